@@ -1,0 +1,57 @@
+// Schemas of the history import format (NDJSON, one record per line).
+import { z } from 'zod';
+import {
+  addressSchema,
+  amountSchema,
+  customerSchema,
+  deviceSchema,
+  extraMerchantDataSchema,
+  lineSchema,
+} from '../checkout/session.schema.ts';
+
+const timestamp = z.iso.datetime({ offset: true });
+
+export const importAccountSchema = z.object({
+  type: z.literal('account'),
+  id: z.string().trim().min(1).max(200),
+  created_at: timestamp,
+  name: z.string().trim().min(1).max(200).optional(),
+  email: z.email().max(254).optional(),
+  phone: customerSchema.shape.phone.optional(),
+  date_of_birth: z.iso.date().optional(),
+  address: addressSchema.optional(),
+});
+
+export const orderOutcomes = ['paid_on_time', 'paid_late', 'unpaid', 'fraud_confirmed', 'open'] as const;
+export type OrderOutcome = (typeof orderOutcomes)[number];
+
+export const fraudKinds = ['fraud_third_party', 'fraud_first_party'] as const;
+
+/** Imported orders may leave most fields out: a provider's past is rarely complete. */
+export const importOrderSchema = z.object({
+  type: z.literal('order'),
+  id: z.string().trim().min(1).max(200).optional(),
+  placed_at: timestamp,
+  account_id: z.string().trim().min(1).max(200).optional(),
+  merchant: z.string().trim().min(1).max(200).optional(),
+  merchant_reference: z.string().trim().min(1).max(200).optional(),
+  amount: amountSchema,
+  lines: z.array(lineSchema).max(200).optional(),
+  customer: customerSchema.partial().optional(),
+  billing_address: addressSchema.optional(),
+  shipping_address: addressSchema.optional(),
+  device: deviceSchema.optional(),
+  extra_merchant_data: extraMerchantDataSchema.optional(),
+  outcome: z.enum(orderOutcomes),
+  outcome_at: timestamp.optional(),
+  /** Which fraud it was, when known (only meaningful with outcome fraud_confirmed). */
+  fraud_kind: z.enum(fraudKinds).optional(),
+  /** Free-text typology (e.g. identity_misuse, ghost_invoice) for per-typology evaluation. */
+  typology: z.string().max(60).optional(),
+});
+
+export const importRecordSchema = z.discriminatedUnion('type', [importAccountSchema, importOrderSchema]);
+
+export type ImportAccount = z.infer<typeof importAccountSchema>;
+export type ImportOrder = z.infer<typeof importOrderSchema>;
+export type ImportRecord = z.infer<typeof importRecordSchema>;

@@ -1,0 +1,99 @@
+// The contract between the checkout pipeline and the risk engine: what goes in, what comes out.
+import type { DecisionOutcome, Reason, SessionInput } from '../checkout/session.schema.ts';
+
+/** Everything a decision may look at about one purchase attempt. `at` is passed in: the core reads no clock. */
+export interface DecisionInput {
+  readonly sessionId: string;
+  readonly merchantId: string;
+  readonly merchantName: string;
+  /** Epoch milliseconds of the authorize call. */
+  readonly at: number;
+  readonly session: SessionInput;
+}
+
+export type FeatureValue = number | string | boolean | null;
+export type FeatureVector = Readonly<Record<string, FeatureValue>>;
+
+/** One rule's outcome for one decision; every rule is reported, hit or not. */
+export type RuleResult =
+  | { readonly kind: 'hit'; readonly ruleId: string; readonly action: RuleAction; readonly reason: Reason }
+  | { readonly kind: 'no_hit'; readonly ruleId: string }
+  | { readonly kind: 'error'; readonly ruleId: string; readonly error: string };
+
+export const ruleActions = ['allow', 'step_up', 'review', 'decline'] as const;
+export type RuleAction = (typeof ruleActions)[number];
+
+export const challengeMethods = ['otp_sms', 'otp_email', 'passkey', 'bank_account_check'] as const;
+export type ChallengeMethod = (typeof challengeMethods)[number];
+
+/** A way the shopper may prove to be the account holder, and the on-file channel it would use. */
+export interface ChallengeOption {
+  readonly method: ChallengeMethod;
+  /** Channel id on file for the matched account (otp_*), null for passkey / bank check. */
+  readonly channelId: string | null;
+  /** Masked target shown to the shopper, e.g. "+31 6 ** ** *678". */
+  readonly maskedTarget: string | null;
+}
+
+export interface Decision {
+  readonly outcome: DecisionOutcome;
+  readonly reasons: readonly Reason[];
+  /** Risk score in [0, 1]; null when no score was computed. */
+  readonly score: number | null;
+  readonly features: FeatureVector;
+  readonly ruleResults: readonly RuleResult[];
+  /** The account the claimed identity resolved to, if any. */
+  readonly accountId: string | null;
+  /** Present when outcome is step_up. */
+  readonly challengeOptions: readonly ChallengeOption[];
+  readonly versions: { readonly engine: string; readonly ruleset: string | null; readonly model: string | null };
+}
+
+/** Facts that become history once durably stored; the online feature state is derived from these. */
+export type HistoryEvent =
+  | {
+      readonly kind: 'account';
+      readonly accountId: string;
+      readonly at: number;
+      readonly name: string | null;
+      readonly email: string | null;
+      readonly phone: string | null;
+      readonly dateOfBirth: string | null;
+      readonly address: SessionInput['billing_address'] | null;
+    }
+  | {
+      readonly kind: 'channel';
+      readonly accountId: string;
+      readonly channelId: string;
+      readonly channel: 'email' | 'phone';
+      readonly value: string;
+      readonly verifiedAt: number | null;
+      readonly at: number;
+    }
+  | {
+      readonly kind: 'order';
+      readonly orderId: string;
+      readonly accountId: string;
+      readonly merchantId: string;
+      readonly at: number;
+      readonly session: SessionInput;
+    }
+  | {
+      readonly kind: 'payment';
+      readonly orderId: string;
+      readonly at: number;
+      readonly outcome: 'paid_on_time' | 'paid_late' | 'unpaid';
+    }
+  | {
+      readonly kind: 'label';
+      readonly orderId: string;
+      readonly at: number;
+      readonly label: 'fraud_third_party' | 'fraud_first_party' | 'legit';
+    };
+
+/** The risk engine as the pipeline sees it. `decide` may await providers and state; the scoring core inside is pure. */
+export interface RiskEngine {
+  decide(input: DecisionInput): Promise<Decision>;
+  /** Apply a durably stored fact to the online state. */
+  record(event: HistoryEvent): Promise<void>;
+}
