@@ -85,6 +85,13 @@ export type HistoryEvent =
       readonly outcome: 'paid_on_time' | 'paid_late' | 'unpaid';
     }
   | {
+      /** A customer's own setting, e.g. "always verify my purchases" chosen in the consumer portal. */
+      readonly kind: 'preference';
+      readonly accountId: string;
+      readonly at: number;
+      readonly alwaysVerify: boolean;
+    }
+  | {
       readonly kind: 'label';
       readonly orderId: string;
       readonly at: number;

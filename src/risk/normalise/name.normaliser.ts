@@ -1,0 +1,40 @@
+// Name normalisation and similarity: diacritics folded, word order ignored, Jaro-Winkler for typos.
+import { jaroWinkler } from '@skyra/jaro-winkler';
+import { foldText } from './text.normaliser.ts';
+
+export interface NormalisedName {
+  /** Folded full name, e.g. "jose van der berg". */
+  readonly full: string;
+  /** Words sorted, so "Berg, José van der" and "José van der Berg" share a key. */
+  readonly sortedKey: string;
+  /** Last word: the family name for the Dutch/English order of names. */
+  readonly surname: string;
+}
+
+/** Common name particles; skipped when picking a surname so "van der Berg" yields "berg". */
+const particles = new Set(['van', 'der', 'den', 'de', 'het', 'ter', 'ten', 'te', 'la', 'le', 'du', 'von', 'da', 'di']);
+
+export function normaliseName(raw: string): NormalisedName {
+  const full = foldText(raw);
+  const words = full.split(' ').filter((word) => word.length > 0);
+  const sortedKey = [...words].sort().join(' ');
+  const meaningful = words.filter((word) => !particles.has(word));
+  const surname = meaningful[meaningful.length - 1] ?? words[words.length - 1] ?? '';
+  return { full, sortedKey, surname };
+}
+
+/** Similarity in [0, 1]: the best of a straight and a word-order-free Jaro-Winkler comparison. */
+export function nameSimilarity(left: NormalisedName, right: NormalisedName): number {
+  if (left.full.length === 0 || right.full.length === 0) return 0;
+  if (left.full === right.full || left.sortedKey === right.sortedKey) return 1;
+  return Math.max(jaroWinkler(left.full, right.full), jaroWinkler(left.sortedKey, right.sortedKey));
+}
+
+/** Does an e-mail local part look like it was made from this name ("jan.jansen85" for Jan Jansen)? */
+export function emailResemblesName(localPart: string, name: NormalisedName): boolean {
+  const letters = localPart.toLowerCase().replace(/[^a-z]/g, '');
+  if (letters.length < 3 || name.surname.length < 3) return false;
+  if (letters.includes(name.surname)) return true;
+  const firstWord = name.full.split(' ')[0] ?? '';
+  return firstWord.length >= 3 && letters.includes(firstWord);
+}
