@@ -21,7 +21,10 @@ export const addressSchema = z.object({
 export const customerSchema = z.object({
   name: z.string().trim().min(1).max(200),
   email: z.email().max(254),
-  phone: z.string().trim().regex(/^\+?[0-9 ()-]{6,20}$/, 'a phone number such as +31612345678'),
+  phone: z
+    .string()
+    .trim()
+    .regex(/^\+?[0-9 ()-]{6,20}$/, 'a phone number such as +31612345678'),
   date_of_birth: z.iso.date().optional(),
 });
 

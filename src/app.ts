@@ -1,0 +1,93 @@
+// The composition root: wires every port to its adapter from a validated config. Nothing else builds adapters.
+import { mkdir } from 'node:fs/promises';
+import type { FastifyInstance } from 'fastify';
+import type { Config } from './config.ts';
+import { systemClock, type Clock } from './shared/clock.ts';
+import { makeIds, type Ids } from './shared/ids.ts';
+import type { Database } from './storage/database.ts';
+import { makePgliteDatabase } from './storage/pglite.database.ts';
+import { makePostgresDatabase } from './storage/postgres.database.ts';
+import { migrate } from './storage/migrate.ts';
+import { readHistory } from './storage/history.reader.ts';
+import type { RiskEngine } from './risk/engine.ts';
+import { makePlaceholderEngine } from './risk/placeholder.engine.ts';
+import { makeMerchantsService } from './admin/merchants.service.ts';
+import { makeCheckoutService } from './checkout/checkout.service.ts';
+import { makeImportService } from './ingest/import.service.ts';
+import { checkoutRoutes } from './checkout/checkout.routes.ts';
+import { adminRoutes } from './admin/admin.routes.ts';
+import { makeIdempotencyStore } from './http/idempotency.ts';
+import { makeMetrics } from './http/metrics.ts';
+import { buildServer } from './http/server.ts';
+
+export const version = '0.1.0';
+
+export interface Overrides {
+  readonly database?: Database;
+  readonly clock?: Clock;
+  readonly ids?: Ids;
+  readonly engine?: RiskEngine;
+}
+
+export async function openDatabase(config: Config): Promise<Database> {
+  if (config.databaseUrl) return makePostgresDatabase({ url: config.databaseUrl });
+  await mkdir(config.dataDir, { recursive: true });
+  return makePgliteDatabase({ dataDir: config.dataDir });
+}
+
+export async function makeApplication(config: Config, overrides: Overrides = {}) {
+  const database = overrides.database ?? (await openDatabase(config));
+  await migrate(database);
+  const clock = overrides.clock ?? systemClock;
+  const ids = overrides.ids ?? makeIds(() => clock.now());
+  const engine = overrides.engine ?? makePlaceholderEngine();
+  const metrics = makeMetrics();
+
+  // The online state is derived: rebuilt from the database before the first request is served.
+  let rebuiltEvents = 0;
+  for await (const event of readHistory(database)) {
+    await engine.record(event);
+    rebuiltEvents += 1;
+  }
+
+  const merchants = makeMerchantsService({ database, clock, ids });
+  const checkout = makeCheckoutService({
+    database,
+    engine,
+    clock,
+    ids,
+    invoiceDueDays: config.invoiceDueDays,
+    onDecision: metrics.observeDecision,
+  });
+  const importer = makeImportService({ database, engine, ids, clock, invoiceDueDays: config.invoiceDueDays });
+  const server: FastifyInstance = buildServer({
+    routes: [...checkoutRoutes(checkout), ...adminRoutes({ database, merchants, importer })],
+    findMerchantByKeyHash: merchants.findByKeyHash,
+    adminKey: config.adminKey,
+    idempotency: makeIdempotencyStore(database),
+    metrics,
+    clock,
+    version,
+    logLevel: config.logLevel,
+    bodyLimitBytes: config.bodyLimitBytes,
+  });
+
+  return {
+    config,
+    database,
+    engine,
+    clock,
+    ids,
+    server,
+    merchants,
+    checkout,
+    importer,
+    rebuiltEvents,
+    async close() {
+      await server.close();
+      await database.close();
+    },
+  };
+}
+
+export type Application = Awaited<ReturnType<typeof makeApplication>>;

@@ -1,0 +1,184 @@
+// Storage of sessions, decisions, orders and invoices: SQL only, no business rules.
+import type { SqlExecutor } from '../storage/database.ts';
+import type { Decision } from '../risk/engine.ts';
+import type { SessionInput, SessionStatus } from './session.schema.ts';
+
+export interface SessionRow {
+  id: string;
+  merchant_id: string;
+  status: SessionStatus;
+  input: SessionInput;
+  created_at: Date;
+  updated_at: Date;
+}
+
+export interface DecisionRow {
+  seq: number;
+  id: string;
+  session_id: string;
+  merchant_id: string;
+  account_id: string | null;
+  outcome: Decision['outcome'];
+  reasons: Decision['reasons'];
+  score: number | null;
+  features: Decision['features'];
+  rule_results: Decision['ruleResults'];
+  challenge_options: Decision['challengeOptions'];
+  versions: Decision['versions'];
+  input: unknown;
+  latency_us: number;
+  decided_at: Date;
+}
+
+export interface OrderRow {
+  id: string;
+  session_id: string | null;
+  decision_id: string | null;
+  merchant_id: string | null;
+  account_id: string;
+  merchant_reference: string | null;
+  amount: number;
+  currency: string;
+  status: string;
+  source: 'live' | 'import';
+  placed_at: Date;
+  invoice_id: string | null;
+  invoice_status: string | null;
+  invoice_due_at: Date | null;
+}
+
+export async function insertSession(db: SqlExecutor, row: Omit<SessionRow, 'updated_at'>): Promise<void> {
+  await db.query(
+    'INSERT INTO sessions (id, merchant_id, status, input, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $5)',
+    [row.id, row.merchant_id, row.status, JSON.stringify(row.input), row.created_at],
+  );
+}
+
+export async function findSession(
+  db: SqlExecutor,
+  merchantId: string,
+  sessionId: string,
+  options: { forUpdate?: boolean } = {},
+): Promise<SessionRow | null> {
+  const rows = await db.query<SessionRow>(
+    `SELECT id, merchant_id, status, input, created_at, updated_at FROM sessions WHERE id = $1 AND merchant_id = $2${
+      options.forUpdate ? ' FOR UPDATE' : ''
+    }`,
+    [sessionId, merchantId],
+  );
+  return rows[0] ?? null;
+}
+
+export async function updateSessionStatus(db: SqlExecutor, sessionId: string, status: SessionStatus, at: Date) {
+  await db.query('UPDATE sessions SET status = $2, updated_at = $3 WHERE id = $1', [sessionId, status, at]);
+}
+
+export async function insertDecision(db: SqlExecutor, row: Omit<DecisionRow, 'seq'>): Promise<void> {
+  await db.query(
+    `INSERT INTO decisions (id, session_id, merchant_id, account_id, outcome, reasons, score, features, rule_results,
+       challenge_options, versions, input, latency_us, decided_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
+    [
+      row.id,
+      row.session_id,
+      row.merchant_id,
+      row.account_id,
+      row.outcome,
+      JSON.stringify(row.reasons),
+      row.score,
+      JSON.stringify(row.features),
+      JSON.stringify(row.rule_results),
+      JSON.stringify(row.challenge_options),
+      JSON.stringify(row.versions),
+      JSON.stringify(row.input),
+      row.latency_us,
+      row.decided_at,
+    ],
+  );
+}
+
+const decisionColumns = `seq, id, session_id, merchant_id, account_id, outcome, reasons, score, features, rule_results,
+  challenge_options, versions, input, latency_us, decided_at`;
+
+export async function latestDecision(db: SqlExecutor, sessionId: string): Promise<DecisionRow | null> {
+  const rows = await db.query<DecisionRow>(
+    `SELECT ${decisionColumns} FROM decisions WHERE session_id = $1 ORDER BY seq DESC LIMIT 1`,
+    [sessionId],
+  );
+  return rows[0] ?? null;
+}
+
+export async function listDecisions(
+  db: SqlExecutor,
+  options: { after: number; limit: number },
+): Promise<DecisionRow[]> {
+  return db.query<DecisionRow>(`SELECT ${decisionColumns} FROM decisions WHERE seq > $1 ORDER BY seq LIMIT $2`, [
+    options.after,
+    options.limit,
+  ]);
+}
+
+export async function insertOrder(
+  db: SqlExecutor,
+  row: Omit<OrderRow, 'invoice_id' | 'invoice_status' | 'invoice_due_at'> & {
+    merchant_name: string | null;
+    external_id: string | null;
+    input: unknown;
+  },
+): Promise<void> {
+  await db.query(
+    `INSERT INTO orders (id, session_id, decision_id, merchant_id, merchant_name, account_id, external_id,
+       merchant_reference, amount, currency, input, source, status, placed_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
+    [
+      row.id,
+      row.session_id,
+      row.decision_id,
+      row.merchant_id,
+      row.merchant_name,
+      row.account_id,
+      row.external_id,
+      row.merchant_reference,
+      row.amount,
+      row.currency,
+      JSON.stringify(row.input),
+      row.source,
+      row.status,
+      row.placed_at,
+    ],
+  );
+}
+
+export async function insertInvoice(
+  db: SqlExecutor,
+  row: {
+    id: string;
+    order_id: string;
+    account_id: string;
+    amount: number;
+    currency: string;
+    status: string;
+    due_at: Date;
+    created_at: Date;
+  },
+): Promise<void> {
+  await db.query(
+    `INSERT INTO invoices (id, order_id, account_id, amount, currency, status, due_at, created_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+    [row.id, row.order_id, row.account_id, row.amount, row.currency, row.status, row.due_at, row.created_at],
+  );
+}
+
+const orderSelect = `SELECT o.id, o.session_id, o.decision_id, o.merchant_id, o.account_id, o.merchant_reference, o.amount,
+  o.currency, o.status, o.source, o.placed_at, i.id AS invoice_id, i.status AS invoice_status, i.due_at AS invoice_due_at
+  FROM orders o LEFT JOIN invoices i ON i.order_id = o.id`;
+
+export async function findOrder(db: SqlExecutor, merchantId: string, orderId: string): Promise<OrderRow | null> {
+  const rows = await db.query<OrderRow>(`${orderSelect} WHERE o.id = $1 AND o.merchant_id = $2`, [orderId, merchantId]);
+  return rows[0] ?? null;
+}
+
+export async function findOrderBySession(db: SqlExecutor, sessionId: string): Promise<OrderRow | null> {
+  const rows = await db.query<OrderRow>(`${orderSelect} WHERE o.session_id = $1`, [sessionId]);
+  return rows[0] ?? null;
+}

@@ -1,0 +1,226 @@
+// The checkout use cases: create a session, authorize it (the decision pipeline), read sessions and orders.
+import type { Clock } from '../shared/clock.ts';
+import type { Ids } from '../shared/ids.ts';
+import { ApiError, notFound } from '../shared/errors.ts';
+import type { Database, SqlExecutor } from '../storage/database.ts';
+import type { Decision, HistoryEvent, RiskEngine } from '../risk/engine.ts';
+import type { Merchant } from '../http/route.ts';
+import * as repository from './checkout.repository.ts';
+import { insertAccount, insertChannel } from './accounts.repository.ts';
+import type { SessionInput } from './session.schema.ts';
+import { presentAuthorization, presentOrder, presentSession, type AuthorizationView } from './checkout.presenter.ts';
+
+export interface CheckoutDependencies {
+  readonly database: Database;
+  readonly engine: RiskEngine;
+  readonly clock: Clock;
+  readonly ids: Ids;
+  readonly invoiceDueDays: number;
+  readonly onDecision?: (outcome: Decision['outcome'], seconds: number) => void;
+  /** Called after a decision is committed (e.g. step-up challenges, notices); runs inside the same transaction. */
+  readonly afterDecision?: (tx: SqlExecutor, context: DecisionContext) => Promise<Record<string, unknown>>;
+}
+
+export interface DecisionContext {
+  readonly merchant: Merchant;
+  readonly session: repository.SessionRow;
+  readonly decisionId: string;
+  readonly decision: Decision;
+  readonly orderId: string | null;
+  readonly accountId: string | null;
+  readonly at: Date;
+}
+
+const dayMilliseconds = 86_400_000;
+
+export function makeCheckoutService(dependencies: CheckoutDependencies) {
+  const { database, engine, clock, ids } = dependencies;
+
+  async function createSession(merchant: Merchant, input: SessionInput) {
+    const at = new Date(clock.now());
+    const row = { id: ids.next('ses'), merchant_id: merchant.id, status: 'open' as const, input, created_at: at };
+    await repository.insertSession(database, row);
+    return presentSession({ ...row, updated_at: at }, null, null);
+  }
+
+  async function getSession(merchant: Merchant, sessionId: string) {
+    const session = await repository.findSession(database, merchant.id, sessionId);
+    if (!session) throw notFound('session');
+    const [decision, order] = await Promise.all([
+      repository.latestDecision(database, session.id),
+      repository.findOrderBySession(database, session.id),
+    ]);
+    return presentSession(session, decision, order);
+  }
+
+  async function getOrder(merchant: Merchant, orderId: string) {
+    const order = await repository.findOrder(database, merchant.id, orderId);
+    if (!order) throw notFound('order');
+    return presentOrder(order);
+  }
+
+  /** Creates the account for a first-time buyer: typed channels are on file but not verified (they prove nothing yet). */
+  async function createAccountFromClaim(tx: SqlExecutor, input: SessionInput, at: Date): Promise<HistoryEvent[]> {
+    const accountId = ids.next('acc');
+    const customer = input.customer;
+    await insertAccount(tx, {
+      id: accountId,
+      external_id: null,
+      name: customer.name,
+      email: customer.email,
+      phone: customer.phone,
+      date_of_birth: customer.date_of_birth ?? null,
+      address: input.billing_address,
+      created_at: at,
+    });
+    const events: HistoryEvent[] = [
+      {
+        kind: 'account',
+        accountId,
+        at: at.getTime(),
+        name: customer.name,
+        email: customer.email,
+        phone: customer.phone,
+        dateOfBirth: customer.date_of_birth ?? null,
+        address: input.billing_address,
+      },
+    ];
+    for (const [kind, value] of [
+      ['email', customer.email],
+      ['phone', customer.phone],
+    ] as const) {
+      const channelId = ids.next('chn');
+      await insertChannel(tx, { id: channelId, account_id: accountId, kind, value, verified_at: null, created_at: at });
+      events.push({ kind: 'channel', accountId, channelId, channel: kind, value, verifiedAt: null, at: at.getTime() });
+    }
+    return events;
+  }
+
+  async function authorize(merchant: Merchant, sessionId: string): Promise<AuthorizationView> {
+    const session = await repository.findSession(database, merchant.id, sessionId);
+    if (!session) throw notFound('session');
+    if (session.status !== 'open') return replayAuthorization(session.id);
+
+    const at = clock.now();
+    const started = process.hrtime.bigint();
+    const decision = await engine.decide({
+      sessionId: session.id,
+      merchantId: merchant.id,
+      merchantName: merchant.name,
+      at,
+      session: session.input,
+    });
+    const latencyMicroseconds = Number((process.hrtime.bigint() - started) / 1000n);
+    const decidedAt = new Date(at);
+
+    const outcome = await database.transaction(async (tx) => {
+      // The row lock makes concurrent authorizes of one session decide once: the loser replays the winner.
+      const locked = await repository.findSession(tx, merchant.id, session.id, { forUpdate: true });
+      if (!locked || locked.status !== 'open') return null;
+      const decisionId = ids.next('dec');
+      await repository.insertDecision(tx, {
+        id: decisionId,
+        session_id: session.id,
+        merchant_id: merchant.id,
+        account_id: decision.accountId,
+        outcome: decision.outcome,
+        reasons: decision.reasons,
+        score: decision.score,
+        features: decision.features,
+        rule_results: decision.ruleResults,
+        challenge_options: decision.challengeOptions,
+        versions: decision.versions,
+        input: session.input,
+        latency_us: latencyMicroseconds,
+        decided_at: decidedAt,
+      });
+      const events: HistoryEvent[] = [];
+      let orderId: string | null = null;
+      let accountId = decision.accountId;
+      if (decision.outcome === 'approved') {
+        if (accountId === null) {
+          const accountEvents = await createAccountFromClaim(tx, session.input, decidedAt);
+          events.push(...accountEvents);
+          accountId = (accountEvents[0] as { accountId: string }).accountId;
+        }
+        orderId = await placeOrder(tx, { merchant, session, decisionId, accountId, at: decidedAt });
+        events.push({ kind: 'order', orderId, accountId, merchantId: merchant.id, at, session: session.input });
+      }
+      await repository.updateSessionStatus(tx, session.id, decision.outcome, decidedAt);
+      const extra = dependencies.afterDecision
+        ? await dependencies.afterDecision(tx, {
+            merchant,
+            session,
+            decisionId,
+            decision,
+            orderId,
+            accountId,
+            at: decidedAt,
+          })
+        : {};
+      return { decisionId, orderId, events, extra };
+    });
+    if (outcome === null) return replayAuthorization(session.id);
+
+    // Online state follows the database: only facts that are committed are applied.
+    for (const event of outcome.events) await engine.record(event);
+    dependencies.onDecision?.(decision.outcome, latencyMicroseconds / 1e6);
+    const order = outcome.orderId ? await repository.findOrderBySession(database, session.id) : null;
+    return { ...presentAuthorization(session.id, outcome.decisionId, decision, order), ...outcome.extra };
+  }
+
+  async function placeOrder(
+    tx: SqlExecutor,
+    context: { merchant: Merchant; session: repository.SessionRow; decisionId: string; accountId: string; at: Date },
+  ): Promise<string> {
+    const { session } = context;
+    const orderId = ids.next('ord');
+    await repository.insertOrder(tx, {
+      id: orderId,
+      session_id: session.id,
+      decision_id: context.decisionId,
+      merchant_id: context.merchant.id,
+      merchant_name: context.merchant.name,
+      account_id: context.accountId,
+      external_id: null,
+      merchant_reference: session.input.merchant_reference,
+      amount: session.input.amount.value,
+      currency: session.input.amount.currency,
+      input: session.input,
+      source: 'live',
+      status: 'approved',
+      placed_at: context.at,
+    });
+    await repository.insertInvoice(tx, {
+      id: ids.next('inv'),
+      order_id: orderId,
+      account_id: context.accountId,
+      amount: session.input.amount.value,
+      currency: session.input.amount.currency,
+      status: 'open',
+      due_at: new Date(context.at.getTime() + dependencies.invoiceDueDays * dayMilliseconds),
+      created_at: context.at,
+    });
+    return orderId;
+  }
+
+  async function replayAuthorization(sessionId: string): Promise<AuthorizationView> {
+    const decision = await repository.latestDecision(database, sessionId);
+    if (!decision) throw new ApiError(409, 'session_not_open', 'this session can no longer be authorized');
+    const order = await repository.findOrderBySession(database, sessionId);
+    return presentAuthorization(
+      sessionId,
+      decision.id,
+      {
+        outcome: decision.outcome,
+        reasons: decision.reasons,
+        challengeOptions: decision.challenge_options,
+      },
+      order,
+    );
+  }
+
+  return { createSession, getSession, getOrder, authorize };
+}
+
+export type CheckoutService = ReturnType<typeof makeCheckoutService>;

@@ -1,0 +1,58 @@
+// Route definitions as data: one schema per body/query/params, shared by validation and the OpenAPI document.
+import type { FastifyRequest } from 'fastify';
+import type { z } from 'zod';
+
+export type RouteAuth = 'none' | 'merchant' | 'admin';
+
+export interface Merchant {
+  readonly id: string;
+  readonly name: string;
+}
+
+export interface RouteContext<Body, Query, Params> {
+  readonly body: Body;
+  readonly query: Query;
+  readonly params: Params;
+  /** The authenticated merchant (routes with auth 'merchant'). */
+  readonly merchant: Merchant | null;
+  readonly request: FastifyRequest;
+}
+
+export interface RouteReply {
+  readonly status: number;
+  readonly body: unknown;
+  readonly contentType?: string;
+  readonly headers?: Record<string, string>;
+}
+
+export interface RouteDefinition<
+  BodySchema extends z.ZodType = z.ZodType,
+  QuerySchema extends z.ZodType = z.ZodType,
+  ParamsSchema extends z.ZodType = z.ZodType,
+> {
+  readonly method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  readonly url: string;
+  readonly summary: string;
+  readonly tags: readonly string[];
+  readonly auth: RouteAuth;
+  readonly body?: BodySchema;
+  /** Non-JSON bodies (e.g. NDJSON import) are read raw and described here instead of by a schema. */
+  readonly rawBody?: { readonly contentType: string; readonly description: string };
+  readonly query?: QuerySchema;
+  readonly params?: ParamsSchema;
+  readonly responses: Readonly<Record<number, { readonly description: string; readonly schema?: z.ZodType }>>;
+  /** Creating POSTs honour Idempotency-Key. */
+  readonly idempotent?: boolean;
+  readonly handler: (
+    context: RouteContext<z.infer<BodySchema>, z.infer<QuerySchema>, z.infer<ParamsSchema>>,
+  ) => Promise<RouteReply>;
+}
+
+/** Keeps the handler's context typed from the schemas while storing routes in one list. */
+export function defineRoute<
+  BodySchema extends z.ZodType = z.ZodType,
+  QuerySchema extends z.ZodType = z.ZodType,
+  ParamsSchema extends z.ZodType = z.ZodType,
+>(definition: RouteDefinition<BodySchema, QuerySchema, ParamsSchema>): RouteDefinition {
+  return definition as unknown as RouteDefinition;
+}

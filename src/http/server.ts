@@ -1,0 +1,144 @@
+// Builds the Fastify server from route definitions: auth, validation, idempotency, errors, metrics, OpenAPI.
+import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
+import { timingSafeEqual } from 'node:crypto';
+import { ApiError } from '../shared/errors.ts';
+import { sha256 } from '../shared/hashing.ts';
+import type { Clock } from '../shared/clock.ts';
+import type { IdempotencyStore } from './idempotency.ts';
+import type { Metrics } from './metrics.ts';
+import { buildOpenApiDocument } from './openapi.ts';
+import type { Merchant, RouteDefinition, RouteReply } from './route.ts';
+import { parseOrThrow } from './validation.ts';
+import { errorReply, toApiError } from './error.handler.ts';
+
+export interface ServerDependencies {
+  readonly routes: readonly RouteDefinition[];
+  readonly findMerchantByKeyHash: (keyHash: string) => Promise<Merchant | null>;
+  readonly adminKey: string | undefined;
+  readonly idempotency: IdempotencyStore;
+  readonly metrics: Metrics;
+  readonly clock: Clock;
+  readonly version: string;
+  readonly logLevel: string;
+  readonly bodyLimitBytes: number;
+}
+
+function bearer(request: FastifyRequest): string | null {
+  const header = request.headers.authorization;
+  if (typeof header !== 'string') return null;
+  const match = /^Bearer\s+(\S+)$/i.exec(header);
+  return match?.[1] ?? null;
+}
+
+function sameSecret(given: string, expected: string): boolean {
+  const a = Buffer.from(sha256(given));
+  const b = Buffer.from(sha256(expected));
+  return timingSafeEqual(a, b);
+}
+
+export function buildServer(dependencies: ServerDependencies): FastifyInstance {
+  const app = Fastify({
+    logger: {
+      level: dependencies.logLevel,
+      // Requests are logged by method, route and id only: bodies and headers may carry personal data or keys.
+      serializers: { req: (request) => ({ method: request.method, url: request.url.split('?')[0] }) },
+    },
+    bodyLimit: dependencies.bodyLimitBytes,
+    requestIdHeader: 'x-request-id',
+    genReqId: () => `req_${Math.random().toString(36).slice(2, 12)}`,
+  });
+
+  const rawContentTypes = new Set(
+    dependencies.routes.flatMap((route) => (route.rawBody ? [route.rawBody.contentType] : [])),
+  );
+  // Raw bodies (NDJSON import) reach the handler as a stream, so a large import is never held in memory whole.
+  for (const contentType of rawContentTypes) {
+    app.addContentTypeParser(contentType, (_request, payload, done) => done(null, payload));
+  }
+
+  app.setErrorHandler((error, request, reply) => {
+    const apiError = toApiError(error);
+    if (!apiError) request.log.error({ err: error }, 'unexpected error');
+    const { status, body } = errorReply(apiError);
+    void reply.status(status).send(body);
+  });
+  app.setNotFoundHandler((request, reply) => {
+    void reply
+      .status(404)
+      .send({ error: { code: 'route_not_found', message: `no route ${request.method} ${request.url.split('?')[0]}` } });
+  });
+
+  app.addHook('onResponse', async (request, reply) => {
+    const route = request.routeOptions.url ?? 'unmatched';
+    dependencies.metrics.observeRequest(request.method, route, reply.statusCode, reply.elapsedTime / 1000);
+  });
+
+  async function authenticate(route: RouteDefinition, request: FastifyRequest): Promise<Merchant | null> {
+    if (route.auth === 'none') return null;
+    const key = bearer(request);
+    if (route.auth === 'admin') {
+      if (!dependencies.adminKey || key === null || !sameSecret(key, dependencies.adminKey)) {
+        throw new ApiError(401, 'unauthorized', 'a valid admin key is required (Authorization: Bearer ...)');
+      }
+      return null;
+    }
+    const merchant = key === null ? null : await dependencies.findMerchantByKeyHash(sha256(key));
+    if (!merchant)
+      throw new ApiError(401, 'unauthorized', 'a valid merchant API key is required (Authorization: Bearer ...)');
+    return merchant;
+  }
+
+  for (const route of dependencies.routes) {
+    if (route.auth === 'admin' && !dependencies.adminKey) continue;
+    app.route({
+      method: route.method,
+      url: route.url,
+      handler: async (request, reply) => {
+        const merchant = await authenticate(route, request);
+        const params = route.params ? parseOrThrow(route.params, request.params, 'params') : request.params;
+        const query = route.query ? parseOrThrow(route.query, request.query, 'query') : request.query;
+        if (route.body && request.body !== undefined && !/json/i.test(request.headers['content-type'] ?? '')) {
+          throw new ApiError(415, 'unsupported_media_type', 'send the body as Content-Type: application/json', 'body');
+        }
+        if (route.body && request.body === undefined) {
+          throw new ApiError(
+            400,
+            'invalid_request',
+            'a JSON body is required (Content-Type: application/json)',
+            'body',
+          );
+        }
+        const body = route.body ? parseOrThrow(route.body, request.body, 'body') : request.body;
+        const run = () => route.handler({ body, query, params, merchant, request });
+        const key = request.headers['idempotency-key'];
+        let result: RouteReply;
+        if (route.idempotent && typeof key === 'string') {
+          const owner = merchant?.id ?? 'admin';
+          const path = request.url.split('?')[0] ?? route.url;
+          result = await dependencies.idempotency.run(
+            owner,
+            `${route.method} ${path}`,
+            key,
+            request.body ?? null,
+            new Date(dependencies.clock.now()),
+            run,
+          );
+        } else {
+          result = await run();
+        }
+        for (const [name, value] of Object.entries(result.headers ?? {})) void reply.header(name, value);
+        if (result.contentType) void reply.type(result.contentType);
+        return reply.status(result.status).send(result.body);
+      },
+    });
+  }
+
+  const openApi = buildOpenApiDocument(dependencies.routes, dependencies.version);
+  app.get('/openapi.json', async () => openApi);
+  app.get('/healthz', async () => ({ status: 'ok' }));
+  app.get('/metrics', async (_request, reply) => {
+    void reply.type(dependencies.metrics.registry.contentType);
+    return dependencies.metrics.registry.metrics();
+  });
+  return app;
+}

@@ -1,0 +1,235 @@
+// Pure mapping of one batch of import records to the rows to insert and the history events they imply.
+import type { Ids } from '../shared/ids.ts';
+import type { HistoryEvent } from '../risk/engine.ts';
+import type { SessionInput } from '../checkout/session.schema.ts';
+import type { ImportAccount, ImportOrder, ImportRecord } from './import.schema.ts';
+import type { RejectedLine } from './import.parser.ts';
+
+export interface BatchRows {
+  accounts: object[];
+  channels: object[];
+  orders: object[];
+  invoices: object[];
+  payments: object[];
+  labels: object[];
+  events: HistoryEvent[];
+  rejected: RejectedLine[];
+}
+
+interface BatchContext {
+  /** external id -> internal id, for accounts and orders already stored. */
+  readonly knownAccounts: Map<string, string>;
+  readonly knownOrders: Map<string, string>;
+  readonly ids: Ids;
+  readonly invoiceDueDays: number;
+}
+
+const dayMilliseconds = 86_400_000;
+
+const orderStatus: Record<ImportOrder['outcome'], string> = {
+  paid_on_time: 'paid',
+  paid_late: 'paid',
+  unpaid: 'unpaid',
+  fraud_confirmed: 'fraud',
+  open: 'approved',
+};
+const invoiceStatus: Record<ImportOrder['outcome'], string> = {
+  paid_on_time: 'paid',
+  paid_late: 'paid',
+  unpaid: 'unpaid',
+  fraud_confirmed: 'written_off',
+  open: 'open',
+};
+
+/** Imported orders keep what they have; the session shape fills the gaps so the same feature code reads them. */
+function toSessionInput(record: ImportOrder): SessionInput {
+  return {
+    amount: record.amount,
+    merchant_reference: record.merchant_reference ?? record.id ?? 'import',
+    lines: record.lines ?? [],
+    customer: {
+      name: record.customer?.name ?? '',
+      email: record.customer?.email ?? '',
+      phone: record.customer?.phone ?? '',
+      ...(record.customer?.date_of_birth ? { date_of_birth: record.customer.date_of_birth } : {}),
+    },
+    billing_address: record.billing_address ?? (undefined as unknown as SessionInput['billing_address']),
+    ...(record.shipping_address ? { shipping_address: record.shipping_address } : {}),
+    ...(record.device ? { device: record.device } : {}),
+    ...(record.extra_merchant_data ? { extra_merchant_data: record.extra_merchant_data } : {}),
+  } as SessionInput;
+}
+
+export function buildBatchRows(
+  batch: readonly { line: number; record: ImportRecord }[],
+  context: BatchContext,
+): BatchRows {
+  const rows: BatchRows = {
+    accounts: [],
+    channels: [],
+    orders: [],
+    invoices: [],
+    payments: [],
+    labels: [],
+    events: [],
+    rejected: [],
+  };
+  const accounts = context.knownAccounts;
+  const orders = context.knownOrders;
+
+  const addAccount = (
+    externalId: string | null,
+    details: {
+      name?: string;
+      email?: string;
+      phone?: string;
+      date_of_birth?: string;
+      address?: ImportAccount['address'];
+    },
+    createdAt: string,
+    verified: boolean,
+  ): string => {
+    const accountId = context.ids.next('acc');
+    const at = Date.parse(createdAt);
+    rows.accounts.push({
+      id: accountId,
+      external_id: externalId,
+      name: details.name ?? null,
+      email: details.email ?? null,
+      phone: details.phone ?? null,
+      date_of_birth: details.date_of_birth ?? null,
+      address: details.address ?? null,
+      created_at: createdAt,
+    });
+    rows.events.push({
+      kind: 'account',
+      accountId,
+      at,
+      name: details.name ?? null,
+      email: details.email ?? null,
+      phone: details.phone ?? null,
+      dateOfBirth: details.date_of_birth ?? null,
+      address: details.address ?? null,
+    });
+    for (const [kind, value] of [
+      ['email', details.email],
+      ['phone', details.phone],
+    ] as const) {
+      if (!value) continue;
+      const channelId = context.ids.next('chn');
+      // An account the provider brings has its channels on file and verified; a guest's typed ones prove nothing.
+      const verifiedAt = verified ? createdAt : null;
+      rows.channels.push({
+        id: channelId,
+        account_id: accountId,
+        kind,
+        value,
+        verified_at: verifiedAt,
+        created_at: createdAt,
+      });
+      rows.events.push({
+        kind: 'channel',
+        accountId,
+        channelId,
+        channel: kind,
+        value,
+        verifiedAt: verifiedAt ? at : null,
+        at,
+      });
+    }
+    if (externalId !== null) accounts.set(externalId, accountId);
+    return accountId;
+  };
+
+  for (const { line, record } of batch) {
+    if (record.type === 'account') {
+      if (accounts.has(record.id)) {
+        rows.rejected.push({ line, error: `duplicate_account: account ${record.id} was already imported` });
+        continue;
+      }
+      addAccount(record.id, record, record.created_at, true);
+      continue;
+    }
+    if (record.id && orders.has(record.id)) {
+      rows.rejected.push({ line, error: `duplicate_order: order ${record.id} was already imported` });
+      continue;
+    }
+    let accountId: string | undefined;
+    if (record.account_id) {
+      accountId = accounts.get(record.account_id);
+      if (!accountId) {
+        rows.rejected.push({
+          line,
+          error: `unknown_account: account_id ${record.account_id} is not imported (accounts come before their orders)`,
+        });
+        continue;
+      }
+    } else {
+      const email = record.customer?.email;
+      const key = email ? `guest:${email.trim().toLowerCase()}` : null;
+      accountId =
+        (key ? accounts.get(key) : undefined) ??
+        addAccount(key, { ...record.customer, address: record.billing_address }, record.placed_at, false);
+    }
+    const orderId = context.ids.next('ord');
+    if (record.id) orders.set(record.id, orderId);
+    const placedAt = Date.parse(record.placed_at);
+    const session = toSessionInput(record);
+    rows.orders.push({
+      id: orderId,
+      merchant_name: record.merchant ?? null,
+      account_id: accountId,
+      external_id: record.id ?? null,
+      merchant_reference: record.merchant_reference ?? null,
+      amount: record.amount.value,
+      currency: record.amount.currency,
+      input: session,
+      source: 'import',
+      status: orderStatus[record.outcome],
+      placed_at: record.placed_at,
+    });
+    rows.events.push({
+      kind: 'order',
+      orderId,
+      accountId,
+      merchantId: record.merchant ?? 'import',
+      at: placedAt,
+      session,
+    });
+    const invoiceId = context.ids.next('inv');
+    const dueAt = new Date(placedAt + context.invoiceDueDays * dayMilliseconds).toISOString();
+    rows.invoices.push({
+      id: invoiceId,
+      order_id: orderId,
+      account_id: accountId,
+      amount: record.amount.value,
+      currency: record.amount.currency,
+      status: invoiceStatus[record.outcome],
+      due_at: dueAt,
+      created_at: record.placed_at,
+    });
+    const outcomeAt = record.outcome_at ?? (record.outcome === 'paid_on_time' ? record.placed_at : dueAt);
+    if (record.outcome === 'paid_on_time' || record.outcome === 'paid_late' || record.outcome === 'unpaid') {
+      rows.payments.push({
+        id: context.ids.next('pay'),
+        invoice_id: invoiceId,
+        amount: record.outcome === 'unpaid' ? 0 : record.amount.value,
+        outcome: record.outcome,
+        paid_at: outcomeAt,
+      });
+      rows.events.push({ kind: 'payment', orderId, at: Date.parse(outcomeAt), outcome: record.outcome });
+    }
+    if (record.outcome === 'fraud_confirmed') {
+      const label = record.fraud_kind ?? 'fraud_third_party';
+      rows.labels.push({
+        id: context.ids.next('lbl'),
+        order_id: orderId,
+        label,
+        typology: record.typology ?? null,
+        known_at: outcomeAt,
+      });
+      rows.events.push({ kind: 'label', orderId, at: Date.parse(outcomeAt), label });
+    }
+  }
+  return rows;
+}

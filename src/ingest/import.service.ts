@@ -1,0 +1,173 @@
+// History import: accounts and past orders become history exactly as if placed live (accounts, channels,
+// orders, invoices, payments, labels), in batches so that 100k orders load in seconds.
+import type { Clock } from '../shared/clock.ts';
+import type { Ids } from '../shared/ids.ts';
+import type { Database, SqlExecutor } from '../storage/database.ts';
+import type { HistoryEvent, RiskEngine } from '../risk/engine.ts';
+import type { ImportAccount, ImportOrder, ImportRecord } from './import.schema.ts';
+import { parseImportLine, splitLines, type RejectedLine } from './import.parser.ts';
+import { buildBatchRows, type BatchRows } from './import.rows.ts';
+
+export interface ImportResult {
+  imported: number;
+  rejected: RejectedLine[];
+}
+
+export interface ImportProgress {
+  readonly lines: number;
+  readonly imported: number;
+  readonly rejected: number;
+}
+
+export interface ImportDependencies {
+  readonly database: Database;
+  readonly engine: RiskEngine;
+  readonly ids: Ids;
+  readonly clock: Clock;
+  readonly invoiceDueDays: number;
+  readonly batchSize?: number;
+  /** At most this many rejections are listed; the count is always exact. */
+  readonly maxListedRejections?: number;
+}
+
+export function makeImportService(dependencies: ImportDependencies) {
+  const { database, engine } = dependencies;
+  const batchSize = dependencies.batchSize ?? 2000;
+  const maxListed = dependencies.maxListedRejections ?? 1000;
+
+  async function knownExternalIds(tx: SqlExecutor, table: 'accounts' | 'orders', externalIds: string[]) {
+    if (externalIds.length === 0) return new Map<string, string>();
+    const rows = await tx.query<{ id: string; external_id: string }>(
+      `SELECT id, external_id FROM ${table} WHERE external_id = ANY($1::text[])`,
+      [externalIds],
+    );
+    return new Map(rows.map((row) => [row.external_id, row.id]));
+  }
+
+  async function writeBatch(
+    batch: { line: number; record: ImportRecord }[],
+  ): Promise<{ events: HistoryEvent[]; rejected: RejectedLine[] }> {
+    return database.transaction(async (tx) => {
+      const accounts = batch.filter(
+        (item): item is { line: number; record: ImportAccount } => item.record.type === 'account',
+      );
+      const orders = batch.filter(
+        (item): item is { line: number; record: ImportOrder } => item.record.type === 'order',
+      );
+      const accountKeys = new Set<string>(accounts.map((item) => item.record.id));
+      for (const item of orders) {
+        if (item.record.account_id) accountKeys.add(item.record.account_id);
+        const email = item.record.customer?.email;
+        if (!item.record.account_id && email) accountKeys.add(guestKey(email));
+      }
+      const knownAccounts = await knownExternalIds(tx, 'accounts', [...accountKeys]);
+      const knownOrders = await knownExternalIds(
+        tx,
+        'orders',
+        orders.flatMap((item) => (item.record.id ? [item.record.id] : [])),
+      );
+      const rows: BatchRows = buildBatchRows(batch, {
+        knownAccounts,
+        knownOrders,
+        ids: dependencies.ids,
+        invoiceDueDays: dependencies.invoiceDueDays,
+      });
+      await insertRows(tx, rows);
+      return { events: rows.events, rejected: rows.rejected };
+    });
+  }
+
+  async function importLines(
+    lines: AsyncIterable<[string, number]>,
+    onProgress?: (progress: ImportProgress) => void,
+  ): Promise<ImportResult> {
+    let imported = 0;
+    let rejectedCount = 0;
+    let lineCount = 0;
+    const rejected: RejectedLine[] = [];
+    const reject = (rejection: RejectedLine) => {
+      rejectedCount += 1;
+      if (rejected.length < maxListed) rejected.push(rejection);
+    };
+    let batch: { line: number; record: ImportRecord }[] = [];
+    const flush = async () => {
+      if (batch.length === 0) return;
+      const result = await writeBatch(batch);
+      result.rejected.forEach(reject);
+      imported += batch.length - result.rejected.length;
+      // The batch is committed: now, and only now, the online state learns of it (in time order).
+      const events = [...result.events].sort((a, b) => a.at - b.at);
+      for (const event of events) await engine.record(event);
+      batch = [];
+      onProgress?.({ lines: lineCount, imported, rejected: rejectedCount });
+    };
+    for await (const [text, line] of lines) {
+      lineCount = line;
+      const parsed = parseImportLine(text, line);
+      if (parsed === null) continue;
+      if (!parsed.ok) reject(parsed.rejection);
+      else batch.push({ line: parsed.line, record: parsed.record });
+      if (batch.length >= batchSize) await flush();
+    }
+    await flush();
+    return { imported, rejected: rejected.sort((a, b) => a.line - b.line) };
+  }
+
+  return {
+    importText: (text: string, onProgress?: (progress: ImportProgress) => void) =>
+      importLines(splitLines([text]), onProgress),
+    importStream: (chunks: AsyncIterable<string | Buffer>, onProgress?: (progress: ImportProgress) => void) =>
+      importLines(splitLines(chunks), onProgress),
+  };
+}
+
+export const guestKey = (email: string) => `guest:${email.trim().toLowerCase()}`;
+
+async function insertRows(tx: SqlExecutor, rows: BatchRows): Promise<void> {
+  const insert = async (table: string, columns: string, types: string, items: readonly object[]) => {
+    if (items.length === 0) return;
+    await tx.query(
+      `INSERT INTO ${table} (${columns}) SELECT ${columns} FROM jsonb_to_recordset($1::jsonb) AS r(${types})`,
+      [JSON.stringify(items)],
+    );
+  };
+  await insert(
+    'accounts',
+    'id, external_id, name, email, phone, date_of_birth, address, created_at',
+    'id text, external_id text, name text, email text, phone text, date_of_birth date, address jsonb, created_at timestamptz',
+    rows.accounts,
+  );
+  if (rows.channels.length > 0) {
+    await tx.query(
+      `INSERT INTO channels (id, account_id, kind, value, verified_at, created_at)
+       SELECT id, account_id, kind, value, verified_at, created_at FROM jsonb_to_recordset($1::jsonb)
+         AS r(id text, account_id text, kind text, value text, verified_at timestamptz, created_at timestamptz)
+       ON CONFLICT (account_id, kind, value) DO NOTHING`,
+      [JSON.stringify(rows.channels)],
+    );
+  }
+  await insert(
+    'orders',
+    'id, merchant_name, account_id, external_id, merchant_reference, amount, currency, input, source, status, placed_at',
+    'id text, merchant_name text, account_id text, external_id text, merchant_reference text, amount bigint, currency text, input jsonb, source text, status text, placed_at timestamptz',
+    rows.orders,
+  );
+  await insert(
+    'invoices',
+    'id, order_id, account_id, amount, currency, status, due_at, created_at',
+    'id text, order_id text, account_id text, amount bigint, currency text, status text, due_at timestamptz, created_at timestamptz',
+    rows.invoices,
+  );
+  await insert(
+    'payments',
+    'id, invoice_id, amount, outcome, paid_at',
+    'id text, invoice_id text, amount bigint, outcome text, paid_at timestamptz',
+    rows.payments,
+  );
+  await insert(
+    'labels',
+    'id, order_id, label, typology, known_at',
+    'id text, order_id text, label text, typology text, known_at timestamptz',
+    rows.labels,
+  );
+}

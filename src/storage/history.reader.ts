@@ -1,0 +1,118 @@
+// Reads stored history back as HistoryEvents in time order, to rebuild the online feature state on start.
+import type { Database } from './database.ts';
+import type { HistoryEvent } from '../risk/engine.ts';
+import type { SessionInput } from '../checkout/session.schema.ts';
+
+type Source = () => AsyncGenerator<HistoryEvent>;
+
+const pageSize = 5000;
+
+/** Keyset-paged scan of one table, mapped to events; ordered by (time, id). */
+function scan<Row extends { id: string; at: Date }>(
+  database: Database,
+  select: string,
+  map: (row: Row) => HistoryEvent,
+): Source {
+  return async function* () {
+    let lastAt: Date | null = null;
+    let lastId = '';
+    for (;;) {
+      const rows = await database.query<Row>(
+        `${select} AND ($1::timestamptz IS NULL OR (at, id) > ($1::timestamptz, $2::text)) ORDER BY at, id LIMIT ${pageSize}`,
+        [lastAt, lastId],
+      );
+      for (const row of rows) yield map(row);
+      if (rows.length < pageSize) return;
+      const last = rows[rows.length - 1]!;
+      lastAt = last.at;
+      lastId = last.id;
+    }
+  };
+}
+
+export function historySources(database: Database): Source[] {
+  return [
+    scan<{
+      id: string;
+      at: Date;
+      name: string | null;
+      email: string | null;
+      phone: string | null;
+      date_of_birth: Date | string | null;
+      address: SessionInput['billing_address'] | null;
+    }>(
+      database,
+      `SELECT * FROM (SELECT id, created_at AS at, name, email, phone, date_of_birth::text AS date_of_birth, address FROM accounts) t WHERE true`,
+      (row) => ({
+        kind: 'account',
+        accountId: row.id,
+        at: row.at.getTime(),
+        name: row.name,
+        email: row.email,
+        phone: row.phone,
+        dateOfBirth: row.date_of_birth === null ? null : String(row.date_of_birth),
+        address: row.address,
+      }),
+    ),
+    scan<{
+      id: string;
+      at: Date;
+      account_id: string;
+      kind: 'email' | 'phone';
+      value: string;
+      verified_at: Date | null;
+    }>(
+      database,
+      `SELECT * FROM (SELECT id, created_at AS at, account_id, kind, value, verified_at FROM channels) t WHERE true`,
+      (row) => ({
+        kind: 'channel',
+        accountId: row.account_id,
+        channelId: row.id,
+        channel: row.kind,
+        value: row.value,
+        verifiedAt: row.verified_at?.getTime() ?? null,
+        at: row.at.getTime(),
+      }),
+    ),
+    scan<{ id: string; at: Date; account_id: string; merchant: string; input: SessionInput }>(
+      database,
+      `SELECT * FROM (SELECT id, placed_at AS at, account_id, COALESCE(merchant_id, merchant_name, 'import') AS merchant, input FROM orders) t WHERE true`,
+      (row) => ({
+        kind: 'order',
+        orderId: row.id,
+        accountId: row.account_id,
+        merchantId: row.merchant,
+        at: row.at.getTime(),
+        session: row.input,
+      }),
+    ),
+    scan<{ id: string; at: Date; order_id: string; outcome: 'paid_on_time' | 'paid_late' | 'unpaid' }>(
+      database,
+      `SELECT * FROM (SELECT p.id, p.paid_at AS at, i.order_id, p.outcome FROM payments p JOIN invoices i ON i.id = p.invoice_id) t WHERE true`,
+      (row) => ({ kind: 'payment', orderId: row.order_id, at: row.at.getTime(), outcome: row.outcome }),
+    ),
+    scan<{ id: string; at: Date; order_id: string; label: 'fraud_third_party' | 'fraud_first_party' | 'legit' }>(
+      database,
+      `SELECT * FROM (SELECT id, known_at AS at, order_id, label FROM labels) t WHERE true`,
+      (row) => ({ kind: 'label', orderId: row.order_id, at: row.at.getTime(), label: row.label }),
+    ),
+  ];
+}
+
+/** Merges the per-table streams by time; at equal times, sources earlier in the list (accounts) come first. */
+export async function* readHistory(database: Database): AsyncGenerator<HistoryEvent> {
+  const iterators = historySources(database).map((source) => source());
+  const heads: (HistoryEvent | null)[] = await Promise.all(
+    iterators.map(async (iterator) => (await iterator.next()).value ?? null),
+  );
+  for (;;) {
+    let best = -1;
+    for (let index = 0; index < heads.length; index++) {
+      const head = heads[index];
+      if (head && (best < 0 || head.at < heads[best]!.at)) best = index;
+    }
+    if (best < 0) return;
+    yield heads[best]!;
+    heads[best] = (await iterators[best]!.next()).value ?? null;
+  }
+}
