@@ -1,0 +1,42 @@
+// `npm run bench`: runs every benchmark once on this machine and prints its figures (and bench/out/latest.json).
+import { mkdir, writeFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { runDecisionBench } from './decision.bench.ts';
+import { runHttpBench } from './http.bench.ts';
+
+type Figures = Record<string, number>;
+
+export async function runBenchmarks(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      quick: { type: 'boolean', default: false },
+      only: { type: 'string' },
+      seconds: { type: 'string', default: '10' },
+      connections: { type: 'string', default: '16' },
+      'history-orders': { type: 'string', default: '1000000' },
+    },
+  });
+  const quick = values.quick ?? false;
+  const seconds = quick ? 3 : Number(values.seconds);
+  const log = (line: string) => process.stdout.write(`${line}\n`);
+  const all: Figures = {};
+  const suites: Array<[string, () => Promise<Figures>]> = [
+    ['decision', () => runDecisionBench({ decisions: quick ? 300 : 2000, log })],
+    ['http', () => runHttpBench({ seconds, connections: Number(values.connections), port: 18_080, log })],
+  ];
+  for (const [name, run] of suites) {
+    if (values.only && !values.only.split(',').includes(name)) continue;
+    log(`== ${name}`);
+    const figures = await run();
+    for (const [key, value] of Object.entries(figures)) log(`  ${key.padEnd(40)} ${value}`);
+    Object.assign(all, figures);
+  }
+  await mkdir('bench/out', { recursive: true });
+  await writeFile(
+    'bench/out/latest.json',
+    `${JSON.stringify({ at: new Date().toISOString(), figures: all }, null, 2)}\n`,
+  );
+  log('figures written to bench/out/latest.json');
+  return 0;
+}

@@ -1,0 +1,79 @@
+// The `rearguard` command: start the server, import history, simulate, train, evaluate, bench.
+import { parseArgs } from 'node:util';
+import { loadConfig } from '../config.ts';
+import { runStart } from './start.command.ts';
+import { runImport } from './import.command.ts';
+
+const usage = `rearguard <command> [options]
+
+Commands:
+  start [--demo]          apply migrations and serve the API on PORT (--demo seeds a demo merchant and customers)
+  migrate                 apply database migrations and exit
+  import FILE             import history (NDJSON accounts and orders) into the database, with progress
+  simulate [options]      generate a synthetic pay-later world as import NDJSON (see --help)
+  bench                   run the benchmarks and print their figures
+  help                    show this text
+
+Configuration comes from the environment; see the README's configuration table.`;
+
+type Command = (argv: string[]) => Promise<number>;
+
+const commands: Record<string, Command> = {
+  start: async (argv) => {
+    const { values } = parseArgs({ args: argv, options: { demo: { type: 'boolean', default: false } } });
+    return runStart(requireConfig(), { demo: values.demo ?? false });
+  },
+  migrate: async () => {
+    const { openDatabase } = await import('../app.ts');
+    const { migrate } = await import('../storage/migrate.ts');
+    const database = await openDatabase(requireConfig());
+    const applied = await migrate(database);
+    await database.close();
+    process.stdout.write(applied.length > 0 ? `applied: ${applied.join(', ')}\n` : 'database is up to date\n');
+    return 0;
+  },
+  import: async (argv) => {
+    const { positionals } = parseArgs({ args: argv, allowPositionals: true, options: {} });
+    const file = positionals[0];
+    if (!file) {
+      process.stderr.write('usage: rearguard import FILE.ndjson\n');
+      return 2;
+    }
+    return runImport(requireConfig(), file);
+  },
+  simulate: async (argv) => {
+    const { runSimulateCommand } = await import('../simulation/simulate.command.ts');
+    return runSimulateCommand(argv, { stdout: process.stdout, stderr: process.stderr });
+  },
+  bench: async (argv) => {
+    const { runBenchmarks } = await import('../../bench/run.ts');
+    return runBenchmarks(argv);
+  },
+  help: async () => {
+    process.stdout.write(`${usage}\n`);
+    return 0;
+  },
+};
+
+function requireConfig() {
+  const result = loadConfig(process.env);
+  if (!result.ok) {
+    process.stderr.write(`invalid configuration:\n  ${result.errors.join('\n  ')}\n`);
+    process.exit(2);
+  }
+  return result.config;
+}
+
+const [name = 'help', ...rest] = process.argv.slice(2);
+const command = commands[name === '--help' || name === '-h' ? 'help' : name];
+if (!command) {
+  process.stderr.write(`unknown command: ${name}\n\n${usage}\n`);
+  process.exit(2);
+}
+try {
+  const code = await command(rest);
+  if (name !== 'start') process.exit(code);
+} catch (error) {
+  process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+}

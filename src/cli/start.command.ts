@@ -1,0 +1,32 @@
+// `rearguard start`: migrations, online state rebuilt from the database, then serve until a signal.
+import type { Config } from '../config.ts';
+import { makeApplication } from '../app.ts';
+import { seedDemo } from '../demo/demo.seed.ts';
+
+export async function runStart(config: Config, options: { demo: boolean }): Promise<number> {
+  const application = await makeApplication(config);
+  const log = application.server.log;
+  log.info(
+    { events: application.rebuiltEvents, database: application.database.kind },
+    'online state rebuilt from history',
+  );
+  if (options.demo) {
+    const demo = await seedDemo(application);
+    log.info({ seeded: demo.seeded }, 'demo data ready');
+    process.stdout.write(`\nDemo merchant API key: ${demo.merchantKey}\n`);
+    if (!config.adminKey) process.stdout.write('Admin API is off: set REARGUARD_ADMIN_KEY to enable it.\n');
+  }
+  const address = await application.server.listen({ port: config.port, host: config.host });
+  process.stdout.write(`Rearguard listening on ${address} (OpenAPI: ${address}/openapi.json)\n\n`);
+  let stopping = false;
+  const stop = async () => {
+    if (stopping) return;
+    stopping = true;
+    // Finish in-flight requests, then close the database cleanly so nothing committed is lost.
+    await application.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop());
+  process.on('SIGTERM', () => void stop());
+  return 0;
+}

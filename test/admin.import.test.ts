@@ -1,0 +1,188 @@
+// Admin API and history import: merchants with keys shown once, NDJSON import with bad lines reported, decision records.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { databaseKinds } from './databases.ts';
+import { adminKey, makeTestApplication, sessionBody, type TestApplication } from './application.ts';
+import type { HistoryEvent, RiskEngine } from '../src/risk/engine.ts';
+import { makePlaceholderEngine } from '../src/risk/placeholder.engine.ts';
+
+function recordingEngine(): RiskEngine & { events: HistoryEvent[] } {
+  const placeholder = makePlaceholderEngine();
+  const events: HistoryEvent[] = [];
+  return { decide: placeholder.decide, record: async (event) => void events.push(event), events };
+}
+
+const account = {
+  type: 'account',
+  id: 'ext-42',
+  created_at: '2025-01-02T09:00:00Z',
+  name: 'Anna de Vries',
+  email: 'anna@example.nl',
+  phone: '+31612345678',
+  date_of_birth: '1985-03-02',
+  address: { street: 'Damrak', house_number: '1', postal_code: '1012LG', city: 'Amsterdam', country: 'NL' },
+};
+const order = (id: string, outcome: string, extra: Record<string, unknown> = {}) => ({
+  type: 'order',
+  id,
+  placed_at: '2025-02-01T12:00:00Z',
+  account_id: 'ext-42',
+  merchant: 'Phone Shop',
+  merchant_reference: id,
+  amount: { value: 12900, currency: 'EUR' },
+  customer: { name: 'Anna de Vries', email: 'anna@example.nl', phone: '+31612345678' },
+  device: { id: 'dev-1', ip: '203.0.113.7' },
+  outcome,
+  outcome_at: '2025-02-10T12:00:00Z',
+  ...extra,
+});
+
+describe.each(databaseKinds)('admin API and import on %s', (kind) => {
+  let app: TestApplication;
+  let engine: ReturnType<typeof recordingEngine>;
+  const admin = (method: 'GET' | 'POST', url: string, body?: unknown) =>
+    app.request(method, url, { key: adminKey, body });
+  beforeAll(async () => {
+    engine = recordingEngine();
+    app = await makeTestApplication(kind, { engine });
+  });
+  afterAll(async () => {
+    await app.close();
+  });
+
+  it('creates a merchant whose key works and is stored only hashed', async () => {
+    const created = await admin('POST', '/v1/admin/merchants', { name: 'Webshop B.V.' });
+    expect(created.statusCode).toBe(201);
+    const { id, api_key: apiKey } = created.json();
+    expect(apiKey).toMatch(/^rg_live_/);
+    const stored = await app.database.query<{ api_key_hash: string }>(
+      'SELECT api_key_hash FROM merchants WHERE id = $1',
+      [id],
+    );
+    expect(stored[0]!.api_key_hash).not.toContain(apiKey);
+    expect(stored[0]!.api_key_hash).toMatch(/^[0-9a-f]{64}$/);
+    const session = await app.request('POST', '/v1/sessions', { body: sessionBody(), key: apiKey });
+    expect(session.statusCode).toBe(201);
+    expect((await app.request('POST', '/v1/admin/merchants', { body: { name: 'x' } })).statusCode).toBe(401);
+    expect((await admin('POST', '/v1/admin/merchants', { name: '' })).json().error).toMatchObject({
+      code: 'invalid_request',
+      field: 'name',
+    });
+  });
+
+  it('imports accounts and orders as history and reports bad lines without failing', async () => {
+    const lines = [
+      JSON.stringify(account),
+      JSON.stringify(order('o-1', 'paid_on_time')),
+      '{not json',
+      JSON.stringify(order('o-2', 'fraud_confirmed', { fraud_kind: 'fraud_third_party', typology: 'identity_misuse' })),
+      JSON.stringify({ ...order('o-3', 'paid_late'), amount: { value: -1, currency: 'EUR' } }),
+      JSON.stringify(order('o-4', 'unpaid', { account_id: 'ext-unknown' })),
+      '',
+      JSON.stringify({
+        type: 'order',
+        placed_at: '2025-03-01T10:00:00Z',
+        amount: { value: 500, currency: 'EUR' },
+        outcome: 'open',
+        customer: { email: 'Guest@Example.com' },
+      }),
+      JSON.stringify({
+        type: 'order',
+        placed_at: '2025-03-02T10:00:00Z',
+        amount: { value: 700, currency: 'EUR' },
+        outcome: 'paid_on_time',
+        customer: { email: 'guest@example.com' },
+      }),
+      JSON.stringify(order('o-1', 'paid_on_time')),
+      JSON.stringify({ type: 'refund' }),
+    ].join('\n');
+    const response = await app.server.inject({
+      method: 'POST',
+      url: '/v1/admin/import',
+      headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/x-ndjson' },
+      payload: lines,
+    });
+    expect(response.statusCode).toBe(200);
+    const result = response.json();
+    expect(result.imported).toBe(5);
+    expect(result.rejected.map((rejection: { line: number }) => rejection.line)).toEqual([3, 5, 6, 10, 11]);
+    expect(result.rejected[0].error).toMatch(/^invalid_json/);
+    expect(result.rejected[1].error).toContain('amount.value');
+    expect(result.rejected[2].error).toMatch(/^unknown_account/);
+    expect(result.rejected[3].error).toMatch(/^duplicate_order/);
+
+    const [stored] = await app.database.query<{
+      accounts: number;
+      orders: number;
+      payments: number;
+      labels: number;
+      verified: number;
+    }>(`
+      SELECT (SELECT count(*)::int FROM accounts) AS accounts, (SELECT count(*)::int FROM orders WHERE source = 'import') AS orders,
+             (SELECT count(*)::int FROM payments) AS payments, (SELECT count(*)::int FROM labels) AS labels,
+             (SELECT count(*)::int FROM channels WHERE verified_at IS NOT NULL) AS verified`);
+    // ext-42 plus one guest account shared by the two guest orders (e-mail matched case-insensitively).
+    expect(stored).toEqual({ accounts: 2, orders: 4, payments: 2, labels: 1, verified: 2 });
+    const [label] = await app.database.query<{ label: string; typology: string; known_at: Date }>(
+      'SELECT label, typology, known_at FROM labels',
+    );
+    expect(label).toEqual({
+      label: 'fraud_third_party',
+      typology: 'identity_misuse',
+      known_at: new Date('2025-02-10T12:00:00Z'),
+    });
+
+    // The online state heard of every fact, once, in time order.
+    const kinds = engine.events.map((event) => event.kind);
+    expect(kinds.filter((k) => k === 'order')).toHaveLength(4);
+    expect(kinds.filter((k) => k === 'label')).toHaveLength(1);
+    expect(kinds.filter((k) => k === 'payment')).toHaveLength(2);
+    const times = engine.events.map((event) => event.at);
+    expect(times).toEqual([...times].sort((a, b) => a - b));
+    const verifiedChannel = engine.events.find(
+      (event) => event.kind === 'channel' && event.value === 'anna@example.nl',
+    );
+    expect(verifiedChannel).toMatchObject({ verifiedAt: Date.parse('2025-01-02T09:00:00Z') });
+  });
+
+  it('rejects an import that is not NDJSON', async () => {
+    const response = await app.request('POST', '/v1/admin/import', { key: adminKey, body: { type: 'account' } });
+    expect(response.statusCode).toBe(415);
+  });
+
+  it('lists decision records with features, rule results, versions and paging', async () => {
+    for (let index = 0; index < 3; index++) {
+      const session = (
+        await app.request('POST', '/v1/sessions', { body: sessionBody({ merchant_reference: `rec-${index}` }) })
+      ).json();
+      await app.request('POST', `/v1/sessions/${session.id}/authorize`);
+    }
+    const first = (await admin('GET', '/v1/admin/decisions?limit=2')).json();
+    expect(first.decisions).toHaveLength(2);
+    expect(first.decisions[0]).toMatchObject({
+      decision: expect.any(String),
+      reasons: expect.any(Array),
+      features: expect.any(Object),
+      rule_results: expect.any(Array),
+      versions: { engine: expect.any(String) },
+      input: { merchant_reference: 'rec-0' },
+      latency_us: expect.any(Number),
+    });
+    const second = (await admin('GET', `/v1/admin/decisions?limit=2&after=${first.next_after}`)).json();
+    expect(second.decisions[0].seq).toBeGreaterThan(first.decisions[1].seq);
+    expect((await admin('GET', '/v1/admin/decisions?limit=0')).json().error.field).toBe('limit');
+  });
+});
+
+describe('admin API without REARGUARD_ADMIN_KEY', () => {
+  it('does not exist', async () => {
+    const { makeApplication } = await import('../src/app.ts');
+    const { loadConfig } = await import('../src/config.ts');
+    const { makeTestDatabase } = await import('./databases.ts');
+    const config = loadConfig({ LOG_LEVEL: 'silent' });
+    if (!config.ok) throw new Error('config');
+    const app = await makeApplication(config.config, { database: await makeTestDatabase('pglite') });
+    const response = await app.server.inject({ method: 'POST', url: '/v1/admin/merchants', payload: { name: 'x' } });
+    expect(response.statusCode).toBe(404);
+    await app.close();
+  });
+});
