@@ -3,6 +3,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { runDecisionBench } from './decision.bench.ts';
 import { runHttpBench } from './http.bench.ts';
+import { runImportBench } from './import.bench.ts';
 
 type Figures = Record<string, number>;
 
@@ -23,6 +24,7 @@ export async function runBenchmarks(argv: string[]): Promise<number> {
   const all: Figures = {};
   const suites: Array<[string, () => Promise<Figures>]> = [
     ['decision', () => runDecisionBench({ decisions: quick ? 300 : 2000, log })],
+    ['import', () => runImportBench({ orders: quick ? 10_000 : 100_000, log })],
     ['http', () => runHttpBench({ seconds, connections: Number(values.connections), port: 18_080, log })],
   ];
   for (const [name, run] of suites) {
