@@ -1,6 +1,7 @@
 // Checks the TypeScript walker and TreeSHAP against libxgboost's own predictions on the same model.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadModel, type ScoringModel } from './scoring-model.ts';
+import { makeRandomEnsembleJson } from './random-ensemble.ts';
+import { loadModel, type ContributionMethod, type ScoringModel } from './scoring-model.ts';
 import { makeRandom, makeSyntheticData } from './synthetic-data.ts';
 import { loadXgboost } from './xgboost.library.ts';
 import { predictWithXgboost } from './xgboost.predictor.ts';
@@ -91,23 +92,61 @@ describe.skipIf(!library.ok)('scoring matches libxgboost', () => {
     }
   });
 
-  it('matches TreeSHAP contributions to 1e-5 and they sum to the margin', () => {
-    const reference = predictWithXgboost({ modelJson, rows, columnCount: featureCount, type: 'contributions' });
-    if (!reference.ok) throw new Error(reference.error.message);
-    expect(reference.value.length).toBe(rowCount * (featureCount + 1));
-    let largest = 0;
-    for (let rowIndex = 0; rowIndex < rowCount; rowIndex++) {
-      const row = rows.subarray(rowIndex * featureCount, (rowIndex + 1) * featureCount);
-      const { byFeature, bias } = model.contributions(row);
-      const expected = reference.value.subarray(rowIndex * (featureCount + 1), (rowIndex + 1) * (featureCount + 1));
-      for (let column = 0; column < featureCount; column++) {
-        largest = Math.max(largest, Math.abs(byFeature[column]! - expected[column]!));
-      }
-      largest = Math.max(largest, Math.abs(bias - expected[featureCount]!));
-      const total = byFeature.reduce((sum, value) => sum + value, bias);
-      expect(Math.abs(total - model.margin(row))).toBeLessThan(1e-4);
-    }
-    console.info(`max |difference| vs libxgboost contributions: ${largest}`);
-    expect(largest).toBeLessThanOrEqual(1e-5);
+  it('matches exact TreeSHAP (to 1e-5) and Saabas (to 1e-6) contributions', () => {
+    const exact = largestContributionDifference(model, modelJson, rows, 'exact');
+    console.info(`max |difference| vs libxgboost exact contributions: ${exact}`);
+    expect(exact).toBeLessThanOrEqual(1e-5);
+    const approximate = largestContributionDifference(model, modelJson, rows, 'approximate');
+    console.info(`max |difference| vs libxgboost approximate contributions: ${approximate}`);
+    expect(approximate).toBeLessThanOrEqual(1e-6);
   });
 });
+
+describe.skipIf(!library.ok)('a full-depth ensemble that splits on the same few features again and again', () => {
+  const columns = 4;
+  const json = makeRandomEnsembleJson({ treeCount: 30, depth: 8, featureCount: columns, seed: 5 });
+  const loaded = loadModel(json);
+  if (!loaded.ok) throw new Error(loaded.error.message);
+  const rows = makeSyntheticData({ rowCount: 300, featureCount: columns, seed: 8, missingRate: 0.2 }).rows;
+  for (let index = 0; index < rows.length; index++) rows[index] = Math.fround(rows[index]! % 1);
+
+  it('matches margins and exact contributions', () => {
+    const reference = predictWithXgboost({ modelJson: json, rows, columnCount: columns, type: 'margin' });
+    if (!reference.ok) throw new Error(reference.error.message);
+    for (let rowIndex = 0; rowIndex < 300; rowIndex++) {
+      const margin = loaded.value.margin(rows.subarray(rowIndex * columns, (rowIndex + 1) * columns));
+      expect(Math.abs(margin - reference.value[rowIndex]!)).toBeLessThanOrEqual(1e-6);
+    }
+    const exact = largestContributionDifference(loaded.value, json, rows, 'exact');
+    console.info(`max |difference| vs libxgboost exact contributions, repeated features: ${exact}`);
+    expect(exact).toBeLessThanOrEqual(1e-5);
+  });
+});
+
+function largestContributionDifference(
+  model: ScoringModel,
+  modelJson: string,
+  rows: Float32Array,
+  method: ContributionMethod,
+): number {
+  const columns = model.featureNames.length;
+  const type = method === 'exact' ? 'contributions' : 'approximateContributions';
+  const reference = predictWithXgboost({ modelJson, rows, columnCount: columns, type });
+  if (!reference.ok) throw new Error(reference.error.message);
+  const rowCount = rows.length / columns;
+  expect(reference.value.length).toBe(rowCount * (columns + 1));
+  let largest = 0;
+  for (let rowIndex = 0; rowIndex < rowCount; rowIndex++) {
+    const row = rows.subarray(rowIndex * columns, (rowIndex + 1) * columns);
+    const { byFeature, bias } = model.contributions(row, method);
+    const expected = reference.value.subarray(rowIndex * (columns + 1), (rowIndex + 1) * (columns + 1));
+    for (let column = 0; column < columns; column++) {
+      largest = Math.max(largest, Math.abs(byFeature[column]! - expected[column]!));
+    }
+    largest = Math.max(largest, Math.abs(bias - expected[columns]!));
+    // Contributions are an additive split of the margin, whichever method made them.
+    const total = byFeature.reduce((sum, value) => sum + value, bias);
+    expect(Math.abs(total - model.margin(row))).toBeLessThan(1e-4);
+  }
+  return largest;
+}

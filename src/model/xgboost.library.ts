@@ -6,8 +6,8 @@ import { failure, success, type Result } from './model.result.ts';
 export type MatrixHandle = bigint & { readonly __kind: 'matrix' };
 export type BoosterHandle = bigint & { readonly __kind: 'booster' };
 
-/** XGBoosterPredictFromDMatrix's `type`: 0 transformed, 1 margin, 2 exact TreeSHAP contributions. */
-export const predictionTypes = { probability: 0, margin: 1, contributions: 2 } as const;
+/** XGBoosterPredictFromDMatrix's `type`: transformed, margin, exact TreeSHAP or Saabas contributions. */
+export const predictionTypes = { probability: 0, margin: 1, contributions: 2, approximateContributions: 3 } as const;
 export type PredictionType = keyof typeof predictionTypes;
 
 export interface XgboostLibrary {
