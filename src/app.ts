@@ -19,6 +19,9 @@ import { adminRoutes } from './admin/admin.routes.ts';
 import { makeIdempotencyStore } from './http/idempotency.ts';
 import { makeMetrics } from './http/metrics.ts';
 import { buildServer } from './http/server.ts';
+import type { RouteDefinition } from './http/route.ts';
+import { makeOutboxWorker, type OutboxHandler } from './outbox/outbox.ts';
+import type { DecisionHook } from './checkout/checkout.service.ts';
 
 export const version = '0.1.0';
 
@@ -51,6 +54,9 @@ export async function makeApplication(config: Config, overrides: Overrides = {})
   }
 
   const merchants = makeMerchantsService({ database, clock, ids });
+  // Contexts register what they deliver through the outbox and what they add to every decision here.
+  const outboxHandlers: Record<string, OutboxHandler> = {};
+  const decisionHooks: DecisionHook[] = [];
   const checkout = makeCheckoutService({
     database,
     engine,
@@ -58,10 +64,20 @@ export async function makeApplication(config: Config, overrides: Overrides = {})
     ids,
     invoiceDueDays: config.invoiceDueDays,
     onDecision: metrics.observeDecision,
+    afterDecision: decisionHooks,
   });
   const importer = makeImportService({ database, engine, ids, clock, invoiceDueDays: config.invoiceDueDays });
+  const routes: RouteDefinition[] = [...checkoutRoutes(checkout), ...adminRoutes({ database, merchants, importer })];
+
+  const outbox = makeOutboxWorker({
+    database,
+    clock,
+    handlers: outboxHandlers,
+    onError: (message, error) =>
+      logError({ topic: message.topic, id: message.id, error: String(error) }, 'outbox delivery failed'),
+  });
   const server: FastifyInstance = buildServer({
-    routes: [...checkoutRoutes(checkout), ...adminRoutes({ database, merchants, importer })],
+    routes,
     findMerchantByKeyHash: merchants.findByKeyHash,
     adminKey: config.adminKey,
     idempotency: makeIdempotencyStore(database),
@@ -71,6 +87,10 @@ export async function makeApplication(config: Config, overrides: Overrides = {})
     logLevel: config.logLevel,
     bodyLimitBytes: config.bodyLimitBytes,
   });
+
+  function logError(details: object, message: string) {
+    server.log.warn(details, message);
+  }
 
   return {
     config,
@@ -83,7 +103,9 @@ export async function makeApplication(config: Config, overrides: Overrides = {})
     checkout,
     importer,
     rebuiltEvents,
+    outbox,
     async close() {
+      await outbox.stop();
       await server.close();
       await database.close();
     },

@@ -17,9 +17,14 @@ export interface CheckoutDependencies {
   readonly ids: Ids;
   readonly invoiceDueDays: number;
   readonly onDecision?: (outcome: Decision['outcome'], seconds: number) => void;
-  /** Called after a decision is committed (e.g. step-up challenges, notices); runs inside the same transaction. */
-  readonly afterDecision?: (tx: SqlExecutor, context: DecisionContext) => Promise<Record<string, unknown>>;
+  /**
+   * Hooks run inside the decision's transaction (step-up challenges, "was this you?" notices, webhooks), so
+   * what they write commits with the decision or not at all. Each may add fields to the authorize response.
+   */
+  readonly afterDecision?: readonly DecisionHook[];
 }
+
+export type DecisionHook = (tx: SqlExecutor, context: DecisionContext) => Promise<Record<string, unknown>>;
 
 export interface DecisionContext {
   readonly merchant: Merchant;
@@ -147,17 +152,13 @@ export function makeCheckoutService(dependencies: CheckoutDependencies) {
         events.push({ kind: 'order', orderId, accountId, merchantId: merchant.id, at, session: session.input });
       }
       await repository.updateSessionStatus(tx, session.id, decision.outcome, decidedAt);
-      const extra = dependencies.afterDecision
-        ? await dependencies.afterDecision(tx, {
-            merchant,
-            session,
-            decisionId,
-            decision,
-            orderId,
-            accountId,
-            at: decidedAt,
-          })
-        : {};
+      const extra: Record<string, unknown> = {};
+      for (const hook of dependencies.afterDecision ?? []) {
+        Object.assign(
+          extra,
+          await hook(tx, { merchant, session, decisionId, decision, orderId, accountId, at: decidedAt }),
+        );
+      }
       return { decisionId, orderId, events, extra };
     });
     if (outcome === null) return replayAuthorization(session.id);

@@ -1,7 +1,30 @@
 // The Ids port: prefixed, sortable, unguessable identifiers (ses_..., ord_...).
 import { randomBytes } from 'node:crypto';
 
-export type IdPrefix = 'mer' | 'acc' | 'chn' | 'ses' | 'dec' | 'ord' | 'inv' | 'pay' | 'lbl' | 'key';
+export type IdPrefix =
+  | 'mer'
+  | 'acc'
+  | 'chn'
+  | 'ses'
+  | 'dec'
+  | 'ord'
+  | 'inv'
+  | 'pay'
+  | 'lbl'
+  | 'key'
+  | 'out'
+  | 'chl'
+  | 'clm'
+  | 'cas'
+  | 'whk'
+  | 'pky'
+  | 'ntc'
+  | 'rul'
+  | 'mdl'
+  | 'lst'
+  | 'alr'
+  | 'era'
+  | 'cmt';
 
 export interface Ids {
   next(prefix: IdPrefix): string;
