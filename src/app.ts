@@ -22,6 +22,7 @@ import { buildServer } from './http/server.ts';
 import type { RouteDefinition } from './http/route.ts';
 import { makeOutboxWorker, type OutboxHandler } from './outbox/outbox.ts';
 import type { DecisionHook } from './checkout/checkout.service.ts';
+import { makeConsumerSessions } from './consumer/consumer-sessions.ts';
 
 export const version = '0.1.0';
 
@@ -54,6 +55,7 @@ export async function makeApplication(config: Config, overrides: Overrides = {})
   }
 
   const merchants = makeMerchantsService({ database, clock, ids });
+  const consumerSessions = makeConsumerSessions({ database, clock, ids });
   // Contexts register what they deliver through the outbox and what they add to every decision here.
   const outboxHandlers: Record<string, OutboxHandler> = {};
   const decisionHooks: DecisionHook[] = [];
@@ -79,6 +81,7 @@ export async function makeApplication(config: Config, overrides: Overrides = {})
   const server: FastifyInstance = buildServer({
     routes,
     findMerchantByKeyHash: merchants.findByKeyHash,
+    findConsumerByToken: consumerSessions.resolve,
     adminKey: config.adminKey,
     idempotency: makeIdempotencyStore(database),
     metrics,
@@ -104,6 +107,11 @@ export async function makeApplication(config: Config, overrides: Overrides = {})
     importer,
     rebuiltEvents,
     outbox,
+    outboxHandlers,
+    decisionHooks,
+    routes,
+    consumerSessions,
+    metrics,
     async close() {
       await outbox.stop();
       await server.close();

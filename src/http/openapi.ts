@@ -86,6 +86,11 @@ export function buildOpenApiDocument(routes: readonly RouteDefinition[], version
       securitySchemes: {
         merchantKey: { type: 'http', scheme: 'bearer', description: 'Merchant API key' },
         adminKey: { type: 'http', scheme: 'bearer', description: 'REARGUARD_ADMIN_KEY' },
+        consumerKey: {
+          type: 'http',
+          scheme: 'bearer',
+          description: 'Consumer portal session token (or rg_consumer cookie)',
+        },
       },
     },
     paths,

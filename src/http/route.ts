@@ -2,7 +2,13 @@
 import type { FastifyRequest } from 'fastify';
 import type { z } from 'zod';
 
-export type RouteAuth = 'none' | 'merchant' | 'admin';
+/** none; merchant API key; admin key; a signed-in consumer (portal token as Bearer or rg_consumer cookie). */
+export type RouteAuth = 'none' | 'merchant' | 'admin' | 'consumer';
+
+export interface Consumer {
+  readonly accountId: string;
+  readonly sessionId: string;
+}
 
 export interface Merchant {
   readonly id: string;
@@ -15,6 +21,8 @@ export interface RouteContext<Body, Query, Params> {
   readonly params: Params;
   /** The authenticated merchant (routes with auth 'merchant'). */
   readonly merchant: Merchant | null;
+  /** The signed-in consumer (routes with auth 'consumer'). */
+  readonly consumer: Consumer | null;
   readonly request: FastifyRequest;
 }
 

@@ -7,13 +7,14 @@ import type { Clock } from '../shared/clock.ts';
 import type { IdempotencyStore } from './idempotency.ts';
 import type { Metrics } from './metrics.ts';
 import { buildOpenApiDocument } from './openapi.ts';
-import type { Merchant, RouteDefinition, RouteReply } from './route.ts';
+import type { Consumer, Merchant, RouteDefinition, RouteReply } from './route.ts';
 import { parseOrThrow } from './validation.ts';
 import { errorReply, toApiError } from './error.handler.ts';
 
 export interface ServerDependencies {
   readonly routes: readonly RouteDefinition[];
   readonly findMerchantByKeyHash: (keyHash: string) => Promise<Merchant | null>;
+  readonly findConsumerByToken?: (token: string) => Promise<Consumer | null>;
   readonly adminKey: string | undefined;
   readonly idempotency: IdempotencyStore;
   readonly metrics: Metrics;
@@ -28,6 +29,16 @@ function bearer(request: FastifyRequest): string | null {
   if (typeof header !== 'string') return null;
   const match = /^Bearer\s+(\S+)$/i.exec(header);
   return match?.[1] ?? null;
+}
+
+function cookie(request: FastifyRequest, name: string): string | null {
+  const header = request.headers.cookie;
+  if (typeof header !== 'string') return null;
+  for (const part of header.split(';')) {
+    const [key, ...value] = part.trim().split('=');
+    if (key === name) return decodeURIComponent(value.join('='));
+  }
+  return null;
 }
 
 function sameSecret(given: string, expected: string): boolean {
@@ -73,8 +84,15 @@ export function buildServer(dependencies: ServerDependencies): FastifyInstance {
     dependencies.metrics.observeRequest(request.method, route, reply.statusCode, reply.elapsedTime / 1000);
   });
 
+  async function authenticateConsumer(request: FastifyRequest): Promise<Consumer> {
+    const token = bearer(request) ?? cookie(request, 'rg_consumer');
+    const consumer = token && dependencies.findConsumerByToken ? await dependencies.findConsumerByToken(token) : null;
+    if (!consumer) throw new ApiError(401, 'unauthorized', 'sign in first');
+    return consumer;
+  }
+
   async function authenticate(route: RouteDefinition, request: FastifyRequest): Promise<Merchant | null> {
-    if (route.auth === 'none') return null;
+    if (route.auth === 'none' || route.auth === 'consumer') return null;
     const key = bearer(request);
     if (route.auth === 'admin') {
       if (!dependencies.adminKey || key === null || !sameSecret(key, dependencies.adminKey)) {
@@ -95,6 +113,7 @@ export function buildServer(dependencies: ServerDependencies): FastifyInstance {
       url: route.url,
       handler: async (request, reply) => {
         const merchant = await authenticate(route, request);
+        const consumer = route.auth === 'consumer' ? await authenticateConsumer(request) : null;
         const params = route.params ? parseOrThrow(route.params, request.params, 'params') : request.params;
         const query = route.query ? parseOrThrow(route.query, request.query, 'query') : request.query;
         if (route.body && request.body !== undefined && !/json/i.test(request.headers['content-type'] ?? '')) {
@@ -109,11 +128,11 @@ export function buildServer(dependencies: ServerDependencies): FastifyInstance {
           );
         }
         const body = route.body ? parseOrThrow(route.body, request.body, 'body') : request.body;
-        const run = () => route.handler({ body, query, params, merchant, request });
+        const run = () => route.handler({ body, query, params, merchant, consumer, request });
         const key = request.headers['idempotency-key'];
         let result: RouteReply;
         if (route.idempotent && typeof key === 'string') {
-          const owner = merchant?.id ?? 'admin';
+          const owner = merchant?.id ?? (consumer ? `consumer:${consumer.accountId}` : 'admin');
           const path = request.url.split('?')[0] ?? route.url;
           result = await dependencies.idempotency.run(
             owner,

@@ -80,7 +80,6 @@ export function makeOutboxWorker(options: OutboxWorkerOptions) {
   const batchSize = options.batchSize ?? 50;
   const maxAttempts = options.maxAttempts ?? 12;
   const leaseMilliseconds = options.leaseMilliseconds ?? 60_000;
-  const topics = Object.keys(handlers);
   let timer: NodeJS.Timeout | null = null;
   let running: Promise<number> | null = null;
 
@@ -92,7 +91,7 @@ export function makeOutboxWorker(options: OutboxWorkerOptions) {
          FROM outbox WHERE status = 'pending' AND next_attempt_at <= $1 AND (leased_until IS NULL OR leased_until <= $1)
            AND topic = ANY($2::text[])
          ORDER BY next_attempt_at, seq LIMIT $3 FOR UPDATE SKIP LOCKED`,
-        [now, topics, batchSize],
+        [now, Object.keys(handlers), batchSize],
       );
       if (rows.length > 0) {
         await tx.query('UPDATE outbox SET leased_until = $2 WHERE id = ANY($1::text[])', [

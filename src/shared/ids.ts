@@ -24,6 +24,7 @@ export type IdPrefix =
   | 'lst'
   | 'alr'
   | 'era'
+  | 'cse'
   | 'cmt';
 
 export interface Ids {
