@@ -60,7 +60,16 @@ const lockerWords = [
   'locker',
   'servicepunt',
 ];
-const forwarderWords = ['forwarding', 'forwarder', 'shipito', 'myus', 'borderlinx', 'parcel forward', 'reship', 'suite '];
+const forwarderWords = [
+  'forwarding',
+  'forwarder',
+  'shipito',
+  'myus',
+  'borderlinx',
+  'parcel forward',
+  'reship',
+  'suite ',
+];
 const poBoxWords = ['postbus', 'po box', 'p o box', 'antwoordnummer', 'postfach', 'boite postale'];
 
 export function normaliseStreet(street: string): string {

@@ -27,7 +27,10 @@ export function normaliseName(raw: string): NormalisedName {
 export function nameSimilarity(left: NormalisedName, right: NormalisedName): number {
   if (left.full.length === 0 || right.full.length === 0) return 0;
   if (left.full === right.full || left.sortedKey === right.sortedKey) return 1;
-  return Math.max(jaroWinkler(left.full, right.full), jaroWinkler(left.sortedKey, right.sortedKey));
+  const whole = Math.max(jaroWinkler(left.full, right.full), jaroWinkler(left.sortedKey, right.sortedKey));
+  // A shared first name lifts Jaro-Winkler a lot ("Noah de Vries" ~ "Noah Mulder"); different surnames are different people.
+  const surname = jaroWinkler(left.surname, right.surname);
+  return surname < 0.8 ? Math.min(whole, surname) : whole;
 }
 
 /** Does an e-mail local part look like it was made from this name ("jan.jansen85" for Jan Jansen)? */

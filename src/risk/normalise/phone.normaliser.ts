@@ -25,3 +25,11 @@ export function normalisePhone(raw: string, defaultRegion: CountryCode = 'NL'): 
             : 'other';
   return { key: parsed.number, country: parsed.country ?? null, valid: parsed.isValid(), type };
 }
+
+const alreadyE164 = /^\+[1-9]\d{6,14}$/;
+
+/** The index key alone; numbers already in E.164 skip the parser, which matters when replaying millions of orders. */
+export function phoneKey(raw: string, defaultRegion: CountryCode = 'NL'): string | null {
+  if (alreadyE164.test(raw)) return raw;
+  return normalisePhone(raw, defaultRegion)?.key ?? null;
+}

@@ -1,0 +1,32 @@
+// Merchant-supplied signals: numeric and yes/no fields of extra_merchant_data passed through as emd_<field>.
+import type { FeatureValue } from '../engine.ts';
+import type { FeatureDefinition, FeatureFamily } from './feature.family.ts';
+
+/** Field names become feature names, so only a safe subset of characters survives. */
+export function merchantFeatureName(field: string): string {
+  return `emd_${field
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '_')
+    .replace(/^_|_$/g, '')}`;
+}
+
+/** Dynamic: the catalogue documents the pattern, the values depend on what each merchant sends. */
+export const merchantFeatures: FeatureFamily = {
+  family: 'merchant',
+  definitions: [
+    {
+      name: 'emd_*',
+      family: 'merchant',
+      type: 'number',
+      meaning: 'Each numeric or boolean extra_merchant_data field (booleans as 1/0), e.g. emd_account_age_days.',
+    } satisfies FeatureDefinition,
+  ],
+  compute(context, into: Record<string, FeatureValue>) {
+    const extra = context.input.session.extra_merchant_data;
+    if (extra === undefined) return;
+    for (const [field, value] of Object.entries(extra)) {
+      if (typeof value === 'number' && Number.isFinite(value)) into[merchantFeatureName(field)] = value;
+      else if (typeof value === 'boolean') into[merchantFeatureName(field)] = value ? 1 : 0;
+    }
+  },
+};

@@ -1,0 +1,107 @@
+// The risk engine: resolution, features, rules, score and policy over one state snapshot; the pipeline's RiskEngine.
+import type { Decision, DecisionInput, FeatureVector, HistoryEvent, RiskEngine } from './engine.ts';
+import { computeFeatures } from './features/feature.catalogue.ts';
+import { resolveIdentity } from './identity/identity.resolution.ts';
+import { normaliseSession, type NormalisedSession } from './normalise/session.normaliser.ts';
+import { decidePolicy } from './policy/decision.policy.ts';
+import { noLists, type Lists } from './policy/list.view.ts';
+import {
+  gatherSignals,
+  makeProviderSet,
+  unavailableProviders,
+  type ProviderSet,
+  type ProviderSignals,
+} from './providers/provider.set.ts';
+import type { Ruleset } from './rules/rule.schema.ts';
+import { loadDefaultRuleset } from './rules/ruleset.loader.ts';
+import { evaluateRules, evaluateScore } from './rules/rules.evaluator.ts';
+import type { FeatureState, SnapshotQuery, StateSnapshot } from './state/feature-state.ts';
+import { makeMemoryFeatureState } from './state/memory.feature-state.ts';
+
+export const engineVersion = 'rearguard-risk-1';
+
+/** A trained model, when one is wired in: its probability replaces the points score in the policy thresholds. */
+export interface RiskModel {
+  readonly version: string;
+  score(features: FeatureVector): number;
+}
+
+export interface RiskEngineDeps {
+  /** Defaults to a fresh in-memory state; rebuild it by `record`ing stored history in time order. */
+  readonly state?: FeatureState;
+  /** Defaults to rules/default.json. */
+  readonly ruleset?: Ruleset;
+  /** Read on every decision, so the storage layer's view can change underneath. */
+  readonly lists?: Lists;
+  readonly providers?: ProviderSet;
+  readonly model?: RiskModel;
+}
+
+export interface CoreInput {
+  readonly input: DecisionInput;
+  readonly claim: NormalisedSession;
+  readonly snapshot: StateSnapshot;
+  readonly signals: ProviderSignals;
+  readonly ruleset: Ruleset;
+  readonly lists: Lists;
+  readonly model?: RiskModel;
+}
+
+export function snapshotQuery(claim: NormalisedSession, at: number): SnapshotQuery {
+  return {
+    at,
+    emailKey: claim.emailKey,
+    phoneKey: claim.phoneKey,
+    billingAddressKey: claim.billing.key,
+    shippingAddressKey: claim.shipping.key,
+    deviceKey: claim.deviceKey,
+    ip: claim.ip,
+  };
+}
+
+/** The pure core: same inputs, same decision. No clock, no I/O, no randomness. */
+export function decideCore(core: CoreInput): Decision {
+  const { input, claim, snapshot, signals, ruleset } = core;
+  const resolution = resolveIdentity(claim, input.session.customer, snapshot);
+  const features = computeFeatures({ input, claim, resolution, snapshot, signals });
+  const ruleResults = evaluateRules(ruleset.rules, features);
+  const points = evaluateScore(ruleset.score.items, ruleset.score.scale, features);
+  const score = core.model === undefined ? points : { ...points, score: core.model.score(features) };
+  const policy = decidePolicy({
+    claim,
+    resolution,
+    ruleResults,
+    ruleset,
+    score,
+    lists: core.lists,
+    unavailableProviders: unavailableProviders(signals),
+  });
+  return {
+    outcome: policy.outcome,
+    reasons: policy.reasons,
+    score: score.score,
+    features,
+    ruleResults,
+    accountId: resolution.accountId,
+    challengeOptions: policy.challengeOptions,
+    versions: { engine: engineVersion, ruleset: ruleset.version, model: core.model?.version ?? null },
+  };
+}
+
+export function makeRiskEngine(deps: RiskEngineDeps = {}): RiskEngine {
+  const state = deps.state ?? makeMemoryFeatureState();
+  const ruleset = deps.ruleset ?? loadDefaultRuleset();
+  const providers = deps.providers ?? makeProviderSet();
+  const lists = deps.lists ?? noLists;
+  return {
+    async decide(input) {
+      const claim = normaliseSession(input.session);
+      const [snapshot, signals] = await Promise.all([
+        state.snapshot(snapshotQuery(claim, input.at)),
+        gatherSignals(providers, input.session, input.at),
+      ]);
+      return decideCore({ input, claim, snapshot, signals, ruleset, lists, model: deps.model });
+    },
+    record: (event: HistoryEvent) => state.apply(event),
+  };
+}

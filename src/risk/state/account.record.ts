@@ -1,0 +1,130 @@
+// One account's running history in the in-memory state, and its read-only view at a point in time.
+import type { AccountView, ChannelView, KnownEntity } from './feature-state.ts';
+import { appendRecent, windowTotals, type RecentList } from './window.counter.ts';
+
+export interface ChannelRecord {
+  channelId: string;
+  readonly channel: 'email' | 'phone';
+  readonly key: string;
+  readonly addedAt: number;
+  verifiedAt: number | null;
+}
+
+/** Flat [row, firstSeenAt, lastSeenAt, orders, ...]: an account uses few devices/addresses/IPs, objects would cost more. */
+export type KnownList = number[];
+const knownStride = 4;
+
+export function touchKnown(list: KnownList, row: number, at: number): void {
+  for (let index = 0; index < list.length; index += knownStride) {
+    if (list[index] === row) {
+      list[index + 2] = at;
+      list[index + 3] = (list[index + 3] ?? 0) + 1;
+      return;
+    }
+  }
+  list.push(row, at, at, 1);
+}
+
+function knownView(list: KnownList, at: number, keys: readonly string[]): KnownEntity[] {
+  const result: KnownEntity[] = [];
+  for (let index = 0; index < list.length; index += knownStride) {
+    const firstSeenAt = list[index + 1] ?? 0;
+    if (firstSeenAt >= at) continue;
+    result.push({
+      key: keys[list[index] ?? 0] ?? '',
+      firstSeenAt,
+      lastSeenAt: Math.min(list[index + 2] ?? 0, at),
+      orders: list[index + 3] ?? 0,
+    });
+  }
+  return result;
+}
+
+export class AccountRecord {
+  createdAt: number;
+  name: string | null = null;
+  dateOfBirth: string | null = null;
+  homeAddressKey: string | null = null;
+  homePostalCode: string | null = null;
+  homeCity: string | null = null;
+  homeCountry: string | null = null;
+  channels: ChannelRecord[] = [];
+  orders = 0;
+  paidOnTime = 0;
+  paidLate = 0;
+  unpaid = 0;
+  openOrders = 0;
+  openExposure = 0;
+  thirdPartyFraudOrders = 0;
+  firstPartyFraudOrders = 0;
+  amountSum = 0;
+  amountMax = 0;
+  firstOrderAt: number | null = null;
+  lastOrderAt: number | null = null;
+  alwaysVerify = false;
+  devices: KnownList = [];
+  shippingAddresses: KnownList = [];
+  ips: KnownList = [];
+  recent: RecentList | undefined = undefined;
+
+  constructor(
+    readonly accountId: string,
+    createdAt: number,
+  ) {
+    this.createdAt = createdAt;
+  }
+
+  recordOrder(at: number, amount: number): void {
+    this.orders += 1;
+    this.openOrders += 1;
+    this.openExposure += amount;
+    this.amountSum += amount;
+    if (amount > this.amountMax) this.amountMax = amount;
+    if (this.firstOrderAt === null) this.firstOrderAt = at;
+    this.lastOrderAt = at;
+    this.recent = appendRecent(this.recent, at, amount);
+  }
+
+  view(
+    at: number,
+    keysOf: { device: readonly string[]; address: readonly string[]; ip: readonly string[] },
+  ): AccountView {
+    const channels: ChannelView[] = this.channels
+      .filter((channel) => channel.addedAt < at)
+      .map((channel) => ({
+        channelId: channel.channelId,
+        channel: channel.channel,
+        key: channel.key,
+        addedAt: channel.addedAt,
+        verifiedAt: channel.verifiedAt !== null && channel.verifiedAt < at ? channel.verifiedAt : null,
+      }));
+    return {
+      accountId: this.accountId,
+      createdAt: this.createdAt,
+      name: this.name,
+      dateOfBirth: this.dateOfBirth,
+      homeAddressKey: this.homeAddressKey,
+      homePostalCode: this.homePostalCode,
+      homeCity: this.homeCity,
+      homeCountry: this.homeCountry,
+      channels,
+      orders: this.orders,
+      paidOnTime: this.paidOnTime,
+      paidLate: this.paidLate,
+      unpaid: this.unpaid,
+      openOrders: this.openOrders,
+      openExposure: this.openExposure,
+      thirdPartyFraudOrders: this.thirdPartyFraudOrders,
+      firstPartyFraudOrders: this.firstPartyFraudOrders,
+      amountSum: this.amountSum,
+      amountMax: this.amountMax,
+      firstOrderAt: this.firstOrderAt,
+      lastOrderAt: this.lastOrderAt,
+      alwaysVerify: this.alwaysVerify,
+      devices: knownView(this.devices, at, keysOf.device),
+      shippingAddresses: knownView(this.shippingAddresses, at, keysOf.address),
+      ips: knownView(this.ips, at, keysOf.ip),
+      windows: windowTotals(this.recent, at),
+    };
+  }
+}

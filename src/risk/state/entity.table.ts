@@ -1,0 +1,157 @@
+// Column storage for one kind of entity (device, address, e-mail, phone, IP): typed arrays, not objects, for memory.
+import type { EntityKind, EntityView } from './feature-state.ts';
+import { appendRecent, pruneRecent, windowTotals, type RecentList } from './window.counter.ts';
+
+/** Beyond this many distinct accounts or names an entity is plainly shared; counting further adds nothing. */
+const distinctCap = 64;
+const reportedAccounts = 8;
+
+function grownFloat(array: Float64Array, size: number): Float64Array<ArrayBuffer> {
+  const next = new Float64Array(size);
+  next.set(array);
+  return next;
+}
+function grownInt(array: Int32Array, size: number, fill: number): Int32Array<ArrayBuffer> {
+  const next = new Int32Array(size).fill(fill);
+  next.set(array);
+  return next;
+}
+
+/** A small set of numbers stored as "first value + overflow list", because most entities see one account and one name. */
+class DistinctColumn {
+  first: Int32Array<ArrayBuffer>;
+  counts: Int32Array<ArrayBuffer>;
+  readonly overflow = new Map<number, number[]>();
+  constructor(capacity: number) {
+    this.first = new Int32Array(capacity).fill(-1);
+    this.counts = new Int32Array(capacity);
+  }
+  grow(size: number): void {
+    this.first = grownInt(this.first, size, -1);
+    this.counts = grownInt(this.counts, size, 0);
+  }
+  add(row: number, value: number): void {
+    const count = this.counts[row] ?? 0;
+    if (count === 0) {
+      this.first[row] = value;
+      this.counts[row] = 1;
+      return;
+    }
+    if (this.first[row] === value || count >= distinctCap) return;
+    const extra = this.overflow.get(row);
+    if (extra === undefined) {
+      this.overflow.set(row, [value]);
+    } else if (!extra.includes(value)) {
+      extra.push(value);
+    } else {
+      return;
+    }
+    this.counts[row] = count + 1;
+  }
+  values(row: number, limit: number): number[] {
+    if ((this.counts[row] ?? 0) === 0) return [];
+    const extra = this.overflow.get(row) ?? [];
+    return [this.first[row] ?? -1, ...extra.slice(0, limit - 1)];
+  }
+}
+
+export class EntityTable {
+  readonly index = new Map<string, number>();
+  readonly keys: string[] = [];
+  private capacity = 1024;
+  private firstSeen = new Float64Array(this.capacity);
+  private lastSeen = new Float64Array(this.capacity);
+  private orders = new Int32Array(this.capacity);
+  private unpaid = new Int32Array(this.capacity);
+  private fraud = new Int32Array(this.capacity);
+  private readonly accounts = new DistinctColumn(this.capacity);
+  private readonly names = new DistinctColumn(this.capacity);
+  private readonly surnames = new DistinctColumn(this.capacity);
+  private readonly recent: (RecentList | undefined)[] = [];
+  private sweepCursor = 0;
+
+  constructor(readonly kind: EntityKind) {}
+
+  get size(): number {
+    return this.keys.length;
+  }
+
+  rowOf(key: string): number {
+    const existing = this.index.get(key);
+    if (existing !== undefined) return existing;
+    const row = this.keys.length;
+    if (row === this.capacity) this.grow(this.capacity * 2);
+    this.index.set(key, row);
+    this.keys.push(key);
+    this.recent.push(undefined);
+    return row;
+  }
+
+  private grow(size: number): void {
+    this.capacity = size;
+    this.firstSeen = grownFloat(this.firstSeen, size);
+    this.lastSeen = grownFloat(this.lastSeen, size);
+    this.orders = grownInt(this.orders, size, 0);
+    this.unpaid = grownInt(this.unpaid, size, 0);
+    this.fraud = grownInt(this.fraud, size, 0);
+    this.accounts.grow(size);
+    this.names.grow(size);
+    this.surnames.grow(size);
+  }
+
+  /** One order touched this entity: counts, first/last seen, who and which name, velocity. */
+  recordOrder(
+    row: number,
+    at: number,
+    amount: number,
+    accountRow: number,
+    nameHash: number,
+    surnameHash: number,
+  ): void {
+    if ((this.orders[row] ?? 0) === 0) this.firstSeen[row] = at;
+    this.lastSeen[row] = at;
+    this.orders[row] = (this.orders[row] ?? 0) + 1;
+    if (accountRow >= 0) this.accounts.add(row, accountRow);
+    if (nameHash !== 0) this.names.add(row, nameHash | 0);
+    if (surnameHash !== 0) this.surnames.add(row, surnameHash | 0);
+    this.recent[row] = appendRecent(this.recent[row], at, amount);
+  }
+
+  adjustUnpaid(row: number, delta: number): void {
+    if (row >= 0) this.unpaid[row] = (this.unpaid[row] ?? 0) + delta;
+  }
+
+  adjustFraud(row: number, delta: number): void {
+    if (row >= 0) this.fraud[row] = (this.fraud[row] ?? 0) + delta;
+  }
+
+  view(key: string | null, at: number, accountIdOf: (row: number) => string): EntityView | null {
+    if (key === null) return null;
+    const row = this.index.get(key);
+    if (row === undefined || (this.orders[row] ?? 0) === 0 || (this.firstSeen[row] ?? 0) >= at) return null;
+    return {
+      kind: this.kind,
+      key,
+      firstSeenAt: this.firstSeen[row] ?? 0,
+      lastSeenAt: this.lastSeen[row] ?? 0,
+      orderCount: this.orders[row] ?? 0,
+      distinctAccounts: this.accounts.counts[row] ?? 0,
+      accountIds: this.accounts.values(row, reportedAccounts).map(accountIdOf),
+      distinctNames: this.names.counts[row] ?? 0,
+      distinctSurnames: this.surnames.counts[row] ?? 0,
+      unpaidOrders: this.unpaid[row] ?? 0,
+      fraudOrders: this.fraud[row] ?? 0,
+      windows: windowTotals(this.recent[row], at),
+    };
+  }
+
+  /** Frees velocity lists that fell out of every window; called a slice at a time so no apply pauses long. */
+  sweep(cutoff: number, budget: number): void {
+    const size = this.recent.length;
+    for (let step = 0; step < budget && size > 0; step += 1) {
+      this.sweepCursor = (this.sweepCursor + 1) % size;
+      const list = this.recent[this.sweepCursor];
+      if (list !== undefined && !pruneRecent(list, cutoff)) this.recent[this.sweepCursor] = undefined;
+    }
+  }
+}

@@ -1,0 +1,263 @@
+// In-process FeatureState: history applied in time order into compact tables; snapshots are point-in-time views.
+import type { HistoryEvent } from '../engine.ts';
+import { normaliseAddress } from '../normalise/address.normaliser.ts';
+import { normaliseEmail } from '../normalise/email.normaliser.ts';
+import { phoneKey } from '../normalise/phone.normaliser.ts';
+import { normaliseSession } from '../normalise/session.normaliser.ts';
+import { AccountRecord, touchKnown } from './account.record.ts';
+import { EntityTable } from './entity.table.ts';
+import type { AccountView, FeatureState, SnapshotQuery, StateSnapshot } from './feature-state.ts';
+import { longestWindow } from './feature-state.ts';
+import { pruneRecent } from './window.counter.ts';
+import { OrderTable, type OrderStatus } from './order.table.ts';
+
+export interface MemoryFeatureState extends FeatureState {
+  /** Synchronous forms for replay and benchmarks; the async ones exist for the port. */
+  applySync(event: HistoryEvent): void;
+  snapshotSync(query: SnapshotQuery): StateSnapshot;
+  sizes(): Readonly<Record<string, number>>;
+}
+
+/** Index keys mapping to at most a few accounts; a shared e-mail or address lists at most this many. */
+const indexCap = 16;
+const snapshotAccountsPerIndex = 5;
+const sweepEvery = 1024;
+
+type AccountIndex = Map<string, number | number[]>;
+
+function indexAdd(index: AccountIndex, key: string, accountRow: number): void {
+  const existing = index.get(key);
+  if (existing === undefined) index.set(key, accountRow);
+  else if (typeof existing === 'number') {
+    if (existing !== accountRow) index.set(key, [existing, accountRow]);
+  } else if (!existing.includes(accountRow) && existing.length < indexCap) existing.push(accountRow);
+}
+
+function indexGet(index: AccountIndex, key: string | null): readonly number[] {
+  if (key === null) return [];
+  const found = index.get(key);
+  return found === undefined ? [] : typeof found === 'number' ? [found] : found;
+}
+
+export function makeMemoryFeatureState(): MemoryFeatureState {
+  const accounts: AccountRecord[] = [];
+  const accountRows = new Map<string, number>();
+  const devices = new EntityTable('device');
+  const addresses = new EntityTable('address');
+  const emails = new EntityTable('email');
+  const phones = new EntityTable('phone');
+  const ips = new EntityTable('ip');
+  const orders = new OrderTable();
+  const byEmail: AccountIndex = new Map();
+  const byPhone: AccountIndex = new Map();
+  const byAddress: AccountIndex = new Map();
+  let applied = 0;
+  let latestAt = 0;
+  let accountSweepCursor = 0;
+  const keysOf = { device: devices.keys, address: addresses.keys, ip: ips.keys };
+  const accountIdOf = (row: number): string => accounts[row]?.accountId ?? '';
+
+  function accountRow(accountId: string, at: number): number {
+    const existing = accountRows.get(accountId);
+    if (existing !== undefined) return existing;
+    const row = accounts.length;
+    accounts.push(new AccountRecord(accountId, at));
+    accountRows.set(accountId, row);
+    return row;
+  }
+
+  function addChannel(
+    row: number,
+    channel: 'email' | 'phone',
+    key: string,
+    channelId: string,
+    at: number,
+    verifiedAt: number | null,
+  ): void {
+    const account = accounts[row];
+    if (account === undefined) return;
+    const existing = account.channels.find((candidate) => candidate.channel === channel && candidate.key === key);
+    if (existing === undefined) {
+      account.channels.push({ channelId, channel, key, addedAt: at, verifiedAt });
+    } else {
+      existing.channelId = channelId;
+      if (verifiedAt !== null) existing.verifiedAt = verifiedAt;
+    }
+    indexAdd(channel === 'email' ? byEmail : byPhone, key, row);
+  }
+
+  function setStatus(orderRow: number, next: OrderStatus): void {
+    const previous = orders.status(orderRow);
+    if (previous === next) return;
+    const account = accounts[orders.account(orderRow)];
+    const amount = orders.amount(orderRow);
+    const delta = (status: OrderStatus, sign: number): void => {
+      if (account === undefined) return;
+      if (status === 'open') {
+        account.openOrders += sign;
+        account.openExposure += sign * amount;
+      } else if (status === 'paid_on_time') account.paidOnTime += sign;
+      else if (status === 'paid_late') account.paidLate += sign;
+      else {
+        account.unpaid += sign;
+        for (const [table, row] of orders.entityRows(orderRow, { devices, addresses, emails, phones, ips }))
+          table.adjustUnpaid(row, sign);
+      }
+    };
+    delta(previous, -1);
+    delta(next, 1);
+    orders.setStatus(orderRow, next);
+  }
+
+  function applySync(event: HistoryEvent): void {
+    latestAt = Math.max(latestAt, event.at);
+    switch (event.kind) {
+      case 'account': {
+        const row = accountRow(event.accountId, event.at);
+        const account = accounts[row]!;
+        if (event.name !== null) account.name = event.name;
+        if (event.dateOfBirth !== null) account.dateOfBirth = event.dateOfBirth;
+        if (event.address !== null) {
+          const address = normaliseAddress(event.address);
+          account.homeAddressKey = address.key;
+          account.homePostalCode = address.postalCode;
+          account.homeCity = address.city;
+          account.homeCountry = address.country;
+          indexAdd(byAddress, address.key, row);
+        }
+        const email = event.email === null ? null : normaliseEmail(event.email);
+        if (email !== null)
+          addChannel(row, 'email', email.key, `${event.accountId}:email:${email.key}`, event.at, null);
+        const phone = event.phone === null ? null : phoneKey(event.phone);
+        if (phone !== null) addChannel(row, 'phone', phone, `${event.accountId}:phone:${phone}`, event.at, null);
+        break;
+      }
+      case 'channel': {
+        const row = accountRow(event.accountId, event.at);
+        const key = event.channel === 'email' ? normaliseEmail(event.value)?.key : phoneKey(event.value);
+        if (key !== undefined && key !== null)
+          addChannel(row, event.channel, key, event.channelId, event.at, event.verifiedAt);
+        break;
+      }
+      case 'order': {
+        const row = accountRow(event.accountId, event.at);
+        const account = accounts[row]!;
+        const session = normaliseSession(event.session);
+        const amount = event.session.amount.value;
+        // An account known only from orders still needs channels and an address to be found by.
+        if (session.emailKey !== null && !account.channels.some((channel) => channel.channel === 'email'))
+          addChannel(row, 'email', session.emailKey, `${event.accountId}:email:${session.emailKey}`, event.at, null);
+        if (session.phoneKey !== null && !account.channels.some((channel) => channel.channel === 'phone'))
+          addChannel(row, 'phone', session.phoneKey, `${event.accountId}:phone:${session.phoneKey}`, event.at, null);
+        if (account.homeAddressKey === null) {
+          account.homeAddressKey = session.billing.key;
+          account.homePostalCode = session.billing.postalCode;
+          account.homeCity = session.billing.city;
+          account.homeCountry = session.billing.country;
+          indexAdd(byAddress, session.billing.key, row);
+        }
+        account.recordOrder(event.at, amount);
+        const record = (table: EntityTable, key: string | null): number => {
+          if (key === null) return -1;
+          const entityRow = table.rowOf(key);
+          table.recordOrder(entityRow, event.at, amount, row, session.nameHash, session.surnameHash);
+          return entityRow;
+        };
+        const deviceRow = record(devices, session.deviceKey);
+        const addressRow = record(addresses, session.shipping.key);
+        const emailRow = record(emails, session.emailKey);
+        const phoneRow = record(phones, session.phoneKey);
+        const ipRow = record(ips, session.ip);
+        if (deviceRow >= 0) touchKnown(account.devices, deviceRow, event.at);
+        touchKnown(account.shippingAddresses, addressRow, event.at);
+        if (ipRow >= 0) touchKnown(account.ips, ipRow, event.at);
+        orders.add(event.orderId, { accountRow: row, amount, deviceRow, addressRow, emailRow, phoneRow, ipRow });
+        break;
+      }
+      case 'payment': {
+        const orderRow = orders.rowOf(event.orderId);
+        if (orderRow !== undefined) setStatus(orderRow, event.outcome);
+        break;
+      }
+      case 'label': {
+        const orderRow = orders.rowOf(event.orderId);
+        if (orderRow === undefined) break;
+        const previous = orders.label(orderRow);
+        if (previous === event.label) break;
+        const account = accounts[orders.account(orderRow)];
+        const adjust = (label: string | null, sign: number): void => {
+          if (label === null || label === 'legit' || account === undefined) return;
+          if (label === 'fraud_third_party') account.thirdPartyFraudOrders += sign;
+          else account.firstPartyFraudOrders += sign;
+          for (const [table, row] of orders.entityRows(orderRow, { devices, addresses, emails, phones, ips }))
+            table.adjustFraud(row, sign);
+        };
+        adjust(previous, -1);
+        adjust(event.label, 1);
+        orders.setLabel(orderRow, event.label);
+        break;
+      }
+      case 'preference': {
+        accounts[accountRow(event.accountId, event.at)]!.alwaysVerify = event.alwaysVerify;
+        break;
+      }
+    }
+    applied += 1;
+    if (applied % sweepEvery === 0) sweep();
+  }
+
+  function sweep(): void {
+    const cutoff = latestAt - longestWindow;
+    for (const table of [devices, addresses, emails, phones, ips]) table.sweep(cutoff, sweepEvery);
+    for (let step = 0; step < sweepEvery && accounts.length > 0; step += 1) {
+      accountSweepCursor = (accountSweepCursor + 1) % accounts.length;
+      const account = accounts[accountSweepCursor]!;
+      if (account.recent !== undefined && !pruneRecent(account.recent, cutoff)) account.recent = undefined;
+    }
+  }
+
+  function snapshotSync(query: SnapshotQuery): StateSnapshot {
+    const views = new Map<string, AccountView>();
+    const idsFor = (rows: readonly number[]): string[] => {
+      const ids: string[] = [];
+      for (const row of rows.slice(0, snapshotAccountsPerIndex)) {
+        const account = accounts[row];
+        if (account === undefined || account.createdAt >= query.at) continue;
+        if (!views.has(account.accountId)) views.set(account.accountId, account.view(query.at, keysOf));
+        ids.push(account.accountId);
+      }
+      return ids;
+    };
+    const onFile = (ids: string[], channel: 'email' | 'phone', key: string | null): string[] =>
+      ids.filter((id) => views.get(id)?.channels.some((entry) => entry.channel === channel && entry.key === key));
+    return {
+      at: query.at,
+      accountsByEmail: onFile(idsFor(indexGet(byEmail, query.emailKey)), 'email', query.emailKey),
+      accountsByPhone: onFile(idsFor(indexGet(byPhone, query.phoneKey)), 'phone', query.phoneKey),
+      accountsByBillingAddress: idsFor(indexGet(byAddress, query.billingAddressKey)),
+      accounts: views,
+      device: devices.view(query.deviceKey, query.at, accountIdOf),
+      email: emails.view(query.emailKey, query.at, accountIdOf),
+      phone: phones.view(query.phoneKey, query.at, accountIdOf),
+      billingAddress: addresses.view(query.billingAddressKey, query.at, accountIdOf),
+      shippingAddress: addresses.view(query.shippingAddressKey, query.at, accountIdOf),
+      ip: ips.view(query.ip, query.at, accountIdOf),
+    };
+  }
+
+  return {
+    applySync,
+    snapshotSync,
+    apply: async (event) => applySync(event),
+    snapshot: async (query) => snapshotSync(query),
+    sizes: () => ({
+      accounts: accounts.length,
+      orders: orders.size,
+      devices: devices.size,
+      addresses: addresses.size,
+      emails: emails.size,
+      phones: phones.size,
+      ips: ips.size,
+    }),
+  };
+}

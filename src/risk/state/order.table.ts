@@ -1,0 +1,109 @@
+// Column storage for orders: enough to apply later payments and labels to the right account and entities.
+import type { EntityTable } from './entity.table.ts';
+
+export const orderStatuses = ['open', 'paid_on_time', 'paid_late', 'unpaid'] as const;
+export type OrderStatus = (typeof orderStatuses)[number];
+const labels = [null, 'legit', 'fraud_third_party', 'fraud_first_party'] as const;
+type OrderLabel = (typeof labels)[number];
+
+export interface OrderRows {
+  readonly accountRow: number;
+  readonly amount: number;
+  readonly deviceRow: number;
+  readonly addressRow: number;
+  readonly emailRow: number;
+  readonly phoneRow: number;
+  readonly ipRow: number;
+}
+
+interface Tables {
+  readonly devices: EntityTable;
+  readonly addresses: EntityTable;
+  readonly emails: EntityTable;
+  readonly phones: EntityTable;
+  readonly ips: EntityTable;
+}
+
+/** Seven int columns and two byte columns per order; the order id string in the index is the largest part. */
+const columnCount = 7;
+
+export class OrderTable {
+  private readonly index = new Map<string, number>();
+  private capacity = 1024;
+  private columns = new Int32Array(this.capacity * columnCount);
+  private amounts = new Float64Array(this.capacity);
+  private statuses = new Uint8Array(this.capacity);
+  private labelCodes = new Uint8Array(this.capacity);
+  private count = 0;
+
+  get size(): number {
+    return this.count;
+  }
+
+  rowOf(orderId: string): number | undefined {
+    return this.index.get(orderId);
+  }
+
+  add(orderId: string, rows: OrderRows): number {
+    if (this.index.has(orderId)) return this.index.get(orderId)!;
+    if (this.count === this.capacity) this.grow();
+    const row = this.count;
+    this.count += 1;
+    this.index.set(orderId, row);
+    const base = row * columnCount;
+    this.columns.set(
+      [rows.accountRow, rows.deviceRow, rows.addressRow, rows.emailRow, rows.phoneRow, rows.ipRow, 0],
+      base,
+    );
+    this.amounts[row] = rows.amount;
+    return row;
+  }
+
+  private grow(): void {
+    this.capacity *= 2;
+    const columns = new Int32Array(this.capacity * columnCount);
+    columns.set(this.columns);
+    this.columns = columns;
+    const amounts = new Float64Array(this.capacity);
+    amounts.set(this.amounts);
+    this.amounts = amounts;
+    const statuses = new Uint8Array(this.capacity);
+    statuses.set(this.statuses);
+    this.statuses = statuses;
+    const labelCodes = new Uint8Array(this.capacity);
+    labelCodes.set(this.labelCodes);
+    this.labelCodes = labelCodes;
+  }
+
+  account(row: number): number {
+    return this.columns[row * columnCount] ?? -1;
+  }
+  amount(row: number): number {
+    return this.amounts[row] ?? 0;
+  }
+  status(row: number): OrderStatus {
+    return orderStatuses[this.statuses[row] ?? 0] ?? 'open';
+  }
+  setStatus(row: number, status: OrderStatus): void {
+    this.statuses[row] = orderStatuses.indexOf(status);
+  }
+  label(row: number): OrderLabel {
+    return labels[this.labelCodes[row] ?? 0] ?? null;
+  }
+  setLabel(row: number, label: Exclude<OrderLabel, null>): void {
+    this.labelCodes[row] = labels.indexOf(label);
+  }
+
+  /** The entity tables and rows an order touched, for spreading a payment or label onto them. */
+  entityRows(row: number, tables: Tables): [EntityTable, number][] {
+    const base = row * columnCount;
+    const pairs: [EntityTable, number][] = [
+      [tables.devices, this.columns[base + 1] ?? -1],
+      [tables.addresses, this.columns[base + 2] ?? -1],
+      [tables.emails, this.columns[base + 3] ?? -1],
+      [tables.phones, this.columns[base + 4] ?? -1],
+      [tables.ips, this.columns[base + 5] ?? -1],
+    ];
+    return pairs.filter(([, entityRow]) => entityRow >= 0);
+  }
+}
