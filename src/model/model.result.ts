@@ -6,6 +6,7 @@ export const modelErrorCodes = [
   'invalid_training_data',
   'invalid_model',
   'unsupported_model',
+  'report_write_failed',
 ] as const;
 export type ModelErrorCode = (typeof modelErrorCodes)[number];
 

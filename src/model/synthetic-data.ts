@@ -56,7 +56,7 @@ export function makeSyntheticData(options: SyntheticDataOptions): SyntheticData 
     };
     // Risk rises with amount, a flag, and a flag-by-count interaction; noise keeps AUC below 1.
     const logit =
-      -4 +
+      -5.5 +
       0.4 * Math.log1p(at(1)) +
       1.5 * at(2) +
       0.3 * at(0) * at(6) +
