@@ -117,6 +117,17 @@ describe('tree walker', () => {
     expect(Array.from(model.rowFromRecord({ amount: true, account_age_days: 'x' }))).toEqual([1, Number.NaN]);
   });
 
+  it('scores many rows at once like one at a time', () => {
+    const rows = Float32Array.from([0.05, 5, 0.7, 1.5, Number.NaN, Number.NaN]);
+    expect(Array.from(model.scoreRows(rows))).toEqual(
+      [
+        [0.05, 5],
+        [0.7, 1.5],
+        [Number.NaN, Number.NaN],
+      ].map((row) => model.score(row)),
+    );
+  });
+
   it('throws on a row of the wrong length: that is a programming error', () => {
     expect(() => model.score([1])).toThrow(RangeError);
   });
