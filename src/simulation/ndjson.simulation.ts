@@ -1,0 +1,73 @@
+// Fast NDJSON for simulated records: byte-for-byte what JSON.stringify gives, in a fraction of the time.
+import type { Address, Line } from '../checkout/session.schema.ts';
+import type { ImportOrder, ImportRecord } from '../ingest/import.schema.ts';
+
+/**
+ * Addresses and user agents are shared by many orders (every order of a household, billing and
+ * shipping), so their JSON is made once. The maps hold what the world holds anyway.
+ */
+const addressJson = new Map<Address, string>();
+const textJson = new Map<string, string>();
+
+function address(value: Address): string {
+  let text = addressJson.get(value);
+  if (text === undefined) {
+    text = JSON.stringify(value);
+    if (addressJson.size > 2_000_000) addressJson.clear();
+    addressJson.set(value, text);
+  }
+  return text;
+}
+
+function sharedText(value: string): string {
+  let text = textJson.get(value);
+  if (text === undefined) {
+    text = JSON.stringify(value);
+    if (textJson.size < 10_000) textJson.set(value, text);
+  }
+  return text;
+}
+
+const quote = JSON.stringify as (value: string) => string;
+
+function lines(list: readonly Line[]): string {
+  let text = '[';
+  for (let index = 0; index < list.length; index += 1) {
+    const line = list[index] as Line;
+    text += `${index === 0 ? '' : ','}{"name":${sharedText(line.name)},"quantity":${line.quantity},"unit_price":${line.unit_price}`;
+    text += line.category === undefined ? '}' : `,"category":${sharedText(line.category)}}`;
+  }
+  return `${text}]`;
+}
+
+/** Serialises the orders the simulator builds; anything else goes through JSON.stringify. */
+export function recordLine(record: ImportRecord): string {
+  if (
+    record.type !== 'order' ||
+    record.customer === undefined ||
+    record.device === undefined ||
+    record.lines === undefined
+  )
+    return JSON.stringify(record);
+  const order: ImportOrder = record;
+  const customer = order.customer as NonNullable<ImportOrder['customer']>;
+  const device = order.device as NonNullable<ImportOrder['device']>;
+  let text = `{"type":"order","id":${quote(order.id ?? '')},"placed_at":"${order.placed_at}"`;
+  if (order.id === undefined) return JSON.stringify(record);
+  if (order.account_id !== undefined) text += `,"account_id":${quote(order.account_id)}`;
+  if (order.merchant !== undefined) text += `,"merchant":${sharedText(order.merchant)}`;
+  if (order.merchant_reference !== undefined) text += `,"merchant_reference":${quote(order.merchant_reference)}`;
+  text += `,"amount":{"value":${order.amount.value},"currency":${sharedText(order.amount.currency)}},"lines":${lines(order.lines as Line[])}`;
+  text += `,"customer":{"name":${quote(customer.name ?? '')},"email":${quote(customer.email ?? '')},"phone":${quote(customer.phone ?? '')}`;
+  text += customer.date_of_birth === undefined ? '}' : `,"date_of_birth":"${customer.date_of_birth}"}`;
+  if (order.billing_address !== undefined) text += `,"billing_address":${address(order.billing_address)}`;
+  if (order.shipping_address !== undefined) text += `,"shipping_address":${address(order.shipping_address)}`;
+  text += `,"device":{"id":${quote(device.id ?? '')},"ip":${quote(device.ip ?? '')},"user_agent":${sharedText(device.user_agent ?? '')}}`;
+  if (order.extra_merchant_data !== undefined)
+    text += `,"extra_merchant_data":${JSON.stringify(order.extra_merchant_data)}`;
+  text += `,"outcome":"${order.outcome}"`;
+  if (order.outcome_at !== undefined) text += `,"outcome_at":"${order.outcome_at}"`;
+  if (order.fraud_kind !== undefined) text += `,"fraud_kind":"${order.fraud_kind}"`;
+  if (order.typology !== undefined) text += `,"typology":${quote(order.typology)}`;
+  return `${text}}`;
+}

@@ -1,0 +1,221 @@
+// Order records: legitimate shopping with repeat behaviour, payment outcomes and the merchant's own signals.
+import type { Address, ExtraMerchantData, Line } from '../checkout/session.schema.ts';
+import type { ImportOrder, OrderOutcome } from '../ingest/import.schema.ts';
+import {
+  categories,
+  linesTotal,
+  makeLines,
+  pickMerchant,
+  type Category,
+  type Merchant,
+} from './catalogue.simulation.ts';
+import type { SimulationContext } from './context.simulation.ts';
+import { dayMilliseconds, type Typology } from './options.simulation.ts';
+import { applyLifeEvents, type Consumer, type MerchantRelationship } from './population.simulation.ts';
+import { scramble32, type Random } from './random.simulation.ts';
+
+export type DeliveryMethod = 'home' | 'pickup_point' | 'parcel_locker';
+
+export interface OrderParts {
+  readonly at: number;
+  readonly merchant: Merchant;
+  readonly accountId: string;
+  readonly customer: { name: string; email: string; phone: string; date_of_birth?: string };
+  readonly billingAddress: Address;
+  readonly shippingAddress: Address;
+  readonly device: { readonly id: string; readonly userAgent: string };
+  readonly ip: string;
+  readonly lines: Line[];
+  readonly extra: ExtraMerchantData | undefined;
+  readonly outcome: OrderOutcome;
+  readonly outcomeAt: number;
+  readonly fraud?: { readonly kind: 'fraud_third_party' | 'fraud_first_party'; readonly typology: Typology };
+}
+
+/** Builds the import record; keys in one fixed order keep the output byte-for-byte reproducible. */
+export function buildOrder(context: SimulationContext, parts: OrderParts): ImportOrder {
+  const merchant = parts.merchant;
+  merchant.orderCount += 1;
+  // One literal with every key in a fixed place (extra data may be undefined, which JSON leaves out):
+  // a stable object shape keeps V8 on its fast paths, and the output order readable.
+  const order: ImportOrder = {
+    type: 'order',
+    id: context.nextOrderId(),
+    placed_at: new Date(parts.at).toISOString(),
+    account_id: parts.accountId,
+    merchant: merchant.name,
+    merchant_reference: `${merchant.code}-${merchant.orderCount.toString().padStart(7, '0')}`,
+    amount: { value: linesTotal(parts.lines), currency: 'EUR' },
+    lines: parts.lines,
+    customer: parts.customer,
+    billing_address: parts.billingAddress,
+    shipping_address: parts.shippingAddress,
+    device: { id: parts.device.id, ip: parts.ip, user_agent: parts.device.userAgent },
+    extra_merchant_data: parts.extra,
+    outcome: parts.outcome,
+    outcome_at: new Date(parts.outcomeAt).toISOString(),
+  };
+  if (parts.fraud !== undefined) {
+    order.fraud_kind = parts.fraud.kind;
+    order.typology = parts.fraud.typology;
+  }
+  return order;
+}
+
+export function customerOf(consumer: Consumer, merchant: Merchant): OrderParts['customer'] {
+  return merchant.asksDateOfBirth
+    ? { name: consumer.name, email: consumer.email, phone: consumer.phone, date_of_birth: consumer.dateOfBirth }
+    : { name: consumer.name, email: consumer.email, phone: consumer.phone };
+}
+
+/** Makes sure the consumer has an account with the provider, opening one at the first order. */
+export function ensureAccount(context: SimulationContext, consumer: Consumer, at: number): string {
+  if (consumer.accountId !== null) return consumer.accountId;
+  consumer.accountId = context.openAccount(
+    {
+      name: consumer.name,
+      email: consumer.email,
+      phone: consumer.phone,
+      date_of_birth: consumer.dateOfBirth,
+      address: consumer.household.address.value,
+    },
+    at,
+  );
+  consumer.accountCreatedAt = at;
+  consumer.contactChangedAt = at;
+  context.population.accountHolders.push(consumer);
+  return consumer.accountId;
+}
+
+/** The merchant's own account for this shopper: old accounts with many orders are a sign of trust. */
+export function merchantRelationship(
+  random: Random,
+  consumer: Consumer,
+  merchant: Merchant,
+  at: number,
+): MerchantRelationship {
+  consumer.merchants ??= new Map();
+  let relationship = consumer.merchants.get(merchant.index);
+  if (relationship === undefined) {
+    const guest = random.chance(0.25);
+    const preexisting = !guest && random.chance(0.5);
+    relationship = {
+      guest,
+      createdAt: preexisting ? at - random.integer(30, 2000) * dayMilliseconds : at,
+      orders: preexisting ? random.count(3) - 1 : 0,
+    };
+    consumer.merchants.set(merchant.index, relationship);
+  }
+  return relationship;
+}
+
+export function merchantData(
+  merchant: Merchant,
+  at: number,
+  delivery: DeliveryMethod,
+  account: {
+    readonly guest: boolean;
+    readonly createdAt: number;
+    readonly orders: number;
+    readonly contactChangedAt: number;
+  },
+): ExtraMerchantData | undefined {
+  if (!merchant.sendsExtraData) return undefined;
+  return {
+    merchant_account_age_days: account.guest ? 0 : Math.floor((at - account.createdAt) / dayMilliseconds),
+    merchant_previous_orders: account.guest ? 0 : account.orders,
+    is_guest_checkout: account.guest,
+    delivery_method: delivery,
+    merchant_days_since_contact_change: account.guest
+      ? null
+      : Math.floor((at - Math.max(account.contactChangedAt, account.createdAt)) / dayMilliseconds),
+  };
+}
+
+/** When and how a legitimate invoice was settled, by the consumer's payment habits. */
+export function paymentOutcome(
+  random: Random,
+  consumer: Consumer,
+  merchant: Merchant,
+  at: number,
+): { outcome: OrderOutcome; outcomeAt: number } {
+  const lateChance = consumer.payment === 0 ? 0.04 : consumer.payment === 1 ? 0.3 : 0.4;
+  const unpaidChance = consumer.payment === 0 ? 0.004 : consumer.payment === 1 ? 0.02 : 0.15;
+  const due = at + merchant.paymentTermDays * dayMilliseconds;
+  const draw = random.next();
+  if (draw < unpaidChance) return { outcome: 'unpaid', outcomeAt: due + random.integer(45, 110) * dayMilliseconds };
+  if (draw < unpaidChance + lateChance)
+    return { outcome: 'paid_late', outcomeAt: due + (0.5 + random.exponential(12)) * dayMilliseconds };
+  return {
+    outcome: 'paid_on_time',
+    outcomeAt: at + (0.3 + random.next() * (merchant.paymentTermDays - 0.3)) * dayMilliseconds,
+  };
+}
+
+/** Where the parcel goes: mostly home, sometimes a pick-up point, now and then a gift to family elsewhere. */
+export function deliveryFor(
+  context: SimulationContext,
+  consumer: Consumer,
+): { method: DeliveryMethod; address: Address } {
+  const random = context.random;
+  const draw = random.next();
+  if (draw < 0.12)
+    return { method: 'pickup_point', address: context.identities.locker(consumer.household.address.cityIndex).value };
+  if (draw < 0.18)
+    return { method: 'parcel_locker', address: context.identities.locker(consumer.household.address.cityIndex).value };
+  if (draw < 0.21)
+    return { method: 'home', address: random.pick(context.population.consumers).household.address.value };
+  return { method: 'home', address: consumer.household.address.value };
+}
+
+export function legitimateOrder(context: SimulationContext, consumer: Consumer, at: number): ImportOrder {
+  const random = context.random;
+  applyLifeEvents(random, context.identities, consumer, at);
+  const accountId = ensureAccount(context, consumer, at);
+  const category: Category = random.chance(0.55)
+    ? consumer.primaryCategory
+    : (categories[context.market.categoryPicker.pick(random)] as Category);
+  // Loyalty: each consumer has a favourite shop per category, derived from a hash so it needs no storage.
+  const merchant = random.chance(0.6)
+    ? (context.market.byCategory[category][
+        scramble32(consumer.index * 16 + categories.indexOf(category)) % context.market.byCategory[category].length
+      ] as Merchant)
+    : pickMerchant(context.market, random, category);
+  const relationship = merchantRelationship(random, consumer, merchant, at);
+  const delivery = deliveryFor(context, consumer);
+  const { device, ip } = legitimateDevice(context, consumer);
+  const extra = merchantData(merchant, at, delivery.method, {
+    ...relationship,
+    contactChangedAt: consumer.contactChangedAt,
+  });
+  relationship.orders += 1;
+  return buildOrder(context, {
+    at,
+    merchant,
+    accountId,
+    device,
+    ip,
+    extra,
+    customer: customerOf(consumer, merchant),
+    billingAddress: consumer.household.address.value,
+    shippingAddress: delivery.address,
+    lines: makeLines(random, category, false),
+    ...paymentOutcome(random, consumer, merchant, at),
+  });
+}
+
+function legitimateDevice(
+  context: SimulationContext,
+  consumer: Consumer,
+): { device: { id: string; userAgent: string }; ip: string } {
+  const random = context.random;
+  const draw = random.next();
+  if (draw < 0.66)
+    return {
+      device: consumer.device,
+      ip: random.chance(0.55) ? consumer.household.homeIp : context.identities.ip('mobile'),
+    };
+  if (draw < 0.93) return { device: consumer.household.sharedDevice, ip: consumer.household.homeIp };
+  // A work laptop or a friend's computer: legitimate shoppers also appear on devices never seen before.
+  return { device: context.identities.device('desktop'), ip: context.identities.ip('home') };
+}
