@@ -4,6 +4,8 @@ import { parseArgs } from 'node:util';
 import { runDecisionBench } from './decision.bench.ts';
 import { runHttpBench } from './http.bench.ts';
 import { runImportBench } from './import.bench.ts';
+import { runModelBench } from './model.bench.ts';
+import { runRiskBench } from './risk.bench.ts';
 
 type Figures = Record<string, number>;
 
@@ -24,6 +26,16 @@ export async function runBenchmarks(argv: string[]): Promise<number> {
   const all: Figures = {};
   const suites: Array<[string, () => Promise<Figures>]> = [
     ['decision', () => runDecisionBench({ decisions: quick ? 300 : 2000, log })],
+    [
+      'risk',
+      () =>
+        runRiskBench({
+          orders: quick ? 100_000 : Number(values['history-orders']),
+          samples: quick ? 2000 : 20_000,
+          log,
+        }),
+    ],
+    ['model', () => runModelBench({ rows: quick ? 5000 : 20_000, log })],
     ['import', () => runImportBench({ orders: quick ? 10_000 : 100_000, log })],
     ['http', () => runHttpBench({ seconds, connections: Number(values.connections), port: 18_080, log })],
   ];
