@@ -179,21 +179,19 @@ export function pickMerchant(market: Market, random: Random, category: Category)
 /** A basket; `greedy` baskets (fraud) take the dearest products and sometimes several of them. */
 export function makeLines(random: Random, category: Category, greedy: boolean): Line[] {
   const list = products[category];
-  const lineCount =
-    category === 'groceries' ? random.integer(3, 12) : greedy ? random.integer(1, 2) : random.count(1.5);
+  // Grocery baskets hold a handful of cheap lines; other shops mostly one or two articles.
+  const lineCount = category === 'groceries' ? random.integer(2, 6) : greedy ? random.integer(1, 2) : random.count(1.5);
   const lines: Line[] = [];
   for (let index = 0; index < lineCount; index += 1) {
     const product = greedy
       ? (list[list.length - 1 - Math.floor(random.next() * Math.min(2, list.length))] as readonly [string, number])
       : (list[Math.floor(Math.pow(random.next(), 1.6) * list.length)] as readonly [string, number]);
     const quantity =
-      category === 'groceries'
-        ? random.integer(1, 3)
-        : greedy && category === 'gift_cards'
-          ? random.integer(2, 6)
-          : random.chance(0.9)
-            ? 1
-            : 2;
+      greedy && category === 'gift_cards'
+        ? random.integer(2, 6)
+        : random.chance(category === 'groceries' ? 0.7 : 0.9)
+          ? 1
+          : 2;
     lines.push({ name: product[0], quantity, unit_price: unitPrice(random, category, product[1]), category });
   }
   return lines;
