@@ -3,7 +3,8 @@ import type { AccountView, ChannelView, KnownEntity } from './feature-state.ts';
 import { appendRecent, windowTotals, type RecentList } from './window.counter.ts';
 
 export interface ChannelRecord {
-  channelId: string;
+  /** null for channels known only from the account record: the id is derived when read, saving a string per account. */
+  channelId: string | null;
   readonly channel: 'email' | 'phone';
   readonly key: string;
   readonly addedAt: number;
@@ -14,15 +15,19 @@ export interface ChannelRecord {
 export type KnownList = number[];
 const knownStride = 4;
 
-export function touchKnown(list: KnownList, row: number, at: number): void {
+/**
+ * Returns the list to keep. A new entry makes a new, exactly sized array (concat): `push` or spread reserve slack, and
+ * with three lists per account that slack was the largest single cost of the state.
+ */
+export function touchKnown(list: KnownList, row: number, at: number): KnownList {
   for (let index = 0; index < list.length; index += knownStride) {
     if (list[index] === row) {
       list[index + 2] = at;
       list[index + 3] = (list[index + 3] ?? 0) + 1;
-      return;
+      return list;
     }
   }
-  list.push(row, at, at, 1);
+  return list.concat([row, at, at, 1]);
 }
 
 function knownView(list: KnownList, at: number, keys: readonly string[]): KnownEntity[] {
@@ -45,9 +50,6 @@ export class AccountRecord {
   name: string | null = null;
   dateOfBirth: string | null = null;
   homeAddressKey: string | null = null;
-  homePostalCode: string | null = null;
-  homeCity: string | null = null;
-  homeCountry: string | null = null;
   channels: ChannelRecord[] = [];
   orders = 0;
   paidOnTime = 0;
@@ -92,7 +94,7 @@ export class AccountRecord {
     const channels: ChannelView[] = this.channels
       .filter((channel) => channel.addedAt < at)
       .map((channel) => ({
-        channelId: channel.channelId,
+        channelId: channel.channelId ?? `${this.accountId}:${channel.channel}`,
         channel: channel.channel,
         key: channel.key,
         addedAt: channel.addedAt,
@@ -104,9 +106,8 @@ export class AccountRecord {
       name: this.name,
       dateOfBirth: this.dateOfBirth,
       homeAddressKey: this.homeAddressKey,
-      homePostalCode: this.homePostalCode,
-      homeCity: this.homeCity,
-      homeCountry: this.homeCountry,
+      // Address keys start with country and postal code ("NL|1012LG|12|A"), so the postcode needs no field of its own.
+      homePostalCode: this.homeAddressKey?.split('|')[1] ?? null,
       channels,
       orders: this.orders,
       paidOnTime: this.paidOnTime,

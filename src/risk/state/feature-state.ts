@@ -63,8 +63,6 @@ export interface AccountView {
   readonly dateOfBirth: string | null;
   readonly homeAddressKey: string | null;
   readonly homePostalCode: string | null;
-  readonly homeCity: string | null;
-  readonly homeCountry: string | null;
   readonly channels: readonly ChannelView[];
   readonly orders: number;
   readonly paidOnTime: number;

@@ -66,11 +66,16 @@ export function makeMemoryFeatureState(): MemoryFeatureState {
     return row;
   }
 
+  /** One string per distinct key: indexes and accounts share the entity table's copy. */
+  function intern(table: EntityTable, key: string): string {
+    return table.keys[table.rowOf(key)] ?? key;
+  }
+
   function addChannel(
     row: number,
     channel: 'email' | 'phone',
     key: string,
-    channelId: string,
+    channelId: string | null,
     at: number,
     verifiedAt: number | null,
   ): void {
@@ -78,9 +83,10 @@ export function makeMemoryFeatureState(): MemoryFeatureState {
     if (account === undefined) return;
     const existing = account.channels.find((candidate) => candidate.channel === channel && candidate.key === key);
     if (existing === undefined) {
-      account.channels.push({ channelId, channel, key, addedAt: at, verifiedAt });
+      key = intern(channel === 'email' ? emails : phones, key);
+      account.channels = account.channels.concat([{ channelId, channel, key, addedAt: at, verifiedAt }]);
     } else {
-      existing.channelId = channelId;
+      if (channelId !== null) existing.channelId = channelId;
       if (verifiedAt !== null) existing.verifiedAt = verifiedAt;
     }
     indexAdd(channel === 'email' ? byEmail : byPhone, key, row);
@@ -118,18 +124,14 @@ export function makeMemoryFeatureState(): MemoryFeatureState {
         if (event.name !== null) account.name = event.name;
         if (event.dateOfBirth !== null) account.dateOfBirth = event.dateOfBirth;
         if (event.address !== null) {
-          const address = normaliseAddress(event.address);
-          account.homeAddressKey = address.key;
-          account.homePostalCode = address.postalCode;
-          account.homeCity = address.city;
-          account.homeCountry = address.country;
-          indexAdd(byAddress, address.key, row);
+          const homeKey = intern(addresses, normaliseAddress(event.address).key);
+          account.homeAddressKey = homeKey;
+          indexAdd(byAddress, homeKey, row);
         }
         const email = event.email === null ? null : normaliseEmail(event.email);
-        if (email !== null)
-          addChannel(row, 'email', email.key, `${event.accountId}:email:${email.key}`, event.at, null);
+        if (email !== null) addChannel(row, 'email', email.key, null, event.at, null);
         const phone = event.phone === null ? null : phoneKey(event.phone);
-        if (phone !== null) addChannel(row, 'phone', phone, `${event.accountId}:phone:${phone}`, event.at, null);
+        if (phone !== null) addChannel(row, 'phone', phone, null, event.at, null);
         break;
       }
       case 'channel': {
@@ -146,15 +148,13 @@ export function makeMemoryFeatureState(): MemoryFeatureState {
         const amount = event.session.amount.value;
         // An account known only from orders still needs channels and an address to be found by.
         if (session.emailKey !== null && !account.channels.some((channel) => channel.channel === 'email'))
-          addChannel(row, 'email', session.emailKey, `${event.accountId}:email:${session.emailKey}`, event.at, null);
+          addChannel(row, 'email', session.emailKey, null, event.at, null);
         if (session.phoneKey !== null && !account.channels.some((channel) => channel.channel === 'phone'))
-          addChannel(row, 'phone', session.phoneKey, `${event.accountId}:phone:${session.phoneKey}`, event.at, null);
+          addChannel(row, 'phone', session.phoneKey, null, event.at, null);
         if (account.homeAddressKey === null) {
-          account.homeAddressKey = session.billing.key;
-          account.homePostalCode = session.billing.postalCode;
-          account.homeCity = session.billing.city;
-          account.homeCountry = session.billing.country;
-          indexAdd(byAddress, session.billing.key, row);
+          const homeKey = intern(addresses, session.billing.key);
+          account.homeAddressKey = homeKey;
+          indexAdd(byAddress, homeKey, row);
         }
         account.recordOrder(event.at, amount);
         const record = (table: EntityTable, key: string | null): number => {
@@ -168,9 +168,9 @@ export function makeMemoryFeatureState(): MemoryFeatureState {
         const emailRow = record(emails, session.emailKey);
         const phoneRow = record(phones, session.phoneKey);
         const ipRow = record(ips, session.ip);
-        if (deviceRow >= 0) touchKnown(account.devices, deviceRow, event.at);
-        touchKnown(account.shippingAddresses, addressRow, event.at);
-        if (ipRow >= 0) touchKnown(account.ips, ipRow, event.at);
+        if (deviceRow >= 0) account.devices = touchKnown(account.devices, deviceRow, event.at);
+        account.shippingAddresses = touchKnown(account.shippingAddresses, addressRow, event.at);
+        if (ipRow >= 0) account.ips = touchKnown(account.ips, ipRow, event.at);
         orders.add(event.orderId, { accountRow: row, amount, deviceRow, addressRow, emailRow, phoneRow, ipRow });
         break;
       }

@@ -11,14 +11,15 @@ export type RecentList = number[];
 const stride = 3;
 
 export function appendRecent(list: RecentList | undefined, at: number, amount: number): RecentList {
-  const target = list ?? [];
-  const lastIndex = target.length - stride;
-  if (lastIndex >= 0 && target[lastIndex] === at) {
-    target[lastIndex + 1] = (target[lastIndex + 1] ?? 0) + amount;
-    target[lastIndex + 2] = (target[lastIndex + 2] ?? 0) + 1;
-  } else {
-    target.push(at, amount, 1);
+  const lastIndex = (list?.length ?? 0) - stride;
+  if (list !== undefined && lastIndex >= 0 && list[lastIndex] === at) {
+    list[lastIndex + 1] = (list[lastIndex + 1] ?? 0) + amount;
+    list[lastIndex + 2] = (list[lastIndex + 2] ?? 0) + 1;
+    pruneRecent(list, at - longestWindow);
+    return list;
   }
+  // Exactly sized copies (concat, not push or spread): most lists hold one or two entries, push reserves seventeen.
+  const target = list === undefined ? [at, amount, 1] : list.concat([at, amount, 1]);
   pruneRecent(target, at - longestWindow);
   return target;
 }
