@@ -71,7 +71,10 @@ function* history(orders: number, seed: number, start: number): Generator<Histor
       pendingHead += 1;
       yield { kind: 'payment', orderId: payment.orderId, at: payment.at, outcome: payment.outcome };
     }
-    if (pendingHead > 10_000) (pending.splice(0, pendingHead), (pendingHead = 0));
+    if (pendingHead > 10_000) {
+      pending.splice(0, pendingHead);
+      pendingHead = 0;
+    }
     const account = Math.floor(random() * accounts);
     const who = accountAttributes(account);
     if (created[account] === 0) {
