@@ -23,6 +23,7 @@ import type { RouteDefinition } from './http/route.ts';
 import { makeOutboxWorker, type OutboxHandler } from './outbox/outbox.ts';
 import type { DecisionHook } from './checkout/checkout.service.ts';
 import { makeConsumerSessions } from './consumer/consumer-sessions.ts';
+import { makeProtectionContext } from './protection/protection.wiring.ts';
 
 export const version = '0.1.0';
 
@@ -70,6 +71,11 @@ export async function makeApplication(config: Config, overrides: Overrides = {})
   });
   const importer = makeImportService({ database, engine, ids, clock, invoiceDueDays: config.invoiceDueDays });
   const routes: RouteDefinition[] = [...checkoutRoutes(checkout), ...adminRoutes({ database, merchants, importer })];
+  // Webhooks, invoicing and buyer protection (claims, cases, payouts, the consumer portal's data).
+  const protection = makeProtectionContext({ config, database, clock, ids, engine, metrics });
+  routes.push(...protection.routes);
+  decisionHooks.push(...protection.decisionHooks);
+  Object.assign(outboxHandlers, protection.outboxHandlers);
 
   const outbox = makeOutboxWorker({
     database,
@@ -112,8 +118,10 @@ export async function makeApplication(config: Config, overrides: Overrides = {})
     routes,
     consumerSessions,
     metrics,
+    protection,
     async close() {
       await outbox.stop();
+      await protection.stop();
       await server.close();
       await database.close();
     },

@@ -24,6 +24,21 @@ const environmentSchema = z.object({
     .int()
     .min(1024)
     .default(512 * 1_048_576),
+  INVOICE_REMINDER_DAYS: z
+    .string()
+    .regex(/^-?\d{1,3}(,-?\d{1,3})*$/, 'comma-separated day offsets from the due date, e.g. -3,1,7')
+    .default('-3,1,7'),
+  LATE_FEE_CENTS: z.coerce.number().int().min(0).max(100_000).default(0),
+  LATE_FEE_AFTER_DAYS: z.coerce.number().int().min(0).max(365).default(14),
+  INVOICE_UNPAID_AFTER_DAYS: z.coerce.number().int().min(1).max(3650).default(60),
+  PAYMENT_PROCESSOR_KEY: z
+    .string()
+    .min(16, 'at least 16 characters')
+    .optional()
+    .or(z.literal('').transform(() => undefined)),
+  CASE_FIRST_RESPONSE_HOURS: z.coerce.number().min(0.01).max(720).default(4),
+  WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
+  SCHEDULER_INTERVAL_MS: z.coerce.number().int().min(100).default(60_000),
 });
 
 export type Config = {
@@ -37,6 +52,17 @@ export type Config = {
   readonly invoiceDueDays: number;
   readonly bodyLimitBytes: number;
   readonly importLimitBytes: number;
+  readonly invoicing: {
+    /** Day offsets from the due date at which a payment reminder goes out (negative: before it). */
+    readonly reminderDays: readonly number[];
+    readonly lateFeeCents: number;
+    readonly lateFeeAfterDays: number;
+    readonly unpaidAfterDays: number;
+    readonly processorKey: string | undefined;
+  };
+  readonly caseFirstResponseHours: number;
+  readonly webhookTimeoutMilliseconds: number;
+  readonly schedulerIntervalMilliseconds: number;
 };
 
 export type ConfigResult = { ok: true; config: Config } | { ok: false; errors: string[] };
@@ -60,6 +86,16 @@ export function loadConfig(environment: Record<string, string | undefined>): Con
       invoiceDueDays: value.INVOICE_DUE_DAYS,
       bodyLimitBytes: value.BODY_LIMIT_BYTES,
       importLimitBytes: value.IMPORT_LIMIT_BYTES,
+      invoicing: {
+        reminderDays: [...new Set(value.INVOICE_REMINDER_DAYS.split(',').map(Number))].sort((a, b) => a - b),
+        lateFeeCents: value.LATE_FEE_CENTS,
+        lateFeeAfterDays: value.LATE_FEE_AFTER_DAYS,
+        unpaidAfterDays: value.INVOICE_UNPAID_AFTER_DAYS,
+        processorKey: value.PAYMENT_PROCESSOR_KEY,
+      },
+      caseFirstResponseHours: value.CASE_FIRST_RESPONSE_HOURS,
+      webhookTimeoutMilliseconds: value.WEBHOOK_TIMEOUT_MS,
+      schedulerIntervalMilliseconds: value.SCHEDULER_INTERVAL_MS,
     },
   };
 }
@@ -76,4 +112,12 @@ export const configDocumentation: ReadonlyArray<readonly [string, string, string
   ['INVOICE_DUE_DAYS', '14', 'Days until an invoice is due'],
   ['BODY_LIMIT_BYTES', '1048576', 'Largest JSON request body'],
   ['IMPORT_LIMIT_BYTES', '536870912', 'Largest NDJSON import body'],
+  ['INVOICE_REMINDER_DAYS', '-3,1,7', 'Payment reminders: day offsets from the due date (negative: before it)'],
+  ['LATE_FEE_CENTS', '0', 'Late fee added once to an overdue invoice (0: none); never on a paused invoice'],
+  ['LATE_FEE_AFTER_DAYS', '14', 'Days after the due date before the late fee is added'],
+  ['INVOICE_UNPAID_AFTER_DAYS', '60', 'Days after the due date when an open invoice becomes unpaid'],
+  ['PAYMENT_PROCESSOR_KEY', '(unset)', 'Bearer key of the payment processor for POST /v1/invoices/{id}/payments (min. 16 chars)'],
+  ['CASE_FIRST_RESPONSE_HOURS', '4', 'SLA: hours to an analyst\'s first response on a case; breaches raise an alert'],
+  ['WEBHOOK_TIMEOUT_MS', '10000', 'Time a webhook receiver has to answer before the attempt counts as failed'],
+  ['SCHEDULER_INTERVAL_MS', '60000', 'How often the invoice and case-SLA scheduler runs'],
 ];

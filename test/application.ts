@@ -12,13 +12,17 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
   return result.config;
 }
 
-export async function makeTestApplication(kind: DatabaseKind, overrides: Overrides = {}) {
+export async function makeTestApplication(
+  kind: DatabaseKind,
+  overrides: Overrides = {},
+  environment: Record<string, string> = {},
+) {
   const clock = makeManualClock(Date.parse('2026-11-02T10:00:00Z'));
   const database = overrides.database ?? (await makeTestDatabase(kind));
-  const application = await makeApplication(testConfig(), { clock, ...overrides, database });
+  const application = await makeApplication(testConfig(environment), { clock, ...overrides, database });
   const merchant = await application.merchants.create('Test Shop');
   const request = (
-    method: 'GET' | 'POST',
+    method: 'GET' | 'POST' | 'DELETE',
     url: string,
     options: { body?: unknown; key?: string | null; headers?: Record<string, string> } = {},
   ) =>

@@ -25,7 +25,13 @@ export type IdPrefix =
   | 'alr'
   | 'era'
   | 'cse'
-  | 'cmt';
+  | 'cmt'
+  | 'evt'
+  | 'whd'
+  | 'pyo'
+  | 'flg'
+  | 'aud'
+  | 'ipm';
 
 export interface Ids {
   next(prefix: IdPrefix): string;

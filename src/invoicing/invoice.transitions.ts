@@ -1,0 +1,68 @@
+// Invoice state changes shared by buyer protection and collection: pause, resume, write off. Plain SQL in the caller's transaction.
+import type { SqlExecutor } from '../storage/database.ts';
+
+export const invoiceStatuses = ['open', 'paid', 'paused', 'written_off', 'unpaid'] as const;
+export type InvoiceStatus = (typeof invoiceStatuses)[number];
+
+export interface InvoiceRow {
+  id: string;
+  order_id: string;
+  account_id: string;
+  amount: number;
+  currency: string;
+  status: InvoiceStatus;
+  due_at: Date;
+  created_at: Date;
+  paused_at: Date | null;
+  paused_from: InvoiceStatus | null;
+  fees: number;
+  paid_amount: number;
+}
+
+/** Only an invoice still to be collected can be paused; a paid or written-off one has nothing to stop. */
+const pausable: readonly InvoiceStatus[] = ['open', 'unpaid'];
+
+export async function lockInvoiceByOrder(tx: SqlExecutor, orderId: string): Promise<InvoiceRow | null> {
+  const [row] = await tx.query<InvoiceRow>('SELECT * FROM invoices WHERE order_id = $1 FOR UPDATE', [orderId]);
+  return row ? normalise(row) : null;
+}
+
+export async function lockInvoice(tx: SqlExecutor, invoiceId: string): Promise<InvoiceRow | null> {
+  const [row] = await tx.query<InvoiceRow>('SELECT * FROM invoices WHERE id = $1 FOR UPDATE', [invoiceId]);
+  return row ? normalise(row) : null;
+}
+
+/** BIGINT columns arrive as strings from node-postgres and as numbers from PGlite. */
+export function normalise(row: InvoiceRow): InvoiceRow {
+  return { ...row, amount: Number(row.amount), fees: Number(row.fees ?? 0), paid_amount: Number(row.paid_amount ?? 0) };
+}
+
+/** Pauses collection (no reminders, no fees); returns whether the invoice was paused by this call. */
+export async function pauseInvoice(tx: SqlExecutor, invoice: InvoiceRow, at: Date): Promise<boolean> {
+  if (!pausable.includes(invoice.status)) return false;
+  await tx.query(`UPDATE invoices SET status = 'paused', paused_from = status, paused_at = $2 WHERE id = $1`, [
+    invoice.id,
+    at,
+  ]);
+  return true;
+}
+
+/**
+ * Resumes a paused invoice where it was; the due date moves by the time spent paused, so the consumer
+ * never loses days (or earns a late fee) because we were investigating.
+ */
+export async function resumeInvoice(tx: SqlExecutor, invoice: InvoiceRow, at: Date): Promise<boolean> {
+  if (invoice.status !== 'paused') return false;
+  const pausedMilliseconds = invoice.paused_at ? Math.max(0, at.getTime() - invoice.paused_at.getTime()) : 0;
+  await tx.query(
+    `UPDATE invoices SET status = COALESCE(paused_from, 'open'), paused_from = NULL, paused_at = NULL, due_at = $2 WHERE id = $1`,
+    [invoice.id, new Date(invoice.due_at.getTime() + pausedMilliseconds)],
+  );
+  return true;
+}
+
+export async function writeOffInvoice(tx: SqlExecutor, invoice: InvoiceRow): Promise<boolean> {
+  if (invoice.status === 'paid' || invoice.status === 'written_off') return false;
+  await tx.query(`UPDATE invoices SET status = 'written_off', paused_from = NULL WHERE id = $1`, [invoice.id]);
+  return true;
+}

@@ -1,0 +1,100 @@
+// Gathers what an analyst needs to judge a claim: the decision record, device, IP, addresses, linked accounts.
+import type { SqlExecutor } from '../storage/database.ts';
+import type { SessionInput } from '../checkout/session.schema.ts';
+
+export interface OrderForClaim {
+  id: string;
+  account_id: string;
+  merchant_id: string | null;
+  merchant_name: string | null;
+  decision_id: string | null;
+  amount: number;
+  currency: string;
+  input: SessionInput;
+  status: string;
+  placed_at: Date;
+}
+
+interface DecisionEvidenceRow {
+  id: string;
+  outcome: string;
+  reasons: unknown;
+  score: number | null;
+  rule_results: Array<{ kind: string }>;
+  versions: unknown;
+  decided_at: Date;
+}
+
+interface LinkedAccountRow {
+  account_id: string;
+  name: string | null;
+  email: string | null;
+  shared: string;
+}
+
+export async function gatherEvidence(tx: SqlExecutor, order: OrderForClaim) {
+  const input = order.input;
+  const [decision] = order.decision_id
+    ? await tx.query<DecisionEvidenceRow>(
+        'SELECT id, outcome, reasons, score, rule_results, versions, decided_at FROM decisions WHERE id = $1',
+        [order.decision_id],
+      )
+    : [];
+  const deviceId = input.device?.id ?? null;
+  const ip = input.device?.ip ?? null;
+  const shipping = input.shipping_address ?? input.billing_address;
+  // Other accounts that share this order's device, IP, delivery address or typed e-mail point at a ring.
+  const linked = await tx.query<LinkedAccountRow>(
+    `SELECT DISTINCT ON (o.account_id, shared) o.account_id, a.name, a.email, shared
+     FROM orders o JOIN accounts a ON a.id = o.account_id,
+     LATERAL (VALUES
+       (CASE WHEN $2::text IS NOT NULL AND o.input->'device'->>'id' = $2 THEN 'device' END),
+       (CASE WHEN $3::text IS NOT NULL AND o.input->'device'->>'ip' = $3 THEN 'ip' END),
+       (CASE WHEN lower(o.input->'shipping_address'->>'postal_code') = lower($4)
+              AND lower(o.input->'shipping_address'->>'house_number') = lower($5) THEN 'shipping_address' END),
+       (CASE WHEN lower(o.input->'customer'->>'email') = lower($6) THEN 'email' END)
+     ) AS link(shared)
+     WHERE o.account_id <> $1 AND shared IS NOT NULL
+     ORDER BY o.account_id, shared LIMIT 50`,
+    [
+      order.account_id,
+      deviceId,
+      ip,
+      shipping?.postal_code ?? null,
+      shipping?.house_number ?? null,
+      input.customer?.email ?? null,
+    ],
+  );
+  return {
+    order: {
+      id: order.id,
+      amount: { value: Number(order.amount), currency: order.currency },
+      merchant: order.merchant_name,
+      placed_at: order.placed_at.toISOString(),
+    },
+    decision: decision
+      ? {
+          id: decision.id,
+          outcome: decision.outcome,
+          reasons: decision.reasons,
+          score: decision.score,
+          rule_hits: decision.rule_results.filter((result) => result.kind === 'hit'),
+          versions: decision.versions,
+          decided_at: decision.decided_at.toISOString(),
+        }
+      : null,
+    claimed_identity: input.customer ?? null,
+    device: input.device ?? null,
+    ip,
+    billing_address: input.billing_address ?? null,
+    shipping_address: shipping ?? null,
+    linked_accounts: linked.map((row) => ({
+      account_id: row.account_id,
+      name: row.name,
+      email: row.email,
+      shared: row.shared,
+    })),
+  };
+}
+
+export type CaseEvidence = Awaited<ReturnType<typeof gatherEvidence>>;

@@ -1,0 +1,66 @@
+// Claim use cases for the portal and the ops desk: file (in its own transaction) and list a consumer's claims.
+import type { Clock } from '../shared/clock.ts';
+import type { Ids } from '../shared/ids.ts';
+import { ApiError, notFound } from '../shared/errors.ts';
+import type { Database } from '../storage/database.ts';
+import { fileClaim } from './claim.filing.ts';
+import * as repository from './protection.repository.ts';
+import type { ClaimKind, ClaimSource } from './protection.repository.ts';
+
+export function presentClaim(row: repository.ClaimRow) {
+  return {
+    id: row.id,
+    order_id: row.order_id,
+    kind: row.kind,
+    source: row.source,
+    status: row.status,
+    created_at: row.created_at.toISOString(),
+    resolved_at: row.resolved_at?.toISOString() ?? null,
+  };
+}
+
+export function makeClaimsService(dependencies: {
+  database: Database;
+  clock: Clock;
+  ids: Ids;
+  firstResponseHours: number;
+}) {
+  const { database, clock, ids } = dependencies;
+
+  async function file(
+    request: { accountId: string; orderId: string; kind: ClaimKind; message: string | null },
+    source: ClaimSource,
+  ) {
+    const at = new Date(clock.now());
+    const outcome = await database.transaction((tx) =>
+      fileClaim(tx, { ids, firstResponseHours: dependencies.firstResponseHours }, { ...request, source, at }),
+    );
+    if (outcome.outcome === 'order_not_found') throw notFound('order');
+    return {
+      status: outcome.outcome === 'filed' ? 201 : 200,
+      body: {
+        claim: { id: outcome.claimId, order_id: request.orderId, kind: request.kind },
+        case_id: outcome.caseId,
+        already_filed: outcome.outcome === 'already_filed',
+        invoice: outcome.invoiceId ? { id: outcome.invoiceId, status: outcome.invoiceStatus } : null,
+      },
+    };
+  }
+
+  /** The ops desk files for a consumer who called in; the order tells whose it is. */
+  async function fileForOrder(request: { orderId: string; kind: ClaimKind; message: string | null }) {
+    const [order] = await database.query<{ account_id: string }>('SELECT account_id FROM orders WHERE id = $1', [
+      request.orderId,
+    ]);
+    if (!order) throw new ApiError(404, 'not_found', 'order not found', 'order_id');
+    return file({ ...request, accountId: order.account_id }, 'api');
+  }
+
+  async function listForAccount(accountId: string) {
+    return { data: (await repository.listClaimsOfAccount(database, accountId)).map(presentClaim) };
+  }
+
+  return { file, fileForOrder, listForAccount };
+}
+
+export type ClaimsService = ReturnType<typeof makeClaimsService>;
