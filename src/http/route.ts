@@ -49,6 +49,11 @@ export interface RouteDefinition<
   readonly query?: QuerySchema;
   readonly params?: ParamsSchema;
   readonly responses: Readonly<Record<number, { readonly description: string; readonly schema?: z.ZodType }>>;
+  /**
+   * Extra authentication run before anything else (idempotency replay included), for callers the server does not
+   * know itself, such as the payment processor's key. Throws an ApiError to refuse.
+   */
+  readonly guard?: (request: FastifyRequest) => void;
   /** Creating POSTs honour Idempotency-Key. */
   readonly idempotent?: boolean;
   readonly handler: (

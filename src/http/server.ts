@@ -113,6 +113,7 @@ export function buildServer(dependencies: ServerDependencies): FastifyInstance {
       url: route.url,
       handler: async (request, reply) => {
         const merchant = await authenticate(route, request);
+        route.guard?.(request);
         const consumer = route.auth === 'consumer' ? await authenticateConsumer(request) : null;
         const params = route.params ? parseOrThrow(route.params, request.params, 'params') : request.params;
         const query = route.query ? parseOrThrow(route.query, request.query, 'query') : request.query;

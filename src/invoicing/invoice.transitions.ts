@@ -17,6 +17,7 @@ export interface InvoiceRow {
   paused_from: InvoiceStatus | null;
   fees: number;
   paid_amount: number;
+  paid_at: Date | null;
 }
 
 /** Only an invoice still to be collected can be paused; a paid or written-off one has nothing to stop. */

@@ -15,6 +15,11 @@ import { makeOrderApprovedWebhookHook } from '../webhooks/webhook.hooks.ts';
 import { webhookTopic } from '../webhooks/webhook.events.ts';
 import { makeClaimsService } from './claims.service.ts';
 import { claimsRoutes } from './claims.routes.ts';
+import { makeScheduler } from './protection.scheduler.ts';
+import { makePaymentsService } from '../invoicing/payments.service.ts';
+import { makePayoutLedgerHook, makePayoutsService } from '../invoicing/payouts.service.ts';
+import { invoicingRoutes, processorGuard } from '../invoicing/invoicing.routes.ts';
+import { makeInvoiceScheduler } from '../invoicing/invoice.scheduler.ts';
 
 export interface ProtectionDependencies {
   readonly config: Config;
@@ -25,6 +30,7 @@ export interface ProtectionDependencies {
   readonly metrics: Metrics;
   /** Tests hand in their own fetch; production uses the global one. */
   readonly fetch?: typeof fetch;
+  readonly onSchedulerError?: (task: string, error: unknown) => void;
 }
 
 export function makeProtectionContext(dependencies: ProtectionDependencies) {
@@ -32,8 +38,27 @@ export function makeProtectionContext(dependencies: ProtectionDependencies) {
   const webhooks = makeWebhooksService({ database, clock, ids });
   const claims = makeClaimsService({ database, clock, ids, firstResponseHours: config.caseFirstResponseHours });
 
-  const routes: RouteDefinition[] = [...webhooksRoutes(webhooks), ...claimsRoutes(claims)];
-  const decisionHooks: DecisionHook[] = [makeOrderApprovedWebhookHook({ ids })];
+  const payments = makePaymentsService({ database, clock, ids, engine: dependencies.engine });
+  const payouts = makePayoutsService({ database });
+  const invoiceScheduler = makeInvoiceScheduler({
+    database,
+    clock,
+    ids,
+    engine: dependencies.engine,
+    policy: config.invoicing,
+  });
+  const scheduler = makeScheduler({
+    tasks: [{ name: 'invoices', run: invoiceScheduler.tick }],
+    ...(dependencies.onSchedulerError ? { onError: dependencies.onSchedulerError } : {}),
+  });
+  const requireProcessor = processorGuard({ processorKey: config.invoicing.processorKey, adminKey: config.adminKey });
+
+  const routes: RouteDefinition[] = [
+    ...webhooksRoutes(webhooks),
+    ...claimsRoutes(claims),
+    ...invoicingRoutes({ payments, payouts, requireProcessor }),
+  ];
+  const decisionHooks: DecisionHook[] = [makePayoutLedgerHook({ ids }), makeOrderApprovedWebhookHook({ ids })];
   const outboxHandlers: Record<string, OutboxHandler> = {
     [webhookTopic]: makeWebhookDeliveryHandler({
       database,
@@ -46,12 +71,17 @@ export function makeProtectionContext(dependencies: ProtectionDependencies) {
   return {
     webhooks,
     claims,
+    payments,
+    payouts,
+    scheduler,
+    /** Starts the interval-driven work (collection steps, case SLA checks); `rearguard start` calls it. */
+    start: () => scheduler.start(config.schedulerIntervalMilliseconds),
     routes,
     decisionHooks,
     outboxHandlers,
     /** For contexts that file claims themselves (the "was this you?" link): pass to `fileClaim`. */
     claimDependencies: { ids, firstResponseHours: config.caseFirstResponseHours },
-    async stop() {},
+    stop: () => scheduler.stop(),
   };
 }
 

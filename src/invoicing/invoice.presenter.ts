@@ -1,0 +1,23 @@
+// How an invoice is shown to the processor, the consumer and the merchant: amounts in minor units, dates as ISO strings.
+import type { InvoiceRow } from './invoice.transitions.ts';
+
+export function presentInvoice(row: InvoiceRow) {
+  const total = row.amount + row.fees;
+  return {
+    id: row.id,
+    order_id: row.order_id,
+    status: row.status,
+    amount: { value: row.amount, currency: row.currency },
+    fees: { value: row.fees, currency: row.currency },
+    paid: { value: row.paid_amount, currency: row.currency },
+    // Nothing is owed while an invoice is paused or written off: the consumer must never be asked for it.
+    outstanding: {
+      value: row.status === 'paused' || row.status === 'written_off' ? 0 : Math.max(0, total - row.paid_amount),
+      currency: row.currency,
+    },
+    due_at: row.due_at.toISOString(),
+    created_at: row.created_at.toISOString(),
+  };
+}
+
+export type InvoiceView = ReturnType<typeof presentInvoice>;

@@ -1,0 +1,144 @@
+// Payments reported by the provider's payment processor: idempotent by reference, partial payments add up, full payment settles.
+import type { Clock } from '../shared/clock.ts';
+import type { Ids } from '../shared/ids.ts';
+import { ApiError, notFound } from '../shared/errors.ts';
+import type { Database, SqlExecutor } from '../storage/database.ts';
+import type { HistoryEvent, RiskEngine } from '../risk/engine.ts';
+import { enqueueWebhook } from '../webhooks/webhook.enqueue.ts';
+import { enqueueConsumerNotice } from '../protection/consumer.notice.ts';
+import { lockInvoice, normalise, type InvoiceRow } from './invoice.transitions.ts';
+import { presentInvoice } from './invoice.presenter.ts';
+
+export interface PaymentInput {
+  readonly amount: { readonly value: number; readonly currency: string };
+  /** The processor's own id for this payment: the same reference twice is one payment. */
+  readonly reference: string;
+  readonly received_at?: string | undefined;
+}
+
+interface PaymentRow {
+  id: string;
+  invoice_id: string;
+  reference: string;
+  amount: number;
+  currency: string;
+  received_at: Date;
+}
+
+const presentPayment = (row: PaymentRow) => ({
+  id: row.id,
+  invoice_id: row.invoice_id,
+  reference: row.reference,
+  amount: { value: Number(row.amount), currency: row.currency },
+  received_at: row.received_at.toISOString(),
+});
+
+async function findByReference(db: SqlExecutor, reference: string): Promise<PaymentRow | null> {
+  const [row] = await db.query<PaymentRow>('SELECT * FROM invoice_payments WHERE reference = $1', [reference]);
+  return row ?? null;
+}
+
+export function makePaymentsService(dependencies: { database: Database; clock: Clock; ids: Ids; engine: RiskEngine }) {
+  const { database, clock, ids, engine } = dependencies;
+
+  async function record(invoiceId: string, input: PaymentInput) {
+    const now = new Date(clock.now());
+    const receivedAt = input.received_at ? new Date(input.received_at) : now;
+    const outcome = await database.transaction(async (tx) => {
+      const invoice = await lockInvoice(tx, invoiceId);
+      if (!invoice) throw notFound('invoice');
+      // Checked under the invoice lock, so two deliveries of one payment cannot both count.
+      const existing = await findByReference(tx, input.reference);
+      if (existing) {
+        if (existing.invoice_id !== invoice.id || Number(existing.amount) !== input.amount.value) {
+          throw new ApiError(
+            409,
+            'payment_reference_conflict',
+            'this reference was used for another payment',
+            'reference',
+          );
+        }
+        return { status: 200, payment: existing, invoice, events: [] as HistoryEvent[], duplicate: true };
+      }
+      if (input.amount.currency !== invoice.currency) {
+        throw new ApiError(422, 'currency_mismatch', `the invoice is in ${invoice.currency}`, 'amount.currency');
+      }
+      const payment: PaymentRow = {
+        id: ids.next('ipm'),
+        invoice_id: invoice.id,
+        reference: input.reference,
+        amount: input.amount.value,
+        currency: input.amount.currency,
+        received_at: receivedAt,
+      };
+      await tx.query(
+        `INSERT INTO invoice_payments (id, invoice_id, reference, amount, currency, received_at, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+        [payment.id, payment.invoice_id, payment.reference, payment.amount, payment.currency, receivedAt, now],
+      );
+      const paidAmount = invoice.paid_amount + payment.amount;
+      const settled =
+        invoice.status !== 'paid' && invoice.status !== 'written_off' && paidAmount >= invoice.amount + invoice.fees;
+      await tx.query(
+        `UPDATE invoices SET paid_amount = $2, status = $3, paid_at = $4, paused_from = CASE WHEN $3 = 'paid' THEN NULL ELSE paused_from END
+         WHERE id = $1`,
+        [invoice.id, paidAmount, settled ? 'paid' : invoice.status, settled ? receivedAt : (invoice.paid_at ?? null)],
+      );
+      const events = settled ? await settle(tx, invoice, receivedAt, now) : [];
+      const updated = normalise({ ...invoice, paid_amount: paidAmount, status: settled ? 'paid' : invoice.status });
+      return { status: 201, payment, invoice: updated, events, duplicate: false };
+    });
+    for (const event of outcome.events) await engine.record(event);
+    return {
+      status: outcome.status,
+      body: {
+        payment: presentPayment(outcome.payment),
+        invoice: presentInvoice(outcome.invoice),
+        duplicate: outcome.duplicate,
+      },
+    };
+  }
+
+  /** A settled invoice becomes payment history (on time or late), the risk engine's strongest good signal. */
+  async function settle(tx: SqlExecutor, invoice: InvoiceRow, receivedAt: Date, now: Date): Promise<HistoryEvent[]> {
+    const outcome = receivedAt.getTime() <= invoice.due_at.getTime() ? 'paid_on_time' : 'paid_late';
+    await tx.query(`INSERT INTO payments (id, invoice_id, amount, outcome, paid_at) VALUES ($1, $2, $3, $4, $5)`, [
+      ids.next('pay'),
+      invoice.id,
+      invoice.amount + invoice.fees,
+      outcome,
+      receivedAt,
+    ]);
+    const [order] = await tx.query<{ merchant_id: string | null }>('SELECT merchant_id FROM orders WHERE id = $1', [
+      invoice.order_id,
+    ]);
+    await enqueueWebhook(tx, ids, {
+      merchantId: order?.merchant_id ?? null,
+      event: 'invoice.paid',
+      payload: { invoice_id: invoice.id, order_id: invoice.order_id },
+      at: now,
+    });
+    await enqueueConsumerNotice(tx, ids, {
+      accountId: invoice.account_id,
+      template: 'payment_received',
+      text: 'Thank you: your invoice is paid in full.',
+      data: { invoice_id: invoice.id, order_id: invoice.order_id },
+      at: now,
+    });
+    return [{ kind: 'payment', orderId: invoice.order_id, at: receivedAt.getTime(), outcome }];
+  }
+
+  async function get(invoiceId: string) {
+    const [row] = await database.query<InvoiceRow>('SELECT * FROM invoices WHERE id = $1', [invoiceId]);
+    if (!row) throw notFound('invoice');
+    const payments = await database.query<PaymentRow>(
+      'SELECT * FROM invoice_payments WHERE invoice_id = $1 ORDER BY seq',
+      [invoiceId],
+    );
+    return { ...presentInvoice(normalise(row)), payments: payments.map(presentPayment) };
+  }
+
+  return { record, get };
+}
+
+export type PaymentsService = ReturnType<typeof makePaymentsService>;
