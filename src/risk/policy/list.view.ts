@@ -1,4 +1,8 @@
 // Block and allow lists as the engine reads them: a port the storage layer implements over its list table.
+import type { Address } from '../../checkout/session.schema.ts';
+import { normaliseAddress } from '../normalise/address.normaliser.ts';
+import { normaliseEmail } from '../normalise/email.normaliser.ts';
+import { phoneKey } from '../normalise/phone.normaliser.ts';
 import type { NormalisedSession } from '../normalise/session.normaliser.ts';
 
 export const listKinds = ['email', 'phone', 'device', 'address', 'ip'] as const;
@@ -40,3 +44,24 @@ export function listEntries(claim: NormalisedSession): [ListKind, string][] {
 
 /** Allow lists only vouch for things the shopper cannot simply type: a device or IP, never an e-mail or phone. */
 export const allowListKinds: readonly ListKind[] = ['device', 'ip'];
+
+/** For the storage layer: normalise a list entry the way the engine normalises the session it is checked against. */
+export function normaliseListValue(kind: ListKind, raw: string, country = 'NL'): string | null {
+  switch (kind) {
+    case 'email':
+      return normaliseEmail(raw)?.key ?? null;
+    case 'phone':
+      return phoneKey(raw);
+    case 'device':
+      return raw.trim() || null;
+    case 'ip':
+      return raw.trim().toLowerCase() || null;
+    case 'address':
+      // Addresses arrive as their parts; a raw value here is taken to be an address key already ("NL|1012LG|12|A").
+      return raw.includes('|') ? raw : `${country}|${raw}`;
+  }
+}
+
+export function addressListValue(address: Address): string {
+  return normaliseAddress(address).key;
+}
