@@ -1,20 +1,21 @@
 // Fast NDJSON for simulated records: byte-for-byte what JSON.stringify gives, in a fraction of the time.
-import type { Address, Line } from '../checkout/session.schema.ts';
+import type { Line } from '../checkout/session.schema.ts';
 import type { ImportOrder, ImportRecord } from '../ingest/import.schema.ts';
 
 /**
- * Addresses and user agents are shared by many orders (every order of a household, billing and
- * shipping), so their JSON is made once. The maps hold what the world holds anyway.
+ * Addresses, claimed identities and user agents are shared by many orders (every order of a household,
+ * billing and shipping), so their JSON is made once, keyed by the shared object itself.
  */
-const addressJson = new Map<Address, string>();
+const objectJson = new Map<object, string>();
 const textJson = new Map<string, string>();
 
-function address(value: Address): string {
-  let text = addressJson.get(value);
+function cachedJson(value: object): string {
+  let text = objectJson.get(value);
   if (text === undefined) {
     text = JSON.stringify(value);
-    if (addressJson.size > 2_000_000) addressJson.clear();
-    addressJson.set(value, text);
+    // Old addresses and details are dropped in bulk, now and then, rather than tracked one by one.
+    if (objectJson.size > 1_000_000) objectJson.clear();
+    objectJson.set(value, text);
   }
   return text;
 }
@@ -58,10 +59,9 @@ export function recordLine(record: ImportRecord): string {
   if (order.merchant !== undefined) text += `,"merchant":${sharedText(order.merchant)}`;
   if (order.merchant_reference !== undefined) text += `,"merchant_reference":${quote(order.merchant_reference)}`;
   text += `,"amount":{"value":${order.amount.value},"currency":${sharedText(order.amount.currency)}},"lines":${lines(order.lines as Line[])}`;
-  text += `,"customer":{"name":${quote(customer.name ?? '')},"email":${quote(customer.email ?? '')},"phone":${quote(customer.phone ?? '')}`;
-  text += customer.date_of_birth === undefined ? '}' : `,"date_of_birth":"${customer.date_of_birth}"}`;
-  if (order.billing_address !== undefined) text += `,"billing_address":${address(order.billing_address)}`;
-  if (order.shipping_address !== undefined) text += `,"shipping_address":${address(order.shipping_address)}`;
+  text += `,"customer":${cachedJson(customer)}`;
+  if (order.billing_address !== undefined) text += `,"billing_address":${cachedJson(order.billing_address)}`;
+  if (order.shipping_address !== undefined) text += `,"shipping_address":${cachedJson(order.shipping_address)}`;
   text += `,"device":{"id":${quote(device.id ?? '')},"ip":${quote(device.ip ?? '')},"user_agent":${sharedText(device.user_agent ?? '')}}`;
   if (order.extra_merchant_data !== undefined)
     text += `,"extra_merchant_data":${JSON.stringify(order.extra_merchant_data)}`;

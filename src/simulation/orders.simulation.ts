@@ -13,6 +13,7 @@ import type { SimulationContext } from './context.simulation.ts';
 import { dayMilliseconds, type Typology } from './options.simulation.ts';
 import { applyLifeEvents, type Consumer, type MerchantRelationship } from './population.simulation.ts';
 import { scramble32, type Random } from './random.simulation.ts';
+import { isoTime } from './time.simulation.ts';
 
 export type DeliveryMethod = 'home' | 'pickup_point' | 'parcel_locker';
 
@@ -41,7 +42,7 @@ export function buildOrder(context: SimulationContext, parts: OrderParts): Impor
   const order: ImportOrder = {
     type: 'order',
     id: context.nextOrderId(),
-    placed_at: new Date(parts.at).toISOString(),
+    placed_at: isoTime(parts.at),
     account_id: parts.accountId,
     merchant: merchant.name,
     merchant_reference: `${merchant.code}-${merchant.orderCount.toString().padStart(7, '0')}`,
@@ -53,7 +54,7 @@ export function buildOrder(context: SimulationContext, parts: OrderParts): Impor
     device: { id: parts.device.id, ip: parts.ip, user_agent: parts.device.userAgent },
     extra_merchant_data: parts.extra,
     outcome: parts.outcome,
-    outcome_at: new Date(parts.outcomeAt).toISOString(),
+    outcome_at: isoTime(parts.outcomeAt),
   };
   if (parts.fraud !== undefined) {
     order.fraud_kind = parts.fraud.kind;
@@ -62,10 +63,23 @@ export function buildOrder(context: SimulationContext, parts: OrderParts): Impor
   return order;
 }
 
+/**
+ * The claimed identity of an honest shopper, one shared object per version of the consumer's details:
+ * most orders reuse it, which spares an allocation and lets the serialiser cache its JSON.
+ */
 export function customerOf(consumer: Consumer, merchant: Merchant): OrderParts['customer'] {
-  return merchant.asksDateOfBirth
-    ? { name: consumer.name, email: consumer.email, phone: consumer.phone, date_of_birth: consumer.dateOfBirth }
-    : { name: consumer.name, email: consumer.email, phone: consumer.phone };
+  let cache = consumer.customerCache;
+  if (cache === null || cache.email !== consumer.email || cache.phone !== consumer.phone) {
+    const base = { name: consumer.name, email: consumer.email, phone: consumer.phone };
+    cache = {
+      email: consumer.email,
+      phone: consumer.phone,
+      withoutBirth: base,
+      withBirth: { ...base, date_of_birth: consumer.dateOfBirth },
+    };
+    consumer.customerCache = cache;
+  }
+  return merchant.asksDateOfBirth ? cache.withBirth : cache.withoutBirth;
 }
 
 /** Makes sure the consumer has an account with the provider, opening one at the first order. */

@@ -44,6 +44,12 @@ export interface Consumer {
   contactChangedAt: number;
   eventsAppliedAt: number;
   merchants: Map<number, MerchantRelationship> | null;
+  customerCache: {
+    readonly email: string;
+    readonly phone: string;
+    readonly withBirth: { name: string; email: string; phone: string; date_of_birth?: string };
+    readonly withoutBirth: { name: string; email: string; phone: string; date_of_birth?: string };
+  } | null;
 }
 
 export interface Population {
@@ -120,6 +126,7 @@ function makeConsumer(
     contactChangedAt: existing ? accountCreatedAt : options.startAt,
     eventsAppliedAt: existing ? accountCreatedAt : options.startAt,
     merchants: null,
+    customerCache: null,
   };
 }
 
