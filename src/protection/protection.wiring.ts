@@ -16,6 +16,10 @@ import { webhookTopic } from '../webhooks/webhook.events.ts';
 import { makeClaimsService } from './claims.service.ts';
 import { claimsRoutes } from './claims.routes.ts';
 import { makeScheduler } from './protection.scheduler.ts';
+import { makeCasesService } from './cases.service.ts';
+import { casesRoutes } from './cases.routes.ts';
+import { makeCaseSlaCheck } from './case.sla.ts';
+import { Counter } from 'prom-client';
 import { makePaymentsService } from '../invoicing/payments.service.ts';
 import { makePayoutLedgerHook, makePayoutsService } from '../invoicing/payouts.service.ts';
 import { invoicingRoutes, processorGuard } from '../invoicing/invoicing.routes.ts';
@@ -47,8 +51,18 @@ export function makeProtectionContext(dependencies: ProtectionDependencies) {
     engine: dependencies.engine,
     policy: config.invoicing,
   });
+  const cases = makeCasesService({ database, clock, ids, engine: dependencies.engine });
+  const slaBreaches = new Counter({
+    name: 'rearguard_case_sla_breaches_total',
+    help: 'Cases whose first-response target passed without an analyst action',
+    registers: [dependencies.metrics.registry],
+  });
+  const checkCaseSla = makeCaseSlaCheck({ database, clock, ids, onBreach: () => slaBreaches.inc() });
   const scheduler = makeScheduler({
-    tasks: [{ name: 'invoices', run: invoiceScheduler.tick }],
+    tasks: [
+      { name: 'invoices', run: invoiceScheduler.tick },
+      { name: 'case_sla', run: checkCaseSla },
+    ],
     ...(dependencies.onSchedulerError ? { onError: dependencies.onSchedulerError } : {}),
   });
   const requireProcessor = processorGuard({ processorKey: config.invoicing.processorKey, adminKey: config.adminKey });
@@ -56,6 +70,7 @@ export function makeProtectionContext(dependencies: ProtectionDependencies) {
   const routes: RouteDefinition[] = [
     ...webhooksRoutes(webhooks),
     ...claimsRoutes(claims),
+    ...casesRoutes(cases),
     ...invoicingRoutes({ payments, payouts, requireProcessor }),
   ];
   const decisionHooks: DecisionHook[] = [makePayoutLedgerHook({ ids }), makeOrderApprovedWebhookHook({ ids })];
@@ -73,6 +88,7 @@ export function makeProtectionContext(dependencies: ProtectionDependencies) {
     claims,
     payments,
     payouts,
+    cases,
     scheduler,
     /** Starts the interval-driven work (collection steps, case SLA checks); `rearguard start` calls it. */
     start: () => scheduler.start(config.schedulerIntervalMilliseconds),
