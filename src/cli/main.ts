@@ -11,6 +11,7 @@ Commands:
   migrate                 apply database migrations and exit
   import FILE             import history (NDJSON accounts and orders) into the database, with progress
   simulate [options]      generate a synthetic pay-later world as import NDJSON (see --help)
+  evaluate [options]      time-split evaluation of model, rules and both on an import file (see --help)
   bench                   run the benchmarks and print their figures
   help                    show this text
 
@@ -44,6 +45,10 @@ const commands: Record<string, Command> = {
   simulate: async (argv) => {
     const { runSimulateCommand } = await import('../simulation/simulate.command.ts');
     return runSimulateCommand(argv, { stdout: process.stdout, stderr: process.stderr });
+  },
+  evaluate: async (argv) => {
+    const { runEvaluateCommand } = await import('../training/evaluate.command.ts');
+    return runEvaluateCommand(argv, { stdout: process.stdout, stderr: process.stderr });
   },
   bench: async (argv) => {
     const { runBenchmarks } = await import('../../bench/run.ts');

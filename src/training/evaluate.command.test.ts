@@ -1,0 +1,105 @@
+// `rearguard evaluate` end to end on small files: a simulated world, and a sparse file whose signal is in extra_merchant_data.
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadXgboost } from '../model/index.ts';
+import { writeSimulationFile } from '../simulation/output.simulation.ts';
+import { runEvaluateCommand } from './evaluate.command.ts';
+
+const xgboost = loadXgboost();
+if (!xgboost.ok)
+  console.warn(`[tests] evaluate: training parts skipped, libxgboost is absent (${xgboost.error.message})`);
+
+let directory: string;
+beforeAll(async () => {
+  directory = await mkdtemp(join(tmpdir(), 'rearguard-evaluate-'));
+});
+afterAll(() => rm(directory, { recursive: true, force: true }));
+
+async function evaluate(argv: string[]) {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  let out = '';
+  let err = '';
+  stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
+  const code = await runEvaluateCommand(argv, { stdout, stderr });
+  return { code, out, err };
+}
+
+describe('rearguard evaluate', () => {
+  it('rejects a bad split with usage', async () => {
+    const result = await evaluate(['--file', 'x.ndjson', '--split', 'random:0.5']);
+    expect(result.code).toBe(2);
+    expect(result.err).toContain('--split must be time:F');
+  });
+
+  it.skipIf(!xgboost.ok)('prints one JSON line for model, rules and both, and writes the report', async () => {
+    const world = join(directory, 'world.ndjson');
+    await writeSimulationFile({ orders: 3000, seed: 11, months: 3, fraudRate: 0.05, labelDelayDays: 7 }, world);
+    const report = join(directory, 'report');
+    const result = await evaluate([
+      '--file',
+      world,
+      '--split',
+      'time:0.8',
+      '--report',
+      report,
+      '--rounds',
+      '15',
+      '--quiet',
+    ]);
+    expect(result.code, result.err).toBe(0);
+    const lines = result.out.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    const figures = JSON.parse(lines[0]!);
+    for (const key of ['roc_auc', 'pr_auc', 'recall_at_1pct_fpr', 'recall_at_5pct_fpr', 'count', 'positives']) {
+      expect(figures).toHaveProperty(key);
+      expect(figures.rules).toHaveProperty(key);
+      expect(figures.combined).toHaveProperty(key);
+    }
+    expect(figures.roc_auc).toBeGreaterThan(0.6);
+    expect(Object.keys(figures.per_typology).length).toBeGreaterThan(2);
+    expect(figures.train.positives).toBeGreaterThan(10);
+    const html = await readFile(join(report, 'index.html'), 'utf8');
+    expect(html).toContain('ROC curve');
+    expect(html).toMatch(/threshold/i);
+  });
+
+  it.skipIf(!xgboost.ok)(
+    'works on a sparse file (no names, no addresses) and learns from extra_merchant_data',
+    async () => {
+      const sparse = join(directory, 'sparse.ndjson');
+      const lines: string[] = [];
+      const start = Date.parse('2025-01-01T00:00:00Z');
+      for (let index = 0; index < 1200; index++) {
+        const fraud = index % 20 === 7;
+        const placedAt = new Date(start + index * 3_600_000).toISOString();
+        lines.push(
+          JSON.stringify({
+            type: 'order',
+            id: `s-${index}`,
+            placed_at: placedAt,
+            amount: { value: 1000 + ((index * 37) % 9000), currency: 'EUR' },
+            extra_merchant_data: {
+              merchant_risk_hint: fraud ? 80 + (index % 20) : (index * 13) % 60,
+              vip: index % 3 === 0,
+            },
+            outcome: fraud ? 'fraud_confirmed' : 'paid_on_time',
+            outcome_at: new Date(start + index * 3_600_000 + 86_400_000).toISOString(),
+            ...(fraud ? { typology: 'ghost_invoice' } : {}),
+          }),
+        );
+      }
+      await writeFile(sparse, lines.join('\n'));
+      const result = await evaluate(['--file', sparse, '--rounds', '10', '--quiet']);
+      expect(result.code, result.err).toBe(0);
+      const figures = JSON.parse(result.out);
+      expect(figures.engine_failures).toBe(0);
+      expect(figures.roc_auc).toBeGreaterThan(0.95);
+      expect(figures.per_typology.ghost_invoice.count).toBeGreaterThan(5);
+    },
+  );
+});
