@@ -2,36 +2,9 @@
 import type { Line } from '../checkout/session.schema.ts';
 import type { ImportOrder, ImportRecord } from '../ingest/import.schema.ts';
 
-/**
- * Addresses, claimed identities and user agents are shared by many orders (every order of a household,
- * billing and shipping), so their JSON is made once, keyed by the shared object itself.
- */
-const objectJson = new Map<object, string>();
-const textJson = new Map<string, string>();
-
-function cachedJson(value: object): string {
-  let text = objectJson.get(value);
-  if (text === undefined) {
-    text = JSON.stringify(value);
-    // Old addresses and details are dropped in bulk, now and then, rather than tracked one by one.
-    if (objectJson.size > 1_000_000) objectJson.clear();
-    objectJson.set(value, text);
-  }
-  return text;
-}
-
-function sharedText(value: string): string {
-  let text = textJson.get(value);
-  if (text === undefined) {
-    text = JSON.stringify(value);
-    if (textJson.size < 10_000) textJson.set(value, text);
-  }
-  return text;
-}
-
 const quote = JSON.stringify as (value: string) => string;
 
-function lines(list: readonly Line[]): string {
+function lines(list: readonly Line[], sharedText: (value: string) => string): string {
   let text = '[';
   for (let index = 0; index < list.length; index += 1) {
     const line = list[index] as Line;
@@ -41,8 +14,40 @@ function lines(list: readonly Line[]): string {
   return `${text}]`;
 }
 
-/** Serialises the orders the simulator builds; anything else goes through JSON.stringify. */
-export function recordLine(record: ImportRecord): string {
+/**
+ * A serialiser for one simulation run. Addresses, claimed identities and user agents are shared by many
+ * orders (every order of a household, billing and shipping), so their JSON is made once, keyed by the
+ * shared object itself; the caches live as long as the run, not the process.
+ */
+export function makeRecordSerializer(): (record: ImportRecord) => string {
+  const objectJson = new Map<object, string>();
+  const textJson = new Map<string, string>();
+  const cachedJson = (value: object): string => {
+    let text = objectJson.get(value);
+    if (text === undefined) {
+      text = JSON.stringify(value);
+      // Old addresses and details are dropped in bulk, now and then, rather than tracked one by one.
+      if (objectJson.size > 1_000_000) objectJson.clear();
+      objectJson.set(value, text);
+    }
+    return text;
+  };
+  const sharedText = (value: string): string => {
+    let text = textJson.get(value);
+    if (text === undefined) {
+      text = JSON.stringify(value);
+      if (textJson.size < 10_000) textJson.set(value, text);
+    }
+    return text;
+  };
+  return (record) => serialize(record, cachedJson, sharedText);
+}
+
+function serialize(
+  record: ImportRecord,
+  cachedJson: (value: object) => string,
+  sharedText: (value: string) => string,
+): string {
   if (
     record.type !== 'order' ||
     record.customer === undefined ||
@@ -58,7 +63,7 @@ export function recordLine(record: ImportRecord): string {
   if (order.account_id !== undefined) text += `,"account_id":${quote(order.account_id)}`;
   if (order.merchant !== undefined) text += `,"merchant":${sharedText(order.merchant)}`;
   if (order.merchant_reference !== undefined) text += `,"merchant_reference":${quote(order.merchant_reference)}`;
-  text += `,"amount":{"value":${order.amount.value},"currency":${sharedText(order.amount.currency)}},"lines":${lines(order.lines as Line[])}`;
+  text += `,"amount":{"value":${order.amount.value},"currency":${sharedText(order.amount.currency)}},"lines":${lines(order.lines as Line[], sharedText)}`;
   text += `,"customer":${cachedJson(customer)}`;
   if (order.billing_address !== undefined) text += `,"billing_address":${cachedJson(order.billing_address)}`;
   if (order.shipping_address !== undefined) text += `,"shipping_address":${cachedJson(order.shipping_address)}`;

@@ -6,7 +6,7 @@ import {
   type ImportOrder,
   type ImportRecord,
 } from '../ingest/import.schema.ts';
-import { recordLine } from './ndjson.simulation.ts';
+import { makeRecordSerializer } from './ndjson.simulation.ts';
 import { typologies } from './options.simulation.ts';
 import { simulate, type SimulationSummary } from './world.simulation.ts';
 
@@ -52,6 +52,7 @@ describe('simulate', () => {
   });
 
   it('serialises byte for byte as JSON.stringify would', () => {
+    const recordLine = makeRecordSerializer();
     for (const record of world.records) expect(recordLine(record)).toBe(JSON.stringify(record));
   });
 

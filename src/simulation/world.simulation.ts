@@ -13,7 +13,7 @@ import {
   type Typology,
 } from './options.simulation.ts';
 import { legitimateOrder } from './orders.simulation.ts';
-import { recordLine } from './ndjson.simulation.ts';
+import { makeRecordSerializer } from './ndjson.simulation.ts';
 import { makePopulation } from './population.simulation.ts';
 import { Random, WeightedPicker } from './random.simulation.ts';
 import { OrderSchedule } from './schedule.simulation.ts';
@@ -96,6 +96,7 @@ export async function simulate(
     },
   };
 
+  const recordLine = makeRecordSerializer();
   const write = async (record: ImportRecord): Promise<void> => {
     const pending = sink.format === 'line' ? sink.write(recordLine(record)) : sink.write(record);
     if (pending !== undefined) await pending;
