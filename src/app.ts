@@ -23,6 +23,19 @@ import type { RouteDefinition } from './http/route.ts';
 import { makeOutboxWorker, type OutboxHandler } from './outbox/outbox.ts';
 import type { DecisionHook } from './checkout/checkout.service.ts';
 import { makeConsumerSessions } from './consumer/consumer-sessions.ts';
+import type { ReplayHook } from './checkout/checkout.service.ts';
+import { makeStepUp, makeStepUpHooks } from './stepup/stepup.module.ts';
+import {
+  makeDevelopmentBankAccountCheck,
+  type BankAccountCheckProvider,
+} from './stepup/bank-account-check.provider.ts';
+import {
+  makeNotificationHandler,
+  notificationTopic,
+  type NotificationChannel,
+  type Notifier,
+} from './notify/notifier.ts';
+import { makeNotifiers } from './notify/notifiers.ts';
 import { makeProtectionContext } from './protection/protection.wiring.ts';
 
 export const version = '0.1.0';
@@ -32,6 +45,8 @@ export interface Overrides {
   readonly clock?: Clock;
   readonly ids?: Ids;
   readonly engine?: RiskEngine;
+  readonly bankAccountCheck?: BankAccountCheckProvider;
+  readonly notifiers?: Readonly<Record<NotificationChannel, Notifier>>;
 }
 
 export async function openDatabase(config: Config): Promise<Database> {
@@ -60,6 +75,21 @@ export async function makeApplication(config: Config, overrides: Overrides = {})
   // Contexts register what they deliver through the outbox and what they add to every decision here.
   const outboxHandlers: Record<string, OutboxHandler> = {};
   const decisionHooks: DecisionHook[] = [];
+  const replayHooks: ReplayHook[] = [];
+  const webauthn = { rpId: config.webauthnRpId, rpName: 'Rearguard', origins: [config.publicUrl] };
+  const stepUpDependencies = {
+    database,
+    clock,
+    ids,
+    secret: config.secret,
+    publicUrl: config.publicUrl,
+    webauthn,
+    bankAccountCheck: overrides.bankAccountCheck ?? makeDevelopmentBankAccountCheck(),
+  };
+  const stepUpHooks = makeStepUpHooks(stepUpDependencies);
+  decisionHooks.push(stepUpHooks.decisionHook);
+  replayHooks.push(stepUpHooks.replayHook);
+  outboxHandlers[notificationTopic] = makeNotificationHandler(overrides.notifiers ?? makeNotifiers(config.notifier));
   const checkout = makeCheckoutService({
     database,
     engine,
@@ -68,9 +98,15 @@ export async function makeApplication(config: Config, overrides: Overrides = {})
     invoiceDueDays: config.invoiceDueDays,
     onDecision: metrics.observeDecision,
     afterDecision: decisionHooks,
+    onReplay: replayHooks,
   });
+  const stepUp = makeStepUp({ ...stepUpDependencies, checkout, findMerchantByKeyHash: merchants.findByKeyHash });
   const importer = makeImportService({ database, engine, ids, clock, invoiceDueDays: config.invoiceDueDays });
-  const routes: RouteDefinition[] = [...checkoutRoutes(checkout), ...adminRoutes({ database, merchants, importer })];
+  const routes: RouteDefinition[] = [
+    ...checkoutRoutes(checkout),
+    ...adminRoutes({ database, merchants, importer }),
+    ...stepUp.routes,
+  ];
   // Webhooks, invoicing and buyer protection (claims, cases, payouts, the consumer portal's data).
   const protection = makeProtectionContext({ config, database, clock, ids, engine, metrics });
   routes.push(...protection.routes);
@@ -117,6 +153,7 @@ export async function makeApplication(config: Config, overrides: Overrides = {})
     decisionHooks,
     routes,
     consumerSessions,
+    stepUp,
     metrics,
     protection,
     async close() {

@@ -1,6 +1,9 @@
 // The one module that reads the environment: validated into a typed config at start.
 import { z } from 'zod';
 
+/** Signs codes, client tokens and notice links in development only; production sets REARGUARD_SECRET. */
+export const developmentSecret = 'development-only-secret-set-REARGUARD_SECRET';
+
 const environmentSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   HOST: z.string().default('127.0.0.1'),
@@ -39,6 +42,18 @@ const environmentSchema = z.object({
   CASE_FIRST_RESPONSE_HOURS: z.coerce.number().min(0.01).max(720).default(4),
   WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
   SCHEDULER_INTERVAL_MS: z.coerce.number().int().min(100).default(60_000),
+  PUBLIC_URL: z.url({ protocol: /^https?$/ }).default('http://localhost:8080'),
+  REARGUARD_SECRET: z.string().min(32, 'at least 32 characters').default(developmentSecret),
+  WEBAUTHN_RP_ID: z.string().optional(),
+  NOTIFIER_EMAIL: z.enum(['outbox', 'smtp']).default('outbox'),
+  SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\//, 'an smtp:// or smtps:// URL')
+    .optional(),
+  MAIL_FROM: z.string().default('Rearguard <no-reply@rearguard.local>'),
+  NOTIFIER_SMS: z.enum(['outbox', 'http']).default('outbox'),
+  SMS_GATEWAY_URL: z.url({ protocol: /^https?$/ }).optional(),
+  SMS_GATEWAY_TOKEN: z.string().optional(),
 });
 
 export type Config = {
@@ -63,6 +78,18 @@ export type Config = {
   readonly caseFirstResponseHours: number;
   readonly webhookTimeoutMilliseconds: number;
   readonly schedulerIntervalMilliseconds: number;
+  /** Where shoppers and consumers reach this server (links in messages, WebAuthn origin). */
+  readonly publicUrl: string;
+  readonly secret: string;
+  readonly webauthnRpId: string;
+  readonly notifier: {
+    readonly email: 'outbox' | 'smtp';
+    readonly smtpUrl: string | undefined;
+    readonly mailFrom: string;
+    readonly sms: 'outbox' | 'http';
+    readonly smsGatewayUrl: string | undefined;
+    readonly smsGatewayToken: string | undefined;
+  };
 };
 
 export type ConfigResult = { ok: true; config: Config } | { ok: false; errors: string[] };
@@ -73,6 +100,14 @@ export function loadConfig(environment: Record<string, string | undefined>): Con
     return { ok: false, errors: parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`) };
   }
   const value = parsed.data;
+  const missing = [
+    ...(value.NOTIFIER_EMAIL === 'smtp' && !value.SMTP_URL ? ['SMTP_URL: required when NOTIFIER_EMAIL=smtp'] : []),
+    ...(value.NOTIFIER_SMS === 'http' && !value.SMS_GATEWAY_URL
+      ? ['SMS_GATEWAY_URL: required when NOTIFIER_SMS=http']
+      : []),
+  ];
+  if (missing.length > 0) return { ok: false, errors: missing };
+  const publicUrl = value.PUBLIC_URL.replace(/\/+$/, '');
   return {
     ok: true,
     config: {
@@ -96,6 +131,17 @@ export function loadConfig(environment: Record<string, string | undefined>): Con
       caseFirstResponseHours: value.CASE_FIRST_RESPONSE_HOURS,
       webhookTimeoutMilliseconds: value.WEBHOOK_TIMEOUT_MS,
       schedulerIntervalMilliseconds: value.SCHEDULER_INTERVAL_MS,
+      publicUrl,
+      secret: value.REARGUARD_SECRET,
+      webauthnRpId: value.WEBAUTHN_RP_ID ?? new URL(publicUrl).hostname,
+      notifier: {
+        email: value.NOTIFIER_EMAIL,
+        smtpUrl: value.SMTP_URL,
+        mailFrom: value.MAIL_FROM,
+        sms: value.NOTIFIER_SMS,
+        smsGatewayUrl: value.SMS_GATEWAY_URL,
+        smsGatewayToken: value.SMS_GATEWAY_TOKEN,
+      },
     },
   };
 }
@@ -116,8 +162,25 @@ export const configDocumentation: ReadonlyArray<readonly [string, string, string
   ['LATE_FEE_CENTS', '0', 'Late fee added once to an overdue invoice (0: none); never on a paused invoice'],
   ['LATE_FEE_AFTER_DAYS', '14', 'Days after the due date before the late fee is added'],
   ['INVOICE_UNPAID_AFTER_DAYS', '60', 'Days after the due date when an open invoice becomes unpaid'],
-  ['PAYMENT_PROCESSOR_KEY', '(unset)', 'Bearer key of the payment processor for POST /v1/invoices/{id}/payments (min. 16 chars)'],
-  ['CASE_FIRST_RESPONSE_HOURS', '4', 'SLA: hours to an analyst\'s first response on a case; breaches raise an alert'],
+  [
+    'PAYMENT_PROCESSOR_KEY',
+    '(unset)',
+    'Bearer key of the payment processor for POST /v1/invoices/{id}/payments (min. 16 chars)',
+  ],
+  ['CASE_FIRST_RESPONSE_HOURS', '4', "SLA: hours to an analyst's first response on a case; breaches raise an alert"],
   ['WEBHOOK_TIMEOUT_MS', '10000', 'Time a webhook receiver has to answer before the attempt counts as failed'],
   ['SCHEDULER_INTERVAL_MS', '60000', 'How often the invoice and case-SLA scheduler runs'],
+  ['PUBLIC_URL', 'http://localhost:8080', 'Where shoppers reach this server: links in messages, WebAuthn origin'],
+  [
+    'REARGUARD_SECRET',
+    '(development value)',
+    'HMAC key for one-time codes, client tokens and notice links (min. 32 chars; set it in production)',
+  ],
+  ['WEBAUTHN_RP_ID', '(host of PUBLIC_URL)', 'WebAuthn relying-party id for passkeys'],
+  ['NOTIFIER_EMAIL', 'outbox', 'outbox (messages stay readable at /admin/outbox) or smtp'],
+  ['SMTP_URL', '(unset)', 'smtp:// or smtps:// URL of the mail server (NOTIFIER_EMAIL=smtp)'],
+  ['MAIL_FROM', 'Rearguard <no-reply@rearguard.local>', 'Sender of e-mail messages'],
+  ['NOTIFIER_SMS', 'outbox', 'outbox or http (an SMS gateway taking JSON {to, text})'],
+  ['SMS_GATEWAY_URL', '(unset)', 'SMS gateway endpoint (NOTIFIER_SMS=http)'],
+  ['SMS_GATEWAY_TOKEN', '(unset)', 'Bearer token for the SMS gateway'],
 ];

@@ -14,8 +14,14 @@ export const orderViewSchema = z.object({
   invoice: z.object({ id: z.string(), status: z.string(), due_at: z.string() }).nullable(),
 });
 
+/** A step-up challenge, added to the authorize response by the step-up context (src/stepup). */
 export const challengeViewSchema = z.object({
+  id: z.string(),
   methods: z.array(z.object({ method: z.string(), target: z.string().nullable() })),
+  expires_at: z.string(),
+  client_token: z.string().describe("Lets the shopper's browser (the widget) act on this one challenge only"),
+  widget_url: z.string(),
+  sent: z.string().nullable().describe('The method a code was already sent by, if any'),
 });
 
 export const authorizationViewSchema = z.object({
@@ -57,7 +63,7 @@ export function presentOrder(order: OrderRow): z.infer<typeof orderViewSchema> {
 export function presentAuthorization(
   sessionId: string,
   decisionId: string,
-  decision: Pick<Decision, 'outcome' | 'reasons' | 'challengeOptions'>,
+  decision: Pick<Decision, 'outcome' | 'reasons'>,
   order: OrderRow | null,
 ): AuthorizationView {
   return {
@@ -66,16 +72,6 @@ export function presentAuthorization(
     decision: decision.outcome,
     reasons: decision.reasons.map(({ code, message }) => ({ code, message })),
     ...(order ? { order: { id: order.id, invoice_id: order.invoice_id } } : {}),
-    ...(decision.outcome === 'step_up'
-      ? {
-          challenge: {
-            methods: decision.challengeOptions.map((option) => ({
-              method: option.method,
-              target: option.maskedTarget,
-            })),
-          },
-        }
-      : {}),
   };
 }
 

@@ -22,7 +22,11 @@ export interface CheckoutDependencies {
    * what they write commits with the decision or not at all. Each may add fields to the authorize response.
    */
   readonly afterDecision?: readonly DecisionHook[];
+  /** Re-adds what hooks contributed (e.g. the step-up challenge) when an authorize is replayed. */
+  readonly onReplay?: readonly ReplayHook[];
 }
+
+export type ReplayHook = (database: SqlExecutor, sessionId: string) => Promise<Record<string, unknown>>;
 
 export type DecisionHook = (tx: SqlExecutor, context: DecisionContext) => Promise<Record<string, unknown>>;
 
@@ -105,7 +109,42 @@ export function makeCheckoutService(dependencies: CheckoutDependencies) {
     const session = await repository.findSession(database, merchant.id, sessionId);
     if (!session) throw notFound('session');
     if (session.status !== 'open') return replayAuthorization(session.id);
+    const decided = await decide(merchant, session);
+    return commitDecision(merchant, session, 'open', decided);
+  }
 
+  /**
+   * The shopper proved to be the account holder (a challenge was verified): decide again and, unless the new decision
+   * is a hard decline (a list hit, a decline rule), approve through the same path as any approval, so the order,
+   * invoice, notices and webhooks are written exactly alike. Only a session waiting for step-up can be completed.
+   */
+  async function completeVerifiedSession(
+    merchant: Merchant,
+    sessionId: string,
+    evidence: { readonly method: string; readonly challengeId: string },
+  ): Promise<AuthorizationView> {
+    const session = await repository.findSession(database, merchant.id, sessionId);
+    if (!session) throw notFound('session');
+    if (session.status !== 'step_up') return replayAuthorization(session.id);
+    const decided = await decide(merchant, session);
+    const verified: Decision =
+      decided.decision.outcome === 'declined'
+        ? decided.decision
+        : {
+            ...decided.decision,
+            outcome: 'approved',
+            challengeOptions: [],
+            reasons: [
+              {
+                code: 'verified_account_holder',
+                message: `Approved: the account holder confirmed this purchase (${evidence.method.replaceAll('_', ' ')}).`,
+              },
+            ],
+          };
+    return commitDecision(merchant, session, 'step_up', { ...decided, decision: verified });
+  }
+
+  async function decide(merchant: Merchant, session: repository.SessionRow) {
     const at = clock.now();
     const started = process.hrtime.bigint();
     const decision = await engine.decide({
@@ -116,12 +155,21 @@ export function makeCheckoutService(dependencies: CheckoutDependencies) {
       session: session.input,
     });
     const latencyMicroseconds = Number((process.hrtime.bigint() - started) / 1000n);
-    const decidedAt = new Date(at);
+    return { decision, at, latencyMicroseconds };
+  }
 
+  async function commitDecision(
+    merchant: Merchant,
+    session: repository.SessionRow,
+    expectedStatus: 'open' | 'step_up',
+    decided: { decision: Decision; at: number; latencyMicroseconds: number },
+  ): Promise<AuthorizationView> {
+    const { decision, at, latencyMicroseconds } = decided;
+    const decidedAt = new Date(at);
     const outcome = await database.transaction(async (tx) => {
       // The row lock makes concurrent authorizes of one session decide once: the loser replays the winner.
       const locked = await repository.findSession(tx, merchant.id, session.id, { forUpdate: true });
-      if (!locked || locked.status !== 'open') return null;
+      if (!locked || locked.status !== expectedStatus) return null;
       const decisionId = ids.next('dec');
       await repository.insertDecision(tx, {
         id: decisionId,
@@ -209,19 +257,15 @@ export function makeCheckoutService(dependencies: CheckoutDependencies) {
     const decision = await repository.latestDecision(database, sessionId);
     if (!decision) throw new ApiError(409, 'session_not_open', 'this session can no longer be authorized');
     const order = await repository.findOrderBySession(database, sessionId);
-    return presentAuthorization(
-      sessionId,
-      decision.id,
-      {
-        outcome: decision.outcome,
-        reasons: decision.reasons,
-        challengeOptions: decision.challenge_options,
-      },
-      order,
-    );
+    const extra: Record<string, unknown> = {};
+    for (const hook of dependencies.onReplay ?? []) Object.assign(extra, await hook(database, sessionId));
+    return {
+      ...presentAuthorization(sessionId, decision.id, { outcome: decision.outcome, reasons: decision.reasons }, order),
+      ...extra,
+    };
   }
 
-  return { createSession, getSession, getOrder, authorize };
+  return { createSession, getSession, getOrder, authorize, completeVerifiedSession };
 }
 
 export type CheckoutService = ReturnType<typeof makeCheckoutService>;

@@ -133,7 +133,14 @@ export function buildServer(dependencies: ServerDependencies): FastifyInstance {
         const key = request.headers['idempotency-key'];
         let result: RouteReply;
         if (route.idempotent && typeof key === 'string') {
-          const owner = merchant?.id ?? (consumer ? `consumer:${consumer.accountId}` : 'admin');
+          // Routes without auth (the widget's client token) key replays by the caller's bearer, so no one else replays them.
+          const owner =
+            merchant?.id ??
+            (consumer
+              ? `consumer:${consumer.accountId}`
+              : route.auth === 'none'
+                ? `bearer:${sha256(bearer(request) ?? '')}`
+                : 'admin');
           const path = request.url.split('?')[0] ?? route.url;
           result = await dependencies.idempotency.run(
             owner,

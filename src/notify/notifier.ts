@@ -1,0 +1,45 @@
+// The Notifier port: e-mail and SMS to a consumer, always sent from the outbox so a message commits with its fact.
+import type { Ids } from '../shared/ids.ts';
+import type { SqlExecutor } from '../storage/database.ts';
+import { enqueue, type OutboxHandler } from '../outbox/outbox.ts';
+
+export const notificationChannels = ['email', 'sms'] as const;
+export type NotificationChannel = (typeof notificationChannels)[number];
+
+export interface OutgoingMessage {
+  readonly channel: NotificationChannel;
+  readonly to: string;
+  readonly subject: string;
+  readonly text: string;
+  /** What the message is about (step_up_code, sign_in_code, order_notice), for the dev outbox page and metrics. */
+  readonly kind: string;
+}
+
+export interface Notifier {
+  /** Resolves once the message was handed over; throwing means the outbox tries again later. */
+  send(message: OutgoingMessage): Promise<void>;
+}
+
+export const notificationTopic = 'notification';
+
+export async function enqueueNotification(
+  tx: SqlExecutor,
+  ids: Ids,
+  message: OutgoingMessage,
+  at: Date,
+): Promise<string> {
+  return enqueue(tx, ids, { topic: notificationTopic, recipient: message.to, payload: { ...message }, at });
+}
+
+/** The outbox handler that hands each notification to the notifier configured for its channel. */
+export function makeNotificationHandler(notifiers: Readonly<Record<NotificationChannel, Notifier>>): OutboxHandler {
+  return async (message) => {
+    const payload = message.payload as unknown as OutgoingMessage;
+    const notifier = notifiers[payload.channel];
+    if (!notifier) throw new Error(`no notifier for channel ${String(payload.channel)}`);
+    await notifier.send(payload);
+  };
+}
+
+/** Development: the message stays readable in the outbox (GET /v1/admin/outbox, /admin/outbox); nothing leaves. */
+export const outboxNotifier: Notifier = { send: async () => {} };

@@ -1,0 +1,161 @@
+// The step-up use cases: show a challenge, send a code, verify a code or a bank-account check, then complete the purchase.
+import type { Clock } from '../shared/clock.ts';
+import type { Ids } from '../shared/ids.ts';
+import { ApiError, notFound } from '../shared/errors.ts';
+import type { Database, SqlExecutor } from '../storage/database.ts';
+import type { CheckoutService } from '../checkout/checkout.service.ts';
+import type { AuthorizationView } from '../checkout/checkout.presenter.ts';
+import {
+  assertMethodAllowed,
+  assertUsable,
+  codeBinding,
+  effectiveStatus,
+  failureError,
+  loadChallenge,
+  maxFailedAttempts,
+  recordFailure,
+  recordVerified,
+  type ChallengeCaller,
+  type StepUpSecrets,
+} from './challenge.access.ts';
+import { deliveryAddressOf, formatAddress, formatAmount } from './challenge.message.ts';
+import { findMerchant, type ChallengeRow } from './challenge.repository.ts';
+import { hashCode, normaliseCode, sameHash } from './otp.codes.ts';
+import { sendCode } from './otp.sender.ts';
+import type { BankAccountCheckProvider } from './bank-account-check.provider.ts';
+
+export interface ChallengeServiceDependencies extends StepUpSecrets {
+  readonly database: Database;
+  readonly clock: Clock;
+  readonly ids: Ids;
+  readonly checkout: Pick<CheckoutService, 'completeVerifiedSession'>;
+  readonly bankAccountCheck: BankAccountCheckProvider;
+}
+
+export function makeChallengeService(dependencies: ChallengeServiceDependencies) {
+  const { database, clock, secret } = dependencies;
+
+  async function merchantOf(tx: SqlExecutor, challenge: ChallengeRow) {
+    const merchant = await findMerchant(tx, challenge.merchant_id);
+    if (!merchant) throw notFound('challenge');
+    return merchant;
+  }
+
+  async function get(challengeId: string, caller: ChallengeCaller) {
+    const { challenge, input } = await loadChallenge(database, secret, challengeId, caller);
+    const merchant = await merchantOf(database, challenge);
+    return {
+      id: challenge.id,
+      status: effectiveStatus(challenge, clock.now()),
+      methods: challenge.options.map((option) => ({ method: option.method, target: option.maskedTarget })),
+      expires_at: challenge.expires_at.toISOString(),
+      attempts_remaining: Math.max(0, maxFailedAttempts - challenge.failed_attempts),
+      sent: challenge.code_method,
+      // Shown in the widget as in the message: the shopper sees what the code would approve.
+      purchase: {
+        amount: formatAmount(input.amount.value, input.amount.currency),
+        merchant: merchant.name,
+        delivery_address: formatAddress(deliveryAddressOf(input)),
+      },
+    };
+  }
+
+  async function send(challengeId: string, caller: ChallengeCaller, method: string) {
+    return database.transaction(async (tx) => {
+      const { challenge, input } = await loadChallenge(tx, secret, challengeId, caller, { forUpdate: true });
+      assertUsable(challenge, clock.now());
+      const merchant = await merchantOf(tx, challenge);
+      const outcome = await sendCode(tx, dependencies, { challenge, input, merchantName: merchant.name, method });
+      if (outcome.kind === 'refused') throw outcome.error;
+      const option = assertMethodAllowed(challenge, method);
+      return { id: challenge.id, sent: outcome.method, target: option.maskedTarget };
+    });
+  }
+
+  /**
+   * After a proof is recorded the purchase is completed. A proof that was recorded but whose completion did not
+   * happen (a crash in between) is completed by the next call; once completed, the challenge is spent.
+   */
+  async function complete(challenge: ChallengeRow, method: string): Promise<AuthorizationView> {
+    const merchant = await merchantOf(database, challenge);
+    return dependencies.checkout.completeVerifiedSession(merchant, challenge.session_id, {
+      method,
+      challengeId: challenge.id,
+    });
+  }
+
+  async function resumeIfVerified(challengeId: string, caller: ChallengeCaller): Promise<AuthorizationView | null> {
+    const { challenge, sessionStatus } = await loadChallenge(database, secret, challengeId, caller);
+    if (challenge.status !== 'verified') return null;
+    if (sessionStatus !== 'step_up') {
+      throw new ApiError(409, 'challenge_already_used', 'this challenge was already verified');
+    }
+    return complete(challenge, challenge.verified_method ?? 'unknown');
+  }
+
+  type ProofOutcome =
+    | { readonly kind: 'verified'; readonly challenge: ChallengeRow; readonly method: string }
+    | { readonly kind: 'failed'; readonly error: ApiError };
+
+  /** Runs one proof attempt under the challenge's row lock, so a code is accepted at most once. */
+  async function attempt(
+    challengeId: string,
+    caller: ChallengeCaller,
+    prove: (
+      tx: SqlExecutor,
+      challenge: ChallengeRow,
+      input: Awaited<ReturnType<typeof loadChallenge>>['input'],
+    ) => Promise<{ ok: true; method: string; channelId: string | null } | { ok: false; code: string; message: string }>,
+  ): Promise<AuthorizationView> {
+    const resumed = await resumeIfVerified(challengeId, caller);
+    if (resumed) return resumed;
+    const outcome = await database.transaction(async (tx): Promise<ProofOutcome> => {
+      const { challenge, input } = await loadChallenge(tx, secret, challengeId, caller, { forUpdate: true });
+      assertUsable(challenge, clock.now());
+      const proof = await prove(tx, challenge, input);
+      if (!proof.ok) {
+        const remaining = await recordFailure(tx, challenge);
+        return { kind: 'failed', error: failureError(remaining, proof.code, proof.message) };
+      }
+      await recordVerified(tx, dependencies, challenge, proof.method, proof.channelId);
+      return { kind: 'verified', challenge, method: proof.method };
+    });
+    if (outcome.kind === 'failed') throw outcome.error;
+    return complete(outcome.challenge, outcome.method);
+  }
+
+  async function verifyCode(challengeId: string, caller: ChallengeCaller, code: string) {
+    return attempt(challengeId, caller, async (_tx, challenge, input) => {
+      if (!challenge.code_hash || !challenge.code_method) {
+        throw new ApiError(409, 'code_not_sent', 'no code was sent for this challenge; send one first');
+      }
+      const given = hashCode(secret, normaliseCode(code), codeBinding(challenge, input));
+      if (!sameHash(given, challenge.code_hash))
+        return { ok: false, code: 'invalid_code', message: 'the code is not correct' };
+      const option = challenge.options.find((candidate) => candidate.method === challenge.code_method);
+      return { ok: true, method: challenge.code_method, channelId: option?.channelId ?? null };
+    });
+  }
+
+  async function verifyBankAccount(challengeId: string, caller: ChallengeCaller, iban: string) {
+    return attempt(challengeId, caller, async (_tx, challenge, input) => {
+      assertMethodAllowed(challenge, 'bank_account_check');
+      const result = await dependencies.bankAccountCheck.check({ iban, claimedName: input.customer.name });
+      if (result.kind === 'unavailable') {
+        throw new ApiError(
+          409,
+          'bank_check_unavailable',
+          'the bank could not be reached; try again or use another method',
+        );
+      }
+      if (result.kind !== 'match') {
+        return { ok: false, code: 'bank_account_mismatch', message: 'the bank did not confirm this account holder' };
+      }
+      return { ok: true, method: 'bank_account_check', channelId: null };
+    });
+  }
+
+  return { get, send, verifyCode, verifyBankAccount, attempt };
+}
+
+export type ChallengeService = ReturnType<typeof makeChallengeService>;

@@ -1,0 +1,311 @@
+// Step-up challenges end to end over HTTP: on-file channels only, dynamic linking, lockout, expiry, single use, limits.
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { databaseKinds } from '../databases.ts';
+import { makeTestApplication, sessionBody, type TestApplication } from '../application.ts';
+import { makeRiskEngine } from '../../src/risk/risk.engine.ts';
+import type { Decision, RiskEngine } from '../../src/risk/engine.ts';
+import { attackerSession, authorize, codeIn, importAnna, lastMessageTo } from './stepup.fixtures.ts';
+
+const annaPhone = '+31612345678';
+const annaEmail = 'anna@example.nl';
+
+const stepUpDecision = (accountId: string | null): Decision => ({
+  outcome: 'step_up',
+  reasons: [{ code: 'test', message: 'test' }],
+  score: 0.5,
+  features: {},
+  ruleResults: [],
+  accountId,
+  challengeOptions: [],
+  versions: { engine: 'test', ruleset: null, model: null },
+});
+
+describe.each(databaseKinds)('step-up challenges with the risk engine on %s', (kind) => {
+  let app: TestApplication;
+  let accountId: string;
+  let reference = 0;
+  const nextSession = (overrides: Record<string, unknown> = {}) =>
+    authorize(app, attackerSession({ merchant_reference: `order-${++reference}`, ...overrides }));
+  const send = (id: string, method: string, key?: string) =>
+    app.request('POST', `/v1/challenges/${id}/send`, { body: { method }, ...(key ? { key } : {}) });
+  const verify = (id: string, code: string, key?: string) =>
+    app.request('POST', `/v1/challenges/${id}/verify`, { body: { code }, ...(key ? { key } : {}) });
+  async function sentCode(id: string, method = 'otp_sms') {
+    const response = await send(id, method);
+    expect(response.statusCode, response.body).toBe(200);
+    const message = await lastMessageTo(app, method === 'otp_sms' ? annaPhone : annaEmail);
+    return codeIn(message!.text)!;
+  }
+
+  beforeAll(async () => {
+    app = await makeTestApplication(kind, { engine: makeRiskEngine() });
+    ({ accountId } = await importAnna(app));
+  });
+  afterAll(async () => {
+    await app.close();
+  });
+  // Each case starts in a fresh rate-limit window, so the send limits of one case do not spill into the next.
+  beforeEach(() => app.clock.advance(60 * 60_000));
+
+  it('answers a step_up with a challenge whose targets are the channels on file, masked', async () => {
+    const { body } = await nextSession();
+    expect(body.decision).toBe('step_up');
+    expect(body.challenge).toMatchObject({
+      id: expect.stringMatching(/^chl_/),
+      client_token: expect.stringMatching(/^rgt_/),
+    });
+    expect(body.challenge.methods).toEqual([
+      { method: 'otp_sms', target: '+31 6 ** ** *678' },
+      { method: 'otp_email', target: 'a***@e***.nl' },
+    ]);
+  });
+
+  it('sends codes only to channels on file, never to contact details typed at this checkout', async () => {
+    const typed = { name: 'Anna de Vries', email: 'anna.devries@evil.example', phone: '+31687654321' };
+    const { body } = await nextSession({ customer: { ...typed, date_of_birth: '1985-03-02' } });
+    if (body.decision === 'step_up') {
+      for (const method of body.challenge.methods) {
+        expect(String(method.target)).not.toContain('evil');
+        expect(String(method.target)).not.toContain('321');
+        if (method.method.startsWith('otp_'))
+          expect((await send(body.challenge.id, method.method)).statusCode).toBe(200);
+      }
+    }
+    const toTyped = await app.database.query('SELECT id FROM outbox WHERE recipient = ANY($1::text[])', [
+      [typed.email, typed.phone],
+    ]);
+    expect(toTyped).toEqual([]);
+  });
+
+  it('binds the code to amount, merchant and delivery address and says so in the message', async () => {
+    const { body } = await nextSession();
+    const response = await send(body.challenge.id, 'otp_sms');
+    expect(response.json()).toEqual({ id: body.challenge.id, sent: 'otp_sms', target: '+31 6 ** ** *678' });
+    const message = await lastMessageTo(app, annaPhone);
+    expect(message!.text).toMatch(
+      new RegExp(
+        `^Code \\d{6} for EUR 939\\.00 at Test Shop, delivery to Industrieweg 99, Rotterdam\\. ` +
+          `Not you\\? Do not share it; report it: http://localhost:8080/report/${body.challenge.id}\\.[\\w-]+$`,
+      ),
+    );
+  });
+
+  it('approves with the order on the right code, once; the code is spent', async () => {
+    const { body, sessionId } = await nextSession();
+    const code = await sentCode(body.challenge.id);
+    const verified = await verify(body.challenge.id, code);
+    expect(verified.statusCode, verified.body).toBe(200);
+    expect(verified.json()).toMatchObject({
+      session_id: sessionId,
+      decision: 'approved',
+      order: { id: expect.stringMatching(/^ord_/), invoice_id: expect.stringMatching(/^inv_/) },
+      reasons: [{ code: 'verified_account_holder' }],
+    });
+    const again = await verify(body.challenge.id, code);
+    expect(again.statusCode).toBe(409);
+    expect(again.json().error.code).toBe('challenge_already_used');
+    const session = await app.request('GET', `/v1/sessions/${sessionId}`);
+    expect(session.json()).toMatchObject({ status: 'approved', order: { id: verified.json().order.id } });
+    const facts = await app.database.query<{ method: string; account_id: string; device_id: string }>(
+      'SELECT method, account_id, device_id FROM verifications WHERE challenge_id = $1',
+      [body.challenge.id],
+    );
+    expect(facts).toEqual([{ method: 'otp_sms', account_id: accountId, device_id: 'dev-attacker' }]);
+  });
+});
+
+describe.each(databaseKinds)('step-up challenge mechanics on %s', (kind) => {
+  let app: TestApplication;
+  let accountId: string;
+  let stepUpAsAnna: Decision;
+  let reference = 0;
+  const nextSession = (overrides: Record<string, unknown> = {}) =>
+    authorize(app, attackerSession({ merchant_reference: `order-${++reference}`, ...overrides }));
+  const send = (id: string, method: string, key?: string) =>
+    app.request('POST', `/v1/challenges/${id}/send`, { body: { method }, ...(key ? { key } : {}) });
+  const verify = (id: string, code: string, key?: string) =>
+    app.request('POST', `/v1/challenges/${id}/verify`, { body: { code }, ...(key ? { key } : {}) });
+  async function sentCode(id: string, method = 'otp_sms') {
+    const response = await send(id, method);
+    expect(response.statusCode, response.body).toBe(200);
+    const message = await lastMessageTo(app, method === 'otp_sms' ? annaPhone : annaEmail);
+    return codeIn(message!.text)!;
+  }
+
+  beforeAll(async () => {
+    // The mechanics do not depend on why a step-up happened: this engine steps up every purchase as Anna's.
+    const engine: RiskEngine = {
+      decide: async () => stepUpAsAnna,
+      record: async () => {},
+    };
+    app = await makeTestApplication(kind, { engine });
+    ({ accountId } = await importAnna(app));
+    const channels = await app.database.query<{ id: string; kind: string }>(
+      'SELECT id, kind FROM channels WHERE account_id = $1',
+      [accountId],
+    );
+    const channelOf = (kindOf: string) => channels.find((channel) => channel.kind === kindOf)!.id;
+    stepUpAsAnna = {
+      ...stepUpDecision(accountId),
+      challengeOptions: [
+        { method: 'otp_sms', channelId: channelOf('phone'), maskedTarget: '+31 6 ** ** *678' },
+        { method: 'otp_email', channelId: channelOf('email'), maskedTarget: 'a***@e***.nl' },
+      ],
+    };
+  });
+  afterAll(async () => {
+    await app.close();
+  });
+  // Each case starts in a fresh rate-limit window, so the send limits of one case do not spill into the next.
+  beforeEach(() => app.clock.advance(60 * 60_000));
+
+  it("a code approves only its own session: another session's code is wrong there", async () => {
+    const first = await nextSession();
+    const second = await nextSession();
+    const firstCode = await sentCode(first.body.challenge.id);
+    await sentCode(second.body.challenge.id, 'otp_email');
+    const crossed = await verify(second.body.challenge.id, firstCode);
+    expect(crossed.statusCode).toBe(422);
+    expect(crossed.json().error).toMatchObject({ code: 'invalid_code', attempts_remaining: 4 });
+    expect((await verify(first.body.challenge.id, firstCode)).json().decision).toBe('approved');
+  });
+
+  it('a re-send invalidates the previous code', async () => {
+    const { body } = await nextSession();
+    const old = await sentCode(body.challenge.id);
+    const fresh = await sentCode(body.challenge.id, 'otp_email');
+    if (old !== fresh) expect((await verify(body.challenge.id, old)).json().error.code).toBe('invalid_code');
+    expect((await verify(body.challenge.id, fresh)).json().decision).toBe('approved');
+  });
+
+  it('locks after five wrong codes, even for the right code afterwards', async () => {
+    const { body } = await nextSession();
+    const code = await sentCode(body.challenge.id);
+    const wrong = code === '000000' ? '111111' : '000000';
+    for (const remaining of [4, 3, 2, 1]) {
+      const response = await verify(body.challenge.id, wrong);
+      expect(response.statusCode).toBe(422);
+      expect(response.json().error.attempts_remaining).toBe(remaining);
+    }
+    const fifth = await verify(body.challenge.id, wrong);
+    expect(fifth.statusCode).toBe(409);
+    expect(fifth.json().error.code).toBe('challenge_locked');
+    expect((await verify(body.challenge.id, code)).json().error.code).toBe('challenge_locked');
+  });
+
+  it('expires after five minutes by the clock', async () => {
+    const { body } = await nextSession();
+    const code = await sentCode(body.challenge.id);
+    app.clock.advance(5 * 60_000);
+    const late = await verify(body.challenge.id, code);
+    expect(late.statusCode).toBe(409);
+    expect(late.json().error.code).toBe('challenge_expired');
+    expect((await app.request('GET', `/v1/challenges/${body.challenge.id}`)).json().status).toBe('expired');
+  });
+
+  it('limits sends per account across challenges', async () => {
+    app.clock.advance(60 * 60_000);
+    const statuses: number[] = [];
+    for (let index = 0; index < 3; index += 1) {
+      const { body } = await nextSession();
+      statuses.push((await send(body.challenge.id, 'otp_sms')).statusCode);
+      statuses.push((await send(body.challenge.id, 'otp_email')).statusCode);
+    }
+    expect(statuses).toEqual([200, 200, 200, 200, 200, 429]);
+    const { body } = await nextSession();
+    const refused = await send(body.challenge.id, 'otp_sms');
+    expect(refused.json().error).toMatchObject({ code: 'too_many_sends', retry_after_seconds: expect.any(Number) });
+  });
+
+  it('lets the widget act with the client token, and nobody else', async () => {
+    app.clock.advance(60 * 60_000);
+    const { body } = await nextSession();
+    const other = await app.merchants.create('Other Shop');
+    expect((await send(body.challenge.id, 'otp_sms', other.api_key)).statusCode).toBe(404);
+    expect((await send(body.challenge.id, 'otp_sms', 'rgt_forged')).statusCode).toBe(404);
+    expect((await app.request('GET', `/v1/challenges/${body.challenge.id}`, { key: null })).statusCode).toBe(401);
+    const shown = await app.request('GET', `/v1/challenges/${body.challenge.id}`, { key: body.challenge.client_token });
+    expect(shown.json()).toMatchObject({
+      status: 'pending',
+      attempts_remaining: 5,
+      purchase: { amount: 'EUR 939.00', merchant: 'Test Shop', delivery_address: 'Industrieweg 99, Rotterdam' },
+    });
+    await send(body.challenge.id, 'otp_sms', body.challenge.client_token);
+    const code = codeIn((await lastMessageTo(app, annaPhone))!.text)!;
+    expect((await verify(body.challenge.id, code, body.challenge.client_token)).json().decision).toBe('approved');
+  });
+
+  it('rejects bad input with stable 4xx codes and replays with Idempotency-Key', async () => {
+    const { body } = await nextSession();
+    expect((await verify(body.challenge.id, 'abc')).json().error.code).toBe('invalid_request');
+    expect((await send(body.challenge.id, 'carrier_pigeon')).statusCode).toBe(400);
+    expect((await verify('chl_doesnotexist', '123456')).statusCode).toBe(404);
+    expect((await app.request('POST', '/v1/challenges/nope/verify', { body: { code: '1' } })).statusCode).toBe(404);
+    expect((await verify(body.challenge.id, '123456')).json().error.code).toBe('code_not_sent');
+    const code = await sentCode(body.challenge.id);
+    const headers = { 'idempotency-key': `verify-${body.challenge.id}` };
+    const first = await app.request('POST', `/v1/challenges/${body.challenge.id}/verify`, { body: { code }, headers });
+    const replay = await app.request('POST', `/v1/challenges/${body.challenge.id}/verify`, { body: { code }, headers });
+    expect(replay.json()).toEqual(first.json());
+    const authorizeAgain = await app.request('POST', `/v1/sessions/${first.json().session_id}/authorize`);
+    expect(authorizeAgain.json()).toMatchObject({ decision: 'approved', order: first.json().order });
+  });
+});
+
+describe.each(databaseKinds)('challenge options and the bank-account check on %s', (kind) => {
+  let app: TestApplication;
+  let decision: Decision;
+  const engine: RiskEngine = { decide: async () => decision, record: async () => {} };
+  beforeAll(async () => {
+    app = await makeTestApplication(kind, { engine });
+  });
+  afterAll(async () => {
+    await app.close();
+  });
+  const stepUp = (accountId: string | null, options: Decision['challengeOptions']): Decision => ({
+    ...stepUpDecision(accountId),
+    challengeOptions: options,
+  });
+
+  it('drops an option naming a channel that is not verified on file (a typed one)', async () => {
+    await app.database.query(
+      `INSERT INTO accounts (id, name, created_at) VALUES ('acc_typed', 'Bob', now());
+       `.trim(),
+    );
+    await app.database.query(
+      `INSERT INTO channels (id, account_id, kind, value, verified_at, created_at) VALUES ('chn_typed', 'acc_typed', 'phone', '+31600000000', NULL, now())`,
+    );
+    decision = stepUp('acc_typed', [{ method: 'otp_sms', channelId: 'chn_typed', maskedTarget: '+31 6 ** ** *000' }]);
+    const { body } = await authorize(app, sessionBody({ merchant_reference: 'typed-1' }));
+    expect(body.challenge.methods).toEqual([{ method: 'bank_account_check', target: null }]);
+    expect(
+      (await app.request('POST', `/v1/challenges/${body.challenge.id}/send`, { body: { method: 'otp_sms' } })).json()
+        .error.code,
+    ).toBe('method_not_allowed');
+  });
+
+  it('a new customer passes the bank-account name check only with an account in their own name', async () => {
+    decision = stepUp(null, [{ method: 'bank_account_check', channelId: null, maskedTarget: null }]);
+    const { body } = await authorize(app, sessionBody({ merchant_reference: 'new-1' }));
+    const check = (iban: string) =>
+      app.request('POST', `/v1/challenges/${body.challenge.id}/bank-account-check`, { body: { iban } });
+    const wrongHolder = await check('NL20 INGB 0001 2345 67');
+    expect(wrongHolder.statusCode).toBe(422);
+    expect(wrongHolder.json().error).toMatchObject({ code: 'bank_account_mismatch', attempts_remaining: 4 });
+    decision = { ...decision, outcome: 'approved', challengeOptions: [] };
+    const own = await check('nl91 abna 0417 1643 00');
+    expect(own.statusCode, own.body).toBe(200);
+    expect(own.json()).toMatchObject({ decision: 'approved', order: { id: expect.stringMatching(/^ord_/) } });
+  });
+
+  it('a hard decline on re-decision stays declined after a verification', async () => {
+    decision = stepUp(null, [{ method: 'bank_account_check', channelId: null, maskedTarget: null }]);
+    const { body } = await authorize(app, sessionBody({ merchant_reference: 'new-2' }));
+    decision = { ...decision, outcome: 'declined', reasons: [{ code: 'blocked', message: 'blocked' }] };
+    const response = await app.request('POST', `/v1/challenges/${body.challenge.id}/bank-account-check`, {
+      body: { iban: 'NL91ABNA0417164300' },
+    });
+    expect(response.json()).toMatchObject({ decision: 'declined' });
+    expect(response.json().order).toBeUndefined();
+  });
+});
