@@ -11,7 +11,9 @@ Commands:
   migrate                 apply database migrations and exit
   import FILE             import history (NDJSON accounts and orders) into the database, with progress
   simulate [options]      generate a synthetic pay-later world as import NDJSON (see --help)
+  train [options]         replay history point-in-time and train a model (see --help)
   evaluate [options]      time-split evaluation of model, rules and both on an import file (see --help)
+  models list|promote ID|rollback   the model registry: champion, challengers, promotion history
   bench                   run the benchmarks and print their figures
   help                    show this text
 
@@ -46,6 +48,20 @@ const commands: Record<string, Command> = {
     const { runSimulateCommand } = await import('../simulation/simulate.command.ts');
     return runSimulateCommand(argv, { stdout: process.stdout, stderr: process.stderr });
   },
+  train: async (argv) => {
+    const { runTrainCommand, trainUsage } = await import('../training/train.command.ts');
+    if (argv.includes('--help')) return (process.stdout.write(`${trainUsage}\n`), 0);
+    return runTrainCommand(argv, { stdout: process.stdout, stderr: process.stderr }, () => openMigrated());
+  },
+  models: async (argv) => {
+    const { runModelsCommand } = await import('../training/models.command.ts');
+    const database = await openMigrated();
+    try {
+      return await runModelsCommand(argv, { stdout: process.stdout, stderr: process.stderr }, database);
+    } finally {
+      await database.close();
+    }
+  },
   evaluate: async (argv) => {
     const { runEvaluateCommand } = await import('../training/evaluate.command.ts');
     return runEvaluateCommand(argv, { stdout: process.stdout, stderr: process.stderr });
@@ -59,6 +75,14 @@ const commands: Record<string, Command> = {
     return 0;
   },
 };
+
+async function openMigrated() {
+  const { openDatabase } = await import('../app.ts');
+  const { migrate } = await import('../storage/migrate.ts');
+  const database = await openDatabase(requireConfig());
+  await migrate(database);
+  return database;
+}
 
 function requireConfig() {
   const result = loadConfig(process.env);
