@@ -36,6 +36,9 @@ import {
   type Notifier,
 } from './notify/notifier.ts';
 import { makeNotifiers } from './notify/notifiers.ts';
+import { makeSignInService } from './consumer/sign-in.service.ts';
+import { makeAccountSecurityService } from './consumer/account-security.service.ts';
+import { consumerRoutes } from './consumer/consumer.routes.ts';
 import { makeProtectionContext } from './protection/protection.wiring.ts';
 
 export const version = '0.1.0';
@@ -107,6 +110,15 @@ export async function makeApplication(config: Config, overrides: Overrides = {})
     ...adminRoutes({ database, merchants, importer }),
     ...stepUp.routes,
   ];
+  // Portal sign-in and account security (passkeys, "always verify my purchases").
+  routes.push(
+    ...consumerRoutes({
+      signIn: makeSignInService({ ...stepUpDependencies, sessions: consumerSessions }),
+      security: makeAccountSecurityService({ database, clock, ids, engine, webauthn }),
+      signOut: consumerSessions.revoke,
+      secureCookie: config.publicUrl.startsWith('https:'),
+    }),
+  );
   // Webhooks, invoicing and buyer protection (claims, cases, payouts, the consumer portal's data).
   const protection = makeProtectionContext({ config, database, clock, ids, engine, metrics });
   routes.push(...protection.routes);

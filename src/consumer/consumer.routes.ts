@@ -1,0 +1,207 @@
+// Consumer routes: passwordless sign-in for the portal, and account security (passkeys, "always verify my purchases").
+import { z } from 'zod';
+import type { AuthenticationResponseJSON, RegistrationResponseJSON } from '@simplewebauthn/server';
+import { defineRoute, type Consumer } from '../http/route.ts';
+import { consumerCookieName } from './consumer-sessions.ts';
+import type { AccountSecurityService } from './account-security.service.ts';
+import type { SignInService } from './sign-in.service.ts';
+
+const signInBody = z
+  .object({
+    email: z.email().max(254).optional(),
+    phone: z
+      .string()
+      .trim()
+      .regex(/^\+?[0-9 ()-]{6,20}$/, 'a phone number such as +31612345678')
+      .optional(),
+  })
+  .refine((body) => (body.email === undefined) !== (body.phone === undefined), 'give either email or phone');
+const verifyBody = z.object({
+  sign_in_id: z.string().regex(/^sgn_[0-9a-z]{1,40}$/, 'the sign_in_id from POST /v1/me/sign-in'),
+  code: z
+    .string()
+    .trim()
+    .regex(/^[0-9 -]{4,12}$/, 'the code from the message, digits only'),
+});
+const credentialSchema = z.looseObject({
+  id: z.string().min(1).max(1024),
+  rawId: z.string().min(1).max(1024),
+  type: z.literal('public-key'),
+  response: z.looseObject({ clientDataJSON: z.string() }),
+});
+const ceremonyBody = z.object({ ceremony_id: z.string().regex(/^wac_[0-9a-z]{1,40}$/), response: credentialSchema });
+const securityBody = z.object({ always_verify: z.boolean() });
+const passkeyParams = z.object({ id: z.string().regex(/^pky_[0-9a-z]{1,40}$/) });
+const tokenView = z.object({ token: z.string(), expires_at: z.string() });
+
+const signedIn = (consumer: Consumer | null) => consumer as Consumer;
+
+export function consumerRoutes(dependencies: {
+  signIn: SignInService;
+  security: AccountSecurityService;
+  signOut: (sessionId: string) => Promise<void>;
+  secureCookie: boolean;
+}) {
+  const { signIn, security } = dependencies;
+  /** The token goes back in the body (for API clients) and as an HttpOnly cookie (for the portal). */
+  const withCookie = (issued: { token: string; expiresAt: Date }) => ({
+    status: 200,
+    body: { token: issued.token, expires_at: issued.expiresAt.toISOString() },
+    headers: {
+      'set-cookie': `${consumerCookieName}=${issued.token}; HttpOnly; Path=/; SameSite=Lax; Max-Age=${Math.floor(
+        (issued.expiresAt.getTime() - Date.now()) / 1000,
+      )}${dependencies.secureCookie ? '; Secure' : ''}`,
+    },
+  });
+  const tags = ['consumer'];
+  return [
+    defineRoute({
+      method: 'POST',
+      url: '/v1/me/sign-in',
+      summary:
+        'Send a sign-in code to the verified e-mail/phone on file; the answer is the same whether or not it exists',
+      tags,
+      auth: 'none',
+      idempotent: true,
+      body: signInBody,
+      responses: {
+        202: { description: 'A code is on its way if the address is on file' },
+        429: { description: 'too_many_sends' },
+      },
+      handler: async ({ body }) => ({ status: 202, body: await signIn.start(body) }),
+    }),
+    defineRoute({
+      method: 'POST',
+      url: '/v1/me/sign-in/verify',
+      summary: 'Exchange the code for a consumer token (also set as the HttpOnly cookie rg_consumer)',
+      tags,
+      auth: 'none',
+      body: verifyBody,
+      responses: {
+        200: { description: 'Signed in', schema: tokenView },
+        409: { description: 'sign_in_expired' },
+        422: { description: 'invalid_code' },
+      },
+      handler: async ({ body }) => withCookie(await signIn.verify(body.sign_in_id, body.code)),
+    }),
+    defineRoute({
+      method: 'POST',
+      url: '/v1/me/sign-in/passkey/options',
+      summary: 'WebAuthn options for signing in with a passkey (discoverable credential)',
+      tags,
+      auth: 'none',
+      responses: { 200: { description: '{ceremony_id, options}' } },
+      handler: async () => ({ status: 200, body: await signIn.passkeyOptions() }),
+    }),
+    defineRoute({
+      method: 'POST',
+      url: '/v1/me/sign-in/passkey/verify',
+      summary: 'Sign in with the passkey assertion',
+      tags,
+      auth: 'none',
+      body: ceremonyBody,
+      responses: { 200: { description: 'Signed in', schema: tokenView }, 401: { description: 'invalid_passkey' } },
+      handler: async ({ body }) =>
+        withCookie(
+          await signIn.passkeyVerify(body.ceremony_id, body.response as unknown as AuthenticationResponseJSON),
+        ),
+    }),
+    defineRoute({
+      method: 'POST',
+      url: '/v1/me/sign-out',
+      summary: 'End this consumer session and clear the cookie',
+      tags,
+      auth: 'consumer',
+      responses: { 204: { description: 'Signed out' } },
+      handler: async ({ consumer }) => {
+        await dependencies.signOut(signedIn(consumer).sessionId);
+        return {
+          status: 204,
+          body: null,
+          headers: { 'set-cookie': `${consumerCookieName}=; HttpOnly; Path=/; Max-Age=0` },
+        };
+      },
+    }),
+    defineRoute({
+      method: 'GET',
+      url: '/v1/me/security',
+      summary: 'Passkeys and "always verify my purchases"',
+      tags,
+      auth: 'consumer',
+      responses: { 200: { description: 'Security settings' } },
+      handler: async ({ consumer }) => ({ status: 200, body: await security.security(signedIn(consumer).accountId) }),
+    }),
+    defineRoute({
+      method: 'PUT',
+      url: '/v1/me/security',
+      summary: 'Choose "always verify my purchases": every purchase in this name then needs a step-up',
+      tags,
+      auth: 'consumer',
+      body: securityBody,
+      responses: { 200: { description: 'Security settings' } },
+      handler: async ({ consumer, body }) => ({
+        status: 200,
+        body: await security.setAlwaysVerify(signedIn(consumer).accountId, body.always_verify),
+      }),
+    }),
+    defineRoute({
+      method: 'GET',
+      url: '/v1/me/passkeys',
+      summary: 'Registered passkeys',
+      tags,
+      auth: 'consumer',
+      responses: { 200: { description: '{data: [...]}' } },
+      handler: async ({ consumer }) => ({
+        status: 200,
+        body: { data: await security.passkeys(signedIn(consumer).accountId) },
+      }),
+    }),
+    defineRoute({
+      method: 'POST',
+      url: '/v1/me/passkeys/options',
+      summary: 'WebAuthn registration options for a new passkey',
+      tags,
+      auth: 'consumer',
+      responses: { 200: { description: '{ceremony_id, options}' } },
+      handler: async ({ consumer }) => ({
+        status: 200,
+        body: await security.registrationOptions(signedIn(consumer).accountId),
+      }),
+    }),
+    defineRoute({
+      method: 'POST',
+      url: '/v1/me/passkeys',
+      summary: 'Register the passkey the browser created',
+      tags,
+      auth: 'consumer',
+      idempotent: true,
+      body: ceremonyBody,
+      responses: {
+        201: { description: 'Registered' },
+        409: { description: 'ceremony_expired' },
+        422: { description: 'invalid_passkey' },
+      },
+      handler: async ({ consumer, body }) => ({
+        status: 201,
+        body: await security.register(
+          signedIn(consumer).accountId,
+          body.ceremony_id,
+          body.response as unknown as RegistrationResponseJSON,
+        ),
+      }),
+    }),
+    defineRoute({
+      method: 'DELETE',
+      url: '/v1/me/passkeys/:id',
+      summary: 'Remove a passkey',
+      tags,
+      auth: 'consumer',
+      params: passkeyParams,
+      responses: { 204: { description: 'Removed' }, 404: { description: 'not_found' } },
+      handler: async ({ consumer, params }) => {
+        await security.removePasskey(signedIn(consumer).accountId, params.id);
+        return { status: 204, body: null };
+      },
+    }),
+  ];
+}
