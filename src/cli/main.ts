@@ -13,6 +13,7 @@ Commands:
   simulate [options]      generate a synthetic pay-later world as import NDJSON (see --help)
   train [options]         replay history point-in-time and train a model (see --help)
   evaluate [options]      time-split evaluation of model, rules and both on an import file (see --help)
+  backtest [options]      the decisions a ruleset would have made on history, against labels (see --help)
   models list|promote ID|rollback   the model registry: champion, challengers, promotion history
   bench                   run the benchmarks and print their figures
   help                    show this text
@@ -61,6 +62,10 @@ const commands: Record<string, Command> = {
     } finally {
       await database.close();
     }
+  },
+  backtest: async (argv) => {
+    const { runBacktestCommand } = await import('../training/backtest.command.ts');
+    return runBacktestCommand(argv, { stdout: process.stdout, stderr: process.stderr }, () => openMigrated());
   },
   evaluate: async (argv) => {
     const { runEvaluateCommand } = await import('../training/evaluate.command.ts');
