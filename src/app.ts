@@ -39,6 +39,7 @@ import { makeNotifiers } from './notify/notifiers.ts';
 import { makeSignInService } from './consumer/sign-in.service.ts';
 import { makeAccountSecurityService } from './consumer/account-security.service.ts';
 import { consumerRoutes } from './consumer/consumer.routes.ts';
+import { outboxRoutes } from './notify/outbox.routes.ts';
 import { makeProtectionContext } from './protection/protection.wiring.ts';
 
 export const version = '0.1.0';
@@ -119,6 +120,7 @@ export async function makeApplication(config: Config, overrides: Overrides = {})
       secureCookie: config.publicUrl.startsWith('https:'),
     }),
   );
+  routes.push(...outboxRoutes({ database, adminKey: config.adminKey }));
   // Webhooks, invoicing and buyer protection (claims, cases, payouts, the consumer portal's data).
   const protection = makeProtectionContext({ config, database, clock, ids, engine, metrics });
   routes.push(...protection.routes);
