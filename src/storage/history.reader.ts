@@ -17,13 +17,13 @@ function scan<Row extends { id: string; at: Date }>(
     let lastAt: Date | null = null;
     let lastId = '';
     for (;;) {
-      const rows = await database.query<Row>(
+      const rows: Row[] = await database.query<Row>(
         `${select} AND ($1::timestamptz IS NULL OR (at, id) > ($1::timestamptz, $2::text)) ORDER BY at, id LIMIT ${pageSize}`,
         [lastAt, lastId],
       );
       for (const row of rows) yield map(row);
       if (rows.length < pageSize) return;
-      const last = rows[rows.length - 1]!;
+      const last: Row = rows[rows.length - 1]!;
       lastAt = last.at;
       lastId = last.id;
     }

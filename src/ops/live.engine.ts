@@ -1,0 +1,42 @@
+// The engine the server runs: one online state, with the active ruleset, lists and champion model read per decision.
+import type { RiskEngine } from '../risk/engine.ts';
+import { makeRiskEngine, type RiskModel } from '../risk/risk.engine.ts';
+import type { Lists } from '../risk/policy/list.view.ts';
+import type { ProviderSet } from '../risk/providers/provider.set.ts';
+import type { Ruleset } from '../risk/rules/rule.schema.ts';
+import type { FeatureState } from '../risk/state/feature-state.ts';
+
+export interface LiveEngineDependencies {
+  readonly state: FeatureState;
+  readonly providers: ProviderSet;
+  readonly lists: Lists;
+  /** The active ruleset now (analysts activate new versions while the server runs). */
+  readonly ruleset: () => Ruleset;
+  /** The champion model now, if any (promotion and rollback swap it while the server runs). */
+  readonly model?: () => RiskModel | undefined;
+}
+
+export function makeLiveEngine(dependencies: LiveEngineDependencies): RiskEngine {
+  let builtFor: { ruleset: Ruleset; model: RiskModel | undefined } | null = null;
+  let engine: RiskEngine | null = null;
+  // The engine is cheap to build over the shared state; rebuild only when the ruleset or model changed.
+  const current = (): RiskEngine => {
+    const ruleset = dependencies.ruleset();
+    const model = dependencies.model?.();
+    if (!engine || builtFor?.ruleset !== ruleset || builtFor.model !== model) {
+      engine = makeRiskEngine({
+        state: dependencies.state,
+        providers: dependencies.providers,
+        lists: dependencies.lists,
+        ruleset,
+        model,
+      });
+      builtFor = { ruleset, model };
+    }
+    return engine;
+  };
+  return {
+    decide: (input) => current().decide(input),
+    record: (event) => dependencies.state.apply(event),
+  };
+}

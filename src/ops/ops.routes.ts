@@ -1,0 +1,161 @@
+// Admin routes for the analysts' levers: versioned rulesets and block/allow lists.
+import { z } from 'zod';
+import { defineRoute } from '../http/route.ts';
+import { addressSchema } from '../checkout/session.schema.ts';
+import { notFound } from '../shared/errors.ts';
+import { listKinds } from '../risk/policy/list.view.ts';
+import type { ListsService } from './lists.service.ts';
+import type { RulesetsService } from './rulesets.service.ts';
+
+const listEntryInput = z.discriminatedUnion('kind', [
+  z.object({
+    list: z.enum(['block', 'allow']),
+    kind: z.enum(['email', 'phone', 'device', 'ip']),
+    value: z.string().trim().min(1).max(254),
+    reason: z.string().trim().min(1).max(500),
+    expires_at: z.iso.datetime({ offset: true }).optional(),
+  }),
+  z.object({
+    list: z.enum(['block', 'allow']),
+    kind: z.literal('address'),
+    address: addressSchema,
+    reason: z.string().trim().min(1).max(500),
+    expires_at: z.iso.datetime({ offset: true }).optional(),
+  }),
+]);
+
+const listEntryView = z.object({
+  id: z.string(),
+  list: z.string(),
+  kind: z.string(),
+  value: z.string(),
+  reason: z.string(),
+  created_at: z.string(),
+  expires_at: z.string().nullable(),
+});
+
+const presentEntry = (row: Awaited<ReturnType<ListsService['add']>>) => ({
+  ...row,
+  created_at: row.created_at.toISOString(),
+  expires_at: row.expires_at?.toISOString() ?? null,
+});
+
+export function opsRoutes(dependencies: { lists: ListsService; rulesets: RulesetsService }) {
+  const { lists, rulesets } = dependencies;
+  return [
+    defineRoute({
+      method: 'POST',
+      url: '/v1/admin/lists',
+      summary: 'Put an e-mail, phone, device, address or IP on the block or allow list',
+      tags: ['ops'],
+      auth: 'admin',
+      idempotent: true,
+      body: listEntryInput,
+      responses: { 201: { description: 'Listed (value normalised as the engine sees it)', schema: listEntryView } },
+      handler: async ({ body }) => {
+        const expiresAt = body.expires_at ? new Date(body.expires_at) : undefined;
+        const row =
+          body.kind === 'address'
+            ? await lists.add({
+                kind: 'address',
+                address: body.address,
+                list: body.list,
+                reason: body.reason,
+                expiresAt,
+              })
+            : await lists.add({ kind: body.kind, value: body.value, list: body.list, reason: body.reason, expiresAt });
+        return { status: 201, body: presentEntry(row) };
+      },
+    }),
+    defineRoute({
+      method: 'GET',
+      url: '/v1/admin/lists',
+      summary: 'List entries',
+      tags: ['ops'],
+      auth: 'admin',
+      query: z.object({
+        list: z.enum(['block', 'allow']).optional(),
+        kind: z.enum(listKinds).optional(),
+        limit: z.coerce.number().int().min(1).max(1000).default(100),
+      }),
+      responses: { 200: { description: 'Entries', schema: z.object({ entries: z.array(listEntryView) }) } },
+      handler: async ({ query }) => ({ status: 200, body: { entries: (await lists.list(query)).map(presentEntry) } }),
+    }),
+    defineRoute({
+      method: 'DELETE',
+      url: '/v1/admin/lists/:id',
+      summary: 'Remove a list entry',
+      tags: ['ops'],
+      auth: 'admin',
+      params: z.object({ id: z.string().regex(/^lst_[0-9a-z]+$/) }),
+      responses: { 204: { description: 'Removed' } },
+      handler: async ({ params }) => {
+        if (!(await lists.remove(params.id))) throw notFound('list entry');
+        return { status: 204, body: null };
+      },
+    }),
+    defineRoute({
+      method: 'GET',
+      url: '/v1/admin/rulesets',
+      summary: 'Ruleset versions (one active)',
+      tags: ['ops'],
+      auth: 'admin',
+      responses: { 200: { description: 'Versions' } },
+      handler: async () => ({
+        status: 200,
+        body: {
+          rulesets: (await rulesets.list()).map((row) => ({
+            ...row,
+            created_at: row.created_at.toISOString(),
+            activated_at: row.activated_at?.toISOString() ?? null,
+          })),
+        },
+      }),
+    }),
+    defineRoute({
+      method: 'GET',
+      url: '/v1/admin/rulesets/:version',
+      summary: 'One ruleset version with its rules',
+      tags: ['ops'],
+      auth: 'admin',
+      params: z.object({ version: z.string().min(1).max(100) }),
+      responses: { 200: { description: 'The ruleset' } },
+      handler: async ({ params }) => ({ status: 200, body: await rulesets.get(params.version) }),
+    }),
+    defineRoute({
+      method: 'POST',
+      url: '/v1/admin/rulesets',
+      summary:
+        'Store a new ruleset version (validated against the schema and the feature catalogue); optionally activate',
+      tags: ['ops'],
+      auth: 'admin',
+      idempotent: true,
+      body: z.object({
+        ruleset: z.unknown(),
+        note: z.string().max(500).optional(),
+        activate: z.boolean().default(false),
+      }),
+      responses: { 201: { description: 'Stored', schema: z.object({ version: z.string(), active: z.boolean() }) } },
+      handler: async ({ body }) => {
+        const ruleset = await rulesets.create(body.ruleset, { note: body.note, activate: body.activate });
+        return {
+          status: 201,
+          body: { version: ruleset.version, active: rulesets.current().version === ruleset.version },
+        };
+      },
+    }),
+    defineRoute({
+      method: 'POST',
+      url: '/v1/admin/rulesets/:version/activate',
+      summary: 'Make a stored ruleset version the one decisions use',
+      tags: ['ops'],
+      auth: 'admin',
+      params: z.object({ version: z.string().min(1).max(100) }),
+      responses: { 200: { description: 'Active', schema: z.object({ version: z.string(), active: z.boolean() }) } },
+      handler: async ({ params }) => {
+        const ruleset = await rulesets.activate(params.version);
+        return { status: 200, body: { version: ruleset.version, active: true } };
+      },
+    }),
+  ];
+}
