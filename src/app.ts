@@ -41,6 +41,7 @@ import { makeAccountSecurityService } from './consumer/account-security.service.
 import { consumerRoutes } from './consumer/consumer.routes.ts';
 import { outboxRoutes } from './notify/outbox.routes.ts';
 import { makeProtectionContext } from './protection/protection.wiring.ts';
+import { registerPortal } from './portal/portal.static.ts';
 
 export const version = '0.1.0';
 
@@ -146,6 +147,9 @@ export async function makeApplication(config: Config, overrides: Overrides = {})
     logLevel: config.logLevel,
     bodyLimitBytes: config.bodyLimitBytes,
   });
+
+  // The consumer portal (React, built into web/portal/dist) talks only to the public /v1/me API.
+  await registerPortal(server);
 
   function logError(details: object, message: string) {
     server.log.warn(details, message);

@@ -1,8 +1,8 @@
 // Cases for the ops console: SLA timers and alerts, assign/comment with an audit trail, resolution both ways.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { databaseKinds } from './databases.ts';
-import { adminKey, makeTestApplication, type TestApplication } from './application.ts';
-import { approvedOrder, outboxTopics, signedInHeaders } from './protection.helpers.ts';
+import { adminKey, type TestApplication } from './application.ts';
+import { approvedOrder, makeProtectionTestApplication, outboxTopics, signedInHeaders } from './protection.helpers.ts';
 import type { HistoryEvent } from '../src/risk/engine.ts';
 
 const hour = 3_600_000;
@@ -11,7 +11,7 @@ describe.each(databaseKinds)('cases on %s', (kind) => {
   let app: TestApplication;
   const recorded: HistoryEvent[] = [];
   beforeAll(async () => {
-    app = await makeTestApplication(kind);
+    app = await makeProtectionTestApplication(kind);
     const record = app.engine.record.bind(app.engine);
     app.engine.record = async (event) => {
       recorded.push(event);

@@ -1,14 +1,14 @@
 // Buyer protection: a "not mine" claim pauses the invoice in the same request, tells the merchant and opens a case.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { databaseKinds } from './databases.ts';
-import { makeTestApplication, adminKey, type TestApplication } from './application.ts';
-import { approvedOrder, outboxTopics, signedInHeaders } from './protection.helpers.ts';
+import { adminKey, type TestApplication } from './application.ts';
+import { approvedOrder, makeProtectionTestApplication, outboxTopics, signedInHeaders } from './protection.helpers.ts';
 import { fileClaim } from '../src/protection/claim.filing.ts';
 
 describe.each(databaseKinds)('claims on %s', (kind) => {
   let app: TestApplication;
   beforeAll(async () => {
-    app = await makeTestApplication(kind);
+    app = await makeProtectionTestApplication(kind);
     for (const events of [['order.claimed', 'order.hold_shipment', 'order.lock_delivery_address', 'invoice.paused']]) {
       await app.request('POST', '/v1/webhooks', { body: { url: 'http://127.0.0.1:9/hooks', events } });
     }

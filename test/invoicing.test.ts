@@ -1,8 +1,8 @@
 // Invoice life cycle: due date, reminders on the clock (never twice), late fee, partial and idempotent payments, payouts.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { databaseKinds } from './databases.ts';
-import { adminKey, makeTestApplication, type TestApplication } from './application.ts';
-import { approvedOrder, outboxTopics, signedInHeaders } from './protection.helpers.ts';
+import { adminKey, type TestApplication } from './application.ts';
+import { approvedOrder, makeProtectionTestApplication, outboxTopics, signedInHeaders } from './protection.helpers.ts';
 import type { HistoryEvent } from '../src/risk/engine.ts';
 import { dueSteps } from '../src/invoicing/invoice.scheduler.ts';
 
@@ -31,7 +31,7 @@ describe.each(databaseKinds)('invoices and payments on %s', (kind) => {
   let app: TestApplication;
   const recorded: HistoryEvent[] = [];
   beforeAll(async () => {
-    app = await makeTestApplication(kind, {}, { LATE_FEE_CENTS: '500', PAYMENT_PROCESSOR_KEY: processorKey });
+    app = await makeProtectionTestApplication(kind, { LATE_FEE_CENTS: '500', PAYMENT_PROCESSOR_KEY: processorKey });
     const record = app.engine.record.bind(app.engine);
     app.engine.record = async (event) => {
       recorded.push(event);

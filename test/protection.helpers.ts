@@ -1,6 +1,15 @@
 // Test helpers for buyer protection: an approved live order and a signed-in consumer for its account.
 import { expect } from 'vitest';
-import { sessionBody, type TestApplication } from './application.ts';
+import { makeTestApplication, sessionBody, type TestApplication } from './application.ts';
+import type { DatabaseKind } from './databases.ts';
+import { makePlaceholderEngine } from '../src/risk/placeholder.engine.ts';
+
+/**
+ * These tests are about what happens after a decision, so they take the placeholder engine that approves
+ * everything: the risk policy (issue 3) evolves without changing what buyer protection must do.
+ */
+export const makeProtectionTestApplication = (kind: DatabaseKind, environment: Record<string, string> = {}) =>
+  makeTestApplication(kind, { engine: makePlaceholderEngine() }, environment);
 
 export async function approvedOrder(app: TestApplication, overrides: Record<string, unknown> = {}) {
   const session = (await app.request('POST', '/v1/sessions', { body: sessionBody(overrides) })).json();

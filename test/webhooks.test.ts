@@ -1,16 +1,16 @@
 // Webhooks end to end: registration, signed delivery to a real local receiver, replay protection, retries, the log.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { databaseKinds } from './databases.ts';
-import { makeTestApplication, type TestApplication } from './application.ts';
+import { type TestApplication } from './application.ts';
 import { startWebhookReceiver } from './webhook-receiver.ts';
-import { approvedOrder } from './protection.helpers.ts';
+import { approvedOrder, makeProtectionTestApplication } from './protection.helpers.ts';
 import { verifySignature } from '../src/webhooks/webhook.signature.ts';
 
 describe.each(databaseKinds)('webhooks on %s', (kind) => {
   let app: TestApplication;
   let receiver: Awaited<ReturnType<typeof startWebhookReceiver>>;
   beforeAll(async () => {
-    app = await makeTestApplication(kind);
+    app = await makeProtectionTestApplication(kind);
     receiver = await startWebhookReceiver();
   });
   afterAll(async () => {

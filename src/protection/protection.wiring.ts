@@ -20,6 +20,8 @@ import { makeCasesService } from './cases.service.ts';
 import { casesRoutes } from './cases.routes.ts';
 import { makeCaseSlaCheck } from './case.sla.ts';
 import { Counter } from 'prom-client';
+import { makePortalService } from '../portal/portal.service.ts';
+import { portalRoutes } from '../portal/portal.routes.ts';
 import { makePaymentsService } from '../invoicing/payments.service.ts';
 import { makePayoutLedgerHook, makePayoutsService } from '../invoicing/payouts.service.ts';
 import { invoicingRoutes, processorGuard } from '../invoicing/invoicing.routes.ts';
@@ -71,6 +73,7 @@ export function makeProtectionContext(dependencies: ProtectionDependencies) {
     ...webhooksRoutes(webhooks),
     ...claimsRoutes(claims),
     ...casesRoutes(cases),
+    ...portalRoutes(makePortalService({ database, clock, ids, firstResponseHours: config.caseFirstResponseHours })),
     ...invoicingRoutes({ payments, payouts, requireProcessor }),
   ];
   const decisionHooks: DecisionHook[] = [makePayoutLedgerHook({ ids }), makeOrderApprovedWebhookHook({ ids })];

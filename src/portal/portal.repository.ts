@@ -1,0 +1,78 @@
+// Read models for the consumer portal: one account's purchases, invoices, decisions, devices and addresses. Plain SQL.
+import type { SqlExecutor } from '../storage/database.ts';
+import type { SessionInput } from '../checkout/session.schema.ts';
+import type { InvoiceRow } from '../invoicing/invoice.transitions.ts';
+
+export interface PurchaseRow {
+  id: string;
+  merchant_name: string | null;
+  merchant_reference: string | null;
+  amount: number;
+  currency: string;
+  status: string;
+  placed_at: Date;
+  input: SessionInput;
+  decision_id: string | null;
+}
+
+export interface DecisionRow {
+  id: string;
+  merchant_id: string;
+  has_order: boolean;
+  outcome: string;
+  reasons: Array<{ code: string; message: string }>;
+  decided_at: Date;
+  input: SessionInput;
+  merchant_name: string | null;
+}
+
+export const purchasesOf = (db: SqlExecutor, accountId: string) =>
+  db.query<PurchaseRow>(
+    `SELECT id, merchant_name, merchant_reference, amount, currency, status, placed_at, input, decision_id
+     FROM orders WHERE account_id = $1 ORDER BY placed_at DESC, id LIMIT 500`,
+    [accountId],
+  );
+
+export const invoicesOf = (db: SqlExecutor, accountId: string) =>
+  db.query<InvoiceRow>('SELECT * FROM invoices WHERE account_id = $1 ORDER BY created_at DESC, id LIMIT 500', [
+    accountId,
+  ]);
+
+/** Decisions about this account's purchases that were not plain approvals: the consumer may ask why. */
+export const decisionsOf = (db: SqlExecutor, accountId: string) =>
+  db.query<DecisionRow>(
+    `SELECT d.id, d.merchant_id, d.outcome, d.reasons, d.decided_at, d.input, m.name AS merchant_name,
+       EXISTS (SELECT 1 FROM orders o WHERE o.decision_id = d.id) AS has_order
+     FROM decisions d LEFT JOIN merchants m ON m.id = d.merchant_id
+     WHERE d.account_id = $1 OR d.id IN (SELECT decision_id FROM orders WHERE account_id = $1 AND decision_id IS NOT NULL)
+     ORDER BY d.decided_at DESC, d.id LIMIT 200`,
+    [accountId],
+  );
+
+export const disownedOf = (db: SqlExecutor, accountId: string) =>
+  db.query<{ entity_kind: 'device' | 'address'; entity_value: string }>(
+    'SELECT entity_kind, entity_value FROM account_disowned_entities WHERE account_id = $1',
+    [accountId],
+  );
+
+export async function disown(db: SqlExecutor, accountId: string, kind: 'device' | 'address', value: string, at: Date) {
+  await db.query(
+    `INSERT INTO account_disowned_entities (account_id, entity_kind, entity_value, created_at) VALUES ($1, $2, $3, $4)
+     ON CONFLICT DO NOTHING`,
+    [accountId, kind, value, at],
+  );
+}
+
+export const channelsOf = (db: SqlExecutor, accountId: string) =>
+  db.query<{ id: string; kind: 'email' | 'phone'; value: string; verified_at: Date | null }>(
+    'SELECT id, kind, value, verified_at FROM channels WHERE account_id = $1 ORDER BY kind, created_at',
+    [accountId],
+  );
+
+export const accountOf = async (db: SqlExecutor, accountId: string) =>
+  (
+    await db.query<{ id: string; name: string | null; always_verify: boolean }>(
+      'SELECT id, name, always_verify FROM accounts WHERE id = $1',
+      [accountId],
+    )
+  )[0] ?? null;

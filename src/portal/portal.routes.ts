@@ -1,0 +1,85 @@
+// The consumer portal's data routes under /v1/me (signed-in consumer): thin, one call into the portal service each.
+import { z } from 'zod';
+import { defineRoute, type Consumer } from '../http/route.ts';
+import type { PortalService } from './portal.service.ts';
+
+const signedIn = (consumer: Consumer | null) => (consumer as Consumer).accountId;
+
+const read = (url: string, summary: string, handler: (accountId: string) => Promise<unknown>) =>
+  defineRoute({
+    method: 'GET',
+    url,
+    summary,
+    tags: ['portal'],
+    auth: 'consumer',
+    responses: { 200: { description: summary } },
+    handler: async ({ consumer }) => ({ status: 200, body: await handler(signedIn(consumer)) }),
+  });
+
+export function portalRoutes(portal: PortalService) {
+  return [
+    read(
+      '/v1/me/profile',
+      'The account: name, verified channels (masked), "always verify my purchases"',
+      portal.profile,
+    ),
+    read(
+      '/v1/me/purchases',
+      'Orders placed in this account’s name, with invoice, delivery address and claims',
+      portal.purchases,
+    ),
+    read('/v1/me/invoices', 'Invoices with status, due date and what is outstanding', portal.invoices),
+    read(
+      '/v1/me/decisions',
+      'Every decision about this account’s purchases, with the reasons in plain language',
+      portal.decisions,
+    ),
+    read('/v1/me/devices', 'Devices this account’s identity was used from', portal.devices),
+    read('/v1/me/addresses', 'Billing and delivery addresses used in this account’s name', portal.addresses),
+    defineRoute({
+      method: 'POST',
+      url: '/v1/me/devices/not-mine',
+      summary: 'Remove a device: "this was not me" (hidden here, flagged for the risk engine)',
+      tags: ['portal'],
+      auth: 'consumer',
+      idempotent: true,
+      body: z.object({ device_id: z.string().trim().min(1).max(200) }),
+      responses: { 200: { description: 'Removed' } },
+      handler: async ({ consumer, body }) => ({
+        status: 200,
+        body: await portal.disownEntity(signedIn(consumer), 'device', body.device_id),
+      }),
+    }),
+    defineRoute({
+      method: 'POST',
+      url: '/v1/me/addresses/not-mine',
+      summary: 'Remove an address: "this was not me" (hidden here, flagged for the risk engine)',
+      tags: ['portal'],
+      auth: 'consumer',
+      idempotent: true,
+      body: z.object({ address_key: z.string().trim().min(1).max(200) }),
+      responses: { 200: { description: 'Removed' } },
+      handler: async ({ consumer, body }) => ({
+        status: 200,
+        body: await portal.disownEntity(signedIn(consumer), 'address', body.address_key),
+      }),
+    }),
+    defineRoute({
+      method: 'POST',
+      url: '/v1/me/reviews',
+      summary: 'Ask for a human review of a decision about one of your purchases',
+      tags: ['portal'],
+      auth: 'consumer',
+      idempotent: true,
+      body: z.object({
+        decision_id: z.string().regex(/^dec_[0-9a-z]{1,40}$/, 'a decision id (dec_...)'),
+        message: z.string().trim().min(1).max(2000),
+      }),
+      responses: { 201: { description: 'Review case opened' } },
+      handler: async ({ consumer, body }) => ({
+        status: 201,
+        body: await portal.requestReview(signedIn(consumer), { decisionId: body.decision_id, message: body.message }),
+      }),
+    }),
+  ];
+}

@@ -1,0 +1,258 @@
+// The consumer portal's use cases for the signed-in account: what was bought in their name, by which devices, to where.
+import type { Clock } from '../shared/clock.ts';
+import type { Ids } from '../shared/ids.ts';
+import { ApiError, notFound } from '../shared/errors.ts';
+import type { Database } from '../storage/database.ts';
+import type { Address, Device } from '../checkout/session.schema.ts';
+import { normalise } from '../invoicing/invoice.transitions.ts';
+import { presentInvoice } from '../invoicing/invoice.presenter.ts';
+import { insertCase, insertCaseEvent, insertFlag } from '../protection/protection.repository.ts';
+import * as repository from './portal.repository.ts';
+import { addressKey, describeClaim, describeOutcome, formatAddress, maskChannel } from './portal.presenter.ts';
+
+interface Sighting {
+  readonly at: Date;
+  readonly device: Device | undefined;
+  readonly addresses: ReadonlyArray<{ address: Address; use: 'billing' | 'shipping' }>;
+}
+
+export function makePortalService(dependencies: {
+  database: Database;
+  clock: Clock;
+  ids: Ids;
+  firstResponseHours: number;
+}) {
+  const { database, clock, ids } = dependencies;
+
+  async function profile(accountId: string) {
+    const account = await repository.accountOf(database, accountId);
+    if (!account) throw notFound('account');
+    const channels = await repository.channelsOf(database, accountId);
+    return {
+      id: account.id,
+      name: account.name,
+      always_verify: account.always_verify,
+      channels: channels.map((channel) => ({
+        id: channel.id,
+        kind: channel.kind,
+        masked: maskChannel(channel.kind, channel.value),
+        verified: channel.verified_at !== null,
+        verified_at: channel.verified_at?.toISOString() ?? null,
+      })),
+    };
+  }
+
+  async function purchases(accountId: string) {
+    const [orders, invoices, claims] = await Promise.all([
+      repository.purchasesOf(database, accountId),
+      repository.invoicesOf(database, accountId),
+      database.query<{ order_id: string; kind: string; status: string }>(
+        'SELECT order_id, kind, status FROM claims WHERE account_id = $1',
+        [accountId],
+      ),
+    ]);
+    const invoiceByOrder = new Map(invoices.map((row) => [row.order_id, presentInvoice(normalise(row))]));
+    return {
+      data: orders.map((order) => {
+        const shipping = order.input.shipping_address ?? order.input.billing_address;
+        return {
+          id: order.id,
+          merchant: order.merchant_name,
+          merchant_reference: order.merchant_reference,
+          amount: { value: Number(order.amount), currency: order.currency },
+          status: order.status,
+          placed_at: order.placed_at.toISOString(),
+          items: (order.input.lines ?? []).map((line) => `${line.quantity} × ${line.name}`),
+          delivery_address: shipping ? formatAddress(shipping) : null,
+          decision_id: order.decision_id,
+          invoice: invoiceByOrder.get(order.id) ?? null,
+          claims: claims
+            .filter((claim) => claim.order_id === order.id)
+            .map((claim) => ({ kind: claim.kind, status: claim.status, text: describeClaim(claim.kind) })),
+        };
+      }),
+    };
+  }
+
+  async function invoices(accountId: string) {
+    const rows = await repository.invoicesOf(database, accountId);
+    return { data: rows.map((row) => presentInvoice(normalise(row))) };
+  }
+
+  async function decisions(accountId: string) {
+    const rows = await repository.decisionsOf(database, accountId);
+    return {
+      data: rows.map((row) => ({
+        id: row.id,
+        outcome: row.outcome,
+        summary: describeOutcome(row.outcome),
+        merchant: row.merchant_name,
+        amount: row.input.amount,
+        decided_at: row.decided_at.toISOString(),
+        // Reason texts are written for consumers by the rules' authors; codes stay for support calls.
+        reasons: row.reasons.map((reason) => ({ code: reason.code, text: reason.message })),
+      })),
+    };
+  }
+
+  /** Every place this account's identity was used, from its orders and its decisions. */
+  async function sightings(accountId: string): Promise<Sighting[]> {
+    const [orders, decided] = await Promise.all([
+      repository.purchasesOf(database, accountId),
+      repository.decisionsOf(database, accountId),
+    ]);
+    return [
+      ...orders.map((row) => ({ at: row.placed_at, input: row.input })),
+      ...decided.filter((row) => !row.has_order).map((row) => ({ at: row.decided_at, input: row.input })),
+    ].map(({ at, input }) => ({
+      at,
+      device: input.device,
+      addresses: [
+        ...(input.billing_address ? [{ address: input.billing_address, use: 'billing' as const }] : []),
+        ...(input.shipping_address ? [{ address: input.shipping_address, use: 'shipping' as const }] : []),
+      ],
+    }));
+  }
+
+  async function devices(accountId: string) {
+    const disowned = new Set(
+      (await repository.disownedOf(database, accountId)).map((row) => `${row.entity_kind}:${row.entity_value}`),
+    );
+    const byId = new Map<
+      string,
+      { id: string; user_agent: string | null; last_ip: string | null; first_seen: Date; last_seen: Date; uses: number }
+    >();
+    for (const sighting of await sightings(accountId)) {
+      const id = sighting.device?.id;
+      if (!id || disowned.has(`device:${id}`)) continue;
+      const seen = byId.get(id) ?? {
+        id,
+        user_agent: null,
+        last_ip: null,
+        first_seen: sighting.at,
+        last_seen: sighting.at,
+        uses: 0,
+      };
+      seen.uses += 1;
+      if (sighting.at <= seen.first_seen) seen.first_seen = sighting.at;
+      if (sighting.at >= seen.last_seen) {
+        seen.last_seen = sighting.at;
+        seen.user_agent = sighting.device?.user_agent ?? seen.user_agent;
+        seen.last_ip = sighting.device?.ip ?? seen.last_ip;
+      }
+      byId.set(id, seen);
+    }
+    return {
+      data: [...byId.values()]
+        .sort((a, b) => b.last_seen.getTime() - a.last_seen.getTime())
+        .map((row) => ({ ...row, first_seen: row.first_seen.toISOString(), last_seen: row.last_seen.toISOString() })),
+    };
+  }
+
+  async function addresses(accountId: string) {
+    const disowned = new Set(
+      (await repository.disownedOf(database, accountId)).map((row) => `${row.entity_kind}:${row.entity_value}`),
+    );
+    const byKey = new Map<string, { key: string; text: string; uses: Set<string>; last_used: Date; times: number }>();
+    for (const sighting of await sightings(accountId)) {
+      for (const { address, use } of sighting.addresses) {
+        const key = addressKey(address);
+        if (disowned.has(`address:${key}`)) continue;
+        const seen = byKey.get(key) ?? {
+          key,
+          text: formatAddress(address),
+          uses: new Set<string>(),
+          last_used: sighting.at,
+          times: 0,
+        };
+        seen.uses.add(use);
+        seen.times += 1;
+        if (sighting.at >= seen.last_used) seen.last_used = sighting.at;
+        byKey.set(key, seen);
+      }
+    }
+    return {
+      data: [...byKey.values()]
+        .sort((a, b) => b.last_used.getTime() - a.last_used.getTime())
+        .map((row) => ({
+          key: row.key,
+          text: row.text,
+          uses: [...row.uses].sort(),
+          times: row.times,
+          last_used: row.last_used.toISOString(),
+        })),
+    };
+  }
+
+  /** "Remove / this was not me": hidden from the portal, and flagged so the risk engine can treat it as suspect. */
+  async function disownEntity(accountId: string, kind: 'device' | 'address', value: string) {
+    const listed =
+      kind === 'device'
+        ? (await devices(accountId)).data.map((row) => row.id)
+        : (await addresses(accountId)).data.map((row) => row.key);
+    if (!listed.includes(value))
+      throw new ApiError(404, 'not_found', `${kind} not found`, kind === 'device' ? 'device_id' : 'address_key');
+    const at = new Date(clock.now());
+    await database.transaction(async (tx) => {
+      await repository.disown(tx, accountId, kind, value, at);
+      await insertFlag(tx, {
+        id: ids.next('flg'),
+        kind,
+        value,
+        reason: 'disowned_by_consumer',
+        caseId: null,
+        accountId,
+        at,
+      });
+    });
+    return { removed: true, kind, value };
+  }
+
+  /** The right to human review of a decision about one's own purchase: opens a case with the decision as evidence. */
+  async function requestReview(accountId: string, input: { decisionId: string; message: string }) {
+    const at = new Date(clock.now());
+    return database.transaction(async (tx) => {
+      const decision = (await repository.decisionsOf(tx, accountId)).find((row) => row.id === input.decisionId);
+      if (!decision) throw new ApiError(404, 'not_found', 'decision not found', 'decision_id');
+      const [order] = await tx.query<{ id: string }>('SELECT id FROM orders WHERE decision_id = $1', [decision.id]);
+      const caseId = ids.next('cas');
+      await insertCase(tx, {
+        id: caseId,
+        kind: 'review_request',
+        claim_id: null,
+        decision_id: decision.id,
+        order_id: order?.id ?? null,
+        account_id: accountId,
+        merchant_id: decision.merchant_id,
+        evidence: {
+          decision: {
+            id: decision.id,
+            outcome: decision.outcome,
+            reasons: decision.reasons,
+            decided_at: decision.decided_at.toISOString(),
+          },
+          message: input.message,
+        },
+        opened_at: at,
+        first_response_due_at: new Date(at.getTime() + dependencies.firstResponseHours * 3_600_000),
+      });
+      await insertCaseEvent(tx, {
+        id: ids.next('aud'),
+        case_id: caseId,
+        actor: `consumer:${accountId}`,
+        action: 'opened',
+        details: { review_of: decision.id, message: input.message },
+        at,
+      });
+      return {
+        case_id: caseId,
+        status: 'open',
+        first_response_due_at: new Date(at.getTime() + dependencies.firstResponseHours * 3_600_000).toISOString(),
+      };
+    });
+  }
+
+  return { profile, purchases, invoices, decisions, devices, addresses, disownEntity, requestReview };
+}
+
+export type PortalService = ReturnType<typeof makePortalService>;
