@@ -6,6 +6,7 @@ import { runHttpBench } from './http.bench.ts';
 import { runImportBench } from './import.bench.ts';
 import { runModelBench } from './model.bench.ts';
 import { runRiskBench } from './risk.bench.ts';
+import { runSimulateBench } from './simulate.bench.ts';
 
 type Figures = Record<string, number>;
 
@@ -36,6 +37,7 @@ export async function runBenchmarks(argv: string[]): Promise<number> {
         }),
     ],
     ['model', () => runModelBench({ rows: quick ? 5000 : 20_000, log })],
+    ['simulate', () => runSimulateBench({ orders: quick ? 100_000 : 1_000_000, log })],
     ['import', () => runImportBench({ orders: quick ? 10_000 : 100_000, log })],
     ['http', () => runHttpBench({ seconds, connections: Number(values.connections), port: 18_080, log })],
   ];
