@@ -4,17 +4,40 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
+import pg from 'pg';
+
+/** A throwaway database on the given server, so a bench never mixes with other data. */
+async function scratchDatabase(url: string): Promise<{ url: string; drop: () => Promise<void> }> {
+  const name = `rearguard_bench_${Date.now()}`;
+  const admin = new pg.Client({ connectionString: url });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const scratch = new URL(url);
+  scratch.pathname = `/${name}`;
+  return {
+    url: scratch.toString(),
+    drop: async () => {
+      const client = new pg.Client({ connectionString: url });
+      await client.connect();
+      await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await client.end();
+    },
+  };
+}
 
 export interface HttpBenchOptions {
   readonly seconds: number;
   readonly connections: number;
   readonly port: number;
   readonly log: (line: string) => void;
+  /** A PostgreSQL server for the system of record; the embedded PGlite when absent. */
+  readonly databaseUrl?: string;
 }
 
 const adminKey = 'bench-admin-key-0123456789';
 
-async function startServer(port: number, dataDir: string) {
+async function startServer(port: number, dataDir: string, databaseUrl: string) {
   const child = spawn(process.execPath, ['bin/rearguard.mjs', 'start'], {
     env: {
       ...process.env,
@@ -23,7 +46,7 @@ async function startServer(port: number, dataDir: string) {
       DATA_DIR: dataDir,
       REARGUARD_ADMIN_KEY: adminKey,
       LOG_LEVEL: 'warn',
-      DATABASE_URL: '',
+      DATABASE_URL: databaseUrl,
     },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -68,7 +91,8 @@ function percentile(result: autocannon.Result, key: 'p50' | 'p99') {
 
 export async function runHttpBench(options: HttpBenchOptions): Promise<Record<string, number>> {
   const dataDir = await mkdtemp(join(tmpdir(), 'rearguard-bench-'));
-  const server = await startServer(options.port, dataDir);
+  const scratch = options.databaseUrl ? await scratchDatabase(options.databaseUrl) : null;
+  const server = await startServer(options.port, dataDir, scratch?.url ?? '');
   const base = `http://127.0.0.1:${options.port}`;
   try {
     const merchant = (await (
@@ -138,5 +162,6 @@ export async function runHttpBench(options: HttpBenchOptions): Promise<Record<st
     server.kill('SIGTERM');
     await new Promise((resolve) => server.once('exit', resolve));
     await rm(dataDir, { recursive: true, force: true });
+    await scratch?.drop();
   }
 }

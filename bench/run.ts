@@ -19,6 +19,7 @@ export async function runBenchmarks(argv: string[]): Promise<number> {
       seconds: { type: 'string', default: '10' },
       connections: { type: 'string', default: '16' },
       'history-orders': { type: 'string', default: '1000000' },
+      'database-url': { type: 'string' },
     },
   });
   const quick = values.quick ?? false;
@@ -39,7 +40,17 @@ export async function runBenchmarks(argv: string[]): Promise<number> {
     ['model', () => runModelBench({ rows: quick ? 5000 : 20_000, log })],
     ['simulate', () => runSimulateBench({ orders: quick ? 100_000 : 1_000_000, log })],
     ['import', () => runImportBench({ orders: quick ? 10_000 : 100_000, log })],
-    ['http', () => runHttpBench({ seconds, connections: Number(values.connections), port: 18_080, log })],
+    [
+      'http',
+      () =>
+        runHttpBench({
+          seconds,
+          connections: Number(values.connections),
+          port: 18_080,
+          log,
+          ...(values['database-url'] ? { databaseUrl: values['database-url'] } : {}),
+        }),
+    ],
   ];
   for (const [name, run] of suites) {
     if (values.only && !values.only.split(',').includes(name)) continue;
