@@ -40,6 +40,9 @@ import { makeSignInService } from './consumer/sign-in.service.ts';
 import { makeAccountSecurityService } from './consumer/account-security.service.ts';
 import { consumerRoutes } from './consumer/consumer.routes.ts';
 import { outboxRoutes } from './notify/outbox.routes.ts';
+import { makeOrderNoticeHook } from './notify/order-notice.hook.ts';
+import { makeOrderNoticeService } from './notify/order-notice.service.ts';
+import { orderNoticeRoutes } from './notify/order-notices.routes.ts';
 import { makeProtectionContext } from './protection/protection.wiring.ts';
 import { registerPortal } from './portal/portal.static.ts';
 
@@ -94,7 +97,8 @@ export async function makeApplication(config: Config, overrides: Overrides = {})
   const stepUpHooks = makeStepUpHooks(stepUpDependencies);
   decisionHooks.push(stepUpHooks.decisionHook);
   replayHooks.push(stepUpHooks.replayHook);
-  outboxHandlers[notificationTopic] = makeNotificationHandler(overrides.notifiers ?? makeNotifiers(config.notifier));
+  const notifiers = overrides.notifiers ?? makeNotifiers(config.notifier);
+  outboxHandlers[notificationTopic] = makeNotificationHandler(notifiers);
   const checkout = makeCheckoutService({
     database,
     engine,
@@ -127,6 +131,15 @@ export async function makeApplication(config: Config, overrides: Overrides = {})
   routes.push(...protection.routes);
   decisionHooks.push(...protection.decisionHooks);
   Object.assign(outboxHandlers, protection.outboxHandlers);
+  // "Was this you?" after every approval; its "This was not me" files the claim through buyer protection.
+  decisionHooks.push(makeOrderNoticeHook({ ids, secret: config.secret, publicUrl: config.publicUrl }));
+  const orderNotices = makeOrderNoticeService({
+    database,
+    clock,
+    secret: config.secret,
+    claims: protection.claimDependencies,
+  });
+  routes.push(...orderNoticeRoutes(orderNotices));
 
   const outbox = makeOutboxWorker({
     database,

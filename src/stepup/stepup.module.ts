@@ -8,6 +8,7 @@ import type { BankAccountCheckProvider } from './bank-account-check.provider.ts'
 import { makeChallengeHook, makeChallengeReplayHook } from './challenge.hook.ts';
 import { makeChallengeService } from './challenge.service.ts';
 import { challengeRoutes } from './challenges.routes.ts';
+import { challengeReportRoutes } from './challenge-report.routes.ts';
 import { makePasskeyChallengeService } from './passkey-challenge.service.ts';
 
 export interface StepUpDependencies {
@@ -36,6 +37,9 @@ export function makeStepUp(
   return {
     challenges,
     passkeys,
-    routes: challengeRoutes({ challenges, passkeys, findMerchantByKeyHash: dependencies.findMerchantByKeyHash }),
+    routes: [
+      ...challengeRoutes({ challenges, passkeys, findMerchantByKeyHash: dependencies.findMerchantByKeyHash }),
+      ...challengeReportRoutes(dependencies),
+    ],
   };
 }
