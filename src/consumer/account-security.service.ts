@@ -108,8 +108,13 @@ export function makeAccountSecurityService(dependencies: {
   /** The risk policy reads the preference from the online state: the event follows the committed row. */
   async function setAlwaysVerify(accountId: string, alwaysVerify: boolean) {
     await account(accountId);
-    await database.query('UPDATE accounts SET always_verify = $2 WHERE id = $1', [accountId, alwaysVerify]);
-    await dependencies.engine.record({ kind: 'preference', accountId, at: clock.now(), alwaysVerify });
+    const at = clock.now();
+    await database.query('UPDATE accounts SET always_verify = $2, always_verify_at = $3 WHERE id = $1', [
+      accountId,
+      alwaysVerify,
+      new Date(at),
+    ]);
+    await dependencies.engine.record({ kind: 'preference', accountId, at, alwaysVerify });
     return security(accountId);
   }
 

@@ -91,6 +91,11 @@ export function historySources(database: Database): Source[] {
       `SELECT * FROM (SELECT p.id, p.paid_at AS at, i.order_id, p.outcome FROM payments p JOIN invoices i ON i.id = p.invoice_id) t WHERE true`,
       (row) => ({ kind: 'payment', orderId: row.order_id, at: row.at.getTime(), outcome: row.outcome }),
     ),
+    scan<{ id: string; at: Date; always_verify: boolean }>(
+      database,
+      `SELECT * FROM (SELECT id, always_verify_at AS at, always_verify FROM accounts WHERE always_verify_at IS NOT NULL) t WHERE true`,
+      (row) => ({ kind: 'preference', accountId: row.id, at: row.at.getTime(), alwaysVerify: row.always_verify }),
+    ),
     scan<{ id: string; at: Date; order_id: string; label: 'fraud_third_party' | 'fraud_first_party' | 'legit' }>(
       database,
       `SELECT * FROM (SELECT id, known_at AS at, order_id, label FROM labels) t WHERE true`,
