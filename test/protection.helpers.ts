@@ -28,10 +28,15 @@ export async function signedInHeaders(app: TestApplication, accountId: string) {
   return { authorization: `Bearer ${token}` };
 }
 
-export async function outboxTopics(app: TestApplication, recipient?: string) {
+/** Outbox messages; with an account id, that account's notices (their `kind` is the notice template). */
+export async function outboxTopics(app: TestApplication, accountId?: string) {
   const rows = await app.database.query<{ topic: string; payload: Record<string, unknown> }>(
-    'SELECT topic, payload FROM outbox WHERE ($1::text IS NULL OR recipient = $1) ORDER BY seq',
-    [recipient ?? null],
+    `SELECT topic, payload FROM outbox WHERE ($1::text IS NULL OR (topic = 'notification' AND payload->>'account_id' = $1))
+     ORDER BY seq`,
+    [accountId ?? null],
   );
-  return rows;
+  return rows.map((row) => ({
+    ...row,
+    payload: { template: row.payload.kind, ...row.payload } as Record<string, unknown>,
+  }));
 }

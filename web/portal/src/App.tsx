@@ -1,6 +1,6 @@
 // The portal shell: sign-in gate, navigation by URL hash (no router needed for five pages), one page at a time.
 import { useEffect, useState } from 'react';
-import { session } from './api.ts';
+import { api, session } from './api.ts';
 import { SignIn } from './SignIn.tsx';
 import { Purchases } from './Purchases.tsx';
 import { Invoices } from './Invoices.tsx';
@@ -28,6 +28,8 @@ export function App() {
   }, []);
 
   const signOut = () => {
+    // Ends the server session and clears its cookie; the local token goes whatever the answer.
+    void api('POST', '/v1/me/sign-out').catch(() => undefined);
     session.clear();
     setSignedIn(false);
   };

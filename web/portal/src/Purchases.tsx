@@ -51,7 +51,8 @@ export function Purchases({ onUnauthorized }: PageProps) {
               {purchase.invoice && <InvoiceStatus invoice={purchase.invoice} />}
             </div>
             <p>
-              {day(purchase.placed_at)} · {purchase.items.join(', ')}
+              {day(purchase.placed_at)}
+              {purchase.items.length > 0 && ` · ${purchase.items.join(', ')}`}
             </p>
             {purchase.delivery_address && <p>Delivered to {purchase.delivery_address}</p>}
             {purchase.claims.map((claim) => (

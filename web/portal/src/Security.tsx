@@ -8,13 +8,17 @@ export const securityPath = '/v1/me/security';
 
 export function Security({ onUnauthorized }: PageProps) {
   const { data, error, reload } = useApi<Profile>('/v1/me/profile', onUnauthorized);
+  const passkeys = useApi<{ data: Array<{ id: string; name?: string | null; created_at?: string }> }>(
+    '/v1/me/passkeys',
+    onUnauthorized,
+  );
   const [notice, setNotice] = useState<string | null>(null);
 
   async function act(work: () => Promise<unknown>, done: string) {
     try {
       await work();
       setNotice(done);
-      await reload();
+      await Promise.all([reload(), passkeys.reload()]);
     } catch (failure) {
       setNotice((failure as Error).message);
     }
@@ -59,6 +63,23 @@ export function Security({ onUnauthorized }: PageProps) {
       </label>
       <h2>Passkeys</h2>
       <p>A passkey on this device lets you confirm purchases and sign in without a code.</p>
+      {passkeys.data && passkeys.data.data.length > 0 ? (
+        <ul className="cards">
+          {passkeys.data.data.map((passkey) => (
+            <li key={passkey.id} className="card row">
+              <span>{passkey.name ?? 'Passkey'}</span>
+              <button
+                className="secondary"
+                onClick={() => void act(() => api('DELETE', `/v1/me/passkeys/${passkey.id}`), 'Passkey removed.')}
+              >
+                Remove
+              </button>
+            </li>
+          ))}
+        </ul>
+      ) : (
+        <p>No passkeys yet.</p>
+      )}
       <button onClick={() => void act(() => registerPasskey('This device'), 'Passkey added.')}>Add a passkey</button>
     </>
   );

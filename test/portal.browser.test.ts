@@ -1,0 +1,189 @@
+// The consumer portal in a real browser: sign in by code, find an order, report it as not mine, see the invoice paused.
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { makeApplication, type Application } from '../src/app.ts';
+import { makeManualClock } from '../src/shared/clock.ts';
+import type { RiskEngine } from '../src/risk/engine.ts';
+import { makePlaceholderEngine } from '../src/risk/placeholder.engine.ts';
+import { adminKey, sessionBody, testConfig } from './application.ts';
+import { makeTestDatabase } from './databases.ts';
+
+const chromiumPath = '/usr/bin/chromium';
+const artifacts = join(import.meta.dirname, '..', 'test-artifacts', 'portal');
+const chromiumFlags = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
+
+const available = existsSync(chromiumPath);
+if (!available)
+  console.warn(`[portal browser test] skipped: ${chromiumPath} is not installed (apt-get install chromium)`);
+
+const address = { street: 'Damrak', house_number: '1', postal_code: '1012LG', city: 'Amsterdam', country: 'NL' };
+const history = [
+  {
+    type: 'account',
+    id: 'ext-anna',
+    created_at: '2025-01-02T09:00:00Z',
+    name: 'Anna de Vries',
+    email: 'anna@example.nl',
+    phone: '+31612345678',
+    date_of_birth: '1985-03-02',
+    address,
+  },
+  {
+    type: 'order',
+    id: 'hist-1',
+    placed_at: '2026-09-01T12:00:00Z',
+    account_id: 'ext-anna',
+    merchant: 'Book Shop',
+    amount: { value: 2450, currency: 'EUR' },
+    customer: { name: 'Anna de Vries', email: 'anna@example.nl', phone: '+31612345678' },
+    billing_address: address,
+    shipping_address: address,
+    device: { id: 'dev-anna-laptop', ip: '198.51.100.20', user_agent: 'Firefox on Linux' },
+    outcome: 'paid_on_time',
+    outcome_at: '2026-09-10T12:00:00Z',
+  },
+];
+
+describe.skipIf(!available)('consumer portal in chromium', () => {
+  let app: Application;
+  let context: BrowserContext;
+  let page: Page;
+  let profileDirectory: string;
+  let baseUrl: string;
+  let fraudOrderId: string;
+
+  beforeAll(async () => {
+    // Built here as well as by `npm run build:web`, so the test never drives a stale portal (it takes a second).
+    const { build } = await import('vite');
+    await build({ configFile: join(import.meta.dirname, '..', 'web', 'portal', 'vite.config.ts'), logLevel: 'warn' });
+    await mkdir(artifacts, { recursive: true });
+    const clock = makeManualClock(Date.parse('2026-11-02T10:00:00Z'));
+    // The attacker's order resolves to Anna's account (as identity misuse does); the placeholder approves it.
+    const placeholder = makePlaceholderEngine();
+    let annaAccountId: string | null = null;
+    const engine: RiskEngine = {
+      record: (event) => placeholder.record(event),
+      decide: async (input) => ({ ...(await placeholder.decide(input)), accountId: annaAccountId }),
+    };
+    app = await makeApplication(testConfig(), { database: await makeTestDatabase('pglite'), clock, engine });
+    const imported = await app.server.inject({
+      method: 'POST',
+      url: '/v1/admin/import',
+      headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/x-ndjson' },
+      payload: history.map((line) => JSON.stringify(line)).join('\n'),
+    });
+    expect(imported.json()).toMatchObject({ imported: 2, rejected: [] });
+    const [account] = await app.database.query<{ id: string }>(
+      `SELECT id FROM accounts WHERE external_id = 'ext-anna'`,
+    );
+    annaAccountId = account!.id;
+
+    const merchant = await app.merchants.create('Phone Shop');
+    const merchantHeaders = { authorization: `Bearer ${merchant.api_key}`, 'content-type': 'application/json' };
+    const session = await app.server.inject({
+      method: 'POST',
+      url: '/v1/sessions',
+      headers: merchantHeaders,
+      payload: sessionBody({
+        shipping_address: {
+          street: 'Kade',
+          house_number: '99',
+          postal_code: '3011AA',
+          city: 'Rotterdam',
+          country: 'NL',
+        },
+        device: { id: 'dev-attacker', ip: '203.0.113.66', user_agent: 'Chrome on Windows' },
+      }),
+    });
+    const authorized = await app.server.inject({
+      method: 'POST',
+      url: `/v1/sessions/${session.json().id}/authorize`,
+      headers: { authorization: merchantHeaders.authorization },
+    });
+    fraudOrderId = authorized.json().order.id;
+
+    baseUrl = await app.server.listen({ port: 0, host: '127.0.0.1' });
+    profileDirectory = await mkdtemp(join(tmpdir(), 'rearguard-portal-'));
+    context = await chromium.launchPersistentContext(profileDirectory, {
+      executablePath: chromiumPath,
+      headless: true,
+      args: chromiumFlags,
+    });
+    page = context.pages()[0] ?? (await context.newPage());
+  });
+
+  afterAll(async () => {
+    await context?.close();
+    await app?.close();
+    if (profileDirectory) await rm(profileDirectory, { recursive: true, force: true });
+  });
+
+  async function latestSignInCode(): Promise<string> {
+    const [row] = await app.database.query<{ text: string }>(
+      `SELECT payload->>'text' AS text FROM outbox WHERE topic = 'notification' AND payload->>'kind' = 'sign_in_code'
+       ORDER BY seq DESC LIMIT 1`,
+    );
+    const code = /\b(\d{6})\b/.exec(row?.text ?? '')?.[1];
+    if (!code) throw new Error('no sign-in code in the outbox');
+    return code;
+  }
+
+  const shot = (name: string) => page.screenshot({ path: join(artifacts, `${name}.png`), fullPage: true });
+
+  it('signs in by code, reports an order as not mine and shows the invoice paused', async () => {
+    await page.goto(`${baseUrl}/portal/`);
+    await page.getByLabel('E-mail address or phone number').fill('anna@example.nl');
+    await shot('01-sign-in');
+    await page.getByRole('button', { name: 'Send me a code' }).click();
+    await page.getByLabel('Code').fill(await latestSignInCode());
+    await page.getByRole('button', { name: 'Sign in' }).click();
+
+    const order = page.locator(`[data-order="${fraudOrderId}"]`);
+    await order.waitFor();
+    await expect.poll(() => order.textContent()).toContain('Phone Shop');
+    await expect.poll(() => order.textContent()).toContain('Kade 99, 3011AA Rotterdam');
+    await shot('02-purchases');
+
+    await order.getByRole('button', { name: 'I did not order this' }).click();
+    await page.getByRole('status').waitFor();
+    await expect.poll(() => order.locator('[data-invoice-status]').getAttribute('data-invoice-status')).toBe('paused');
+    expect(await page.getByRole('status').textContent()).toContain('you do not have to pay');
+    await shot('03-reported-not-mine');
+
+    const [invoice] = await app.database.query<{ status: string }>('SELECT status FROM invoices WHERE order_id = $1', [
+      fraudOrderId,
+    ]);
+    expect(invoice!.status).toBe('paused');
+
+    await page.getByRole('link', { name: 'Invoices' }).click();
+    await page.locator('[data-invoice-status="paused"]').waitFor();
+    await shot('04-invoices');
+    await page.getByRole('link', { name: 'Devices & addresses' }).click();
+    await page.getByText('Chrome on Windows').waitFor();
+    await shot('05-devices');
+    await page.getByRole('link', { name: 'Checks & decisions' }).click();
+    await page.getByRole('button', { name: 'Ask for a human review' }).first().waitFor();
+    await shot('06-decisions');
+    await page.getByRole('link', { name: 'Security' }).click();
+    await page.getByText('Where we reach you').waitFor();
+    await page.getByLabel(/Always verify my purchases/).check();
+    await page.getByText('Every purchase in your name will now need your confirmation.').waitFor();
+    const [account] = await app.database.query<{ always_verify: boolean }>(
+      `SELECT always_verify FROM accounts WHERE external_id = 'ext-anna'`,
+    );
+    expect(account!.always_verify).toBe(true);
+    await shot('07-security');
+  });
+});
