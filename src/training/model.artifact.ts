@@ -125,7 +125,9 @@ export function policyScale(
     for (let index = 1; index < knots.length; index++) {
       const [x1, y1] = knots[index]!;
       const [x0, y0] = knots[index - 1]!;
-      if (probability <= x1) return y0 + ((probability - x0) / (x1 - x0 || 1)) * (y1 - y0);
+      // Exactly on a knot: exactly the band's threshold, which floating-point interpolation may miss by an ulp.
+      if (probability === x1) return y1;
+      if (probability < x1) return y0 + ((probability - x0) / (x1 - x0 || 1)) * (y1 - y0);
     }
     return 1;
   };

@@ -25,7 +25,7 @@ export interface PsiMonitorDependencies {
   readonly clock: Clock;
   readonly ids: Ids;
   readonly onAlert?: (alert: { model: string; subject: string; psi: number }) => void;
-  /** Recent decisions compared with the baseline; default 5000. */
+  /** Recent decisions compared with the baseline; default 2000 (their feature JSON is read on each refresh). */
   readonly sampleSize?: number;
   /** Fewer decisions than this say nothing about drift; default 200. */
   readonly minimumDecisions?: number;
@@ -38,7 +38,7 @@ export interface PsiMonitorDependencies {
 const toExpected = (values: readonly (number | null)[]) => Float64Array.from(values, (value) => value ?? Number.NaN);
 
 export function makePsiMonitor(deps: PsiMonitorDependencies) {
-  const sampleSize = deps.sampleSize ?? 5000;
+  const sampleSize = deps.sampleSize ?? 2000;
   const minimumDecisions = deps.minimumDecisions ?? 200;
   const refreshMs = deps.refreshMs ?? 60_000;
   const alertEveryMs = deps.alertEveryMs ?? 3_600_000;
