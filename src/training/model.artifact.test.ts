@@ -1,5 +1,6 @@
 // The policy scale and the serving encoder: model thresholds land exactly on the ruleset's bands; encoding is stable.
 import { describe, expect, it } from 'vitest';
+import type { FeatureVector } from '../risk/engine.ts';
 import { makeFixedEncoder, makeGrowingEncoder } from './feature.encoding.ts';
 import { policyScale } from './model.artifact.ts';
 
@@ -41,7 +42,7 @@ describe('feature encoding', () => {
       { name: 'cart_is_first_order', kind: 'boolean' },
       { name: 'shipping_country', kind: 'category', categories: [] },
     ]);
-    const vectors = [
+    const vectors: FeatureVector[] = [
       { cart_amount: 100, cart_is_first_order: true, shipping_country: 'NL', emd_age: 3, unknown_thing: 5 },
       { cart_amount: null, cart_is_first_order: false, shipping_country: 'BE' },
     ];
