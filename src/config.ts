@@ -41,6 +41,7 @@ const environmentSchema = z.object({
     .or(z.literal('').transform(() => undefined)),
   CASE_FIRST_RESPONSE_HOURS: z.coerce.number().min(0.01).max(720).default(4),
   WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
+  WEBHOOK_ALLOW_PRIVATE_URLS: z.enum(['true', 'false']).default('false'),
   SCHEDULER_INTERVAL_MS: z.coerce.number().int().min(100).default(60_000),
   PUBLIC_URL: z.url({ protocol: /^https?$/ }).default('http://localhost:8080'),
   REARGUARD_SECRET: z.string().min(32, 'at least 32 characters').default(developmentSecret),
@@ -77,6 +78,7 @@ export type Config = {
   };
   readonly caseFirstResponseHours: number;
   readonly webhookTimeoutMilliseconds: number;
+  readonly webhookAllowPrivateUrls: boolean;
   readonly schedulerIntervalMilliseconds: number;
   /** Where shoppers and consumers reach this server (links in messages, WebAuthn origin). */
   readonly publicUrl: string;
@@ -130,6 +132,7 @@ export function loadConfig(environment: Record<string, string | undefined>): Con
       },
       caseFirstResponseHours: value.CASE_FIRST_RESPONSE_HOURS,
       webhookTimeoutMilliseconds: value.WEBHOOK_TIMEOUT_MS,
+      webhookAllowPrivateUrls: value.WEBHOOK_ALLOW_PRIVATE_URLS === 'true',
       schedulerIntervalMilliseconds: value.SCHEDULER_INTERVAL_MS,
       publicUrl,
       secret: value.REARGUARD_SECRET,
@@ -169,6 +172,7 @@ export const configDocumentation: ReadonlyArray<readonly [string, string, string
   ],
   ['CASE_FIRST_RESPONSE_HOURS', '4', "SLA: hours to an analyst's first response on a case; breaches raise an alert"],
   ['WEBHOOK_TIMEOUT_MS', '10000', 'Time a webhook receiver has to answer before the attempt counts as failed'],
+  ['WEBHOOK_ALLOW_PRIVATE_URLS', 'false', 'Allow webhook endpoints on private/local addresses (development and tests only)'],
   ['SCHEDULER_INTERVAL_MS', '60000', 'How often the invoice and case-SLA scheduler runs'],
   ['PUBLIC_URL', 'http://localhost:8080', 'Where shoppers reach this server: links in messages, WebAuthn origin'],
   [

@@ -9,7 +9,11 @@ import { makePlaceholderEngine } from '../src/risk/placeholder.engine.ts';
  * everything: the risk policy (issue 3) evolves without changing what buyer protection must do.
  */
 export const makeProtectionTestApplication = (kind: DatabaseKind, environment: Record<string, string> = {}) =>
-  makeTestApplication(kind, { engine: makePlaceholderEngine() }, environment);
+  makeTestApplication(
+    kind,
+    { engine: makePlaceholderEngine() },
+    { WEBHOOK_ALLOW_PRIVATE_URLS: 'true', ...environment },
+  );
 
 export async function approvedOrder(app: TestApplication, overrides: Record<string, unknown> = {}) {
   const session = (await app.request('POST', '/v1/sessions', { body: sessionBody(overrides) })).json();

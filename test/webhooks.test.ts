@@ -1,7 +1,7 @@
 // Webhooks end to end: registration, signed delivery to a real local receiver, replay protection, retries, the log.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { databaseKinds } from './databases.ts';
-import { type TestApplication } from './application.ts';
+import { makeTestApplication, type TestApplication } from './application.ts';
 import { startWebhookReceiver } from './webhook-receiver.ts';
 import { approvedOrder, makeProtectionTestApplication } from './protection.helpers.ts';
 import { verifySignature } from '../src/webhooks/webhook.signature.ts';
@@ -136,5 +136,20 @@ describe.each(databaseKinds)('webhooks on %s', (kind) => {
     const first = await app.request('POST', '/v1/webhooks', { body, headers });
     const second = await app.request('POST', '/v1/webhooks', { body, headers });
     expect(second.json().id).toBe(first.json().id);
+  });
+});
+
+describe('webhooks without private targets', () => {
+  it('refuses an endpoint on a private address with a stable code', async () => {
+    const app = await makeTestApplication('pglite');
+    try {
+      const response = await app.request('POST', '/v1/webhooks', {
+        body: { url: 'http://127.0.0.1:9/hooks', events: ['order.approved'] },
+      });
+      expect(response.statusCode).toBe(400);
+      expect(response.json().error).toMatchObject({ code: 'webhook_url_not_allowed', field: 'url' });
+    } finally {
+      await app.close();
+    }
   });
 });

@@ -41,7 +41,7 @@ export interface ProtectionDependencies {
 
 export function makeProtectionContext(dependencies: ProtectionDependencies) {
   const { config, database, clock, ids } = dependencies;
-  const webhooks = makeWebhooksService({ database, clock, ids });
+  const webhooks = makeWebhooksService({ database, clock, ids, allowPrivateUrls: config.webhookAllowPrivateUrls });
   const claims = makeClaimsService({ database, clock, ids, firstResponseHours: config.caseFirstResponseHours });
 
   const payments = makePaymentsService({ database, clock, ids, engine: dependencies.engine });
@@ -83,6 +83,7 @@ export function makeProtectionContext(dependencies: ProtectionDependencies) {
       clock,
       ids,
       timeoutMilliseconds: config.webhookTimeoutMilliseconds,
+      allowPrivateUrls: config.webhookAllowPrivateUrls,
       ...(dependencies.fetch ? { fetch: dependencies.fetch } : {}),
     }),
   };

@@ -6,12 +6,14 @@ import type { OutboxHandler } from '../outbox/outbox.ts';
 import { findEndpointById, insertDelivery } from './webhooks.repository.ts';
 import { signatureHeader, signatureHeaderValue } from './webhook.signature.ts';
 import type { WebhookMessage } from './webhook.enqueue.ts';
+import { resolvesToPublic } from './webhook.url-policy.ts';
 
 export interface WebhookDeliveryDependencies {
   readonly database: SqlExecutor;
   readonly clock: Clock;
   readonly ids: Ids;
   readonly timeoutMilliseconds: number;
+  readonly allowPrivateUrls: boolean;
   /** Injected so tests (and a future egress proxy) can supply their own; defaults to the global fetch. */
   readonly fetch?: typeof fetch;
 }
@@ -40,6 +42,9 @@ export function makeWebhookDeliveryHandler(dependencies: WebhookDeliveryDependen
     let statusCode: number | null = null;
     let error: string | null = null;
     try {
+      if (!(await resolvesToPublic(endpoint.url, dependencies.allowPrivateUrls))) {
+        throw new Error('the endpoint resolves to a private address');
+      }
       const response = await send(endpoint.url, {
         method: 'POST',
         headers: {

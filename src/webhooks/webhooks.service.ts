@@ -2,7 +2,8 @@
 import { randomBytes } from 'node:crypto';
 import type { Clock } from '../shared/clock.ts';
 import type { Ids } from '../shared/ids.ts';
-import { notFound } from '../shared/errors.ts';
+import { ApiError, notFound } from '../shared/errors.ts';
+import { urlAllowed } from './webhook.url-policy.ts';
 import type { Database } from '../storage/database.ts';
 import type { Merchant } from '../http/route.ts';
 import * as repository from './webhooks.repository.ts';
@@ -27,10 +28,23 @@ export function presentDelivery(row: repository.DeliveryRow) {
   };
 }
 
-export function makeWebhooksService(dependencies: { database: Database; clock: Clock; ids: Ids }) {
+export function makeWebhooksService(dependencies: {
+  database: Database;
+  clock: Clock;
+  ids: Ids;
+  allowPrivateUrls: boolean;
+}) {
   const { database, clock, ids } = dependencies;
 
   async function register(merchant: Merchant, input: { url: string; events: readonly WebhookEvent[] }) {
+    if (!urlAllowed(input.url, dependencies.allowPrivateUrls)) {
+      throw new ApiError(
+        400,
+        'webhook_url_not_allowed',
+        'url: must be a public host, not a private or local address',
+        'url',
+      );
+    }
     const row = {
       id: ids.next('whk'),
       merchant_id: merchant.id,
