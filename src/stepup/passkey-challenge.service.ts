@@ -12,6 +12,21 @@ import { assertMethodAllowed, assertUsable, loadChallenge, type ChallengeCaller 
 import { updateChallenge } from './challenge.repository.ts';
 import type { ChallengeService } from './challenge.service.ts';
 
+/** The page that framed the widget, as the browser reports it in the signed client data. */
+function embeddingOrigin(response: AuthenticationResponseJSON): { expectedTopOrigin?: string } {
+  try {
+    const clientData = JSON.parse(Buffer.from(response.response.clientDataJSON, 'base64url').toString('utf8')) as {
+      crossOrigin?: boolean;
+      topOrigin?: string;
+    };
+    return clientData.crossOrigin && typeof clientData.topOrigin === 'string'
+      ? { expectedTopOrigin: clientData.topOrigin }
+      : {};
+  } catch {
+    return {};
+  }
+}
+
 export function makePasskeyChallengeService(dependencies: {
   database: Database;
   clock: Clock;
@@ -52,6 +67,8 @@ export function makePasskeyChallengeService(dependencies: {
         expectedRPID: webauthn.rpId,
         credential: credentialOf(passkey),
         requireUserVerification: true,
+        // The widget runs framed in a shop's page: any shop may embed it (a per-merchant origin list can narrow this).
+        ...embeddingOrigin(response),
       }).catch(() => null);
       if (!result?.verified) return failed;
       await touchPasskey(tx, passkey.id, result.authenticationInfo.newCounter, new Date(clock.now()));

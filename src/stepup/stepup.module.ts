@@ -9,6 +9,7 @@ import { makeChallengeHook, makeChallengeReplayHook } from './challenge.hook.ts'
 import { makeChallengeService } from './challenge.service.ts';
 import { challengeRoutes } from './challenges.routes.ts';
 import { challengeReportRoutes } from './challenge-report.routes.ts';
+import { widgetRoutes } from '../widget/widget.routes.ts';
 import { makePasskeyChallengeService } from './passkey-challenge.service.ts';
 
 export interface StepUpDependencies {
@@ -40,6 +41,7 @@ export function makeStepUp(
     routes: [
       ...challengeRoutes({ challenges, passkeys, findMerchantByKeyHash: dependencies.findMerchantByKeyHash }),
       ...challengeReportRoutes(dependencies),
+      ...widgetRoutes(),
     ],
   };
 }

@@ -48,7 +48,7 @@ export const annaHistory = [
   .map((record) => JSON.stringify(record))
   .join('\n');
 
-export async function importAnna(app: TestApplication): Promise<{ accountId: string }> {
+export async function importAnna(app: Pick<TestApplication, 'importer' | 'database'>): Promise<{ accountId: string }> {
   const result = await app.importer.importText(annaHistory);
   if (result.rejected.length > 0) throw new Error(JSON.stringify(result.rejected));
   const [row] = await app.database.query<{ id: string }>("SELECT id FROM accounts WHERE external_id = 'ext-anna'");

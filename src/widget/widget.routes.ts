@@ -1,0 +1,64 @@
+// Serves the checkout widget: the embeddable script and the hosted challenge page (framework-free, no build step).
+import { readFileSync } from 'node:fs';
+import { defineRoute } from '../http/route.ts';
+
+const asset = (name: string) => readFileSync(new URL(`./assets/${name}`, import.meta.url), 'utf8');
+
+/**
+ * The challenge page may be framed by any shop (frame-ancestors *), but runs only its own script and talks only to
+ * this origin; the client token stays in the URL fragment, which browsers never send to a server.
+ */
+const pageSecurity = {
+  'content-security-policy':
+    "default-src 'none'; script-src 'self'; style-src 'unsafe-inline'; connect-src 'self'; frame-ancestors *; base-uri 'none'; form-action 'none'",
+  'referrer-policy': 'no-referrer',
+  'cache-control': 'no-store',
+};
+const scriptHeaders = { 'cache-control': 'public, max-age=300', 'access-control-allow-origin': '*' };
+
+export function widgetRoutes() {
+  const files = {
+    script: asset('rearguard.js'),
+    page: asset('challenge.html'),
+    pageScript: asset('challenge.js'),
+  };
+  const common = { method: 'GET' as const, tags: ['widget'], auth: 'none' as const };
+  return [
+    defineRoute({
+      ...common,
+      url: '/widget/rearguard.js',
+      summary: 'The embeddable widget script: Rearguard.mountChallenge({element, challengeId, clientToken, onResult})',
+      responses: { 200: { description: 'JavaScript' } },
+      handler: async () => ({
+        status: 200,
+        contentType: 'text/javascript; charset=utf-8',
+        headers: scriptHeaders,
+        body: files.script,
+      }),
+    }),
+    defineRoute({
+      ...common,
+      url: '/widget/challenge',
+      summary: 'The hosted challenge page (?id=chl_...&origin=<merchant origin>#token=<client_token>)',
+      responses: { 200: { description: 'HTML' } },
+      handler: async () => ({
+        status: 200,
+        contentType: 'text/html; charset=utf-8',
+        headers: pageSecurity,
+        body: files.page,
+      }),
+    }),
+    defineRoute({
+      ...common,
+      url: '/widget/challenge.js',
+      summary: "The challenge page's script",
+      responses: { 200: { description: 'JavaScript' } },
+      handler: async () => ({
+        status: 200,
+        contentType: 'text/javascript; charset=utf-8',
+        headers: scriptHeaders,
+        body: files.pageScript,
+      }),
+    }),
+  ];
+}
