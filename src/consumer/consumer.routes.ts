@@ -76,6 +76,7 @@ export function consumerRoutes(dependencies: {
       summary: 'Exchange the code for a consumer token (also set as the HttpOnly cookie rg_consumer)',
       tags,
       auth: 'none',
+      idempotent: true,
       body: verifyBody,
       responses: {
         200: { description: 'Signed in', schema: tokenView },
@@ -99,6 +100,7 @@ export function consumerRoutes(dependencies: {
       summary: 'Sign in with the passkey assertion',
       tags,
       auth: 'none',
+      idempotent: true,
       body: ceremonyBody,
       responses: { 200: { description: 'Signed in', schema: tokenView }, 401: { description: 'invalid_passkey' } },
       handler: async ({ body }) =>

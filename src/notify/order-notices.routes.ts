@@ -76,6 +76,7 @@ export function orderNoticeRoutes(notices: OrderNoticeService) {
       summary: '"This was not me": files a not_mine claim (invoice paused, merchant told to hold the shipment), once',
       tags: ['notices'],
       auth: 'none',
+      idempotent: true,
       params,
       responses: {
         200: { description: 'Recorded' },
