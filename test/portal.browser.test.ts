@@ -178,7 +178,8 @@ describe.skipIf(!available)('consumer portal in chromium', () => {
     await shot('06-decisions');
     await page.getByRole('link', { name: 'Security' }).click();
     await page.getByText('Where we reach you').waitFor();
-    await page.getByLabel(/Always verify my purchases/).check();
+    // The box follows the server's answer, so click and wait for the confirmation rather than for the tick.
+    await page.getByLabel(/Always verify my purchases/).click();
     await page.getByText('Every purchase in your name will now need your confirmation.').waitFor();
     const [account] = await app.database.query<{ always_verify: boolean }>(
       `SELECT always_verify FROM accounts WHERE external_id = 'ext-anna'`,
