@@ -34,9 +34,11 @@ describe.each(databaseKinds)('"was this you?" notices on %s', (kind) => {
   beforeAll(async () => {
     app = await makeTestApplication(kind, { engine });
     ({ accountId } = await importAnna(app));
-    await app.request('POST', '/v1/webhooks', {
-      body: { url: 'http://127.0.0.1:9/hooks', events: ['order.hold_shipment', 'order.claimed'] },
+    // The merchant subscribed to hold-shipment webhooks (delivery itself is tested with buyer protection).
+    const subscribed = await app.request('POST', '/v1/webhooks', {
+      body: { url: 'https://hooks.example.com/rearguard', events: ['order.hold_shipment', 'order.claimed'] },
     });
+    expect(subscribed.statusCode, subscribed.body).toBe(201);
   });
   afterAll(async () => {
     await app.close();
