@@ -22,6 +22,10 @@ export interface PolicyCosts {
   readonly stepUpFriction: number;
   readonly reviewFriction: number;
   readonly declineFriction: number;
+  /** Share of fraud a step-up stops (a code to an on-file channel; some attackers control that too). */
+  readonly stepUpStops: number;
+  /** Share of fraud a manual review stops. A decline stops all of it. */
+  readonly reviewStops: number;
 }
 
 export const defaultPolicyCosts: PolicyCosts = {
@@ -29,6 +33,8 @@ export const defaultPolicyCosts: PolicyCosts = {
   stepUpFriction: 300,
   reviewFriction: 1500,
   declineFriction: 6000,
+  stepUpStops: 0.8,
+  reviewStops: 0.95,
 };
 
 /** Fine steps at the low end, where thresholds of a rare-positive model live. */
@@ -83,21 +89,28 @@ export interface ChosenThresholds {
   readonly tables: Readonly<Record<'stepUp' | 'review' | 'decline', ThresholdTable>>;
 }
 
-/** One cost-minimising threshold per action, each costing its own friction; kept in order step-up <= review <= decline. */
+/**
+ * One cost-minimising threshold per step up the ladder, each judged on what it adds over the step below:
+ * step-up against approving, review against step-up (the fraud a step-up lets through vs the extra friction),
+ * decline against review. Kept in order step-up <= review <= decline.
+ */
 export function chooseThresholds(
   scores: ArrayLike<number>,
   labels: ArrayLike<number>,
   amounts: ArrayLike<number>,
   costs: PolicyCosts,
 ): ChosenThresholds {
-  const table = (friction: number) => {
-    const decisionCosts: DecisionCosts = { missedFraud: costs.missedFraudShare, friction };
+  const table = (stops: number, friction: number) => {
+    const decisionCosts: DecisionCosts = {
+      missedFraud: costs.missedFraudShare * stops,
+      friction: Math.max(0, friction),
+    };
     return thresholdTable({ scores, labels, amounts, costs: decisionCosts, thresholds: candidateThresholds });
   };
   const tables = {
-    stepUp: table(costs.stepUpFriction),
-    review: table(costs.reviewFriction),
-    decline: table(costs.declineFriction),
+    stepUp: table(costs.stepUpStops, costs.stepUpFriction),
+    review: table(costs.reviewStops - costs.stepUpStops, costs.reviewFriction - costs.stepUpFriction),
+    decline: table(1 - costs.reviewStops, costs.declineFriction - costs.reviewFriction),
   };
   const stepUp = tables.stepUp.best.threshold;
   const review = Math.max(stepUp, tables.review.best.threshold);

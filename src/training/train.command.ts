@@ -36,6 +36,8 @@ NAME.json (XGBoost JSON) and NAME.meta.json, and registers the version as a chal
   --cost-step-up CENTS     friction cost of a step-up of a good buyer (default ${defaultPolicyCosts.stepUpFriction})
   --cost-review CENTS      ... of a manual review (default ${defaultPolicyCosts.reviewFriction})
   --cost-decline CENTS     ... of declining a good buyer (default ${defaultPolicyCosts.declineFriction})
+  --step-up-stops F        share of fraud a step-up stops (default ${defaultPolicyCosts.stepUpStops})
+  --review-stops F         share of fraud a manual review stops (default ${defaultPolicyCosts.reviewStops})
   --no-register            do not register the version in the database
   --promote                make the new version the champion at once
   --quiet                  no progress bars`;
@@ -67,6 +69,8 @@ function parseTrainArguments(argv: string[]): TrainOptions | string {
       'cost-step-up': { type: 'string' },
       'cost-review': { type: 'string' },
       'cost-decline': { type: 'string' },
+      'step-up-stops': { type: 'string' },
+      'review-stops': { type: 'string' },
       'no-register': { type: 'boolean', default: false },
       promote: { type: 'boolean', default: false },
       quiet: { type: 'boolean', default: false },
@@ -81,11 +85,16 @@ function parseTrainArguments(argv: string[]): TrainOptions | string {
     stepUpFriction: positive(values['cost-step-up'], defaultPolicyCosts.stepUpFriction),
     reviewFriction: positive(values['cost-review'], defaultPolicyCosts.reviewFriction),
     declineFriction: positive(values['cost-decline'], defaultPolicyCosts.declineFriction),
+    stepUpStops: positive(values['step-up-stops'], defaultPolicyCosts.stepUpStops),
+    reviewStops: positive(values['review-stops'], defaultPolicyCosts.reviewStops),
   };
   if (!Number.isInteger(rounds) || rounds < 1) return '--rounds must be a positive integer';
   if (!Number.isInteger(maxDepth) || maxDepth < 1 || maxDepth > 16) return '--max-depth must be 1..16';
   if (!(validation > 0 && validation < 0.5)) return '--validation must be between 0 and 0.5';
   if (Object.values(costs).some((cost) => !(cost >= 0))) return 'costs must be non-negative numbers';
+  if (!(costs.stepUpStops <= costs.reviewStops && costs.reviewStops <= 1)) {
+    return '--step-up-stops <= --review-stops <= 1 (a stronger action stops at least as much fraud)';
+  }
   const out = values.out ?? 'models/model.json';
   return {
     file: values.file ?? null,
