@@ -1,5 +1,5 @@
 // Builds the Fastify server from route definitions: auth, validation, idempotency, errors, metrics, OpenAPI.
-import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { timingSafeEqual } from 'node:crypto';
 import { ApiError } from '../shared/errors.ts';
 import { sha256 } from '../shared/hashing.ts';
@@ -57,6 +57,12 @@ export function buildServer(dependencies: ServerDependencies): FastifyInstance {
     bodyLimit: dependencies.bodyLimitBytes,
     requestIdHeader: 'x-request-id',
     genReqId: () => `req_${Math.random().toString(36).slice(2, 12)}`,
+    // A malformed URL (bad percent-encoding) fails before routing and the error handler: same error shape here.
+    frameworkErrors: (error, _request, reply) => {
+      const apiError = toApiError(error) ?? new ApiError(400, 'invalid_request', 'the request could not be read');
+      const { status, body } = errorReply(apiError);
+      void (reply as unknown as FastifyReply).status(status).send(body);
+    },
   });
 
   const rawContentTypes = new Set(
