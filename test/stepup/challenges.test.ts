@@ -112,6 +112,30 @@ describe.each(databaseKinds)('step-up challenges with the risk engine on %s', (k
     );
     expect(facts).toEqual([{ method: 'otp_sms', account_id: accountId, device_id: 'dev-attacker' }]);
   });
+
+  it('a passed verification becomes history: the verified device and address are no longer new', async () => {
+    const shipping_address = {
+      street: 'Kerkstraat',
+      house_number: '5',
+      postal_code: '3511LK',
+      city: 'Utrecht',
+      country: 'NL',
+    };
+    const first = await nextSession({ shipping_address, device: { id: 'dev-anna-phone', ip: '198.51.100.21' } });
+    expect(first.body.decision, JSON.stringify(first.body.reasons)).toBe('step_up');
+    const code = await sentCode(first.body.challenge.id);
+    expect((await verify(first.body.challenge.id, code)).json().decision).toBe('approved');
+    app.clock.advance(60_000);
+    const next = await nextSession({
+      shipping_address,
+      device: { id: 'dev-anna-phone', ip: '198.51.100.21' },
+      amount: { value: 4900, currency: 'EUR' },
+      lines: [{ name: 'Case', quantity: 1, unit_price: 4900 }],
+    });
+    const codes = next.body.reasons.map((reason: { code: string }) => reason.code);
+    expect(codes).not.toContain('new_delivery_address');
+    expect(codes).not.toContain('new_device_and_address');
+  });
 });
 
 describe.each(databaseKinds)('step-up challenge mechanics on %s', (kind) => {
