@@ -22,7 +22,7 @@ import { deliveryAddressOf, formatAddress, formatAmount } from './challenge.mess
 import { findMerchant, type ChallengeRow } from './challenge.repository.ts';
 import { hashCode, normaliseCode, sameHash } from './otp.codes.ts';
 import { sendCode } from './otp.sender.ts';
-import type { BankAccountCheckProvider } from './bank-account-check.provider.ts';
+import { validIban, type BankAccountCheckProvider } from './bank-account-check.provider.ts';
 
 export interface ChallengeServiceDependencies extends StepUpSecrets {
   readonly database: Database;
@@ -138,6 +138,8 @@ export function makeChallengeService(dependencies: ChallengeServiceDependencies)
   }
 
   async function verifyBankAccount(challengeId: string, caller: ChallengeCaller, iban: string) {
+    // A typo is not a failed proof: it is told apart by the IBAN's own check digits and costs no attempt.
+    if (!validIban(iban)) throw new ApiError(422, 'invalid_iban', 'this is not a valid IBAN', 'iban');
     return attempt(challengeId, caller, async (_tx, challenge, input) => {
       assertMethodAllowed(challenge, 'bank_account_check');
       const result = await dependencies.bankAccountCheck.check({ iban, claimedName: input.customer.name });

@@ -313,6 +313,8 @@ describe.each(databaseKinds)('challenge options and the bank-account check on %s
     const { body } = await authorize(app, sessionBody({ merchant_reference: 'new-1' }));
     const check = (iban: string) =>
       app.request('POST', `/v1/challenges/${body.challenge.id}/bank-account-check`, { body: { iban } });
+    const typo = await check('NL92ABNA0417164300');
+    expect(typo.json().error.code).toBe('invalid_iban');
     const wrongHolder = await check('NL20 INGB 0001 2345 67');
     expect(wrongHolder.statusCode).toBe(422);
     expect(wrongHolder.json().error).toMatchObject({ code: 'bank_account_mismatch', attempts_remaining: 4 });

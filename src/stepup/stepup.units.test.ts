@@ -1,0 +1,77 @@
+// Unit tests of the pure step-up pieces: codes, message texts, IBAN check digits and the bank's name match.
+import { describe, expect, it } from 'vitest';
+import { hashCode, newCode, normaliseCode, sameHash, signToken } from './otp.codes.ts';
+import { codeMessageText, formatAmount } from './challenge.message.ts';
+import { makeDevelopmentBankAccountCheck, validIban } from './bank-account-check.provider.ts';
+import type { SessionInput } from '../checkout/session.schema.ts';
+
+describe('one-time codes', () => {
+  it('are six digits, and a hash matches only the same code for the same binding', () => {
+    const codes = new Set(Array.from({ length: 200 }, () => newCode()));
+    for (const code of codes) expect(code).toMatch(/^\d{6}$/);
+    expect(codes.size).toBeGreaterThan(190);
+    const binding = ['chl_1', 'ses_1', 'mer_1', '93900', 'EUR', 'Damrak|1|1012LG|Amsterdam|NL'];
+    const stored = hashCode('secret-one', '123456', binding);
+    expect(sameHash(hashCode('secret-one', '123456', binding), stored)).toBe(true);
+    expect(sameHash(hashCode('secret-one', '123457', binding), stored)).toBe(false);
+    expect(sameHash(hashCode('secret-two', '123456', binding), stored)).toBe(false);
+    expect(
+      sameHash(hashCode('secret-one', '123456', [...binding.slice(0, 3), '93901', 'EUR', binding[5]!]), stored),
+    ).toBe(false);
+    expect(sameHash('short', stored)).toBe(false);
+  });
+
+  it.each([
+    ['123 456', '123456'],
+    ['123-456', '123456'],
+    [' 123456 ', '123456'],
+  ])('normalises %j to %j', (typed, expected) => expect(normaliseCode(typed.trim())).toBe(expected));
+
+  it('signs tokens per purpose', () => {
+    expect(signToken('s', 'a', 'x')).not.toBe(signToken('s', 'b', 'x'));
+    expect(signToken('s', 'a', 'x')).toHaveLength(32);
+  });
+});
+
+describe('message texts', () => {
+  it.each([
+    [93900, 'EUR', 'EUR 939.00'],
+    [5, 'EUR', 'EUR 0.05'],
+    [1000, 'JPY', 'JPY 1000'],
+  ])('formats %d %s as %s', (value, currency, expected) => expect(formatAmount(value, currency)).toBe(expected));
+
+  it('states code, amount, shop and delivery address (dynamic linking)', () => {
+    const input = {
+      amount: { value: 93900, currency: 'EUR' },
+      billing_address: { street: 'Damrak', house_number: '1', postal_code: '1012LG', city: 'Amsterdam', country: 'NL' },
+      shipping_address: { street: 'Street', house_number: '1', postal_code: '1000AA', city: 'City', country: 'NL' },
+    } as SessionInput;
+    expect(
+      codeMessageText({ code: '123456', input, merchantName: 'ShopName', reportLink: 'https://r.example/x' }),
+    ).toBe(
+      'Code 123456 for EUR 939.00 at ShopName, delivery to Street 1, City. Not you? Do not share it; report it: https://r.example/x',
+    );
+  });
+});
+
+describe('bank-account check', () => {
+  it.each([
+    ['NL91ABNA0417164300', true],
+    ['NL91 ABNA 0417 1643 00', true],
+    ['NL92ABNA0417164300', false],
+    ['GB82WEST12345698765432', true],
+    ['not an iban', false],
+  ])('IBAN %s valid: %s', (iban, valid) => expect(validIban(iban)).toBe(valid));
+
+  it.each([
+    ['NL91ABNA0417164300', 'Anna de Vries', 'match'],
+    ['NL91ABNA0417164300', 'anna DE VRIES', 'match'],
+    ['NL91ABNA0417164300', 'Vries, Anna de', 'match'],
+    ['NL91ABNA0417164300', 'Ana de Vries', 'match'],
+    ['NL91ABNA0417164300', 'Anna Jansen', 'mismatch'],
+    ['NL44RABO0123456789', 'Jose van der Berg', 'match'],
+    ['GB82WEST12345698765432', 'Anna de Vries', 'unknown_account'],
+  ])('%s held by %s: %s', async (iban, claimedName, kind) => {
+    expect(await makeDevelopmentBankAccountCheck().check({ iban, claimedName })).toEqual({ kind });
+  });
+});
