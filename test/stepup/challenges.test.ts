@@ -241,6 +241,56 @@ describe.each(databaseKinds)('step-up challenge mechanics on %s', (kind) => {
     expect(refused.json().error).toMatchObject({ code: 'too_many_sends', retry_after_seconds: expect.any(Number) });
   });
 
+  it('limits sends per device across accounts', async () => {
+    // Three account holders behind one device: each account may have 5 codes a quarter hour, the device 10 an hour.
+    app.clock.set(Date.parse('2026-12-01T10:00:00Z'));
+    const holders = ['bob', 'cas'].map((name, index) =>
+      JSON.stringify({
+        type: 'account',
+        id: `ext-${name}`,
+        created_at: '2025-01-02T09:00:00Z',
+        name: `${name} Bakker`,
+        email: `${name}@example.nl`,
+        phone: `+3161111111${index}`,
+        address: {
+          street: 'Markt',
+          house_number: String(index + 2),
+          postal_code: '5611EB',
+          city: 'Eindhoven',
+          country: 'NL',
+        },
+      }),
+    );
+    expect((await app.importer.importText(holders.join('\n'))).rejected).toEqual([]);
+    const phones = await app.database.query<{ id: string; account_id: string }>(
+      `SELECT c.id, c.account_id FROM channels c JOIN accounts a ON a.id = c.account_id
+       WHERE a.external_id IN ('ext-anna', 'ext-bob', 'ext-cas') AND c.kind = 'phone' ORDER BY a.external_id`,
+    );
+    const asAnna = stepUpAsAnna;
+    const results: { sentAtOnce: boolean; sends: number[] }[] = [];
+    try {
+      for (const phone of phones) {
+        // One code method only: the code is sent at once, then re-sent up to the per-challenge limit.
+        stepUpAsAnna = {
+          ...stepUpDecision(phone.account_id),
+          challengeOptions: [{ method: 'otp_sms', channelId: phone.id, maskedTarget: '+31 6 ** ** ***' }],
+        };
+        const { body } = await nextSession();
+        const sends: number[] = [];
+        for (let resend = 0; resend < 4; resend += 1) sends.push((await send(body.challenge.id, 'otp_sms')).statusCode);
+        results.push({ sentAtOnce: body.challenge.sent === 'otp_sms', sends });
+      }
+    } finally {
+      stepUpAsAnna = asAnna;
+    }
+    expect(results).toEqual([
+      { sentAtOnce: true, sends: [200, 200, 200, 200] },
+      { sentAtOnce: true, sends: [200, 200, 200, 200] },
+      // The third holder's own limit is untouched, but the device has had its 10 codes this hour.
+      { sentAtOnce: false, sends: [429, 429, 429, 429] },
+    ]);
+  });
+
   it('lets the widget act with the client token, and nobody else', async () => {
     app.clock.advance(60 * 60_000);
     const { body } = await nextSession();
