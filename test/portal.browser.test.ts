@@ -4,7 +4,8 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { createServer as createNetServer, type AddressInfo } from 'node:net';
+import { chromium, type BrowserContext, type CDPSession, type Page } from 'playwright-core';
 import { makeApplication, type Application } from '../src/app.ts';
 import { makeManualClock } from '../src/shared/clock.ts';
 import type { RiskEngine } from '../src/risk/engine.ts';
@@ -22,7 +23,17 @@ const chromiumFlags = [
   '--disable-component-update',
   '--disable-sync',
   '--no-first-run',
+  // The server listens on 127.0.0.1 only; "localhost" is the WebAuthn relying party (an IP address cannot be one).
+  '--host-resolver-rules=MAP localhost 127.0.0.1',
 ];
+
+async function freePort(): Promise<number> {
+  const server = createNetServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
 
 const available = existsSync(chromiumPath);
 if (!available)
@@ -77,7 +88,13 @@ describe.skipIf(!available)('consumer portal in chromium', () => {
       record: (event) => placeholder.record(event),
       decide: async (input) => ({ ...(await placeholder.decide(input)), accountId: annaAccountId }),
     };
-    app = await makeApplication(testConfig(), { database: await makeTestDatabase('pglite'), clock, engine });
+    const port = await freePort();
+    baseUrl = `http://localhost:${port}`;
+    app = await makeApplication(testConfig({ PUBLIC_URL: baseUrl }), {
+      database: await makeTestDatabase('pglite'),
+      clock,
+      engine,
+    });
     const imported = await app.server.inject({
       method: 'POST',
       url: '/v1/admin/import',
@@ -114,7 +131,7 @@ describe.skipIf(!available)('consumer portal in chromium', () => {
     });
     fraudOrderId = authorized.json().order.id;
 
-    baseUrl = await app.server.listen({ port: 0, host: '127.0.0.1' });
+    await app.server.listen({ port, host: '127.0.0.1' });
     profileDirectory = await mkdtemp(join(tmpdir(), 'rearguard-portal-'));
     context = await chromium.launchPersistentContext(profileDirectory, {
       executablePath: chromiumPath,
@@ -122,6 +139,18 @@ describe.skipIf(!available)('consumer portal in chromium', () => {
       args: chromiumFlags,
     });
     page = context.pages()[0] ?? (await context.newPage());
+    const cdp: CDPSession = await context.newCDPSession(page);
+    await cdp.send('WebAuthn.enable');
+    await cdp.send('WebAuthn.addVirtualAuthenticator', {
+      options: {
+        protocol: 'ctap2',
+        transport: 'internal',
+        hasResidentKey: true,
+        hasUserVerification: true,
+        isUserVerified: true,
+        automaticPresenceSimulation: true,
+      },
+    });
   });
 
   afterAll(async () => {
@@ -186,5 +215,25 @@ describe.skipIf(!available)('consumer portal in chromium', () => {
     );
     expect(account!.always_verify).toBe(true);
     await shot('07-security');
+  });
+
+  it('adds a passkey on the security page, then signs in with it instead of a code', async () => {
+    await page.goto(`${baseUrl}/portal/#/security`);
+    await page.getByRole('button', { name: 'Add a passkey' }).click();
+    await page.getByText('Passkey added.').waitFor();
+    await shot('08-passkey-added');
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    const codesSent = async () =>
+      (await app.database.query(`SELECT id FROM outbox WHERE payload->>'kind' = 'sign_in_code'`)).length;
+    const before = await codesSent();
+    await page.getByRole('button', { name: 'Sign in with a passkey' }).click();
+    // Signed in again where we left off (the security page), this time without any code.
+    await page.getByText('Where we reach you').waitFor();
+    await page.getByRole('link', { name: 'Purchases' }).click();
+    await page.locator(`[data-order="${fraudOrderId}"]`).waitFor();
+    expect(await codesSent()).toBe(before);
+    const passkeySessions = await app.database.query(`SELECT id FROM consumer_sessions WHERE method = 'passkey'`);
+    expect(passkeySessions).toHaveLength(1);
+    await shot('09-signed-in-with-passkey');
   });
 });
