@@ -59,8 +59,24 @@ describe.each(databaseKinds)('claims on %s', (kind) => {
       ip: '203.0.113.7',
       shipping_address: { postal_code: '1012LG' },
     });
-    // Every live order in this file shares Anna's device: earlier orders' accounts are linked.
     expect(caseRow!.first_response_due_at.getTime()).toBe(app.clock.now() + 4 * 3_600_000);
+    // The first order of the file: no other account has used this device, IP, address or e-mail yet.
+    expect(caseRow!.evidence.linked_accounts).toEqual([]);
+  });
+
+  it('links other accounts that share the device, IP, delivery address or e-mail', async () => {
+    const earlier = await approvedOrder(app, { merchant_reference: 'linked-1' });
+    const { orderId, accountId } = await approvedOrder(app, { merchant_reference: 'linked-2' });
+    const filed = await app.request('POST', '/v1/me/claims', {
+      key: null,
+      headers: await signedInHeaders(app, accountId),
+      body: { order_id: orderId, kind: 'not_mine' },
+    });
+    const read = await app.request('GET', `/v1/admin/cases/${filed.json().case_id}`, { key: adminKey });
+    const linked = (read.json().evidence.linked_accounts as Array<{ account_id: string; shared: string }>).filter(
+      (link) => link.account_id === earlier.accountId,
+    );
+    expect(linked.map((link) => link.shared).sort()).toEqual(['device', 'email', 'ip', 'shipping_address']);
   });
 
   it('finds the first claim when the same report comes again, and hides other accounts’ orders', async () => {
