@@ -109,7 +109,12 @@ export async function makeApplication(config: Config, overrides: Overrides = {})
     afterDecision: decisionHooks,
     onReplay: replayHooks,
   });
-  const stepUp = makeStepUp({ ...stepUpDependencies, checkout, findMerchantByKeyHash: merchants.findByKeyHash });
+  const stepUp = makeStepUp({
+    ...stepUpDependencies,
+    checkout,
+    engine,
+    findMerchantByKeyHash: merchants.findByKeyHash,
+  });
   const importer = makeImportService({ database, engine, ids, clock, invoiceDueDays: config.invoiceDueDays });
   const routes: RouteDefinition[] = [
     ...checkoutRoutes(checkout),

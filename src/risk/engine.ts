@@ -92,6 +92,17 @@ export type HistoryEvent =
       readonly alwaysVerify: boolean;
     }
   | {
+      /**
+       * The account holder passed a step-up on this device (a code to a channel on file, a passkey, a bank check):
+       * the device becomes one the holder proved to own, which later decisions may trust.
+       */
+      readonly kind: 'verification';
+      readonly accountId: string;
+      readonly at: number;
+      readonly method: ChallengeMethod;
+      readonly deviceId: string | null;
+    }
+  | {
       readonly kind: 'label';
       readonly orderId: string;
       readonly at: number;

@@ -112,7 +112,7 @@ export async function recordVerified(
   challenge: ChallengeRow,
   method: string,
   channelId: string | null,
-): Promise<void> {
+): Promise<Date> {
   const at = new Date(dependencies.clock.now());
   await updateChallenge(tx, challenge.id, {
     status: 'verified',
@@ -131,4 +131,5 @@ export async function recordVerified(
     device_id: challenge.device_id,
     verified_at: at,
   });
+  return at;
 }

@@ -22,6 +22,7 @@ import { deliveryAddressOf, formatAddress, formatAmount } from './challenge.mess
 import { findMerchant, type ChallengeRow } from './challenge.repository.ts';
 import { hashCode, normaliseCode, sameHash } from './otp.codes.ts';
 import { sendCode } from './otp.sender.ts';
+import type { ChallengeMethod, RiskEngine } from '../risk/engine.ts';
 import { validIban, type BankAccountCheckProvider } from './bank-account-check.provider.ts';
 
 export interface ChallengeServiceDependencies extends StepUpSecrets {
@@ -30,6 +31,8 @@ export interface ChallengeServiceDependencies extends StepUpSecrets {
   readonly ids: Ids;
   readonly checkout: Pick<CheckoutService, 'completeVerifiedSession'>;
   readonly bankAccountCheck: BankAccountCheckProvider;
+  /** Learns of each passed verification once it is stored, so the device becomes one the holder proved to own. */
+  readonly engine: Pick<RiskEngine, 'record'>;
 }
 
 export function makeChallengeService(dependencies: ChallengeServiceDependencies) {
@@ -94,7 +97,12 @@ export function makeChallengeService(dependencies: ChallengeServiceDependencies)
   }
 
   type ProofOutcome =
-    | { readonly kind: 'verified'; readonly challenge: ChallengeRow; readonly method: string }
+    | {
+        readonly kind: 'verified';
+        readonly challenge: ChallengeRow;
+        readonly method: ChallengeMethod;
+        readonly at: Date;
+      }
     | { readonly kind: 'failed'; readonly error: ApiError };
 
   /** Runs one proof attempt under the challenge's row lock, so a code is accepted at most once. */
@@ -105,7 +113,9 @@ export function makeChallengeService(dependencies: ChallengeServiceDependencies)
       tx: SqlExecutor,
       challenge: ChallengeRow,
       input: Awaited<ReturnType<typeof loadChallenge>>['input'],
-    ) => Promise<{ ok: true; method: string; channelId: string | null } | { ok: false; code: string; message: string }>,
+    ) => Promise<
+      { ok: true; method: ChallengeMethod; channelId: string | null } | { ok: false; code: string; message: string }
+    >,
   ): Promise<AuthorizationView> {
     const resumed = await resumeIfVerified(challengeId, caller);
     if (resumed) return resumed;
@@ -117,10 +127,20 @@ export function makeChallengeService(dependencies: ChallengeServiceDependencies)
         const remaining = await recordFailure(tx, challenge);
         return { kind: 'failed', error: failureError(remaining, proof.code, proof.message) };
       }
-      await recordVerified(tx, dependencies, challenge, proof.method, proof.channelId);
-      return { kind: 'verified', challenge, method: proof.method };
+      const at = await recordVerified(tx, dependencies, challenge, proof.method, proof.channelId);
+      return { kind: 'verified', challenge, method: proof.method, at };
     });
     if (outcome.kind === 'failed') throw outcome.error;
+    // Online state follows the database: the stored verification is now a fact the engine may use.
+    if (outcome.challenge.account_id) {
+      await dependencies.engine.record({
+        kind: 'verification',
+        accountId: outcome.challenge.account_id,
+        at: outcome.at.getTime(),
+        method: outcome.method,
+        deviceId: outcome.challenge.device_id,
+      });
+    }
     return complete(outcome.challenge, outcome.method);
   }
 
@@ -133,7 +153,7 @@ export function makeChallengeService(dependencies: ChallengeServiceDependencies)
       if (!sameHash(given, challenge.code_hash))
         return { ok: false, code: 'invalid_code', message: 'the code is not correct' };
       const option = challenge.options.find((candidate) => candidate.method === challenge.code_method);
-      return { ok: true, method: challenge.code_method, channelId: option?.channelId ?? null };
+      return { ok: true, method: challenge.code_method as ChallengeMethod, channelId: option?.channelId ?? null };
     });
   }
 

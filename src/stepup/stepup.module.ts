@@ -3,6 +3,7 @@ import type { Clock } from '../shared/clock.ts';
 import type { Ids } from '../shared/ids.ts';
 import type { Database } from '../storage/database.ts';
 import type { CheckoutService } from '../checkout/checkout.service.ts';
+import type { RiskEngine } from '../risk/engine.ts';
 import type { WebAuthnSettings } from '../consumer/webauthn.settings.ts';
 import type { BankAccountCheckProvider } from './bank-account-check.provider.ts';
 import { makeChallengeHook, makeChallengeReplayHook } from './challenge.hook.ts';
@@ -30,6 +31,7 @@ export function makeStepUpHooks(dependencies: StepUpDependencies) {
 export function makeStepUp(
   dependencies: StepUpDependencies & {
     readonly checkout: Pick<CheckoutService, 'completeVerifiedSession'>;
+    readonly engine: Pick<RiskEngine, 'record'>;
     readonly findMerchantByKeyHash: (keyHash: string) => Promise<{ id: string } | null>;
   },
 ) {

@@ -1,6 +1,6 @@
 // Reads stored history back as HistoryEvents in time order, to rebuild the online feature state on start.
 import type { Database } from './database.ts';
-import type { HistoryEvent } from '../risk/engine.ts';
+import type { ChallengeMethod, HistoryEvent } from '../risk/engine.ts';
 import type { SessionInput } from '../checkout/session.schema.ts';
 
 type Source = () => AsyncGenerator<HistoryEvent>;
@@ -95,6 +95,17 @@ export function historySources(database: Database): Source[] {
       database,
       `SELECT * FROM (SELECT id, always_verify_at AS at, always_verify FROM accounts WHERE always_verify_at IS NOT NULL) t WHERE true`,
       (row) => ({ kind: 'preference', accountId: row.id, at: row.at.getTime(), alwaysVerify: row.always_verify }),
+    ),
+    scan<{ id: string; at: Date; account_id: string; method: ChallengeMethod; device_id: string | null }>(
+      database,
+      `SELECT * FROM (SELECT id, verified_at AS at, account_id, method, device_id FROM verifications WHERE account_id IS NOT NULL) t WHERE true`,
+      (row) => ({
+        kind: 'verification',
+        accountId: row.account_id,
+        at: row.at.getTime(),
+        method: row.method,
+        deviceId: row.device_id,
+      }),
     ),
     scan<{ id: string; at: Date; order_id: string; label: 'fraud_third_party' | 'fraud_first_party' | 'legit' }>(
       database,

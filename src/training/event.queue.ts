@@ -6,6 +6,7 @@ const kindRank: Readonly<Record<HistoryEvent['kind'], number>> = {
   account: 0,
   channel: 1,
   preference: 2,
+  verification: 2,
   order: 3,
   payment: 4,
   label: 5,

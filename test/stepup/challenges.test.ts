@@ -3,7 +3,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { databaseKinds } from '../databases.ts';
 import { makeTestApplication, sessionBody, type TestApplication } from '../application.ts';
 import { makeRiskEngine } from '../../src/risk/risk.engine.ts';
-import type { Decision, RiskEngine } from '../../src/risk/engine.ts';
+import type { Decision, HistoryEvent, RiskEngine } from '../../src/risk/engine.ts';
+import { readHistory } from '../../src/storage/history.reader.ts';
 import { attackerSession, authorize, codeIn, importAnna, lastMessageTo } from './stepup.fixtures.ts';
 
 const annaPhone = '+31612345678';
@@ -135,6 +136,19 @@ describe.each(databaseKinds)('step-up challenges with the risk engine on %s', (k
     const codes = next.body.reasons.map((reason: { code: string }) => reason.code);
     expect(codes).not.toContain('new_delivery_address');
     expect(codes).not.toContain('new_device_and_address');
+    // The verification itself is a fact: stored, replayed on start, and a feature of later decisions on that device.
+    const [features] = await app.database.query<{ verified: boolean; before: boolean }>(
+      `SELECT (features->>'device_verified_for_account')::boolean AS verified,
+              (SELECT (features->>'device_verified_for_account')::boolean FROM decisions WHERE session_id = $2 ORDER BY seq LIMIT 1) AS before
+       FROM decisions WHERE session_id = $1`,
+      [next.sessionId, first.sessionId],
+    );
+    expect(features).toEqual({ verified: true, before: false });
+    const replayed: HistoryEvent[] = [];
+    for await (const event of readHistory(app.database)) if (event.kind === 'verification') replayed.push(event);
+    expect(replayed).toContainEqual(
+      expect.objectContaining({ method: 'otp_sms', deviceId: 'dev-anna-phone', accountId }),
+    );
   });
 });
 

@@ -36,6 +36,14 @@ export const deviceFeatures = defineFamily<Prepared>(
       compute: (p) => p.knownDevice !== null,
     },
     {
+      name: 'device_verified_for_account',
+      type: 'boolean',
+      meaning:
+        'The account holder passed a step-up on this device before (a code to a channel on file, a passkey, a bank check).',
+      compute: (_p, c) =>
+        c.resolution.account?.verifiedDevices.some((entry) => entry.key === c.claim.deviceKey) ?? false,
+    },
+    {
       name: 'device_account_age_days',
       type: 'number',
       meaning: 'Days since the resolved account first used this device.',

@@ -65,6 +65,8 @@ export class AccountRecord {
   lastOrderAt: number | null = null;
   alwaysVerify = false;
   devices: KnownList = [];
+  /** Devices on which the holder passed a step-up; [row, firstVerifiedAt, lastVerifiedAt, count]. */
+  verifiedDevices: KnownList = [];
   shippingAddresses: KnownList = [];
   ips: KnownList = [];
   recent: RecentList | undefined = undefined;
@@ -123,6 +125,7 @@ export class AccountRecord {
       lastOrderAt: this.lastOrderAt,
       alwaysVerify: this.alwaysVerify,
       devices: knownView(this.devices, at, keysOf.device),
+      verifiedDevices: knownView(this.verifiedDevices, at, keysOf.device),
       shippingAddresses: knownView(this.shippingAddresses, at, keysOf.address),
       ips: knownView(this.ips, at, keysOf.ip),
       windows: windowTotals(this.recent, at),

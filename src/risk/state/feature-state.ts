@@ -78,6 +78,8 @@ export interface AccountView {
   readonly lastOrderAt: number | null;
   readonly alwaysVerify: boolean;
   readonly devices: readonly KnownEntity[];
+  /** Devices on which the holder passed a step-up before `at` (firstSeenAt: the first verification). */
+  readonly verifiedDevices: readonly KnownEntity[];
   readonly shippingAddresses: readonly KnownEntity[];
   readonly ips: readonly KnownEntity[];
   readonly windows: Windows;

@@ -197,6 +197,13 @@ export function makeMemoryFeatureState(): MemoryFeatureState {
         orders.setLabel(orderRow, event.label);
         break;
       }
+      case 'verification': {
+        const key = event.deviceId?.trim() || null;
+        if (key === null) break;
+        const account = accounts[accountRow(event.accountId, event.at)]!;
+        account.verifiedDevices = touchKnown(account.verifiedDevices, devices.rowOf(key), event.at);
+        break;
+      }
       case 'preference': {
         accounts[accountRow(event.accountId, event.at)]!.alwaysVerify = event.alwaysVerify;
         break;
