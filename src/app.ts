@@ -10,7 +10,13 @@ import { makePostgresDatabase } from './storage/postgres.database.ts';
 import { migrate } from './storage/migrate.ts';
 import { readHistory } from './storage/history.reader.ts';
 import type { RiskEngine } from './risk/engine.ts';
-import { makePlaceholderEngine } from './risk/placeholder.engine.ts';
+import { makeMemoryFeatureState } from './risk/state/memory.feature-state.ts';
+import { makeProviderSet } from './risk/providers/provider.set.ts';
+import { makeLiveEngine } from './ops/live.engine.ts';
+import { makeModelContext } from './training/model.wiring.ts';
+import { makeListsService } from './ops/lists.service.ts';
+import { makeRulesetsService } from './ops/rulesets.service.ts';
+import { opsRoutes } from './ops/ops.routes.ts';
 import { makeMerchantsService } from './admin/merchants.service.ts';
 import { makeCheckoutService } from './checkout/checkout.service.ts';
 import { makeImportService } from './ingest/import.service.ts';
@@ -53,6 +59,8 @@ export interface Overrides {
   readonly clock?: Clock;
   readonly ids?: Ids;
   readonly engine?: RiskEngine;
+  /** The model served while the registry has no champion; null for none (the ruleset's points score). */
+  readonly defaultModelPath?: string | null;
   readonly bankAccountCheck?: BankAccountCheckProvider;
   readonly notifiers?: Readonly<Record<NotificationChannel, Notifier>>;
 }
@@ -68,8 +76,29 @@ export async function makeApplication(config: Config, overrides: Overrides = {})
   await migrate(database);
   const clock = overrides.clock ?? systemClock;
   const ids = overrides.ids ?? makeIds(() => clock.now());
-  const engine = overrides.engine ?? makePlaceholderEngine();
+  // Analysts' levers live in the database: the active ruleset version and the block/allow lists.
+  const rulesets = makeRulesetsService({ database, clock });
+  const lists = makeListsService({ database, clock, ids });
+  await Promise.all([rulesets.load(), lists.reload()]);
+  // The champion model from the registry (or models/default.json); challengers score in shadow.
+  const modelContext = await makeModelContext({
+    database,
+    clock,
+    ids,
+    ...(overrides.defaultModelPath === undefined ? {} : { defaultModelPath: overrides.defaultModelPath }),
+  });
+  const featureState = makeMemoryFeatureState();
+  const engine =
+    overrides.engine ??
+    makeLiveEngine({
+      state: featureState,
+      providers: makeProviderSet(),
+      lists: lists.lists,
+      ruleset: rulesets.current,
+      model: () => modelContext.models.riskModel(rulesets.current().thresholds),
+    });
   const metrics = makeMetrics();
+  modelContext.registerMetrics(metrics.registry);
 
   // The online state is derived: rebuilt from the database before the first request is served.
   let rebuiltEvents = 0;
@@ -120,6 +149,7 @@ export async function makeApplication(config: Config, overrides: Overrides = {})
     ...checkoutRoutes(checkout),
     ...adminRoutes({ database, merchants, importer }),
     ...stepUp.routes,
+    ...opsRoutes({ lists, rulesets }),
   ];
   // Portal sign-in and account security (passkeys, "always verify my purchases").
   routes.push(
@@ -135,6 +165,8 @@ export async function makeApplication(config: Config, overrides: Overrides = {})
   const protection = makeProtectionContext({ config, database, clock, ids, engine, metrics });
   routes.push(...protection.routes);
   decisionHooks.push(...protection.decisionHooks);
+  routes.push(...modelContext.routes);
+  decisionHooks.push(...modelContext.decisionHooks);
   Object.assign(outboxHandlers, protection.outboxHandlers);
   // "Was this you?" after every approval; its "This was not me" files the claim through buyer protection.
   decisionHooks.push(makeOrderNoticeHook({ ids, secret: config.secret, publicUrl: config.publicUrl }));
@@ -192,6 +224,10 @@ export async function makeApplication(config: Config, overrides: Overrides = {})
     stepUp,
     metrics,
     protection,
+    models: modelContext,
+    rulesets,
+    lists,
+    featureState,
     async close() {
       await outbox.stop();
       await protection.stop();
