@@ -127,7 +127,7 @@ export async function makeApplication(config: Config, overrides: Overrides = {})
   decisionHooks.push(stepUpHooks.decisionHook);
   replayHooks.push(stepUpHooks.replayHook);
   const notifiers = overrides.notifiers ?? makeNotifiers(config.notifier);
-  outboxHandlers[notificationTopic] = makeNotificationHandler(notifiers);
+  outboxHandlers[notificationTopic] = makeNotificationHandler(notifiers, database);
   const checkout = makeCheckoutService({
     database,
     engine,

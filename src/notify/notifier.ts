@@ -31,13 +31,28 @@ export async function enqueueNotification(
   return enqueue(tx, ids, { topic: notificationTopic, recipient: message.to, payload: { ...message }, at });
 }
 
-/** The outbox handler that hands each notification to the notifier configured for its channel. */
-export function makeNotificationHandler(notifiers: Readonly<Record<NotificationChannel, Notifier>>): OutboxHandler {
+/** Messages whose text is a secret (a one-time code) that should not outlive its delivery. */
+const secretKinds = new Set(['step_up_code', 'sign_in_code']);
+
+/**
+ * The outbox handler that hands each notification to the notifier configured for its channel. Once a real notifier
+ * delivered a code, the code is removed from the stored message: the database then holds it only as a hash.
+ */
+export function makeNotificationHandler(
+  notifiers: Readonly<Record<NotificationChannel, Notifier>>,
+  database?: SqlExecutor,
+): OutboxHandler {
   return async (message) => {
     const payload = message.payload as unknown as OutgoingMessage;
     const notifier = notifiers[payload.channel];
     if (!notifier) throw new Error(`no notifier for channel ${String(payload.channel)}`);
     await notifier.send(payload);
+    if (database && notifier !== outboxNotifier && secretKinds.has(payload.kind)) {
+      await database.query(
+        `UPDATE outbox SET payload = payload || '{"text":"(delivered; code removed)"}'::jsonb WHERE id = $1`,
+        [message.id],
+      );
+    }
   };
 }
 

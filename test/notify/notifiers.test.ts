@@ -6,7 +6,7 @@ import { SMTPServer } from 'smtp-server';
 import { makeSmtpNotifier } from '../../src/notify/smtp.notifier.ts';
 import { makeSmsGatewayNotifier } from '../../src/notify/sms-gateway.notifier.ts';
 import { makeNotifiers } from '../../src/notify/notifiers.ts';
-import { outboxNotifier } from '../../src/notify/notifier.ts';
+import { outboxNotifier, type Notifier, type OutgoingMessage } from '../../src/notify/notifier.ts';
 import { loadConfig } from '../../src/config.ts';
 import { databaseKinds } from '../databases.ts';
 import { adminKey, makeTestApplication, type TestApplication } from '../application.ts';
@@ -138,5 +138,34 @@ describe.each(databaseKinds)('the development outbox on %s', (kind) => {
     expect(page.body).toContain('Code ');
     expect(page.body).toContain('EUR 939.00 at Test Shop');
     expect((await app.request('GET', '/admin/outbox?key=wrong-key', { key: null })).statusCode).toBe(401);
+  });
+});
+
+describe.each(databaseKinds)('a production notifier on %s', (kind) => {
+  let app: TestApplication;
+  const delivered: OutgoingMessage[] = [];
+  const capturing: Notifier = { send: async (message) => void delivered.push(message) };
+  beforeAll(async () => {
+    app = await makeTestApplication(kind, {
+      engine: makeRiskEngine(),
+      notifiers: { email: capturing, sms: capturing },
+    });
+    await importAnna(app);
+  });
+  afterAll(async () => {
+    await app.close();
+  });
+
+  it('receives the code from the outbox, after which the stored message no longer holds it', async () => {
+    const { body } = await authorize(app, attackerSession());
+    await app.request('POST', `/v1/challenges/${body.challenge.id}/send`, { body: { method: 'otp_sms' } });
+    await app.outbox.drainOnce();
+    expect(delivered).toHaveLength(1);
+    expect(delivered[0]).toMatchObject({ channel: 'sms', to: '+31612345678', kind: 'step_up_code' });
+    expect(delivered[0]!.text).toMatch(/^Code \d{6} for EUR 939\.00/);
+    const [stored] = await app.database.query<{ status: string; text: string }>(
+      `SELECT status, payload->>'text' AS text FROM outbox WHERE recipient = '+31612345678' ORDER BY seq DESC LIMIT 1`,
+    );
+    expect(stored).toEqual({ status: 'delivered', text: '(delivered; code removed)' });
   });
 });
