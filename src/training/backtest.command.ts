@@ -128,6 +128,10 @@ export async function runBacktestCommand(
   io: CommandOutput,
   openDatabase: () => Promise<Database>,
 ): Promise<number> {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    io.stdout.write(`${backtestUsage}\n`);
+    return 0;
+  }
   let values: { ruleset?: string; file?: string; quiet?: boolean };
   try {
     ({ values } = parseArgs({

@@ -55,6 +55,10 @@ function outcomeCounts(history: ReplayedHistory, set: LabelledSet): Record<strin
 }
 
 export async function runEvaluateCommand(argv: string[], io: CommandOutput): Promise<number> {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    io.stdout.write(`${evaluateUsage}\n`);
+    return 0;
+  }
   let options: EvaluateOptions | string;
   try {
     options = parseEvaluateArguments(argv);

@@ -37,6 +37,7 @@ export async function runModelsCommand(argv: string[], io: CommandOutput, databa
     io.stdout.write(`${JSON.stringify(outcome)}\n`);
     return outcome.kind === 'no_champion' ? 1 : 0;
   }
-  io.stderr.write(`${modelsUsage}\n`);
-  return 2;
+  const help = action === undefined || action === 'help' || action === '--help';
+  (help ? io.stdout : io.stderr).write(`${modelsUsage}\n`);
+  return help ? 0 : 2;
 }
