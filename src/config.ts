@@ -172,7 +172,11 @@ export const configDocumentation: ReadonlyArray<readonly [string, string, string
   ],
   ['CASE_FIRST_RESPONSE_HOURS', '4', "SLA: hours to an analyst's first response on a case; breaches raise an alert"],
   ['WEBHOOK_TIMEOUT_MS', '10000', 'Time a webhook receiver has to answer before the attempt counts as failed'],
-  ['WEBHOOK_ALLOW_PRIVATE_URLS', 'false', 'Allow webhook endpoints on private/local addresses (development and tests only)'],
+  [
+    'WEBHOOK_ALLOW_PRIVATE_URLS',
+    'false',
+    'Allow webhook endpoints on private/local addresses (development and tests only)',
+  ],
   ['SCHEDULER_INTERVAL_MS', '60000', 'How often the invoice and case-SLA scheduler runs'],
   ['PUBLIC_URL', 'http://localhost:8080', 'Where shoppers reach this server: links in messages, WebAuthn origin'],
   [
