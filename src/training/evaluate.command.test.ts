@@ -36,6 +36,32 @@ describe('rearguard evaluate', () => {
     expect(result.err).toContain('--split must be time:F');
   });
 
+  it('says how to install libxgboost and exits non-zero when it is missing, still reporting the rules', async () => {
+    const sparse = join(directory, 'tiny.ndjson');
+    const order = (index: number, outcome: string) =>
+      JSON.stringify({
+        type: 'order',
+        id: `t-${index}`,
+        placed_at: new Date(Date.parse('2025-01-01T00:00:00Z') + index * 3_600_000).toISOString(),
+        amount: { value: 1000 + index, currency: 'EUR' },
+        outcome,
+        outcome_at: new Date(Date.parse('2025-01-01T00:30:00Z') + index * 3_600_000).toISOString(),
+      });
+    await writeFile(
+      sparse,
+      Array.from({ length: 20 }, (_, index) => index)
+        .map((index) => order(index, index % 3 === 0 ? 'fraud_confirmed' : 'paid_on_time'))
+        .join('\n'),
+    );
+    const result = await evaluate(['--file', sparse, '--quiet', '--xgboost-library', '/nonexistent/libxgboost.so']);
+    expect(result.code).toBe(1);
+    expect(result.err).toContain('xgboost_unavailable');
+    expect(result.err).toContain('apt-get install -y libxgboost-dev');
+    const figures = JSON.parse(result.out);
+    expect(figures.model).toBeNull();
+    expect(figures.rules.count).toBeGreaterThan(0);
+  });
+
   it.skipIf(!xgboost.ok)('prints one JSON line for model, rules and both, and writes the report', async () => {
     const world = join(directory, 'world.ndjson');
     await writeSimulationFile({ orders: 3000, seed: 11, months: 3, fraudRate: 0.05, labelDelayDays: 7 }, world);

@@ -1,6 +1,6 @@
 // `rearguard evaluate`: replay a file, train on the past by a time split, test on the future; model vs rules vs both.
 import { parseArgs } from 'node:util';
-import { installHint, meanAbsoluteContributions, writeEvaluationReport } from '../model/index.ts';
+import { meanAbsoluteContributions, writeEvaluationReport } from '../model/index.ts';
 import { combinedScore, rulesScore, summariseScores, type ScoreSummary } from './evaluation.metrics.ts';
 import { ruleOutcomes, type ReplayedHistory } from './history.replay.ts';
 import { replayOrigin } from './history.source.ts';
@@ -17,7 +17,7 @@ export const evaluateUsage = `rearguard evaluate --file FILE [--split time:0.8] 
 
 Replays FILE (import NDJSON) point-in-time through the risk engine, trains on the first part by time (labels
 known by the split time only), tests on the rest, and prints one JSON line: the model alone (top level and
-"model"), the rules alone ("rules") and both as the policy combines them ("combined"). DIR gets an HTML report.`;
+"model"), the rules alone ("rules") and both as the policy combines them ("combined"). DIR gets an HTML report. --xgboost-library PATH when libxgboost is not in a standard place.`;
 
 export interface EvaluateOptions {
   readonly file: string;
@@ -25,6 +25,7 @@ export interface EvaluateOptions {
   readonly report: string | null;
   readonly rounds: number;
   readonly quiet: boolean;
+  readonly xgboostLibrary: string | null;
 }
 
 export function parseEvaluateArguments(argv: string[]): EvaluateOptions | string {
@@ -37,6 +38,7 @@ export function parseEvaluateArguments(argv: string[]): EvaluateOptions | string
       report: { type: 'string' },
       rounds: { type: 'string', default: '200' },
       quiet: { type: 'boolean', default: false },
+      'xgboost-library': { type: 'string' },
     },
   });
   if (!values.file) return '--file is required';
@@ -45,7 +47,14 @@ export function parseEvaluateArguments(argv: string[]): EvaluateOptions | string
   if (!(fraction > 0 && fraction < 1)) return '--split must be time:F with 0 < F < 1, e.g. time:0.8';
   const rounds = Number(values.rounds);
   if (!Number.isInteger(rounds) || rounds < 1) return '--rounds must be a positive integer';
-  return { file: values.file, fraction, report: values.report ?? null, rounds, quiet: values.quiet ?? false };
+  return {
+    file: values.file,
+    fraction,
+    report: values.report ?? null,
+    rounds,
+    quiet: values.quiet ?? false,
+    xgboostLibrary: values['xgboost-library'] ?? null,
+  };
 }
 
 function outcomeCounts(history: ReplayedHistory, set: LabelledSet): Record<string, number> {
@@ -103,11 +112,11 @@ export async function runEvaluateCommand(argv: string[], io: CommandOutput): Pro
     validation: null,
     rounds: options.rounds,
     onRound: (round) => bar.update(round),
+    ...(options.xgboostLibrary === null ? {} : { libraryPath: options.xgboostLibrary }),
   });
   bar.stop();
   if (!fitted.ok) {
-    const hint = fitted.error.code === 'xgboost_unavailable' ? `\n${installHint}` : '';
-    io.stderr.write(`evaluate: ${fitted.error.code}: ${fitted.error.message}${hint}\n`);
+    io.stderr.write(`evaluate: ${fitted.error.code}: ${fitted.error.message}\n`);
     io.stdout.write(`${JSON.stringify({ ...figures, model: null, rules: rulesSummary, combined: null })}\n`);
     return 1;
   }

@@ -56,6 +56,8 @@ export interface FitInput {
   readonly rounds: number;
   readonly params?: Readonly<Record<string, ParameterValue>>;
   readonly onRound?: (round: number, rounds: number, evaluation: Readonly<Record<string, number>>) => void;
+  /** libxgboost's path when it is not in a standard place. */
+  readonly libraryPath?: string;
 }
 
 export async function fitModel(input: FitInput): Promise<Result<FittedModel>> {
@@ -73,6 +75,7 @@ export async function fitModel(input: FitInput): Promise<Result<FittedModel>> {
     params,
     rounds: input.rounds,
     onProgress: (progress) => input.onRound?.(progress.round, progress.rounds, progress.evaluation),
+    ...(input.libraryPath === undefined ? {} : { libraryPath: input.libraryPath }),
   });
   if (!trained.ok) return trained;
   const scoring = loadModel(trained.value.modelJson);

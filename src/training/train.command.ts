@@ -1,6 +1,5 @@
 // `rearguard train`: replay history point-in-time, train on the past, validate on the latest slice, save and register.
 import { parseArgs } from 'node:util';
-import { installHint } from '../model/index.ts';
 import { systemClock } from '../shared/clock.ts';
 import { makeIds } from '../shared/ids.ts';
 import type { Database } from '../storage/database.ts';
@@ -40,6 +39,7 @@ NAME.json (XGBoost JSON) and NAME.meta.json, and registers the version as a chal
   --review-stops F         share of fraud a manual review stops (default ${defaultPolicyCosts.reviewStops})
   --no-register            do not register the version in the database
   --promote                make the new version the champion at once
+  --xgboost-library PATH   libxgboost's path when it is not in a standard place
   --quiet                  no progress bars`;
 
 interface TrainOptions {
@@ -53,6 +53,7 @@ interface TrainOptions {
   readonly register: boolean;
   readonly promote: boolean;
   readonly quiet: boolean;
+  readonly xgboostLibrary: string | null;
 }
 
 function parseTrainArguments(argv: string[]): TrainOptions | string {
@@ -74,6 +75,7 @@ function parseTrainArguments(argv: string[]): TrainOptions | string {
       'no-register': { type: 'boolean', default: false },
       promote: { type: 'boolean', default: false },
       quiet: { type: 'boolean', default: false },
+      'xgboost-library': { type: 'string' },
     },
   });
   const positive = (text: string | undefined, fallback: number) => (text === undefined ? fallback : Number(text));
@@ -107,6 +109,7 @@ function parseTrainArguments(argv: string[]): TrainOptions | string {
     register: !(values['no-register'] ?? false),
     promote: values.promote ?? false,
     quiet: values.quiet ?? false,
+    xgboostLibrary: values['xgboost-library'] ?? null,
   };
 }
 
@@ -156,13 +159,13 @@ async function train(options: TrainOptions, io: CommandOutput, database: Databas
     validation,
     rounds: options.rounds,
     params: { max_depth: options.maxDepth },
+    ...(options.xgboostLibrary === null ? {} : { libraryPath: options.xgboostLibrary }),
     onRound: (round, _rounds, evaluation) =>
       bar.update(round, { detail: `validation-auc ${evaluation['validation-auc']?.toFixed(4) ?? '-'}` }),
   });
   bar.stop();
   if (!fitted.ok) {
-    const hint = fitted.error.code === 'xgboost_unavailable' ? `\n${installHint}` : '';
-    io.stderr.write(`train: ${fitted.error.code}: ${fitted.error.message}${hint}\n`);
+    io.stderr.write(`train: ${fitted.error.code}: ${fitted.error.message}\n`);
     return 1;
   }
   const scores = scoreSet(fitted.value.scoring, history, validation);
