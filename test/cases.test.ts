@@ -6,12 +6,13 @@ import { approvedOrder, makeProtectionTestApplication, outboxTopics, signedInHea
 import type { HistoryEvent } from '../src/risk/engine.ts';
 
 const hour = 3_600_000;
+const processorKey = 'cases-processor-key-0123456789';
 
 describe.each(databaseKinds)('cases on %s', (kind) => {
   let app: TestApplication;
   const recorded: HistoryEvent[] = [];
   beforeAll(async () => {
-    app = await makeProtectionTestApplication(kind);
+    app = await makeProtectionTestApplication(kind, { PAYMENT_PROCESSOR_KEY: processorKey });
     const record = app.engine.record.bind(app.engine);
     app.engine.record = async (event) => {
       recorded.push(event);
@@ -131,6 +132,34 @@ describe.each(databaseKinds)('cases on %s', (kind) => {
     expect(notice.text).toContain('human review');
     expect((await app.request('GET', `/v1/orders/${orderId}`)).json().status).toBe('approved');
     expect(recorded.some((event) => event.kind === 'label' && event.orderId === orderId)).toBe(false);
+  });
+
+  it('refunds what a fraud victim already paid when the fraud is confirmed', async () => {
+    const order = await approvedOrder(app, { merchant_reference: 'paid-then-reported' });
+    const paid = await app.request('POST', `/v1/invoices/${order.invoiceId}/payments`, {
+      key: processorKey,
+      body: { amount: { value: 93900, currency: 'EUR' }, reference: 'psp-victim-1' },
+    });
+    expect(paid.json().invoice.status).toBe('paid');
+    const headers = await signedInHeaders(app, order.accountId);
+    const filed = await app.request('POST', '/v1/me/claims', {
+      key: null,
+      headers,
+      body: { order_id: order.orderId, kind: 'not_mine' },
+    });
+    expect(filed.json().invoice.status).toBe('paid');
+    await admin('POST', `/v1/admin/cases/${filed.json().case_id}/resolve`, {
+      outcome: 'fraud_confirmed',
+      note: 'Not the account holder.',
+      actor: 'sam',
+    });
+    const invoice = (await app.request('GET', `/v1/invoices/${order.invoiceId}`, { key: processorKey })).json();
+    expect(invoice).toMatchObject({ status: 'written_off', outstanding: { value: 0 }, refund: { value: 93900 } });
+    const refunds = (await outboxTopics(app)).filter((row) => row.topic === 'payment.refund');
+    expect(refunds.map((row) => row.payload)).toContainEqual(
+      expect.objectContaining({ invoice_id: order.invoiceId, amount: 93900, currency: 'EUR' }),
+    );
+    expect((await outboxTopics(app, order.accountId)).at(-1)!.payload.text).toContain('EUR 939.00 you already paid');
   });
 
   it('refuses bad case requests with stable 4xx codes', async () => {

@@ -15,6 +15,7 @@ export function presentInvoice(row: InvoiceRow) {
       value: row.status === 'paused' || row.status === 'written_off' ? 0 : Math.max(0, total - row.paid_amount),
       currency: row.currency,
     },
+    refund: { value: row.refund_requested, currency: row.currency },
     due_at: row.due_at.toISOString(),
     created_at: row.created_at.toISOString(),
   };

@@ -18,6 +18,7 @@ export interface InvoiceRow {
   fees: number;
   paid_amount: number;
   paid_at: Date | null;
+  refund_requested: number;
 }
 
 /** Only an invoice still to be collected can be paused; a paid or written-off one has nothing to stop. */
@@ -35,7 +36,13 @@ export async function lockInvoice(tx: SqlExecutor, invoiceId: string): Promise<I
 
 /** BIGINT columns arrive as strings from node-postgres and as numbers from PGlite. */
 export function normalise(row: InvoiceRow): InvoiceRow {
-  return { ...row, amount: Number(row.amount), fees: Number(row.fees ?? 0), paid_amount: Number(row.paid_amount ?? 0) };
+  return {
+    ...row,
+    amount: Number(row.amount),
+    fees: Number(row.fees ?? 0),
+    paid_amount: Number(row.paid_amount ?? 0),
+    refund_requested: Number(row.refund_requested ?? 0),
+  };
 }
 
 /** Pauses collection (no reminders, no fees); returns whether the invoice was paused by this call. */
@@ -62,8 +69,16 @@ export async function resumeInvoice(tx: SqlExecutor, invoice: InvoiceRow, at: Da
   return true;
 }
 
-export async function writeOffInvoice(tx: SqlExecutor, invoice: InvoiceRow): Promise<boolean> {
-  if (invoice.status === 'paid' || invoice.status === 'written_off') return false;
-  await tx.query(`UPDATE invoices SET status = 'written_off', paused_from = NULL WHERE id = $1`, [invoice.id]);
-  return true;
+/**
+ * Nothing is owed any more; whatever was already paid is to be refunded (the consumer never pays for an order
+ * that was not theirs). Returns the amount to refund, or null when the invoice was written off before.
+ */
+export async function writeOffInvoice(tx: SqlExecutor, invoice: InvoiceRow): Promise<{ refund: number } | null> {
+  if (invoice.status === 'written_off') return null;
+  const refund = Math.max(0, invoice.paid_amount - invoice.refund_requested);
+  await tx.query(
+    `UPDATE invoices SET status = 'written_off', paused_from = NULL, refund_requested = refund_requested + $2 WHERE id = $1`,
+    [invoice.id, refund],
+  );
+  return { refund };
 }

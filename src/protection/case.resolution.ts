@@ -5,6 +5,10 @@ import type { HistoryEvent } from '../risk/engine.ts';
 import { enqueueWebhook } from '../webhooks/webhook.enqueue.ts';
 import { lockInvoiceByOrder, resumeInvoice, writeOffInvoice } from '../invoicing/invoice.transitions.ts';
 import { enqueueConsumerNotice } from './consumer.notice.ts';
+import { enqueue } from '../outbox/outbox.ts';
+
+/** Refund instructions for the payment processor. */
+export const refundTopic = 'payment.refund';
 import * as repository from './protection.repository.ts';
 import type { CaseResolution, CaseRow } from './protection.repository.ts';
 import type { CaseEvidence } from './case.evidence.ts';
@@ -57,7 +61,21 @@ export async function resolveCase(
   const invoice = caseRow.order_id && caseRow.kind === 'claim' ? await lockInvoiceByOrder(tx, caseRow.order_id) : null;
   let invoiceEvent: 'invoice.resumed' | 'invoice.written_off' | null = null;
   if (invoice && outcome === 'rejected' && (await resumeInvoice(tx, invoice, at))) invoiceEvent = 'invoice.resumed';
-  if (invoice && outcome !== 'rejected' && (await writeOffInvoice(tx, invoice))) invoiceEvent = 'invoice.written_off';
+  let refund = 0;
+  const writtenOff = invoice && outcome !== 'rejected' ? await writeOffInvoice(tx, invoice) : null;
+  if (invoice && writtenOff) {
+    invoiceEvent = 'invoice.written_off';
+    refund = writtenOff.refund;
+    // The processor adapter drains this topic; until one is wired, the instruction waits in the outbox.
+    if (refund > 0) {
+      await enqueue(tx, ids, {
+        topic: refundTopic,
+        recipient: invoice.id,
+        payload: { invoice_id: invoice.id, order_id: invoice.order_id, amount: refund, currency: invoice.currency },
+        at,
+      });
+    }
+  }
 
   if (caseRow.order_id && caseRow.kind === 'claim') {
     const orderStatus = { fraud_confirmed: 'fraud_confirmed', claim_upheld: 'claim_upheld', rejected: 'approved' }[
@@ -102,10 +120,14 @@ export async function resolveCase(
         ' If you disagree, ask for a human review in your account (Purchases, "Ask for a human review") or reply to ' +
         'this message: a person who did not handle this case will look again. You never need a police report.'
       : '';
+  const refundText =
+    refund > 0 && invoice
+      ? ` The ${invoice.currency} ${(refund / 100).toFixed(2)} you already paid will be refunded.`
+      : '';
   await enqueueConsumerNotice(tx, ids, {
     accountId: caseRow.account_id,
     template: outcome === 'rejected' ? 'claim_rejected' : 'claim_upheld',
-    text: consumerText[outcome] + appeal,
+    text: consumerText[outcome] + refundText + appeal,
     data: { ...data, reason: resolution.note },
     at,
   });
