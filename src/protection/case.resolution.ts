@@ -31,6 +31,13 @@ export function entitiesToFlag(evidence: Partial<CaseEvidence>): Array<{ kind: s
   return entities.filter((entity): entity is { kind: string; value: string } => Boolean(entity.value));
 }
 
+/** A review request asks a person to look at a decision again; its outcomes read differently from a claim's. */
+const reviewText: Record<CaseResolution, string> = {
+  fraud_confirmed: 'A person reviewed the decision about your purchase: it was not you, and you will not pay anything.',
+  claim_upheld: 'A person reviewed the decision about your purchase and agreed with you.',
+  rejected: 'A person reviewed the decision about your purchase and it stands.',
+};
+
 const consumerText: Record<CaseResolution, string> = {
   fraud_confirmed:
     'We confirmed that you did not place this order. You will not pay anything for it, and we have blocked what the fraudster used.',
@@ -117,7 +124,7 @@ export async function resolveCase(
     outcome === 'rejected'
       ? ' Our reason: ' +
         resolution.note +
-        ' If you disagree, ask for a human review in your account (Purchases, "Ask for a human review") or reply to ' +
+        ' If you disagree, ask for a human review in your account (Checks & decisions, "Ask for a human review") or reply to ' +
         'this message: a person who did not handle this case will look again. You never need a police report.'
       : '';
   const refundText =
@@ -127,7 +134,7 @@ export async function resolveCase(
   await enqueueConsumerNotice(tx, ids, {
     accountId: caseRow.account_id,
     template: outcome === 'rejected' ? 'claim_rejected' : 'claim_upheld',
-    text: consumerText[outcome] + refundText + appeal,
+    text: (caseRow.kind === 'review_request' ? reviewText : consumerText)[outcome] + refundText + appeal,
     data: { ...data, reason: resolution.note },
     at,
   });

@@ -43,7 +43,10 @@ export function Invoices({ onUnauthorized }: PageProps) {
               {invoice.fees.value > 0 && ` + ${money(invoice.fees)} fee`}
             </td>
             <td>{invoice.status === 'paused' || invoice.status === 'written_off' ? '—' : day(invoice.due_at)}</td>
-            <td>{money(invoice.outstanding)}</td>
+            <td>
+              {money(invoice.outstanding)}
+              {invoice.refund.value > 0 && ` (${money(invoice.refund)} refunded)`}
+            </td>
             <td>
               <InvoiceStatus invoice={invoice} />
             </td>

@@ -56,6 +56,7 @@ export interface Invoice {
   fees: Money;
   paid: Money;
   outstanding: Money;
+  refund: Money;
   due_at: string;
 }
 
