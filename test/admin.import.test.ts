@@ -186,3 +186,39 @@ describe('admin API without REARGUARD_ADMIN_KEY', () => {
     await app.close();
   });
 });
+
+describe('import of sparse history', () => {
+  it('accepts orders without names or addresses and the engine still decides for that account', async () => {
+    const app = await makeTestApplication('pglite');
+    try {
+      const sparse = [
+        { type: 'account', id: 'bare-1', created_at: '2025-01-01T00:00:00Z' },
+        {
+          type: 'order',
+          placed_at: '2025-02-01T00:00:00Z',
+          account_id: 'bare-1',
+          amount: { value: 1500, currency: 'EUR' },
+          outcome: 'paid_on_time',
+        },
+        {
+          type: 'order',
+          placed_at: '2025-02-02T00:00:00Z',
+          amount: { value: 900, currency: 'EUR' },
+          outcome: 'unpaid',
+          extra_merchant_data: { merchant_account_age_days: 3 },
+        },
+      ];
+      const response = await app.server.inject({
+        method: 'POST',
+        url: '/v1/admin/import',
+        headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/x-ndjson' },
+        payload: sparse.map((line) => JSON.stringify(line)).join('\n'),
+      });
+      expect(response.json()).toEqual({ imported: 3, rejected: [] });
+      const session = (await app.request('POST', '/v1/sessions', { body: sessionBody() })).json();
+      expect((await app.request('POST', `/v1/sessions/${session.id}/authorize`)).statusCode).toBe(200);
+    } finally {
+      await app.close();
+    }
+  });
+});

@@ -41,8 +41,16 @@ const invoiceStatus: Record<ImportOrder['outcome'], string> = {
   open: 'open',
 };
 
+/**
+ * An import may leave the billing address out; the live API never does. A per-account placeholder stands for
+ * "unknown": never new for that account and never shared with another, so it signals nothing to the features.
+ */
+export function unknownAddress(accountId: string): SessionInput['billing_address'] {
+  return { street: 'unknown', house_number: '0', postal_code: accountId, city: 'unknown', country: 'ZZ' };
+}
+
 /** Imported orders keep what they have; the session shape fills the gaps so the same feature code reads them. */
-function toSessionInput(record: ImportOrder): SessionInput {
+function toSessionInput(record: ImportOrder, accountId: string): SessionInput {
   return {
     amount: record.amount,
     merchant_reference: record.merchant_reference ?? record.id ?? 'import',
@@ -53,11 +61,11 @@ function toSessionInput(record: ImportOrder): SessionInput {
       phone: record.customer?.phone ?? '',
       ...(record.customer?.date_of_birth ? { date_of_birth: record.customer.date_of_birth } : {}),
     },
-    billing_address: record.billing_address ?? (undefined as unknown as SessionInput['billing_address']),
+    billing_address: record.billing_address ?? unknownAddress(accountId),
     ...(record.shipping_address ? { shipping_address: record.shipping_address } : {}),
     ...(record.device ? { device: record.device } : {}),
     ...(record.extra_merchant_data ? { extra_merchant_data: record.extra_merchant_data } : {}),
-  } as SessionInput;
+  };
 }
 
 export function buildBatchRows(
@@ -174,7 +182,7 @@ export function buildBatchRows(
     const orderId = context.ids.next('ord');
     if (record.id) orders.set(record.id, orderId);
     const placedAt = Date.parse(record.placed_at);
-    const session = toSessionInput(record);
+    const session = toSessionInput(record, accountId);
     rows.orders.push({
       id: orderId,
       merchant_name: record.merchant ?? null,

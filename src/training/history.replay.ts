@@ -81,8 +81,7 @@ export async function replayHistory(
   const failures = { count: 0, first: [] as string[] };
   const progressEvery = options.progressEvery ?? 1000;
 
-  for await (const original of events) {
-    const event = withAddress(original);
+  for await (const event of events) {
     if (event.kind === 'order') {
       try {
         // Decide before applying the order itself: its own facts (and everything after it) stay unseen.
@@ -152,22 +151,6 @@ export async function replayHistory(
     ruleset,
     failures,
   };
-}
-
-/**
- * The engine needs a billing address, which the live API always has but an import may leave out. A per-account
- * placeholder stands for "unknown": never new for the account, never shared with another, so it signals nothing.
- */
-export function withAddress(event: HistoryEvent): HistoryEvent {
-  if (event.kind !== 'order' || event.session.billing_address !== undefined) return event;
-  const unknown = {
-    street: 'unknown',
-    house_number: '0',
-    postal_code: event.accountId,
-    city: 'unknown',
-    country: 'ZZ',
-  };
-  return { ...event, session: { ...event.session, billing_address: unknown } };
 }
 
 /** Without a model the decision's score is the ruleset's points score. */
