@@ -118,7 +118,8 @@ export class IdentityFactory {
 
   mobilePhone(): string {
     for (;;) {
-      const phone = `+316${this.random.integer(10_000_000, 99_999_999)}`;
+      // Dutch mobile numbers are 06 followed by 1-6 or 8 (libphonenumber calls 067, 069 and 060 invalid).
+      const phone = `+316${this.random.pick(['1', '2', '3', '4', '5', '6', '8'])}${this.random.integer(1_000_000, 9_999_999)}`;
       if (this.phones.has(phone)) continue;
       this.phones.add(phone);
       return phone;
