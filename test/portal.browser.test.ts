@@ -1,11 +1,10 @@
 // The consumer portal in a real browser: sign in by code, find an order, report it as not mine, see the invoice paused.
-import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServer as createNetServer, type AddressInfo } from 'node:net';
-import { chromium, type BrowserContext, type CDPSession, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
+import { chromiumAvailable, launchWithAuthenticator, type AuthenticatorBrowser } from './browser.ts';
 import { makeApplication, type Application } from '../src/app.ts';
 import { makeManualClock } from '../src/shared/clock.ts';
 import type { RiskEngine } from '../src/risk/engine.ts';
@@ -13,19 +12,7 @@ import { makePlaceholderEngine } from '../src/risk/placeholder.engine.ts';
 import { adminKey, sessionBody, testConfig } from './application.ts';
 import { makeTestDatabase } from './databases.ts';
 
-const chromiumPath = '/usr/bin/chromium';
 const artifacts = join(import.meta.dirname, '..', 'test-artifacts', 'portal');
-const chromiumFlags = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  // The server listens on 127.0.0.1 only; "localhost" is the WebAuthn relying party (an IP address cannot be one).
-  '--host-resolver-rules=MAP localhost 127.0.0.1',
-];
 
 async function freePort(): Promise<number> {
   const server = createNetServer();
@@ -35,9 +22,7 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-const available = existsSync(chromiumPath);
-if (!available)
-  console.warn(`[portal browser test] skipped: ${chromiumPath} is not installed (apt-get install chromium)`);
+const available = chromiumAvailable('portal browser test');
 
 const address = { street: 'Damrak', house_number: '1', postal_code: '1012LG', city: 'Amsterdam', country: 'NL' };
 const history = [
@@ -69,9 +54,8 @@ const history = [
 
 describe.skipIf(!available)('consumer portal in chromium', () => {
   let app: Application;
-  let context: BrowserContext;
+  let browser: AuthenticatorBrowser | undefined;
   let page: Page;
-  let profileDirectory: string;
   let baseUrl: string;
   let fraudOrderId: string;
 
@@ -132,31 +116,13 @@ describe.skipIf(!available)('consumer portal in chromium', () => {
     fraudOrderId = authorized.json().order.id;
 
     await app.server.listen({ port, host: '127.0.0.1' });
-    profileDirectory = await mkdtemp(join(tmpdir(), 'rearguard-portal-'));
-    context = await chromium.launchPersistentContext(profileDirectory, {
-      executablePath: chromiumPath,
-      headless: true,
-      args: chromiumFlags,
-    });
-    page = context.pages()[0] ?? (await context.newPage());
-    const cdp: CDPSession = await context.newCDPSession(page);
-    await cdp.send('WebAuthn.enable');
-    await cdp.send('WebAuthn.addVirtualAuthenticator', {
-      options: {
-        protocol: 'ctap2',
-        transport: 'internal',
-        hasResidentKey: true,
-        hasUserVerification: true,
-        isUserVerified: true,
-        automaticPresenceSimulation: true,
-      },
-    });
+    browser = await launchWithAuthenticator('rearguard-portal-');
+    page = browser.page;
   });
 
   afterAll(async () => {
-    await context?.close();
+    await browser?.close();
     await app?.close();
-    if (profileDirectory) await rm(profileDirectory, { recursive: true, force: true });
   });
 
   async function latestSignInCode(): Promise<string> {

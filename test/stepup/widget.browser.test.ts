@@ -1,12 +1,11 @@
 // The checkout widget in a real browser: a merchant page embeds it; one step-up by code, one by passkey.
-import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import { createServer as createNetServer, type AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type BrowserContext, type CDPSession, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
+import { chromiumAvailable, launchWithAuthenticator, type AuthenticatorBrowser } from '../browser.ts';
 import { makeApplication, type Application } from '../../src/app.ts';
 import { makeManualClock } from '../../src/shared/clock.ts';
 import { makeRiskEngine } from '../../src/risk/risk.engine.ts';
@@ -14,24 +13,9 @@ import { testConfig } from '../application.ts';
 import { makeTestDatabase } from '../databases.ts';
 import { attackerSession, codeIn, importAnna } from './stepup.fixtures.ts';
 
-const chromiumPath = '/usr/bin/chromium';
 const artifacts = join(import.meta.dirname, '..', '..', 'test-artifacts', 'widget');
-const chromiumFlags = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  // The server listens on 127.0.0.1 only; "localhost" is the WebAuthn relying party (an IP address cannot be one).
-  '--host-resolver-rules=MAP localhost 127.0.0.1',
-];
 
-const available = existsSync(chromiumPath);
-if (!available)
-  console.warn(`[widget browser test] skipped: ${chromiumPath} is not installed (apt-get install chromium)`);
+const available = chromiumAvailable('widget browser test');
 
 /** The fields these tests read from API answers. */
 interface ApiReply {
@@ -79,10 +63,8 @@ describe.skipIf(!available)('checkout widget in chromium', () => {
   let shopUrl: string;
   let appUrl: string;
   let merchantKey: string;
-  let context: BrowserContext;
+  let browser: AuthenticatorBrowser | undefined;
   let page: Page;
-  let cdp: CDPSession;
-  let profileDirectory: string;
   let reference = 0;
 
   async function api(method: string, path: string, options: { key?: string; body?: unknown } = {}) {
@@ -127,32 +109,14 @@ describe.skipIf(!available)('checkout widget in chromium', () => {
     // Another origin than the widget's (another port), as a real shop is.
     shopUrl = `http://localhost:${(shop.address() as AddressInfo).port}`;
 
-    profileDirectory = await mkdtemp(join(tmpdir(), 'rearguard-widget-'));
-    context = await chromium.launchPersistentContext(profileDirectory, {
-      executablePath: chromiumPath,
-      headless: true,
-      args: chromiumFlags,
-    });
-    page = context.pages()[0] ?? (await context.newPage());
-    cdp = await context.newCDPSession(page);
-    await cdp.send('WebAuthn.enable');
-    await cdp.send('WebAuthn.addVirtualAuthenticator', {
-      options: {
-        protocol: 'ctap2',
-        transport: 'internal',
-        hasResidentKey: true,
-        hasUserVerification: true,
-        isUserVerified: true,
-        automaticPresenceSimulation: true,
-      },
-    });
+    browser = await launchWithAuthenticator('rearguard-widget-');
+    page = browser.page;
   });
 
   afterAll(async () => {
-    await context?.close();
+    await browser?.close();
     if (shop) await new Promise<void>((resolve) => shop.close(() => resolve()));
     await app?.close();
-    if (profileDirectory) await rm(profileDirectory, { recursive: true, force: true });
   });
 
   it('completes a step-up by a code sent to the phone on file', async () => {

@@ -1,0 +1,67 @@
+// Debian's chromium driven by playwright-core, with a virtual WebAuthn authenticator: shared by the browser tests.
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type BrowserContext, type CDPSession, type Page } from 'playwright-core';
+
+export const chromiumPath = '/usr/bin/chromium';
+
+const chromiumFlags = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  // The server listens on 127.0.0.1 only; "localhost" is the WebAuthn relying party (an IP address cannot be one).
+  '--host-resolver-rules=MAP localhost 127.0.0.1',
+];
+
+/** True when chromium is installed; otherwise says, once, which test is skipped and how to install it. */
+export function chromiumAvailable(testName: string): boolean {
+  const available = existsSync(chromiumPath);
+  if (!available) console.warn(`[${testName}] skipped: ${chromiumPath} is not installed (apt-get install chromium)`);
+  return available;
+}
+
+export interface AuthenticatorBrowser {
+  readonly context: BrowserContext;
+  readonly page: Page;
+  readonly cdp: CDPSession;
+  close(): Promise<void>;
+}
+
+/** A fresh profile with a platform authenticator that has a resident key and verifies the user. */
+export async function launchWithAuthenticator(profilePrefix: string): Promise<AuthenticatorBrowser> {
+  const profileDirectory = await mkdtemp(join(tmpdir(), profilePrefix));
+  const context = await chromium.launchPersistentContext(profileDirectory, {
+    executablePath: chromiumPath,
+    headless: true,
+    args: chromiumFlags,
+  });
+  const page = context.pages()[0] ?? (await context.newPage());
+  const cdp = await context.newCDPSession(page);
+  await cdp.send('WebAuthn.enable');
+  await cdp.send('WebAuthn.addVirtualAuthenticator', {
+    options: {
+      protocol: 'ctap2',
+      transport: 'internal',
+      hasResidentKey: true,
+      hasUserVerification: true,
+      isUserVerified: true,
+      automaticPresenceSimulation: true,
+    },
+  });
+  return {
+    context,
+    page,
+    cdp,
+    async close() {
+      await context.close();
+      await rm(profileDirectory, { recursive: true, force: true });
+    },
+  };
+}
