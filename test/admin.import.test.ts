@@ -130,6 +130,10 @@ describe.each(databaseKinds)('admin API and import on %s', (kind) => {
       typology: 'identity_misuse',
       known_at: new Date('2025-02-10T12:00:00Z'),
     });
+    const invoices = await app.database.query<{ status: string; paid_amount: number }>(
+      "SELECT i.status, i.paid_amount FROM invoices i JOIN orders o ON o.id = i.order_id WHERE o.external_id = 'o-1'",
+    );
+    expect(invoices).toEqual([{ status: 'paid', paid_amount: 12900 }]);
 
     // The online state heard of every fact, once, in time order.
     const kinds = engine.events.map((event) => event.kind);

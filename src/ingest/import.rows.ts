@@ -213,6 +213,8 @@ export function buildBatchRows(
       amount: record.amount.value,
       currency: record.amount.currency,
       status: invoiceStatus[record.outcome],
+      // A paid history invoice owes nothing: the consumer must never see it as outstanding.
+      paid_amount: record.outcome === 'paid_on_time' || record.outcome === 'paid_late' ? record.amount.value : 0,
       due_at: dueAt,
       created_at: record.placed_at,
     });

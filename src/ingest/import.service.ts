@@ -154,8 +154,8 @@ async function insertRows(tx: SqlExecutor, rows: BatchRows): Promise<void> {
   );
   await insert(
     'invoices',
-    'id, order_id, account_id, amount, currency, status, due_at, created_at',
-    'id text, order_id text, account_id text, amount bigint, currency text, status text, due_at timestamptz, created_at timestamptz',
+    'id, order_id, account_id, amount, currency, status, paid_amount, due_at, created_at',
+    'id text, order_id text, account_id text, amount bigint, currency text, status text, paid_amount bigint, due_at timestamptz, created_at timestamptz',
     rows.invoices,
   );
   await insert(
