@@ -9,6 +9,8 @@ export interface NormalisedName {
   readonly sortedKey: string;
   /** Last word: the family name for the Dutch/English order of names. */
   readonly surname: string;
+  /** First word when there is more than one meaningful word ("anna" in "Anna de Vries"); '' otherwise. */
+  readonly givenName: string;
 }
 
 /** Common name particles; skipped when picking a surname so "van der Berg" yields "berg". */
@@ -20,7 +22,8 @@ export function normaliseName(raw: string): NormalisedName {
   const sortedKey = [...words].sort().join(' ');
   const meaningful = words.filter((word) => !particles.has(word));
   const surname = meaningful[meaningful.length - 1] ?? words[words.length - 1] ?? '';
-  return { full, sortedKey, surname };
+  const givenName = meaningful.length > 1 ? (meaningful[0] ?? '') : '';
+  return { full, sortedKey, surname, givenName };
 }
 
 /** Similarity in [0, 1]: the best of a straight and a word-order-free Jaro-Winkler comparison. */
@@ -30,7 +33,19 @@ export function nameSimilarity(left: NormalisedName, right: NormalisedName): num
   const whole = Math.max(jaroWinkler(left.full, right.full), jaroWinkler(left.sortedKey, right.sortedKey));
   // A shared first name lifts Jaro-Winkler a lot ("Noah de Vries" ~ "Noah Mulder"); different surnames are different people.
   const surname = jaroWinkler(left.surname, right.surname);
-  return surname < 0.8 ? Math.min(whole, surname) : whole;
+  if (surname < 0.8) return Math.min(whole, surname);
+  // A shared surname lifts it just as much ("Jan de Vries" ~ "Anna de Vries"): family members are different people.
+  const given = givenNameSimilarity(left.givenName, right.givenName);
+  return given < 0.8 ? Math.min(whole, given) : whole;
+}
+
+/** 1 when either is unknown or one is the other's initial ("J." for "Jan"); Jaro-Winkler otherwise. */
+function givenNameSimilarity(left: string, right: string): number {
+  if (left.length === 0 || right.length === 0) return 1;
+  const initial = (short: string, long: string) =>
+    short.replace(/\./g, '').length === 1 && long.startsWith(short[0] ?? '');
+  if (initial(left, right) || initial(right, left)) return 1;
+  return jaroWinkler(left, right);
 }
 
 /** Does an e-mail local part look like it was made from this name ("jan.jansen85" for Jan Jansen)? */

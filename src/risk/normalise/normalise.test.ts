@@ -106,6 +106,11 @@ describe('names', () => {
     ['Jan Jansen', 'Jan Janssen', 0.95, 1],
     ['Martha Dijkstra', 'Marta Dijkstra', 0.95, 1],
     ['Jan Jansen', 'Fatima el Amrani', 0, 0.6],
+    // Family members share a surname and an address; they are different people.
+    ['Jan de Vries', 'Anna de Vries', 0, 0.8],
+    ['Sanne Bakker', 'Daan Bakker', 0, 0.8],
+    ['J. de Vries', 'Jan de Vries', 0.95, 1],
+    ['Pieter Jansen', 'Piet Jansen', 0.9, 1],
   ])('%s ~ %s within [%d, %d]', (left, right, low, high) => {
     const similarity = nameSimilarity(normaliseName(left), normaliseName(right));
     expect(similarity).toBeGreaterThanOrEqual(low);
