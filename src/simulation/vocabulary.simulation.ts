@@ -251,7 +251,13 @@ export const cities = [
 ] as const;
 
 /** Where parcel lockers and pick-up points stand; shared by many shoppers, so not a signal by itself. */
-export const lockerStreets = ['Stationsplein', 'Winkelcentrum Zuid', 'Marktplein', 'Stadhuisplein'] as const;
+/** Pick-up points as checkouts send them: the carrier's point name in the street line, as real shops do. */
+export const lockerStreets = [
+  'PostNL Pakketpunt Stationsplein',
+  'DHL Parcelshop Winkelcentrum Zuid',
+  'PostNL Pakketautomaat Marktplein',
+  'DHL ServicePunt Stadhuisplein',
+] as const;
 
 export const consumerEmailDomains = [
   { domain: 'gmail.com', weight: 40 },
