@@ -13,7 +13,6 @@ const environmentSchema = z.object({
     .regex(/^postgres(ql)?:\/\//, 'a postgres:// URL')
     .optional()
     .or(z.literal('').transform(() => undefined)),
-  REDIS_URL: z.string().optional(),
   REARGUARD_ADMIN_KEY: z
     .string()
     .min(16, 'at least 16 characters')
@@ -62,7 +61,6 @@ export type Config = {
   readonly host: string;
   readonly dataDir: string;
   readonly databaseUrl: string | undefined;
-  readonly redisUrl: string | undefined;
   readonly adminKey: string | undefined;
   readonly logLevel: z.infer<typeof environmentSchema>['LOG_LEVEL'];
   readonly invoiceDueDays: number;
@@ -117,7 +115,6 @@ export function loadConfig(environment: Record<string, string | undefined>): Con
       host: value.HOST,
       dataDir: value.DATA_DIR,
       databaseUrl: value.DATABASE_URL,
-      redisUrl: value.REDIS_URL,
       adminKey: value.REARGUARD_ADMIN_KEY,
       logLevel: value.LOG_LEVEL,
       invoiceDueDays: value.INVOICE_DUE_DAYS,
@@ -155,7 +152,6 @@ export const configDocumentation: ReadonlyArray<readonly [string, string, string
   ['HOST', '127.0.0.1', 'Interface to listen on (0.0.0.0 behind a load balancer)'],
   ['DATA_DIR', './data', 'Embedded PGlite data directory (used when DATABASE_URL is unset)'],
   ['DATABASE_URL', '(unset)', 'postgres:// URL of a PostgreSQL 15+ server instead of the embedded database'],
-  ['REDIS_URL', '(unset)', 'redis:// URL for shared online feature state (multi-node)'],
   ['REARGUARD_ADMIN_KEY', '(unset)', 'Bearer key of the admin API; no admin API when unset (min. 16 chars)'],
   ['LOG_LEVEL', 'info', 'pino log level'],
   ['INVOICE_DUE_DAYS', '14', 'Days until an invoice is due'],

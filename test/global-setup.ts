@@ -22,7 +22,6 @@ export default async function setup(project: TestProject) {
   project.provide('pgliteTemplate', path);
   if (!process.env.DATABASE_URL)
     console.warn('[tests] DATABASE_URL is unset: PostgreSQL-server tests are skipped (PGlite tests run).');
-  if (!process.env.REDIS_URL) console.warn('[tests] REDIS_URL is unset: Redis tests are skipped.');
   return async () => {
     await rm(path, { force: true });
   };
