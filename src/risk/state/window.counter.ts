@@ -10,18 +10,36 @@ export type RecentList = number[];
 
 const stride = 3;
 
+/** Below this many numbers a list is copied exactly on append; above it grows in place. */
+const smallList = 8 * stride;
+
 export function appendRecent(list: RecentList | undefined, at: number, amount: number): RecentList {
+  const cutoff = at - longestWindow;
   const lastIndex = (list?.length ?? 0) - stride;
   if (list !== undefined && lastIndex >= 0 && list[lastIndex] === at) {
     list[lastIndex + 1] = (list[lastIndex + 1] ?? 0) + amount;
     list[lastIndex + 2] = (list[lastIndex + 2] ?? 0) + 1;
-    pruneRecent(list, at - longestWindow);
+    pruneWhenMostlyStale(list, cutoff);
     return list;
   }
-  // Exactly sized copies (concat, not push or spread): most lists hold one or two entries, push reserves seventeen.
-  const target = list === undefined ? [at, amount, 1] : list.concat([at, amount, 1]);
-  pruneRecent(target, at - longestWindow);
-  return target;
+  if (list === undefined) return [at, amount, 1];
+  if (list.length < smallList) {
+    // Exactly sized copies (concat, not push or spread): most lists hold one or two entries, push reserves seventeen.
+    const target = list.concat([at, amount, 1]);
+    pruneRecent(target, cutoff);
+    return target;
+  }
+  // A hot entity (a shared IP, a pick-up point) keeps thousands of entries: copying or shifting the whole list on
+  // every order made imports quadratic. Grow in place and drop stale entries only once they are half the list.
+  list.push(at, amount, 1);
+  pruneWhenMostlyStale(list, cutoff);
+  return list;
+}
+
+/** Prunes only when the older half is stale, so appends stay amortised O(1); readers skip stale entries anyway. */
+function pruneWhenMostlyStale(list: RecentList, cutoff: number): void {
+  const middle = Math.floor(list.length / stride / 2) * stride;
+  if ((list[middle] ?? Number.POSITIVE_INFINITY) <= cutoff) pruneRecent(list, cutoff);
 }
 
 /** Drops entries at or before the cutoff; returns whether anything is left. */
