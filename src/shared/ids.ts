@@ -43,6 +43,9 @@ export interface Ids {
 /** Time-ordered (48-bit ms) plus 80 random bits, base32 (Crockford) like a ULID. */
 export function makeIds(now: () => number = Date.now): Ids {
   const alphabet = '0123456789abcdefghjkmnpqrstvwxyz';
+  // One call to the CSPRNG per 256 ids instead of one per id: imports make hundreds of thousands of them.
+  let pool = randomBytes(4096);
+  let offset = pool.length;
   return {
     next(prefix) {
       let time = now();
@@ -51,9 +54,13 @@ export function makeIds(now: () => number = Date.now): Ids {
         timePart = alphabet[time % 32] + timePart;
         time = Math.floor(time / 32);
       }
-      const random = randomBytes(16);
+      if (offset + 16 > pool.length) {
+        pool = randomBytes(4096);
+        offset = 0;
+      }
       let randomPart = '';
-      for (let index = 0; index < 16; index++) randomPart += alphabet[random[index]! % 32];
+      for (let index = 0; index < 16; index++) randomPart += alphabet[pool[offset + index]! % 32];
+      offset += 16;
       return `${prefix}_${timePart}${randomPart}`;
     },
   };
