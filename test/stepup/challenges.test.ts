@@ -5,10 +5,7 @@ import { makeTestApplication, sessionBody, type TestApplication } from '../appli
 import { makeRiskEngine } from '../../src/risk/risk.engine.ts';
 import type { Decision, HistoryEvent, RiskEngine } from '../../src/risk/engine.ts';
 import { readHistory } from '../../src/storage/history.reader.ts';
-import { attackerSession, authorize, codeIn, importAnna, lastMessageTo } from './stepup.fixtures.ts';
-
-const annaPhone = '+31612345678';
-const annaEmail = 'anna@example.nl';
+import { annaPhone, authorize, challengeClient, codeIn, importAnna, lastMessageTo } from './stepup.fixtures.ts';
 
 const stepUpDecision = (accountId: string | null): Decision => ({
   outcome: 'step_up',
@@ -24,19 +21,7 @@ const stepUpDecision = (accountId: string | null): Decision => ({
 describe.each(databaseKinds)('step-up challenges with the risk engine on %s', (kind) => {
   let app: TestApplication;
   let accountId: string;
-  let reference = 0;
-  const nextSession = (overrides: Record<string, unknown> = {}) =>
-    authorize(app, attackerSession({ merchant_reference: `order-${++reference}`, ...overrides }));
-  const send = (id: string, method: string, key?: string) =>
-    app.request('POST', `/v1/challenges/${id}/send`, { body: { method }, ...(key ? { key } : {}) });
-  const verify = (id: string, code: string, key?: string) =>
-    app.request('POST', `/v1/challenges/${id}/verify`, { body: { code }, ...(key ? { key } : {}) });
-  async function sentCode(id: string, method = 'otp_sms') {
-    const response = await send(id, method);
-    expect(response.statusCode, response.body).toBe(200);
-    const message = await lastMessageTo(app, method === 'otp_sms' ? annaPhone : annaEmail);
-    return codeIn(message!.text)!;
-  }
+  const { nextSession, send, verify, sentCode } = challengeClient(() => app);
 
   beforeAll(async () => {
     app = await makeTestApplication(kind, { engine: makeRiskEngine() });
@@ -156,19 +141,7 @@ describe.each(databaseKinds)('step-up challenge mechanics on %s', (kind) => {
   let app: TestApplication;
   let accountId: string;
   let stepUpAsAnna: Decision;
-  let reference = 0;
-  const nextSession = (overrides: Record<string, unknown> = {}) =>
-    authorize(app, attackerSession({ merchant_reference: `order-${++reference}`, ...overrides }));
-  const send = (id: string, method: string, key?: string) =>
-    app.request('POST', `/v1/challenges/${id}/send`, { body: { method }, ...(key ? { key } : {}) });
-  const verify = (id: string, code: string, key?: string) =>
-    app.request('POST', `/v1/challenges/${id}/verify`, { body: { code }, ...(key ? { key } : {}) });
-  async function sentCode(id: string, method = 'otp_sms') {
-    const response = await send(id, method);
-    expect(response.statusCode, response.body).toBe(200);
-    const message = await lastMessageTo(app, method === 'otp_sms' ? annaPhone : annaEmail);
-    return codeIn(message!.text)!;
-  }
+  const { nextSession, send, verify, sentCode } = challengeClient(() => app);
 
   beforeAll(async () => {
     // The mechanics do not depend on why a step-up happened: this engine steps up every purchase as Anna's.

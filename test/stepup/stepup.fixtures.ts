@@ -1,4 +1,5 @@
 // Shared fixtures for step-up tests: Anna's history (verified channels on file) and a session shipping elsewhere.
+import { expect } from 'vitest';
 import { sessionBody, type TestApplication } from '../application.ts';
 
 const annaAddress = { street: 'Damrak', house_number: '1', postal_code: '1012LG', city: 'Amsterdam', country: 'NL' };
@@ -81,3 +82,26 @@ export async function lastMessageTo(app: TestApplication, to: string) {
 }
 
 export const codeIn = (text: string) => /Code (\d{6})/.exec(text)?.[1] ?? null;
+
+export const annaPhone = '+31612345678';
+export const annaEmail = 'anna@example.nl';
+
+/** The calls a shop (or its widget) makes on a challenge, and the code Anna would read on her phone or in her mail. */
+export function challengeClient(app: () => TestApplication) {
+  let reference = 0;
+  const send = (id: string, method: string, key?: string) =>
+    app().request('POST', `/v1/challenges/${id}/send`, { body: { method }, ...(key ? { key } : {}) });
+  return {
+    nextSession: (overrides: Record<string, unknown> = {}) =>
+      authorize(app(), attackerSession({ merchant_reference: `order-${++reference}`, ...overrides })),
+    send,
+    verify: (id: string, code: string, key?: string) =>
+      app().request('POST', `/v1/challenges/${id}/verify`, { body: { code }, ...(key ? { key } : {}) }),
+    async sentCode(id: string, method = 'otp_sms') {
+      const response = await send(id, method);
+      expect(response.statusCode, response.body).toBe(200);
+      const message = await lastMessageTo(app(), method === 'otp_sms' ? annaPhone : annaEmail);
+      return codeIn(message!.text)!;
+    },
+  };
+}
