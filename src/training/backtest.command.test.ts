@@ -1,30 +1,17 @@
 // `rearguard backtest` on a small file with a one-rule ruleset: outcomes, fraud caught, friction, rule precision.
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
+import { captureCommand, scratchDirectory } from './command.testing.ts';
 import { runBacktestCommand, type BacktestResult } from './backtest.command.ts';
 
-let directory: string;
-beforeAll(async () => {
-  directory = await mkdtemp(join(tmpdir(), 'rearguard-backtest-'));
-});
-afterAll(() => rm(directory, { recursive: true, force: true }));
+const scratch = scratchDirectory('rearguard-backtest-');
 
-async function backtest(argv: string[]) {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-  stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
-  const code = await runBacktestCommand(argv, { stdout, stderr }, () => Promise.reject(new Error('no database')));
-  return { code, out, err };
-}
+const backtest = (argv: string[]) =>
+  captureCommand((io) => runBacktestCommand(argv, io, () => Promise.reject(new Error('no database'))));
 
 it('replays a file with a candidate ruleset and judges it against the labels', async () => {
-  const history = join(directory, 'history.ndjson');
+  const history = join(scratch.path, 'history.ndjson');
   const lines = [1000, 2000, 9000, 9500, 12000, 300].map((value, index) =>
     JSON.stringify({
       type: 'order',
@@ -37,7 +24,7 @@ it('replays a file with a candidate ruleset and judges it against the labels', a
     }),
   );
   await writeFile(history, lines.join('\n'));
-  const ruleset = join(directory, 'ruleset.json');
+  const ruleset = join(scratch.path, 'ruleset.json');
   await writeFile(
     ruleset,
     JSON.stringify({
@@ -70,7 +57,7 @@ it('replays a file with a candidate ruleset and judges it against the labels', a
 });
 
 it('refuses an invalid ruleset with the reasons', async () => {
-  const ruleset = join(directory, 'broken.json');
+  const ruleset = join(scratch.path, 'broken.json');
   await writeFile(ruleset, JSON.stringify({ version: 'x', rules: [] }));
   const result = await backtest(['--ruleset', ruleset, '--file', 'none.ndjson']);
   expect(result.code).toBe(2);

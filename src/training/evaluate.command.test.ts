@@ -1,9 +1,8 @@
 // `rearguard evaluate` end to end on small files: a simulated world, and a sparse file whose signal is in extra_merchant_data.
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { captureCommand, scratchDirectory } from './command.testing.ts';
 import { loadXgboost } from '../model/index.ts';
 import { writeSimulationFile } from '../simulation/output.simulation.ts';
 import { runEvaluateCommand } from './evaluate.command.ts';
@@ -12,22 +11,9 @@ const xgboost = loadXgboost();
 if (!xgboost.ok)
   console.warn(`[tests] evaluate: training parts skipped, libxgboost is absent (${xgboost.error.message})`);
 
-let directory: string;
-beforeAll(async () => {
-  directory = await mkdtemp(join(tmpdir(), 'rearguard-evaluate-'));
-});
-afterAll(() => rm(directory, { recursive: true, force: true }));
+const scratch = scratchDirectory('rearguard-evaluate-');
 
-async function evaluate(argv: string[]) {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-  stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
-  const code = await runEvaluateCommand(argv, { stdout, stderr });
-  return { code, out, err };
-}
+const evaluate = (argv: string[]) => captureCommand((io) => runEvaluateCommand(argv, io));
 
 describe('rearguard evaluate', () => {
   it('rejects a bad split with usage', async () => {
@@ -37,7 +23,7 @@ describe('rearguard evaluate', () => {
   });
 
   it('says how to install libxgboost and exits non-zero when it is missing, still reporting the rules', async () => {
-    const sparse = join(directory, 'tiny.ndjson');
+    const sparse = join(scratch.path, 'tiny.ndjson');
     const order = (index: number, outcome: string) =>
       JSON.stringify({
         type: 'order',
@@ -63,9 +49,9 @@ describe('rearguard evaluate', () => {
   });
 
   it.skipIf(!xgboost.ok)('prints one JSON line for model, rules and both, and writes the report', async () => {
-    const world = join(directory, 'world.ndjson');
+    const world = join(scratch.path, 'world.ndjson');
     await writeSimulationFile({ orders: 3000, seed: 11, months: 3, fraudRate: 0.05, labelDelayDays: 7 }, world);
-    const report = join(directory, 'report');
+    const report = join(scratch.path, 'report');
     const result = await evaluate([
       '--file',
       world,
@@ -97,7 +83,7 @@ describe('rearguard evaluate', () => {
   it.skipIf(!xgboost.ok)(
     'works on a sparse file (no names, no addresses) and learns from extra_merchant_data',
     async () => {
-      const sparse = join(directory, 'sparse.ndjson');
+      const sparse = join(scratch.path, 'sparse.ndjson');
       const lines: string[] = [];
       const start = Date.parse('2025-01-01T00:00:00Z');
       for (let index = 0; index < 1200; index++) {
