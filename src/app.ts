@@ -45,6 +45,7 @@ import { makeNotifiers } from './notify/notifiers.ts';
 import { makeSignInService } from './consumer/sign-in.service.ts';
 import { makeAccountSecurityService } from './consumer/account-security.service.ts';
 import { consumerRoutes } from './consumer/consumer.routes.ts';
+import { makeSqlRateLimiter } from './stepup/send.rate-limit.ts';
 import { outboxRoutes } from './notify/outbox.routes.ts';
 import { makeOrderNoticeHook } from './notify/order-notice.hook.ts';
 import { makeOrderNoticeService } from './notify/order-notice.service.ts';
@@ -122,6 +123,8 @@ export async function makeApplication(config: Config, overrides: Overrides = {})
     publicUrl: config.publicUrl,
     webauthn,
     bankAccountCheck: overrides.bankAccountCheck ?? makeDevelopmentBankAccountCheck(),
+    // Rate-limit counters in PostgreSQL; a Redis adapter of the same port would be chosen here.
+    rateLimiter: makeSqlRateLimiter,
   };
   const stepUpHooks = makeStepUpHooks(stepUpDependencies);
   decisionHooks.push(stepUpHooks.decisionHook);

@@ -66,9 +66,9 @@ export function consumerRoutes(dependencies: {
       body: signInBody,
       responses: {
         202: { description: 'A code is on its way if the address is on file' },
-        429: { description: 'too_many_sends' },
+        429: { description: 'too_many_sends (per e-mail/phone however spelled, per account, per client address)' },
       },
-      handler: async ({ body }) => ({ status: 202, body: await signIn.start(body) }),
+      handler: async ({ body, request }) => ({ status: 202, body: await signIn.start(body, { ip: request.ip }) }),
     }),
     defineRoute({
       method: 'POST',
@@ -82,8 +82,10 @@ export function consumerRoutes(dependencies: {
         200: { description: 'Signed in', schema: tokenView },
         409: { description: 'sign_in_expired' },
         422: { description: 'invalid_code' },
+        429: { description: 'too_many_attempts (account-wide lockout with back-off, and per client address)' },
       },
-      handler: async ({ body }) => withCookie(await signIn.verify(body.sign_in_id, body.code)),
+      handler: async ({ body, request }) =>
+        withCookie(await signIn.verify(body.sign_in_id, body.code, { ip: request.ip })),
     }),
     defineRoute({
       method: 'POST',

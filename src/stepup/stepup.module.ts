@@ -6,6 +6,7 @@ import type { CheckoutService } from '../checkout/checkout.service.ts';
 import type { RiskEngine } from '../risk/engine.ts';
 import type { WebAuthnSettings } from '../consumer/webauthn.settings.ts';
 import type { BankAccountCheckProvider } from './bank-account-check.provider.ts';
+import type { RateLimiterFor } from './send.rate-limit.ts';
 import { makeChallengeHook, makeChallengeReplayHook } from './challenge.hook.ts';
 import { makeChallengeService } from './challenge.service.ts';
 import { challengeRoutes } from './challenges.routes.ts';
@@ -21,6 +22,7 @@ export interface StepUpDependencies {
   readonly publicUrl: string;
   readonly webauthn: WebAuthnSettings;
   readonly bankAccountCheck: BankAccountCheckProvider;
+  readonly rateLimiter?: RateLimiterFor;
 }
 
 /** The hooks must exist before the checkout service is built; the services need the checkout: two steps. */
