@@ -158,7 +158,7 @@ export async function makeApplication(config: Config, overrides: Overrides = {})
   routes.push(
     ...consumerRoutes({
       signIn: makeSignInService({ ...stepUpDependencies, sessions: consumerSessions }),
-      security: makeAccountSecurityService({ database, clock, ids, engine, webauthn }),
+      security: makeAccountSecurityService({ database, clock, ids, engine, webauthn, publicUrl: config.publicUrl }),
       signOut: consumerSessions.revoke,
       secureCookie: config.publicUrl.startsWith('https:'),
     }),

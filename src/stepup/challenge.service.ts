@@ -133,9 +133,15 @@ export function makeChallengeService(dependencies: ChallengeServiceDependencies)
         : [];
       const lockout = await limiter.check(attempts, clock.now());
       if (!lockout.allowed) {
-        throw new ApiError(429, 'too_many_attempts', 'too many failed proofs for this account; try again later', undefined, {
-          retry_after_seconds: lockout.retryAfterSeconds,
-        });
+        throw new ApiError(
+          429,
+          'too_many_attempts',
+          'too many failed proofs for this account; try again later',
+          undefined,
+          {
+            retry_after_seconds: lockout.retryAfterSeconds,
+          },
+        );
       }
       const proof = await prove(tx, challenge, input);
       if (!proof.ok) {

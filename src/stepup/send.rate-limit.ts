@@ -75,8 +75,7 @@ export const attemptLimits = {
 } as const satisfies Record<string, readonly RateLimit[]>;
 
 /** Every rule of a key as counters. */
-export const limited = (key: string, rules: readonly RateLimit[]): LimitedKey[] =>
-  rules.map((rule) => ({ key, rule }));
+export const limited = (key: string, rules: readonly RateLimit[]): LimitedKey[] => rules.map((rule) => ({ key, rule }));
 
 function windowOf(rule: RateLimit, now: number) {
   const start = now - (now % rule.windowMilliseconds);
@@ -87,7 +86,9 @@ function windowOf(rule: RateLimit, now: number) {
 const counterKey = (limitedKey: LimitedKey) => `${limitedKey.key}@${limitedKey.rule.windowMilliseconds}`;
 
 const refusedFor = (retryAfterSeconds: number[]): RateLimitResult =>
-  retryAfterSeconds.length === 0 ? { allowed: true } : { allowed: false, retryAfterSeconds: Math.max(...retryAfterSeconds) };
+  retryAfterSeconds.length === 0
+    ? { allowed: true }
+    : { allowed: false, retryAfterSeconds: Math.max(...retryAfterSeconds) };
 
 export function makeSqlRateLimiter(database: SqlExecutor): RateLimiter {
   return {
