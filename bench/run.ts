@@ -20,7 +20,7 @@ export async function runBenchmarks(argv: string[]): Promise<number> {
       seconds: { type: 'string', default: '10' },
       connections: { type: 'string', default: '16' },
       'history-orders': { type: 'string', default: '1000000' },
-      channels: { type: 'string', default: '1000000' },
+      channels: { type: 'string', default: '200000' },
       'database-url': { type: 'string' },
     },
   });
