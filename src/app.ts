@@ -199,6 +199,7 @@ export async function makeApplication(config: Config, overrides: Overrides = {})
     version,
     logLevel: config.logLevel,
     bodyLimitBytes: config.bodyLimitBytes,
+    trustProxy: config.trustProxy,
   });
 
   // The consumer portal (React, built into web/portal/dist) talks only to the public /v1/me API.

@@ -7,6 +7,10 @@ export const developmentSecret = 'development-only-secret-set-REARGUARD_SECRET';
 const environmentSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   HOST: z.string().default('127.0.0.1'),
+  TRUST_PROXY: z
+    .string()
+    .regex(/^(true|false|[0-9a-fA-F.:/, ]+)$/, 'true, or the proxy addresses/CIDRs (comma-separated)')
+    .default('false'),
   DATA_DIR: z.string().min(1).default('./data'),
   DATABASE_URL: z
     .string()
@@ -59,6 +63,8 @@ const environmentSchema = z.object({
 export type Config = {
   readonly port: number;
   readonly host: string;
+  /** Which proxies' X-Forwarded-For to believe for the client address (sign-in limits per client address). */
+  readonly trustProxy: boolean | string;
   readonly dataDir: string;
   readonly databaseUrl: string | undefined;
   readonly adminKey: string | undefined;
@@ -92,6 +98,11 @@ export type Config = {
   };
 };
 
+/** Fastify's trustProxy: the client address of a request (per-IP limits) comes from X-Forwarded-For only then. */
+function trustProxyOf(value: string): boolean | string {
+  return value === 'true' || value === 'false' ? value === 'true' : value;
+}
+
 export type ConfigResult = { ok: true; config: Config } | { ok: false; errors: string[] };
 
 export function loadConfig(environment: Record<string, string | undefined>): ConfigResult {
@@ -113,6 +124,7 @@ export function loadConfig(environment: Record<string, string | undefined>): Con
     config: {
       port: value.PORT,
       host: value.HOST,
+      trustProxy: trustProxyOf(value.TRUST_PROXY),
       dataDir: value.DATA_DIR,
       databaseUrl: value.DATABASE_URL,
       adminKey: value.REARGUARD_ADMIN_KEY,
@@ -150,6 +162,11 @@ export function loadConfig(environment: Record<string, string | undefined>): Con
 export const configDocumentation: ReadonlyArray<readonly [string, string, string]> = [
   ['PORT', '8080', 'HTTP port'],
   ['HOST', '127.0.0.1', 'Interface to listen on (0.0.0.0 behind a load balancer)'],
+  [
+    'TRUST_PROXY',
+    'false',
+    'Behind a load balancer: true or its addresses/CIDRs, so per-client limits see the client address',
+  ],
   ['DATA_DIR', './data', 'Embedded PGlite data directory (used when DATABASE_URL is unset)'],
   ['DATABASE_URL', '(unset)', 'postgres:// URL of a PostgreSQL 15+ server instead of the embedded database'],
   ['REARGUARD_ADMIN_KEY', '(unset)', 'Bearer key of the admin API; no admin API when unset (min. 16 chars)'],

@@ -26,12 +26,15 @@ describe.each(databaseKinds)('account takeover defences on %s', (kind) => {
   let accountId: string;
   const stepUp = challengeClient(() => app);
   /** An unauthenticated call from a given client address, as a portal or an attacker's script makes it. */
-  const anonymous = (url: string, body: unknown, ip = '203.0.113.66') =>
+  const anonymous = (url: string, body: unknown, ip = '203.0.113.66', forwardedFor?: string) =>
     app.server.inject({
       method: 'POST',
       url,
       remoteAddress: ip,
-      headers: { 'content-type': 'application/json' },
+      headers: {
+        'content-type': 'application/json',
+        ...(forwardedFor === undefined ? {} : { 'x-forwarded-for': forwardedFor }),
+      },
       payload: JSON.stringify(body),
     });
   const asConsumer = (method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, token: string, body?: unknown) =>
@@ -194,11 +197,13 @@ describe.each(databaseKinds)('account takeover defences on %s', (kind) => {
     expect(verified.json().decision).toBe('approved');
   });
 
-  it('limits sign-ins per client address, whatever identities it tries', async () => {
+  it('limits sign-ins per client address, whatever identities it tries or X-Forwarded-For it claims', async () => {
+    // Without TRUST_PROXY a forged X-Forwarded-For changes nothing: the socket's address is the client.
     const statuses: number[] = [];
     for (let index = 0; index < 25; index += 1) {
       statuses.push(
-        (await anonymous('/v1/me/sign-in', { email: `someone${index}@example.org` }, '192.0.2.200')).statusCode,
+        (await anonymous('/v1/me/sign-in', { email: `someone${index}@example.org` }, '192.0.2.200', `10.1.2.${index}`))
+          .statusCode,
       );
     }
     expect(statuses.slice(0, 20).every((status) => status === 202)).toBe(true);
@@ -243,5 +248,37 @@ describe.each(databaseKinds)('account takeover defences on %s', (kind) => {
       ].sort(),
     );
     expect(notices[0]!.payload.text).toMatch(/"Always verify my purchases" was switched on .* Not you\?/);
+  });
+});
+
+describe('client addresses behind a trusted load balancer', () => {
+  let app: TestApplication;
+  beforeAll(async () => {
+    app = await makeTestApplication('pglite', {}, { TRUST_PROXY: '10.0.0.0/8' });
+  });
+  afterAll(async () => {
+    await app.close();
+  });
+
+  it('counts per forwarded client address when the request came through the trusted proxy', async () => {
+    const signIn = (remoteAddress: string, forwardedFor: string, index: number) =>
+      app.server.inject({
+        method: 'POST',
+        url: '/v1/me/sign-in',
+        remoteAddress,
+        headers: { 'content-type': 'application/json', 'x-forwarded-for': forwardedFor },
+        payload: JSON.stringify({ email: `person${index}@example.org` }),
+      });
+    // Thirty shoppers behind the load balancer are thirty clients, not one.
+    for (let index = 0; index < 30; index += 1) {
+      expect((await signIn('10.0.0.2', `198.51.100.${index}`, index)).statusCode).toBe(202);
+    }
+    // One shopper is still one client, whichever balancer node forwards it.
+    const statuses: number[] = [];
+    for (let index = 0; index < 22; index += 1) {
+      statuses.push((await signIn(`10.0.0.${2 + (index % 3)}`, '203.0.113.9', 100 + index)).statusCode);
+    }
+    expect(statuses.slice(0, 20).every((status) => status === 202)).toBe(true);
+    expect(statuses.slice(20)).toEqual([429, 429]);
   });
 });
