@@ -24,7 +24,8 @@ import { hashCode, normaliseCode, sameHash } from './otp.codes.ts';
 import { sendCode } from './otp.sender.ts';
 import type { ChallengeMethod, RiskEngine } from '../risk/engine.ts';
 import { validIban, type BankAccountCheckProvider } from './bank-account-check.provider.ts';
-import { attemptLimits, limited, makeSqlRateLimiter, type RateLimiterFor } from './send.rate-limit.ts';
+import type { RateLimiterFor } from './send.rate-limit.ts';
+import { proofLockout } from './proof.lockout.ts';
 
 export interface ChallengeServiceDependencies extends StepUpSecrets {
   readonly database: Database;
@@ -125,28 +126,12 @@ export function makeChallengeService(dependencies: ChallengeServiceDependencies)
     const outcome = await database.transaction(async (tx): Promise<ProofOutcome> => {
       const { challenge, input } = await loadChallenge(tx, secret, challengeId, caller, { forUpdate: true });
       assertUsable(challenge, clock.now());
-      // Failed proofs count account-wide across challenges with back-off over hours and days (a new checkout is a
-      // new challenge, but not a fresh budget of guesses); sign-in guesses count apart, so they lock out nobody here.
-      const limiter = (dependencies.rateLimiter ?? makeSqlRateLimiter)(tx);
-      const attempts = challenge.account_id
-        ? limited(`step-up:fail:account:${challenge.account_id}`, attemptLimits.account)
-        : [];
-      const lockout = await limiter.check(attempts, clock.now());
-      if (!lockout.allowed) {
-        throw new ApiError(
-          429,
-          'too_many_attempts',
-          'too many failed proofs for this account; try again later',
-          undefined,
-          {
-            retry_after_seconds: lockout.retryAfterSeconds,
-          },
-        );
-      }
+      const lockout = proofLockout(dependencies.rateLimiter, tx, challenge.account_id);
+      await lockout.assertOpen(clock.now());
       const proof = await prove(tx, challenge, input);
       if (!proof.ok) {
         const remaining = await recordFailure(tx, challenge);
-        await limiter.record(attempts, clock.now());
+        await lockout.recordFailure(clock.now());
         return { kind: 'failed', error: failureError(remaining, proof.code, proof.message) };
       }
       const at = await recordVerified(tx, dependencies, challenge, proof.method, proof.channelId);
