@@ -20,7 +20,7 @@ export type RateLimitResult =
  * ignores the executor; the SQL adapter counts inside the caller's transaction so a rolled-back use is not counted.
  */
 export interface RateLimiter {
-  /** Counts one use of every key; when any window is already full the use is refused. */
+  /** Counts one use of every key; when any window is already full the use is refused and counted nowhere. */
   consume(keys: readonly LimitedKey[], now: number): Promise<RateLimitResult>;
   /** Whether a use would be refused now, without counting it (a lockout check before a guess is judged). */
   check(keys: readonly LimitedKey[], now: number): Promise<RateLimitResult>;
@@ -91,8 +91,12 @@ const refusedFor = (retryAfterSeconds: number[]): RateLimitResult =>
     : { allowed: false, retryAfterSeconds: Math.max(...retryAfterSeconds) };
 
 export function makeSqlRateLimiter(database: SqlExecutor): RateLimiter {
-  return {
+  const limiter: RateLimiter = {
     async consume(keys, now) {
+      // Look first, so a use refused by one tier is not counted in the others; the guarded increment below still
+      // holds every limit when two requests race (the loser's other tiers roll back with its transaction).
+      const full = await limiter.check(keys, now);
+      if (!full.allowed) return full;
       const refused: number[] = [];
       for (const limitedKey of keys) {
         const window = windowOf(limitedKey.rule, now);
@@ -130,4 +134,5 @@ export function makeSqlRateLimiter(database: SqlExecutor): RateLimiter {
       }
     },
   };
+  return limiter;
 }

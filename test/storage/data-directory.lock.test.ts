@@ -54,7 +54,7 @@ describe('embedded data directory lock', () => {
     for (const directory of directories) await rm(directory, { recursive: true, force: true });
   });
 
-  it('refuses an import and a migrate beside a running server, then takes over after kill -9', async () => {
+  it('refuses an import, a model promotion and a migrate beside a running server, then takes over after kill -9', async () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'rearguard-lock-'));
     directories.push(dataDir);
     const server = await startServer(dataDir, 18_800 + Math.floor(Math.random() * 400));
@@ -65,7 +65,7 @@ describe('embedded data directory lock', () => {
     const history = join(dataDir, '..', `${dataDir.split('/').at(-1)}-history.ndjson`);
     await writeFile(history, '{"type":"account","id":"x-1","created_at":"2025-01-01T00:00:00Z","name":"X"}\n');
     directories.push(history);
-    for (const args of [['import', history], ['migrate']]) {
+    for (const args of [['import', history], ['models', 'promote', 'mdl_0000000001'], ['migrate']]) {
       const second = await run(args, dataDir);
       expect(second.code, second.stderr).not.toBe(0);
       expect(second.stderr).toContain(`the data directory ${dataDir} is in use by another Rearguard process`);
