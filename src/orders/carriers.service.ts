@@ -48,7 +48,8 @@ export function makeCarriersService(dependencies: { database: Database; clock: C
     try {
       await repository.insertCarrier(database, carrier);
     } catch (error) {
-      if (isUniqueViolation(error)) throw new ApiError(409, 'carrier_exists', 'a carrier with this code exists', 'code');
+      if (isUniqueViolation(error))
+        throw new ApiError(409, 'carrier_exists', 'a carrier with this code exists', 'code');
       throw error;
     }
     // The signing key is shown once; the carrier signs every event with it.
@@ -84,7 +85,12 @@ export function makeCarriersService(dependencies: { database: Database; clock: C
       if (seen) return { status: 200, body: { ...seen.answer, duplicate: true } };
       const shipment = await repository.findShipmentByTracking(tx, carrier.code, event.tracking_number);
       if (!shipment) {
-        throw new ApiError(404, 'unknown_tracking_number', 'no shipment of this carrier has that tracking number', 'tracking_number');
+        throw new ApiError(
+          404,
+          'unknown_tracking_number',
+          'no shipment of this carrier has that tracking number',
+          'tracking_number',
+        );
       }
       const order = (await repository.findOrder(tx, shipment.order_id, { forUpdate: true }))!;
       const answer = await answerEvent(tx, carrier, event, shipment, order, at);

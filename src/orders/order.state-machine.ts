@@ -111,7 +111,8 @@ export function transition(order: OrderFigures, command: OrderCommand): Transiti
       return fail(409, 'order_already_captured', 'a captured order cannot be cancelled; refund it instead');
     }
     case 'refund': {
-      if (order.captured === 0) return fail(409, 'nothing_captured', 'nothing was captured, so nothing can be refunded');
+      if (order.captured === 0)
+        return fail(409, 'nothing_captured', 'nothing was captured, so nothing can be refunded');
       if (!Number.isSafeInteger(command.amount) || command.amount <= 0) {
         return fail(422, 'invalid_amount', 'the amount must be a positive number of cents');
       }
@@ -127,7 +128,8 @@ export function transition(order: OrderFigures, command: OrderCommand): Transiti
       };
     }
     case 'settle': {
-      if (order.state !== 'captured') return fail(409, 'order_not_settleable', `an order in state ${order.state} stays open`);
+      if (order.state !== 'captured')
+        return fail(409, 'order_not_settleable', `an order in state ${order.state} stays open`);
       return { ok: true, event: 'closed', figures: { ...order, state: 'closed' } };
     }
   }

@@ -112,9 +112,9 @@ export async function insertCapture(db: SqlExecutor, row: CaptureRow): Promise<v
 }
 
 export const capturesOf = async (db: SqlExecutor, orderId: string) =>
-  (
-    await db.query<CaptureRow>('SELECT * FROM order_captures WHERE order_id = $1 ORDER BY seq', [orderId])
-  ).map((row) => ({ ...row, amount: Number(row.amount) }));
+  (await db.query<CaptureRow>('SELECT * FROM order_captures WHERE order_id = $1 ORDER BY seq', [orderId])).map(
+    (row) => ({ ...row, amount: Number(row.amount) }),
+  );
 
 export interface RefundRow {
   id: string;
@@ -145,9 +145,11 @@ export async function insertRefund(db: SqlExecutor, row: RefundRow): Promise<voi
 }
 
 export const refundsOf = async (db: SqlExecutor, orderId: string) =>
-  (await db.query<RefundRow>('SELECT * FROM order_refunds WHERE order_id = $1 ORDER BY seq', [orderId])).map(
-    (row) => ({ ...row, amount: Number(row.amount), refunded_to_consumer: Number(row.refunded_to_consumer) }),
-  );
+  (await db.query<RefundRow>('SELECT * FROM order_refunds WHERE order_id = $1 ORDER BY seq', [orderId])).map((row) => ({
+    ...row,
+    amount: Number(row.amount),
+    refunded_to_consumer: Number(row.refunded_to_consumer),
+  }));
 
 export const shipmentStatuses = ['shipped', 'in_transit', 'delivered', 'returned_to_sender'] as const;
 export type ShipmentStatus = (typeof shipmentStatuses)[number];

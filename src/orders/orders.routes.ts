@@ -33,7 +33,10 @@ export function ordersRoutes(dependencies: { orders: OrdersService; carriers: Ca
       auth: 'merchant',
       params: orderParams,
       responses: { 200: { description: 'The order' } },
-      handler: async ({ merchant, params }) => ({ status: 200, body: await orders.get(merchantOf(merchant), params.id) }),
+      handler: async ({ merchant, params }) => ({
+        status: 200,
+        body: await orders.get(merchantOf(merchant), params.id),
+      }),
     }),
     defineRoute({
       method: 'POST',

@@ -17,7 +17,9 @@ const trackingNumberSchema = z
   .regex(/^[A-Za-z0-9-]{4,60}$/, 'a tracking number of 4 to 60 letters, digits or dashes');
 
 export const captureInputSchema = z.object({
-  amount: amountSchema.optional().describe('What was shipped and is invoiced now; the whole remaining authorization if omitted'),
+  amount: amountSchema
+    .optional()
+    .describe('What was shipped and is invoiced now; the whole remaining authorization if omitted'),
   lines: z.array(lineSchema).max(500).optional(),
   carrier: carrierCodeSchema.optional(),
   tracking_numbers: z

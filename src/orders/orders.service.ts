@@ -164,7 +164,10 @@ export function makeOrdersService(dependencies: OrdersDependencies) {
         planned,
         invoice,
         actor: `merchant:${merchant.id}`,
-        details: { reason: reason ?? null, released: { value: order.amount - order.captured_amount, currency: order.currency } },
+        details: {
+          reason: reason ?? null,
+          released: { value: order.amount - order.captured_amount, currency: order.currency },
+        },
         at,
       });
       return { value: null, events: [event] };
