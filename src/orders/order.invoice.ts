@@ -31,11 +31,28 @@ export async function invoiceCapture(
   const dueAt = new Date(at.getTime() + dueDays * dayMilliseconds);
   const invoice = await lockInvoiceByOrder(tx, order.id);
   if (!invoice) {
+    const created: InvoiceRow = {
+      id: ids.next('inv'),
+      order_id: order.id,
+      account_id: order.account_id,
+      amount,
+      currency: order.currency,
+      status: 'open',
+      due_at: dueAt,
+      created_at: at,
+      paused_at: null,
+      paused_from: null,
+      fees: 0,
+      paid_amount: 0,
+      paid_at: null,
+      refund_requested: 0,
+    };
     await tx.query(
       `INSERT INTO invoices (id, order_id, account_id, amount, currency, status, due_at, created_at)
        VALUES ($1, $2, $3, $4, $5, 'open', $6, $7)`,
-      [ids.next('inv'), order.id, order.account_id, amount, order.currency, dueAt, at],
+      [created.id, order.id, order.account_id, amount, order.currency, dueAt, at],
     );
+    return created;
   } else {
     const reopen = invoice.status === 'paid' || invoice.status === 'refunded';
     await tx.query(

@@ -262,11 +262,11 @@ export function makeOrdersService(dependencies: OrdersDependencies) {
    * order at once (today's invoice at approval); "on_shipment" merchants get an authorization that waits.
    */
   async function placeApproved(tx: SqlExecutor, orderId: string, at: Date): Promise<HistoryEvent[]> {
-    const order = await repository.findOrder(tx, orderId, { forUpdate: true });
+    // Inserted a moment ago in this transaction: nobody else can see the row yet, so no lock is needed.
+    const order = await repository.findOrder(tx, orderId);
     if (!order || !order.merchant_id) return [];
-    const authorized: ManagedOrder = { ...order, state: 'authorized', captured_amount: 0, refunded_amount: 0 };
+    const mode = await repository.captureModeOf(tx, order.merchant_id);
     const expiresAt = new Date(at.getTime() + dependencies.authorizationDays * dayMilliseconds);
-    await repository.updateFigures(tx, order.id, { state: 'authorized', captured: 0, refunded: 0, expiresAt });
     await repository.insertOrderEvent(tx, {
       id: ids.next('oev'),
       order_id: order.id,
@@ -274,12 +274,20 @@ export function makeOrdersService(dependencies: OrdersDependencies) {
       from_state: 'authorized',
       to_state: 'authorized',
       actor: 'system',
-      details: { amount: { value: order.amount, currency: order.currency }, expires_at: expiresAt.toISOString() },
+      details: {
+        amount: { value: order.amount, currency: order.currency },
+        capture_mode: mode,
+        expires_at: mode === 'on_shipment' ? expiresAt.toISOString() : null,
+      },
       exposure: null,
       at,
     });
-    if ((await repository.captureModeOf(tx, order.merchant_id)) === 'on_shipment') return [];
-    return (await captureLocked(tx, authorized, {}, 'system:capture_on_approval', at)).events;
+    const authorized: ManagedOrder = { ...order, state: 'authorized', captured_amount: 0, refunded_amount: 0 };
+    if (mode === 'on_approval') {
+      return (await captureLocked(tx, authorized, {}, 'system:capture_on_approval', at)).events;
+    }
+    await repository.updateFigures(tx, order.id, { state: 'authorized', captured: 0, refunded: 0, expiresAt });
+    return [];
   }
 
   /** Scheduler task: authorizations never captured expire, and the consumer's exposure is released. */
