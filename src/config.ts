@@ -178,7 +178,7 @@ export const configDocumentation: ReadonlyArray<readonly [string, string, string
     'false',
     'Allow webhook endpoints on private/local addresses (development and tests only)',
   ],
-  ['SCHEDULER_INTERVAL_MS', '60000', 'How often the invoice and case-SLA scheduler runs'],
+  ['SCHEDULER_INTERVAL_MS', '60000', 'How often the invoice, case-SLA and authorization-expiry scheduler runs'],
   ['PUBLIC_URL', 'http://localhost:8080', 'Where shoppers reach this server: links in messages, WebAuthn origin'],
   [
     'REARGUARD_SECRET',
