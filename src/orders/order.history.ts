@@ -53,7 +53,7 @@ export async function recordTransition(
     details: Record<string, unknown>;
     at: Date;
   },
-): Promise<HistoryEvent> {
+): Promise<HistoryEvent[]> {
   const { order, planned, invoice, at } = transitioned;
   const { after } = planned;
   const ended = !['authorized', 'partially_captured'].includes(after.state);
@@ -63,7 +63,9 @@ export async function recordTransition(
     refunded: after.refunded,
     ...(ended ? { expiresAt: null } : {}),
   });
-  const exposure = exposureOf(after, invoice);
+  // Only releases change what the consumer may owe: a capture moves authorization into the invoice, and a payment
+  // that settles the invoice is a history event of its own.
+  const exposure = exposureChanging.includes(planned.event) ? exposureOf(after, invoice) : null;
   await repository.insertOrderEvent(tx, {
     id: ids.next('oev'),
     order_id: order.id,
@@ -90,5 +92,14 @@ export async function recordTransition(
     },
     at,
   });
-  return { kind: 'exposure', orderId: order.id, at: at.getTime(), amount: exposure };
+  return exposure === null ? [] : [{ kind: 'exposure', orderId: order.id, at: at.getTime(), amount: exposure }];
 }
+
+const exposureChanging: readonly OrderEventName[] = [
+  'cancelled',
+  'remainder_cancelled',
+  'expired',
+  'remainder_expired',
+  'refunded',
+  'partially_refunded',
+];

@@ -13,7 +13,7 @@ export async function settleOrder(tx: SqlExecutor, ids: Ids, orderId: string, at
   // Still capturing, already closed or refunded: a payment changes nothing in the life-cycle.
   if (!planned.ok) return [];
   const invoice = await lockInvoiceByOrder(tx, orderId);
-  const event = await recordTransition(tx, ids, {
+  const events = await recordTransition(tx, ids, {
     order,
     planned,
     invoice,
@@ -21,5 +21,5 @@ export async function settleOrder(tx: SqlExecutor, ids: Ids, orderId: string, at
     details: { invoice_id: invoice?.id ?? null },
     at,
   });
-  return [event];
+  return events;
 }

@@ -126,7 +126,7 @@ export function makeOrdersService(dependencies: OrdersDependencies) {
         at,
       });
     }
-    const event = await recordTransition(tx, ids, {
+    const events = await recordTransition(tx, ids, {
       order,
       planned,
       invoice,
@@ -141,7 +141,7 @@ export function makeOrdersService(dependencies: OrdersDependencies) {
       },
       at,
     });
-    return { captureId, events: [event] };
+    return { captureId, events };
   }
 
   async function capture(merchant: Merchant, orderId: string, input: CaptureInput) {
@@ -159,7 +159,7 @@ export function makeOrdersService(dependencies: OrdersDependencies) {
       const order = await lockOwned(tx, merchant, orderId);
       const planned = planOrThrow(order, { kind: 'cancel' });
       const invoice = await lockInvoiceByOrder(tx, order.id);
-      const event = await recordTransition(tx, ids, {
+      const events = await recordTransition(tx, ids, {
         order,
         planned,
         invoice,
@@ -170,7 +170,7 @@ export function makeOrdersService(dependencies: OrdersDependencies) {
         },
         at,
       });
-      return { value: null, events: [event] };
+      return { value: null, events };
     });
     return get(merchant, orderId);
   }
@@ -211,22 +211,20 @@ export function makeOrdersService(dependencies: OrdersDependencies) {
           at,
         });
       }
-      const events = [
-        await recordTransition(tx, ids, {
-          order,
-          planned,
-          invoice,
-          actor: `merchant:${merchant.id}`,
-          details: {
-            refund_id: refundId,
-            amount: input.amount,
-            reason: input.reason ?? 'return',
-            refunded_to_consumer: { value: toConsumer, currency: order.currency },
-            return_claim_id: returnClaim?.id ?? null,
-          },
-          at,
-        }),
-      ];
+      const events = await recordTransition(tx, ids, {
+        order,
+        planned,
+        invoice,
+        actor: `merchant:${merchant.id}`,
+        details: {
+          refund_id: refundId,
+          amount: input.amount,
+          reason: input.reason ?? 'return',
+          refunded_to_consumer: { value: toConsumer, currency: order.currency },
+          return_claim_id: returnClaim?.id ?? null,
+        },
+        at,
+      });
       // What is left was paid already: the order is settled.
       if (invoice.status === 'paid') events.push(...(await settleOrder(tx, ids, order.id, at)));
       return { value: refundId, events };
@@ -304,7 +302,7 @@ export function makeOrdersService(dependencies: OrdersDependencies) {
         const planned = plan(order, { kind: 'expire' });
         if (!planned.ok) return { value: false, events: [] };
         const invoice = await lockInvoiceByOrder(tx, order.id);
-        const event = await recordTransition(tx, ids, {
+        const events = await recordTransition(tx, ids, {
           order,
           planned,
           invoice,
@@ -312,7 +310,7 @@ export function makeOrdersService(dependencies: OrdersDependencies) {
           details: { released: { value: order.amount - order.captured_amount, currency: order.currency } },
           at,
         });
-        return { value: true, events: [event] };
+        return { value: true, events };
       });
       if (done) expired += 1;
     }
