@@ -12,7 +12,7 @@ const reportKinds = [
 
 // Only what the merchant and the carrier reported: never "delivered" before a carrier says so.
 const deliveryWords = {
-  ordered: 'Ordered, not shipped yet',
+  ordered: 'Ordered',
   shipped: 'Shipped',
   delivered: 'Delivered',
   returned: 'Returned to the shop',
