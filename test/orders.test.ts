@@ -272,6 +272,9 @@ describe.each(databaseKinds)('order management on %s', (kind) => {
       [`%${claimed.orderId}%`],
     );
     expect(alerts).toHaveLength(1);
+    // The monitoring desk sees it where it sees SLA breaches.
+    const desk = (await app.request('GET', '/v1/admin/case-alerts', { key: adminKey })).json();
+    expect(JSON.stringify(desk)).toContain(claimed.orderId);
     expect(await webhookEvents(claimed.orderId)).toContain('shipment.redirect_refused');
 
     const conditioned = await authorizedOrder(app);
