@@ -121,6 +121,19 @@ describe.each(databaseKinds)('order management on %s', (kind) => {
     expect(exposureIn(state, session, accountId)).toBe(93900);
   });
 
+  it('lets only one of two concurrent captures through when both do not fit', async () => {
+    const { orderId } = await authorizedOrder(app);
+    const body = { amount: { value: 60000, currency: 'EUR' } };
+    const [first, second] = await Promise.all([
+      post(app, `/v1/orders/${orderId}/captures`, body),
+      post(app, `/v1/orders/${orderId}/captures`, body),
+    ]);
+    expect([first.statusCode, second.statusCode].sort()).toEqual([201, 422]);
+    const order = await getOrder(app, orderId);
+    expect(order).toMatchObject({ captured: { value: 60000 }, invoice: { amount: { value: 60000 } } });
+    expect(await payoutTotal(app, orderId)).toBe(60000);
+  });
+
   it('cancels an uncaptured order: no invoice, exposure released, also after a restart', async () => {
     const { orderId, accountId, session } = await authorizedOrder(app);
     const cancelled = await post(app, `/v1/orders/${orderId}/cancel`, { reason: 'out of stock' }, `cancel-${orderId}`);
