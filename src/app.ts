@@ -52,6 +52,7 @@ import { makeOrderNoticeService } from './notify/order-notice.service.ts';
 import { orderNoticeRoutes } from './notify/order-notices.routes.ts';
 import { makeProtectionContext } from './protection/protection.wiring.ts';
 import { registerPortal } from './portal/portal.static.ts';
+import { makeOrdersContext } from './orders/orders.wiring.ts';
 
 export const version = '0.1.0';
 
@@ -131,12 +132,15 @@ export async function makeApplication(config: Config, overrides: Overrides = {})
   replayHooks.push(stepUpHooks.replayHook);
   const notifiers = overrides.notifiers ?? makeNotifiers(config.notifier);
   outboxHandlers[notificationTopic] = makeNotificationHandler(notifiers, database);
+  // The order life-cycle: capture on shipment, cancel, refunds, carriers' tracking events, authorization expiry.
+  const orders = makeOrdersContext({ config, database, clock, ids, engine });
   const checkout = makeCheckoutService({
     database,
     engine,
     clock,
     ids,
     invoiceDueDays: config.invoiceDueDays,
+    onOrderPlaced: orders.onOrderPlaced,
     onDecision: metrics.observeDecision,
     afterDecision: decisionHooks,
     onReplay: replayHooks,
@@ -153,6 +157,7 @@ export async function makeApplication(config: Config, overrides: Overrides = {})
     ...adminRoutes({ database, merchants, importer }),
     ...stepUp.routes,
     ...opsRoutes({ lists, rulesets }),
+    ...orders.routes,
   ];
   // Portal sign-in and account security (passkeys, "always verify my purchases").
   routes.push(
@@ -204,6 +209,7 @@ export async function makeApplication(config: Config, overrides: Overrides = {})
 
   // The consumer portal (React, built into web/portal/dist) talks only to the public /v1/me API.
   await registerPortal(server);
+  orders.registerRawBodies(server);
 
   function logError(details: object, message: string) {
     server.log.warn(details, message);
@@ -228,6 +234,7 @@ export async function makeApplication(config: Config, overrides: Overrides = {})
     stepUp,
     metrics,
     protection,
+    orders,
     models: modelContext,
     rulesets,
     lists,
@@ -235,6 +242,7 @@ export async function makeApplication(config: Config, overrides: Overrides = {})
     async close() {
       await outbox.stop();
       await protection.stop();
+      await orders.stop();
       await server.close();
       await database.close();
     },

@@ -24,6 +24,7 @@ const environmentSchema = z.object({
     .or(z.literal('').transform(() => undefined)),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   INVOICE_DUE_DAYS: z.coerce.number().int().min(1).max(90).default(14),
+  AUTHORIZATION_EXPIRY_DAYS: z.coerce.number().int().min(1).max(90).default(28),
   BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(1_048_576),
   IMPORT_LIMIT_BYTES: z.coerce
     .number()
@@ -70,6 +71,8 @@ export type Config = {
   readonly adminKey: string | undefined;
   readonly logLevel: z.infer<typeof environmentSchema>['LOG_LEVEL'];
   readonly invoiceDueDays: number;
+  /** Days an authorization waits for capture before it expires (merchants capturing on shipment). */
+  readonly authorizationExpiryDays: number;
   readonly bodyLimitBytes: number;
   readonly importLimitBytes: number;
   readonly invoicing: {
@@ -130,6 +133,7 @@ export function loadConfig(environment: Record<string, string | undefined>): Con
       adminKey: value.REARGUARD_ADMIN_KEY,
       logLevel: value.LOG_LEVEL,
       invoiceDueDays: value.INVOICE_DUE_DAYS,
+      authorizationExpiryDays: value.AUTHORIZATION_EXPIRY_DAYS,
       bodyLimitBytes: value.BODY_LIMIT_BYTES,
       importLimitBytes: value.IMPORT_LIMIT_BYTES,
       invoicing: {
@@ -171,7 +175,8 @@ export const configDocumentation: ReadonlyArray<readonly [string, string, string
   ['DATABASE_URL', '(unset)', 'postgres:// URL of a PostgreSQL 15+ server instead of the embedded database'],
   ['REARGUARD_ADMIN_KEY', '(unset)', 'Bearer key of the admin API; no admin API when unset (min. 16 chars)'],
   ['LOG_LEVEL', 'info', 'pino log level'],
-  ['INVOICE_DUE_DAYS', '14', 'Days until an invoice is due'],
+  ['INVOICE_DUE_DAYS', '14', 'Days from capture (shipment) until an invoice is due'],
+  ['AUTHORIZATION_EXPIRY_DAYS', '28', 'Days an uncaptured authorization lasts before it expires and is released'],
   ['BODY_LIMIT_BYTES', '1048576', 'Largest JSON request body'],
   ['IMPORT_LIMIT_BYTES', '536870912', 'Largest NDJSON import body'],
   ['INVOICE_REMINDER_DAYS', '-3,1,7', 'Payment reminders: day offsets from the due date (negative: before it)'],
@@ -190,7 +195,7 @@ export const configDocumentation: ReadonlyArray<readonly [string, string, string
     'false',
     'Allow webhook endpoints on private/local addresses (development and tests only)',
   ],
-  ['SCHEDULER_INTERVAL_MS', '60000', 'How often the invoice and case-SLA scheduler runs'],
+  ['SCHEDULER_INTERVAL_MS', '60000', 'How often the invoice, case-SLA and authorization-expiry scheduler runs'],
   ['PUBLIC_URL', 'http://localhost:8080', 'Where shoppers reach this server: links in messages, WebAuthn origin'],
   [
     'REARGUARD_SECRET',

@@ -149,6 +149,9 @@ describe.skipIf(!available)('consumer portal in chromium', () => {
     await order.waitFor();
     await expect.poll(() => order.textContent()).toContain('Phone Shop');
     await expect.poll(() => order.textContent()).toContain('Kade 99, 3011AA Rotterdam');
+    // No carrier has reported anything: the portal must not claim a delivery.
+    expect(await order.locator('[data-delivery]').getAttribute('data-delivery')).toBe('ordered');
+    expect(await order.textContent()).not.toContain('Delivered');
     await shot('02-purchases');
 
     await order.getByRole('button', { name: 'I did not order this' }).click();

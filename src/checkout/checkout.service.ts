@@ -8,7 +8,7 @@ import type { Merchant } from '../http/route.ts';
 import * as repository from './checkout.repository.ts';
 import { insertAccount, insertChannel } from './accounts.repository.ts';
 import type { SessionInput } from './session.schema.ts';
-import { presentAuthorization, presentOrder, presentSession, type AuthorizationView } from './checkout.presenter.ts';
+import { presentAuthorization, presentSession, type AuthorizationView } from './checkout.presenter.ts';
 
 export interface CheckoutDependencies {
   readonly database: Database;
@@ -24,6 +24,11 @@ export interface CheckoutDependencies {
   readonly afterDecision?: readonly DecisionHook[];
   /** Re-adds what hooks contributed (e.g. the step-up challenge) when an authorize is replayed. */
   readonly onReplay?: readonly ReplayHook[];
+  /**
+   * The order life-cycle takes over an approved order in its transaction (src/orders: capture at approval or an
+   * authorization waiting for shipment). Without it, the order is invoiced at approval as before.
+   */
+  readonly onOrderPlaced?: (tx: SqlExecutor, orderId: string, at: Date) => Promise<HistoryEvent[]>;
 }
 
 export type ReplayHook = (database: SqlExecutor, sessionId: string) => Promise<Record<string, unknown>>;
@@ -60,12 +65,6 @@ export function makeCheckoutService(dependencies: CheckoutDependencies) {
       repository.findOrderBySession(database, session.id),
     ]);
     return presentSession(session, decision, order);
-  }
-
-  async function getOrder(merchant: Merchant, orderId: string) {
-    const order = await repository.findOrder(database, merchant.id, orderId);
-    if (!order) throw notFound('order');
-    return presentOrder(order);
   }
 
   /** Creates the account for a first-time buyer: typed channels are on file but not verified (they prove nothing yet). */
@@ -198,6 +197,7 @@ export function makeCheckoutService(dependencies: CheckoutDependencies) {
         }
         orderId = await placeOrder(tx, { merchant, session, decisionId, accountId, at: decidedAt });
         events.push({ kind: 'order', orderId, accountId, merchantId: merchant.id, at, session: session.input });
+        if (dependencies.onOrderPlaced) events.push(...(await dependencies.onOrderPlaced(tx, orderId, decidedAt)));
       }
       await repository.updateSessionStatus(tx, session.id, decision.outcome, decidedAt);
       const extra: Record<string, unknown> = {};
@@ -240,6 +240,7 @@ export function makeCheckoutService(dependencies: CheckoutDependencies) {
       status: 'approved',
       placed_at: context.at,
     });
+    if (dependencies.onOrderPlaced) return orderId;
     await repository.insertInvoice(tx, {
       id: ids.next('inv'),
       order_id: orderId,
@@ -265,7 +266,7 @@ export function makeCheckoutService(dependencies: CheckoutDependencies) {
     };
   }
 
-  return { createSession, getSession, getOrder, authorize, completeVerifiedSession };
+  return { createSession, getSession, authorize, completeVerifiedSession };
 }
 
 export type CheckoutService = ReturnType<typeof makeCheckoutService>;

@@ -18,6 +18,7 @@ export async function runStart(config: Config, options: { demo: boolean }): Prom
   }
   application.outbox.start();
   application.protection.start();
+  application.orders.start();
   const address = await application.server.listen({ port: config.port, host: config.host });
   process.stdout.write(`Rearguard listening on ${address} (OpenAPI: ${address}/openapi.json)\n\n`);
   let stopping = false;

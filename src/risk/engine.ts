@@ -103,6 +103,16 @@ export type HistoryEvent =
       readonly deviceId: string | null;
     }
   | {
+      /**
+       * What the consumer may still owe on an order changed without a payment: a cancel, an expired authorization
+       * or a refund. `amount` is the order's exposure from now on (the open authorization plus the outstanding).
+       */
+      readonly kind: 'exposure';
+      readonly orderId: string;
+      readonly at: number;
+      readonly amount: number;
+    }
+  | {
       readonly kind: 'label';
       readonly orderId: string;
       readonly at: number;

@@ -34,7 +34,13 @@ export type IdPrefix =
   | 'pyo'
   | 'flg'
   | 'aud'
-  | 'ipm';
+  | 'ipm'
+  | 'cap'
+  | 'rfd'
+  | 'shp'
+  | 'car'
+  | 'cev'
+  | 'oev';
 
 export interface Ids {
   next(prefix: IdPrefix): string;

@@ -91,6 +91,11 @@ export function historySources(database: Database): Source[] {
       `SELECT * FROM (SELECT p.id, p.paid_at AS at, i.order_id, p.outcome FROM payments p JOIN invoices i ON i.id = p.invoice_id) t WHERE true`,
       (row) => ({ kind: 'payment', orderId: row.order_id, at: row.at.getTime(), outcome: row.outcome }),
     ),
+    scan<{ id: string; at: Date; order_id: string; exposure: number | string }>(
+      database,
+      `SELECT * FROM (SELECT id, at, order_id, exposure FROM order_events WHERE exposure IS NOT NULL) t WHERE true`,
+      (row) => ({ kind: 'exposure', orderId: row.order_id, at: row.at.getTime(), amount: Number(row.exposure) }),
+    ),
     scan<{ id: string; at: Date; always_verify: boolean }>(
       database,
       `SELECT * FROM (SELECT id, always_verify_at AS at, always_verify FROM accounts WHERE always_verify_at IS NOT NULL) t WHERE true`,

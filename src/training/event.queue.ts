@@ -9,6 +9,7 @@ const kindRank: Readonly<Record<HistoryEvent['kind'], number>> = {
   verification: 2,
   order: 3,
   payment: 4,
+  exposure: 4,
   label: 5,
 };
 

@@ -179,6 +179,17 @@ export function makeMemoryFeatureState(): MemoryFeatureState {
         if (orderRow !== undefined) setStatus(orderRow, event.outcome);
         break;
       }
+      case 'exposure': {
+        // Only an open order counts towards exposure; a settled or unpaid one keeps its history as it was.
+        const orderRow = orders.rowOf(event.orderId);
+        if (orderRow === undefined) break;
+        const account = accounts[orders.account(orderRow)];
+        if (account !== undefined && orders.status(orderRow) === 'open') {
+          account.openExposure += event.amount - orders.amount(orderRow);
+        }
+        orders.setAmount(orderRow, event.amount);
+        break;
+      }
       case 'label': {
         const orderRow = orders.rowOf(event.orderId);
         if (orderRow === undefined) break;

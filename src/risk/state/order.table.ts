@@ -103,6 +103,9 @@ export class OrderTable {
   amount(row: number): number {
     return this.amounts[row] ?? 0;
   }
+  setAmount(row: number, amount: number): void {
+    this.amounts[row] = amount;
+  }
   status(row: number): OrderStatus {
     return orderStatuses[this.statuses[row] ?? 0] ?? 'open';
   }
