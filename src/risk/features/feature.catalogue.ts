@@ -2,6 +2,7 @@
 import type { FeatureValue, FeatureVector } from '../engine.ts';
 import { accountFeatures } from './account.features.ts';
 import { addressFeatures } from './address.features.ts';
+import { bankIdentityFeatures } from './bank-identity.features.ts';
 import { cartFeatures } from './cart.features.ts';
 import { channelFeatures } from './channel.features.ts';
 import { deviceFeatures } from './device.features.ts';
@@ -23,6 +24,7 @@ export const families: readonly FeatureFamily[] = [
   timeFeatures,
   providerFeatures,
   merchantFeatures,
+  bankIdentityFeatures,
 ];
 
 export const featureCatalogue: readonly FeatureDefinition[] = families.flatMap((family) => family.definitions);

@@ -16,6 +16,7 @@ export const featureFamilies = [
   'time',
   'provider',
   'merchant',
+  'bank',
 ] as const;
 export type FeatureFamilyName = (typeof featureFamilies)[number];
 
@@ -30,6 +31,7 @@ export const familyTitles: Readonly<Record<FeatureFamilyName, string>> = {
   time: 'Time',
   provider: 'Third-party provider signals',
   merchant: 'Merchant-supplied data (extra_merchant_data)',
+  bank: 'Proofs at the bank: identification and bank subject',
 };
 
 /** Everything a feature may read: the pure inputs of one decision. */

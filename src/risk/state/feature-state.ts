@@ -77,6 +77,10 @@ export interface AccountView {
   readonly firstOrderAt: number | null;
   readonly lastOrderAt: number | null;
   readonly alwaysVerify: boolean;
+  /** When a bank identification linked this account to the person's bank subject (null: never, before `at`). */
+  readonly bankIdentifiedAt: number | null;
+  /** Bank identifications of this identity that came with a different bank subject, before `at`. */
+  readonly bankSubjectConflicts: number;
   readonly devices: readonly KnownEntity[];
   /** Devices on which the holder passed a step-up before `at` (firstSeenAt: the first verification). */
   readonly verifiedDevices: readonly KnownEntity[];

@@ -204,6 +204,12 @@ export function makeMemoryFeatureState(): MemoryFeatureState {
         account.verifiedDevices = touchKnown(account.verifiedDevices, devices.rowOf(key), event.at);
         break;
       }
+      case 'bank_identity': {
+        const account = accounts[accountRow(event.accountId, event.at)]!;
+        if (event.outcome === 'linked') account.bankLinkedAt ??= event.at;
+        else account.bankConflictTimes = (account.bankConflictTimes ?? []).concat([event.at]);
+        break;
+      }
       case 'preference': {
         accounts[accountRow(event.accountId, event.at)]!.alwaysVerify = event.alwaysVerify;
         break;
