@@ -2,7 +2,7 @@
 import type { Clock } from '../shared/clock.ts';
 import type { Ids } from '../shared/ids.ts';
 import { ApiError } from '../shared/errors.ts';
-import type { Database } from '../storage/database.ts';
+import type { Database, SqlExecutor } from '../storage/database.ts';
 import type { ChallengeMethod, HistoryEvent, RiskEngine } from '../risk/engine.ts';
 import {
   assertMethodAllowed,
@@ -13,11 +13,10 @@ import {
 } from './challenge.access.ts';
 import type { ChallengeService } from './challenge.service.ts';
 import { findChallenge } from './challenge.repository.ts';
-import { matchIdentity } from './identity.match.ts';
+import { matchIdentity, sameName } from './identity.match.ts';
 import { sameHash, signToken } from './otp.codes.ts';
 import type { ProofStart, ProofStatus, VerifiedIdentity } from './proof.ts';
 import {
-  findBankSubject,
   findProofAttempt,
   finishProofAttempt,
   insertBankSubjectConflict,
@@ -45,6 +44,26 @@ export interface BankProofDependencies {
   readonly secret: string;
   readonly challenges: Pick<ChallengeService, 'attempt' | 'complete'>;
   readonly engine: Pick<RiskEngine, 'record'>;
+}
+
+/**
+ * Accounts of this identity already tied to a different bank subject: the challenge's account, and any account with
+ * the same name and date of birth that a bank identified (a claim need not resolve to it to be the same person).
+ */
+async function accountsWithOtherSubject(
+  tx: SqlExecutor,
+  accountId: string | null,
+  identity: VerifiedIdentity,
+  subject: string,
+): Promise<string[]> {
+  const rows = await tx.query<{ id: string; name: string | null }>(
+    `SELECT a.id, a.name FROM accounts a JOIN account_bank_subjects s ON s.account_id = a.id
+     WHERE s.subject <> $1 AND (a.id = $2 OR ($3::date IS NOT NULL AND a.date_of_birth = $3::date))`,
+    [subject, accountId, identity.dateOfBirth],
+  );
+  return rows
+    .filter((row) => row.id === accountId || (row.name !== null && sameName(row.name, identity.name)))
+    .map((row) => row.id);
 }
 
 export function makeBankProofService(dependencies: BankProofDependencies) {
@@ -143,29 +162,26 @@ export function makeBankProofService(dependencies: BankProofDependencies) {
         const match = matchIdentity(input, identity);
         if (!match.ok) return { ok: false, code: match.code, message: match.message };
         const subject = identity.bankSubject;
-        if (subject !== null && locked.account_id !== null) {
-          const onFile = await findBankSubject(tx, locked.account_id);
-          if (onFile !== null && onFile !== subject) {
+        const conflicting =
+          subject === null ? [] : await accountsWithOtherSubject(tx, locked.account_id, identity, subject);
+        if (subject !== null && conflicting.length > 0) {
+          const events: HistoryEvent[] = [];
+          for (const accountId of conflicting) {
             await insertBankSubjectConflict(tx, {
               id: ids.next('bsc'),
-              account_id: locked.account_id,
+              account_id: accountId,
               session_id: locked.session_id,
               subject,
               at,
             });
-            const conflict: HistoryEvent = {
-              kind: 'bank_identity',
-              accountId: locked.account_id,
-              at: at.getTime(),
-              outcome: 'conflict',
-            };
-            return {
-              ok: false,
-              code: 'bank_subject_conflict',
-              message: 'the bank identified a different person than the one known for this account',
-              events: [conflict],
-            };
+            events.push({ kind: 'bank_identity', accountId, at: at.getTime(), outcome: 'conflict' });
           }
+          return {
+            ok: false,
+            code: 'bank_subject_conflict',
+            message: 'the bank identified a different person than the one known for this identity',
+            events,
+          };
         }
         return {
           ok: true,
