@@ -7,6 +7,7 @@ import { cartFeatures } from './cart.features.ts';
 import { channelFeatures } from './channel.features.ts';
 import { deviceFeatures } from './device.features.ts';
 import type { FeatureContext, FeatureDefinition, FeatureFamily } from './feature.family.ts';
+import { ibanFeatures } from './iban.features.ts';
 import { identityFeatures } from './identity.features.ts';
 import { merchantFeatures } from './merchant.features.ts';
 import { providerFeatures } from './provider.features.ts';
@@ -25,6 +26,7 @@ export const families: readonly FeatureFamily[] = [
   providerFeatures,
   merchantFeatures,
   bankIdentityFeatures,
+  ibanFeatures,
 ];
 
 export const featureCatalogue: readonly FeatureDefinition[] = families.flatMap((family) => family.definitions);

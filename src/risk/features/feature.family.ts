@@ -17,6 +17,7 @@ export const featureFamilies = [
   'provider',
   'merchant',
   'bank',
+  'iban',
 ] as const;
 export type FeatureFamilyName = (typeof featureFamilies)[number];
 
@@ -32,6 +33,7 @@ export const familyTitles: Readonly<Record<FeatureFamilyName, string>> = {
   provider: 'Third-party provider signals',
   merchant: 'Merchant-supplied data (extra_merchant_data)',
   bank: 'Proofs at the bank: identification and bank subject',
+  iban: 'IBAN: the IBAN-name signal, sharing across accounts, outcomes and velocity',
 };
 
 /** Everything a feature may read: the pure inputs of one decision. */

@@ -18,7 +18,7 @@ export interface WindowTotals {
 }
 export type Windows = Readonly<Record<WindowName, WindowTotals>>;
 
-export const entityKinds = ['device', 'address', 'email', 'phone', 'ip'] as const;
+export const entityKinds = ['device', 'address', 'email', 'phone', 'ip', 'iban'] as const;
 export type EntityKind = (typeof entityKinds)[number];
 
 /** What the history says about one device, delivery address, e-mail, phone or IP, before the decision time. */
@@ -98,6 +98,7 @@ export interface SnapshotQuery {
   readonly shippingAddressKey: string | null;
   readonly deviceKey: string | null;
   readonly ip: string | null;
+  readonly ibanKey: string | null;
 }
 
 export interface StateSnapshot {
@@ -113,6 +114,8 @@ export interface StateSnapshot {
   readonly billingAddress: EntityView | null;
   readonly shippingAddress: EntityView | null;
   readonly ip: EntityView | null;
+  /** The claimed IBAN as an entity: orders, accounts and outcomes seen with it. */
+  readonly iban: EntityView | null;
 }
 
 /**
