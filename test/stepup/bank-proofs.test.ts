@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { databaseKinds } from '../databases.ts';
 import { adminKey, makeTestApplication, sessionBody, type TestApplication } from '../application.ts';
-import { authorize } from './stepup.fixtures.ts';
+import { authorize, importAnna } from './stepup.fixtures.ts';
 import { loginAtBank, startOidcBank } from './oidc-bank.ts';
 import { startPaymentService, type PaymentService } from './payment-service.ts';
 
@@ -31,6 +31,8 @@ function ghostInvoice(reference: string, overrides: Record<string, unknown> = {}
       email: 'jan.jansen.1970@mailbox.example',
       phone: '+31687650000',
       date_of_birth: '1970-06-15',
+      // Jan's real IBAN, copied from an invoice he once sent: the IBAN-name check matches, and proves nothing.
+      iban: janIban,
     },
     billing_address: janAddress,
     shipping_address: industrialEstate,
@@ -81,7 +83,12 @@ describe.each(databaseKinds)('proofs at the bank on %s', (kind) => {
     app.database.query<{ id: string }>('SELECT id FROM accounts WHERE name = $1', [name]);
 
   it('offers a ghost invoice only the proofs at the bank, never the IBAN check', async () => {
-    const { challengeId } = await stepUp('ghost-offer');
+    const { challengeId, sessionId } = await stepUp('ghost-offer');
+    const [decision] = await app.database.query<{ features: Record<string, unknown> }>(
+      'SELECT features FROM decisions WHERE session_id = $1',
+      [sessionId],
+    );
+    expect(decision!.features).toMatchObject({ iban_given: true, iban_name_match: true, iban_name_mismatch: false });
     const shown = await app.request('GET', `/v1/challenges/${challengeId}`);
     expect(shown.json().methods).toEqual([
       { method: 'bank_identification', target: null },
@@ -187,5 +194,91 @@ describe.each(databaseKinds)('proofs at the bank on %s', (kind) => {
           decision.input.merchant_reference === 'jan-after-conflict',
       );
     expect(latest.features).toMatchObject({ bank_subject_conflict: true, account_bank_identified: true });
+  });
+
+  describe('the IBAN as an entity', () => {
+    const anna = {
+      name: 'Anna de Vries',
+      email: 'anna@example.nl',
+      phone: '+31612345678',
+      date_of_birth: '1985-03-02',
+    };
+    const featuresOf = async (sessionId: string) =>
+      (
+        await app.database.query<{ features: Record<string, unknown>; outcome: string; reasons: { code: string }[] }>(
+          'SELECT features, outcome, reasons FROM decisions WHERE session_id = $1 ORDER BY decided_at DESC LIMIT 1',
+          [sessionId],
+        )
+      )[0]!;
+
+    /** Anna as she always shops: a small order from her laptop to her home. */
+    const annaSession = (reference: string, iban: string) =>
+      sessionBody({
+        merchant_reference: reference,
+        amount: { value: 4900, currency: 'EUR' },
+        lines: [{ name: 'Shirt', quantity: 1, unit_price: 4900 }],
+        customer: { ...anna, iban },
+        device: { id: 'dev-anna-laptop', ip: '198.51.100.20', user_agent: 'Mozilla/5.0' },
+      });
+
+    beforeAll(async () => {
+      await importAnna(app);
+    });
+
+    it('a returning customer whose IBAN is held by someone else is asked to prove it, with the reason', async () => {
+      const own = await authorize(app, annaSession('anna-own-iban', 'NL91ABNA0417164300'));
+      expect(own.body.decision).toBe('approved');
+      const other = await authorize(app, annaSession('anna-other-iban', 'NL69 INGB 0123 4567 89'));
+      expect(other.body.decision).toBe('step_up');
+      expect(other.body.reasons.map((reason: { code: string }) => reason.code)).toContain('iban_holder_differs');
+      expect((await featuresOf(other.sessionId)).features).toMatchObject({ iban_name_mismatch: true });
+    });
+
+    it('counts orders per IBAN and links accounts that share one', async () => {
+      app.clock.advance(60_000);
+      const again = await authorize(app, annaSession('anna-iban-again', 'NL91ABNA0417164300'));
+      expect((await featuresOf(again.sessionId)).features).toMatchObject({
+        iban_seen_before: true,
+        iban_other_accounts: 0,
+        velocity_iban_orders_24h: 1,
+      });
+      const stranger = await authorize(
+        app,
+        ghostInvoice('stranger-with-annas-iban', {
+          customer: {
+            name: 'Piet Pieters',
+            email: 'piet@pieters.example',
+            phone: '+31622223333',
+            iban: 'NL91ABNA0417164300',
+          },
+        }),
+      );
+      expect((await featuresOf(stranger.sessionId)).features).toMatchObject({
+        iban_other_accounts: 1,
+        iban_distinct_names: 1,
+        iban_name_mismatch: true,
+      });
+    });
+
+    it('declines an IBAN on the block list, and refuses a malformed IBAN with a 400 naming the field', async () => {
+      const listed = await app.request('POST', '/v1/admin/lists', {
+        key: adminKey,
+        body: { list: 'block', kind: 'iban', value: 'nl44 rabo 0123 4567 89', reason: 'mule account' },
+      });
+      expect(listed.statusCode, listed.body).toBe(201);
+      expect(listed.json()).toMatchObject({ kind: 'iban', value: 'NL44RABO0123456789' });
+      const blocked = await authorize(app, annaSession('anna-blocked-iban', 'NL44RABO0123456789'));
+      expect(blocked.body.decision).toBe('declined');
+      const invalid = await app.request('POST', '/v1/sessions', {
+        body: sessionBody({ merchant_reference: 'bad-iban', customer: { ...anna, iban: 'NL00ABNA0417164300' } }),
+      });
+      expect(invalid.statusCode).toBe(400);
+      expect(invalid.json().error).toMatchObject({ code: 'invalid_request', field: 'customer.iban' });
+      const badList = await app.request('POST', '/v1/admin/lists', {
+        key: adminKey,
+        body: { list: 'block', kind: 'iban', value: 'not an iban', reason: 'x' },
+      });
+      expect(badList.json().error.code).toBe('invalid_list_value');
+    });
   });
 });
