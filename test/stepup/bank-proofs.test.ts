@@ -2,7 +2,8 @@
 // the ghost-invoice attacker who knows everything public about the victim passes none of them; the victim does.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { databaseKinds } from '../databases.ts';
-import { adminKey, makeTestApplication, sessionBody, type TestApplication } from '../application.ts';
+import { adminKey, makeTestApplication, sessionBody, testConfig, type TestApplication } from '../application.ts';
+import { makeApplication } from '../../src/app.ts';
 import { authorize, importAnna } from './stepup.fixtures.ts';
 import { loginAtBank, startOidcBank } from './oidc-bank.ts';
 import { startPaymentService, type PaymentService } from './payment-service.ts';
@@ -194,6 +195,25 @@ describe.each(databaseKinds)('proofs at the bank on %s', (kind) => {
           decision.input.merchant_reference === 'jan-after-conflict',
       );
     expect(latest.features).toMatchObject({ bank_subject_conflict: true, account_bank_identified: true });
+
+    // The link and the conflict are history: a restarted server rebuilds them from the database.
+    const restarted = await makeApplication(testConfig(), { database: app.database, clock: app.clock });
+    try {
+      const probe = {
+        sessionId: 'ses_probe',
+        merchantId: app.merchant.id,
+        merchantName: 'Test Shop',
+        at: app.clock.now() + 1,
+        session: ghostInvoice('probe') as Parameters<typeof app.engine.decide>[0]['session'],
+      };
+      const rebuilt = await restarted.engine.decide(probe);
+      expect(rebuilt.features).toMatchObject({ bank_subject_conflict: true, account_bank_identified: true });
+      expect(rebuilt.features).toEqual((await app.engine.decide(probe)).features);
+    } finally {
+      await restarted.outbox.stop();
+      await restarted.protection.stop();
+      await restarted.server.close();
+    }
   });
 
   describe('the IBAN as an entity', () => {
