@@ -11,7 +11,7 @@ import {
   loadChallenge,
   type ChallengeCaller,
 } from './challenge.access.ts';
-import type { ChallengeService } from './challenge.service.ts';
+import type { ChallengeService, ProofExtra } from './challenge.service.ts';
 import { findChallenge } from './challenge.repository.ts';
 import { matchIdentity, sameName } from './identity.match.ts';
 import { sameHash, signToken } from './otp.codes.ts';
@@ -23,6 +23,7 @@ import {
   insertProofAttempt,
   latestProofAttempt,
   linkBankSubject,
+  recordAttemptIdentity,
   takeProofAttempt,
 } from './proof-attempts.repository.ts';
 
@@ -64,6 +65,18 @@ async function accountsWithOtherSubject(
   return rows
     .filter((row) => row.id === accountId || (row.name !== null && sameName(row.name, identity.name)))
     .map((row) => row.id);
+}
+
+/** What a passed proof at the bank hands to the approval: the verified identity, and the bank subject to link. */
+function proofExtra(identity: VerifiedIdentity): ProofExtra {
+  const subject = identity.bankSubject;
+  return {
+    identity: { name: identity.name, dateOfBirth: identity.dateOfBirth, address: identity.address },
+    onApproved: async (tx, accountId, approvedAt) => {
+      if (subject === null || !(await linkBankSubject(tx, accountId, subject, approvedAt))) return [];
+      return [{ kind: 'bank_identity', accountId, at: approvedAt.getTime(), outcome: 'linked' }];
+    },
+  };
 }
 
 export function makeBankProofService(dependencies: BankProofDependencies) {
@@ -152,6 +165,7 @@ export function makeBankProofService(dependencies: BankProofDependencies) {
       return { kind: 'failed', code: 'proof_unavailable', message: 'the bank could not be reached; try again' };
     }
     const caller: ChallengeCaller = { kind: 'client', token: clientTokenFor(secret, challenge.id) };
+    if (outcome.kind === 'identified') await recordAttemptIdentity(database, attemptId, outcome.identity);
     try {
       await dependencies.challenges.attempt(challenge.id, caller, async (tx, locked, input) => {
         assertMethodAllowed(locked, method);
@@ -183,18 +197,7 @@ export function makeBankProofService(dependencies: BankProofDependencies) {
             events,
           };
         }
-        return {
-          ok: true,
-          method,
-          channelId: null,
-          extra: {
-            identity: { name: identity.name, dateOfBirth: identity.dateOfBirth, address: identity.address },
-            onApproved: async (approvalTx, accountId, approvedAt) => {
-              if (subject === null || !(await linkBankSubject(approvalTx, accountId, subject, approvedAt))) return [];
-              return [{ kind: 'bank_identity', accountId, at: approvedAt.getTime(), outcome: 'linked' }];
-            },
-          },
-        };
+        return { ok: true, method, channelId: null, extra: proofExtra(identity) };
       });
     } catch (error) {
       if (!(error instanceof ApiError)) throw error;
@@ -217,10 +220,13 @@ export function makeBankProofService(dependencies: BankProofDependencies) {
 
   async function status(method: ChallengeMethod, challengeId: string, caller: ChallengeCaller): Promise<ProofStatus> {
     const { challenge } = await loadChallenge(database, secret, challengeId, caller);
-    if (challenge.status === 'verified' && challenge.verified_method === method) {
-      return { status: 'verified', result: await dependencies.challenges.complete(challenge, method) };
-    }
     const attempt = await latestProofAttempt(database, challenge.id, method);
+    if (challenge.status === 'verified' && challenge.verified_method === method) {
+      // Completing again only replays a finished purchase; after a crash between proof and purchase it finishes it,
+      // still building the account from what the bank verified.
+      const extra = attempt?.identity ? proofExtra(attempt.identity) : {};
+      return { status: 'verified', result: await dependencies.challenges.complete(challenge, method, extra) };
+    }
     if (!attempt) return { status: 'not_started' };
     if (attempt.status === 'failed') {
       return {

@@ -78,6 +78,11 @@ export async function finishProofAttempt(
   );
 }
 
+/** What the provider vouched for, kept before the proof is decided so a completion cut short can be finished. */
+export async function recordAttemptIdentity(db: SqlExecutor, id: string, identity: VerifiedIdentity): Promise<void> {
+  await db.query('UPDATE proof_attempts SET identity = $2 WHERE id = $1', [id, JSON.stringify(identity)]);
+}
+
 export async function findBankSubject(db: SqlExecutor, accountId: string): Promise<string | null> {
   const rows = await db.query<{ subject: string }>('SELECT subject FROM account_bank_subjects WHERE account_id = $1', [
     accountId,

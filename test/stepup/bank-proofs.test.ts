@@ -302,3 +302,50 @@ describe.each(databaseKinds)('proofs at the bank on %s', (kind) => {
     });
   });
 });
+
+describe.each(databaseKinds)('a proof at the bank cut short before the purchase on %s', (kind) => {
+  let app: TestApplication;
+  let bank: Bank;
+  beforeAll(async () => {
+    bank = await startOidcBank({ redirectUris: ['http://localhost:8080/v1/bank-identification/callback'] });
+    app = await makeTestApplication(kind, {}, bank.environment);
+  });
+  afterAll(async () => {
+    await app.close();
+    await bank.close();
+  });
+
+  it('is finished on the next status read, with the account built from what the bank verified', async () => {
+    const { body, sessionId } = await authorize(
+      app,
+      ghostInvoice('cut-short', {
+        customer: { name: 'jan  jansen', email: 'jan@jansen.example', phone: '+31611112222' },
+        shipping_address: janAddress,
+      }),
+    );
+    expect(body.decision).toBe('step_up');
+    const token = body.challenge.client_token as string;
+    const started = await app.request('POST', `/v1/challenges/${body.challenge.id}/bank-identification/start`, {
+      key: token,
+    });
+    const back = await loginAtBank(started.json().redirect_url, { username: 'jan', password: passwords.jan });
+    // The purchase's transaction fails after the proof was stored, as a crash there would leave it.
+    await app.database.query(
+      "ALTER TABLE orders ADD CONSTRAINT cut_short CHECK (merchant_reference <> 'cut-short') NOT VALID",
+    );
+    const failed = await app.request('GET', `${back!.pathname}${back!.search}`, { key: null });
+    expect(failed.statusCode).toBe(500);
+    await app.database.query('ALTER TABLE orders DROP CONSTRAINT cut_short');
+    const session = await app.request('GET', `/v1/sessions/${sessionId}`);
+    expect(session.json().status).toBe('step_up');
+
+    const status = await app.request('GET', `/v1/challenges/${body.challenge.id}/bank-identification`, { key: token });
+    expect(status.json()).toMatchObject({ status: 'verified', result: { decision: 'approved' } });
+    const [account] = await app.database.query<{ name: string; date_of_birth: string; subject: string }>(
+      `SELECT a.name, a.date_of_birth::text AS date_of_birth, s.subject FROM orders o JOIN accounts a ON a.id = o.account_id
+       JOIN account_bank_subjects s ON s.account_id = a.id WHERE o.session_id = $1`,
+      [sessionId],
+    );
+    expect(account).toEqual({ name: 'Jan Jansen', date_of_birth: '1970-06-15', subject: `${bank.issuer}#jan` });
+  });
+});
