@@ -52,7 +52,7 @@ export async function latestProofAttempt(
   method: string,
 ): Promise<ProofAttemptRow | null> {
   const rows = await db.query<ProofAttemptRow>(
-    `SELECT ${columns} FROM proof_attempts WHERE challenge_id = $1 AND method = $2 ORDER BY created_at DESC, id DESC LIMIT 1`,
+    `SELECT ${columns} FROM proof_attempts WHERE challenge_id = $1 AND method = $2 ORDER BY seq DESC LIMIT 1`,
     [challengeId, method],
   );
   return rows[0] ?? null;

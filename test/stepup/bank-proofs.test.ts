@@ -145,6 +145,17 @@ describe.each(databaseKinds)('proofs at the bank on %s', (kind) => {
     const status = await app.request('GET', `/v1/challenges/${challenge.challengeId}/verification-payment`);
     expect(status.json()).toMatchObject({ status: 'failed', code: 'name_mismatch' });
     expect(await accountsNamed('Jan Jansen')).toEqual([]);
+    // A payment the payer cancelled at their bank proves nothing either; a replayed return changes nothing.
+    const again = await app.request('POST', `/v1/challenges/${challenge.challengeId}/verification-payment/start`);
+    const cancelledId = again.json().redirect_url.split('/').pop() as string;
+    payments.settle(cancelledId, 'cancelled');
+    const state = encodeURIComponent(payments.payments.get(cancelledId)!.reference);
+    const returned = await app.request('GET', `/v1/verification-payment/return?state=${state}`, { key: null });
+    expect(returned.body).toContain('data-outcome="failed"');
+    const cancelled = await app.request('GET', `/v1/challenges/${challenge.challengeId}/verification-payment`);
+    expect(cancelled.json()).toMatchObject({ status: 'failed', code: 'proof_refused' });
+    const replayed = await app.request('GET', `/v1/verification-payment/return?state=${state}`, { key: null });
+    expect(replayed.statusCode).toBe(404);
   });
 
   it('approves the real person identified at their bank; the account is built from what the bank verified', async () => {

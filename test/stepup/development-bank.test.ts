@@ -75,3 +75,27 @@ describe('development bank (--demo)', () => {
     expect((await start()).json().error.code).toBe('too_many_attempts');
   });
 });
+
+describe('configuration of the proofs at the bank', () => {
+  it('takes the OpenID Connect bank and the payment service whole, or not at all', async () => {
+    const { loadConfig } = await import('../../src/config.ts');
+    const partial = loadConfig({ BANK_ID_ISSUER_URL: 'https://broker.example' });
+    expect(partial.ok).toBe(false);
+    if (!partial.ok) expect(partial.errors.join()).toContain('BANK_ID_CLIENT_ID');
+    const payment = loadConfig({ VERIFICATION_PAYMENT_URL: 'https://pay.example', VERIFICATION_PAYMENT_KEY: 'short' });
+    expect(payment.ok).toBe(false);
+    const whole = loadConfig({
+      PUBLIC_URL: 'https://pay.shop.example/',
+      BANK_ID_ISSUER_URL: 'https://broker.example',
+      BANK_ID_CLIENT_ID: 'rearguard',
+      BANK_ID_CLIENT_SECRET: 'secret',
+    });
+    expect(whole.ok && whole.config.bankIdentity).toEqual({
+      issuerUrl: 'https://broker.example',
+      clientId: 'rearguard',
+      clientSecret: 'secret',
+      redirectUrl: 'https://pay.shop.example/v1/bank-identification/callback',
+      scope: 'openid profile address',
+    });
+  });
+});

@@ -3,6 +3,8 @@
 -- One started proof: the secrets of the flow stay here (PKCE verifier, nonce), never in a URL.
 CREATE TABLE proof_attempts (
   id TEXT PRIMARY KEY,
+  -- Insertion order: several attempts may start within one clock tick.
+  seq BIGINT GENERATED ALWAYS AS IDENTITY,
   challenge_id TEXT NOT NULL REFERENCES challenges (id),
   method TEXT NOT NULL,
   -- pending -> completing (the single-use callback was taken) -> verified | failed
@@ -15,7 +17,7 @@ CREATE TABLE proof_attempts (
   created_at TIMESTAMPTZ NOT NULL,
   completed_at TIMESTAMPTZ
 );
-CREATE INDEX proof_attempts_challenge ON proof_attempts (challenge_id, created_at);
+CREATE INDEX proof_attempts_challenge ON proof_attempts (challenge_id, seq);
 CREATE UNIQUE INDEX proof_attempts_reference ON proof_attempts (method, provider_reference)
   WHERE provider_reference IS NOT NULL;
 
