@@ -31,10 +31,12 @@ import type { DecisionHook } from './checkout/checkout.service.ts';
 import { makeConsumerSessions } from './consumer/consumer-sessions.ts';
 import type { ReplayHook } from './checkout/checkout.service.ts';
 import { makeStepUp, makeStepUpHooks } from './stepup/stepup.module.ts';
-import {
-  makeDevelopmentBankAccountCheck,
-  type BankAccountCheckProvider,
-} from './stepup/bank-account-check.provider.ts';
+import type { BankIdentityProvider } from './stepup/bank-identification/bank-identity.provider.ts';
+import { makeOidcBankIdentity } from './stepup/bank-identification/oidc.bank-identity.ts';
+import { makeDevelopmentBankIdentity } from './stepup/bank-identification/development.bank-identity.ts';
+import type { VerificationPaymentProvider } from './stepup/verification-payment/verification-payment.provider.ts';
+import { makeHttpVerificationPayment } from './stepup/verification-payment/http.verification-payment.ts';
+import { makeDevelopmentVerificationPayment } from './stepup/verification-payment/development.verification-payment.ts';
 import {
   makeNotificationHandler,
   notificationTopic,
@@ -63,8 +65,40 @@ export interface Overrides {
   readonly engine?: RiskEngine;
   /** The model served while the registry has no champion; null for none (the ruleset's points score). */
   readonly defaultModelPath?: string | null;
-  readonly bankAccountCheck?: BankAccountCheckProvider;
+  /** `rearguard start --demo`: the development bank and payment service exist only then. */
+  readonly demo?: boolean;
+  readonly bankIdentity?: BankIdentityProvider;
+  readonly verificationPayment?: VerificationPaymentProvider;
   readonly notifiers?: Readonly<Record<NotificationChannel, Notifier>>;
+}
+
+/** The bank identity and payment providers: configured ones, else (only with --demo) the development ones. */
+function makeBankProofProviders(config: Config, overrides: Overrides) {
+  const redirectUrl = config.bankIdentity?.redirectUrl ?? `${config.publicUrl}/v1/bank-identification/callback`;
+  const developmentRoutes: RouteDefinition[] = [];
+  let bankIdentity = overrides.bankIdentity ?? (config.bankIdentity ? makeOidcBankIdentity(config.bankIdentity) : null);
+  let verificationPayment =
+    overrides.verificationPayment ??
+    (config.verificationPayment ? makeHttpVerificationPayment(config.verificationPayment) : null);
+  if (overrides.demo && bankIdentity === null) {
+    const development = makeDevelopmentBankIdentity({
+      publicUrl: config.publicUrl,
+      redirectUrl,
+      secret: config.secret,
+    });
+    bankIdentity = development.provider;
+    developmentRoutes.push(...development.routes);
+  }
+  if (overrides.demo && verificationPayment === null) {
+    const development = makeDevelopmentVerificationPayment({ publicUrl: config.publicUrl, secret: config.secret });
+    verificationPayment = development.provider;
+    developmentRoutes.push(...development.routes);
+  }
+  return {
+    bankIdentity: bankIdentity ? { provider: bankIdentity, redirectUrl } : null,
+    verificationPayment,
+    developmentRoutes,
+  };
 }
 
 export async function openDatabase(config: Config): Promise<Database> {
@@ -123,7 +157,7 @@ export async function makeApplication(config: Config, overrides: Overrides = {})
     secret: config.secret,
     publicUrl: config.publicUrl,
     webauthn,
-    bankAccountCheck: overrides.bankAccountCheck ?? makeDevelopmentBankAccountCheck(),
+    ...makeBankProofProviders(config, overrides),
     // Rate-limit counters in PostgreSQL; a Redis adapter of the same port would be chosen here.
     rateLimiter: makeSqlRateLimiter,
   };

@@ -59,6 +59,14 @@ const environmentSchema = z.object({
   NOTIFIER_SMS: z.enum(['outbox', 'http']).default('outbox'),
   SMS_GATEWAY_URL: z.url({ protocol: /^https?$/ }).optional(),
   SMS_GATEWAY_TOKEN: z.string().optional(),
+  BANK_ID_ISSUER_URL: z.url({ protocol: /^https?$/ }).optional(),
+  BANK_ID_CLIENT_ID: z.string().min(1).optional(),
+  BANK_ID_CLIENT_SECRET: z.string().min(1).optional(),
+  BANK_ID_REDIRECT_URL: z.url({ protocol: /^https?$/ }).optional(),
+  BANK_ID_SCOPE: z.string().min(6).default('openid profile address'),
+  VERIFICATION_PAYMENT_URL: z.url({ protocol: /^https?$/ }).optional(),
+  VERIFICATION_PAYMENT_KEY: z.string().min(16, 'at least 16 characters').optional(),
+  VERIFICATION_PAYMENT_CALLBACK_SECRET: z.string().min(32, 'at least 32 characters').optional(),
 });
 
 export type Config = {
@@ -99,6 +107,19 @@ export type Config = {
     readonly smsGatewayUrl: string | undefined;
     readonly smsGatewayToken: string | undefined;
   };
+  /** The OpenID Connect bank-identification broker; undefined: no bank identification (the demo bank with --demo). */
+  readonly bankIdentity:
+    | {
+        readonly issuerUrl: string;
+        readonly clientId: string;
+        readonly clientSecret: string;
+        readonly redirectUrl: string;
+        readonly scope: string;
+      }
+    | undefined;
+  /** The payment service for verification payments; undefined: none (the demo one with --demo). */
+  readonly verificationPayment:
+    { readonly serviceUrl: string; readonly apiKey: string; readonly callbackSecret: string } | undefined;
 };
 
 /** Fastify's trustProxy: the client address of a request (per-IP limits) comes from X-Forwarded-For only then. */
@@ -114,12 +135,24 @@ export function loadConfig(environment: Record<string, string | undefined>): Con
     return { ok: false, errors: parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`) };
   }
   const value = parsed.data;
-  const missing = [
+  const missing: string[] = [
     ...(value.NOTIFIER_EMAIL === 'smtp' && !value.SMTP_URL ? ['SMTP_URL: required when NOTIFIER_EMAIL=smtp'] : []),
     ...(value.NOTIFIER_SMS === 'http' && !value.SMS_GATEWAY_URL
       ? ['SMS_GATEWAY_URL: required when NOTIFIER_SMS=http']
       : []),
   ];
+  const bankIdentityVariables = [value.BANK_ID_ISSUER_URL, value.BANK_ID_CLIENT_ID, value.BANK_ID_CLIENT_SECRET];
+  if (bankIdentityVariables.some(Boolean) && !bankIdentityVariables.every(Boolean))
+    missing.push('BANK_ID_ISSUER_URL, BANK_ID_CLIENT_ID, BANK_ID_CLIENT_SECRET: set all three or none');
+  const paymentVariables = [
+    value.VERIFICATION_PAYMENT_URL,
+    value.VERIFICATION_PAYMENT_KEY,
+    value.VERIFICATION_PAYMENT_CALLBACK_SECRET,
+  ];
+  if (paymentVariables.some(Boolean) && !paymentVariables.every(Boolean))
+    missing.push(
+      'VERIFICATION_PAYMENT_URL, VERIFICATION_PAYMENT_KEY, VERIFICATION_PAYMENT_CALLBACK_SECRET: set all three or none',
+    );
   if (missing.length > 0) return { ok: false, errors: missing };
   const publicUrl = value.PUBLIC_URL.replace(/\/+$/, '');
   return {
@@ -158,6 +191,24 @@ export function loadConfig(environment: Record<string, string | undefined>): Con
         smsGatewayUrl: value.SMS_GATEWAY_URL,
         smsGatewayToken: value.SMS_GATEWAY_TOKEN,
       },
+      bankIdentity:
+        value.BANK_ID_ISSUER_URL && value.BANK_ID_CLIENT_ID && value.BANK_ID_CLIENT_SECRET
+          ? {
+              issuerUrl: value.BANK_ID_ISSUER_URL,
+              clientId: value.BANK_ID_CLIENT_ID,
+              clientSecret: value.BANK_ID_CLIENT_SECRET,
+              redirectUrl: value.BANK_ID_REDIRECT_URL ?? `${publicUrl}/v1/bank-identification/callback`,
+              scope: value.BANK_ID_SCOPE,
+            }
+          : undefined,
+      verificationPayment:
+        value.VERIFICATION_PAYMENT_URL && value.VERIFICATION_PAYMENT_KEY && value.VERIFICATION_PAYMENT_CALLBACK_SECRET
+          ? {
+              serviceUrl: value.VERIFICATION_PAYMENT_URL,
+              apiKey: value.VERIFICATION_PAYMENT_KEY,
+              callbackSecret: value.VERIFICATION_PAYMENT_CALLBACK_SECRET,
+            }
+          : undefined,
     },
   };
 }
@@ -209,4 +260,12 @@ export const configDocumentation: ReadonlyArray<readonly [string, string, string
   ['NOTIFIER_SMS', 'outbox', 'outbox or http (an SMS gateway taking JSON {to, text})'],
   ['SMS_GATEWAY_URL', '(unset)', 'SMS gateway endpoint (NOTIFIER_SMS=http)'],
   ['SMS_GATEWAY_TOKEN', '(unset)', 'Bearer token for the SMS gateway'],
+  ['BANK_ID_ISSUER_URL', '(unset)', 'OpenID Connect issuer of the bank-identification broker (with client id/secret)'],
+  ['BANK_ID_CLIENT_ID', '(unset)', 'Client id registered at the bank-identification broker'],
+  ['BANK_ID_CLIENT_SECRET', '(unset)', 'Client secret registered at the bank-identification broker'],
+  ['BANK_ID_REDIRECT_URL', 'PUBLIC_URL/v1/bank-identification/callback', 'Redirect URL registered at the broker'],
+  ['BANK_ID_SCOPE', 'openid profile address', 'Scopes asked of the bank (name, birth date, address)'],
+  ['VERIFICATION_PAYMENT_URL', '(unset)', 'Base URL of the payment service for one-cent verification payments'],
+  ['VERIFICATION_PAYMENT_KEY', '(unset)', 'Bearer key for the payment service (min. 16 chars)'],
+  ['VERIFICATION_PAYMENT_CALLBACK_SECRET', '(unset)', 'HMAC key of the payment service callbacks (min. 32 chars)'],
 ];

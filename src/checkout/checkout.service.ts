@@ -47,6 +47,20 @@ export interface DecisionContext {
 
 const dayMilliseconds = 86_400_000;
 
+/** How a step-up was passed; a proof at the bank also brings the verified identity and its own writes on approval. */
+export interface VerifiedEvidence {
+  readonly method: string;
+  readonly challengeId: string;
+  /** A new customer's account is built from this (the bank-verified identity) instead of the typed claim. */
+  readonly identity?: {
+    readonly name: string;
+    readonly dateOfBirth: string | null;
+    readonly address: SessionInput['billing_address'] | null;
+  };
+  /** Runs in the approval's transaction once the account exists (e.g. linking the bank subject). */
+  readonly onApproved?: (tx: SqlExecutor, accountId: string, at: Date) => Promise<HistoryEvent[]>;
+}
+
 export function makeCheckoutService(dependencies: CheckoutDependencies) {
   const { database, engine, clock, ids } = dependencies;
 
@@ -68,17 +82,26 @@ export function makeCheckoutService(dependencies: CheckoutDependencies) {
   }
 
   /** Creates the account for a first-time buyer: typed channels are on file but not verified (they prove nothing yet). */
-  async function createAccountFromClaim(tx: SqlExecutor, input: SessionInput, at: Date): Promise<HistoryEvent[]> {
+  async function createAccountFromClaim(
+    tx: SqlExecutor,
+    input: SessionInput,
+    at: Date,
+    verified?: VerifiedEvidence['identity'],
+  ): Promise<HistoryEvent[]> {
     const accountId = ids.next('acc');
     const customer = input.customer;
+    // What the bank verified wins over what was typed; typed contact details stay unverified claims.
+    const name = verified?.name ?? customer.name;
+    const dateOfBirth = verified?.dateOfBirth ?? customer.date_of_birth ?? null;
+    const address = verified?.address ?? input.billing_address;
     await insertAccount(tx, {
       id: accountId,
       external_id: null,
-      name: customer.name,
+      name,
       email: customer.email,
       phone: customer.phone,
-      date_of_birth: customer.date_of_birth ?? null,
-      address: input.billing_address,
+      date_of_birth: dateOfBirth,
+      address,
       created_at: at,
     });
     const events: HistoryEvent[] = [
@@ -86,11 +109,11 @@ export function makeCheckoutService(dependencies: CheckoutDependencies) {
         kind: 'account',
         accountId,
         at: at.getTime(),
-        name: customer.name,
+        name,
         email: customer.email,
         phone: customer.phone,
-        dateOfBirth: customer.date_of_birth ?? null,
-        address: input.billing_address,
+        dateOfBirth,
+        address,
       },
     ];
     for (const [kind, value] of [
@@ -120,7 +143,7 @@ export function makeCheckoutService(dependencies: CheckoutDependencies) {
   async function completeVerifiedSession(
     merchant: Merchant,
     sessionId: string,
-    evidence: { readonly method: string; readonly challengeId: string },
+    evidence: VerifiedEvidence,
   ): Promise<AuthorizationView> {
     const session = await repository.findSession(database, merchant.id, sessionId);
     if (!session) throw notFound('session');
@@ -140,7 +163,7 @@ export function makeCheckoutService(dependencies: CheckoutDependencies) {
               },
             ],
           };
-    return commitDecision(merchant, session, 'step_up', { ...decided, decision: verified });
+    return commitDecision(merchant, session, 'step_up', { ...decided, decision: verified }, evidence);
   }
 
   async function decide(merchant: Merchant, session: repository.SessionRow) {
@@ -162,6 +185,7 @@ export function makeCheckoutService(dependencies: CheckoutDependencies) {
     session: repository.SessionRow,
     expectedStatus: 'open' | 'step_up',
     decided: { decision: Decision; at: number; latencyMicroseconds: number },
+    evidence?: VerifiedEvidence,
   ): Promise<AuthorizationView> {
     const { decision, at, latencyMicroseconds } = decided;
     const decidedAt = new Date(at);
@@ -191,10 +215,11 @@ export function makeCheckoutService(dependencies: CheckoutDependencies) {
       let accountId = decision.accountId;
       if (decision.outcome === 'approved') {
         if (accountId === null) {
-          const accountEvents = await createAccountFromClaim(tx, session.input, decidedAt);
+          const accountEvents = await createAccountFromClaim(tx, session.input, decidedAt, evidence?.identity);
           events.push(...accountEvents);
           accountId = (accountEvents[0] as { accountId: string }).accountId;
         }
+        if (evidence?.onApproved) events.push(...(await evidence.onApproved(tx, accountId, decidedAt)));
         orderId = await placeOrder(tx, { merchant, session, decisionId, accountId, at: decidedAt });
         events.push({ kind: 'order', orderId, accountId, merchantId: merchant.id, at, session: session.input });
         if (dependencies.onOrderPlaced) events.push(...(await dependencies.onOrderPlaced(tx, orderId, decidedAt)));

@@ -23,7 +23,13 @@ export type RuleResult =
 export const ruleActions = ['allow', 'step_up', 'review', 'decline'] as const;
 export type RuleAction = (typeof ruleActions)[number];
 
-export const challengeMethods = ['otp_sms', 'otp_email', 'passkey', 'bank_account_check'] as const;
+export const challengeMethods = [
+  'otp_sms',
+  'otp_email',
+  'passkey',
+  'bank_identification',
+  'verification_payment',
+] as const;
 export type ChallengeMethod = (typeof challengeMethods)[number];
 
 /** A way the shopper may prove to be the account holder, and the on-file channel it would use. */
@@ -93,7 +99,7 @@ export type HistoryEvent =
     }
   | {
       /**
-       * The account holder passed a step-up on this device (a code to a channel on file, a passkey, a bank check):
+       * The account holder passed a step-up on this device (a code to a channel on file, a passkey, a proof at their bank):
        * the device becomes one the holder proved to own, which later decisions may trust.
        */
       readonly kind: 'verification';
@@ -111,6 +117,16 @@ export type HistoryEvent =
       readonly orderId: string;
       readonly at: number;
       readonly amount: number;
+    }
+  | {
+      /**
+       * A bank identification for this account's identity: `linked` when it established (or confirmed) the bank's
+       * pseudonymous subject of the person, `conflict` when it came with a different subject than the one on file.
+       */
+      readonly kind: 'bank_identity';
+      readonly accountId: string;
+      readonly at: number;
+      readonly outcome: 'linked' | 'conflict';
     }
   | {
       readonly kind: 'label';

@@ -3,6 +3,9 @@ import { randomBytes } from 'node:crypto';
 
 export type IdPrefix =
   | 'mer'
+  | 'bid'
+  | 'vpm'
+  | 'bsc'
   | 'acc'
   | 'chn'
   | 'ses'

@@ -1,6 +1,6 @@
 // Creates the challenge for a step_up decision inside the authorize transaction, and shows it again on replays.
 import type { DecisionHook, ReplayHook } from '../checkout/checkout.service.ts';
-import type { ChallengeOption } from '../risk/engine.ts';
+import type { ChallengeMethod, ChallengeOption } from '../risk/engine.ts';
 import type { SqlExecutor } from '../storage/database.ts';
 import { challengeLifetimeMilliseconds, clientTokenFor, widgetUrlFor, type StepUpSecrets } from './challenge.access.ts';
 import {
@@ -33,6 +33,7 @@ async function safeOptions(
   accountId: string | null,
   options: readonly ChallengeOption[],
   at: Date,
+  bankProofs: readonly ChallengeMethod[],
 ): Promise<ChallengeOption[]> {
   const kept: ChallengeOption[] = [];
   if (accountId && (await accountHasPasskey(tx, accountId))) {
@@ -42,18 +43,29 @@ async function safeOptions(
     if (!isOtpMethod(option.method) || !accountId || !option.channelId) continue;
     if (await findVerifiedChannel(tx, accountId, option.channelId, at)) kept.push(option);
   }
-  // The bank-account name check is for new customers (for an account, what is on file is the stronger proof), and
-  // the way through when nothing safe is left.
-  if (kept.length === 0 || (!accountId && options.some((option) => option.method === 'bank_account_check'))) {
-    kept.push({ method: 'bank_account_check', channelId: null, maskedTarget: null });
+  // Proofs at the bank need nothing on file: offered as the policy names them, and the way through when nothing safe
+  // is left. Only those this server has a provider for are offered.
+  const named = options.filter((option) => isBankProof(option.method)).map((option) => option.method);
+  for (const method of kept.length === 0 && named.length === 0 ? bankProofs : named) {
+    if (bankProofs.includes(method)) kept.push({ method, channelId: null, maskedTarget: null });
   }
   return kept;
 }
 
-export function makeChallengeHook(dependencies: OtpSenderDependencies): DecisionHook {
+const isBankProof = (method: ChallengeMethod) => method === 'bank_identification' || method === 'verification_payment';
+
+export function makeChallengeHook(
+  dependencies: OtpSenderDependencies & { readonly bankProofs: readonly ChallengeMethod[] },
+): DecisionHook {
   return async (tx, context) => {
     if (context.decision.outcome !== 'step_up') return {};
-    const options = await safeOptions(tx, context.decision.accountId, context.decision.challengeOptions, context.at);
+    const options = await safeOptions(
+      tx,
+      context.decision.accountId,
+      context.decision.challengeOptions,
+      context.at,
+      dependencies.bankProofs,
+    );
     const challenge: ChallengeRow = {
       id: dependencies.ids.next('chl'),
       session_id: context.session.id,

@@ -112,6 +112,16 @@ export function historySources(database: Database): Source[] {
         deviceId: row.device_id,
       }),
     ),
+    scan<{ id: string; at: Date }>(
+      database,
+      `SELECT * FROM (SELECT account_id AS id, verified_at AS at FROM account_bank_subjects) t WHERE true`,
+      (row) => ({ kind: 'bank_identity', accountId: row.id, at: row.at.getTime(), outcome: 'linked' }),
+    ),
+    scan<{ id: string; at: Date; account_id: string }>(
+      database,
+      `SELECT * FROM (SELECT id, at, account_id FROM bank_subject_conflicts) t WHERE true`,
+      (row) => ({ kind: 'bank_identity', accountId: row.account_id, at: row.at.getTime(), outcome: 'conflict' }),
+    ),
     scan<{ id: string; at: Date; order_id: string; label: 'fraud_third_party' | 'fraud_first_party' | 'legit' }>(
       database,
       `SELECT * FROM (SELECT id, known_at AS at, order_id, label FROM labels) t WHERE true`,

@@ -7,6 +7,7 @@ const kindRank: Readonly<Record<HistoryEvent['kind'], number>> = {
   channel: 1,
   preference: 2,
   verification: 2,
+  bank_identity: 2,
   order: 3,
   payment: 4,
   exposure: 4,

@@ -18,12 +18,18 @@ export function maskEmail(email: string): string {
   return `${local.slice(0, 1)}***@${domain.slice(0, 1)}***${dot >= 0 ? domain.slice(dot) : ''}`;
 }
 
+/** Proofs at the shopper's own bank: possible for anyone, whatever is (not) on file. */
+const bankProofs = (): ChallengeOption[] => [
+  { method: 'bank_identification', channelId: null, maskedTarget: null },
+  { method: 'verification_payment', channelId: null, maskedTarget: null },
+];
+
 const methodFor = (channel: ChannelView): ChallengeMethod => (channel.channel === 'phone' ? 'otp_sms' : 'otp_email');
 
 /**
  * THE ONE PRINCIPLE: a code goes only to a channel of the resolved account that was verified before this
  * purchase (the snapshot already hides later verifications). It is the on-file channel that is named, whatever
- * was typed. A new customer, or an account without a verified channel, gets the bank-account name check.
+ * was typed. A new customer, or an account without a verified channel, gets the proofs at their own bank.
  * `allowed` is the intersection of the methods the hit rules accept (undefined: any).
  */
 export function challengeOptions(
@@ -44,8 +50,8 @@ export function challengeOptions(
       });
     }
   }
-  options.push({ method: 'bank_account_check', channelId: null, maskedTarget: null });
+  options.push(...bankProofs());
   const permitted = allowed === undefined ? options : options.filter((option) => allowed.has(option.method));
   // A rule set that rules out every method still must not leave the shopper without a way through.
-  return permitted.length > 0 ? permitted : [{ method: 'bank_account_check', channelId: null, maskedTarget: null }];
+  return permitted.length > 0 ? permitted : bankProofs();
 }

@@ -126,6 +126,11 @@ describe('policy precedence', () => {
   });
 });
 
+const bankProofs = [
+  { method: 'bank_identification', channelId: null, maskedTarget: null },
+  { method: 'verification_payment', channelId: null, maskedTarget: null },
+];
+
 describe('challenge options: the one principle', () => {
   it('offers codes only to channels verified before the purchase, by on-file id, whatever was typed', async () => {
     const decision = await decide({ shipping: person(50).address, deviceId: 'new', phone: '+31612999999' });
@@ -133,15 +138,16 @@ describe('challenge options: the one principle', () => {
     expect(decision.challengeOptions).toEqual([
       { method: 'otp_sms', channelId: `ch_${owner.index}_phone`, maskedTarget: maskPhone(owner.phone) },
       { method: 'otp_email', channelId: `ch_${owner.index}_email`, maskedTarget: maskEmail(owner.email) },
-      { method: 'bank_account_check', channelId: null, maskedTarget: null },
+      { method: 'bank_identification', channelId: null, maskedTarget: null },
+      { method: 'verification_payment', channelId: null, maskedTarget: null },
     ]);
     expect(JSON.stringify(decision.challengeOptions)).not.toContain('999999');
   });
 
-  it('gives an account without verified channels only the bank-account check', async () => {
+  it('gives an account without verified channels only the proofs at their own bank', async () => {
     const decision = await decide({ shipping: person(50).address, deviceId: 'new' }, {}, other);
     expect(decision.outcome).toBe('step_up');
-    expect(decision.challengeOptions).toEqual([{ method: 'bank_account_check', channelId: null, maskedTarget: null }]);
+    expect(decision.challengeOptions).toEqual(bankProofs);
   });
 
   it('never sends a new customer a code to what they just typed', async () => {
@@ -149,7 +155,7 @@ describe('challenge options: the one principle', () => {
     const decision = await decide({ amount: 50_000 }, {}, stranger);
     expect(decision.accountId).toBeNull();
     expect(decision.outcome).toBe('step_up');
-    expect(decision.challengeOptions).toEqual([{ method: 'bank_account_check', channelId: null, maskedTarget: null }]);
+    expect(decision.challengeOptions).toEqual(bankProofs);
   });
 
   it('honours the customer asking to verify every purchase', async () => {

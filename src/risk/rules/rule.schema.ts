@@ -46,7 +46,7 @@ export const ruleSchema = z.object({
     /** Shown to the consumer: plain words, no internals. */
     message: z.string().min(1),
   }),
-  /** For step_up: the only challenge methods this rule accepts (e.g. bank_account_check for new customers). */
+  /** For step_up: the only challenge methods this rule accepts (e.g. the proofs at the bank for new customers). */
   challengeMethods: z.array(z.enum(challengeMethods)).min(1).optional(),
   enabled: z.boolean().default(true),
 });

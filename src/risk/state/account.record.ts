@@ -64,6 +64,9 @@ export class AccountRecord {
   firstOrderAt: number | null = null;
   lastOrderAt: number | null = null;
   alwaysVerify = false;
+  /** When a bank identification first linked the person's bank subject; times a different subject came along. */
+  bankLinkedAt: number | null = null;
+  bankConflictTimes: number[] | undefined = undefined;
   devices: KnownList = [];
   /** Devices on which the holder passed a step-up; [row, firstVerifiedAt, lastVerifiedAt, count]. */
   verifiedDevices: KnownList = [];
@@ -124,6 +127,8 @@ export class AccountRecord {
       firstOrderAt: this.firstOrderAt,
       lastOrderAt: this.lastOrderAt,
       alwaysVerify: this.alwaysVerify,
+      bankIdentifiedAt: this.bankLinkedAt !== null && this.bankLinkedAt < at ? this.bankLinkedAt : null,
+      bankSubjectConflicts: this.bankConflictTimes?.filter((time) => time < at).length ?? 0,
       devices: knownView(this.devices, at, keysOf.device),
       verifiedDevices: knownView(this.verifiedDevices, at, keysOf.device),
       shippingAddresses: knownView(this.shippingAddresses, at, keysOf.address),

@@ -18,7 +18,7 @@ export interface WindowTotals {
 }
 export type Windows = Readonly<Record<WindowName, WindowTotals>>;
 
-export const entityKinds = ['device', 'address', 'email', 'phone', 'ip'] as const;
+export const entityKinds = ['device', 'address', 'email', 'phone', 'ip', 'iban'] as const;
 export type EntityKind = (typeof entityKinds)[number];
 
 /** What the history says about one device, delivery address, e-mail, phone or IP, before the decision time. */
@@ -77,6 +77,10 @@ export interface AccountView {
   readonly firstOrderAt: number | null;
   readonly lastOrderAt: number | null;
   readonly alwaysVerify: boolean;
+  /** When a bank identification linked this account to the person's bank subject (null: never, before `at`). */
+  readonly bankIdentifiedAt: number | null;
+  /** Bank identifications of this identity that came with a different bank subject, before `at`. */
+  readonly bankSubjectConflicts: number;
   readonly devices: readonly KnownEntity[];
   /** Devices on which the holder passed a step-up before `at` (firstSeenAt: the first verification). */
   readonly verifiedDevices: readonly KnownEntity[];
@@ -94,6 +98,7 @@ export interface SnapshotQuery {
   readonly shippingAddressKey: string | null;
   readonly deviceKey: string | null;
   readonly ip: string | null;
+  readonly ibanKey: string | null;
 }
 
 export interface StateSnapshot {
@@ -109,6 +114,8 @@ export interface StateSnapshot {
   readonly billingAddress: EntityView | null;
   readonly shippingAddress: EntityView | null;
   readonly ip: EntityView | null;
+  /** The claimed IBAN as an entity: orders, accounts and outcomes seen with it. */
+  readonly iban: EntityView | null;
 }
 
 /**
