@@ -143,11 +143,18 @@ describe('webhooks without private targets', () => {
   it('refuses an endpoint on a private address with a stable code', async () => {
     const app = await makeTestApplication('pglite');
     try {
-      const response = await app.request('POST', '/v1/webhooks', {
-        body: { url: 'http://127.0.0.1:9/hooks', events: ['order.approved'] },
-      });
-      expect(response.statusCode).toBe(400);
-      expect(response.json().error).toMatchObject({ code: 'webhook_url_not_allowed', field: 'url' });
+      for (const url of [
+        'http://127.0.0.1:9/hooks',
+        'http://localhost./hooks',
+        'http://[::127.0.0.1]/hooks',
+        'http://ip6-localhost/hooks',
+        'http://2130706433/hooks',
+        'http://metadata.google.internal/hooks',
+      ]) {
+        const response = await app.request('POST', '/v1/webhooks', { body: { url, events: ['order.approved'] } });
+        expect(response.statusCode, url).toBe(400);
+        expect(response.json().error).toMatchObject({ code: 'webhook_url_not_allowed', field: 'url' });
+      }
     } finally {
       await app.close();
     }

@@ -34,8 +34,6 @@ export interface ProtectionDependencies {
   readonly ids: Ids;
   readonly engine: RiskEngine;
   readonly metrics: Metrics;
-  /** Tests hand in their own fetch; production uses the global one. */
-  readonly fetch?: typeof fetch;
   readonly onSchedulerError?: (task: string, error: unknown) => void;
 }
 
@@ -84,7 +82,6 @@ export function makeProtectionContext(dependencies: ProtectionDependencies) {
       ids,
       timeoutMilliseconds: config.webhookTimeoutMilliseconds,
       allowPrivateUrls: config.webhookAllowPrivateUrls,
-      ...(dependencies.fetch ? { fetch: dependencies.fetch } : {}),
     }),
   };
   return {
