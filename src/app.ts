@@ -22,7 +22,7 @@ import { makeCheckoutService } from './checkout/checkout.service.ts';
 import { makeImportService } from './ingest/import.service.ts';
 import { checkoutRoutes } from './checkout/checkout.routes.ts';
 import { adminRoutes } from './admin/admin.routes.ts';
-import { makeIdempotencyStore } from './http/idempotency.ts';
+import { makeIdempotencyStore, releaseAbandonedClaims } from './http/idempotency.ts';
 import { makeMetrics } from './http/metrics.ts';
 import { buildServer } from './http/server.ts';
 import type { RouteDefinition } from './http/route.ts';
@@ -74,6 +74,8 @@ export async function openDatabase(config: Config): Promise<Database> {
 export async function makeApplication(config: Config, overrides: Overrides = {}) {
   const database = overrides.database ?? (await openDatabase(config));
   await migrate(database);
+  // The embedded database has one process: a claim still in progress at start was left by a crash.
+  if (database.kind === 'pglite') await releaseAbandonedClaims(database);
   const clock = overrides.clock ?? systemClock;
   const ids = overrides.ids ?? makeIds(() => clock.now());
   // Analysts' levers live in the database: the active ruleset version and the block/allow lists.
