@@ -66,7 +66,13 @@ export interface Overrides {
 }
 
 export async function openDatabase(config: Config): Promise<Database> {
-  if (config.databaseUrl) return makePostgresDatabase({ url: config.databaseUrl });
+  if (config.databaseUrl) {
+    return makePostgresDatabase({
+      url: config.databaseUrl,
+      connectTimeoutMilliseconds: config.databaseTimeouts.connectMilliseconds,
+      statementTimeoutMilliseconds: config.databaseTimeouts.statementMilliseconds,
+    });
+  }
   await mkdir(config.dataDir, { recursive: true });
   return makePgliteDatabase({ dataDir: config.dataDir });
 }
@@ -198,6 +204,9 @@ export async function makeApplication(config: Config, overrides: Overrides = {})
     version,
     logLevel: config.logLevel,
     bodyLimitBytes: config.bodyLimitBytes,
+    ready: async () => {
+      await database.query('SELECT 1');
+    },
   });
 
   // The consumer portal (React, built into web/portal/dist) talks only to the public /v1/me API.

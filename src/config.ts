@@ -13,6 +13,8 @@ const environmentSchema = z.object({
     .regex(/^postgres(ql)?:\/\//, 'a postgres:// URL')
     .optional()
     .or(z.literal('').transform(() => undefined)),
+  DATABASE_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(5_000),
+  DATABASE_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(15_000),
   REARGUARD_ADMIN_KEY: z
     .string()
     .min(16, 'at least 16 characters')
@@ -61,6 +63,8 @@ export type Config = {
   readonly host: string;
   readonly dataDir: string;
   readonly databaseUrl: string | undefined;
+  /** PostgreSQL server: longest wait for a connection, and longest a statement may run. */
+  readonly databaseTimeouts: { readonly connectMilliseconds: number; readonly statementMilliseconds: number };
   readonly adminKey: string | undefined;
   readonly logLevel: z.infer<typeof environmentSchema>['LOG_LEVEL'];
   readonly invoiceDueDays: number;
@@ -115,6 +119,10 @@ export function loadConfig(environment: Record<string, string | undefined>): Con
       host: value.HOST,
       dataDir: value.DATA_DIR,
       databaseUrl: value.DATABASE_URL,
+      databaseTimeouts: {
+        connectMilliseconds: value.DATABASE_CONNECT_TIMEOUT_MS,
+        statementMilliseconds: value.DATABASE_STATEMENT_TIMEOUT_MS,
+      },
       adminKey: value.REARGUARD_ADMIN_KEY,
       logLevel: value.LOG_LEVEL,
       invoiceDueDays: value.INVOICE_DUE_DAYS,
@@ -152,6 +160,8 @@ export const configDocumentation: ReadonlyArray<readonly [string, string, string
   ['HOST', '127.0.0.1', 'Interface to listen on (0.0.0.0 behind a load balancer)'],
   ['DATA_DIR', './data', 'Embedded PGlite data directory (used when DATABASE_URL is unset)'],
   ['DATABASE_URL', '(unset)', 'postgres:// URL of a PostgreSQL 15+ server instead of the embedded database'],
+  ['DATABASE_CONNECT_TIMEOUT_MS', '5000', 'PostgreSQL server: longest wait for a connection before a request gets 503'],
+  ['DATABASE_STATEMENT_TIMEOUT_MS', '15000', 'PostgreSQL server: longest a statement may run (server and client side)'],
   ['REARGUARD_ADMIN_KEY', '(unset)', 'Bearer key of the admin API; no admin API when unset (min. 16 chars)'],
   ['LOG_LEVEL', 'info', 'pino log level'],
   ['INVOICE_DUE_DAYS', '14', 'Days until an invoice is due'],

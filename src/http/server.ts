@@ -9,7 +9,7 @@ import type { Metrics } from './metrics.ts';
 import { buildOpenApiDocument } from './openapi.ts';
 import type { Consumer, Merchant, RouteDefinition, RouteReply } from './route.ts';
 import { parseOrThrow } from './validation.ts';
-import { errorReply, toApiError } from './error.handler.ts';
+import { errorReply, retryAfterSeconds, toApiError } from './error.handler.ts';
 
 export interface ServerDependencies {
   readonly routes: readonly RouteDefinition[];
@@ -22,6 +22,8 @@ export interface ServerDependencies {
   readonly version: string;
   readonly logLevel: string;
   readonly bodyLimitBytes: number;
+  /** Readiness: resolves when the server can serve (its database answers), throws when it cannot. */
+  readonly ready?: () => Promise<void>;
 }
 
 function bearer(request: FastifyRequest): string | null {
@@ -45,6 +47,14 @@ function sameSecret(given: string, expected: string): boolean {
   const a = Buffer.from(sha256(given));
   const b = Buffer.from(sha256(expected));
   return timingSafeEqual(a, b);
+}
+
+function withDeadline<T>(work: Promise<T>, milliseconds: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error('deadline')), milliseconds);
+  });
+  return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
 }
 
 export function buildServer(dependencies: ServerDependencies): FastifyInstance {
@@ -77,6 +87,7 @@ export function buildServer(dependencies: ServerDependencies): FastifyInstance {
     const apiError = toApiError(error);
     if (!apiError) request.log.error({ err: error }, 'unexpected error');
     const { status, body } = errorReply(apiError);
+    if (status === 503) void reply.header('retry-after', String(retryAfterSeconds));
     void reply.status(status).send(body);
   });
   app.setNotFoundHandler((request, reply) => {
@@ -168,7 +179,22 @@ export function buildServer(dependencies: ServerDependencies): FastifyInstance {
 
   const openApi = buildOpenApiDocument(dependencies.routes, dependencies.version);
   app.get('/openapi.json', async () => openApi);
+  // Liveness: the process answers. Readiness: it can do its work, so a load balancer sends it traffic.
   app.get('/healthz', async () => ({ status: 'ok' }));
+  app.get('/readyz', async (_request, reply) => {
+    try {
+      await withDeadline(dependencies.ready?.() ?? Promise.resolve(), 2_000);
+      return { status: 'ready' };
+    } catch {
+      void reply.header('retry-after', String(retryAfterSeconds));
+      return reply
+        .status(503)
+        .send({
+          status: 'unavailable',
+          error: { code: 'service_unavailable', message: 'the database does not answer' },
+        });
+    }
+  });
   app.get('/metrics', async (_request, reply) => {
     void reply.type(dependencies.metrics.registry.contentType);
     return dependencies.metrics.registry.metrics();
