@@ -33,6 +33,7 @@ import type { ReplayHook } from './checkout/checkout.service.ts';
 import { makeStepUp, makeStepUpHooks } from './stepup/stepup.module.ts';
 import {
   makeDevelopmentBankAccountCheck,
+  unavailableBankAccountCheck,
   type BankAccountCheckProvider,
 } from './stepup/bank-account-check.provider.ts';
 import {
@@ -63,6 +64,11 @@ export interface Overrides {
   readonly defaultModelPath?: string | null;
   readonly bankAccountCheck?: BankAccountCheckProvider;
   readonly notifiers?: Readonly<Record<NotificationChannel, Notifier>>;
+}
+
+/** The development bank (it knows a few test IBANs) exists only in a `--demo` server. */
+export function bankAccountCheckFor(config: Config): BankAccountCheckProvider {
+  return config.demo ? makeDevelopmentBankAccountCheck() : unavailableBankAccountCheck;
 }
 
 export async function openDatabase(config: Config): Promise<Database> {
@@ -129,7 +135,7 @@ export async function makeApplication(config: Config, overrides: Overrides = {})
     secret: config.secret,
     publicUrl: config.publicUrl,
     webauthn,
-    bankAccountCheck: overrides.bankAccountCheck ?? makeDevelopmentBankAccountCheck(),
+    bankAccountCheck: overrides.bankAccountCheck ?? bankAccountCheckFor(config),
   };
   const stepUpHooks = makeStepUpHooks(stepUpDependencies);
   decisionHooks.push(stepUpHooks.decisionHook);

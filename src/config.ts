@@ -44,7 +44,9 @@ const environmentSchema = z.object({
   WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
   WEBHOOK_ALLOW_PRIVATE_URLS: z.enum(['true', 'false']).default('false'),
   SCHEDULER_INTERVAL_MS: z.coerce.number().int().min(100).default(60_000),
-  PUBLIC_URL: z.url({ protocol: /^https?$/ }).default('http://localhost:8080'),
+  // Unset: http://localhost:$PORT (development only; production refuses a localhost PUBLIC_URL).
+  PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
+  NODE_ENV: z.string().optional(),
   REARGUARD_SECRET: z.string().min(32, 'at least 32 characters').default(developmentSecret),
   WEBAUTHN_RP_ID: z.string().optional(),
   NOTIFIER_EMAIL: z.enum(['outbox', 'smtp']).default('outbox'),
@@ -59,6 +61,10 @@ const environmentSchema = z.object({
 });
 
 export type Config = {
+  /** NODE_ENV=production: `rearguard start` refuses development values (see productionProblems). */
+  readonly production: boolean;
+  /** Set by `rearguard start --demo` (never by the environment): development-only providers are wired. */
+  readonly demo: boolean;
   readonly port: number;
   readonly host: string;
   readonly dataDir: string;
@@ -111,10 +117,12 @@ export function loadConfig(environment: Record<string, string | undefined>): Con
       : []),
   ];
   if (missing.length > 0) return { ok: false, errors: missing };
-  const publicUrl = value.PUBLIC_URL.replace(/\/+$/, '');
+  const publicUrl = (value.PUBLIC_URL ?? `http://localhost:${value.PORT}`).replace(/\/+$/, '');
   return {
     ok: true,
     config: {
+      production: value.NODE_ENV === 'production',
+      demo: false,
       port: value.PORT,
       host: value.HOST,
       dataDir: value.DATA_DIR,
@@ -155,6 +163,29 @@ export function loadConfig(environment: Record<string, string | undefined>): Con
 }
 
 /** Documentation of every setting, rendered into the README's configuration table. */
+const localHosts = /^(localhost|.*\.localhost|127\.\d+\.\d+\.\d+|\[::1\]|0\.0\.0\.0)$/i;
+
+/**
+ * What a production server must not run with, each naming its variable: the public development secret, a
+ * PUBLIC_URL no shopper can reach, the outbox notifier (codes would never leave), private webhook targets.
+ */
+export function productionProblems(config: Config): string[] {
+  const host = new URL(config.publicUrl).hostname.replace(/\.+$/, '');
+  return [
+    ...(config.secret === developmentSecret
+      ? ['REARGUARD_SECRET: is the public development value; set a random secret of at least 32 characters']
+      : []),
+    ...(localHosts.test(host) ? [`PUBLIC_URL: ${config.publicUrl} is local; set the address shoppers reach`] : []),
+    ...(config.notifier.email === 'outbox'
+      ? ['NOTIFIER_EMAIL: is outbox (e-mail never leaves); set smtp with SMTP_URL']
+      : []),
+    ...(config.notifier.sms === 'outbox'
+      ? ['NOTIFIER_SMS: is outbox (SMS never leave); set http with SMS_GATEWAY_URL']
+      : []),
+    ...(config.webhookAllowPrivateUrls ? ['WEBHOOK_ALLOW_PRIVATE_URLS: must be false in production'] : []),
+  ];
+}
+
 export const configDocumentation: ReadonlyArray<readonly [string, string, string]> = [
   ['PORT', '8080', 'HTTP port'],
   ['HOST', '127.0.0.1', 'Interface to listen on (0.0.0.0 behind a load balancer)'],
@@ -184,7 +215,7 @@ export const configDocumentation: ReadonlyArray<readonly [string, string, string
     'Allow webhook endpoints on private/local addresses (development and tests only)',
   ],
   ['SCHEDULER_INTERVAL_MS', '60000', 'How often the invoice and case-SLA scheduler runs'],
-  ['PUBLIC_URL', 'http://localhost:8080', 'Where shoppers reach this server: links in messages, WebAuthn origin'],
+  ['PUBLIC_URL', 'http://localhost:$PORT', 'Where shoppers reach this server: links in messages, WebAuthn origin'],
   [
     'REARGUARD_SECRET',
     '(development value)',

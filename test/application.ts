@@ -9,7 +9,8 @@ export const adminKey = 'test-admin-key-0123456789';
 export function testConfig(overrides: Record<string, string> = {}): Config {
   const result = loadConfig({ REARGUARD_ADMIN_KEY: adminKey, LOG_LEVEL: 'silent', ...overrides });
   if (!result.ok) throw new Error(result.errors.join('; '));
-  return result.config;
+  // Tests run a development server (as `rearguard start --demo` does): development providers are wired.
+  return { ...result.config, demo: true };
 }
 
 export async function makeTestApplication(

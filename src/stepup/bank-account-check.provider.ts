@@ -46,3 +46,8 @@ export function makeDevelopmentBankAccountCheck(
     },
   };
 }
+
+/** Without a real provider configured (production until one is wired): no bank can confirm, so no match. */
+export const unavailableBankAccountCheck: BankAccountCheckProvider = {
+  check: async () => ({ kind: 'unavailable' }),
+};
