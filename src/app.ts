@@ -1,6 +1,7 @@
 // The composition root: wires every port to its adapter from a validated config. Nothing else builds adapters.
 import { mkdir } from 'node:fs/promises';
 import type { FastifyInstance } from 'fastify';
+import type { DestinationStream } from 'pino';
 import type { Config } from './config.ts';
 import { systemClock, type Clock } from './shared/clock.ts';
 import { makeIds, type Ids } from './shared/ids.ts';
@@ -64,6 +65,8 @@ export interface Overrides {
   readonly defaultModelPath?: string | null;
   readonly bankAccountCheck?: BankAccountCheckProvider;
   readonly notifiers?: Readonly<Record<NotificationChannel, Notifier>>;
+  /** Captures the server's log lines (tests). */
+  readonly logStream?: DestinationStream;
 }
 
 /** The development bank (it knows a few test IBANs) exists only in a `--demo` server. */
@@ -210,6 +213,7 @@ export async function makeApplication(config: Config, overrides: Overrides = {})
     version,
     logLevel: config.logLevel,
     bodyLimitBytes: config.bodyLimitBytes,
+    ...(overrides.logStream ? { logStream: overrides.logStream } : {}),
     ready: async () => {
       await database.query('SELECT 1');
     },

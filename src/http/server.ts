@@ -9,6 +9,8 @@ import type { Metrics } from './metrics.ts';
 import { buildOpenApiDocument } from './openapi.ts';
 import type { Consumer, Merchant, RouteDefinition, RouteReply } from './route.ts';
 import { parseOrThrow } from './validation.ts';
+import type { DestinationStream } from 'pino';
+import { redactingLoggerOptions } from './log.redaction.ts';
 import { errorReply, retryAfterSeconds, toApiError } from './error.handler.ts';
 
 export interface ServerDependencies {
@@ -22,6 +24,8 @@ export interface ServerDependencies {
   readonly version: string;
   readonly logLevel: string;
   readonly bodyLimitBytes: number;
+  /** Where log lines go (tests capture them); standard output when absent. */
+  readonly logStream?: DestinationStream;
   /** Readiness: resolves when the server can serve (its database answers), throws when it cannot. */
   readonly ready?: () => Promise<void>;
 }
@@ -61,8 +65,9 @@ export function buildServer(dependencies: ServerDependencies): FastifyInstance {
   const app = Fastify({
     logger: {
       level: dependencies.logLevel,
-      // Requests are logged by method, route and id only: bodies and headers may carry personal data or keys.
-      serializers: { req: (request) => ({ method: request.method, url: request.url.split('?')[0] }) },
+      // Requests are logged by method and path, capability tokens masked; personal data never reaches the log.
+      ...redactingLoggerOptions,
+      ...(dependencies.logStream ? { stream: dependencies.logStream } : {}),
     },
     bodyLimit: dependencies.bodyLimitBytes,
     requestIdHeader: 'x-request-id',
@@ -187,12 +192,10 @@ export function buildServer(dependencies: ServerDependencies): FastifyInstance {
       return { status: 'ready' };
     } catch {
       void reply.header('retry-after', String(retryAfterSeconds));
-      return reply
-        .status(503)
-        .send({
-          status: 'unavailable',
-          error: { code: 'service_unavailable', message: 'the database does not answer' },
-        });
+      return reply.status(503).send({
+        status: 'unavailable',
+        error: { code: 'service_unavailable', message: 'the database does not answer' },
+      });
     }
   });
   app.get('/metrics', async (_request, reply) => {
