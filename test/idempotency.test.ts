@@ -2,7 +2,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adminKey, makeTestApplication, type TestApplication } from './application.ts';
 import { databaseKinds, makeTestDatabase } from './databases.ts';
-import { makeIdempotencyStore, purgeIdempotencyKeys } from '../src/http/idempotency.ts';
+import { makeIdempotencyStore } from '../src/http/idempotency.ts';
+import { purgeExpired } from '../src/storage/retention.ts';
 
 describe.each(databaseKinds)('idempotency keys on %s', (kind) => {
   let app: TestApplication;
@@ -86,7 +87,8 @@ describe.each(databaseKinds)('idempotency keys on %s', (kind) => {
       body: {},
     }));
     await new Promise((resolve) => setTimeout(resolve, 50));
-    expect(await purgeIdempotencyKeys(app.database, new Date('2026-11-01T10:00:00Z'))).toBe(2);
+    // Seven days' retention: keys from October go, the one from today stays.
+    expect((await purgeExpired(app.database, new Date('2026-11-02T10:00:00Z'))).idempotency_keys).toBe(2);
     const left = await app.database.query<{ key: string }>(
       `SELECT key FROM idempotency_keys WHERE merchant_id = 'merchant-p'`,
     );

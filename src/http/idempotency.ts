@@ -165,12 +165,3 @@ export async function releaseAbandonedClaims(database: SqlExecutor): Promise<num
   const rows = await database.query(`DELETE FROM idempotency_keys WHERE status_code = ${inProgress} RETURNING key`);
   return rows.length;
 }
-
-/** Forgets keys older than the replay window (and abandoned claims): the scheduler runs it. */
-export async function purgeIdempotencyKeys(database: SqlExecutor, olderThan: Date): Promise<number> {
-  const rows = await database.query(
-    `DELETE FROM idempotency_keys WHERE created_at < $1 AND (status_code <> ${inProgress} OR claimed_until < $1) RETURNING key`,
-    [olderThan],
-  );
-  return rows.length;
-}
