@@ -213,6 +213,11 @@ export async function makeApplication(config: Config, overrides: Overrides = {})
     version,
     logLevel: config.logLevel,
     bodyLimitBytes: config.bodyLimitBytes,
+    timeouts: {
+      requestMilliseconds: config.requestTimeoutMilliseconds,
+      headersMilliseconds: Math.min(10_000, config.requestTimeoutMilliseconds),
+      keepAliveMilliseconds: 5_000,
+    },
     ...(overrides.logStream ? { logStream: overrides.logStream } : {}),
     ready: async () => {
       await database.query('SELECT 1');

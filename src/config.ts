@@ -22,6 +22,7 @@ const environmentSchema = z.object({
     .or(z.literal('').transform(() => undefined)),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   INVOICE_DUE_DAYS: z.coerce.number().int().min(1).max(90).default(14),
+  REQUEST_TIMEOUT_MS: z.coerce.number().int().min(500).max(600_000).default(30_000),
   BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(1_048_576),
   IMPORT_LIMIT_BYTES: z.coerce
     .number()
@@ -75,6 +76,8 @@ export type Config = {
   readonly logLevel: z.infer<typeof environmentSchema>['LOG_LEVEL'];
   readonly invoiceDueDays: number;
   readonly bodyLimitBytes: number;
+  /** A client has this long to send a whole request (headers: at most 10 s of it). */
+  readonly requestTimeoutMilliseconds: number;
   readonly importLimitBytes: number;
   readonly invoicing: {
     /** Day offsets from the due date at which a payment reminder goes out (negative: before it). */
@@ -135,6 +138,7 @@ export function loadConfig(environment: Record<string, string | undefined>): Con
       logLevel: value.LOG_LEVEL,
       invoiceDueDays: value.INVOICE_DUE_DAYS,
       bodyLimitBytes: value.BODY_LIMIT_BYTES,
+      requestTimeoutMilliseconds: value.REQUEST_TIMEOUT_MS,
       importLimitBytes: value.IMPORT_LIMIT_BYTES,
       invoicing: {
         reminderDays: [...new Set(value.INVOICE_REMINDER_DAYS.split(',').map(Number))].sort((a, b) => a - b),
@@ -196,6 +200,7 @@ export const configDocumentation: ReadonlyArray<readonly [string, string, string
   ['REARGUARD_ADMIN_KEY', '(unset)', 'Bearer key of the admin API; no admin API when unset (min. 16 chars)'],
   ['LOG_LEVEL', 'info', 'pino log level'],
   ['INVOICE_DUE_DAYS', '14', 'Days until an invoice is due'],
+  ['REQUEST_TIMEOUT_MS', '30000', 'A client has this long to send a whole request (headers: at most 10 s)'],
   ['BODY_LIMIT_BYTES', '1048576', 'Largest JSON request body'],
   ['IMPORT_LIMIT_BYTES', '536870912', 'Largest NDJSON import body'],
   ['INVOICE_REMINDER_DAYS', '-3,1,7', 'Payment reminders: day offsets from the due date (negative: before it)'],

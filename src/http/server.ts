@@ -1,6 +1,7 @@
 // Builds the Fastify server from route definitions: auth, validation, idempotency, errors, metrics, OpenAPI.
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { timingSafeEqual } from 'node:crypto';
+import http from 'node:http';
 import { ApiError } from '../shared/errors.ts';
 import { sha256 } from '../shared/hashing.ts';
 import type { Clock } from '../shared/clock.ts';
@@ -24,6 +25,8 @@ export interface ServerDependencies {
   readonly version: string;
   readonly logLevel: string;
   readonly bodyLimitBytes: number;
+  /** Slow clients are cut off: whole request, headers, idle keep-alive connection (milliseconds). */
+  readonly timeouts?: ServerTimeouts;
   /** Where log lines go (tests capture them); standard output when absent. */
   readonly logStream?: DestinationStream;
   /** Readiness: resolves when the server can serve (its database answers), throws when it cannot. */
@@ -53,6 +56,38 @@ function sameSecret(given: string, expected: string): boolean {
   return timingSafeEqual(a, b);
 }
 
+export interface ServerTimeouts {
+  readonly requestMilliseconds: number;
+  readonly headersMilliseconds: number;
+  readonly keepAliveMilliseconds: number;
+}
+
+export const defaultServerTimeouts: ServerTimeouts = {
+  requestMilliseconds: 30_000,
+  headersMilliseconds: 10_000,
+  keepAliveMilliseconds: 5_000,
+};
+
+/**
+ * A Node HTTP server that drops slow clients (slowloris): headers and the whole request each have a deadline,
+ * checked every second rather than Node's default 30 s, and an idle socket is closed.
+ */
+function makeHttpServer(timeouts: ServerTimeouts) {
+  return (handler: http.RequestListener) => {
+    const server = http.createServer(
+      {
+        requestTimeout: timeouts.requestMilliseconds,
+        headersTimeout: Math.min(timeouts.headersMilliseconds, timeouts.requestMilliseconds),
+        keepAliveTimeout: timeouts.keepAliveMilliseconds,
+        connectionsCheckingInterval: Math.min(1_000, timeouts.headersMilliseconds),
+      },
+      handler,
+    );
+    server.setTimeout(timeouts.requestMilliseconds);
+    return server;
+  };
+}
+
 function withDeadline<T>(work: Promise<T>, milliseconds: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_, reject) => {
@@ -70,6 +105,7 @@ export function buildServer(dependencies: ServerDependencies): FastifyInstance {
       ...(dependencies.logStream ? { stream: dependencies.logStream } : {}),
     },
     bodyLimit: dependencies.bodyLimitBytes,
+    serverFactory: makeHttpServer(dependencies.timeouts ?? defaultServerTimeouts),
     requestIdHeader: 'x-request-id',
     genReqId: () => `req_${Math.random().toString(36).slice(2, 12)}`,
     // A malformed URL (bad percent-encoding) fails before routing and the error handler: same error shape here.
