@@ -53,6 +53,7 @@ import { makeOrderNoticeService } from './notify/order-notice.service.ts';
 import { orderNoticeRoutes } from './notify/order-notices.routes.ts';
 import { makeProtectionContext } from './protection/protection.wiring.ts';
 import { registerPortal } from './portal/portal.static.ts';
+import { allowedOriginsRoutes } from './widget/allowed-origins.ts';
 
 export const version = '0.1.0';
 
@@ -167,6 +168,7 @@ export async function makeApplication(config: Config, overrides: Overrides = {})
     ...adminRoutes({ database, merchants, importer }),
     ...stepUp.routes,
     ...opsRoutes({ lists, rulesets }),
+    ...allowedOriginsRoutes(database),
   ];
   // Portal sign-in and account security (passkeys, "always verify my purchases").
   routes.push(

@@ -56,6 +56,10 @@ function sameSecret(given: string, expected: string): boolean {
   return timingSafeEqual(a, b);
 }
 
+/** The default policy of server-rendered and portal pages: own scripts and styles only, never framed. */
+export const htmlPagePolicy =
+  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'; object-src 'none'";
+
 export interface ServerTimeouts {
   readonly requestMilliseconds: number;
   readonly headersMilliseconds: number;
@@ -135,6 +139,18 @@ export function buildServer(dependencies: ServerDependencies): FastifyInstance {
     void reply
       .status(404)
       .send({ error: { code: 'route_not_found', message: `no route ${request.method} ${request.url.split('?')[0]}` } });
+  });
+
+  // Every answer: no MIME sniffing. Every HTML page: a strict CSP (no framing unless the page allows its framers),
+  // no referrer, and no caching (pages show codes, notices and personal data).
+  app.addHook('onSend', async (_request, reply, payload) => {
+    void reply.header('x-content-type-options', 'nosniff');
+    if (/^text\/html/i.test(String(reply.getHeader('content-type') ?? ''))) {
+      if (!reply.hasHeader('content-security-policy')) void reply.header('content-security-policy', htmlPagePolicy);
+      if (!reply.hasHeader('referrer-policy')) void reply.header('referrer-policy', 'no-referrer');
+      void reply.header('cache-control', 'no-store');
+    }
+    return payload;
   });
 
   app.addHook('onResponse', async (request, reply) => {

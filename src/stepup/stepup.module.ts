@@ -43,7 +43,7 @@ export function makeStepUp(
     routes: [
       ...challengeRoutes({ challenges, passkeys, findMerchantByKeyHash: dependencies.findMerchantByKeyHash }),
       ...challengeReportRoutes(dependencies),
-      ...widgetRoutes(),
+      ...widgetRoutes({ database: dependencies.database }),
     ],
   };
 }
