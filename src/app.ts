@@ -209,7 +209,7 @@ export async function makeApplication(config: Config, overrides: Overrides = {})
     findMerchantByKeyHash: merchants.findByKeyHash,
     findConsumerByToken: consumerSessions.resolve,
     adminKey: config.adminKey,
-    idempotency: makeIdempotencyStore(database),
+    idempotency: makeIdempotencyStore(database, { claimMilliseconds: config.idempotencyClaimMilliseconds }),
     metrics,
     clock,
     version,

@@ -22,6 +22,7 @@ const environmentSchema = z.object({
     .or(z.literal('').transform(() => undefined)),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   INVOICE_DUE_DAYS: z.coerce.number().int().min(1).max(90).default(14),
+  IDEMPOTENCY_CLAIM_MS: z.coerce.number().int().min(500).max(3_600_000).default(60_000),
   REQUEST_TIMEOUT_MS: z.coerce.number().int().min(500).max(600_000).default(30_000),
   BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(1_048_576),
   IMPORT_LIMIT_BYTES: z.coerce
@@ -76,6 +77,8 @@ export type Config = {
   readonly logLevel: z.infer<typeof environmentSchema>['LOG_LEVEL'];
   readonly invoiceDueDays: number;
   readonly bodyLimitBytes: number;
+  /** How long an Idempotency-Key claim protects a request in progress before a retry may take it over. */
+  readonly idempotencyClaimMilliseconds: number;
   /** A client has this long to send a whole request (headers: at most 10 s of it). */
   readonly requestTimeoutMilliseconds: number;
   readonly importLimitBytes: number;
@@ -139,6 +142,7 @@ export function loadConfig(environment: Record<string, string | undefined>): Con
       invoiceDueDays: value.INVOICE_DUE_DAYS,
       bodyLimitBytes: value.BODY_LIMIT_BYTES,
       requestTimeoutMilliseconds: value.REQUEST_TIMEOUT_MS,
+      idempotencyClaimMilliseconds: value.IDEMPOTENCY_CLAIM_MS,
       importLimitBytes: value.IMPORT_LIMIT_BYTES,
       invoicing: {
         reminderDays: [...new Set(value.INVOICE_REMINDER_DAYS.split(',').map(Number))].sort((a, b) => a - b),
@@ -200,6 +204,11 @@ export const configDocumentation: ReadonlyArray<readonly [string, string, string
   ['REARGUARD_ADMIN_KEY', '(unset)', 'Bearer key of the admin API; no admin API when unset (min. 16 chars)'],
   ['LOG_LEVEL', 'info', 'pino log level'],
   ['INVOICE_DUE_DAYS', '14', 'Days until an invoice is due'],
+  [
+    'IDEMPOTENCY_CLAIM_MS',
+    '60000',
+    'An Idempotency-Key claim left by a crashed process is taken over by a retry after this long',
+  ],
   ['REQUEST_TIMEOUT_MS', '30000', 'A client has this long to send a whole request (headers: at most 10 s)'],
   ['BODY_LIMIT_BYTES', '1048576', 'Largest JSON request body'],
   ['IMPORT_LIMIT_BYTES', '536870912', 'Largest NDJSON import body'],
