@@ -24,8 +24,7 @@ export interface OutboxLaneOptions {
   readonly onError?: (message: OutboxMessage, error: unknown) => void;
 }
 
-const sleep = (milliseconds: number) =>
-  new Promise<void>((resolve) => setTimeout(resolve, milliseconds).unref());
+const sleep = (milliseconds: number) => new Promise<void>((resolve) => setTimeout(resolve, milliseconds).unref());
 
 export function makeOutboxLane(options: OutboxLaneOptions) {
   const { database, clock, topic, handler, limits } = options;
@@ -56,7 +55,8 @@ export function makeOutboxLane(options: OutboxLaneOptions) {
         [now, topic, busyRecipients(), free * 4],
       );
       const perRecipient = new Map<string | null, number>();
-      for (const { recipient } of inFlight.values()) perRecipient.set(recipient, (perRecipient.get(recipient) ?? 0) + 1);
+      for (const { recipient } of inFlight.values())
+        perRecipient.set(recipient, (perRecipient.get(recipient) ?? 0) + 1);
       const picked: OutboxRow[] = [];
       for (const row of candidates) {
         if (picked.length >= free) break;

@@ -84,9 +84,9 @@ describe('postWebhook', () => {
   it('gives up on a receiver that never answers at its deadline', async () => {
     await receiver(() => {});
     const started = performance.now();
-    await expect(post(`http://127.0.0.1:${(server!.address() as AddressInfo).port}/x`, { timeoutMilliseconds: 300 })).rejects.toThrow(
-      /no answer within 300 ms/,
-    );
+    await expect(
+      post(`http://127.0.0.1:${(server!.address() as AddressInfo).port}/x`, { timeoutMilliseconds: 300 }),
+    ).rejects.toThrow(/no answer within 300 ms/);
     expect(performance.now() - started).toBeLessThan(1500);
   });
 });

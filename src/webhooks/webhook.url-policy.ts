@@ -16,8 +16,8 @@ export function isPublicAddress(address: string): boolean {
 }
 
 function hostOf(url: string): string {
-  return new URL(url)
-    .hostname.replace(/^\[|\]$/g, '')
+  return new URL(url).hostname
+    .replace(/^\[|\]$/g, '')
     .replace(/\.+$/, '')
     .toLowerCase();
 }
