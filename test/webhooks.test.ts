@@ -134,8 +134,14 @@ describe.each(databaseKinds)('webhooks on %s', (kind) => {
     const headers = { 'idempotency-key': 'register-1' };
     const body = { url: receiver.url, events: ['case.resolved'] };
     const first = await app.request('POST', '/v1/webhooks', { body, headers });
+    expect(first.statusCode).toBe(201);
+    // The retry registers nothing new; the first answer carried the signing secret, so it is not replayed.
     const second = await app.request('POST', '/v1/webhooks', { body, headers });
-    expect(second.json().id).toBe(first.json().id);
+    expect(second.statusCode).toBe(409);
+    expect(second.json().error.code).toBe('idempotency_response_withheld');
+    expect(second.body).not.toContain(first.json().secret);
+    const listed = (await app.request('GET', '/v1/webhooks')).json() as { data: { events: string[] }[] };
+    expect(listed.data.filter((endpoint) => endpoint.events.includes('case.resolved'))).toHaveLength(1);
   });
 });
 
