@@ -1,9 +1,9 @@
 // A database that refuses connections or stops answering: requests get 503 with Retry-After within the timeouts.
-import { createServer, type Server, type Socket } from 'node:net';
+import { connect, createServer, type Server, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTestApplication, sessionBody, type TestApplication } from './application.ts';
-import { makeTestDatabase } from './databases.ts';
+import { makeTestDatabase, postgresUrl } from './databases.ts';
 import type { Database } from '../src/storage/database.ts';
 import { DatabaseUnavailableError } from '../src/storage/database.ts';
 import { makePostgresDatabase } from '../src/storage/postgres.database.ts';
@@ -29,6 +29,30 @@ async function refusedUrl(): Promise<string> {
 }
 
 const timeouts = { connectTimeoutMilliseconds: 500, statementTimeoutMilliseconds: 800 };
+
+/** A TCP proxy to the real server that can go silent mid-connection: the server "black-holes" after start. */
+async function freezableProxy(target: URL) {
+  let frozen = false;
+  const sockets: Socket[] = [];
+  const server = createServer((client) => {
+    const upstream = connect(Number(target.port || 5432), target.hostname);
+    sockets.push(client, upstream);
+    for (const socket of [client, upstream]) socket.on('error', () => {});
+    client.on('data', (chunk) => void (frozen || upstream.write(chunk)));
+    upstream.on('data', (chunk) => void (frozen || client.write(chunk)));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = new URL(target);
+  url.host = `127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    url: url.toString(),
+    freeze: () => (frozen = true),
+    close: () => {
+      for (const socket of sockets) socket.destroy();
+      server.close();
+    },
+  };
+}
 
 describe('database faults', () => {
   let hole: Awaited<ReturnType<typeof blackHole>>;
@@ -92,4 +116,25 @@ describe('database faults', () => {
     }
     expect((await app.request('GET', '/readyz', { key: null })).statusCode).toBe(200);
   });
+
+  it.skipIf(!postgresUrl)(
+    'a server that stops answering mid-connection fails the query within the timeout',
+    async () => {
+      const proxy = await freezableProxy(new URL(postgresUrl!));
+      const database = await makePostgresDatabase({ url: proxy.url, ...timeouts });
+      try {
+        expect(await database.query('SELECT 1 AS one')).toEqual([{ one: 1 }]);
+        proxy.freeze();
+        const started = performance.now();
+        await expect(database.query('SELECT 2')).rejects.toBeInstanceOf(DatabaseUnavailableError);
+        await expect(database.transaction((tx) => tx.query('SELECT 3'))).rejects.toBeInstanceOf(
+          DatabaseUnavailableError,
+        );
+        expect(performance.now() - started).toBeLessThan(6_000);
+      } finally {
+        proxy.close();
+        await database.close().catch(() => {});
+      }
+    },
+  );
 });
