@@ -18,6 +18,11 @@ export const addressSchema = z.object({
   country: countrySchema,
 });
 
+/** A calendar date PostgreSQL and every feature can use: year 0000 and the like are typos or probes. */
+export const birthDateSchema = z.iso
+  .date()
+  .refine((value) => value >= '1900-01-01' && value <= '2100-12-31', 'a date between 1900-01-01 and 2100-12-31');
+
 export const customerSchema = z.object({
   name: z.string().trim().min(1).max(200),
   email: z.email().max(254),
@@ -25,7 +30,7 @@ export const customerSchema = z.object({
     .string()
     .trim()
     .regex(/^\+?[0-9 ()-]{6,20}$/, 'a phone number such as +31612345678'),
-  date_of_birth: z.iso.date().optional(),
+  date_of_birth: birthDateSchema.optional(),
 });
 
 export const lineSchema = z.object({
