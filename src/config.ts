@@ -21,6 +21,10 @@ const environmentSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   INVOICE_DUE_DAYS: z.coerce.number().int().min(1).max(90).default(14),
   BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(1_048_576),
+  CURRENCIES: z
+    .string()
+    .regex(/^[A-Z]{3}(,[A-Z]{3})*$/, 'comma-separated ISO 4217 codes, e.g. EUR or EUR,GBP')
+    .default('EUR'),
   IMPORT_LIMIT_BYTES: z.coerce
     .number()
     .int()
@@ -66,6 +70,8 @@ export type Config = {
   readonly invoiceDueDays: number;
   readonly bodyLimitBytes: number;
   readonly importLimitBytes: number;
+  /** Currencies a checkout session may be in. */
+  readonly currencies: readonly string[];
   readonly invoicing: {
     /** Day offsets from the due date at which a payment reminder goes out (negative: before it). */
     readonly reminderDays: readonly number[];
@@ -120,6 +126,7 @@ export function loadConfig(environment: Record<string, string | undefined>): Con
       invoiceDueDays: value.INVOICE_DUE_DAYS,
       bodyLimitBytes: value.BODY_LIMIT_BYTES,
       importLimitBytes: value.IMPORT_LIMIT_BYTES,
+      currencies: [...new Set(value.CURRENCIES.split(','))],
       invoicing: {
         reminderDays: [...new Set(value.INVOICE_REMINDER_DAYS.split(',').map(Number))].sort((a, b) => a - b),
         lateFeeCents: value.LATE_FEE_CENTS,
@@ -157,6 +164,7 @@ export const configDocumentation: ReadonlyArray<readonly [string, string, string
   ['INVOICE_DUE_DAYS', '14', 'Days until an invoice is due'],
   ['BODY_LIMIT_BYTES', '1048576', 'Largest JSON request body'],
   ['IMPORT_LIMIT_BYTES', '536870912', 'Largest NDJSON import body'],
+  ['CURRENCIES', 'EUR', 'Currencies a checkout session may be in (comma-separated ISO 4217 codes)'],
   ['INVOICE_REMINDER_DAYS', '-3,1,7', 'Payment reminders: day offsets from the due date (negative: before it)'],
   ['LATE_FEE_CENTS', '0', 'Late fee added once to an overdue invoice (0: none); never on a paused invoice'],
   ['LATE_FEE_AFTER_DAYS', '14', 'Days after the due date before the late fee is added'],
