@@ -28,7 +28,7 @@ export function widgetRoutes() {
       ...common,
       url: '/widget/rearguard.js',
       summary: 'The embeddable widget script: Rearguard.mountChallenge({element, challengeId, clientToken, onResult})',
-      responses: { 200: { description: 'JavaScript' } },
+      responses: { 200: { description: 'JavaScript', contentType: 'text/javascript' } },
       handler: async () => ({
         status: 200,
         contentType: 'text/javascript; charset=utf-8',
@@ -40,7 +40,7 @@ export function widgetRoutes() {
       ...common,
       url: '/widget/challenge',
       summary: 'The hosted challenge page (?id=chl_...&origin=<merchant origin>#token=<client_token>)',
-      responses: { 200: { description: 'HTML' } },
+      responses: { 200: { description: 'HTML', contentType: 'text/html' } },
       handler: async () => ({
         status: 200,
         contentType: 'text/html; charset=utf-8',
@@ -52,7 +52,7 @@ export function widgetRoutes() {
       ...common,
       url: '/widget/challenge.js',
       summary: "The challenge page's script",
-      responses: { 200: { description: 'JavaScript' } },
+      responses: { 200: { description: 'JavaScript', contentType: 'text/javascript' } },
       handler: async () => ({
         status: 200,
         contentType: 'text/javascript; charset=utf-8',
