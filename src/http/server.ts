@@ -38,7 +38,13 @@ function cookie(request: FastifyRequest, name: string): string | null {
   if (typeof header !== 'string') return null;
   for (const part of header.split(';')) {
     const [key, ...value] = part.trim().split('=');
-    if (key === name) return decodeURIComponent(value.join('='));
+    if (key !== name) continue;
+    // A malformed value (`rg_consumer=%`) is no credential at all, not a server error.
+    try {
+      return decodeURIComponent(value.join('='));
+    } catch {
+      return null;
+    }
   }
   return null;
 }
