@@ -110,6 +110,15 @@ describe.each(databaseKinds)('well-formed but wrong input over HTTP (%s)', (kind
     expect(split.statusCode).toBe(201);
   });
 
+  it('refuses a birth date in year 0000 at checkout, as the import does', async () => {
+    const body = sessionBody();
+    const response = await app.request('POST', '/v1/sessions', {
+      body: { ...body, customer: { ...body.customer, date_of_birth: '0000-01-01' } },
+    });
+    expect(response.statusCode).toBe(400);
+    expect(response.json().error).toMatchObject({ code: 'invalid_request', field: 'customer.date_of_birth' });
+  });
+
   it('sells only in the configured currencies', async () => {
     const lines = [{ name: 'Phone', quantity: 1, unit_price: 93900 }];
     const usd = await app.request('POST', '/v1/sessions', {
