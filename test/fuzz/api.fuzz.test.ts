@@ -12,8 +12,8 @@ const seed = Number(process.env.FUZZ_SEED ?? 20261129);
 
 /** 100,000 in all: PGlite carries most, PostgreSQL a smaller share (it is the slower round trip). */
 const plan: Record<DatabaseKind, { batches: number; perBatch: number }> = process.env.DATABASE_URL
-  ? { pglite: { batches: 8, perBatch: 11_000 }, postgres: { batches: 2, perBatch: 6_000 } }
-  : { pglite: { batches: 8, perBatch: 12_500 }, postgres: { batches: 0, perBatch: 0 } };
+  ? { pglite: { batches: 16, perBatch: 5_500 }, postgres: { batches: 4, perBatch: 3_000 } }
+  : { pglite: { batches: 16, perBatch: 6_250 }, postgres: { batches: 0, perBatch: 0 } };
 
 interface Operation {
   readonly method: string;
