@@ -4,10 +4,12 @@ import { accountFeatures } from './account.features.ts';
 import { addressFeatures } from './address.features.ts';
 import { cartFeatures } from './cart.features.ts';
 import { channelFeatures } from './channel.features.ts';
+import { customerFeatures } from './customer.features.ts';
 import { deviceFeatures } from './device.features.ts';
 import type { FeatureContext, FeatureDefinition, FeatureFamily } from './feature.family.ts';
 import { identityFeatures } from './identity.features.ts';
 import { merchantFeatures } from './merchant.features.ts';
+import { networkFeatures } from './network.features.ts';
 import { providerFeatures } from './provider.features.ts';
 import { timeFeatures } from './time.features.ts';
 import { velocityFeatures } from './velocity.features.ts';
@@ -23,6 +25,9 @@ export const families: readonly FeatureFamily[] = [
   timeFeatures,
   providerFeatures,
   merchantFeatures,
+  // Added after the original families so the existing columns keep their order.
+  customerFeatures,
+  networkFeatures,
 ];
 
 export const featureCatalogue: readonly FeatureDefinition[] = families.flatMap((family) => family.definitions);
