@@ -11,6 +11,7 @@ import { identityFeatures } from './identity.features.ts';
 import { merchantFeatures } from './merchant.features.ts';
 import { networkFeatures } from './network.features.ts';
 import { providerFeatures } from './provider.features.ts';
+import { sharingFeatures } from './sharing.features.ts';
 import { timeFeatures } from './time.features.ts';
 import { velocityFeatures } from './velocity.features.ts';
 
@@ -28,6 +29,7 @@ export const families: readonly FeatureFamily[] = [
   // Added after the original families so the existing columns keep their order.
   customerFeatures,
   networkFeatures,
+  sharingFeatures,
 ];
 
 export const featureCatalogue: readonly FeatureDefinition[] = families.flatMap((family) => family.definitions);

@@ -1,10 +1,53 @@
 // Column storage for one kind of entity (device, address, e-mail, phone, IP): typed arrays, not objects, for memory.
-import type { EntityKind, EntityView } from './feature-state.ts';
+import {
+  windowDurations,
+  windowNames,
+  type DistinctParties,
+  type EntityKind,
+  type EntityView,
+  type WindowName,
+} from './feature-state.ts';
 import { appendRecent, pruneRecent, windowTotals, type RecentList } from './window.counter.ts';
 
 /** Beyond this many distinct accounts or names an entity is plainly shared; counting further adds nothing. */
 const distinctCap = 64;
 const reportedAccounts = 8;
+/** Recent orders kept per entity for windowed distinct counts; past this many the counts are "at least". */
+const recentPartiesCap = 48;
+/** Fields per recent order in the flat list: time, account row, name hash, e-mail hash. */
+const partyStride = 4;
+
+const noParties: DistinctParties = { accounts: 0, emails: 0, names: 0 };
+const noDistinct: Readonly<Record<WindowName, DistinctParties>> = {
+  '1h': noParties,
+  '24h': noParties,
+  '7d': noParties,
+  '30d': noParties,
+};
+
+/** Distinct accounts, names and e-mails among the recent orders inside each window before `at`. */
+function distinctByWindow(list: number[] | undefined, at: number): Readonly<Record<WindowName, DistinctParties>> {
+  if (list === undefined || list.length === 0) return noDistinct;
+  const result = {} as Record<WindowName, DistinctParties>;
+  for (const window of windowNames) {
+    const from = at - windowDurations[window];
+    const accounts = new Set<number>();
+    const names = new Set<number>();
+    const emails = new Set<number>();
+    for (let index = 0; index < list.length; index += partyStride) {
+      const time = list[index] ?? 0;
+      if (time < from || time >= at) continue;
+      const account = list[index + 1] ?? -1;
+      const name = list[index + 2] ?? 0;
+      const email = list[index + 3] ?? 0;
+      if (account >= 0) accounts.add(account);
+      if (name !== 0) names.add(name);
+      if (email !== 0) emails.add(email);
+    }
+    result[window] = { accounts: accounts.size, names: names.size, emails: emails.size };
+  }
+  return result;
+}
 
 function grownFloat(array: Float64Array, size: number): Float64Array<ArrayBuffer> {
   const next = new Float64Array(size);
@@ -68,6 +111,7 @@ export class EntityTable {
   private readonly names = new DistinctColumn(this.capacity);
   private readonly surnames = new DistinctColumn(this.capacity);
   private readonly recent: (RecentList | undefined)[] = [];
+  private readonly parties: (number[] | undefined)[] = [];
   private sweepCursor = 0;
 
   constructor(readonly kind: EntityKind) {}
@@ -84,6 +128,7 @@ export class EntityTable {
     this.index.set(key, row);
     this.keys.push(key);
     this.recent.push(undefined);
+    this.parties.push(undefined);
     return row;
   }
 
@@ -107,6 +152,7 @@ export class EntityTable {
     accountRow: number,
     nameHash: number,
     surnameHash: number,
+    emailHash = 0,
   ): void {
     if ((this.orders[row] ?? 0) === 0) this.firstSeen[row] = at;
     this.lastSeen[row] = at;
@@ -115,6 +161,9 @@ export class EntityTable {
     if (nameHash !== 0) this.names.add(row, nameHash | 0);
     if (surnameHash !== 0) this.surnames.add(row, surnameHash | 0);
     this.recent[row] = appendRecent(this.recent[row], at, amount);
+    const parties = (this.parties[row] ??= []);
+    parties.push(at, accountRow, nameHash | 0, emailHash | 0);
+    if (parties.length > recentPartiesCap * partyStride) parties.splice(0, partyStride);
   }
 
   adjustUnpaid(row: number, delta: number): void {
@@ -142,6 +191,7 @@ export class EntityTable {
       unpaidOrders: this.unpaid[row] ?? 0,
       fraudOrders: this.fraud[row] ?? 0,
       windows: windowTotals(this.recent[row], at),
+      distinctByWindow: distinctByWindow(this.parties[row], at),
     };
   }
 
@@ -152,6 +202,9 @@ export class EntityTable {
       this.sweepCursor = (this.sweepCursor + 1) % size;
       const list = this.recent[this.sweepCursor];
       if (list !== undefined && !pruneRecent(list, cutoff)) this.recent[this.sweepCursor] = undefined;
+      const parties = this.parties[this.sweepCursor];
+      if (parties !== undefined && (parties[parties.length - partyStride] ?? 0) < cutoff)
+        this.parties[this.sweepCursor] = undefined;
     }
   }
 }

@@ -18,6 +18,13 @@ export interface WindowTotals {
 }
 export type Windows = Readonly<Record<WindowName, WindowTotals>>;
 
+/** Distinct parties seen with an entity in one window (from its most recent orders, up to a cap). */
+export interface DistinctParties {
+  readonly accounts: number;
+  readonly emails: number;
+  readonly names: number;
+}
+
 export const entityKinds = ['device', 'address', 'email', 'phone', 'ip'] as const;
 export type EntityKind = (typeof entityKinds)[number];
 
@@ -36,6 +43,8 @@ export interface EntityView {
   readonly unpaidOrders: number;
   readonly fraudOrders: number;
   readonly windows: Windows;
+  /** Distinct accounts, e-mails and names per window: a device or IP that many people use at once. */
+  readonly distinctByWindow: Readonly<Record<WindowName, DistinctParties>>;
 }
 
 /** A device, shipping address or IP the account used, with first and last use. */
