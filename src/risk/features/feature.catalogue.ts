@@ -6,6 +6,7 @@ import { cartFeatures } from './cart.features.ts';
 import { channelFeatures } from './channel.features.ts';
 import { customerFeatures } from './customer.features.ts';
 import { deviceFeatures } from './device.features.ts';
+import { graphFeatures } from './graph.features.ts';
 import type { FeatureContext, FeatureDefinition, FeatureFamily } from './feature.family.ts';
 import { identityFeatures } from './identity.features.ts';
 import { merchantFeatures } from './merchant.features.ts';
@@ -30,6 +31,7 @@ export const families: readonly FeatureFamily[] = [
   customerFeatures,
   networkFeatures,
   sharingFeatures,
+  graphFeatures,
 ];
 
 export const featureCatalogue: readonly FeatureDefinition[] = families.flatMap((family) => family.definitions);

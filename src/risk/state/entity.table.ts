@@ -107,6 +107,7 @@ export class EntityTable {
   private orders = new Int32Array(this.capacity);
   private unpaid = new Int32Array(this.capacity);
   private fraud = new Int32Array(this.capacity);
+  private lastFraudAt = new Float64Array(this.capacity);
   private readonly accounts = new DistinctColumn(this.capacity);
   private readonly names = new DistinctColumn(this.capacity);
   private readonly surnames = new DistinctColumn(this.capacity);
@@ -139,6 +140,7 @@ export class EntityTable {
     this.orders = grownInt(this.orders, size, 0);
     this.unpaid = grownInt(this.unpaid, size, 0);
     this.fraud = grownInt(this.fraud, size, 0);
+    this.lastFraudAt = grownFloat(this.lastFraudAt, size);
     this.accounts.grow(size);
     this.names.grow(size);
     this.surnames.grow(size);
@@ -170,8 +172,10 @@ export class EntityTable {
     if (row >= 0) this.unpaid[row] = (this.unpaid[row] ?? 0) + delta;
   }
 
-  adjustFraud(row: number, delta: number): void {
-    if (row >= 0) this.fraud[row] = (this.fraud[row] ?? 0) + delta;
+  adjustFraud(row: number, delta: number, at = 0): void {
+    if (row < 0) return;
+    this.fraud[row] = (this.fraud[row] ?? 0) + delta;
+    if (delta > 0) this.lastFraudAt[row] = Math.max(this.lastFraudAt[row] ?? 0, at);
   }
 
   view(key: string | null, at: number, accountIdOf: (row: number) => string): EntityView | null {
@@ -190,6 +194,8 @@ export class EntityTable {
       distinctSurnames: this.surnames.counts[row] ?? 0,
       unpaidOrders: this.unpaid[row] ?? 0,
       fraudOrders: this.fraud[row] ?? 0,
+      lastFraudLabelAt:
+        (this.fraud[row] ?? 0) > 0 && (this.lastFraudAt[row] ?? 0) > 0 ? (this.lastFraudAt[row] ?? 0) : null,
       windows: windowTotals(this.recent[row], at),
       distinctByWindow: distinctByWindow(this.parties[row], at),
     };

@@ -42,6 +42,8 @@ export interface EntityView {
   readonly distinctSurnames: number;
   readonly unpaidOrders: number;
   readonly fraudOrders: number;
+  /** When the latest fraud label on an order with this entity became known (null: none). */
+  readonly lastFraudLabelAt: number | null;
   readonly windows: Windows;
   /** Distinct accounts, e-mails and names per window: a device or IP that many people use at once. */
   readonly distinctByWindow: Readonly<Record<WindowName, DistinctParties>>;

@@ -192,7 +192,7 @@ export function makeMemoryFeatureState(): MemoryFeatureState {
           if (label === 'fraud_third_party') account.thirdPartyFraudOrders += sign;
           else account.firstPartyFraudOrders += sign;
           for (const [table, row] of orders.entityRows(orderRow, { devices, addresses, emails, phones, ips }))
-            table.adjustFraud(row, sign);
+            table.adjustFraud(row, sign, event.at);
         };
         adjust(previous, -1);
         adjust(event.label, 1);
