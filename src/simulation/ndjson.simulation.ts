@@ -72,6 +72,7 @@ function serialize(
   text += `,"user_agent":${sharedText(device.user_agent ?? '')}}`;
   if (order.extra_merchant_data !== undefined)
     text += `,"extra_merchant_data":${JSON.stringify(order.extra_merchant_data)}`;
+  if (order.merchant_account !== undefined) text += `,"merchant_account":${JSON.stringify(order.merchant_account)}`;
   text += `,"outcome":"${order.outcome}"`;
   if (order.outcome_at !== undefined) text += `,"outcome_at":"${order.outcome_at}"`;
   if (order.fraud_kind !== undefined) text += `,"fraud_kind":"${order.fraud_kind}"`;

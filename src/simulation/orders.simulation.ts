@@ -55,6 +55,7 @@ export function buildOrder(context: SimulationContext, parts: OrderParts): Impor
     shipping_address: parts.shippingAddress,
     device: { id: parts.device.id, ip: parts.ip, user_agent: parts.device.userAgent },
     extra_merchant_data: parts.extra,
+    merchant_account: shopAccount(context, parts),
     outcome: parts.outcome,
     outcome_at: isoTime(parts.outcomeAt),
   };
@@ -63,6 +64,28 @@ export function buildOrder(context: SimulationContext, parts: OrderParts): Impor
     order.typology = parts.fraud.typology;
   }
   return order;
+}
+
+/**
+ * The shopper's own account in the shop, as a merchant that sends extra data also sends it (none for a guest):
+ * registered the account's age ago, last changed when the contact details last changed.
+ */
+function shopAccount(context: SimulationContext, parts: OrderParts): ImportOrder['merchant_account'] {
+  const extra = parts.extra;
+  if (extra === undefined || extra.is_guest_checkout !== false) return undefined;
+  const ageDays = typeof extra.merchant_account_age_days === 'number' ? extra.merchant_account_age_days : 0;
+  const changedDays = extra.merchant_days_since_contact_change;
+  const owner = parts.accountId ?? parts.customer.email;
+  // Within the day the age was rounded down from; minutes for an account opened at this checkout.
+  const offset =
+    ageDays === 0 ? context.random.integer(60_000, 1_800_000) : context.random.integer(0, dayMilliseconds - 1);
+  return {
+    id: `${parts.merchant.code}-${scramble32(hashString(owner)).toString(36)}`,
+    registered_at: isoTime(parts.at - ageDays * dayMilliseconds - offset),
+    ...(typeof changedDays === 'number' && changedDays < ageDays
+      ? { changed_at: isoTime(parts.at - changedDays * dayMilliseconds - context.random.integer(0, 3_600_000)) }
+      : {}),
+  };
 }
 
 /**

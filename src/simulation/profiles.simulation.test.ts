@@ -85,6 +85,16 @@ describe('world profiles', () => {
     for (const order of guests) expect(order.customer?.email).toBeDefined();
   });
 
+  it("sends the shop's own account for shoppers with one, registered before the order, never for guests", () => {
+    const list = orders(base);
+    const withAccount = list.filter((order) => order.merchant_account !== undefined);
+    expect(withAccount.length / list.length).toBeGreaterThan(0.2);
+    for (const order of withAccount) {
+      expect(order.extra_merchant_data?.is_guest_checkout).toBe(false);
+      expect(order.merchant_account!.registered_at < order.placed_at).toBe(true);
+    }
+  });
+
   it('shows new phone numbers and e-mail addresses on existing accounts', () => {
     const firstContact = new Map<string, { email?: string; phone?: string }>();
     for (const record of base)
@@ -111,13 +121,13 @@ describe('world profiles', () => {
   });
 
   it('attacks in the new shapes: interception at home, cheap probes, billing kept, ghost invoices', () => {
-    // Every address the account holder really lived at: the account's and their own orders' billing addresses.
-    const homes = new Map<string, Set<string>>();
-    const addHome = (id: string, address: string) => homes.set(id, (homes.get(id) ?? new Set()).add(address));
+    // Every address a real consumer lived at (attackers' addresses are never consumers' homes); a victim's
+    // household may have moved through another member's order, so the match is not per account.
+    const homes = new Set<string>();
     for (const record of base)
-      if (record.type === 'account') addHome(record.id, key((record as ImportAccount).address));
-      else if (record.typology === undefined) addHome(record.account_id ?? '', key(record.billing_address));
-    const isHome = (order: ImportOrder) => homes.get(order.account_id ?? '')?.has(key(order.billing_address)) === true;
+      if (record.type === 'account') homes.add(key((record as ImportAccount).address));
+      else if (record.typology === undefined) homes.add(key(record.billing_address));
+    const isHome = (order: ImportOrder) => homes.has(key(order.billing_address));
     const fraud = orders(base).filter((order) => order.typology !== undefined);
     const of = (typology: string) => fraud.filter((order) => order.typology === typology);
     expect(of('interception').length).toBeGreaterThan(10);
