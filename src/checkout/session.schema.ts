@@ -59,6 +59,14 @@ export const extraMerchantDataSchema = z
   .record(z.string().max(64), z.union([z.string().max(500), z.number(), z.boolean(), z.null()]))
   .refine((value) => Object.keys(value).length <= 50, 'at most 50 fields');
 
+/** The shopper's own account in the merchant's shop, when they have one: its age is a strong, portable signal. */
+export const merchantAccountSchema = z.object({
+  id: z.string().trim().min(1).max(200),
+  registered_at: z.iso.datetime({ offset: true }),
+  /** Last change of the account's e-mail, phone or password, when the merchant knows it. */
+  changed_at: z.iso.datetime({ offset: true }).optional(),
+});
+
 export const sessionInputSchema = z
   .object({
     amount: amountSchema,
@@ -69,6 +77,7 @@ export const sessionInputSchema = z
     shipping_address: addressSchema.optional(),
     device: deviceSchema.optional(),
     extra_merchant_data: extraMerchantDataSchema.optional(),
+    merchant_account: merchantAccountSchema.optional(),
   })
   // The cart is what the consumer is shown and billed for: lines that disagree with the amount hide what is bought.
   .superRefine((session, context) => {
@@ -82,6 +91,7 @@ export const sessionInputSchema = z
     }
   });
 
+export type MerchantAccount = z.infer<typeof merchantAccountSchema>;
 export type Amount = z.infer<typeof amountSchema>;
 export type Address = z.infer<typeof addressSchema>;
 export type Customer = z.infer<typeof customerSchema>;

@@ -65,6 +65,7 @@ function toSessionInput(record: ImportOrder, accountId: string): SessionInput {
     ...(record.shipping_address ? { shipping_address: record.shipping_address } : {}),
     ...(record.device ? { device: record.device } : {}),
     ...(record.extra_merchant_data ? { extra_merchant_data: record.extra_merchant_data } : {}),
+    ...(record.merchant_account ? { merchant_account: record.merchant_account } : {}),
   };
 }
 

@@ -7,6 +7,7 @@ import {
   customerSchema,
   deviceSchema,
   extraMerchantDataSchema,
+  merchantAccountSchema,
   lineSchema,
 } from '../checkout/session.schema.ts';
 
@@ -47,6 +48,7 @@ export const importOrderSchema = z.object({
   shipping_address: addressSchema.optional(),
   device: deviceSchema.optional(),
   extra_merchant_data: extraMerchantDataSchema.optional(),
+  merchant_account: merchantAccountSchema.optional(),
   outcome: z.enum(orderOutcomes),
   outcome_at: timestamp.optional(),
   /** Which fraud it was, when known (only meaningful with outcome fraud_confirmed). */

@@ -77,6 +77,11 @@ const labelDelayFactors: Record<Typology, number> = {
   // Nobody complains about these: they surface in collections, weeks after the due date.
   first_party: 3,
   synthetic_identity: 3,
+  // The victim finds the invoice for a parcel that never reached them: as fast as plain identity misuse.
+  interception: 0.6,
+  // Small amounts: the victim notices on the monthly overview, if at all.
+  low_value_probing: 1.2,
+  billing_kept: 0.6,
 };
 
 export function fraudParts(
@@ -125,10 +130,23 @@ export function strangerMerchantData(
 export interface AttackOrder extends Omit<OrderParts, 'outcome' | 'outcomeAt' | 'fraud' | 'lines'> {
   readonly typology: Typology;
   readonly category?: Category;
+  /** `cheap`: one inexpensive article, to test whether an identity works before the big order. */
+  readonly basket?: 'cheap';
 }
 
 export function attackOrder(context: SimulationContext, parts: AttackOrder): ImportOrder {
-  const lines = makeLines(context.random, parts.category ?? parts.merchant.category, true);
+  const { random } = context;
+  const category = parts.category ?? parts.merchant.category;
+  // Not every fraudster fills the basket with the dearest goods: many shop like anyone else, to pass unnoticed.
+  let lines = makeLines(
+    random,
+    category,
+    parts.basket !== 'cheap' && random.chance(context.options.profile.fraudGreed),
+  );
+  if (parts.basket === 'cheap') {
+    const first = lines.reduce((cheapest, line) => (line.unit_price < cheapest.unit_price ? line : cheapest));
+    lines = [{ ...first, quantity: 1, unit_price: Math.min(first.unit_price, random.integer(5, 40) * 100 - 1) }];
+  }
   return buildOrder(context, { ...parts, lines, ...fraudParts(context, parts.typology, parts.at) });
 }
 

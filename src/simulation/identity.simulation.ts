@@ -6,8 +6,12 @@ import {
   cities,
   consumerEmailDomains,
   desktopUserAgents,
+  homeIpv6Prefixes,
   homeNetworks,
+  ispEmailDomains,
   lockerStreets,
+  mobileIpv6Prefixes,
+  pickupPointPlaces,
   mobileNetworks,
   phoneUserAgents,
   streets,
@@ -40,7 +44,13 @@ export class IdentityFactory {
   private deviceCounter = 0;
   private accountCounter = 0;
 
-  constructor(private readonly random: Random) {}
+  private readonly ispPicker = new WeightedPicker(ispEmailDomains.map((entry) => entry.weight));
+
+  /** `pickupPoints(cityIndex)` is how many pick-up points and lockers the city has. */
+  constructor(
+    private readonly random: Random,
+    private readonly pickupPoints: (cityIndex: number) => number = () => 4,
+  ) {}
 
   pickCity(): number {
     return this.cityPicker.pick(this.random);
@@ -68,18 +78,45 @@ export class IdentityFactory {
     }
   }
 
-  /** A handful of parcel lockers per city, shared by every shopper who picks one. */
-  locker(cityIndex: number): SimulatedAddress {
+  /**
+   * The city's pick-up points and parcel lockers (hundreds in a large city), shared by every shopper who picks
+   * one; a shopper mostly uses one of the few nearest to home, so `near` (a stable number per household) picks
+   * among a handful of neighbouring points.
+   */
+  locker(cityIndex: number, near?: number): SimulatedAddress {
     let list = this.lockers.get(cityIndex);
     if (list === undefined) {
       list = [];
-      for (let index = 0; index < 4; index += 1) {
+      const count = Math.max(1, this.pickupPoints(cityIndex));
+      for (let index = 0; index < count; index += 1) {
         const base = this.address(cityIndex);
-        list.push({ ...base, value: { ...base.value, street: lockerStreets[index] as string } });
+        const street =
+          index < lockerStreets.length
+            ? (lockerStreets[index] as string)
+            : `${this.random.pick(pickupPointPlaces)} ${base.value.street}`;
+        list.push({ ...base, value: { ...base.value, street } });
       }
       this.lockers.set(cityIndex, list);
     }
-    return this.random.pick(list);
+    if (near === undefined) return this.random.pick(list);
+    return list[(scramble32(near) + this.random.integer(0, 3)) % list.length] as SimulatedAddress;
+  }
+
+  /** A mailbox from the consumer's broadband provider: j.devries@ziggo.nl, jdevries@kpnmail.nl. */
+  ispEmail(firstName: string, lastName: string, birthYear: number): string {
+    const domain = ispEmailDomains[this.ispPicker.pick(this.random)]?.domain as string;
+    return this.personalEmail(firstName, lastName, birthYear, domain);
+  }
+
+  /** A mailbox on the family's own domain: anna@familie-jansen.nl, info@devries.nl. */
+  ownDomainEmail(firstName: string, lastName: string): string {
+    const random = this.random;
+    const last = asciiLetters(lastName);
+    const first = asciiLetters(firstName);
+    const domain = `${random.pick(['', 'familie-', 'fam', 'de-', 'mail-'])}${last}${random.chance(0.3) ? random.integer(1, 99) : ''}.${random.pick(['nl', 'nl', 'nl', 'com', 'eu', 'net'])}`;
+    let local = random.pick([first, `${first}.${last}`, `${first[0] ?? 'x'}${last}`, 'info', 'post', 'mail']);
+    while (this.emails.has(`${local}@${domain}`)) local = `${local}${random.integer(1, 9)}`;
+    return this.claimEmail(`${local}@${domain}`);
   }
 
   /** An address in a person's own style: jan.devries84@gmail.com, j.devries@ziggo.nl, ... */
@@ -142,6 +179,34 @@ export class IdentityFactory {
   ip(kind: 'home' | 'mobile' | 'anonymising'): string {
     const networks = kind === 'home' ? homeNetworks : kind === 'mobile' ? mobileNetworks : anonymisingNetworks;
     return `${this.random.pick(networks)}.${this.random.integer(0, 255)}.${this.random.integer(1, 254)}`;
+  }
+
+  /** An IPv6 address in a consumer broadband or mobile prefix: one /64 per connection, random interface id. */
+  ipv6(kind: 'home' | 'mobile'): string {
+    const random = this.random;
+    const prefix = random.pick(kind === 'home' ? homeIpv6Prefixes : mobileIpv6Prefixes);
+    const group = () => random.integer(0, 0xffff).toString(16);
+    return `${prefix}:${group()}:${group()}:${group()}:${group()}:${group()}:${group()}`;
+  }
+
+  /** Carrier-grade NAT (RFC 6598, 100.64.0.0/10): thousands of subscribers share one such address range. */
+  carrierNatIp(): string {
+    const random = this.random;
+    return `100.${random.integer(64, 127)}.${random.integer(0, 255)}.${random.integer(1, 254)}`;
+  }
+
+  /** Documentation (RFC 5737 / RFC 3849) and private (RFC 1918) ranges, as leaked by proxies and test setups. */
+  reservedIp(): string {
+    const random = this.random;
+    const octet = () => random.integer(1, 254);
+    return random.pick([
+      () => `192.0.2.${octet()}`,
+      () => `198.51.100.${octet()}`,
+      () => `203.0.113.${octet()}`,
+      () => `10.${random.integer(0, 255)}.${random.integer(0, 255)}.${octet()}`,
+      () => `192.168.${random.integer(0, 255)}.${octet()}`,
+      () => `2001:db8::${random.integer(1, 0xffff).toString(16)}`,
+    ])();
   }
 
   dateOfBirth(minimumAge: number, maximumAge: number, at: number): string {

@@ -67,9 +67,12 @@ function serialize(
   text += `,"customer":${cachedJson(customer)}`;
   if (order.billing_address !== undefined) text += `,"billing_address":${cachedJson(order.billing_address)}`;
   if (order.shipping_address !== undefined) text += `,"shipping_address":${cachedJson(order.shipping_address)}`;
-  text += `,"device":{"id":${quote(device.id ?? '')},"ip":${quote(device.ip ?? '')},"user_agent":${sharedText(device.user_agent ?? '')}}`;
+  text += `,"device":{"id":${quote(device.id ?? '')}`;
+  if (device.ip !== undefined) text += `,"ip":${quote(device.ip)}`;
+  text += `,"user_agent":${sharedText(device.user_agent ?? '')}}`;
   if (order.extra_merchant_data !== undefined)
     text += `,"extra_merchant_data":${JSON.stringify(order.extra_merchant_data)}`;
+  if (order.merchant_account !== undefined) text += `,"merchant_account":${JSON.stringify(order.merchant_account)}`;
   text += `,"outcome":"${order.outcome}"`;
   if (order.outcome_at !== undefined) text += `,"outcome_at":"${order.outcome_at}"`;
   if (order.fraud_kind !== undefined) text += `,"fraud_kind":"${order.fraud_kind}"`;

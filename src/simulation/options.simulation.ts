@@ -1,5 +1,6 @@
 // What a simulation can be asked for: the options schema, its defaults and the fraud typologies.
 import { z } from 'zod';
+import { worldProfileNames, worldProfiles, type WorldProfile } from './profiles.simulation.ts';
 
 export const typologies = [
   'identity_misuse',
@@ -10,20 +11,14 @@ export const typologies = [
   'first_party',
   'synthetic_identity',
   'burst',
+  'interception',
+  'low_value_probing',
+  'billing_kept',
 ] as const;
 export type Typology = (typeof typologies)[number];
 
-/** Share of fraudulent orders per typology; identity misuse leads because it is the reported attack. */
-export const defaultTypologyMix: Record<Typology, number> = {
-  identity_misuse: 0.22,
-  ghost_invoice: 0.15,
-  account_takeover: 0.1,
-  drop_address: 0.12,
-  parcel_redirection: 0.08,
-  first_party: 0.15,
-  synthetic_identity: 0.08,
-  burst: 0.1,
-};
+/** Share of fraudulent orders per typology in the default world; identity misuse leads (the reported attack). */
+export const defaultTypologyMix: Record<Typology, number> = worldProfiles.default.typologyMix;
 
 /** Mean number of fraudulent orders one campaign places. */
 export const defaultCampaignSizes: Record<Typology, number> = {
@@ -35,6 +30,9 @@ export const defaultCampaignSizes: Record<Typology, number> = {
   first_party: 2,
   synthetic_identity: 2,
   burst: 12,
+  interception: 1.5,
+  low_value_probing: 3,
+  billing_kept: 1.8,
 };
 
 const typologyNumbers = z.partialRecord(z.enum(typologies), z.number().min(0));
@@ -42,6 +40,8 @@ const typologyNumbers = z.partialRecord(z.enum(typologies), z.number().min(0));
 export const simulationOptionsSchema = z.object({
   orders: z.number().int().min(1).max(50_000_000).default(100_000),
   seed: z.number().int().default(1),
+  /** The world's rates of genuine behaviour and its attack mix (see profiles.simulation.ts). */
+  profile: z.enum(worldProfileNames).default('default'),
   months: z.number().positive().max(120).default(6),
   start: z.iso.datetime({ offset: true }).or(z.iso.date()).default('2025-01-01T00:00:00Z'),
   fraudRate: z.number().min(0).max(0.5).default(0.01),
@@ -63,6 +63,7 @@ export type SimulationOptionsInput = z.input<typeof simulationOptionsSchema>;
 export interface SimulationOptions {
   readonly orders: number;
   readonly seed: number;
+  readonly profile: WorldProfile;
   readonly months: number;
   readonly startAt: number;
   readonly endAt: number;
@@ -82,13 +83,15 @@ export const dayMilliseconds = 86_400_000;
 export function resolveSimulationOptions(input: SimulationOptionsInput): SimulationOptions {
   const parsed = simulationOptionsSchema.parse(input);
   const startAt = Date.parse(parsed.start);
-  const typologyMix = { ...defaultTypologyMix, ...parsed.typologyMix };
+  const profile = worldProfiles[parsed.profile];
+  const typologyMix = { ...profile.typologyMix, ...parsed.typologyMix };
   if (parsed.fraudRate > 0 && typologies.every((typology) => typologyMix[typology] === 0)) {
     throw new Error('typology mix: at least one typology needs a share above 0');
   }
   return {
     orders: parsed.orders,
     seed: parsed.seed,
+    profile,
     months: parsed.months,
     startAt,
     endAt: startAt + Math.round(parsed.months * 30.44 * dayMilliseconds),

@@ -12,7 +12,7 @@ import {
 import type { SimulationContext } from './context.simulation.ts';
 import { dayMilliseconds, type Typology } from './options.simulation.ts';
 import { applyLifeEvents, type Consumer, type MerchantRelationship } from './population.simulation.ts';
-import { scramble32, type Random } from './random.simulation.ts';
+import { hashString, scramble32, type Random } from './random.simulation.ts';
 import { isoTime } from './time.simulation.ts';
 
 export type DeliveryMethod = 'home' | 'pickup_point' | 'parcel_locker';
@@ -20,12 +20,14 @@ export type DeliveryMethod = 'home' | 'pickup_point' | 'parcel_locker';
 export interface OrderParts {
   readonly at: number;
   readonly merchant: Merchant;
-  readonly accountId: string;
+  /** Undefined for a guest purchase: the import attaches it to a guest account per e-mail address. */
+  readonly accountId: string | undefined;
   readonly customer: { name: string; email: string; phone: string; date_of_birth?: string };
   readonly billingAddress: Address;
   readonly shippingAddress: Address;
   readonly device: { readonly id: string; readonly userAgent: string };
-  readonly ip: string;
+  /** Undefined when the merchant sent no IP. */
+  readonly ip: string | undefined;
   readonly lines: Line[];
   readonly extra: ExtraMerchantData | undefined;
   readonly outcome: OrderOutcome;
@@ -53,6 +55,7 @@ export function buildOrder(context: SimulationContext, parts: OrderParts): Impor
     shipping_address: parts.shippingAddress,
     device: { id: parts.device.id, ip: parts.ip, user_agent: parts.device.userAgent },
     extra_merchant_data: parts.extra,
+    merchant_account: shopAccount(context, parts),
     outcome: parts.outcome,
     outcome_at: isoTime(parts.outcomeAt),
   };
@@ -61,6 +64,28 @@ export function buildOrder(context: SimulationContext, parts: OrderParts): Impor
     order.typology = parts.fraud.typology;
   }
   return order;
+}
+
+/**
+ * The shopper's own account in the shop, as a merchant that sends extra data also sends it (none for a guest):
+ * registered the account's age ago, last changed when the contact details last changed.
+ */
+function shopAccount(context: SimulationContext, parts: OrderParts): ImportOrder['merchant_account'] {
+  const extra = parts.extra;
+  if (extra === undefined || extra.is_guest_checkout !== false) return undefined;
+  const ageDays = typeof extra.merchant_account_age_days === 'number' ? extra.merchant_account_age_days : 0;
+  const changedDays = extra.merchant_days_since_contact_change;
+  const owner = parts.accountId ?? parts.customer.email;
+  // Within the day the age was rounded down from; minutes for an account opened at this checkout.
+  const offset =
+    ageDays === 0 ? context.random.integer(60_000, 1_800_000) : context.random.integer(0, dayMilliseconds - 1);
+  return {
+    id: `${parts.merchant.code}-${scramble32(hashString(owner)).toString(36)}`,
+    registered_at: isoTime(parts.at - ageDays * dayMilliseconds - offset),
+    ...(typeof changedDays === 'number' && changedDays < ageDays
+      ? { changed_at: isoTime(parts.at - changedDays * dayMilliseconds - context.random.integer(0, 3_600_000)) }
+      : {}),
+  };
 }
 
 /**
@@ -166,26 +191,38 @@ export function paymentOutcome(
   };
 }
 
-/** Where the parcel goes: mostly home, sometimes a pick-up point, now and then a gift to family elsewhere. */
+/** Where the parcel goes: mostly home; a pick-up point near home, the office, or a gift (more in December). */
 export function deliveryFor(
   context: SimulationContext,
   consumer: Consumer,
+  at: number,
 ): { method: DeliveryMethod; address: Address } {
   const random = context.random;
+  const delivery = context.options.profile.delivery;
+  const home = consumer.household.address;
+  const gift = new Date(at).getUTCMonth() === 11 ? delivery.gift * delivery.decemberGiftFactor : delivery.gift;
   const draw = random.next();
-  if (draw < 0.12)
-    return { method: 'pickup_point', address: context.identities.locker(consumer.household.address.cityIndex).value };
-  if (draw < 0.18)
-    return { method: 'parcel_locker', address: context.identities.locker(consumer.household.address.cityIndex).value };
-  if (draw < 0.21)
+  let edge = delivery.pickupPoint;
+  if (draw < edge)
+    return { method: 'pickup_point', address: context.identities.locker(home.cityIndex, hashString(home.key)).value };
+  if (draw < (edge += delivery.parcelLocker))
+    return {
+      method: 'parcel_locker',
+      address: context.identities.locker(home.cityIndex, hashString(home.key) + 7).value,
+    };
+  if (draw < (edge += gift))
     return { method: 'home', address: random.pick(context.population.consumers).household.address.value };
-  return { method: 'home', address: consumer.household.address.value };
+  if (consumer.workAddress !== null && draw < edge + delivery.toWork)
+    return { method: 'home', address: consumer.workAddress.value };
+  return { method: 'home', address: home.value };
 }
 
 export function legitimateOrder(context: SimulationContext, consumer: Consumer, at: number): ImportOrder {
   const random = context.random;
-  applyLifeEvents(random, context.identities, consumer, at);
-  const accountId = ensureAccount(context, consumer, at);
+  applyLifeEvents(random, context.identities, context.options.profile, consumer, at);
+  // A first purchase is often placed as a guest; the next one opens an account.
+  const guestPurchase = consumer.accountId === null && random.chance(context.options.profile.guestFirstPurchase);
+  const accountId = guestPurchase ? undefined : ensureAccount(context, consumer, at);
   const category: Category = random.chance(0.55)
     ? consumer.primaryCategory
     : (categories[context.market.categoryPicker.pick(random)] as Category);
@@ -196,7 +233,7 @@ export function legitimateOrder(context: SimulationContext, consumer: Consumer, 
       ] as Merchant)
     : pickMerchant(context.market, random, category);
   const relationship = merchantRelationship(random, consumer, merchant, at);
-  const delivery = deliveryFor(context, consumer);
+  const delivery = deliveryFor(context, consumer, at);
   const { device, ip } = legitimateDevice(context, consumer);
   const extra = merchantData(merchant, at, delivery.method, {
     ...relationship,
@@ -221,15 +258,34 @@ export function legitimateOrder(context: SimulationContext, consumer: Consumer, 
 function legitimateDevice(
   context: SimulationContext,
   consumer: Consumer,
-): { device: { id: string; userAgent: string }; ip: string } {
+): { device: { id: string; userAgent: string }; ip: string | undefined } {
   const random = context.random;
   const draw = random.next();
-  if (draw < 0.66)
-    return {
-      device: consumer.device,
-      ip: random.chance(0.55) ? consumer.household.homeIp : context.identities.ip('mobile'),
-    };
-  if (draw < 0.93) return { device: consumer.household.sharedDevice, ip: consumer.household.homeIp };
-  // A work laptop or a friend's computer: legitimate shoppers also appear on devices never seen before.
-  return { device: context.identities.device('desktop'), ip: context.identities.ip('home') };
+  const pick = (): { device: { id: string; userAgent: string }; ip: string } => {
+    if (draw < 0.66)
+      return {
+        device: consumer.device,
+        ip: random.chance(0.55) ? consumer.household.homeIp : mobileIp(context),
+      };
+    // The family tablet or laptop: several members of one household shop from it.
+    if (draw < 0.93) return { device: consumer.household.sharedDevice, ip: consumer.household.homeIp };
+    // A work laptop or a friend's computer: legitimate shoppers also appear on devices never seen before.
+    return { device: context.identities.device('desktop'), ip: context.identities.ip('home') };
+  };
+  const chosen = pick();
+  const network = context.options.profile.network;
+  const leak = random.next();
+  if (leak < network.missing) return { device: chosen.device, ip: undefined };
+  if (leak < network.missing + network.reserved) return { device: chosen.device, ip: context.identities.reservedIp() };
+  return chosen;
+}
+
+/** Dutch mobile carriers hand out IPv6, or IPv4 behind carrier NAT; a few still public IPv4. */
+function mobileIp(context: SimulationContext): string {
+  const network = context.options.profile.network;
+  const draw = context.random.next();
+  if (draw < network.mobileIpv6) return context.identities.ipv6('mobile');
+  if (draw < network.mobileIpv6 + (1 - network.mobileIpv6) * network.mobileCarrierNat)
+    return context.identities.carrierNatIp();
+  return context.identities.ip('mobile');
 }

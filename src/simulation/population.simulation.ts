@@ -2,6 +2,7 @@
 import { categories, categoryPopularity, type Category } from './catalogue.simulation.ts';
 import type { IdentityFactory, SimulatedAddress, SimulatedDevice } from './identity.simulation.ts';
 import { dayMilliseconds, type SimulationOptions } from './options.simulation.ts';
+import type { WorldProfile } from './profiles.simulation.ts';
 import { Random, WeightedPicker } from './random.simulation.ts';
 import { firstNames, lastNames } from './vocabulary.simulation.ts';
 
@@ -14,6 +15,9 @@ export interface Household {
   readonly sharedDevice: SimulatedDevice;
   eventsAppliedAt: number;
 }
+
+/** A household's broadband line: its kind decides what its home network address looks like. */
+export type HomeNetwork = 'ipv4' | 'ipv6' | 'carrier_nat';
 
 /** What a merchant knows about this consumer's account in its own shop. */
 export interface MerchantRelationship {
@@ -36,6 +40,8 @@ export interface Consumer {
   readonly activity: number;
   readonly payment: PaymentProfile;
   readonly primaryCategory: Category;
+  /** Where some of a worker's parcels go (null: no office deliveries). */
+  readonly workAddress: SimulatedAddress | null;
   email: string;
   phone: string;
   device: SimulatedDevice;
@@ -68,7 +74,7 @@ export function makePopulation(random: Random, identities: IdentityFactory, opti
   while (consumers.length < options.consumers) {
     const household: Household = {
       address: identities.address(),
-      homeIp: identities.ip('home'),
+      homeIp: homeIp(random, identities, options.profile),
       sharedDevice: identities.device('desktop'),
       eventsAppliedAt: options.startAt,
     };
@@ -118,7 +124,8 @@ function makeConsumer(
     activity: random.logNormal(1, 1),
     payment: paymentDraw < 0.8 ? 0 : paymentDraw < 0.95 ? 1 : 2,
     primaryCategory: categories[categoryPicker.pick(random)] as Category,
-    email: identities.personalEmail(firstName, lastName, birthYear),
+    workAddress: random.chance(options.profile.delivery.workers) ? workAddress(identities) : null,
+    email: consumerEmail(random, identities, options.profile, firstName, lastName, birthYear),
     phone: identities.mobilePhone(),
     device: identities.device('phone'),
     accountId: existing ? identities.accountId() : null,
@@ -130,32 +137,74 @@ function makeConsumer(
   };
 }
 
+/** An office, usually in another city than home (the Dutch commute crosses municipal borders). */
+function workAddress(identities: IdentityFactory): SimulatedAddress {
+  return identities.address();
+}
+
+export function consumerEmail(
+  random: Random,
+  identities: IdentityFactory,
+  profile: WorldProfile,
+  firstName: string,
+  lastName: string,
+  birthYear: number,
+): string {
+  const draw = random.next();
+  if (draw < profile.email.ownDomain) return identities.ownDomainEmail(firstName, lastName);
+  if (draw < profile.email.ownDomain + profile.email.isp) return identities.ispEmail(firstName, lastName, birthYear);
+  return identities.personalEmail(firstName, lastName, birthYear);
+}
+
+/** The household line's address: IPv4 behind the modem, IPv6, or an IPv4 behind the provider's carrier NAT. */
+export function homeIp(random: Random, identities: IdentityFactory, profile: WorldProfile): string {
+  const draw = random.next();
+  if (draw < profile.network.homeIpv6) return identities.ipv6('home');
+  if (draw < profile.network.homeIpv6 + profile.network.homeCarrierNat) return identities.carrierNatIp();
+  return identities.ip('home');
+}
+
 function happened(random: Random, elapsed: number, meanYears: number): boolean {
   return elapsed > 0 && random.chance(1 - Math.exp(-elapsed / (meanYears * yearMilliseconds)));
 }
 
 /** Applies, lazily, what happened in a consumer's life since we last looked: moves, new phones, new mailboxes. */
-export function applyLifeEvents(random: Random, identities: IdentityFactory, consumer: Consumer, at: number): void {
+export function applyLifeEvents(
+  random: Random,
+  identities: IdentityFactory,
+  profile: WorldProfile,
+  consumer: Consumer,
+  at: number,
+): void {
   const household = consumer.household;
   const householdElapsed = at - household.eventsAppliedAt;
   if (happened(random, householdElapsed, 8)) {
     household.address = identities.address(random.chance(0.6) ? household.address.cityIndex : identities.pickCity());
-    household.homeIp = identities.ip('home');
+    household.homeIp = homeIp(random, identities, profile);
   } else if (happened(random, householdElapsed, 0.7)) {
     // Dynamic broadband addresses are reassigned now and then.
-    household.homeIp = identities.ip('home');
+    household.homeIp = homeIp(random, identities, profile);
   }
   household.eventsAppliedAt = Math.max(household.eventsAppliedAt, at);
   const elapsed = at - consumer.eventsAppliedAt;
-  if (happened(random, elapsed, 10)) {
-    consumer.phone = identities.mobilePhone();
+  const years = profile.lifeEventYears;
+  if (happened(random, elapsed, years.newPhone)) {
+    // A new phone often comes with a new number (switching carrier without porting, a prepaid SIM).
+    if (random.chance(0.35)) consumer.phone = identities.mobilePhone();
+    consumer.device = identities.device('phone');
+    consumer.contactChangedAt = at;
+  } else if (happened(random, elapsed, years.newDevice)) consumer.device = identities.device('phone');
+  if (happened(random, elapsed, years.newEmail)) {
+    consumer.email = consumerEmail(
+      random,
+      identities,
+      profile,
+      consumer.firstName,
+      consumer.lastName,
+      consumer.birthYear,
+    );
     consumer.contactChangedAt = at;
   }
-  if (happened(random, elapsed, 6)) {
-    consumer.email = identities.personalEmail(consumer.firstName, consumer.lastName, consumer.birthYear);
-    consumer.contactChangedAt = at;
-  }
-  if (happened(random, elapsed, 2.5)) consumer.device = identities.device('phone');
   consumer.eventsAppliedAt = at;
 }
 

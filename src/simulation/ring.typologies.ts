@@ -110,7 +110,7 @@ export const firstParty: CampaignLauncher = (context, startAt, meanSize) => {
   const consumer = context.population.consumers[context.population.activityPicker.pick(random)];
   if (consumer === undefined) return;
   scheduleSeries(context, startAt, random.count(meanSize), 1.5 * dayMilliseconds, (at) => {
-    applyLifeEvents(random, context.identities, consumer, at);
+    applyLifeEvents(random, context.identities, context.options.profile, consumer, at);
     const accountId = ensureAccount(context, consumer, at);
     const merchant = fraudMerchant(context);
     const relationship = merchantRelationship(random, consumer, merchant, at);

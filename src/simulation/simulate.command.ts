@@ -4,6 +4,7 @@ import cliProgress from 'cli-progress';
 import { ZodError } from 'zod';
 import { makeStreamSink, writeSimulationFile } from './output.simulation.ts';
 import { typologies, type SimulationOptionsInput, type Typology } from './options.simulation.ts';
+import { worldProfileNames } from './profiles.simulation.ts';
 import { simulate, type ProgressListener, type SimulationSummary } from './world.simulation.ts';
 
 export interface CommandOutput {
@@ -18,6 +19,7 @@ Writes a synthetic pay-later world (accounts and orders, in time order) in the i
   --orders N                 orders to write (default 100000)
   --seed S                   integer seed; the same seed and options give the same bytes (default 1)
   --out FILE                 output file (default: standard output)
+  --profile NAME             world profile: ${worldProfileNames.join(' | ')} (default: default)
   --months M                 length of the simulated window (default 6)
   --start DATE               start of the window, ISO date or date-time (default 2025-01-01)
   --fraud-rate R             share of orders that are fraud, 0..0.5 (default 0.01)
@@ -101,6 +103,7 @@ export function parseSimulateArguments(argv: string[]): {
     options: {
       orders: { type: 'string' },
       seed: { type: 'string' },
+      profile: { type: 'string' },
       out: { type: 'string' },
       months: { type: 'string' },
       start: { type: 'string' },
@@ -126,6 +129,7 @@ export function parseSimulateArguments(argv: string[]): {
   const options: SimulationOptionsInput = {
     orders: number('orders', values.orders),
     seed: number('seed', values.seed),
+    profile: values.profile as SimulationOptionsInput['profile'],
     months: number('months', values.months),
     start: values.start,
     fraudRate: number('fraud-rate', values['fraud-rate']),

@@ -259,16 +259,44 @@ export const lockerStreets = [
   'DHL ServicePunt Stadhuisplein',
 ] as const;
 
+/** Where pick-up points are: shops that take parcels for a carrier, in the street line as checkouts send it. */
+export const pickupPointPlaces = [
+  'PostNL Punt Primera',
+  'PostNL Punt Albert Heijn',
+  'PostNL Pakketautomaat',
+  'DHL ServicePoint Jumbo',
+  'DHL Parcelshop Tabakspeciaalzaak',
+  'DPD Pickup Bruna',
+  'DPD Pickup Kiosk',
+  'Amazon Locker',
+  'GLS ParcelShop',
+  'Budbee Box',
+] as const;
+
+/** The big free-mail providers; ISP mailboxes and own domains are drawn apart (see the world profile). */
 export const consumerEmailDomains = [
-  { domain: 'gmail.com', weight: 40 },
-  { domain: 'hotmail.com', weight: 18 },
-  { domain: 'outlook.com', weight: 12 },
-  { domain: 'live.nl', weight: 6 },
-  { domain: 'ziggo.nl', weight: 7 },
-  { domain: 'kpnmail.nl', weight: 6 },
-  { domain: 'icloud.com', weight: 7 },
-  { domain: 'xs4all.nl', weight: 2 },
-  { domain: 'planet.nl', weight: 2 },
+  { domain: 'gmail.com', weight: 45 },
+  { domain: 'hotmail.com', weight: 20 },
+  { domain: 'outlook.com', weight: 13 },
+  { domain: 'live.nl', weight: 7 },
+  { domain: 'icloud.com', weight: 8 },
+  { domain: 'yahoo.com', weight: 3 },
+] as const;
+
+/** Mailboxes that come with Dutch broadband subscriptions, current and legacy (kept by loyal subscribers). */
+export const ispEmailDomains = [
+  { domain: 'ziggo.nl', weight: 25 },
+  { domain: 'kpnmail.nl', weight: 20 },
+  { domain: 'xs4all.nl', weight: 8 },
+  { domain: 'planet.nl', weight: 8 },
+  { domain: 'hetnet.nl', weight: 8 },
+  { domain: 'home.nl', weight: 7 },
+  { domain: 'telfort.nl', weight: 4 },
+  { domain: 'online.nl', weight: 4 },
+  { domain: 'chello.nl', weight: 5 },
+  { domain: 'zeelandnet.nl', weight: 3 },
+  { domain: 'upcmail.nl', weight: 4 },
+  { domain: 'casema.nl', weight: 4 },
 ] as const;
 
 /** Fraudsters favour throwaway and privacy mailboxes, but also use the big free ones. */
@@ -300,6 +328,9 @@ export const homeNetworks = [
   '94.208',
   '86.88',
 ] as const;
+/** IPv6 /32 prefixes for consumer broadband and mobile (illustrative, in the shape Dutch ISPs hand out). */
+export const homeIpv6Prefixes = ['2001:1c00', '2001:1c01', '2a02:a440', '2a02:a441', '2a02:a458', '2a10:3781'] as const;
+export const mobileIpv6Prefixes = ['2a02:4240', '2a02:4241', '2a04:4540', '2a04:4541'] as const;
 export const mobileNetworks = ['31.20', '31.21', '89.200', '89.201', '62.140', '178.224', '37.74'] as const;
 export const anonymisingNetworks = ['185.107', '45.87', '193.32', '104.28', '185.220', '91.132', '5.188'] as const;
 

@@ -17,6 +17,7 @@ import { makeRecordSerializer } from './ndjson.simulation.ts';
 import { makePopulation } from './population.simulation.ts';
 import { Random, WeightedPicker } from './random.simulation.ts';
 import { OrderSchedule } from './schedule.simulation.ts';
+import { cities } from './vocabulary.simulation.ts';
 
 /** Where records go: as NDJSON lines (files, streams) or as objects (tests, in-process import). */
 export type SimulationSink =
@@ -61,7 +62,10 @@ export async function simulate(
 ): Promise<SimulationSummary> {
   const options = resolveSimulationOptions(input);
   const random = new Random(options.seed);
-  const identities = new IdentityFactory(random);
+  const profile = options.profile;
+  const identities = new IdentityFactory(random, (cityIndex) =>
+    Math.max(profile.minimumPickupPoints, Math.round((cities[cityIndex]?.weight ?? 0) * profile.pickupPointsPerWeight)),
+  );
   const market = makeMarket(random, options.merchants);
   const population = makePopulation(random, identities, options);
   const schedule = new OrderSchedule();

@@ -61,7 +61,10 @@ export function makeGrowingEncoder(start: readonly ColumnEncoding[] = catalogueC
     register(features) {
       for (const name in features) {
         // Only merchant fields may appear outside the catalogue; anything else is ignored, not guessed at.
-        if (!indexByName.has(name) && name.startsWith('emd_')) addColumn({ name, kind: 'number' });
+        if (!indexByName.has(name) && name.startsWith('emd_'))
+          addColumn(
+            typeof features[name] === 'string' ? { name, kind: 'category', categories: [] } : { name, kind: 'number' },
+          );
       }
       return names.length;
     },

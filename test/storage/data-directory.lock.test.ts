@@ -17,7 +17,7 @@ const environment = (dataDir: string, port = 0) => ({
 });
 
 async function startServer(dataDir: string, port: number): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['bin/rearguard.mjs', 'start'], {
+  const child = spawn(process.execPath, ['bin/rearguard.mjs', 'start', '--demo'], {
     env: environment(dataDir, port),
     stdio: ['ignore', 'pipe', 'pipe'],
   });

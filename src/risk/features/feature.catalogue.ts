@@ -5,12 +5,16 @@ import { addressFeatures } from './address.features.ts';
 import { bankIdentityFeatures } from './bank-identity.features.ts';
 import { cartFeatures } from './cart.features.ts';
 import { channelFeatures } from './channel.features.ts';
+import { customerFeatures } from './customer.features.ts';
 import { deviceFeatures } from './device.features.ts';
+import { graphFeatures } from './graph.features.ts';
 import type { FeatureContext, FeatureDefinition, FeatureFamily } from './feature.family.ts';
 import { ibanFeatures } from './iban.features.ts';
 import { identityFeatures } from './identity.features.ts';
 import { merchantFeatures } from './merchant.features.ts';
+import { networkFeatures } from './network.features.ts';
 import { providerFeatures } from './provider.features.ts';
+import { sharingFeatures } from './sharing.features.ts';
 import { timeFeatures } from './time.features.ts';
 import { velocityFeatures } from './velocity.features.ts';
 
@@ -27,6 +31,10 @@ export const families: readonly FeatureFamily[] = [
   merchantFeatures,
   bankIdentityFeatures,
   ibanFeatures,
+  customerFeatures,
+  networkFeatures,
+  sharingFeatures,
+  graphFeatures,
 ];
 
 export const featureCatalogue: readonly FeatureDefinition[] = families.flatMap((family) => family.definitions);

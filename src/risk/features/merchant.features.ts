@@ -1,4 +1,4 @@
-// Merchant-supplied signals: numeric and yes/no fields of extra_merchant_data passed through as emd_<field>.
+// Merchant-supplied signals: fields of extra_merchant_data passed through as emd_<field>, text as categories.
 import type { FeatureValue } from '../engine.ts';
 import type { FeatureDefinition, FeatureFamily } from './feature.family.ts';
 
@@ -18,7 +18,8 @@ export const merchantFeatures: FeatureFamily = {
       name: 'emd_*',
       family: 'merchant',
       type: 'number',
-      meaning: 'Each numeric or boolean extra_merchant_data field (booleans as 1/0), e.g. emd_account_age_days.',
+      meaning:
+        'Each extra_merchant_data field: numbers as they are, booleans as 1/0, short text (up to 40 characters) as a category (e.g. emd_delivery_method = pickup_point); a model keeps at most 64 values per field.',
     } satisfies FeatureDefinition,
   ],
   compute(context, into: Record<string, FeatureValue>) {
@@ -27,6 +28,9 @@ export const merchantFeatures: FeatureFamily = {
     for (const [field, value] of Object.entries(extra)) {
       if (typeof value === 'number' && Number.isFinite(value)) into[merchantFeatureName(field)] = value;
       else if (typeof value === 'boolean') into[merchantFeatureName(field)] = value ? 1 : 0;
+      // Longer text is free text (a note, an address), not a category; its values would never repeat.
+      else if (typeof value === 'string' && value.length > 0 && value.length <= 40)
+        into[merchantFeatureName(field)] = value.trim().toLowerCase();
     }
   },
 };

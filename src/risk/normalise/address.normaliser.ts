@@ -59,6 +59,11 @@ const lockerWords = [
   'parcelshop',
   'locker',
   'servicepunt',
+  // Carrier shop points as checkouts name them ("PostNL Punt Primera", "DHL ServicePoint Jumbo", "DPD Pickup Bruna").
+  'postnl punt',
+  'servicepoint',
+  'dpd pickup',
+  'budbee box',
 ];
 const forwarderWords = [
   'forwarding',

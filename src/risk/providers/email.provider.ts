@@ -13,8 +13,32 @@ export interface EmailSignals {
   readonly localPartLength: number;
 }
 
-/** Dutch consumer providers the package's list misses; a company domain is anything not free and not disposable. */
-const extraFreeMail = ['ziggo.nl', 'xs4all.nl', 'upcmail.nl', 'casema.nl', 'chello.nl', 'zeelandnet.nl', 'telfort.nl'];
+/**
+ * Dutch ISP and consumer mail domains the package's list misses (broadband subscribers get a mailbox with
+ * their connection): consumer mail, not company domains. A company domain is anything not free and not disposable.
+ */
+const extraFreeMail = [
+  'ziggo.nl',
+  'kpnmail.nl',
+  'kpnplanet.nl',
+  'xs4all.nl',
+  'planet.nl',
+  'hetnet.nl',
+  'home.nl',
+  'telfort.nl',
+  'online.nl',
+  'chello.nl',
+  'zeelandnet.nl',
+  'upcmail.nl',
+  'casema.nl',
+  'quicknet.nl',
+  'tele2.nl',
+  'caiway.nl',
+  'solcon.nl',
+  'kabelfoon.nl',
+  'hccnet.nl',
+  'wxs.nl',
+];
 
 export function makeEmailProvider(): Provider<string, EmailSignals> {
   const disposable = disposableEmailBlocklistSet();

@@ -34,7 +34,10 @@ describe('offline providers', () => {
     ['jan@gmail.com', { syntaxValid: true, freeMail: true, disposable: false }],
     ['jan@mailinator.com', { syntaxValid: true, disposable: true, freeMail: false }],
     ['jan@rearguard.example', { syntaxValid: true, disposable: false, freeMail: false }],
-    ['jan@ziggo.nl', { freeMail: true }],
+    ...['ziggo.nl', 'kpnmail.nl', 'xs4all.nl', 'planet.nl', 'hetnet.nl', 'home.nl', 'telfort.nl', 'online.nl']
+      .concat(['chello.nl', 'zeelandnet.nl'])
+      .map((domain): [string, object] => [`jan@${domain}`, { freeMail: true, disposable: false }]),
+    ['jan@familie-jansen.nl', { syntaxValid: true, disposable: false, freeMail: false }],
     ['not an email', { syntaxValid: false }],
   ])('e-mail %s', (raw, expected) => {
     expect(email.lookup(raw, signal)).toMatchObject(expected);

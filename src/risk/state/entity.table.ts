@@ -1,10 +1,53 @@
 // Column storage for one kind of entity (device, address, e-mail, phone, IP): typed arrays, not objects, for memory.
-import type { EntityKind, EntityView } from './feature-state.ts';
+import {
+  windowDurations,
+  windowNames,
+  type DistinctParties,
+  type EntityKind,
+  type EntityView,
+  type WindowName,
+} from './feature-state.ts';
 import { appendRecent, pruneRecent, windowTotals, type RecentList } from './window.counter.ts';
 
 /** Beyond this many distinct accounts or names an entity is plainly shared; counting further adds nothing. */
 const distinctCap = 64;
 const reportedAccounts = 8;
+/** Recent orders kept per entity for windowed distinct counts; past this many the counts are "at least". */
+const recentPartiesCap = 48;
+/** Fields per recent order in the flat list: time, account row, name hash, e-mail hash. */
+const partyStride = 4;
+
+const noParties: DistinctParties = { accounts: 0, emails: 0, names: 0 };
+const noDistinct: Readonly<Record<WindowName, DistinctParties>> = {
+  '1h': noParties,
+  '24h': noParties,
+  '7d': noParties,
+  '30d': noParties,
+};
+
+/** Distinct accounts, names and e-mails among the recent orders inside each window before `at`. */
+function distinctByWindow(list: number[] | undefined, at: number): Readonly<Record<WindowName, DistinctParties>> {
+  if (list === undefined || list.length === 0) return noDistinct;
+  const result = {} as Record<WindowName, DistinctParties>;
+  for (const window of windowNames) {
+    const from = at - windowDurations[window];
+    const accounts = new Set<number>();
+    const names = new Set<number>();
+    const emails = new Set<number>();
+    for (let index = 0; index < list.length; index += partyStride) {
+      const time = list[index] ?? 0;
+      if (time < from || time >= at) continue;
+      const account = list[index + 1] ?? -1;
+      const name = list[index + 2] ?? 0;
+      const email = list[index + 3] ?? 0;
+      if (account >= 0) accounts.add(account);
+      if (name !== 0) names.add(name);
+      if (email !== 0) emails.add(email);
+    }
+    result[window] = { accounts: accounts.size, names: names.size, emails: emails.size };
+  }
+  return result;
+}
 
 function grownFloat(array: Float64Array, size: number): Float64Array<ArrayBuffer> {
   const next = new Float64Array(size);
@@ -64,10 +107,12 @@ export class EntityTable {
   private orders = new Int32Array(this.capacity);
   private unpaid = new Int32Array(this.capacity);
   private fraud = new Int32Array(this.capacity);
+  private lastFraudAt = new Float64Array(this.capacity);
   private readonly accounts = new DistinctColumn(this.capacity);
   private readonly names = new DistinctColumn(this.capacity);
   private readonly surnames = new DistinctColumn(this.capacity);
   private readonly recent: (RecentList | undefined)[] = [];
+  private readonly parties: (number[] | undefined)[] = [];
   private sweepCursor = 0;
 
   constructor(readonly kind: EntityKind) {}
@@ -84,6 +129,7 @@ export class EntityTable {
     this.index.set(key, row);
     this.keys.push(key);
     this.recent.push(undefined);
+    this.parties.push(undefined);
     return row;
   }
 
@@ -94,6 +140,7 @@ export class EntityTable {
     this.orders = grownInt(this.orders, size, 0);
     this.unpaid = grownInt(this.unpaid, size, 0);
     this.fraud = grownInt(this.fraud, size, 0);
+    this.lastFraudAt = grownFloat(this.lastFraudAt, size);
     this.accounts.grow(size);
     this.names.grow(size);
     this.surnames.grow(size);
@@ -107,6 +154,7 @@ export class EntityTable {
     accountRow: number,
     nameHash: number,
     surnameHash: number,
+    emailHash = 0,
   ): void {
     if ((this.orders[row] ?? 0) === 0) this.firstSeen[row] = at;
     this.lastSeen[row] = at;
@@ -115,14 +163,19 @@ export class EntityTable {
     if (nameHash !== 0) this.names.add(row, nameHash | 0);
     if (surnameHash !== 0) this.surnames.add(row, surnameHash | 0);
     this.recent[row] = appendRecent(this.recent[row], at, amount);
+    const parties = (this.parties[row] ??= []);
+    parties.push(at, accountRow, nameHash | 0, emailHash | 0);
+    if (parties.length > recentPartiesCap * partyStride) parties.splice(0, partyStride);
   }
 
   adjustUnpaid(row: number, delta: number): void {
     if (row >= 0) this.unpaid[row] = (this.unpaid[row] ?? 0) + delta;
   }
 
-  adjustFraud(row: number, delta: number): void {
-    if (row >= 0) this.fraud[row] = (this.fraud[row] ?? 0) + delta;
+  adjustFraud(row: number, delta: number, at = 0): void {
+    if (row < 0) return;
+    this.fraud[row] = (this.fraud[row] ?? 0) + delta;
+    if (delta > 0) this.lastFraudAt[row] = Math.max(this.lastFraudAt[row] ?? 0, at);
   }
 
   view(key: string | null, at: number, accountIdOf: (row: number) => string): EntityView | null {
@@ -141,7 +194,10 @@ export class EntityTable {
       distinctSurnames: this.surnames.counts[row] ?? 0,
       unpaidOrders: this.unpaid[row] ?? 0,
       fraudOrders: this.fraud[row] ?? 0,
+      lastFraudLabelAt:
+        (this.fraud[row] ?? 0) > 0 && (this.lastFraudAt[row] ?? 0) > 0 ? (this.lastFraudAt[row] ?? 0) : null,
       windows: windowTotals(this.recent[row], at),
+      distinctByWindow: distinctByWindow(this.parties[row], at),
     };
   }
 
@@ -152,6 +208,9 @@ export class EntityTable {
       this.sweepCursor = (this.sweepCursor + 1) % size;
       const list = this.recent[this.sweepCursor];
       if (list !== undefined && !pruneRecent(list, cutoff)) this.recent[this.sweepCursor] = undefined;
+      const parties = this.parties[this.sweepCursor];
+      if (parties !== undefined && (parties[parties.length - partyStride] ?? 0) < cutoff)
+        this.parties[this.sweepCursor] = undefined;
     }
   }
 }

@@ -18,6 +18,13 @@ export interface WindowTotals {
 }
 export type Windows = Readonly<Record<WindowName, WindowTotals>>;
 
+/** Distinct parties seen with an entity in one window (from its most recent orders, up to a cap). */
+export interface DistinctParties {
+  readonly accounts: number;
+  readonly emails: number;
+  readonly names: number;
+}
+
 export const entityKinds = ['device', 'address', 'email', 'phone', 'ip', 'iban'] as const;
 export type EntityKind = (typeof entityKinds)[number];
 
@@ -35,7 +42,11 @@ export interface EntityView {
   readonly distinctSurnames: number;
   readonly unpaidOrders: number;
   readonly fraudOrders: number;
+  /** When the latest fraud label on an order with this entity became known (null: none). */
+  readonly lastFraudLabelAt: number | null;
   readonly windows: Windows;
+  /** Distinct accounts, e-mails and names per window: a device or IP that many people use at once. */
+  readonly distinctByWindow: Readonly<Record<WindowName, DistinctParties>>;
 }
 
 /** A device, shipping address or IP the account used, with first and last use. */

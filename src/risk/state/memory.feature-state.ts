@@ -8,6 +8,7 @@ import { AccountRecord, touchKnown } from './account.record.ts';
 import { EntityTable } from './entity.table.ts';
 import type { AccountView, FeatureState, SnapshotQuery, StateSnapshot } from './feature-state.ts';
 import { longestWindow } from './feature-state.ts';
+import { hashText } from '../normalise/text.normaliser.ts';
 import { pruneRecent } from './window.counter.ts';
 import { OrderTable, type OrderStatus } from './order.table.ts';
 
@@ -158,10 +159,11 @@ export function makeMemoryFeatureState(): MemoryFeatureState {
           indexAdd(byAddress, homeKey, row);
         }
         account.recordOrder(event.at, amount);
+        const emailHash = session.emailKey === null ? 0 : hashText(session.emailKey) || 1;
         const record = (table: EntityTable, key: string | null): number => {
           if (key === null) return -1;
           const entityRow = table.rowOf(key);
-          table.recordOrder(entityRow, event.at, amount, row, session.nameHash, session.surnameHash);
+          table.recordOrder(entityRow, event.at, amount, row, session.nameHash, session.surnameHash, emailHash);
           return entityRow;
         };
         const deviceRow = record(devices, session.deviceKey);
@@ -212,7 +214,7 @@ export function makeMemoryFeatureState(): MemoryFeatureState {
           if (label === 'fraud_third_party') account.thirdPartyFraudOrders += sign;
           else account.firstPartyFraudOrders += sign;
           for (const [table, row] of orders.entityRows(orderRow, { devices, addresses, emails, phones, ips, ibans }))
-            table.adjustFraud(row, sign);
+            table.adjustFraud(row, sign, event.at);
         };
         adjust(previous, -1);
         adjust(event.label, 1);
