@@ -51,6 +51,9 @@ import { makeOrderNoticeService } from './notify/order-notice.service.ts';
 import { orderNoticeRoutes } from './notify/order-notices.routes.ts';
 import { makeProtectionContext } from './protection/protection.wiring.ts';
 import { registerPortal } from './portal/portal.static.ts';
+import { makeReviewService } from './review/review.service.ts';
+import { reviewRoutes } from './review/review.routes.ts';
+import { makeScheduler } from './protection/protection.scheduler.ts';
 
 export const version = '0.1.0';
 
@@ -144,12 +147,20 @@ export async function makeApplication(config: Config, overrides: Overrides = {})
     engine,
     findMerchantByKeyHash: merchants.findByKeyHash,
   });
+  // A `review` decision opens a queue item; analysts (or its deadline's default) settle it through checkout.
+  const reviews = makeReviewService({ database, clock, ids, checkout, ...config.review });
+  decisionHooks.push(reviews.openingHook);
+  const reviewScheduler = makeScheduler({
+    tasks: [{ name: 'review_deadlines', run: reviews.settleOverdue }],
+    onError: (task, error) => logError({ task, error: String(error) }, 'scheduled task failed'),
+  });
   const importer = makeImportService({ database, engine, ids, clock, invoiceDueDays: config.invoiceDueDays });
   const routes: RouteDefinition[] = [
     ...checkoutRoutes(checkout),
     ...adminRoutes({ database, merchants, importer }),
     ...stepUp.routes,
     ...opsRoutes({ lists, rulesets }),
+    ...reviewRoutes(reviews),
   ];
   // Portal sign-in and account security (passkeys, "always verify my purchases").
   routes.push(
@@ -228,7 +239,15 @@ export async function makeApplication(config: Config, overrides: Overrides = {})
     rulesets,
     lists,
     featureState,
+    reviews,
+    reviewScheduler,
+    /** Starts the interval-driven work (outbox aside); `rearguard start` calls it. */
+    startSchedulers() {
+      protection.start();
+      reviewScheduler.start(config.schedulerIntervalMilliseconds);
+    },
     async close() {
+      await reviewScheduler.stop();
       await outbox.stop();
       await protection.stop();
       await server.close();

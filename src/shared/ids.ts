@@ -34,7 +34,8 @@ export type IdPrefix =
   | 'pyo'
   | 'flg'
   | 'aud'
-  | 'ipm';
+  | 'ipm'
+  | 'rvw';
 
 export interface Ids {
   next(prefix: IdPrefix): string;

@@ -9,6 +9,8 @@ export const webhookEvents = [
   'invoice.resumed',
   'invoice.paid',
   'invoice.written_off',
+  'session.review_approved',
+  'session.review_declined',
 ] as const;
 
 export type WebhookEvent = (typeof webhookEvents)[number];
