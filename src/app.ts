@@ -54,6 +54,7 @@ import { registerPortal } from './portal/portal.static.ts';
 import { makeReviewService } from './review/review.service.ts';
 import { reviewRoutes } from './review/review.routes.ts';
 import { makeScheduler } from './protection/protection.scheduler.ts';
+import { makeStaffContext } from './staff/staff.wiring.ts';
 
 export const version = '0.1.0';
 
@@ -175,6 +176,18 @@ export async function makeApplication(config: Config, overrides: Overrides = {})
   // Webhooks, invoicing and buyer protection (claims, cases, payouts, the consumer portal's data).
   const protection = makeProtectionContext({ config, database, clock, ids, engine, metrics });
   routes.push(...protection.routes);
+  // Staff of the fraud desk: passkey sign-in, audit trail, four eyes; their routes live under /v1/ops.
+  const staff = makeStaffContext({
+    database,
+    clock,
+    ids,
+    webauthn,
+    publicUrl: config.publicUrl,
+    reviews,
+    cases: protection.cases,
+    rulesets,
+  });
+  routes.push(...staff.routes);
   decisionHooks.push(...protection.decisionHooks);
   routes.push(...modelContext.routes);
   decisionHooks.push(...modelContext.decisionHooks);
@@ -241,6 +254,7 @@ export async function makeApplication(config: Config, overrides: Overrides = {})
     featureState,
     reviews,
     reviewScheduler,
+    staff,
     /** Starts the interval-driven work (outbox aside); `rearguard start` calls it. */
     startSchedulers() {
       protection.start();

@@ -35,7 +35,11 @@ export type IdPrefix =
   | 'flg'
   | 'aud'
   | 'ipm'
-  | 'rvw';
+  | 'rvw'
+  | 'stf'
+  | 'sen'
+  | 'ssn'
+  | 'apr';
 
 export interface Ids {
   next(prefix: IdPrefix): string;
