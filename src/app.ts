@@ -55,6 +55,7 @@ import { makeReviewService } from './review/review.service.ts';
 import { reviewRoutes } from './review/review.routes.ts';
 import { makeScheduler } from './protection/protection.scheduler.ts';
 import { makeStaffContext } from './staff/staff.wiring.ts';
+import { registerConsole } from './staff/console.static.ts';
 
 export const version = '0.1.0';
 
@@ -224,6 +225,8 @@ export async function makeApplication(config: Config, overrides: Overrides = {})
 
   // The consumer portal (React, built into web/portal/dist) talks only to the public /v1/me API.
   await registerPortal(server);
+  // The ops console (React, built into web/console/dist) talks only to /v1/ops with the staff cookie.
+  await registerConsole(server);
 
   function logError(details: object, message: string) {
     server.log.warn(details, message);
