@@ -34,6 +34,10 @@ describe.skipIf(!available)('ops console in chromium', () => {
   let baseUrl: string;
   let sessionId: string;
   let enrolmentUrl: string;
+  let merchantKey: string;
+  let approvedOrderId: string;
+  const clock = makeManualClock(Date.parse('2026-11-02T10:00:00Z'));
+  const colleagues: AuthenticatorBrowser[] = [];
 
   const admin = (method: 'GET' | 'POST', url: string, body?: unknown) =>
     app.server.inject({
@@ -52,7 +56,7 @@ describe.skipIf(!available)('ops console in chromium', () => {
     baseUrl = `http://localhost:${port}`;
     app = await makeApplication(testConfig({ PUBLIC_URL: baseUrl, WEBHOOK_ALLOW_PRIVATE_URLS: 'true' }), {
       database: await makeTestDatabase('pglite'),
-      clock: makeManualClock(Date.parse('2026-11-02T10:00:00Z')),
+      clock,
       defaultModelPath: null,
     });
     // The desk's own lever: orders above EUR 100 are held for review.
@@ -68,6 +72,7 @@ describe.skipIf(!available)('ops console in chromium', () => {
     expect((await admin('POST', '/v1/admin/rulesets', { ruleset, activate: true })).statusCode).toBe(201);
 
     const merchant = await app.merchants.create('Phone Shop');
+    merchantKey = merchant.api_key;
     const merchantHeaders = { authorization: `Bearer ${merchant.api_key}`, 'content-type': 'application/json' };
     receiver = await startWebhookReceiver();
     await app.server.inject({
@@ -99,11 +104,25 @@ describe.skipIf(!available)('ops console in chromium', () => {
 
   afterAll(async () => {
     await browser?.close();
+    for (const colleague of colleagues) await colleague.close();
     await receiver?.close();
     await app?.close();
   });
 
-  const shot = (name: string) => page.screenshot({ path: join(artifacts, `${name}.png`), fullPage: true });
+  const shot = (name: string, on: Page = page) =>
+    on.screenshot({ path: join(artifacts, `${name}.png`), fullPage: true });
+
+  /** A colleague at their own desk: their own browser, passkey and enrolment link. */
+  async function colleague(name: string, role: 'analyst' | 'lead') {
+    const url = (await admin('POST', '/v1/admin/staff', { name, role })).json().enrolment_url as string;
+    const desk = await launchWithAuthenticator(`rearguard-console-${name.toLowerCase()}-`);
+    colleagues.push(desk);
+    await desk.page.setViewportSize({ width: 1440, height: 900 });
+    await desk.page.goto(url);
+    await desk.page.getByRole('button', { name: 'Create passkey' }).click();
+    await desk.page.getByText(`${name} (${role})`).waitFor();
+    return desk.page;
+  }
 
   it('enrols and signs in with a passkey, then works a review item to approval', async () => {
     await page.goto(enrolmentUrl);
@@ -135,6 +154,7 @@ describe.skipIf(!available)('ops console in chromium', () => {
       [sessionId],
     );
     expect(order?.invoice).toMatch(/^inv_/);
+    approvedOrderId = order!.id;
     await app.outbox.drainOnce();
     const types = receiver.received.map(
       (hook) => JSON.parse(hook.body) as { type: string; data: { order_id: string } },
@@ -145,5 +165,65 @@ describe.skipIf(!available)('ops console in chromium', () => {
       "SELECT actor, action FROM staff_audit WHERE action = 'review.approve'",
     );
     expect(trail).toEqual([{ actor: 'Ada', action: 'review.approve' }]);
+  });
+
+  it('resolves a claim as confirmed fraud only when a second analyst confirms', async () => {
+    const claim = await admin('POST', '/v1/admin/claims', { order_id: approvedOrderId, kind: 'not_mine' });
+    const caseId = claim.json().case_id as string;
+    const bram = await colleague('Bram', 'analyst');
+    await bram.getByRole('link', { name: 'Cases' }).click();
+    const row = bram.locator(`[data-case="${caseId}"]`);
+    await row.getByLabel('Note').fill('Anna confirmed by phone: not her order');
+    await row.getByRole('button', { name: 'Confirm fraud' }).click();
+    await bram.getByText('waiting for a second person').waitFor();
+    await shot('05-cases', bram);
+    await bram.getByRole('link', { name: 'Approvals' }).click();
+    const own = bram.locator('[data-approval]').first();
+    await own.getByText('needs someone else').waitFor();
+    expect(await own.getByRole('button', { name: 'Confirm' }).isDisabled()).toBe(true);
+    await shot('06-approvals-own-request', bram);
+    const open = await app.database.query<{ status: string }>('SELECT status FROM cases WHERE id = $1', [caseId]);
+    expect(open).toEqual([{ status: 'open' }]);
+
+    const sam = await colleague('Sam', 'analyst');
+    await sam.getByRole('link', { name: 'Approvals' }).click();
+    await sam.locator('[data-approval]').first().getByRole('button', { name: 'Confirm' }).click();
+    await sam.getByText(`Close case as confirmed fraud ${caseId}: confirmed.`).waitFor();
+    await shot('07-approvals-confirmed', sam);
+    const [resolved] = await app.database.query<{ status: string; resolution: string }>(
+      'SELECT status, resolution FROM cases WHERE id = $1',
+      [caseId],
+    );
+    expect(resolved).toEqual({ status: 'resolved', resolution: 'fraud_confirmed' });
+  });
+
+  it('shows the alert of a review past its deadline and acknowledges it', async () => {
+    const headers = { authorization: `Bearer ${merchantKey}`, 'content-type': 'application/json' };
+    const session = await app.server.inject({
+      method: 'POST',
+      url: '/v1/sessions',
+      headers,
+      payload: JSON.stringify(sessionBody({ merchant_reference: 'late-1' })),
+    });
+    await app.server.inject({
+      method: 'POST',
+      url: `/v1/sessions/${session.json().id}/authorize`,
+      headers: { authorization: headers.authorization },
+    });
+    clock.advance(121 * 60_000);
+    expect((await app.reviewScheduler.tick()).review_deadlines).toBe(1);
+
+    await page.getByRole('link', { name: 'Alerts' }).click();
+    const alert = page.locator('[data-alert]').filter({ hasText: 'review deadline passed' });
+    await alert.waitFor();
+    await shot('08-alerts');
+    await alert.getByRole('button', { name: 'Acknowledge' }).click();
+    await alert.getByText('Acknowledged').waitFor();
+    await shot('09-alert-acknowledged');
+    const rows = await app.database.query<{ acknowledged_at: Date | null }>(
+      "SELECT acknowledged_at FROM protection_alerts WHERE kind = 'review_deadline_passed'",
+    );
+    expect(rows).toHaveLength(1);
+    expect(rows[0]!.acknowledged_at).not.toBeNull();
   });
 });

@@ -222,4 +222,28 @@ describe.each(databaseKinds)('staff and four eyes on %s', (kind) => {
     expect(confirmed.json().result).toEqual({ active_version: 'review-large-2' });
     expect(app.rulesets.current().version).toBe('review-large-2');
   });
+
+  it('lists alerts and acknowledges each once, audited', async () => {
+    await app.database.query(
+      `INSERT INTO protection_alerts (id, kind, subject_id, message, created_at) VALUES ('alr_test1', 'case_sla_breached', 'cas_x', 'late', now())`,
+    );
+    const open = (await as('Sam', 'GET', '/v1/ops/alerts?open=true')).json();
+    expect(open).toMatchObject({
+      data: [expect.objectContaining({ id: 'alr_test1', acknowledged_at: null })],
+      has_more: false,
+    });
+    const acknowledged = await as('Sam', 'POST', '/v1/ops/alerts/alr_test1/acknowledge');
+    expect(acknowledged.statusCode).toBe(200);
+    expect(acknowledged.json().acknowledged_at).toEqual(expect.any(String));
+    expect((await as('Bram', 'POST', '/v1/ops/alerts/alr_test1/acknowledge')).json().error.code).toBe(
+      'alert_acknowledged',
+    );
+    expect((await as('Bram', 'POST', '/v1/ops/alerts/alr_unknown/acknowledge')).statusCode).toBe(404);
+    expect((await as('Sam', 'GET', '/v1/ops/alerts?open=true')).json().data).toEqual([]);
+    expect((await app.request('GET', '/v1/ops/alerts', { key: null })).statusCode).toBe(401);
+    const trail = (await as('Ada', 'GET', '/v1/ops/audit?subject=alr_test1')).json().data;
+    expect(trail).toEqual([expect.objectContaining({ actor: 'Sam', action: 'alert.acknowledge' })]);
+    const cases = (await as('Bram', 'GET', '/v1/ops/cases?status=resolved')).json();
+    expect(cases.data).toEqual([expect.objectContaining({ status: 'resolved', resolution: 'fraud_confirmed' })]);
+  });
 });

@@ -11,6 +11,7 @@ import { makeStaffAuth } from './staff-auth.service.ts';
 import { makeApprovalsService } from './approvals.service.ts';
 import { staffRoutes } from './staff.routes.ts';
 import { opsActionRoutes } from './ops-actions.routes.ts';
+import { opsDeskRoutes } from './ops-desk.routes.ts';
 
 export function makeStaffContext(dependencies: {
   database: Database;
@@ -53,6 +54,7 @@ export function makeStaffContext(dependencies: {
   const routes: RouteDefinition[] = [
     ...staffRoutes(auth, database),
     ...opsActionRoutes({ auth, database, clock, ids, reviews, cases, rulesets, approvals }),
+    ...opsDeskRoutes({ auth, database, clock, ids, cases }),
   ];
   return { auth, approvals, routes };
 }

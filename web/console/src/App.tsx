@@ -3,12 +3,19 @@ import { useEffect, useState } from 'react';
 import { api, type Staff } from './api.ts';
 import { SignIn } from './SignIn.tsx';
 import { Queue } from './Queue.tsx';
+import { Cases } from './Cases.tsx';
+import { Approvals } from './Approvals.tsx';
+import { Alerts } from './Alerts.tsx';
+
+const screens = ['Queue', 'Cases', 'Approvals', 'Alerts'] as const;
+type Screen = (typeof screens)[number];
 
 const enrolmentToken = () => /(?:^#|&)enrol=([A-Za-z0-9_-]+)/.exec(location.hash)?.[1] ?? null;
 
 export function App() {
   const [staff, setStaff] = useState<Staff | null | undefined>(undefined);
   const [token, setToken] = useState(enrolmentToken);
+  const [screen, setScreen] = useState<Screen>('Queue');
 
   useEffect(() => {
     if (token) return setStaff(null);
@@ -37,9 +44,19 @@ export function App() {
       <header>
         <strong>Rearguard ops</strong>
         <nav>
-          <a aria-current="page" href="/console/">
-            Queue
-          </a>
+          {screens.map((name) => (
+            <a
+              key={name}
+              href={`#${name.toLowerCase()}`}
+              aria-current={screen === name ? 'page' : undefined}
+              onClick={(event) => {
+                event.preventDefault();
+                setScreen(name);
+              }}
+            >
+              {name}
+            </a>
+          ))}
         </nav>
         <span>
           {staff.name} ({staff.role})
@@ -49,7 +66,10 @@ export function App() {
         </button>
       </header>
       <main>
-        <Queue />
+        {screen === 'Queue' && <Queue />}
+        {screen === 'Cases' && <Cases />}
+        {screen === 'Approvals' && <Approvals staff={staff} />}
+        {screen === 'Alerts' && <Alerts />}
       </main>
     </>
   );
