@@ -226,4 +226,28 @@ describe.skipIf(!available)('ops console in chromium', () => {
     expect(rows).toHaveLength(1);
     expect(rows[0]!.acknowledged_at).not.toBeNull();
   });
+
+  it('previews a ruleset backtest and activates it with a second person', async () => {
+    const candidate = structuredClone(shippedRuleset);
+    candidate.version = 'stricter-2';
+    expect((await admin('POST', '/v1/admin/rulesets', { ruleset: candidate })).statusCode).toBe(201);
+    const lotte = await colleague('Lotte', 'lead');
+    await lotte.getByRole('link', { name: 'Rules' }).click();
+    const row = lotte.locator('[data-ruleset="stricter-2"]');
+    await row.getByRole('button', { name: 'Preview backtest' }).click();
+    const preview = row.getByLabel('Backtest of stricter-2');
+    await preview.waitFor();
+    await expect.poll(() => preview.textContent()).toContain('Orders replayed');
+    await shot('10-rules-backtest', lotte);
+    await row.getByRole('button', { name: 'Request activation' }).click();
+    await lotte.getByText('Activation of stricter-2 is waiting for a second person.').waitFor();
+    expect(app.rulesets.current().version).toBe('review-large-1');
+
+    await page.getByRole('link', { name: 'Approvals' }).click();
+    const request = page.locator('[data-approval]').filter({ hasText: 'Activate ruleset' });
+    await request.getByRole('button', { name: 'Confirm' }).click();
+    await page.getByText('Activate ruleset stricter-2: confirmed.').waitFor();
+    await shot('11-ruleset-activated');
+    expect(app.rulesets.current().version).toBe('stricter-2');
+  });
 });

@@ -210,6 +210,11 @@ describe.each(databaseKinds)('staff and four eyes on %s', (kind) => {
     expect(requested.statusCode).toBe(202);
     const approval = requested.json();
     expect(app.rulesets.current().version).toBe('review-large-1');
+    // The preview replays the recorded history: both orders of EUR 939 would go to review under this version.
+    const preview = await as('Bram', 'POST', '/v1/ops/rulesets/review-large-2/backtest');
+    expect(preview.statusCode).toBe(200);
+    expect(preview.json()).toMatchObject({ ruleset: 'review-large-2', orders: 2, outcomes: { review: { orders: 2 } } });
+    expect((await as('Bram', 'POST', '/v1/ops/rulesets/nope/backtest')).statusCode).toBe(404);
     expect((await as('Lotte', 'POST', `/v1/ops/approvals/${approval.id}/confirm`)).statusCode).toBe(403);
     const pending = (await as('Ada', 'GET', '/v1/ops/approvals?status=pending')).json();
     expect(pending).toMatchObject({

@@ -12,6 +12,7 @@ import { makeApprovalsService } from './approvals.service.ts';
 import { staffRoutes } from './staff.routes.ts';
 import { opsActionRoutes } from './ops-actions.routes.ts';
 import { opsDeskRoutes } from './ops-desk.routes.ts';
+import { rulesDeskRoutes } from './rules-desk.routes.ts';
 
 export function makeStaffContext(dependencies: {
   database: Database;
@@ -55,6 +56,7 @@ export function makeStaffContext(dependencies: {
     ...staffRoutes(auth, database),
     ...opsActionRoutes({ auth, database, clock, ids, reviews, cases, rulesets, approvals }),
     ...opsDeskRoutes({ auth, database, clock, ids, cases }),
+    ...rulesDeskRoutes({ auth, database, rulesets }),
   ];
   return { auth, approvals, routes };
 }

@@ -6,8 +6,9 @@ import { Queue } from './Queue.tsx';
 import { Cases } from './Cases.tsx';
 import { Approvals } from './Approvals.tsx';
 import { Alerts } from './Alerts.tsx';
+import { Rules } from './Rules.tsx';
 
-const screens = ['Queue', 'Cases', 'Approvals', 'Alerts'] as const;
+const screens = ['Queue', 'Cases', 'Approvals', 'Rules', 'Alerts'] as const;
 type Screen = (typeof screens)[number];
 
 const enrolmentToken = () => /(?:^#|&)enrol=([A-Za-z0-9_-]+)/.exec(location.hash)?.[1] ?? null;
@@ -69,6 +70,7 @@ export function App() {
         {screen === 'Queue' && <Queue />}
         {screen === 'Cases' && <Cases />}
         {screen === 'Approvals' && <Approvals staff={staff} />}
+        {screen === 'Rules' && <Rules />}
         {screen === 'Alerts' && <Alerts />}
       </main>
     </>
