@@ -57,6 +57,11 @@ import { makeProtectionContext } from './protection/protection.wiring.ts';
 import { registerPortal } from './portal/portal.static.ts';
 import { makeOrdersContext } from './orders/orders.wiring.ts';
 import { allowedOriginsRoutes } from './widget/allowed-origins.ts';
+import { makeReviewService } from './review/review.service.ts';
+import { reviewRoutes } from './review/review.routes.ts';
+import { makeScheduler } from './protection/protection.scheduler.ts';
+import { makeStaffContext } from './staff/staff.wiring.ts';
+import { registerConsole } from './staff/console.static.ts';
 
 export const version = '0.1.0';
 
@@ -198,6 +203,13 @@ export async function makeApplication(config: Config, overrides: Overrides = {})
     engine,
     findMerchantByKeyHash: merchants.findByKeyHash,
   });
+  // A `review` decision opens a queue item; analysts (or its deadline's default) settle it through checkout.
+  const reviews = makeReviewService({ database, clock, ids, checkout, ...config.review });
+  decisionHooks.push(reviews.openingHook);
+  const reviewScheduler = makeScheduler({
+    tasks: [{ name: 'review_deadlines', run: reviews.settleOverdue }],
+    onError: (task, error) => logError({ task, error: String(error) }, 'scheduled task failed'),
+  });
   const importer = makeImportService({ database, engine, ids, clock, invoiceDueDays: config.invoiceDueDays });
   const routes: RouteDefinition[] = [
     ...checkoutRoutes(checkout, { currencies: config.currencies }),
@@ -206,6 +218,7 @@ export async function makeApplication(config: Config, overrides: Overrides = {})
     ...opsRoutes({ lists, rulesets }),
     ...orders.routes,
     ...allowedOriginsRoutes(database),
+    ...reviewRoutes(reviews),
   ];
   // Portal sign-in and account security (passkeys, "always verify my purchases").
   routes.push(
@@ -220,6 +233,18 @@ export async function makeApplication(config: Config, overrides: Overrides = {})
   // Webhooks, invoicing and buyer protection (claims, cases, payouts, the consumer portal's data).
   const protection = makeProtectionContext({ config, database, clock, ids, engine, metrics });
   routes.push(...protection.routes);
+  // Staff of the fraud desk: passkey sign-in, audit trail, four eyes; their routes live under /v1/ops.
+  const staff = makeStaffContext({
+    database,
+    clock,
+    ids,
+    webauthn,
+    publicUrl: config.publicUrl,
+    reviews,
+    cases: protection.cases,
+    rulesets,
+  });
+  routes.push(...staff.routes);
   decisionHooks.push(...protection.decisionHooks);
   routes.push(...modelContext.routes);
   decisionHooks.push(...modelContext.decisionHooks);
@@ -267,6 +292,8 @@ export async function makeApplication(config: Config, overrides: Overrides = {})
   // The consumer portal (React, built into web/portal/dist) talks only to the public /v1/me API.
   await registerPortal(server);
   orders.registerRawBodies(server);
+  // The ops console (React, built into web/console/dist) talks only to /v1/ops with the staff cookie.
+  await registerConsole(server);
 
   function logError(details: object, message: string) {
     server.log.warn(details, message);
@@ -296,7 +323,17 @@ export async function makeApplication(config: Config, overrides: Overrides = {})
     rulesets,
     lists,
     featureState,
+    reviews,
+    reviewScheduler,
+    staff,
+    /** Starts the interval-driven work (outbox aside); `rearguard start` calls it. */
+    startSchedulers() {
+      protection.start();
+      orders.start();
+      reviewScheduler.start(config.schedulerIntervalMilliseconds);
+    },
     async close() {
+      await reviewScheduler.stop();
       await outbox.stop();
       await protection.stop();
       await orders.stop();

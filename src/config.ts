@@ -52,6 +52,8 @@ const environmentSchema = z.object({
     .optional()
     .or(z.literal('').transform(() => undefined)),
   CASE_FIRST_RESPONSE_HOURS: z.coerce.number().min(0.01).max(720).default(4),
+  REVIEW_DEADLINE_MINUTES: z.coerce.number().min(1).max(10_080).default(120),
+  REVIEW_DEFAULT_OUTCOME: z.enum(['approve', 'decline']).default('decline'),
   WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
   WEBHOOK_ALLOW_PRIVATE_URLS: z.enum(['true', 'false']).default('false'),
   SCHEDULER_INTERVAL_MS: z.coerce.number().int().min(100).default(60_000),
@@ -114,6 +116,8 @@ export type Config = {
     readonly processorKey: string | undefined;
   };
   readonly caseFirstResponseHours: number;
+  /** A `review` decision waits this long for an analyst, then takes the default outcome. */
+  readonly review: { readonly deadlineMinutes: number; readonly defaultOutcome: 'approved' | 'declined' };
   readonly webhookTimeoutMilliseconds: number;
   readonly webhookAllowPrivateUrls: boolean;
   readonly schedulerIntervalMilliseconds: number;
@@ -208,6 +212,10 @@ export function loadConfig(environment: Record<string, string | undefined>): Con
         processorKey: value.PAYMENT_PROCESSOR_KEY,
       },
       caseFirstResponseHours: value.CASE_FIRST_RESPONSE_HOURS,
+      review: {
+        deadlineMinutes: value.REVIEW_DEADLINE_MINUTES,
+        defaultOutcome: value.REVIEW_DEFAULT_OUTCOME === 'approve' ? 'approved' : 'declined',
+      },
       webhookTimeoutMilliseconds: value.WEBHOOK_TIMEOUT_MS,
       webhookAllowPrivateUrls: value.WEBHOOK_ALLOW_PRIVATE_URLS === 'true',
       schedulerIntervalMilliseconds: value.SCHEDULER_INTERVAL_MS,
@@ -303,6 +311,12 @@ export const configDocumentation: ReadonlyArray<readonly [string, string, string
     'Bearer key of the payment processor for POST /v1/invoices/{id}/payments (min. 16 chars)',
   ],
   ['CASE_FIRST_RESPONSE_HOURS', '4', "SLA: hours to an analyst's first response on a case; breaches raise an alert"],
+  ['REVIEW_DEADLINE_MINUTES', '120', 'Minutes an analyst has to approve or decline a `review` decision'],
+  [
+    'REVIEW_DEFAULT_OUTCOME',
+    'decline',
+    'What a review item past its deadline becomes (approve or decline); raises an alert',
+  ],
   ['WEBHOOK_TIMEOUT_MS', '10000', 'Time a webhook receiver has to answer before the attempt counts as failed'],
   [
     'WEBHOOK_ALLOW_PRIVATE_URLS',

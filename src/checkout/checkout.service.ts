@@ -166,6 +166,42 @@ export function makeCheckoutService(dependencies: CheckoutDependencies) {
     return commitDecision(merchant, session, 'step_up', { ...decided, decision: verified }, evidence);
   }
 
+  /**
+   * An analyst (or the review deadline) settles a session held for review. Approval goes through the same path as
+   * any approval (order, invoice, notices, webhooks); a fresh hard decline (a list hit since) still wins.
+   * `settle` runs in the decision's transaction, so the queue item closes with the session or not at all.
+   * Returns null when the session is no longer in review (someone else settled it first).
+   */
+  async function completeReview(
+    merchant: Merchant,
+    sessionId: string,
+    resolution: {
+      readonly outcome: 'approved' | 'declined';
+      readonly reason: { readonly code: string; readonly message: string };
+      readonly settle: DecisionHook;
+    },
+  ): Promise<AuthorizationView | null> {
+    const session = await repository.findSession(database, merchant.id, sessionId);
+    if (!session) throw notFound('session');
+    if (session.status !== 'review') return null;
+    const decided = await decide(merchant, session);
+    const outcome = decided.decision.outcome === 'declined' ? 'declined' : resolution.outcome;
+    const settled: Decision = {
+      ...decided.decision,
+      outcome,
+      challengeOptions: [],
+      reasons: outcome === resolution.outcome ? [resolution.reason] : decided.decision.reasons,
+    };
+    let ran = false;
+    const view = await commitDecision(merchant, session, 'review', { ...decided, decision: settled }, undefined, [
+      async (tx, context) => {
+        ran = true;
+        return resolution.settle(tx, context);
+      },
+    ]);
+    return ran ? view : null;
+  }
+
   async function decide(merchant: Merchant, session: repository.SessionRow) {
     const at = clock.now();
     const started = process.hrtime.bigint();
@@ -183,9 +219,10 @@ export function makeCheckoutService(dependencies: CheckoutDependencies) {
   async function commitDecision(
     merchant: Merchant,
     session: repository.SessionRow,
-    expectedStatus: 'open' | 'step_up',
+    expectedStatus: 'open' | 'step_up' | 'review',
     decided: { decision: Decision; at: number; latencyMicroseconds: number },
     evidence?: VerifiedEvidence,
+    extraHooks: readonly DecisionHook[] = [],
   ): Promise<AuthorizationView> {
     const { decision, at, latencyMicroseconds } = decided;
     const decidedAt = new Date(at);
@@ -226,7 +263,7 @@ export function makeCheckoutService(dependencies: CheckoutDependencies) {
       }
       await repository.updateSessionStatus(tx, session.id, decision.outcome, decidedAt);
       const extra: Record<string, unknown> = {};
-      for (const hook of dependencies.afterDecision ?? []) {
+      for (const hook of [...(dependencies.afterDecision ?? []), ...extraHooks]) {
         Object.assign(
           extra,
           await hook(tx, { merchant, session, decisionId, decision, orderId, accountId, at: decidedAt }),
@@ -291,7 +328,7 @@ export function makeCheckoutService(dependencies: CheckoutDependencies) {
     };
   }
 
-  return { createSession, getSession, authorize, completeVerifiedSession };
+  return { createSession, getSession, authorize, completeVerifiedSession, completeReview };
 }
 
 export type CheckoutService = ReturnType<typeof makeCheckoutService>;

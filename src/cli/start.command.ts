@@ -29,8 +29,7 @@ export async function runStart(environmentConfig: Config, options: { demo: boole
     if (!config.adminKey) process.stdout.write('Admin API is off: set REARGUARD_ADMIN_KEY to enable it.\n');
   }
   application.outbox.start();
-  application.protection.start();
-  application.orders.start();
+  application.startSchedulers();
   const address = await application.server.listen({ port: config.port, host: config.host });
   process.stdout.write(`Rearguard listening on ${address} (OpenAPI: ${address}/openapi.json)\n\n`);
   let stopping = false;

@@ -43,7 +43,12 @@ export type IdPrefix =
   | 'shp'
   | 'car'
   | 'cev'
-  | 'oev';
+  | 'oev'
+  | 'rvw'
+  | 'stf'
+  | 'sen'
+  | 'ssn'
+  | 'apr';
 
 export interface Ids {
   next(prefix: IdPrefix): string;

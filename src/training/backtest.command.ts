@@ -177,7 +177,7 @@ export async function runBacktestCommand(
 }
 
 /** What was decided live for each order (imports have no decision record). */
-async function recordedDecisions(database: Database): Promise<Map<string, string>> {
+export async function recordedDecisions(database: Database): Promise<Map<string, string>> {
   const rows = await database.query<{ order_id: string; outcome: string }>(
     'SELECT o.id AS order_id, d.outcome FROM orders o JOIN decisions d ON d.id = o.decision_id',
   );

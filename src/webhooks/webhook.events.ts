@@ -23,6 +23,8 @@ export const webhookEvents = [
   'shipment.delivered',
   'shipment.returned_to_sender',
   'shipment.redirect_refused',
+  'session.review_approved',
+  'session.review_declined',
 ] as const;
 
 export type WebhookEvent = (typeof webhookEvents)[number];

@@ -1,0 +1,183 @@
+// What signed-in staff do on /v1/ops/*: work review items, resolve cases, activate rulesets, confirm four-eyes
+// requests. Every action lands in the audit trail with the state before and after.
+import { z } from 'zod';
+import { defineRoute } from '../http/route.ts';
+import type { Ids } from '../shared/ids.ts';
+import type { Clock } from '../shared/clock.ts';
+import type { Database } from '../storage/database.ts';
+import type { ReviewService } from '../review/review.service.ts';
+import { reviewStatuses } from '../review/review.repository.ts';
+import type { CasesService } from '../protection/cases.service.ts';
+import { caseResolutions } from '../protection/protection.repository.ts';
+import type { RulesetsService } from '../ops/rulesets.service.ts';
+import type { StaffAuth, StaffMember } from './staff-auth.service.ts';
+import type { ApprovalsService } from './approvals.service.ts';
+import { recordAudit } from './audit.ts';
+import { ApiError } from '../shared/errors.ts';
+
+const reviewParams = z.object({ id: z.string().regex(/^rvw_[0-9a-z]{1,40}$/) });
+const caseParams = z.object({ id: z.string().regex(/^cas_[0-9a-z]{1,40}$/) });
+const approvalParams = z.object({ id: z.string().regex(/^apr_[0-9a-z]{1,40}$/) });
+const note = z.string().trim().min(1).max(5000);
+const page = z.object({
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+  cursor: z.coerce.number().int().min(0).optional(),
+});
+
+export function opsActionRoutes(dependencies: {
+  auth: StaffAuth;
+  database: Database;
+  clock: Clock;
+  ids: Ids;
+  reviews: ReviewService;
+  cases: CasesService;
+  rulesets: RulesetsService;
+  approvals: ApprovalsService;
+}) {
+  const { auth, reviews, cases, rulesets, approvals } = dependencies;
+  const audit = (member: StaffMember, action: string, subject: string, before: unknown, after: unknown) =>
+    recordAudit(dependencies.database, dependencies.ids, {
+      staffId: member.id,
+      actor: member.name,
+      action,
+      subject,
+      before,
+      after,
+      at: new Date(dependencies.clock.now()),
+    });
+
+  const settleReview = (verdict: 'approve' | 'decline') =>
+    defineRoute({
+      method: 'POST',
+      url: `/v1/ops/reviews/:id/${verdict}`,
+      summary: `${verdict === 'approve' ? 'Approve' : 'Decline'} a held session (analyst role; audited)`,
+      tags: ['ops'],
+      auth: 'none',
+      params: reviewParams,
+      body: z.object({ note: note.optional() }),
+      responses: { 200: { description: 'The settled review item' } },
+      handler: async ({ request, params, body }) => {
+        const member = await auth.require(request);
+        const before = await reviews.get(params.id);
+        const after = await reviews[verdict](params.id, { actor: member.name, note: body.note });
+        await audit(member, `review.${verdict}`, params.id, { status: before.status }, after.resolution);
+        return { status: 200, body: after };
+      },
+    });
+
+  return [
+    defineRoute({
+      method: 'GET',
+      url: '/v1/ops/reviews',
+      summary: 'Review queue items (filter: status)',
+      tags: ['ops'],
+      auth: 'none',
+      query: page.extend({ status: z.enum(reviewStatuses).optional() }),
+      responses: { 200: { description: '{data, next_cursor, has_more}' } },
+      handler: async ({ request, query }) => {
+        await auth.require(request);
+        return {
+          status: 200,
+          body: await reviews.list({ status: query.status, after: query.cursor, limit: query.limit }),
+        };
+      },
+    }),
+    settleReview('approve'),
+    settleReview('decline'),
+    defineRoute({
+      method: 'POST',
+      url: '/v1/ops/cases/:id/resolve',
+      summary:
+        'Resolve a case (analyst role). fraud_confirmed needs a second person: it opens a pending approval (202)',
+      tags: ['ops'],
+      auth: 'none',
+      params: caseParams,
+      body: z.object({ outcome: z.enum(caseResolutions), note }),
+      responses: { 200: { description: 'The resolved case' }, 202: { description: 'The pending approval' } },
+      handler: async ({ request, params, body }) => {
+        const member = await auth.require(request);
+        const before = await cases.get(params.id);
+        if (body.outcome === 'fraud_confirmed') {
+          if (before.status !== 'open') throw new ApiError(409, 'case_resolved', 'this case is already resolved');
+          return {
+            status: 202,
+            body: await approvals.request(member, 'case.confirm_fraud', params.id, {
+              outcome: body.outcome,
+              note: body.note,
+            }),
+          };
+        }
+        const after = await cases.resolve(params.id, { ...body, actor: member.name });
+        await audit(
+          member,
+          'case.resolve',
+          params.id,
+          { status: before.status },
+          { status: after.status, outcome: body.outcome },
+        );
+        return { status: 200, body: after };
+      },
+    }),
+    defineRoute({
+      method: 'POST',
+      url: '/v1/ops/rulesets/:version/activate',
+      summary: 'Ask to activate a ruleset version (lead role); a second lead or admin confirms it (202)',
+      tags: ['ops'],
+      auth: 'none',
+      params: z.object({ version: z.string().min(1).max(100) }),
+      responses: { 202: { description: 'The pending approval' } },
+      handler: async ({ request, params }) => {
+        const member = await auth.require(request, 'lead');
+        await rulesets.get(params.version);
+        return {
+          status: 202,
+          body: await approvals.request(member, 'ruleset.activate', params.version, {
+            previous: rulesets.current().version,
+          }),
+        };
+      },
+    }),
+    defineRoute({
+      method: 'GET',
+      url: '/v1/ops/approvals',
+      summary: 'Four-eyes requests (filter: status)',
+      tags: ['ops'],
+      auth: 'none',
+      query: page.extend({ status: z.enum(['pending', 'confirmed', 'rejected']).optional() }),
+      responses: { 200: { description: '{data, next_cursor, has_more}' } },
+      handler: async ({ request, query }) => {
+        await auth.require(request);
+        return {
+          status: 200,
+          body: await approvals.list({ status: query.status, after: query.cursor, limit: query.limit }),
+        };
+      },
+    }),
+    defineRoute({
+      method: 'POST',
+      url: '/v1/ops/approvals/:id/confirm',
+      summary: "Confirm another staff member's request; the action happens now (never by the requester)",
+      tags: ['ops'],
+      auth: 'none',
+      params: approvalParams,
+      responses: { 200: { description: 'The approval and the result of its action' } },
+      handler: async ({ request, params }) => {
+        const member = await auth.require(request);
+        return { status: 200, body: await approvals.confirm(member, params.id) };
+      },
+    }),
+    defineRoute({
+      method: 'POST',
+      url: '/v1/ops/approvals/:id/reject',
+      summary: 'Reject (or, as the requester, withdraw) a pending request',
+      tags: ['ops'],
+      auth: 'none',
+      params: approvalParams,
+      responses: { 200: { description: 'The rejected approval' } },
+      handler: async ({ request, params }) => {
+        const member = await auth.require(request);
+        return { status: 200, body: await approvals.reject(member, params.id) };
+      },
+    }),
+  ];
+}

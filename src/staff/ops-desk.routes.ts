@@ -1,0 +1,131 @@
+// The desk's read-and-acknowledge routes on /v1/ops: open cases and the alerts raised by protection and review.
+import { z } from 'zod';
+import { defineRoute } from '../http/route.ts';
+import type { Clock } from '../shared/clock.ts';
+import type { Ids } from '../shared/ids.ts';
+import { ApiError } from '../shared/errors.ts';
+import type { Database } from '../storage/database.ts';
+import type { CasesService } from '../protection/cases.service.ts';
+import type { StaffAuth } from './staff-auth.service.ts';
+import { recordAudit } from './audit.ts';
+
+const page = z.object({
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+  cursor: z.coerce.number().int().min(0).optional(),
+});
+
+interface AlertRow {
+  seq: string | number;
+  id: string;
+  kind: string;
+  subject_id: string;
+  message: string;
+  created_at: Date;
+  acknowledged_at: Date | null;
+}
+
+const presentAlert = (row: AlertRow) => ({
+  id: row.id,
+  kind: row.kind,
+  subject_id: row.subject_id,
+  message: row.message,
+  created_at: row.created_at.toISOString(),
+  acknowledged_at: row.acknowledged_at?.toISOString() ?? null,
+});
+
+export function opsDeskRoutes(dependencies: {
+  auth: StaffAuth;
+  database: Database;
+  clock: Clock;
+  ids: Ids;
+  cases: CasesService;
+}) {
+  const { auth, database, cases } = dependencies;
+  return [
+    defineRoute({
+      method: 'GET',
+      url: '/v1/ops/cases',
+      summary: 'Cases (filter: status), oldest first',
+      tags: ['ops'],
+      auth: 'none',
+      query: page.extend({ status: z.enum(['open', 'resolved']).optional() }),
+      responses: { 200: { description: '{data, next_cursor, has_more}' } },
+      handler: async ({ request, query }) => {
+        await auth.require(request);
+        const listed = await cases.list({ status: query.status, after: query.cursor, limit: query.limit + 1 });
+        const data = listed.data.slice(0, query.limit);
+        const hasMore = listed.data.length > query.limit;
+        return {
+          status: 200,
+          body: { data, next_cursor: hasMore ? String(data.at(-1)!.cursor) : null, has_more: hasMore },
+        };
+      },
+    }),
+    defineRoute({
+      method: 'GET',
+      url: '/v1/ops/alerts',
+      summary: 'Alerts (case SLA breaches, review deadlines), newest first; filter unacknowledged',
+      tags: ['ops'],
+      auth: 'none',
+      query: page.extend({
+        open: z
+          .enum(['true', 'false'])
+          .transform((value) => value === 'true')
+          .optional(),
+      }),
+      responses: { 200: { description: '{data, next_cursor, has_more}' } },
+      handler: async ({ request, query }) => {
+        await auth.require(request);
+        const rows = await database.query<AlertRow>(
+          `SELECT seq, id, kind, subject_id, message, created_at, acknowledged_at FROM protection_alerts
+           WHERE ($1::boolean IS NULL OR $1 = (acknowledged_at IS NULL)) AND ($2::bigint IS NULL OR seq < $2)
+           ORDER BY seq DESC LIMIT $3`,
+          [query.open ?? null, query.cursor ?? null, query.limit + 1],
+        );
+        const data = rows.slice(0, query.limit);
+        const hasMore = rows.length > query.limit;
+        return {
+          status: 200,
+          body: {
+            data: data.map(presentAlert),
+            next_cursor: hasMore ? String(data.at(-1)!.seq) : null,
+            has_more: hasMore,
+          },
+        };
+      },
+    }),
+    defineRoute({
+      method: 'POST',
+      url: '/v1/ops/alerts/:id/acknowledge',
+      summary: 'Acknowledge an alert (audited)',
+      tags: ['ops'],
+      auth: 'none',
+      params: z.object({ id: z.string().regex(/^alr_[0-9a-z]{1,40}$/) }),
+      responses: { 200: { description: 'The alert' } },
+      handler: async ({ request, params }) => {
+        const member = await auth.require(request);
+        const at = new Date(dependencies.clock.now());
+        const [row] = await database.query<AlertRow>(
+          `UPDATE protection_alerts SET acknowledged_at = $2 WHERE id = $1 AND acknowledged_at IS NULL
+           RETURNING seq, id, kind, subject_id, message, created_at, acknowledged_at`,
+          [params.id, at],
+        );
+        if (!row) {
+          const [exists] = await database.query('SELECT id FROM protection_alerts WHERE id = $1', [params.id]);
+          if (!exists) throw new ApiError(404, 'not_found', 'alert not found');
+          throw new ApiError(409, 'alert_acknowledged', 'this alert is already acknowledged');
+        }
+        await recordAudit(database, dependencies.ids, {
+          staffId: member.id,
+          actor: member.name,
+          action: 'alert.acknowledge',
+          subject: row.id,
+          before: { acknowledged_at: null },
+          after: { acknowledged_at: at.toISOString() },
+          at,
+        });
+        return { status: 200, body: presentAlert(row) };
+      },
+    }),
+  ];
+}

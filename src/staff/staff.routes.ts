@@ -1,0 +1,154 @@
+// Staff identity routes: the admin key bootstraps accounts (enrolment link); staff enrol a passkey, sign in, sign out.
+import { z } from 'zod';
+import type { AuthenticationResponseJSON, RegistrationResponseJSON } from '@simplewebauthn/server';
+import { defineRoute } from '../http/route.ts';
+import type { StaffAuth } from './staff-auth.service.ts';
+import { listAudit } from './audit.ts';
+import { staffRoles } from './staff.repository.ts';
+import type { Database } from '../storage/database.ts';
+
+const newStaff = z.object({ name: z.string().trim().min(1).max(100), role: z.enum(staffRoles) });
+const enrolmentToken = z.string().regex(/^rge_[A-Za-z0-9_-]{20,100}$/);
+const ceremonyId = z.string().regex(/^wac_[0-9a-z]{1,40}$/);
+/** The browser's WebAuthn answer: its inner fields are checked by SimpleWebAuthn, not here. */
+const credential = z.looseObject({
+  id: z.string().min(1).max(1024),
+  type: z.literal('public-key'),
+  response: z.looseObject({}),
+});
+const page = z.object({
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+  cursor: z.coerce.number().int().min(0).optional(),
+});
+
+export function staffRoutes(auth: StaffAuth, database: Database) {
+  return [
+    defineRoute({
+      method: 'POST',
+      url: '/v1/admin/staff',
+      summary: 'Create a staff account (machines and the first admin): returns its one-time enrolment link',
+      tags: ['staff'],
+      auth: 'admin',
+      body: newStaff,
+      responses: { 201: { description: 'The account and its enrolment link (shown once)' } },
+      handler: async ({ body }) => ({
+        status: 201,
+        body: await auth.create(body, { staffId: null, actor: 'admin-key' }),
+      }),
+    }),
+    defineRoute({
+      method: 'POST',
+      url: '/v1/ops/staff',
+      summary: 'Create a staff account (admin role): returns its one-time enrolment link',
+      tags: ['staff'],
+      auth: 'none',
+      body: newStaff,
+      responses: { 201: { description: 'The account and its enrolment link (shown once)' } },
+      handler: async ({ body, request }) => {
+        const member = await auth.require(request, 'admin');
+        return { status: 201, body: await auth.create(body, { staffId: member.id, actor: member.name }) };
+      },
+    }),
+    defineRoute({
+      method: 'GET',
+      url: '/v1/ops/staff',
+      summary: 'Staff accounts (lead role)',
+      tags: ['staff'],
+      auth: 'none',
+      responses: { 200: { description: '{data, next_cursor, has_more}' } },
+      handler: async ({ request }) => {
+        await auth.require(request, 'lead');
+        return { status: 200, body: { data: await auth.list(), next_cursor: null, has_more: false } };
+      },
+    }),
+    defineRoute({
+      method: 'POST',
+      url: '/v1/ops/enrolment/options',
+      summary: 'Passkey registration options for the holder of an enrolment link',
+      tags: ['staff'],
+      auth: 'none',
+      body: z.object({ token: enrolmentToken }),
+      responses: { 200: { description: 'ceremony_id and WebAuthn options' } },
+      handler: async ({ body }) => ({ status: 200, body: await auth.enrolmentOptions(body.token) }),
+    }),
+    defineRoute({
+      method: 'POST',
+      url: '/v1/ops/enrolment/verify',
+      summary: 'Register the passkey, use up the link, and sign in (HttpOnly SameSite=Strict cookie rg_staff)',
+      tags: ['staff'],
+      auth: 'none',
+      body: z.object({ token: enrolmentToken, ceremony_id: ceremonyId, response: credential }),
+      responses: { 200: { description: 'The signed-in staff member' } },
+      handler: async ({ body }) => {
+        const session = await auth.enrol(
+          body.token,
+          body.ceremony_id,
+          body.response as unknown as RegistrationResponseJSON,
+        );
+        return { status: 200, body: { staff: session.staff }, headers: { 'set-cookie': session.cookie } };
+      },
+    }),
+    defineRoute({
+      method: 'POST',
+      url: '/v1/ops/sign-in/options',
+      summary: 'Passkey sign-in options (discoverable credentials: nobody types a name)',
+      tags: ['staff'],
+      auth: 'none',
+      responses: { 200: { description: 'ceremony_id and WebAuthn options' } },
+      handler: async () => ({ status: 200, body: await auth.signInOptions() }),
+    }),
+    defineRoute({
+      method: 'POST',
+      url: '/v1/ops/sign-in/verify',
+      summary: 'Verify the passkey and sign in (HttpOnly SameSite=Strict cookie rg_staff)',
+      tags: ['staff'],
+      auth: 'none',
+      body: z.object({ ceremony_id: ceremonyId, response: credential }),
+      responses: { 200: { description: 'The signed-in staff member' } },
+      handler: async ({ body }) => {
+        const session = await auth.signIn(body.ceremony_id, body.response as unknown as AuthenticationResponseJSON);
+        return { status: 200, body: { staff: session.staff }, headers: { 'set-cookie': session.cookie } };
+      },
+    }),
+    defineRoute({
+      method: 'GET',
+      url: '/v1/ops/me',
+      summary: 'The signed-in staff member',
+      tags: ['staff'],
+      auth: 'none',
+      responses: { 200: { description: 'id, name, role' } },
+      handler: async ({ request }) => {
+        const { sessionId: _session, ...member } = await auth.require(request);
+        return { status: 200, body: member };
+      },
+    }),
+    defineRoute({
+      method: 'POST',
+      url: '/v1/ops/sign-out',
+      summary: 'End this staff session and clear the cookie',
+      tags: ['staff'],
+      auth: 'none',
+      responses: { 204: { description: 'Signed out' } },
+      handler: async ({ request }) => {
+        const member = await auth.require(request);
+        return { status: 204, body: null, headers: { 'set-cookie': await auth.signOut(member) } };
+      },
+    }),
+    defineRoute({
+      method: 'GET',
+      url: '/v1/ops/audit',
+      summary: 'The staff audit trail (lead role): who, what, when, before/after; filter by subject',
+      tags: ['staff'],
+      auth: 'none',
+      query: page.extend({ subject: z.string().min(1).max(100).optional() }),
+      responses: { 200: { description: '{data, next_cursor, has_more}' } },
+      handler: async ({ request, query }) => {
+        await auth.require(request, 'lead');
+        return {
+          status: 200,
+          body: await listAudit(database, { subject: query.subject, after: query.cursor, limit: query.limit }),
+        };
+      },
+    }),
+  ];
+}

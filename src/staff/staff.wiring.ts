@@ -1,0 +1,62 @@
+// Wires the staff context for the composition root: passkey sign-in, four-eyes approvals and the /v1/ops routes.
+import type { Clock } from '../shared/clock.ts';
+import type { Ids } from '../shared/ids.ts';
+import type { Database } from '../storage/database.ts';
+import type { WebAuthnSettings } from '../consumer/webauthn.settings.ts';
+import type { ReviewService } from '../review/review.service.ts';
+import type { CasesService } from '../protection/cases.service.ts';
+import type { RulesetsService } from '../ops/rulesets.service.ts';
+import type { RouteDefinition } from '../http/route.ts';
+import { makeStaffAuth } from './staff-auth.service.ts';
+import { makeApprovalsService } from './approvals.service.ts';
+import { staffRoutes } from './staff.routes.ts';
+import { opsActionRoutes } from './ops-actions.routes.ts';
+import { opsDeskRoutes } from './ops-desk.routes.ts';
+import { rulesDeskRoutes } from './rules-desk.routes.ts';
+
+export function makeStaffContext(dependencies: {
+  database: Database;
+  clock: Clock;
+  ids: Ids;
+  webauthn: WebAuthnSettings;
+  publicUrl: string;
+  reviews: ReviewService;
+  cases: CasesService;
+  rulesets: RulesetsService;
+}) {
+  const { database, clock, ids, reviews, cases, rulesets } = dependencies;
+  const auth = makeStaffAuth({
+    database,
+    clock,
+    ids,
+    webauthn: dependencies.webauthn,
+    publicUrl: dependencies.publicUrl,
+    secureCookie: dependencies.publicUrl.startsWith('https:'),
+  });
+  const approvals = makeApprovalsService({
+    database,
+    clock,
+    ids,
+    executors: {
+      'case.confirm_fraud': async ({ subject, payload }, confirmer, requester) => {
+        const resolved = await cases.resolve(subject, {
+          outcome: 'fraud_confirmed',
+          note: String(payload.note),
+          actor: `${confirmer.name} (confirming ${requester})`,
+        });
+        return { status: resolved.status, outcome: 'fraud_confirmed' };
+      },
+      'ruleset.activate': async ({ subject }) => {
+        const ruleset = await rulesets.activate(subject);
+        return { active_version: ruleset.version };
+      },
+    },
+  });
+  const routes: RouteDefinition[] = [
+    ...staffRoutes(auth, database),
+    ...opsActionRoutes({ auth, database, clock, ids, reviews, cases, rulesets, approvals }),
+    ...opsDeskRoutes({ auth, database, clock, ids, cases }),
+    ...rulesDeskRoutes({ auth, database, rulesets }),
+  ];
+  return { auth, approvals, routes };
+}

@@ -1,0 +1,253 @@
+// The ops console in a real browser: enrol a passkey from the admin key's link, sign in with it, and work a review
+// item to approval (the order and the merchant's webhooks appear). Screenshots at 1440 px in test-artifacts/console.
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { createServer as createNetServer, type AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { chromiumAvailable, launchWithAuthenticator, type AuthenticatorBrowser } from './browser.ts';
+import { makeApplication, type Application } from '../src/app.ts';
+import { makeManualClock } from '../src/shared/clock.ts';
+import { adminKey, sessionBody, testConfig } from './application.ts';
+import { makeTestDatabase } from './databases.ts';
+import { startWebhookReceiver } from './webhook-receiver.ts';
+
+const artifacts = join(import.meta.dirname, '..', 'test-artifacts', 'console');
+const shippedRuleset = JSON.parse(readFileSync(new URL('../rules/default.json', import.meta.url), 'utf8'));
+
+async function freePort(): Promise<number> {
+  const server = createNetServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+const available = chromiumAvailable('console browser test');
+
+describe.skipIf(!available)('ops console in chromium', () => {
+  let app: Application;
+  let browser: AuthenticatorBrowser | undefined;
+  let receiver: Awaited<ReturnType<typeof startWebhookReceiver>>;
+  let page: Page;
+  let baseUrl: string;
+  let sessionId: string;
+  let enrolmentUrl: string;
+  let merchantKey: string;
+  let approvedOrderId: string;
+  const clock = makeManualClock(Date.parse('2026-11-02T10:00:00Z'));
+  const colleagues: AuthenticatorBrowser[] = [];
+
+  const admin = (method: 'GET' | 'POST', url: string, body?: unknown) =>
+    app.server.inject({
+      method,
+      url,
+      headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' },
+      ...(body === undefined ? {} : { payload: JSON.stringify(body) }),
+    });
+
+  beforeAll(async () => {
+    // Built here as well as by `npm run build:web`, so the test never drives a stale console.
+    const { build } = await import('vite');
+    await build({ configFile: join(import.meta.dirname, '..', 'web', 'console', 'vite.config.ts'), logLevel: 'warn' });
+    await mkdir(artifacts, { recursive: true });
+    const port = await freePort();
+    baseUrl = `http://localhost:${port}`;
+    app = await makeApplication(testConfig({ PUBLIC_URL: baseUrl, WEBHOOK_ALLOW_PRIVATE_URLS: 'true' }), {
+      database: await makeTestDatabase('pglite'),
+      clock,
+      defaultModelPath: null,
+    });
+    // The desk's own lever: orders above EUR 100 are held for review.
+    const ruleset = structuredClone(shippedRuleset);
+    ruleset.version = 'review-large-1';
+    ruleset.rules.unshift({
+      id: 'review_large',
+      description: 'Review anything above EUR 100',
+      condition: { kind: 'cmp', feature: 'cart_amount', op: 'gt', value: 10000 },
+      action: 'review',
+      reason: { code: 'large_order_review', message: 'We check larger orders by hand.' },
+    });
+    expect((await admin('POST', '/v1/admin/rulesets', { ruleset, activate: true })).statusCode).toBe(201);
+
+    const merchant = await app.merchants.create('Phone Shop');
+    merchantKey = merchant.api_key;
+    const merchantHeaders = { authorization: `Bearer ${merchant.api_key}`, 'content-type': 'application/json' };
+    receiver = await startWebhookReceiver();
+    await app.server.inject({
+      method: 'POST',
+      url: '/v1/webhooks',
+      headers: merchantHeaders,
+      payload: JSON.stringify({ url: receiver.url, events: ['order.approved', 'session.review_approved'] }),
+    });
+    const session = await app.server.inject({
+      method: 'POST',
+      url: '/v1/sessions',
+      headers: merchantHeaders,
+      payload: JSON.stringify(sessionBody()),
+    });
+    sessionId = session.json().id;
+    const authorized = await app.server.inject({
+      method: 'POST',
+      url: `/v1/sessions/${sessionId}/authorize`,
+      headers: { authorization: merchantHeaders.authorization },
+    });
+    expect(authorized.json().decision).toBe('review');
+    enrolmentUrl = (await admin('POST', '/v1/admin/staff', { name: 'Ada', role: 'admin' })).json().enrolment_url;
+
+    await app.server.listen({ port, host: '127.0.0.1' });
+    browser = await launchWithAuthenticator('rearguard-console-');
+    page = browser.page;
+    await page.setViewportSize({ width: 1440, height: 900 });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    for (const colleague of colleagues) await colleague.close();
+    await receiver?.close();
+    await app?.close();
+  });
+
+  const shot = (name: string, on: Page = page) =>
+    on.screenshot({ path: join(artifacts, `${name}.png`), fullPage: true });
+
+  /** A colleague at their own desk: their own browser, passkey and enrolment link. */
+  async function colleague(name: string, role: 'analyst' | 'lead') {
+    const url = (await admin('POST', '/v1/admin/staff', { name, role })).json().enrolment_url as string;
+    const desk = await launchWithAuthenticator(`rearguard-console-${name.toLowerCase()}-`);
+    colleagues.push(desk);
+    await desk.page.setViewportSize({ width: 1440, height: 900 });
+    await desk.page.goto(url);
+    await desk.page.getByRole('button', { name: 'Create passkey' }).click();
+    await desk.page.getByText(`${name} (${role})`).waitFor();
+    return desk.page;
+  }
+
+  it('enrols and signs in with a passkey, then works a review item to approval', async () => {
+    await page.goto(enrolmentUrl);
+    await page.getByRole('button', { name: 'Create passkey' }).waitFor();
+    await shot('01-enrol');
+    await page.getByRole('button', { name: 'Create passkey' }).click();
+    await page.getByText('Ada (admin)').waitFor();
+    expect(page.url()).toBe(`${baseUrl}/console/`);
+    // The session lives in an HttpOnly cookie that page scripts cannot read.
+    expect(await page.evaluate('document.cookie')).toBe('');
+
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('button', { name: 'Sign in with passkey' }).waitFor();
+    await shot('02-sign-in');
+    await page.getByRole('button', { name: 'Sign in with passkey' }).click();
+    await page.getByText('Ada (admin)').waitFor();
+
+    const item = page.locator(`[data-session="${sessionId}"]`);
+    await item.waitFor();
+    await expect.poll(() => item.textContent()).toContain('Phone Shop');
+    await expect.poll(() => item.textContent()).toContain('2h 00m left');
+    await shot('03-queue');
+    await item.getByRole('button', { name: 'Approve' }).click();
+    await page.getByText(/approved — order ord_/).waitFor();
+    await shot('04-queue-approved');
+
+    const [order] = await app.database.query<{ id: string; invoice: string | null }>(
+      'SELECT o.id, i.id AS invoice FROM orders o LEFT JOIN invoices i ON i.order_id = o.id WHERE o.session_id = $1',
+      [sessionId],
+    );
+    expect(order?.invoice).toMatch(/^inv_/);
+    approvedOrderId = order!.id;
+    await app.outbox.drainOnce();
+    const types = receiver.received.map(
+      (hook) => JSON.parse(hook.body) as { type: string; data: { order_id: string } },
+    );
+    expect(types.map((hook) => hook.type).sort()).toEqual(['order.approved', 'session.review_approved']);
+    expect(types.every((hook) => hook.data.order_id === order!.id)).toBe(true);
+    const trail = await app.database.query<{ actor: string; action: string }>(
+      "SELECT actor, action FROM staff_audit WHERE action = 'review.approve'",
+    );
+    expect(trail).toEqual([{ actor: 'Ada', action: 'review.approve' }]);
+  });
+
+  it('resolves a claim as confirmed fraud only when a second analyst confirms', async () => {
+    const claim = await admin('POST', '/v1/admin/claims', { order_id: approvedOrderId, kind: 'not_mine' });
+    const caseId = claim.json().case_id as string;
+    const bram = await colleague('Bram', 'analyst');
+    await bram.getByRole('link', { name: 'Cases' }).click();
+    const row = bram.locator(`[data-case="${caseId}"]`);
+    await row.getByLabel('Note').fill('Anna confirmed by phone: not her order');
+    await row.getByRole('button', { name: 'Confirm fraud' }).click();
+    await bram.getByText('waiting for a second person').waitFor();
+    await shot('05-cases', bram);
+    await bram.getByRole('link', { name: 'Approvals' }).click();
+    const own = bram.locator('[data-approval]').first();
+    await own.getByText('needs someone else').waitFor();
+    expect(await own.getByRole('button', { name: 'Confirm' }).isDisabled()).toBe(true);
+    await shot('06-approvals-own-request', bram);
+    const open = await app.database.query<{ status: string }>('SELECT status FROM cases WHERE id = $1', [caseId]);
+    expect(open).toEqual([{ status: 'open' }]);
+
+    const sam = await colleague('Sam', 'analyst');
+    await sam.getByRole('link', { name: 'Approvals' }).click();
+    await sam.locator('[data-approval]').first().getByRole('button', { name: 'Confirm' }).click();
+    await sam.getByText(`Close case as confirmed fraud ${caseId}: confirmed.`).waitFor();
+    await shot('07-approvals-confirmed', sam);
+    const [resolved] = await app.database.query<{ status: string; resolution: string }>(
+      'SELECT status, resolution FROM cases WHERE id = $1',
+      [caseId],
+    );
+    expect(resolved).toEqual({ status: 'resolved', resolution: 'fraud_confirmed' });
+  });
+
+  it('shows the alert of a review past its deadline and acknowledges it', async () => {
+    const headers = { authorization: `Bearer ${merchantKey}`, 'content-type': 'application/json' };
+    const session = await app.server.inject({
+      method: 'POST',
+      url: '/v1/sessions',
+      headers,
+      payload: JSON.stringify(sessionBody({ merchant_reference: 'late-1' })),
+    });
+    await app.server.inject({
+      method: 'POST',
+      url: `/v1/sessions/${session.json().id}/authorize`,
+      headers: { authorization: headers.authorization },
+    });
+    clock.advance(121 * 60_000);
+    expect((await app.reviewScheduler.tick()).review_deadlines).toBe(1);
+
+    await page.getByRole('link', { name: 'Alerts' }).click();
+    const alert = page.locator('[data-alert]').filter({ hasText: 'review deadline passed' });
+    await alert.waitFor();
+    await shot('08-alerts');
+    await alert.getByRole('button', { name: 'Acknowledge' }).click();
+    await alert.getByText('Acknowledged').waitFor();
+    await shot('09-alert-acknowledged');
+    const rows = await app.database.query<{ acknowledged_at: Date | null }>(
+      "SELECT acknowledged_at FROM protection_alerts WHERE kind = 'review_deadline_passed'",
+    );
+    expect(rows).toHaveLength(1);
+    expect(rows[0]!.acknowledged_at).not.toBeNull();
+  });
+
+  it('previews a ruleset backtest and activates it with a second person', async () => {
+    const candidate = structuredClone(shippedRuleset);
+    candidate.version = 'stricter-2';
+    expect((await admin('POST', '/v1/admin/rulesets', { ruleset: candidate })).statusCode).toBe(201);
+    const lotte = await colleague('Lotte', 'lead');
+    await lotte.getByRole('link', { name: 'Rules' }).click();
+    const row = lotte.locator('[data-ruleset="stricter-2"]');
+    await row.getByRole('button', { name: 'Preview backtest' }).click();
+    const preview = row.getByLabel('Backtest of stricter-2');
+    await preview.waitFor();
+    await expect.poll(() => preview.textContent()).toContain('Orders replayed');
+    await shot('10-rules-backtest', lotte);
+    await row.getByRole('button', { name: 'Request activation' }).click();
+    await lotte.getByText('Activation of stricter-2 is waiting for a second person.').waitFor();
+    expect(app.rulesets.current().version).toBe('review-large-1');
+
+    await page.getByRole('link', { name: 'Approvals' }).click();
+    const request = page.locator('[data-approval]').filter({ hasText: 'Activate ruleset' });
+    await request.getByRole('button', { name: 'Confirm' }).click();
+    await page.getByText('Activate ruleset stricter-2: confirmed.').waitFor();
+    await shot('11-ruleset-activated');
+    expect(app.rulesets.current().version).toBe('stricter-2');
+  });
+});

@@ -1,0 +1,78 @@
+// The console shell: who is signed in, and the screens they work in.
+import { useEffect, useState } from 'react';
+import { api, type Staff } from './api.ts';
+import { SignIn } from './SignIn.tsx';
+import { Queue } from './Queue.tsx';
+import { Cases } from './Cases.tsx';
+import { Approvals } from './Approvals.tsx';
+import { Alerts } from './Alerts.tsx';
+import { Rules } from './Rules.tsx';
+
+const screens = ['Queue', 'Cases', 'Approvals', 'Rules', 'Alerts'] as const;
+type Screen = (typeof screens)[number];
+
+const enrolmentToken = () => /(?:^#|&)enrol=([A-Za-z0-9_-]+)/.exec(location.hash)?.[1] ?? null;
+
+export function App() {
+  const [staff, setStaff] = useState<Staff | null | undefined>(undefined);
+  const [token, setToken] = useState(enrolmentToken);
+  const [screen, setScreen] = useState<Screen>('Queue');
+
+  useEffect(() => {
+    if (token) return setStaff(null);
+    api<Staff>('GET', '/v1/ops/me')
+      .then(setStaff)
+      // Not signed in (401) or the server is unreachable: either way, offer the sign-in.
+      .catch(() => setStaff(null));
+  }, [token]);
+
+  if (staff === undefined) return <main>Loading…</main>;
+  if (staff === null) {
+    const signedIn = (member: Staff) => {
+      setToken(null);
+      setStaff(member);
+    };
+    return <SignIn enrolmentToken={token} onSignedIn={signedIn} />;
+  }
+
+  async function signOut() {
+    await api('POST', '/v1/ops/sign-out');
+    setStaff(null);
+  }
+
+  return (
+    <>
+      <header>
+        <strong>Rearguard ops</strong>
+        <nav>
+          {screens.map((name) => (
+            <a
+              key={name}
+              href={`#${name.toLowerCase()}`}
+              aria-current={screen === name ? 'page' : undefined}
+              onClick={(event) => {
+                event.preventDefault();
+                setScreen(name);
+              }}
+            >
+              {name}
+            </a>
+          ))}
+        </nav>
+        <span>
+          {staff.name} ({staff.role})
+        </span>
+        <button className="secondary" onClick={() => void signOut()}>
+          Sign out
+        </button>
+      </header>
+      <main>
+        {screen === 'Queue' && <Queue />}
+        {screen === 'Cases' && <Cases />}
+        {screen === 'Approvals' && <Approvals staff={staff} />}
+        {screen === 'Rules' && <Rules />}
+        {screen === 'Alerts' && <Alerts />}
+      </main>
+    </>
+  );
+}
