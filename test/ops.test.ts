@@ -115,7 +115,7 @@ describe.each(databaseKinds)('lists and rulesets on %s', (kind) => {
     const after = await authorize(sessionBody({ merchant_reference: 'rs-2' }));
     expect(after.decision).toBe('review');
     expect(after.reasons.map((reason: { code: string }) => reason.code)).toContain('large_order_review');
-    const record = (await admin('GET', '/v1/admin/decisions?limit=1000')).json().decisions.at(-1);
+    const record = (await admin('GET', '/v1/admin/decisions?limit=200')).json().data.at(-1);
     expect(record.versions.ruleset).toBe('strict-1');
     expect(record.rule_results).toEqual(
       expect.arrayContaining([expect.objectContaining({ kind: 'hit', ruleId: 'review_everything_large' })]),
