@@ -42,7 +42,7 @@ describe.each(databaseKinds)('lists and rulesets on %s', (kind) => {
       reason: 'dup',
     });
     expect(again.statusCode).toBe(409);
-    const entries = (await admin('GET', '/v1/admin/lists?list=block')).json().entries;
+    const entries = (await admin('GET', '/v1/admin/lists?list=block')).json().data;
     expect(entries).toHaveLength(1);
     const removed = await app.request('DELETE' as 'GET', `/v1/admin/lists/${listed.json().id}`, { key: adminKey });
     expect(removed.statusCode).toBe(204);
@@ -80,7 +80,7 @@ describe.each(databaseKinds)('lists and rulesets on %s', (kind) => {
 
   it('stores ruleset versions immutably, refuses invalid ones, and uses the activated one for the next decision', async () => {
     const listing = (await admin('GET', '/v1/admin/rulesets')).json();
-    expect(listing.rulesets).toEqual([expect.objectContaining({ version: shippedRuleset.version, active: true })]);
+    expect(listing.data).toEqual([expect.objectContaining({ version: shippedRuleset.version, active: true })]);
 
     const unknownFeature = structuredClone(shippedRuleset);
     unknownFeature.version = 'broken-1';

@@ -2,16 +2,22 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { databaseKinds } from '../databases.ts';
 import { adminKey, makeTestApplication, sessionBody, type TestApplication } from '../application.ts';
+import { readFileSync } from 'node:fs';
 import { insertDelivery } from '../../src/webhooks/webhooks.repository.ts';
 
-type Page = { data: { id: string }[]; next_cursor: string | null; has_more: boolean };
+type Item = Record<string, unknown>;
+type Page = { data: Item[]; next_cursor: string | null; has_more: boolean };
 
 interface ListCase {
   readonly name: string;
   /** Creates `count` items through the API (or the store, where only the server creates them); returns the list URL. */
   readonly seed: (app: TestApplication, count: number) => Promise<string>;
   readonly key: (app: TestApplication) => string;
+  /** The item's unique key, when it is not `id`. */
+  readonly idOf?: (item: Item) => unknown;
 }
+
+const shippedRuleset = JSON.parse(readFileSync(new URL('../../rules/default.json', import.meta.url), 'utf8'));
 
 const merchantKey = (app: TestApplication) => app.merchant.api_key;
 const items = 7;
@@ -70,6 +76,36 @@ const cases: ListCase[] = [
       return `/v1/webhooks/${endpointId}/deliveries`;
     },
   },
+  {
+    name: 'GET /v1/admin/lists',
+    key: () => adminKey,
+    seed: async (app, count) => {
+      const tag = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
+      for (let index = 0; index < count; index++) {
+        const response = await app.request('POST', '/v1/admin/lists', {
+          key: adminKey,
+          body: { list: 'block', kind: 'email', value: `page-${tag}-${index}@example.com`, reason: 'paging' },
+        });
+        expect(response.statusCode).toBe(201);
+      }
+      return '/v1/admin/lists';
+    },
+  },
+  {
+    name: 'GET /v1/admin/rulesets',
+    key: () => adminKey,
+    idOf: (item) => item.version,
+    seed: async (app, count) => {
+      const tag = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
+      for (let index = 0; index < count; index++) {
+        const ruleset = { ...shippedRuleset, version: `page-${tag}-${index}` };
+        expect((await app.request('POST', '/v1/admin/rulesets', { key: adminKey, body: { ruleset } })).statusCode).toBe(
+          201,
+        );
+      }
+      return '/v1/admin/rulesets';
+    },
+  },
 ];
 
 describe.each(databaseKinds)('list paging on %s', (kind) => {
@@ -83,14 +119,14 @@ describe.each(databaseKinds)('list paging on %s', (kind) => {
 
   const get = (url: string, key: string) => app.request('GET', url, { key });
 
-  it.each(cases)('$name pages through every item exactly once', async ({ seed, key }) => {
+  it.each(cases)('$name pages through every item exactly once', async ({ seed, key, idOf = (item) => item.id }) => {
     const url = await seed(app, items);
     const total = (await get(`${url}?limit=200`, key(app))).json() as Page;
     expect(total.has_more).toBe(false);
     expect(total.next_cursor).toBeNull();
     expect(total.data.length).toBeGreaterThanOrEqual(items);
 
-    const seen: string[] = [];
+    const seen: unknown[] = [];
     let cursor: string | null = null;
     let pages = 0;
     do {
@@ -101,12 +137,12 @@ describe.each(databaseKinds)('list paging on %s', (kind) => {
       expect(Object.keys(page).sort()).toEqual(['data', 'has_more', 'next_cursor']);
       expect(page.data.length).toBeLessThanOrEqual(pageSize);
       expect(page.has_more).toBe(page.next_cursor !== null);
-      seen.push(...page.data.map((item) => item.id));
+      seen.push(...page.data.map(idOf));
       cursor = page.next_cursor;
       pages++;
     } while (cursor !== null && pages < 100);
     expect(pages).toBeGreaterThan(1);
-    expect(seen).toEqual(total.data.map((item) => item.id));
+    expect(seen).toEqual(total.data.map(idOf));
     expect(new Set(seen).size).toBe(seen.length);
   });
 
