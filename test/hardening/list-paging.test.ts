@@ -1,7 +1,8 @@
 // Every list route answers with the one envelope and pages by cursor: all items, each exactly once, on both databases.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { databaseKinds } from '../databases.ts';
-import { adminKey, makeTestApplication, sessionBody, type TestApplication } from '../application.ts';
+import { adminKey, sessionBody, type TestApplication } from '../application.ts';
+import { approvedOrder, makeProtectionTestApplication } from '../protection.helpers.ts';
 import { readFileSync } from 'node:fs';
 import { insertDelivery } from '../../src/webhooks/webhooks.repository.ts';
 
@@ -106,12 +107,42 @@ const cases: ListCase[] = [
       return '/v1/admin/rulesets';
     },
   },
+  {
+    name: 'GET /v1/admin/cases',
+    key: () => adminKey,
+    seed: async (app, count) => {
+      for (let index = 0; index < count; index++) {
+        const { orderId } = await approvedOrder(app, { merchant_reference: `case-page-${index}` });
+        const filed = await app.request('POST', '/v1/admin/claims', {
+          key: adminKey,
+          body: { order_id: orderId, kind: 'not_received' },
+        });
+        expect(filed.statusCode).toBe(201);
+      }
+      return '/v1/admin/cases';
+    },
+  },
+  {
+    name: 'GET /v1/admin/case-alerts',
+    key: () => adminKey,
+    seed: async (app, count) => {
+      // Alerts are raised only by the SLA check; these are the rows it writes, all at one instant.
+      const tag = Math.random().toString(36).slice(2, 10);
+      for (let index = 0; index < count; index++) {
+        await app.database.query(
+          `INSERT INTO protection_alerts (id, kind, subject_id, message, created_at) VALUES ($1, 'sla_breach', $2, 'late', $3)`,
+          [`alr_${tag}${index}`, `cas_${tag}${index}`, new Date(app.clock.now())],
+        );
+      }
+      return '/v1/admin/case-alerts';
+    },
+  },
 ];
 
 describe.each(databaseKinds)('list paging on %s', (kind) => {
   let app: TestApplication;
   beforeAll(async () => {
-    app = await makeTestApplication(kind, {}, { WEBHOOK_ALLOW_PRIVATE_URLS: 'true' });
+    app = await makeProtectionTestApplication(kind);
   });
   afterAll(async () => {
     await app.close();
