@@ -82,6 +82,7 @@ describe('the OpenAPI document', () => {
       'get /v1/admin/case-alerts',
       'get /v1/webhooks',
       'get /v1/webhooks/{id}/deliveries',
+      'get /v1/admin/outbox',
     ];
     // A GET answering a top-level `data` array is a list route; each must be the full envelope.
     const lists = operations.filter(([method, , operation]) => {
