@@ -161,8 +161,9 @@ describe.each(databaseKinds)('admin API and import on %s', (kind) => {
       await app.request('POST', `/v1/sessions/${session.id}/authorize`);
     }
     const first = (await admin('GET', '/v1/admin/decisions?limit=2')).json();
-    expect(first.decisions).toHaveLength(2);
-    expect(first.decisions[0]).toMatchObject({
+    expect(first.data).toHaveLength(2);
+    expect(first.has_more).toBe(true);
+    expect(first.data[0]).toMatchObject({
       decision: expect.any(String),
       reasons: expect.any(Array),
       features: expect.any(Object),
@@ -171,8 +172,8 @@ describe.each(databaseKinds)('admin API and import on %s', (kind) => {
       input: { merchant_reference: 'rec-0' },
       latency_us: expect.any(Number),
     });
-    const second = (await admin('GET', `/v1/admin/decisions?limit=2&after=${first.next_after}`)).json();
-    expect(second.decisions[0].seq).toBeGreaterThan(first.decisions[1].seq);
+    const second = (await admin('GET', `/v1/admin/decisions?limit=2&cursor=${first.next_cursor}`)).json();
+    expect(second.data[0].seq).toBeGreaterThan(first.data[1].seq);
     expect((await admin('GET', '/v1/admin/decisions?limit=0')).json().error.field).toBe('limit');
   });
 });

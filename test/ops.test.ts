@@ -42,7 +42,7 @@ describe.each(databaseKinds)('lists and rulesets on %s', (kind) => {
       reason: 'dup',
     });
     expect(again.statusCode).toBe(409);
-    const entries = (await admin('GET', '/v1/admin/lists?list=block')).json().entries;
+    const entries = (await admin('GET', '/v1/admin/lists?list=block')).json().data;
     expect(entries).toHaveLength(1);
     const removed = await app.request('DELETE' as 'GET', `/v1/admin/lists/${listed.json().id}`, { key: adminKey });
     expect(removed.statusCode).toBe(204);
@@ -80,7 +80,7 @@ describe.each(databaseKinds)('lists and rulesets on %s', (kind) => {
 
   it('stores ruleset versions immutably, refuses invalid ones, and uses the activated one for the next decision', async () => {
     const listing = (await admin('GET', '/v1/admin/rulesets')).json();
-    expect(listing.rulesets).toEqual([expect.objectContaining({ version: shippedRuleset.version, active: true })]);
+    expect(listing.data).toEqual([expect.objectContaining({ version: shippedRuleset.version, active: true })]);
 
     const unknownFeature = structuredClone(shippedRuleset);
     unknownFeature.version = 'broken-1';
@@ -115,7 +115,7 @@ describe.each(databaseKinds)('lists and rulesets on %s', (kind) => {
     const after = await authorize(sessionBody({ merchant_reference: 'rs-2' }));
     expect(after.decision).toBe('review');
     expect(after.reasons.map((reason: { code: string }) => reason.code)).toContain('large_order_review');
-    const record = (await admin('GET', '/v1/admin/decisions?limit=1000')).json().decisions.at(-1);
+    const record = (await admin('GET', '/v1/admin/decisions?limit=200')).json().data.at(-1);
     expect(record.versions.ruleset).toBe('strict-1');
     expect(record.rule_results).toEqual(
       expect.arrayContaining([expect.objectContaining({ kind: 'hit', ruleId: 'review_everything_large' })]),

@@ -105,8 +105,10 @@ describe.each(databaseKinds)('webhooks on %s', (kind) => {
       { attempt: 2, succeeded: false, status_code: 500, error: 'receiver answered 500' },
       { attempt: 1, succeeded: false, status_code: 500 },
     ]);
+    const first = (await app.request('GET', `/v1/webhooks/${endpoint.id}/deliveries?limit=1`)).json();
+    expect(first).toMatchObject({ has_more: true, data: [{ attempt: 3 }] });
     const page = (
-      await app.request('GET', `/v1/webhooks/${endpoint.id}/deliveries?limit=1&before=${log.data[0].cursor}`)
+      await app.request('GET', `/v1/webhooks/${endpoint.id}/deliveries?limit=1&cursor=${first.next_cursor}`)
     ).json();
     expect(page.data).toHaveLength(1);
     expect(page.data[0].attempt).toBe(2);

@@ -1,4 +1,5 @@
 // Admin routes (REARGUARD_ADMIN_KEY): merchants, history import, decision records.
+import { decodeCursor, listEnvelope, listQuery, toPage } from '../http/list-envelope.ts';
 import { z } from 'zod';
 import { defineRoute } from '../http/route.ts';
 import { ApiError } from '../shared/errors.ts';
@@ -6,6 +7,8 @@ import { listDecisions } from '../checkout/checkout.repository.ts';
 import type { Database } from '../storage/database.ts';
 import type { MerchantsService } from './merchants.service.ts';
 import type { makeImportService } from '../ingest/import.service.ts';
+
+const decisionCursor = z.tuple([z.number().int().min(0)]);
 
 const decisionRecordSchema = z.object({
   seq: z.number(),
@@ -111,27 +114,20 @@ export function adminRoutes(dependencies: {
       summary: 'Decision records in order, with features, rule results, score and reasons',
       tags: ['admin'],
       auth: 'admin',
-      query: z.object({
-        limit: z.coerce.number().int().min(1).max(1000).default(100),
-        after: z.coerce.number().int().min(0).default(0),
-      }),
+      query: listQuery,
       responses: {
-        200: {
-          description: 'A page of decision records; pass next_after as after for the next page',
-          schema: z.object({ decisions: z.array(decisionRecordSchema), next_after: z.number().nullable() }),
-        },
+        200: { description: 'A page of decision records, oldest first', schema: listEnvelope(decisionRecordSchema) },
       },
       handler: async ({ query }) => {
-        const rows = await listDecisions(database, query);
-        const decisions = rows.map(({ outcome, decided_at, ...rest }) => ({
-          ...rest,
-          decision: outcome,
-          decided_at: decided_at.toISOString(),
-        }));
-        return {
-          status: 200,
-          body: { decisions, next_after: rows.length === query.limit ? (rows.at(-1)?.seq ?? null) : null },
-        };
+        const after = query.cursor === undefined ? null : decodeCursor(query.cursor, decisionCursor);
+        const rows = await listDecisions(database, { after, limit: query.limit });
+        const page = toPage(
+          rows,
+          query.limit,
+          (row) => [Number(row.seq)],
+          ({ outcome, decided_at, ...rest }) => ({ ...rest, decision: outcome, decided_at: decided_at.toISOString() }),
+        );
+        return { status: 200, body: page };
       },
     }),
   ];

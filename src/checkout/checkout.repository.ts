@@ -1,4 +1,5 @@
 // Storage of sessions, decisions, orders and invoices: SQL only, no business rules.
+import { keysetSql } from '../http/list-envelope.ts';
 import type { SqlExecutor } from '../storage/database.ts';
 import type { Decision } from '../risk/engine.ts';
 import type { SessionInput, SessionStatus } from './session.schema.ts';
@@ -108,14 +109,16 @@ export async function latestDecision(db: SqlExecutor, sessionId: string): Promis
   return rows[0] ?? null;
 }
 
+/** One keyset page of decision records in decision order (limit+1 rows: the extra one says there is more). */
 export async function listDecisions(
   db: SqlExecutor,
-  options: { after: number; limit: number },
+  page: { after: readonly [number] | null; limit: number },
 ): Promise<DecisionRow[]> {
-  return db.query<DecisionRow>(`SELECT ${decisionColumns} FROM decisions WHERE seq > $1 ORDER BY seq LIMIT $2`, [
-    options.after,
-    options.limit,
-  ]);
+  const keyset = keysetSql({ columns: ['seq'], direction: 'asc' }, page, 1);
+  return db.query<DecisionRow>(
+    `SELECT ${decisionColumns} FROM decisions WHERE ${keyset.where} ${keyset.orderBy}`,
+    keyset.params,
+  );
 }
 
 export async function insertOrder(

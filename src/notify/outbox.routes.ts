@@ -1,6 +1,7 @@
 // The development mailbox: every message the outbox holds, as JSON for tests and as a small page for people.
 import { z } from 'zod';
 import { timingSafeEqual } from 'node:crypto';
+import { decodeCursor, listEnvelope, listQuery, toPage } from '../http/list-envelope.ts';
 import { defineRoute } from '../http/route.ts';
 import { ApiError } from '../shared/errors.ts';
 import { sha256 } from '../shared/hashing.ts';
@@ -8,11 +9,27 @@ import type { SqlExecutor } from '../storage/database.ts';
 import { listOutbox, type OutboxRow } from '../outbox/outbox.ts';
 import { escapeHtml, htmlPage } from './html.page.ts';
 
-const query = z.object({
+const filters = {
   to: z.string().trim().min(1).max(254).optional(),
   topic: z.string().trim().min(1).max(64).optional(),
+};
+const listQueryWithFilters = listQuery.extend(filters);
+const pageQuery = z.object({
+  ...filters,
   limit: z.coerce.number().int().min(1).max(500).default(50),
   key: z.string().optional(),
+});
+const seqCursor = z.tuple([z.number().int().min(0)]);
+
+const messageSchema = z.object({
+  id: z.string(),
+  topic: z.string(),
+  to: z.string().nullable(),
+  status: z.string(),
+  attempts: z.number(),
+  created_at: z.string(),
+  delivered_at: z.string().nullable(),
+  payload: z.unknown(),
 });
 
 const present = (row: OutboxRow) => ({
@@ -53,16 +70,13 @@ export function outboxRoutes(dependencies: { database: SqlExecutor; adminKey: st
       summary: 'Messages in the outbox (the development notifier keeps them here), newest first',
       tags: ['admin'],
       auth: 'admin',
-      query,
-      responses: { 200: { description: '{data: [...]}' } },
-      handler: async ({ query }) => ({
-        status: 200,
-        body: {
-          data: (await listOutbox(database, { recipient: query.to, topic: query.topic, limit: query.limit })).map(
-            present,
-          ),
-        },
-      }),
+      query: listQueryWithFilters,
+      responses: { 200: { description: 'Messages, newest first', schema: listEnvelope(messageSchema) } },
+      handler: async ({ query }) => {
+        const after = query.cursor === undefined ? null : decodeCursor(query.cursor, seqCursor);
+        const rows = await listOutbox(database, { recipient: query.to, topic: query.topic, limit: query.limit, after });
+        return { status: 200, body: toPage(rows, query.limit, (row) => [Number(row.seq)], present) };
+      },
     }),
     defineRoute({
       method: 'GET',
@@ -71,12 +85,14 @@ export function outboxRoutes(dependencies: { database: SqlExecutor; adminKey: st
       summary: 'The outbox as a page (admin key as ?key= or Bearer)',
       tags: ['admin'],
       auth: 'none',
-      query,
+      query: pageQuery,
       responses: { 200: { description: 'HTML', contentType: 'text/html' }, 401: { description: 'unauthorized' } },
       handler: async ({ query, request }) => {
         const bearer = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '')?.[1];
         if (!allowed(query.key ?? bearer)) throw new ApiError(401, 'unauthorized', 'the admin key is required (?key=)');
-        const rows = await listOutbox(database, { recipient: query.to, topic: query.topic, limit: query.limit });
+        const rows = (
+          await listOutbox(database, { recipient: query.to, topic: query.topic, limit: query.limit })
+        ).slice(0, query.limit);
         return { status: 200, contentType: 'text/html; charset=utf-8', body: renderPage(rows) };
       },
     }),

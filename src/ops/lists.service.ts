@@ -1,4 +1,5 @@
 // Block and allow lists stored in the database and mirrored in memory, so decisions read them without I/O.
+import { keysetSql } from '../http/list-envelope.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { Ids } from '../shared/ids.ts';
 import { ApiError } from '../shared/errors.ts';
@@ -84,13 +85,21 @@ export function makeListsService(dependencies: { database: Database; clock: Cloc
       await reload();
       return rows.length > 0;
     },
-    list: (filter: { list?: 'block' | 'allow'; kind?: ListKind; limit: number }) =>
-      database.query<ListEntryRow>(
+    /** One keyset page, newest first (limit+1 rows). */
+    list: (filter: {
+      list?: 'block' | 'allow';
+      kind?: ListKind;
+      limit: number;
+      after: readonly [string, string] | null;
+    }) => {
+      const keyset = keysetSql({ columns: ['created_at', 'id'], direction: 'desc' }, filter, 3);
+      return database.query<ListEntryRow>(
         `SELECT id, list, kind, value, reason, created_at, expires_at FROM list_entries
          WHERE removed_at IS NULL AND ($1::text IS NULL OR list = $1) AND ($2::text IS NULL OR kind = $2)
-         ORDER BY created_at DESC LIMIT $3`,
-        [filter.list ?? null, filter.kind ?? null, filter.limit],
-      ),
+           AND ${keyset.where} ${keyset.orderBy}`,
+        [filter.list ?? null, filter.kind ?? null, ...keyset.params],
+      );
+    },
   };
 }
 

@@ -1,5 +1,6 @@
 // Admin routes for the analysts' levers: versioned rulesets and block/allow lists.
 import { z } from 'zod';
+import { decodeCursor, listEnvelope, listQuery, toPage } from '../http/list-envelope.ts';
 import { defineRoute } from '../http/route.ts';
 import { addressSchema } from '../checkout/session.schema.ts';
 import { notFound } from '../shared/errors.ts';
@@ -33,6 +34,18 @@ const listEntryView = z.object({
   created_at: z.string(),
   expires_at: z.string().nullable(),
 });
+
+const rulesetVersionView = z.object({
+  version: z.string(),
+  active: z.boolean(),
+  created_at: z.string(),
+  activated_at: z.string().nullable(),
+  note: z.string().nullable(),
+  rules: z.number(),
+});
+
+/** Newest-first lists page by (created_at, unique key). */
+const createdCursor = z.tuple([z.iso.datetime(), z.string().max(200)]);
 
 const presentEntry = (row: Awaited<ReturnType<ListsService['add']>>) => ({
   ...row,
@@ -73,13 +86,19 @@ export function opsRoutes(dependencies: { lists: ListsService; rulesets: Ruleset
       summary: 'List entries',
       tags: ['ops'],
       auth: 'admin',
-      query: z.object({
+      query: listQuery.extend({
         list: z.enum(['block', 'allow']).optional(),
         kind: z.enum(listKinds).optional(),
-        limit: z.coerce.number().int().min(1).max(1000).default(100),
       }),
-      responses: { 200: { description: 'Entries', schema: z.object({ entries: z.array(listEntryView) }) } },
-      handler: async ({ query }) => ({ status: 200, body: { entries: (await lists.list(query)).map(presentEntry) } }),
+      responses: { 200: { description: 'Entries, newest first', schema: listEnvelope(listEntryView) } },
+      handler: async ({ query }) => {
+        const after = query.cursor === undefined ? null : decodeCursor(query.cursor, createdCursor);
+        const rows = await lists.list({ ...query, after });
+        return {
+          status: 200,
+          body: toPage(rows, query.limit, (row) => [row.created_at.toISOString(), row.id], presentEntry),
+        };
+      },
     }),
     defineRoute({
       method: 'DELETE',
@@ -100,17 +119,26 @@ export function opsRoutes(dependencies: { lists: ListsService; rulesets: Ruleset
       summary: 'Ruleset versions (one active)',
       tags: ['ops'],
       auth: 'admin',
-      responses: { 200: { description: 'Versions' } },
-      handler: async () => ({
-        status: 200,
-        body: {
-          rulesets: (await rulesets.list()).map((row) => ({
-            ...row,
-            created_at: row.created_at.toISOString(),
-            activated_at: row.activated_at?.toISOString() ?? null,
-          })),
-        },
-      }),
+      query: listQuery,
+      responses: { 200: { description: 'Versions, newest first', schema: listEnvelope(rulesetVersionView) } },
+      handler: async ({ query }) => {
+        const after = query.cursor === undefined ? null : decodeCursor(query.cursor, createdCursor);
+        const rows = await rulesets.list({ limit: query.limit, after });
+        return {
+          status: 200,
+          body: toPage(
+            rows,
+            query.limit,
+            (row) => [row.created_at.toISOString(), row.version],
+            (row) => ({
+              ...row,
+              rules: Number(row.rules),
+              created_at: row.created_at.toISOString(),
+              activated_at: row.activated_at?.toISOString() ?? null,
+            }),
+          ),
+        };
+      },
     }),
     defineRoute({
       method: 'GET',

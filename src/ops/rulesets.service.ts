@@ -1,4 +1,5 @@
 // Rulesets as versioned data in the database: validated before they are stored, one active at a time.
+import { keysetSql } from '../http/list-envelope.ts';
 import type { Clock } from '../shared/clock.ts';
 import { ApiError } from '../shared/errors.ts';
 import type { Database } from '../storage/database.ts';
@@ -89,10 +90,15 @@ export function makeRulesetsService(dependencies: { database: Database; clock: C
       return ruleset;
     },
     activate,
-    list: () =>
-      database.query<Omit<RulesetRow, 'body'> & { rules: number }>(
-        `SELECT version, active, created_at, activated_at, note, jsonb_array_length(body->'rules') AS rules FROM rulesets ORDER BY created_at DESC`,
-      ),
+    /** One keyset page of versions, newest first (limit+1 rows). */
+    list: (page: { limit: number; after: readonly [string, string] | null }) => {
+      const keyset = keysetSql({ columns: ['created_at', 'version'], direction: 'desc' }, page, 1);
+      return database.query<Omit<RulesetRow, 'body'> & { rules: number }>(
+        `SELECT version, active, created_at, activated_at, note, jsonb_array_length(body->'rules') AS rules
+         FROM rulesets WHERE ${keyset.where} ${keyset.orderBy}`,
+        keyset.params,
+      );
+    },
     async get(version: string): Promise<RulesetRow> {
       const [row] = await database.query<RulesetRow>(
         'SELECT version, body, active, created_at, activated_at, note FROM rulesets WHERE version = $1',

@@ -1,4 +1,5 @@
 // The transactional outbox: enqueue inside the transaction that makes a fact true; deliver later, at least once.
+import { keysetSql } from '../http/list-envelope.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { Ids } from '../shared/ids.ts';
 import type { Database, SqlExecutor } from '../storage/database.ts';
@@ -51,13 +52,19 @@ export async function enqueue(
 
 export async function listOutbox(
   database: SqlExecutor,
-  filter: { recipient?: string; topic?: string; limit: number },
+  filter: { recipient?: string; topic?: string; limit: number; after?: readonly [number] | null },
 ): Promise<OutboxRow[]> {
+  // Newest first, one keyset page: limit+1 rows, the extra one saying there is more.
+  const keyset = keysetSql(
+    { columns: ['seq'], direction: 'desc' },
+    { limit: filter.limit, after: filter.after ?? null },
+    3,
+  );
   return database.query<OutboxRow>(
     `SELECT seq, id, topic, recipient, payload, status, attempts, next_attempt_at, last_error, created_at, delivered_at
      FROM outbox WHERE ($1::text IS NULL OR recipient = $1) AND ($2::text IS NULL OR topic = $2)
-     ORDER BY seq DESC LIMIT $3`,
-    [filter.recipient ?? null, filter.topic ?? null, filter.limit],
+       AND ${keyset.where} ${keyset.orderBy}`,
+    [filter.recipient ?? null, filter.topic ?? null, ...keyset.params],
   );
 }
 

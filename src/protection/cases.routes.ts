@@ -1,5 +1,6 @@
 // Case routes for the ops console (admin key): list, read with evidence, assign, comment, resolve; every action audited.
 import { z } from 'zod';
+import { decodeCursor, listEnvelope, listQuery } from '../http/list-envelope.ts';
 import { defineRoute } from '../http/route.ts';
 import type { CasesService } from './cases.service.ts';
 import { caseResolutions } from './protection.repository.ts';
@@ -8,15 +9,44 @@ const caseParams = z.object({ id: z.string().regex(/^cas_[0-9a-z]{1,40}$/) });
 /** Who did it: the admin key is shared by the desk, so each action names its analyst. */
 const actor = z.string().trim().min(1).max(100);
 
+const seqCursor = z.tuple([z.number().int().min(0)]);
+
+const caseSummarySchema = z.object({
+  id: z.string(),
+  kind: z.string(),
+  claim_kind: z.string().nullable(),
+  status: z.string(),
+  order_id: z.string().nullable(),
+  account_id: z.string().nullable(),
+  assignee: z.string().nullable(),
+  resolution: z.string().nullable(),
+  opened_at: z.string(),
+  resolved_at: z.string().nullable(),
+  sla: z.object({
+    first_response_due_at: z.string(),
+    first_responded_at: z.string().nullable(),
+    breached: z.boolean(),
+    seconds_remaining: z.number().nullable(),
+  }),
+});
+
+const alertSchema = z.object({
+  id: z.string(),
+  kind: z.string(),
+  subject_id: z.string(),
+  message: z.string(),
+  created_at: z.string(),
+});
+
 export function casesRoutes(cases: CasesService) {
   return [
     defineRoute({
       method: 'GET',
       url: '/v1/admin/cases',
-      summary: 'List cases (filters: status, kind, assignee, breached SLA), oldest first; page with ?after=<cursor>',
+      summary: 'List cases (filters: status, kind, assignee, breached SLA), oldest first',
       tags: ['cases'],
       auth: 'admin',
-      query: z.object({
+      query: listQuery.extend({
         status: z.enum(['open', 'resolved']).optional(),
         kind: z.enum(['claim', 'review_request']).optional(),
         assignee: z.string().max(100).optional(),
@@ -24,11 +54,15 @@ export function casesRoutes(cases: CasesService) {
           .enum(['true', 'false'])
           .transform((value) => value === 'true')
           .optional(),
-        limit: z.coerce.number().int().min(1).max(500).default(100),
-        after: z.coerce.number().int().min(0).optional(),
       }),
-      responses: { 200: { description: 'Cases with their SLA timers' } },
-      handler: async ({ query }) => ({ status: 200, body: await cases.list(query) }),
+      responses: { 200: { description: 'Cases with their SLA timers', schema: listEnvelope(caseSummarySchema) } },
+      handler: async ({ query }) => ({
+        status: 200,
+        body: await cases.list({
+          ...query,
+          after: query.cursor === undefined ? null : decodeCursor(query.cursor, seqCursor),
+        }),
+      }),
     }),
     defineRoute({
       method: 'GET',
@@ -82,9 +116,15 @@ export function casesRoutes(cases: CasesService) {
       summary: 'Alerts raised by buyer protection (case SLA breaches), newest first',
       tags: ['cases'],
       auth: 'admin',
-      query: z.object({ limit: z.coerce.number().int().min(1).max(500).default(100) }),
-      responses: { 200: { description: 'Alerts' } },
-      handler: async ({ query }) => ({ status: 200, body: await cases.alerts(query.limit) }),
+      query: listQuery,
+      responses: { 200: { description: 'Alerts, newest first', schema: listEnvelope(alertSchema) } },
+      handler: async ({ query }) => ({
+        status: 200,
+        body: await cases.alerts({
+          limit: query.limit,
+          after: query.cursor === undefined ? null : decodeCursor(query.cursor, seqCursor),
+        }),
+      }),
     }),
   ];
 }

@@ -1,4 +1,5 @@
 // Case use cases for the ops console: list with filters, read with evidence and audit trail, assign, comment, resolve.
+import { keysetSql, toPage } from '../http/list-envelope.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { Ids } from '../shared/ids.ts';
 import { ApiError, notFound } from '../shared/errors.ts';
@@ -15,7 +16,7 @@ export interface CaseFilter {
   readonly assignee?: string | undefined;
   readonly breached?: boolean | undefined;
   readonly limit: number;
-  readonly after?: number | undefined;
+  readonly after: readonly [number] | null;
 }
 
 export function makeCasesService(dependencies: { database: Database; clock: Clock; ids: Ids; engine: RiskEngine }) {
@@ -33,29 +34,33 @@ export function makeCasesService(dependencies: { database: Database; clock: Cloc
     opened_at: row.opened_at.toISOString(),
     resolved_at: row.resolved_at?.toISOString() ?? null,
     sla: presentSla(row, now),
-    cursor: Number(row.seq),
   });
 
   async function list(filter: CaseFilter) {
     const now = clock.now();
+    const keyset = keysetSql({ columns: ['c.seq'], direction: 'asc' }, filter, 6);
     const rows = await database.query<CaseRow & { claim_kind: string | null }>(
       `SELECT c.*, cl.kind AS claim_kind FROM cases c LEFT JOIN claims cl ON cl.id = c.claim_id
        WHERE ($1::text IS NULL OR c.status = $1) AND ($2::text IS NULL OR c.kind = $2)
-         AND ($3::text IS NULL OR c.assignee = $3) AND ($4::bigint IS NULL OR c.seq > $4)
-         AND ($5::boolean IS NULL OR $5 = (CASE WHEN c.first_responded_at IS NULL THEN $6 > c.first_response_due_at
+         AND ($3::text IS NULL OR c.assignee = $3)
+         AND ($4::boolean IS NULL OR $4 = (CASE WHEN c.first_responded_at IS NULL THEN $5 > c.first_response_due_at
                                               ELSE c.first_responded_at > c.first_response_due_at END))
-       ORDER BY c.seq LIMIT $7`,
+         AND ${keyset.where} ${keyset.orderBy}`,
       [
         filter.status ?? null,
         filter.kind ?? null,
         filter.assignee ?? null,
-        filter.after ?? null,
         filter.breached ?? null,
         new Date(now),
-        filter.limit,
+        ...keyset.params,
       ],
     );
-    return { data: rows.map((row) => summary(row, now)) };
+    return toPage(
+      rows,
+      filter.limit,
+      (row) => [Number(row.seq)],
+      (row) => summary(row, now),
+    );
   }
 
   async function get(caseId: string) {
@@ -133,17 +138,26 @@ export function makeCasesService(dependencies: { database: Database; clock: Cloc
     return get(caseId);
   }
 
-  async function alerts(limit: number) {
+  /** SLA-breach alerts, newest first, one keyset page. */
+  async function alerts(page: { limit: number; after: readonly [number] | null }) {
+    const keyset = keysetSql({ columns: ['seq'], direction: 'desc' }, page, 1);
     const rows = await database.query<{
+      seq: number;
       id: string;
       kind: string;
       subject_id: string;
       message: string;
       created_at: Date;
-    }>('SELECT id, kind, subject_id, message, created_at FROM protection_alerts ORDER BY seq DESC LIMIT $1', [limit]);
-    return {
-      data: rows.map((row) => ({ ...row, created_at: row.created_at.toISOString() })),
-    };
+    }>(
+      `SELECT seq, id, kind, subject_id, message, created_at FROM protection_alerts WHERE ${keyset.where} ${keyset.orderBy}`,
+      keyset.params,
+    );
+    return toPage(
+      rows,
+      page.limit,
+      (row) => [Number(row.seq)],
+      ({ seq: _seq, ...row }) => ({ ...row, created_at: row.created_at.toISOString() }),
+    );
   }
 
   return { list, get, assign, comment, resolve, alerts };

@@ -1,4 +1,5 @@
 // Storage of webhook endpoints and the delivery log; plain SQL, no business logic.
+import { keysetSql } from '../http/list-envelope.ts';
 import type { SqlExecutor } from '../storage/database.ts';
 
 export interface EndpointRow {
@@ -32,10 +33,15 @@ export async function insertEndpoint(db: SqlExecutor, row: Omit<EndpointRow, 'de
   );
 }
 
-export async function listEndpoints(db: SqlExecutor, merchantId: string): Promise<EndpointRow[]> {
+export async function listEndpoints(
+  db: SqlExecutor,
+  merchantId: string,
+  page: { limit: number; after: readonly [string, string] | null },
+): Promise<EndpointRow[]> {
+  const keyset = keysetSql({ columns: ['created_at', 'id'], direction: 'asc' }, page, 2);
   return db.query<EndpointRow>(
-    `SELECT * FROM webhook_endpoints WHERE merchant_id = $1 AND deleted_at IS NULL ORDER BY created_at, id`,
-    [merchantId],
+    `SELECT * FROM webhook_endpoints WHERE merchant_id = $1 AND deleted_at IS NULL AND ${keyset.where} ${keyset.orderBy}`,
+    [merchantId, ...keyset.params],
   );
 }
 
@@ -89,11 +95,11 @@ export async function insertDelivery(db: SqlExecutor, row: Omit<DeliveryRow, 'se
 export async function listDeliveries(
   db: SqlExecutor,
   endpointId: string,
-  page: { limit: number; before: number | null },
+  page: { limit: number; after: readonly [number] | null },
 ): Promise<DeliveryRow[]> {
+  const keyset = keysetSql({ columns: ['seq'], direction: 'desc' }, page, 2);
   return db.query<DeliveryRow>(
-    `SELECT * FROM webhook_deliveries WHERE endpoint_id = $1 AND ($2::bigint IS NULL OR seq < $2)
-     ORDER BY seq DESC LIMIT $3`,
-    [endpointId, page.before, page.limit],
+    `SELECT * FROM webhook_deliveries WHERE endpoint_id = $1 AND ${keyset.where} ${keyset.orderBy}`,
+    [endpointId, ...keyset.params],
   );
 }

@@ -1,5 +1,6 @@
 // Merchant webhook routes: thin, each one line into the webhooks service.
 import { z } from 'zod';
+import { decodeCursor, listEnvelope, listQuery } from '../http/list-envelope.ts';
 import { defineRoute, type Merchant } from '../http/route.ts';
 import type { WebhooksService } from './webhooks.service.ts';
 import { webhookEvents } from './webhook.events.ts';
@@ -22,6 +23,21 @@ const endpointSchema = z.object({
   created_at: z.string(),
 });
 
+const endpointCursor = z.tuple([z.iso.datetime(), z.string().max(60)]);
+const deliveryCursor = z.tuple([z.number().int().min(0)]);
+
+const deliverySchema = z.object({
+  id: z.string(),
+  event_id: z.string(),
+  event: z.string(),
+  attempt: z.number(),
+  succeeded: z.boolean(),
+  status_code: z.number().nullable(),
+  error: z.string().nullable(),
+  duration_ms: z.number().nullable(),
+  attempted_at: z.string(),
+});
+
 export function webhooksRoutes(webhooks: WebhooksService) {
   return [
     defineRoute({
@@ -41,8 +57,15 @@ export function webhooksRoutes(webhooks: WebhooksService) {
       summary: 'List webhook endpoints (without secrets)',
       tags: ['webhooks'],
       auth: 'merchant',
-      responses: { 200: { description: 'Endpoints', schema: z.object({ data: z.array(endpointSchema) }) } },
-      handler: async ({ merchant }) => ({ status: 200, body: await webhooks.list(owner(merchant)) }),
+      query: listQuery,
+      responses: { 200: { description: 'Endpoints, oldest first', schema: listEnvelope(endpointSchema) } },
+      handler: async ({ merchant, query }) => ({
+        status: 200,
+        body: await webhooks.list(owner(merchant), {
+          limit: query.limit,
+          after: query.cursor === undefined ? null : decodeCursor(query.cursor, endpointCursor),
+        }),
+      }),
     }),
     defineRoute({
       method: 'DELETE',
@@ -60,20 +83,17 @@ export function webhooksRoutes(webhooks: WebhooksService) {
     defineRoute({
       method: 'GET',
       url: '/v1/webhooks/:id/deliveries',
-      summary: 'The delivery log of an endpoint, newest first (page with ?before=<cursor>)',
+      summary: 'The delivery log of an endpoint, newest first',
       tags: ['webhooks'],
       auth: 'merchant',
       params: idParams,
-      query: z.object({
-        limit: z.coerce.number().int().min(1).max(200).default(50),
-        before: z.coerce.number().int().min(1).optional(),
-      }),
-      responses: { 200: { description: 'Delivery attempts' } },
+      query: listQuery,
+      responses: { 200: { description: 'Delivery attempts', schema: listEnvelope(deliverySchema) } },
       handler: async ({ merchant, params, query }) => ({
         status: 200,
         body: await webhooks.deliveries(owner(merchant), params.id, {
           limit: query.limit,
-          before: query.before ?? null,
+          after: query.cursor === undefined ? null : decodeCursor(query.cursor, deliveryCursor),
         }),
       }),
     }),

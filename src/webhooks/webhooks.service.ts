@@ -1,4 +1,5 @@
 // Webhook endpoint use cases for merchants: register (secret shown once), list, delete, read the delivery log.
+import { toPage } from '../http/list-envelope.ts';
 import { randomBytes } from 'node:crypto';
 import type { Clock } from '../shared/clock.ts';
 import type { Ids } from '../shared/ids.ts';
@@ -24,7 +25,6 @@ export function presentDelivery(row: repository.DeliveryRow) {
     error: row.error,
     duration_ms: row.duration_ms,
     attempted_at: row.attempted_at.toISOString(),
-    cursor: Number(row.seq),
   };
 }
 
@@ -58,8 +58,9 @@ export function makeWebhooksService(dependencies: {
     return { ...presentEndpoint({ ...row, deleted_at: null }), secret: row.secret };
   }
 
-  async function list(merchant: Merchant) {
-    return { data: (await repository.listEndpoints(database, merchant.id)).map(presentEndpoint) };
+  async function list(merchant: Merchant, page: { limit: number; after: readonly [string, string] | null }) {
+    const rows = await repository.listEndpoints(database, merchant.id, page);
+    return toPage(rows, page.limit, (row) => [row.created_at.toISOString(), row.id], presentEndpoint);
   }
 
   async function remove(merchant: Merchant, id: string) {
@@ -68,11 +69,11 @@ export function makeWebhooksService(dependencies: {
     }
   }
 
-  async function deliveries(merchant: Merchant, id: string, page: { limit: number; before: number | null }) {
+  async function deliveries(merchant: Merchant, id: string, page: { limit: number; after: readonly [number] | null }) {
     const endpoint = await repository.findEndpoint(database, merchant.id, id);
     if (!endpoint) throw notFound('webhook endpoint');
     const rows = await repository.listDeliveries(database, endpoint.id, page);
-    return { data: rows.map(presentDelivery) };
+    return toPage(rows, page.limit, (row) => [Number(row.seq)], presentDelivery);
   }
 
   return { register, list, remove, deliveries };

@@ -71,6 +71,38 @@ describe('the OpenAPI document', () => {
     }
   });
 
+  it('gives every list the one envelope: data, next_cursor, has_more, paged by limit and cursor', () => {
+    type Schema = { type?: string; properties?: Record<string, Schema>; required?: string[]; anyOf?: Schema[] };
+    type Parameter = { name: string; in: string };
+    const enveloped = [
+      'get /v1/admin/decisions',
+      'get /v1/admin/lists',
+      'get /v1/admin/rulesets',
+      'get /v1/admin/cases',
+      'get /v1/admin/case-alerts',
+      'get /v1/webhooks',
+      'get /v1/webhooks/{id}/deliveries',
+      'get /v1/admin/outbox',
+    ];
+    // A GET answering a top-level `data` array is a list route; each must be the full envelope.
+    const lists = operations.filter(([method, , operation]) => {
+      const schema = operation.responses['200']?.content?.['application/json']?.schema as Schema | undefined;
+      return method === 'get' && schema?.properties?.data?.type === 'array';
+    });
+    const names = lists.map(([method, path]) => `${method} ${path}`);
+    expect(names).toEqual(expect.arrayContaining(enveloped));
+    for (const [method, path, operation] of lists) {
+      const schema = operation.responses['200']!.content!['application/json']!.schema as Schema;
+      expect(Object.keys(schema.properties!).sort(), `${method} ${path}`).toEqual(['data', 'has_more', 'next_cursor']);
+      expect(schema.required?.sort(), `${method} ${path}`).toEqual(['data', 'has_more', 'next_cursor']);
+      expect(schema.properties!.has_more!.type).toBe('boolean');
+      const parameters = ((operation as unknown as { parameters?: Parameter[] }).parameters ?? [])
+        .filter((parameter) => parameter.in === 'query')
+        .map((parameter) => parameter.name);
+      expect(parameters, `${method} ${path}`).toEqual(expect.arrayContaining(['limit', 'cursor']));
+    }
+  });
+
   it('documents pages and scripts by their content type', () => {
     const widget = operations.find(([, path]) => path === '/widget/rearguard.js')![2];
     expect(widget.responses['200']!.content).toEqual({ 'text/javascript': { schema: { type: 'string' } } });

@@ -201,7 +201,7 @@ describe.each(databaseKinds)('proofs at the bank on %s', (kind) => {
     const decisions = await app.request('GET', '/v1/admin/decisions?limit=100', { key: adminKey });
     const latest = decisions
       .json()
-      .decisions.find(
+      .data.find(
         (decision: { input: { merchant_reference: string } }) =>
           decision.input.merchant_reference === 'jan-after-conflict',
       );

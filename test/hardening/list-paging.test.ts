@@ -1,0 +1,209 @@
+// Every list route answers with the one envelope and pages by cursor: all items, each exactly once, on both databases.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { databaseKinds } from '../databases.ts';
+import { adminKey, sessionBody, type TestApplication } from '../application.ts';
+import { approvedOrder, makeProtectionTestApplication } from '../protection.helpers.ts';
+import { enqueue } from '../../src/outbox/outbox.ts';
+import { makeIds } from '../../src/shared/ids.ts';
+import { readFileSync } from 'node:fs';
+import { insertDelivery } from '../../src/webhooks/webhooks.repository.ts';
+
+type Item = Record<string, unknown>;
+type Page = { data: Item[]; next_cursor: string | null; has_more: boolean };
+
+interface ListCase {
+  readonly name: string;
+  /** Creates `count` items through the API (or the store, where only the server creates them); returns the list URL. */
+  readonly seed: (app: TestApplication, count: number) => Promise<string>;
+  readonly key: (app: TestApplication) => string;
+  /** The item's unique key, when it is not `id`. */
+  readonly idOf?: (item: Item) => unknown;
+}
+
+const shippedRuleset = JSON.parse(readFileSync(new URL('../../rules/default.json', import.meta.url), 'utf8'));
+
+const merchantKey = (app: TestApplication) => app.merchant.api_key;
+const items = 7;
+const pageSize = 3;
+
+async function registerEndpoint(app: TestApplication, index: number): Promise<string> {
+  const response = await app.request('POST', '/v1/webhooks', {
+    body: { url: `http://127.0.0.1:9/hook-${index}`, events: ['order.approved'] },
+  });
+  expect(response.statusCode).toBe(201);
+  return (response.json() as { id: string }).id;
+}
+
+const cases: ListCase[] = [
+  {
+    name: 'GET /v1/admin/decisions',
+    key: () => adminKey,
+    seed: async (app, count) => {
+      for (let index = 0; index < count; index++) {
+        const session = (
+          await app.request('POST', '/v1/sessions', { body: sessionBody({ merchant_reference: `page-${index}` }) })
+        ).json() as { id: string };
+        expect((await app.request('POST', `/v1/sessions/${session.id}/authorize`)).statusCode).toBe(200);
+      }
+      return '/v1/admin/decisions';
+    },
+  },
+  {
+    name: 'GET /v1/webhooks',
+    key: merchantKey,
+    seed: async (app, count) => {
+      for (let index = 0; index < count; index++) await registerEndpoint(app, index);
+      return '/v1/webhooks';
+    },
+  },
+  {
+    name: 'GET /v1/webhooks/{id}/deliveries',
+    key: merchantKey,
+    seed: async (app, count) => {
+      const endpointId = await registerEndpoint(app, 100);
+      // Deliveries are written only by the outbox; the same rows it writes, all at one instant, test the tie-break.
+      for (let index = 0; index < count; index++) {
+        await insertDelivery(app.database, {
+          id: `wdl_${endpointId}_${index}`,
+          endpoint_id: endpointId,
+          outbox_id: `obx_page${index}`,
+          event_id: `evt_page${index}`,
+          event: 'order.approved',
+          attempt: 1,
+          status_code: 204,
+          error: null,
+          duration_ms: 3,
+          attempted_at: new Date(app.clock.now()),
+        });
+      }
+      return `/v1/webhooks/${endpointId}/deliveries`;
+    },
+  },
+  {
+    name: 'GET /v1/admin/lists',
+    key: () => adminKey,
+    seed: async (app, count) => {
+      const tag = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
+      for (let index = 0; index < count; index++) {
+        const response = await app.request('POST', '/v1/admin/lists', {
+          key: adminKey,
+          body: { list: 'block', kind: 'email', value: `page-${tag}-${index}@example.com`, reason: 'paging' },
+        });
+        expect(response.statusCode).toBe(201);
+      }
+      return '/v1/admin/lists';
+    },
+  },
+  {
+    name: 'GET /v1/admin/rulesets',
+    key: () => adminKey,
+    idOf: (item) => item.version,
+    seed: async (app, count) => {
+      const tag = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
+      for (let index = 0; index < count; index++) {
+        const ruleset = { ...shippedRuleset, version: `page-${tag}-${index}` };
+        expect((await app.request('POST', '/v1/admin/rulesets', { key: adminKey, body: { ruleset } })).statusCode).toBe(
+          201,
+        );
+      }
+      return '/v1/admin/rulesets';
+    },
+  },
+  {
+    name: 'GET /v1/admin/cases',
+    key: () => adminKey,
+    seed: async (app, count) => {
+      for (let index = 0; index < count; index++) {
+        const { orderId } = await approvedOrder(app, { merchant_reference: `case-page-${index}` });
+        const filed = await app.request('POST', '/v1/admin/claims', {
+          key: adminKey,
+          body: { order_id: orderId, kind: 'not_received' },
+        });
+        expect(filed.statusCode).toBe(201);
+      }
+      return '/v1/admin/cases';
+    },
+  },
+  {
+    name: 'GET /v1/admin/case-alerts',
+    key: () => adminKey,
+    seed: async (app, count) => {
+      // Alerts are raised only by the SLA check; these are the rows it writes, all at one instant.
+      const tag = Math.random().toString(36).slice(2, 10);
+      for (let index = 0; index < count; index++) {
+        await app.database.query(
+          `INSERT INTO protection_alerts (id, kind, subject_id, message, created_at) VALUES ($1, 'sla_breach', $2, 'late', $3)`,
+          [`alr_${tag}${index}`, `cas_${tag}${index}`, new Date(app.clock.now())],
+        );
+      }
+      return '/v1/admin/case-alerts';
+    },
+  },
+  {
+    name: 'GET /v1/admin/outbox',
+    key: () => adminKey,
+    seed: async (app, count) => {
+      // Messages are enqueued by the server's own flows; these are the rows they write, all at one instant.
+      const ids = makeIds(() => app.clock.now());
+      const topic = `paging.${Math.random().toString(36).slice(2, 10)}`;
+      for (let index = 0; index < count; index++) {
+        await enqueue(app.database, ids, { topic, recipient: null, payload: { index }, at: new Date(app.clock.now()) });
+      }
+      return `/v1/admin/outbox?topic=${topic}`;
+    },
+  },
+];
+
+describe.each(databaseKinds)('list paging on %s', (kind) => {
+  let app: TestApplication;
+  beforeAll(async () => {
+    app = await makeProtectionTestApplication(kind);
+  });
+  afterAll(async () => {
+    await app.close();
+  });
+
+  const get = (url: string, key: string) => app.request('GET', url, { key });
+
+  it.each(cases)('$name pages through every item exactly once', async ({ seed, key, idOf = (item) => item.id }) => {
+    const url = await seed(app, items);
+    const join = url.includes('?') ? '&' : '?';
+    const total = (await get(`${url}${join}limit=200`, key(app))).json() as Page;
+    expect(total.has_more).toBe(false);
+    expect(total.next_cursor).toBeNull();
+    expect(total.data.length).toBeGreaterThanOrEqual(items);
+
+    const seen: unknown[] = [];
+    let cursor: string | null = null;
+    let pages = 0;
+    do {
+      const query: string = `${join}limit=${pageSize}${cursor ? `&cursor=${cursor}` : ''}`;
+      const response = await get(`${url}${query}`, key(app));
+      expect(response.statusCode).toBe(200);
+      const page = response.json() as Page;
+      expect(Object.keys(page).sort()).toEqual(['data', 'has_more', 'next_cursor']);
+      expect(page.data.length).toBeLessThanOrEqual(pageSize);
+      expect(page.has_more).toBe(page.next_cursor !== null);
+      seen.push(...page.data.map(idOf));
+      cursor = page.next_cursor;
+      pages++;
+    } while (cursor !== null && pages < 100);
+    expect(pages).toBeGreaterThan(1);
+    expect(seen).toEqual(total.data.map(idOf));
+    expect(new Set(seen).size).toBe(seen.length);
+  });
+
+  it.each(cases)('$name refuses a cursor it did not give out', async ({ seed, key }) => {
+    const url = await seed(app, 1);
+    const join = url.includes('?') ? '&' : '?';
+    for (const cursor of ['%25', 'bm9wZQ', Buffer.from('[-1]').toString('base64url'), 'x'.repeat(600)]) {
+      const response = await get(`${url}${join}cursor=${cursor}`, key(app));
+      expect(response.statusCode, cursor).toBe(400);
+      expect(['invalid_cursor', 'invalid_request']).toContain(response.json().error.code);
+    }
+    const response = await get(`${url}${join}cursor=${Buffer.from('{"a":1}').toString('base64url')}`, key(app));
+    expect(response.json().error.code).toBe('invalid_cursor');
+    expect((await get(`${url}${join}limit=0`, key(app))).statusCode).toBe(400);
+    expect((await get(`${url}${join}limit=201`, key(app))).statusCode).toBe(400);
+  });
+});
