@@ -1,6 +1,7 @@
 // The desk's read-and-acknowledge routes on /v1/ops: open cases and the alerts raised by protection and review.
 import { z } from 'zod';
 import { defineRoute } from '../http/route.ts';
+import { decodeCursor, listQuery } from '../http/list-envelope.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { Ids } from '../shared/ids.ts';
 import { ApiError } from '../shared/errors.ts';
@@ -8,6 +9,8 @@ import type { Database } from '../storage/database.ts';
 import type { CasesService } from '../protection/cases.service.ts';
 import type { StaffAuth } from './staff-auth.service.ts';
 import { recordAudit } from './audit.ts';
+
+const seqCursor = z.tuple([z.number().int().min(0)]);
 
 const page = z.object({
   limit: z.coerce.number().int().min(1).max(500).default(100),
@@ -48,17 +51,12 @@ export function opsDeskRoutes(dependencies: {
       summary: 'Cases (filter: status), oldest first',
       tags: ['ops'],
       auth: 'none',
-      query: page.extend({ status: z.enum(['open', 'resolved']).optional() }),
+      query: listQuery.extend({ status: z.enum(['open', 'resolved']).optional() }),
       responses: { 200: { description: '{data, next_cursor, has_more}' } },
       handler: async ({ request, query }) => {
         await auth.require(request);
-        const listed = await cases.list({ status: query.status, after: query.cursor, limit: query.limit + 1 });
-        const data = listed.data.slice(0, query.limit);
-        const hasMore = listed.data.length > query.limit;
-        return {
-          status: 200,
-          body: { data, next_cursor: hasMore ? String(data.at(-1)!.cursor) : null, has_more: hasMore },
-        };
+        const after = query.cursor === undefined ? null : decodeCursor(query.cursor, seqCursor);
+        return { status: 200, body: await cases.list({ status: query.status, after, limit: query.limit }) };
       },
     }),
     defineRoute({

@@ -2,6 +2,7 @@
 // activate it (activation itself is a four-eyes request in ops-actions.routes.ts).
 import { z } from 'zod';
 import { defineRoute } from '../http/route.ts';
+import { maxPageSize } from '../http/list-envelope.ts';
 import type { Database } from '../storage/database.ts';
 import type { RulesetsService } from '../ops/rulesets.service.ts';
 import { recordedDecisions, summariseBacktest } from '../training/backtest.command.ts';
@@ -21,7 +22,8 @@ export function rulesDeskRoutes(dependencies: { auth: StaffAuth; database: Datab
       responses: { 200: { description: '{data, next_cursor, has_more}' } },
       handler: async ({ request }) => {
         await auth.require(request);
-        const rows = await rulesets.list();
+        // The desk shows every version on one screen; a store with more than a page of versions shows the newest.
+        const rows = (await rulesets.list({ limit: maxPageSize, after: null })).slice(0, maxPageSize);
         return {
           status: 200,
           body: {
