@@ -96,6 +96,7 @@ export async function makeApplication(config: Config, overrides: Overrides = {})
       lists: lists.lists,
       ruleset: rulesets.current,
       model: () => modelContext.models.riskModel(rulesets.current().thresholds),
+      newCustomerFloor: config.newCustomerFloorCents,
     });
   const metrics = makeMetrics();
   modelContext.registerMetrics(metrics.registry);

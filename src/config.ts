@@ -54,6 +54,10 @@ const environmentSchema = z.object({
   NOTIFIER_SMS: z.enum(['outbox', 'http']).default('outbox'),
   SMS_GATEWAY_URL: z.url({ protocol: /^https?$/ }).optional(),
   SMS_GATEWAY_TOKEN: z.string().optional(),
+  NEW_CUSTOMER_FLOOR_CENTS: z.coerce.number().int().min(0).max(100_000).default(5_000),
+  NOTIFIER_LETTER: z.enum(['outbox', 'http']).default('outbox'),
+  LETTER_SERVICE_URL: z.url({ protocol: /^https?$/ }).optional(),
+  LETTER_SERVICE_TOKEN: z.string().optional(),
 });
 
 export type Config = {
@@ -89,7 +93,12 @@ export type Config = {
     readonly sms: 'outbox' | 'http';
     readonly smsGatewayUrl: string | undefined;
     readonly smsGatewayToken: string | undefined;
+    readonly letter: 'outbox' | 'http';
+    readonly letterServiceUrl: string | undefined;
+    readonly letterServiceToken: string | undefined;
   };
+  /** First orders of buyers who never proved their identity pass without a proof only up to this amount. */
+  readonly newCustomerFloorCents: number;
 };
 
 export type ConfigResult = { ok: true; config: Config } | { ok: false; errors: string[] };
@@ -141,7 +150,11 @@ export function loadConfig(environment: Record<string, string | undefined>): Con
         sms: value.NOTIFIER_SMS,
         smsGatewayUrl: value.SMS_GATEWAY_URL,
         smsGatewayToken: value.SMS_GATEWAY_TOKEN,
+        letter: value.NOTIFIER_LETTER,
+        letterServiceUrl: value.LETTER_SERVICE_URL,
+        letterServiceToken: value.LETTER_SERVICE_TOKEN,
       },
+      newCustomerFloorCents: value.NEW_CUSTOMER_FLOOR_CENTS,
     },
   };
 }
@@ -187,4 +200,12 @@ export const configDocumentation: ReadonlyArray<readonly [string, string, string
   ['NOTIFIER_SMS', 'outbox', 'outbox or http (an SMS gateway taking JSON {to, text})'],
   ['SMS_GATEWAY_URL', '(unset)', 'SMS gateway endpoint (NOTIFIER_SMS=http)'],
   ['SMS_GATEWAY_TOKEN', '(unset)', 'Bearer token for the SMS gateway'],
+  [
+    'NEW_CUSTOMER_FLOOR_CENTS',
+    '5000',
+    'Largest first order of an unproven buyer approved without a proof (billing address only, delivery conditions)',
+  ],
+  ['NOTIFIER_LETTER', 'outbox', 'outbox or http (a print-and-mail service taking JSON {to, address, subject, text})'],
+  ['LETTER_SERVICE_URL', '(unset)', 'Print-and-mail endpoint (NOTIFIER_LETTER=http)'],
+  ['LETTER_SERVICE_TOKEN', '(unset)', 'Bearer token for the print-and-mail service'],
 ];

@@ -14,6 +14,8 @@ export interface LiveEngineDependencies {
   readonly ruleset: () => Ruleset;
   /** The champion model now, if any (promotion and rollback swap it while the server runs). */
   readonly model?: () => RiskModel | undefined;
+  /** First orders of unproven buyers up to this amount (minor units) pass without a proof. */
+  readonly newCustomerFloor?: number;
 }
 
 export function makeLiveEngine(dependencies: LiveEngineDependencies): RiskEngine {
@@ -30,6 +32,7 @@ export function makeLiveEngine(dependencies: LiveEngineDependencies): RiskEngine
         lists: dependencies.lists,
         ruleset,
         model,
+        newCustomerFloor: dependencies.newCustomerFloor,
       });
       builtFor = { ruleset, model };
     }

@@ -1,6 +1,6 @@
 // Creates the challenge for a step_up decision inside the authorize transaction, and shows it again on replays.
 import type { DecisionHook, ReplayHook } from '../checkout/checkout.service.ts';
-import type { ChallengeOption } from '../risk/engine.ts';
+import { isPossessionProof, possessionProofs, type ChallengeOption } from '../risk/engine.ts';
 import type { SqlExecutor } from '../storage/database.ts';
 import { challengeLifetimeMilliseconds, clientTokenFor, widgetUrlFor, type StepUpSecrets } from './challenge.access.ts';
 import {
@@ -39,13 +39,17 @@ async function safeOptions(
     kept.push({ method: 'passkey', channelId: null, maskedTarget: null });
   }
   for (const option of options) {
+    // Possession proofs need nothing on file: the bank or the payment names the person.
+    if (isPossessionProof(option.method)) {
+      kept.push(option);
+      continue;
+    }
     if (!isOtpMethod(option.method) || !accountId || !option.channelId) continue;
     if (await findVerifiedChannel(tx, accountId, option.channelId, at)) kept.push(option);
   }
-  // The bank-account name check is for new customers (for an account, what is on file is the stronger proof), and
-  // the way through when nothing safe is left.
-  if (kept.length === 0 || (!accountId && options.some((option) => option.method === 'bank_account_check'))) {
-    kept.push({ method: 'bank_account_check', channelId: null, maskedTarget: null });
+  // The way through when nothing safe is left is a proof that needs no history.
+  if (kept.length === 0) {
+    for (const method of possessionProofs) kept.push({ method, channelId: null, maskedTarget: null });
   }
   return kept;
 }

@@ -157,24 +157,25 @@ export function makeChallengeService(dependencies: ChallengeServiceDependencies)
     });
   }
 
-  async function verifyBankAccount(challengeId: string, caller: ChallengeCaller, iban: string) {
-    // A typo is not a failed proof: it is told apart by the IBAN's own check digits and costs no attempt.
+  /**
+   * The IBAN-name check only compares two things an attacker can look up (an IBAN is printed on every invoice), so it
+   * no longer passes a challenge: it is a signal, and the challenge points to the possession proofs instead.
+   */
+  async function verifyBankAccount(
+    challengeId: string,
+    caller: ChallengeCaller,
+    iban: string,
+  ): Promise<AuthorizationView> {
     if (!validIban(iban)) throw new ApiError(422, 'invalid_iban', 'this is not a valid IBAN', 'iban');
-    return attempt(challengeId, caller, async (_tx, challenge, input) => {
-      assertMethodAllowed(challenge, 'bank_account_check');
-      const result = await dependencies.bankAccountCheck.check({ iban, claimedName: input.customer.name });
-      if (result.kind === 'unavailable') {
-        throw new ApiError(
-          409,
-          'bank_check_unavailable',
-          'the bank could not be reached; try again or use another method',
-        );
-      }
-      if (result.kind !== 'match') {
-        return { ok: false, code: 'bank_account_mismatch', message: 'the bank did not confirm this account holder' };
-      }
-      return { ok: true, method: 'bank_account_check', channelId: null };
-    });
+    const { challenge } = await loadChallenge(database, secret, challengeId, caller);
+    assertUsable(challenge, clock.now());
+    throw new ApiError(
+      422,
+      'method_not_allowed',
+      'an IBAN-name check is not a proof; use one of the methods offered for this challenge',
+      'method',
+      { allowed: challenge.options.map((option) => option.method) },
+    );
   }
 
   return { get, send, verifyCode, verifyBankAccount, attempt };

@@ -88,10 +88,10 @@ describe('default ruleset', () => {
     }
   });
 
-  it('lets new-customer rules only use the bank-account check', () => {
+  it('lets new-customer rules only use the possession proofs', () => {
     for (const rule of ruleset.rules.filter(
       (candidate) => candidate.id.startsWith('new_customer') && candidate.action === 'step_up',
     ))
-      expect(rule.challengeMethods).toEqual(['bank_account_check']);
+      expect(rule.challengeMethods).toEqual(['bank_identification', 'verification_payment']);
   });
 });

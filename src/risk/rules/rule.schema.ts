@@ -36,6 +36,9 @@ export const conditionSchema: z.ZodType<Condition> = z.lazy(() =>
   ]),
 );
 
+export const ruleFamilies = ['identity', 'credit', 'hard'] as const;
+export type RuleFamily = (typeof ruleFamilies)[number];
+
 export const ruleSchema = z.object({
   id: z.string().regex(/^[a-z][a-z0-9_]*$/),
   description: z.string().min(1),
@@ -46,8 +49,15 @@ export const ruleSchema = z.object({
     /** Shown to the consumer: plain words, no internals. */
     message: z.string().min(1),
   }),
-  /** For step_up: the only challenge methods this rule accepts (e.g. bank_account_check for new customers). */
+  /** For step_up: the only challenge methods this rule accepts (e.g. bank_identification for new customers). */
   challengeMethods: z.array(z.enum(challengeMethods)).min(1).optional(),
+  /**
+   * What kind of doubt the rule raises. `identity` (the default): doubt whether the buyer is the person named, which
+   * a proof can settle, so the policy asks (step_up) instead of refusing while a method exists. `credit`: exposure or
+   * unpaid invoices, reason codes `credit_*`, never lifted by a proof. `hard`: evidence of fraud (confirmed-fraud
+   * links, floods), never lifted by a proof either.
+   */
+  family: z.enum(ruleFamilies).optional(),
   enabled: z.boolean().default(true),
 });
 

@@ -64,6 +64,7 @@ export class AccountRecord {
   firstOrderAt: number | null = null;
   lastOrderAt: number | null = null;
   alwaysVerify = false;
+  identityProvenAt: number | null = null;
   devices: KnownList = [];
   /** Devices on which the holder passed a step-up; [row, firstVerifiedAt, lastVerifiedAt, count]. */
   verifiedDevices: KnownList = [];
@@ -124,6 +125,7 @@ export class AccountRecord {
       firstOrderAt: this.firstOrderAt,
       lastOrderAt: this.lastOrderAt,
       alwaysVerify: this.alwaysVerify,
+      identityProvenAt: this.identityProvenAt !== null && this.identityProvenAt < at ? this.identityProvenAt : null,
       devices: knownView(this.devices, at, keysOf.device),
       verifiedDevices: knownView(this.verifiedDevices, at, keysOf.device),
       shippingAddresses: knownView(this.shippingAddresses, at, keysOf.address),

@@ -77,6 +77,11 @@ export interface AccountView {
   readonly firstOrderAt: number | null;
   readonly lastOrderAt: number | null;
   readonly alwaysVerify: boolean;
+  /**
+   * When a possession proof (bank identification, verification payment) first showed the buyer is the person named;
+   * null while the identity was never proven: channels verified on such an account only show who typed them.
+   */
+  readonly identityProvenAt: number | null;
   readonly devices: readonly KnownEntity[];
   /** Devices on which the holder passed a step-up before `at` (firstSeenAt: the first verification). */
   readonly verifiedDevices: readonly KnownEntity[];
