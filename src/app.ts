@@ -13,6 +13,7 @@ import type { RiskEngine } from './risk/engine.ts';
 import { makeMemoryFeatureState } from './risk/state/memory.feature-state.ts';
 import { makeProviderSet } from './risk/providers/provider.set.ts';
 import { makeLiveEngine } from './ops/live.engine.ts';
+import { makeOnboarding } from './onboarding/onboarding.module.ts';
 import { makeModelContext } from './training/model.wiring.ts';
 import { makeListsService } from './ops/lists.service.ts';
 import { makeRulesetsService } from './ops/rulesets.service.ts';
@@ -62,7 +63,7 @@ export interface Overrides {
   /** The model served while the registry has no champion; null for none (the ruleset's points score). */
   readonly defaultModelPath?: string | null;
   readonly bankAccountCheck?: BankAccountCheckProvider;
-  readonly notifiers?: Readonly<Record<NotificationChannel, Notifier>>;
+  readonly notifiers?: Readonly<Partial<Record<NotificationChannel, Notifier>>>;
 }
 
 export async function openDatabase(config: Config): Promise<Database> {
@@ -127,7 +128,7 @@ export async function makeApplication(config: Config, overrides: Overrides = {})
   const stepUpHooks = makeStepUpHooks(stepUpDependencies);
   decisionHooks.push(stepUpHooks.decisionHook);
   replayHooks.push(stepUpHooks.replayHook);
-  const notifiers = overrides.notifiers ?? makeNotifiers(config.notifier);
+  const notifiers = { ...makeNotifiers(config.notifier), ...overrides.notifiers };
   outboxHandlers[notificationTopic] = makeNotificationHandler(notifiers, database);
   const checkout = makeCheckoutService({
     database,
@@ -178,6 +179,18 @@ export async function makeApplication(config: Config, overrides: Overrides = {})
     claims: protection.claimDependencies,
   });
   routes.push(...orderNoticeRoutes(orderNotices));
+  // Onboarding: a new customer's channels verified by a code to each; a letter for accounts opened in a person's name.
+  const onboarding = makeOnboarding({
+    database,
+    clock,
+    ids,
+    secret: config.secret,
+    publicUrl: config.publicUrl,
+    engine,
+    claims: protection.claimDependencies,
+  });
+  decisionHooks.push(...onboarding.decisionHooks);
+  routes.push(...onboarding.routes);
 
   const outbox = makeOutboxWorker({
     database,

@@ -19,6 +19,8 @@ export type IdPrefix =
   | 'whk'
   | 'pky'
   | 'ntc'
+  | 'chc'
+  | 'ltr'
   | 'rul'
   | 'mdl'
   | 'lst'
