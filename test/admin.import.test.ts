@@ -197,8 +197,7 @@ describe.each(databaseKinds)('admin API and import on %s', (kind) => {
     // The online state hears the same: the paid customer's channel is verified, the ghost account's is not.
     const lastFor = (value: string) =>
       engine.events.findLast((event) => event.kind === 'channel' && event.value === value) as
-        | { verifiedAt: number | null }
-        | undefined;
+        { verifiedAt: number | null } | undefined;
     expect(lastFor('ch-02@example.nl')?.verifiedAt).toBe(Date.parse('2025-02-10T12:00:00Z'));
     expect(lastFor('ch-04@example.nl')?.verifiedAt).toBeNull();
   });

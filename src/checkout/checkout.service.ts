@@ -144,7 +144,9 @@ export function makeCheckoutService(dependencies: CheckoutDependencies) {
             outcome: 'approved',
             challengeOptions: [],
             // The buyer proved who they are (or holds the account's channels): no delivery conditions needed.
-            deliveryRequirements: isPossessionProof(evidence.method) ? [] : (decided.decision.deliveryRequirements ?? []),
+            deliveryRequirements: isPossessionProof(evidence.method)
+              ? []
+              : (decided.decision.deliveryRequirements ?? []),
             reasons: [
               {
                 code: 'verified_account_holder',

@@ -25,7 +25,9 @@ export function normaliseNotMeCode(code: string): string {
 }
 
 const codeHash = (secret: string, code: string) =>
-  createHmac('sha256', secret).update(`not-me-letter:${normaliseNotMeCode(code)}`).digest('hex');
+  createHmac('sha256', secret)
+    .update(`not-me-letter:${normaliseNotMeCode(code)}`)
+    .digest('hex');
 
 /**
  * The account's identity counts as established after a possession proof, or once it has paid and never had an order
@@ -52,7 +54,13 @@ export function makeIdentityLetterHook(dependencies: {
     const code = (dependencies.newCode ?? newNotMeCode)();
     await tx.query(
       `INSERT INTO identity_letters (id, account_id, order_id, code_hash, created_at) VALUES ($1, $2, $3, $4, $5)`,
-      [dependencies.ids.next('ltr'), context.accountId, context.orderId, codeHash(dependencies.secret, code), context.at],
+      [
+        dependencies.ids.next('ltr'),
+        context.accountId,
+        context.orderId,
+        codeHash(dependencies.secret, code),
+        context.at,
+      ],
     );
     const billing = input.billing_address;
     const opened = decision.accountId === null ? 'A pay-later account was just opened in your name and an' : 'An';
@@ -95,7 +103,13 @@ export function makeNotMeService(dependencies: {
   async function report(code: string): Promise<NotMeReport> {
     if (normaliseNotMeCode(code).length !== codeLength) return { kind: 'invalid' };
     return database.transaction(async (tx) => {
-      const [letter] = await tx.query<{ id: string; account_id: string; order_id: string; reported_at: Date | null; claim_id: string | null }>(
+      const [letter] = await tx.query<{
+        id: string;
+        account_id: string;
+        order_id: string;
+        reported_at: Date | null;
+        claim_id: string | null;
+      }>(
         'SELECT id, account_id, order_id, reported_at, claim_id FROM identity_letters WHERE code_hash = $1 FOR UPDATE',
         [codeHash(secret, code)],
       );

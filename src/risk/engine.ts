@@ -33,7 +33,10 @@ export const challengeMethods = [
 export type ChallengeMethod = (typeof challengeMethods)[number];
 
 /** Proofs that need no history: they prove the buyer is the person named (identity), not only a channel's holder. */
-export const possessionProofs = ['bank_identification', 'verification_payment'] as const satisfies readonly ChallengeMethod[];
+export const possessionProofs = [
+  'bank_identification',
+  'verification_payment',
+] as const satisfies readonly ChallengeMethod[];
 export const isPossessionProof = (method: string): boolean => (possessionProofs as readonly string[]).includes(method);
 
 /** A way the shopper may prove to be the account holder, and the on-file channel it would use. */

@@ -242,6 +242,9 @@ describe.each(databaseKinds)('step-up challenge mechanics on %s', (kind) => {
         name: `${name} Bakker`,
         email: `${name}@example.nl`,
         phone: `+3161111111${index}`,
+        // Without paid history, an import line must say the channels were verified for them to receive codes.
+        email_verified_at: '2025-01-02T09:00:00Z',
+        phone_verified_at: '2025-01-02T09:00:00Z',
         address: {
           street: 'Markt',
           house_number: String(index + 2),
@@ -369,11 +372,15 @@ describe.each(databaseKinds)('challenge options and the possession proofs on %s'
     const { body } = await authorize(app, sessionBody({ merchant_reference: 'new-2' }));
     decision = { ...decision, outcome: 'declined', reasons: [{ code: 'blocked', message: 'blocked' }] };
     // A verified bank identity, completed through the challenge service's proof path (the bank flow is its own module).
-    const response = await app.stepUp.challenges.attempt(body.challenge.id, { kind: 'merchant', merchantId: app.merchant.id }, async () => ({
-      ok: true,
-      method: 'bank_identification',
-      channelId: null,
-    }));
+    const response = await app.stepUp.challenges.attempt(
+      body.challenge.id,
+      { kind: 'merchant', merchantId: app.merchant.id },
+      async () => ({
+        ok: true,
+        method: 'bank_identification',
+        channelId: null,
+      }),
+    );
     expect(response).toMatchObject({ decision: 'declined' });
     expect((response as { order?: unknown }).order).toBeUndefined();
   });

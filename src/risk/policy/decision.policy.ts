@@ -5,7 +5,12 @@ import type { Resolution } from '../identity/identity.resolution.ts';
 import type { NormalisedSession } from '../normalise/session.normaliser.ts';
 import type { Rule, Ruleset } from '../rules/rule.schema.ts';
 import type { ScoreResult } from '../rules/rules.evaluator.ts';
-import { challengeOptions, defaultChallengeContext, identityEstablished, type ChallengeContext } from './challenge.options.ts';
+import {
+  challengeOptions,
+  defaultChallengeContext,
+  identityEstablished,
+  type ChallengeContext,
+} from './challenge.options.ts';
 import { allowListKinds, listEntries, type Lists } from './list.view.ts';
 
 /**
@@ -168,8 +173,10 @@ export function decidePolicy(input: PolicyInput): PolicyOutcome {
   const { thresholds } = ruleset;
   if (score.score >= thresholds.decline)
     return askOr('declined', [reasonTexts.scoreStepUp], [], [reasonTexts.scoreDecline]);
-  if (score.score >= thresholds.review) return askOr('review', [reasonTexts.scoreStepUp], [], [reasonTexts.scoreReview]);
-  if (score.score >= thresholds.stepUp) return askOr('review', [reasonTexts.scoreStepUp], [], [reasonTexts.scoreReview]);
+  if (score.score >= thresholds.review)
+    return askOr('review', [reasonTexts.scoreStepUp], [], [reasonTexts.scoreReview]);
+  if (score.score >= thresholds.stepUp)
+    return askOr('review', [reasonTexts.scoreStepUp], [], [reasonTexts.scoreReview]);
   if (input.unavailableProviders.length > 0 && score.score >= thresholds.stepUpWhenProviderUnavailable)
     return askOr('review', [reasonTexts.scoreStepUp], [], [reasonTexts.scoreReview]);
   return finish('approved', [reasonTexts.approved], [], requirements);
