@@ -26,7 +26,7 @@ export function presentChallenge(secrets: StepUpSecrets, challenge: ChallengeRow
 /**
  * Keeps only options that are safe to offer: an OTP option must name a channel of the matched account that was
  * verified before now (defence in depth: the engine promises it, the database proves it). A passkey is offered when
- * the account registered one, because nothing an attacker typed can produce it.
+ * the account registered one, because nothing an attacker typed can produce it. Possession proofs are always kept.
  */
 async function safeOptions(
   tx: SqlExecutor,
@@ -35,7 +35,10 @@ async function safeOptions(
   at: Date,
 ): Promise<ChallengeOption[]> {
   const kept: ChallengeOption[] = [];
-  if (accountId && (await accountHasPasskey(tx, accountId))) {
+  // A passkey counts where the policy lets the account's own credentials count (it offered a code to a channel on
+  // file): a passkey registered on a ghost account by whoever opened it must not approve large orders.
+  const accountCredentialsCount = options.some((option) => isOtpMethod(option.method));
+  if (accountId && accountCredentialsCount && (await accountHasPasskey(tx, accountId))) {
     kept.push({ method: 'passkey', channelId: null, maskedTarget: null });
   }
   for (const option of options) {
