@@ -19,9 +19,11 @@ const precedence = `## How a decision is made
    whenever a method exists for this person):
    1. a block-list hit on the e-mail, phone, device, address or IP -> declined
    2. a credit rule with action decline (exposure, unpaid invoices; \`credit_*\` reasons) -> declined
-   3. a hard rule (confirmed-fraud links, device floods) with action decline / review -> declined / review
-   4. identity doubt -> step_up: an identity rule with action decline, review or step_up, a rule that could not be
-      evaluated, or an unproven first order above the new-customer floor or not delivered to the billing address
+   3. any other rule with action decline / review (hard evidence such as confirmed-fraud links and device floods,
+      and every rule without a \`family\`, which acts as written) -> declined / review
+   4. identity doubt -> step_up: a rule with action step_up, an \`identity\` rule with action decline or review, a
+      rule that could not be evaluated, or an unproven first order above the new-customer floor or not delivered to
+      the billing address
    5. an allow-list hit (device or IP only: an e-mail or phone is a claim anyone can type) or an allow rule -> approved
    6. score at or above the step-up threshold (the review and decline bands too) -> step_up
    7. a provider unavailable and score at or above its threshold -> step_up

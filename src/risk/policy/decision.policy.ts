@@ -18,8 +18,9 @@ import { allowListKinds, listEntries, type Lists } from './list.view.ts';
  * is settled by a proof whenever a method exists for this person; refusals are for hard evidence and credit.
  *  1. a block-list hit on any entity                                        -> declined
  *  2. a credit rule with action decline (exposure, unpaid invoices)         -> declined (credit_* reasons)
- *  3. a hard rule (confirmed-fraud links, floods) with decline / review     -> declined / review
- *  4. identity doubt: an identity rule (decline, review or step_up), a rule
+ *  3. any other decline / review rule (hard evidence: confirmed-fraud links,
+ *     floods; and every rule without a family, which acts as written)     -> declined / review
+ *  4. identity doubt: a step_up rule, an identity rule with decline/review, a rule
  *     error, or an unproven first order above the new-customer floor or not
  *     delivered to the billing address                                      -> step_up
  *  5. an allow-list hit (device or IP only) or an allow rule                -> approved, the score is not consulted
@@ -109,7 +110,8 @@ export function decidePolicy(input: PolicyInput): PolicyOutcome {
   const context = input.challenge ?? defaultChallengeContext;
   const outages = outageReasons(input.unavailableProviders);
   const rulesById = new Map(ruleset.rules.map((rule) => [rule.id, rule]));
-  const familyOf = (hit: RuleResult) => rulesById.get(hit.ruleId)?.family ?? 'identity';
+  // A rule without a family acts as written: an analyst's new review rule stays a review until marked `identity`.
+  const familyOf = (hit: RuleResult) => rulesById.get(hit.ruleId)?.family ?? 'hard';
   const finish = (
     outcome: DecisionOutcome,
     reasons: readonly Reason[],
@@ -149,10 +151,12 @@ export function decidePolicy(input: PolicyInput): PolicyOutcome {
   }
 
   for (const action of ['decline', 'review', 'step_up'] as const) {
-    const identity = matching(action, (family) => family === 'identity');
-    if (identity.length === 0) continue;
-    // All identity rules that hit are reasons; the strongest one's action is what happens without a method.
-    const all = hits.filter((hit) => hit.action !== 'allow' && familyOf(hit) === 'identity');
+    const asking = matching(action, (family) => action === 'step_up' || family === 'identity');
+    if (asking.length === 0) continue;
+    // Every rule that asks is a reason; the strongest one's action is what happens without a method.
+    const all = hits.filter(
+      (hit) => hit.action === 'step_up' || (hit.action !== 'allow' && familyOf(hit) === 'identity'),
+    );
     const fallback: DecisionOutcome = action === 'decline' ? 'declined' : 'review';
     return askOr(fallback, reasonsOf(all), all);
   }

@@ -52,10 +52,10 @@ export const ruleSchema = z.object({
   /** For step_up: the only challenge methods this rule accepts (e.g. bank_identification for new customers). */
   challengeMethods: z.array(z.enum(challengeMethods)).min(1).optional(),
   /**
-   * What kind of doubt the rule raises. `identity` (the default): doubt whether the buyer is the person named, which
+   * What kind of doubt a decline or review rule raises. `identity`: doubt whether the buyer is the person named, which
    * a proof can settle, so the policy asks (step_up) instead of refusing while a method exists. `credit`: exposure or
-   * unpaid invoices, reason codes `credit_*`, never lifted by a proof. `hard`: evidence of fraud (confirmed-fraud
-   * links, floods), never lifted by a proof either.
+   * unpaid invoices, reason codes `credit_*`, never lifted by a proof. `hard` (also when absent: a rule acts as
+   * written): evidence of fraud such as confirmed-fraud links or floods, never lifted by a proof either.
    */
   family: z.enum(ruleFamilies).optional(),
   enabled: z.boolean().default(true),
