@@ -6,6 +6,18 @@ import { adminKey, makeTestApplication, type TestApplication } from './applicati
 import { person, sessionFor, type Person, type SessionOptions } from '../src/risk/testing/scenario.fixtures.ts';
 import { maskEmail, maskPhone } from '../src/risk/policy/challenge.options.ts';
 import type { SessionInput } from '../src/checkout/session.schema.ts';
+import { makeMemoryFeatureState } from '../src/risk/state/memory.feature-state.ts';
+import { readHistory } from '../src/storage/history.reader.ts';
+import { normaliseEmail } from '../src/risk/normalise/email.normaliser.ts';
+
+const emptyQuery = {
+  emailKey: null,
+  phoneKey: null,
+  billingAddressKey: null,
+  shippingAddressKey: null,
+  deviceKey: null,
+  ip: null,
+};
 
 const day = 86_400_000;
 const floor = 5_000;
@@ -273,6 +285,19 @@ describe.each(variants)('proof of possession through the API on %s with the %s',
     await confirmChannels(newcomer.phone);
     expect(await messagesTo(newcomer.email, 'channel_confirmation')).toHaveLength(1);
     expect(await messagesTo(newcomer.phone, 'channel_confirmation')).toHaveLength(1);
+
+    // What the restart rebuilds from the database says the same: identity proven, both channels verified.
+    const [{ account_id: accountId }] = (await app.database.query<{ account_id: string }>(
+      'SELECT account_id FROM orders WHERE id = $1',
+      [(approved as Authorization).order!.id],
+    )) as [{ account_id: string }];
+    const rebuilt = makeMemoryFeatureState();
+    for await (const event of readHistory(app.database)) rebuilt.applySync(event);
+    const account = rebuilt
+      .snapshotSync({ ...emptyQuery, at: app.clock.now() + 1, emailKey: normaliseEmail(newcomer.email)!.key })
+      .accounts.get(accountId);
+    expect(account?.identityProvenAt).not.toBeNull();
+    expect(account?.channels.map((channel) => channel.verifiedAt !== null)).toEqual([true, true]);
 
     // Portal sign-in now works for them.
     const started = await app.request('POST', '/v1/me/sign-in', { key: null, body: { email: newcomer.email } });

@@ -1,5 +1,6 @@
 // The letter channel: a print-and-mail HTTP adapter against a local server, chosen by the config, and a letter to
-// the billing address when an account is opened in a person's name, delivered through the outbox.
+// the billing address when an account is opened in a person's name, delivered through the outbox (with the
+// merchant's order.approved webhook carrying the delivery requirements).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -85,7 +86,14 @@ describe('print-and-mail letter notifier', () => {
   });
 
   it('sends a letter to the billing address when an account is opened in a person’s name', async () => {
-    app = await makeTestApplication('pglite', {}, { NOTIFIER_LETTER: 'http', LETTER_SERVICE_URL: url });
+    app = await makeTestApplication(
+      'pglite',
+      {},
+      { NOTIFIER_LETTER: 'http', LETTER_SERVICE_URL: url, WEBHOOK_ALLOW_PRIVATE_URLS: 'true' },
+    );
+    // The shop's webhook receiver is the same local server: the order.approved event carries the requirements.
+    const hook = await app.request('POST', '/v1/webhooks', { body: { url, events: ['order.approved'] } });
+    expect(hook.statusCode, hook.body).toBe(201);
     const body = sessionBody({
       amount: { value: 2_000, currency: 'EUR' },
       lines: [{ name: 'Socks', quantity: 1, unit_price: 2_000, category: 'fashion' }],
@@ -109,5 +117,9 @@ describe('print-and-mail letter notifier', () => {
     const letter = received.find((entry) => entry.body.kind === 'identity_letter');
     expect(letter?.body).toMatchObject({ address: { name: 'Jan Jansen', ...body.billing_address } });
     expect(String(letter?.body.text)).toMatch(/enter the code [A-Z2-9]{5}-[A-Z2-9]{5}/);
+    const approved = received.find((entry) => entry.body.type === 'order.approved');
+    expect(approved?.body.data).toMatchObject({
+      delivery_requirements: ['no_redirect', 'no_pickup_point', 'id_check_on_delivery'],
+    });
   });
 });
