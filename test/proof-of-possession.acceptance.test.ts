@@ -330,6 +330,20 @@ describe.each(variants)('proof of possession through the API on %s with the %s',
     );
   });
 
+  it('a customer’s postcode and house number with another street is not their home', async () => {
+    const victim = loyal[0]!;
+    app.clock.advance(60 * 60_000);
+    // Everything about the victim, their device id (a claim like any other), and the home's postcode and number
+    // on another street: before, this was approved as the trusted customer shipping home.
+    const decision = await authorize(
+      sessionFor(victim, { shipping: { ...victim.address, street: 'Industrieweg' }, amount: 4_500 }),
+    );
+    // A new address now (from a known device a small gift may still pass on the score, as for the real customer).
+    expect(decision.reasons.map((reason) => reason.code)).not.toContain('trusted_customer');
+    const home = await authorize(sessionFor(victim, { amount: 4_500 }));
+    expect(home).toMatchObject({ decision: 'approved', reasons: [{ code: 'trusted_customer' }] });
+  });
+
   it('at least 100 loyal customers with a new address, device, missing or carrier-NAT IP or own-domain e-mail: 0 declined', async () => {
     const outcomes: Record<string, number> = {};
     const refusals: string[] = [];

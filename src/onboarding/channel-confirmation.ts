@@ -24,16 +24,20 @@ export const confirmationLink = (secrets: OnboardingSecrets, confirmationId: str
   `${secrets.publicUrl}/v1/channel-confirmations/${confirmationToken(secrets.secret, confirmationId)}`;
 
 /**
- * Runs when an approval opened the account (the decision resolved to none). The channels were typed at this checkout:
- * on file, unverified. Whoever follows the link holds the channel; whether the account's identity was proven is kept
+ * Runs after every approval; in practice it is the approval that opened the account whose channels were typed at this
+ * checkout: on file, unverified. Whoever follows the link holds the channel; whether the account's identity was proven is kept
  * apart (a possession proof), so a channel verified here cannot by itself approve large orders later.
  */
 export function makeChannelConfirmationHook(dependencies: OnboardingSecrets & { readonly ids: Ids }): DecisionHook {
   return async (tx, context) => {
-    if (context.decision.outcome !== 'approved' || context.decision.accountId !== null || !context.accountId) return {};
+    if (context.decision.outcome !== 'approved' || !context.accountId) return {};
+    // Any channel on file still unverified (a new account's, or one imported without verification) gets one code,
+    // and another only once the previous one expired: an approval is when the customer expects to hear from us.
     const channels = await tx.query<{ id: string; kind: 'email' | 'phone'; value: string }>(
-      'SELECT id, kind, value FROM channels WHERE account_id = $1 AND verified_at IS NULL ORDER BY kind',
-      [context.accountId],
+      `SELECT c.id, c.kind, c.value FROM channels c WHERE c.account_id = $1 AND c.verified_at IS NULL
+         AND NOT EXISTS (SELECT 1 FROM channel_confirmations cc WHERE cc.channel_id = c.id AND cc.expires_at > $2)
+       ORDER BY c.kind`,
+      [context.accountId, context.at],
     );
     const input = context.session.input;
     for (const channel of channels) {
