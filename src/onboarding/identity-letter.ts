@@ -6,6 +6,7 @@ import { isPossessionProof } from '../risk/engine.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { Ids } from '../shared/ids.ts';
 import type { Database } from '../storage/database.ts';
+import type { SessionInput } from '../checkout/session.schema.ts';
 import { enqueueNotification } from '../notify/notifier.ts';
 import { deliveryAddressOf, formatAddress, formatAmount } from '../stepup/challenge.message.ts';
 import { fileClaim, type ClaimDependencies } from '../protection/claim.filing.ts';
@@ -86,6 +87,16 @@ export function makeIdentityLetterHook(dependencies: {
   };
 }
 
+export type NotMeView =
+  | { readonly kind: 'invalid' }
+  | {
+      readonly kind: 'open' | 'reported';
+      readonly amount: string;
+      readonly merchant: string;
+      readonly delivery: string;
+      readonly placedAt: Date;
+    };
+
 export type NotMeReport =
   | { readonly kind: 'invalid' }
   | { readonly kind: 'already_reported'; readonly claimId: string | null }
@@ -98,6 +109,29 @@ export function makeNotMeService(dependencies: {
   readonly claims: ClaimDependencies;
 }) {
   const { database, clock, secret } = dependencies;
+
+  /** What the code is about, for the report page: the order, and whether it was reported already. */
+  async function show(code: string): Promise<NotMeView> {
+    if (normaliseNotMeCode(code).length !== codeLength) return { kind: 'invalid' };
+    const [row] = await database.query<{
+      reported_at: Date | null;
+      merchant_name: string | null;
+      input: SessionInput;
+      placed_at: Date;
+    }>(
+      `SELECT l.reported_at, o.merchant_name, o.input, o.placed_at
+       FROM identity_letters l JOIN orders o ON o.id = l.order_id WHERE l.code_hash = $1`,
+      [codeHash(secret, code)],
+    );
+    if (!row) return { kind: 'invalid' };
+    return {
+      kind: row.reported_at ? 'reported' : 'open',
+      amount: formatAmount(row.input.amount.value, row.input.amount.currency),
+      merchant: row.merchant_name ?? 'a shop',
+      delivery: formatAddress(deliveryAddressOf(row.input)),
+      placedAt: row.placed_at,
+    };
+  }
 
   /** Files a not_mine claim for the letter's order, once. */
   async function report(code: string): Promise<NotMeReport> {
@@ -134,7 +168,7 @@ export function makeNotMeService(dependencies: {
     });
   }
 
-  return { report };
+  return { show, report };
 }
 
 export type NotMeService = ReturnType<typeof makeNotMeService>;

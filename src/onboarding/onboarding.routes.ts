@@ -5,7 +5,7 @@ import { defineRoute } from '../http/route.ts';
 import { ApiError } from '../shared/errors.ts';
 import { escapeHtml, htmlPage } from '../notify/html.page.ts';
 import type { ChannelConfirmationService, ConfirmationView } from './channel-confirmation.ts';
-import type { NotMeService } from './identity-letter.ts';
+import type { NotMeService, NotMeView } from './identity-letter.ts';
 
 const params = z.object({ token: z.string().regex(/^chc_[0-9a-z]{1,40}\.[\w-]{16,64}$/, 'a confirmation link token') });
 
@@ -44,7 +44,40 @@ function page(view: ConfirmationView, confirming: boolean) {
   }
 }
 
-const notMeBody = z.object({ code: z.string().min(1).max(40).describe('The "not me" code printed in the letter') });
+const notMeCode = z.string().trim().min(1).max(40).describe('The "not me" code printed in the letter');
+const notMeQuery = z.object({ code: notMeCode.optional() });
+
+const enterCodeForm = (note = '') =>
+  `${note}<form method="get" action="/v1/not-me"><p><label>Code from the letter
+   <input name="code" autocomplete="off" required maxlength="40"></label></p>
+   <button type="submit" id="look-up">Continue</button></form>`;
+
+function notMePage(code: string | undefined, view: NotMeView | null) {
+  if (code === undefined || view === null) {
+    return html(200, 'Not me', `<h1>A purchase in your name that you did not make?</h1>${enterCodeForm()}`);
+  }
+  if (view.kind === 'invalid') {
+    return html(
+      404,
+      'Code not known',
+      `<h1>This code is not known</h1>${enterCodeForm('<p>Check the code in the letter.</p>')}`,
+    );
+  }
+  const summary = `<p>An order of <strong>${escapeHtml(view.amount)}</strong> at <strong>${escapeHtml(view.merchant)}</strong>,
+    delivery to <strong>${escapeHtml(view.delivery)}</strong>, placed ${escapeHtml(view.placedAt.toISOString().slice(0, 10))}.</p>`;
+  if (view.kind === 'reported')
+    return html(200, 'Already reported', `<h1>Already reported</h1>${summary}<p class="done">Your report stands.</p>`);
+  return html(
+    200,
+    'Was this you?',
+    `<h1>Was this you?</h1>${summary}<p>If you did not place it, you will not pay for it: the invoice is paused at once
+     and the shop is asked to hold the parcel. No police report is needed.</p>
+     <form method="post" action="/v1/not-me/${encodeURIComponent(code)}" enctype="text/plain">
+     <button type="submit" id="not-me">This was not me</button></form>`,
+  );
+}
+
+const notMeBody = z.object({ code: notMeCode });
 
 export function onboardingRoutes(services: { confirmations: ChannelConfirmationService; notMe: NotMeService }) {
   return [
@@ -71,6 +104,41 @@ export function onboardingRoutes(services: { confirmations: ChannelConfirmationS
         410: { description: 'Expired' },
       },
       handler: async ({ params }) => page(await services.confirmations.confirm(params.token), true),
+    }),
+    defineRoute({
+      method: 'GET',
+      url: '/v1/not-me',
+      summary: 'The report page a letter points to: enter the "not me" code, see the order, confirm',
+      tags: ['onboarding'],
+      auth: 'none',
+      query: notMeQuery,
+      responses: { 200: { description: 'HTML page' }, 404: { description: 'Unknown code' } },
+      handler: async ({ query }) =>
+        notMePage(query.code, query.code === undefined ? null : await services.notMe.show(query.code)),
+    }),
+    defineRoute({
+      method: 'POST',
+      url: '/v1/not-me/:code',
+      summary: "The report page's button: files the not_mine claim for the code's order, once (HTML answer)",
+      tags: ['onboarding'],
+      auth: 'none',
+      params: z.object({ code: notMeCode }),
+      responses: {
+        200: { description: 'Recorded' },
+        404: { description: 'Unknown code' },
+        409: { description: 'Already reported' },
+      },
+      handler: async ({ params }) => {
+        const report = await services.notMe.report(params.code);
+        if (report.kind === 'invalid') return notMePage(params.code, { kind: 'invalid' });
+        if (report.kind === 'already_reported')
+          return html(409, 'Already reported', '<h1>Already reported</h1><p class="done">Your report stands.</p>');
+        return html(
+          200,
+          'Thank you',
+          `<h1>Thank you, we are on it</h1><p class="done">Report ${escapeHtml(report.claimId)} is recorded. You will not pay for this order; the invoice is paused and the shop was told to hold the parcel.</p>`,
+        );
+      },
     }),
     defineRoute({
       method: 'POST',

@@ -117,6 +117,19 @@ describe('print-and-mail letter notifier', () => {
     const letter = received.find((entry) => entry.body.kind === 'identity_letter');
     expect(letter?.body).toMatchObject({ address: { name: 'Jan Jansen', ...body.billing_address } });
     expect(String(letter?.body.text)).toMatch(/enter the code [A-Z2-9]{5}-[A-Z2-9]{5}/);
+    // The victim follows the letter: the report page shows the order, its button files the claim, once.
+    const code = /enter the code ([A-Z2-9]{5}-[A-Z2-9]{5})/.exec(String(letter?.body.text))![1]!;
+    expect((await app.request('GET', '/v1/not-me', { key: null })).body).toContain('name="code"');
+    const shown = await app.request('GET', `/v1/not-me?code=${code}`, { key: null });
+    expect(shown.statusCode).toBe(200);
+    expect(shown.body).toContain('EUR 20.00');
+    expect((await app.request('GET', '/v1/not-me?code=AAAAA-BBBBB', { key: null })).statusCode).toBe(404);
+    const reported = await app.request('POST', `/v1/not-me/${code}`, { key: null });
+    expect(reported.statusCode).toBe(200);
+    expect(reported.body).toContain('is recorded');
+    expect((await app.request('POST', `/v1/not-me/${code}`, { key: null })).statusCode).toBe(409);
+    expect((await app.request('GET', `/v1/not-me?code=${code}`, { key: null })).body).toContain('Already reported');
+
     const approved = received.find((entry) => entry.body.type === 'order.approved');
     expect(approved?.body.data).toMatchObject({
       delivery_requirements: ['no_redirect', 'no_pickup_point', 'id_check_on_delivery'],
