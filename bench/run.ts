@@ -1,6 +1,7 @@
 // `npm run bench`: runs every benchmark once on this machine and prints its figures (and bench/out/latest.json).
 import { mkdir, writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
+import { runChannelLookupBench } from './channel-lookup.bench.ts';
 import { runDecisionBench } from './decision.bench.ts';
 import { runHttpBench } from './http.bench.ts';
 import { runImportBench } from './import.bench.ts';
@@ -19,6 +20,7 @@ export async function runBenchmarks(argv: string[]): Promise<number> {
       seconds: { type: 'string', default: '10' },
       connections: { type: 'string', default: '16' },
       'history-orders': { type: 'string', default: '1000000' },
+      channels: { type: 'string', default: '200000' },
       'database-url': { type: 'string' },
     },
   });
@@ -40,6 +42,10 @@ export async function runBenchmarks(argv: string[]): Promise<number> {
     ['model', () => runModelBench({ rows: quick ? 5000 : 20_000, log })],
     ['simulate', () => runSimulateBench({ orders: quick ? 100_000 : 1_000_000, log })],
     ['import', () => runImportBench({ orders: quick ? 10_000 : 100_000, log })],
+    [
+      'channels',
+      () => runChannelLookupBench({ channels: quick ? 100_000 : Number(values.channels), lookups: 2000, log }),
+    ],
     [
       'http',
       () =>

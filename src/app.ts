@@ -31,11 +31,13 @@ import { makeOutboxWorker, type OutboxHandler } from './outbox/outbox.ts';
 import type { DecisionHook } from './checkout/checkout.service.ts';
 import { makeConsumerSessions } from './consumer/consumer-sessions.ts';
 import type { ReplayHook } from './checkout/checkout.service.ts';
-import { makeStepUp, makeStepUpHooks } from './stepup/stepup.module.ts';
-import {
-  makeDevelopmentBankAccountCheck,
-  type BankAccountCheckProvider,
-} from './stepup/bank-account-check.provider.ts';
+import { bankProofsOf, makeStepUp, makeStepUpHooks } from './stepup/stepup.module.ts';
+import type { BankIdentityProvider } from './stepup/bank-identification/bank-identity.provider.ts';
+import { makeOidcBankIdentity } from './stepup/bank-identification/oidc.bank-identity.ts';
+import { makeDevelopmentBankIdentity } from './stepup/bank-identification/development.bank-identity.ts';
+import type { VerificationPaymentProvider } from './stepup/verification-payment/verification-payment.provider.ts';
+import { makeHttpVerificationPayment } from './stepup/verification-payment/http.verification-payment.ts';
+import { makeDevelopmentVerificationPayment } from './stepup/verification-payment/development.verification-payment.ts';
 import {
   makeNotificationHandler,
   notificationTopic,
@@ -46,12 +48,14 @@ import { makeNotifiers } from './notify/notifiers.ts';
 import { makeSignInService } from './consumer/sign-in.service.ts';
 import { makeAccountSecurityService } from './consumer/account-security.service.ts';
 import { consumerRoutes } from './consumer/consumer.routes.ts';
+import { makeSqlRateLimiter } from './stepup/send.rate-limit.ts';
 import { outboxRoutes } from './notify/outbox.routes.ts';
 import { makeOrderNoticeHook } from './notify/order-notice.hook.ts';
 import { makeOrderNoticeService } from './notify/order-notice.service.ts';
 import { orderNoticeRoutes } from './notify/order-notices.routes.ts';
 import { makeProtectionContext } from './protection/protection.wiring.ts';
 import { registerPortal } from './portal/portal.static.ts';
+import { makeOrdersContext } from './orders/orders.wiring.ts';
 
 export const version = '0.1.0';
 
@@ -62,8 +66,40 @@ export interface Overrides {
   readonly engine?: RiskEngine;
   /** The model served while the registry has no champion; null for none (the ruleset's points score). */
   readonly defaultModelPath?: string | null;
-  readonly bankAccountCheck?: BankAccountCheckProvider;
+  /** `rearguard start --demo`: the development bank and payment service exist only then. */
+  readonly demo?: boolean;
+  readonly bankIdentity?: BankIdentityProvider;
+  readonly verificationPayment?: VerificationPaymentProvider;
   readonly notifiers?: Readonly<Partial<Record<NotificationChannel, Notifier>>>;
+}
+
+/** The bank identity and payment providers: configured ones, else (only with --demo) the development ones. */
+function makeBankProofProviders(config: Config, overrides: Overrides) {
+  const redirectUrl = config.bankIdentity?.redirectUrl ?? `${config.publicUrl}/v1/bank-identification/callback`;
+  const developmentRoutes: RouteDefinition[] = [];
+  let bankIdentity = overrides.bankIdentity ?? (config.bankIdentity ? makeOidcBankIdentity(config.bankIdentity) : null);
+  let verificationPayment =
+    overrides.verificationPayment ??
+    (config.verificationPayment ? makeHttpVerificationPayment(config.verificationPayment) : null);
+  if (overrides.demo && bankIdentity === null) {
+    const development = makeDevelopmentBankIdentity({
+      publicUrl: config.publicUrl,
+      redirectUrl,
+      secret: config.secret,
+    });
+    bankIdentity = development.provider;
+    developmentRoutes.push(...development.routes);
+  }
+  if (overrides.demo && verificationPayment === null) {
+    const development = makeDevelopmentVerificationPayment({ publicUrl: config.publicUrl, secret: config.secret });
+    verificationPayment = development.provider;
+    developmentRoutes.push(...development.routes);
+  }
+  return {
+    bankIdentity: bankIdentity ? { provider: bankIdentity, redirectUrl } : null,
+    verificationPayment,
+    developmentRoutes,
+  };
 }
 
 export async function openDatabase(config: Config): Promise<Database> {
@@ -89,6 +125,8 @@ export async function makeApplication(config: Config, overrides: Overrides = {})
     ...(overrides.defaultModelPath === undefined ? {} : { defaultModelPath: overrides.defaultModelPath }),
   });
   const featureState = makeMemoryFeatureState();
+  // The proofs at the bank this server has providers for: the policy offers only these (none: it reviews instead).
+  const bankProofProviders = makeBankProofProviders(config, overrides);
   const engine =
     overrides.engine ??
     makeLiveEngine({
@@ -98,6 +136,7 @@ export async function makeApplication(config: Config, overrides: Overrides = {})
       ruleset: rulesets.current,
       model: () => modelContext.models.riskModel(rulesets.current().thresholds),
       newCustomerFloor: config.newCustomerFloorCents,
+      possessionProofs: bankProofsOf(bankProofProviders),
     });
   const metrics = makeMetrics();
   modelContext.registerMetrics(metrics.registry);
@@ -123,19 +162,24 @@ export async function makeApplication(config: Config, overrides: Overrides = {})
     secret: config.secret,
     publicUrl: config.publicUrl,
     webauthn,
-    bankAccountCheck: overrides.bankAccountCheck ?? makeDevelopmentBankAccountCheck(),
+    ...bankProofProviders,
+    // Rate-limit counters in PostgreSQL; a Redis adapter of the same port would be chosen here.
+    rateLimiter: makeSqlRateLimiter,
   };
   const stepUpHooks = makeStepUpHooks(stepUpDependencies);
   decisionHooks.push(stepUpHooks.decisionHook);
   replayHooks.push(stepUpHooks.replayHook);
   const notifiers = { ...makeNotifiers(config.notifier), ...overrides.notifiers };
   outboxHandlers[notificationTopic] = makeNotificationHandler(notifiers, database);
+  // The order life-cycle: capture on shipment, cancel, refunds, carriers' tracking events, authorization expiry.
+  const orders = makeOrdersContext({ config, database, clock, ids, engine });
   const checkout = makeCheckoutService({
     database,
     engine,
     clock,
     ids,
     invoiceDueDays: config.invoiceDueDays,
+    onOrderPlaced: orders.onOrderPlaced,
     onDecision: metrics.observeDecision,
     afterDecision: decisionHooks,
     onReplay: replayHooks,
@@ -152,12 +196,13 @@ export async function makeApplication(config: Config, overrides: Overrides = {})
     ...adminRoutes({ database, merchants, importer }),
     ...stepUp.routes,
     ...opsRoutes({ lists, rulesets }),
+    ...orders.routes,
   ];
   // Portal sign-in and account security (passkeys, "always verify my purchases").
   routes.push(
     ...consumerRoutes({
       signIn: makeSignInService({ ...stepUpDependencies, sessions: consumerSessions }),
-      security: makeAccountSecurityService({ database, clock, ids, engine, webauthn }),
+      security: makeAccountSecurityService({ database, clock, ids, engine, webauthn, publicUrl: config.publicUrl }),
       signOut: consumerSessions.revoke,
       secureCookie: config.publicUrl.startsWith('https:'),
     }),
@@ -210,10 +255,12 @@ export async function makeApplication(config: Config, overrides: Overrides = {})
     version,
     logLevel: config.logLevel,
     bodyLimitBytes: config.bodyLimitBytes,
+    trustProxy: config.trustProxy,
   });
 
   // The consumer portal (React, built into web/portal/dist) talks only to the public /v1/me API.
   await registerPortal(server);
+  orders.registerRawBodies(server);
 
   function logError(details: object, message: string) {
     server.log.warn(details, message);
@@ -238,6 +285,7 @@ export async function makeApplication(config: Config, overrides: Overrides = {})
     stepUp,
     metrics,
     protection,
+    orders,
     models: modelContext,
     rulesets,
     lists,
@@ -245,6 +293,7 @@ export async function makeApplication(config: Config, overrides: Overrides = {})
     async close() {
       await outbox.stop();
       await protection.stop();
+      await orders.stop();
       await server.close();
       await database.close();
     },

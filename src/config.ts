@@ -7,6 +7,10 @@ export const developmentSecret = 'development-only-secret-set-REARGUARD_SECRET';
 const environmentSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   HOST: z.string().default('127.0.0.1'),
+  TRUST_PROXY: z
+    .string()
+    .regex(/^(true|false|[0-9a-fA-F.:/, ]+)$/, 'true, or the proxy addresses/CIDRs (comma-separated)')
+    .default('false'),
   DATA_DIR: z.string().min(1).default('./data'),
   DATABASE_URL: z
     .string()
@@ -20,6 +24,7 @@ const environmentSchema = z.object({
     .or(z.literal('').transform(() => undefined)),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   INVOICE_DUE_DAYS: z.coerce.number().int().min(1).max(90).default(14),
+  AUTHORIZATION_EXPIRY_DAYS: z.coerce.number().int().min(1).max(90).default(28),
   BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(1_048_576),
   IMPORT_LIMIT_BYTES: z.coerce
     .number()
@@ -58,16 +63,28 @@ const environmentSchema = z.object({
   NOTIFIER_LETTER: z.enum(['outbox', 'http']).default('outbox'),
   LETTER_SERVICE_URL: z.url({ protocol: /^https?$/ }).optional(),
   LETTER_SERVICE_TOKEN: z.string().optional(),
+  BANK_ID_ISSUER_URL: z.url({ protocol: /^https?$/ }).optional(),
+  BANK_ID_CLIENT_ID: z.string().min(1).optional(),
+  BANK_ID_CLIENT_SECRET: z.string().min(1).optional(),
+  BANK_ID_REDIRECT_URL: z.url({ protocol: /^https?$/ }).optional(),
+  BANK_ID_SCOPE: z.string().min(6).default('openid profile address'),
+  VERIFICATION_PAYMENT_URL: z.url({ protocol: /^https?$/ }).optional(),
+  VERIFICATION_PAYMENT_KEY: z.string().min(16, 'at least 16 characters').optional(),
+  VERIFICATION_PAYMENT_CALLBACK_SECRET: z.string().min(32, 'at least 32 characters').optional(),
 });
 
 export type Config = {
   readonly port: number;
   readonly host: string;
+  /** Which proxies' X-Forwarded-For to believe for the client address (sign-in limits per client address). */
+  readonly trustProxy: boolean | string;
   readonly dataDir: string;
   readonly databaseUrl: string | undefined;
   readonly adminKey: string | undefined;
   readonly logLevel: z.infer<typeof environmentSchema>['LOG_LEVEL'];
   readonly invoiceDueDays: number;
+  /** Days an authorization waits for capture before it expires (merchants capturing on shipment). */
+  readonly authorizationExpiryDays: number;
   readonly bodyLimitBytes: number;
   readonly importLimitBytes: number;
   readonly invoicing: {
@@ -99,7 +116,25 @@ export type Config = {
   };
   /** First orders of buyers who never proved their identity pass without a proof only up to this amount. */
   readonly newCustomerFloorCents: number;
+  /** The OpenID Connect bank-identification broker; undefined: no bank identification (the demo bank with --demo). */
+  readonly bankIdentity:
+    | {
+        readonly issuerUrl: string;
+        readonly clientId: string;
+        readonly clientSecret: string;
+        readonly redirectUrl: string;
+        readonly scope: string;
+      }
+    | undefined;
+  /** The payment service for verification payments; undefined: none (the demo one with --demo). */
+  readonly verificationPayment:
+    { readonly serviceUrl: string; readonly apiKey: string; readonly callbackSecret: string } | undefined;
 };
+
+/** Fastify's trustProxy: the client address of a request (per-IP limits) comes from X-Forwarded-For only then. */
+function trustProxyOf(value: string): boolean | string {
+  return value === 'true' || value === 'false' ? value === 'true' : value;
+}
 
 export type ConfigResult = { ok: true; config: Config } | { ok: false; errors: string[] };
 
@@ -109,12 +144,24 @@ export function loadConfig(environment: Record<string, string | undefined>): Con
     return { ok: false, errors: parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`) };
   }
   const value = parsed.data;
-  const missing = [
+  const missing: string[] = [
     ...(value.NOTIFIER_EMAIL === 'smtp' && !value.SMTP_URL ? ['SMTP_URL: required when NOTIFIER_EMAIL=smtp'] : []),
     ...(value.NOTIFIER_SMS === 'http' && !value.SMS_GATEWAY_URL
       ? ['SMS_GATEWAY_URL: required when NOTIFIER_SMS=http']
       : []),
   ];
+  const bankIdentityVariables = [value.BANK_ID_ISSUER_URL, value.BANK_ID_CLIENT_ID, value.BANK_ID_CLIENT_SECRET];
+  if (bankIdentityVariables.some(Boolean) && !bankIdentityVariables.every(Boolean))
+    missing.push('BANK_ID_ISSUER_URL, BANK_ID_CLIENT_ID, BANK_ID_CLIENT_SECRET: set all three or none');
+  const paymentVariables = [
+    value.VERIFICATION_PAYMENT_URL,
+    value.VERIFICATION_PAYMENT_KEY,
+    value.VERIFICATION_PAYMENT_CALLBACK_SECRET,
+  ];
+  if (paymentVariables.some(Boolean) && !paymentVariables.every(Boolean))
+    missing.push(
+      'VERIFICATION_PAYMENT_URL, VERIFICATION_PAYMENT_KEY, VERIFICATION_PAYMENT_CALLBACK_SECRET: set all three or none',
+    );
   if (missing.length > 0) return { ok: false, errors: missing };
   const publicUrl = value.PUBLIC_URL.replace(/\/+$/, '');
   return {
@@ -122,11 +169,13 @@ export function loadConfig(environment: Record<string, string | undefined>): Con
     config: {
       port: value.PORT,
       host: value.HOST,
+      trustProxy: trustProxyOf(value.TRUST_PROXY),
       dataDir: value.DATA_DIR,
       databaseUrl: value.DATABASE_URL,
       adminKey: value.REARGUARD_ADMIN_KEY,
       logLevel: value.LOG_LEVEL,
       invoiceDueDays: value.INVOICE_DUE_DAYS,
+      authorizationExpiryDays: value.AUTHORIZATION_EXPIRY_DAYS,
       bodyLimitBytes: value.BODY_LIMIT_BYTES,
       importLimitBytes: value.IMPORT_LIMIT_BYTES,
       invoicing: {
@@ -155,6 +204,24 @@ export function loadConfig(environment: Record<string, string | undefined>): Con
         letterServiceToken: value.LETTER_SERVICE_TOKEN,
       },
       newCustomerFloorCents: value.NEW_CUSTOMER_FLOOR_CENTS,
+      bankIdentity:
+        value.BANK_ID_ISSUER_URL && value.BANK_ID_CLIENT_ID && value.BANK_ID_CLIENT_SECRET
+          ? {
+              issuerUrl: value.BANK_ID_ISSUER_URL,
+              clientId: value.BANK_ID_CLIENT_ID,
+              clientSecret: value.BANK_ID_CLIENT_SECRET,
+              redirectUrl: value.BANK_ID_REDIRECT_URL ?? `${publicUrl}/v1/bank-identification/callback`,
+              scope: value.BANK_ID_SCOPE,
+            }
+          : undefined,
+      verificationPayment:
+        value.VERIFICATION_PAYMENT_URL && value.VERIFICATION_PAYMENT_KEY && value.VERIFICATION_PAYMENT_CALLBACK_SECRET
+          ? {
+              serviceUrl: value.VERIFICATION_PAYMENT_URL,
+              apiKey: value.VERIFICATION_PAYMENT_KEY,
+              callbackSecret: value.VERIFICATION_PAYMENT_CALLBACK_SECRET,
+            }
+          : undefined,
     },
   };
 }
@@ -163,11 +230,17 @@ export function loadConfig(environment: Record<string, string | undefined>): Con
 export const configDocumentation: ReadonlyArray<readonly [string, string, string]> = [
   ['PORT', '8080', 'HTTP port'],
   ['HOST', '127.0.0.1', 'Interface to listen on (0.0.0.0 behind a load balancer)'],
+  [
+    'TRUST_PROXY',
+    'false',
+    'Behind a load balancer: true or its addresses/CIDRs, so per-client limits see the client address',
+  ],
   ['DATA_DIR', './data', 'Embedded PGlite data directory (used when DATABASE_URL is unset)'],
   ['DATABASE_URL', '(unset)', 'postgres:// URL of a PostgreSQL 15+ server instead of the embedded database'],
   ['REARGUARD_ADMIN_KEY', '(unset)', 'Bearer key of the admin API; no admin API when unset (min. 16 chars)'],
   ['LOG_LEVEL', 'info', 'pino log level'],
-  ['INVOICE_DUE_DAYS', '14', 'Days until an invoice is due'],
+  ['INVOICE_DUE_DAYS', '14', 'Days from capture (shipment) until an invoice is due'],
+  ['AUTHORIZATION_EXPIRY_DAYS', '28', 'Days an uncaptured authorization lasts before it expires and is released'],
   ['BODY_LIMIT_BYTES', '1048576', 'Largest JSON request body'],
   ['IMPORT_LIMIT_BYTES', '536870912', 'Largest NDJSON import body'],
   ['INVOICE_REMINDER_DAYS', '-3,1,7', 'Payment reminders: day offsets from the due date (negative: before it)'],
@@ -186,7 +259,7 @@ export const configDocumentation: ReadonlyArray<readonly [string, string, string
     'false',
     'Allow webhook endpoints on private/local addresses (development and tests only)',
   ],
-  ['SCHEDULER_INTERVAL_MS', '60000', 'How often the invoice and case-SLA scheduler runs'],
+  ['SCHEDULER_INTERVAL_MS', '60000', 'How often the invoice, case-SLA and authorization-expiry scheduler runs'],
   ['PUBLIC_URL', 'http://localhost:8080', 'Where shoppers reach this server: links in messages, WebAuthn origin'],
   [
     'REARGUARD_SECRET',
@@ -208,4 +281,12 @@ export const configDocumentation: ReadonlyArray<readonly [string, string, string
   ['NOTIFIER_LETTER', 'outbox', 'outbox or http (a print-and-mail service taking JSON {to, address, subject, text})'],
   ['LETTER_SERVICE_URL', '(unset)', 'Print-and-mail endpoint (NOTIFIER_LETTER=http)'],
   ['LETTER_SERVICE_TOKEN', '(unset)', 'Bearer token for the print-and-mail service'],
+  ['BANK_ID_ISSUER_URL', '(unset)', 'OpenID Connect issuer of the bank-identification broker (with client id/secret)'],
+  ['BANK_ID_CLIENT_ID', '(unset)', 'Client id registered at the bank-identification broker'],
+  ['BANK_ID_CLIENT_SECRET', '(unset)', 'Client secret registered at the bank-identification broker'],
+  ['BANK_ID_REDIRECT_URL', 'PUBLIC_URL/v1/bank-identification/callback', 'Redirect URL registered at the broker'],
+  ['BANK_ID_SCOPE', 'openid profile address', 'Scopes asked of the bank (name, birth date, address)'],
+  ['VERIFICATION_PAYMENT_URL', '(unset)', 'Base URL of the payment service for one-cent verification payments'],
+  ['VERIFICATION_PAYMENT_KEY', '(unset)', 'Bearer key for the payment service (min. 16 chars)'],
+  ['VERIFICATION_PAYMENT_CALLBACK_SECRET', '(unset)', 'HMAC key of the payment service callbacks (min. 32 chars)'],
 ];

@@ -79,6 +79,36 @@ describe.each(databaseKinds)('claims on %s', (kind) => {
     expect(linked.map((link) => link.shared).sort()).toEqual(['device', 'email', 'ip', 'shipping_address']);
   });
 
+  it('links other accounts that named the same IBAN, whatever else differs', async () => {
+    const person = (email: string, phone: string, iban: string) => ({
+      customer: { name: 'Jan Jansen', email, phone, iban },
+    });
+    const elsewhere = (id: string, postalCode: string) => ({
+      device: { id, ip: `198.51.100.${postalCode.slice(2, 4)}` },
+      shipping_address: { street: 'Kade', house_number: '3', postal_code: postalCode, city: 'Delft', country: 'NL' },
+    });
+    const earlier = await approvedOrder(app, {
+      merchant_reference: 'iban-1',
+      ...person('first@iban.example', '+31611000001', 'NL20 INGB 0001 2345 67'),
+      ...elsewhere('dev-iban-1', '2611AA'),
+    });
+    const { orderId, accountId } = await approvedOrder(app, {
+      merchant_reference: 'iban-2',
+      ...person('second@iban.example', '+31611000002', 'nl20ingb0001234567'),
+      ...elsewhere('dev-iban-2', '2612BB'),
+    });
+    const filed = await app.request('POST', '/v1/me/claims', {
+      key: null,
+      headers: await signedInHeaders(app, accountId),
+      body: { order_id: orderId, kind: 'not_mine' },
+    });
+    const read = await app.request('GET', `/v1/admin/cases/${filed.json().case_id}`, { key: adminKey });
+    const linked = (read.json().evidence.linked_accounts as Array<{ account_id: string; shared: string }>).filter(
+      (link) => link.account_id === earlier.accountId,
+    );
+    expect(linked.map((link) => link.shared)).toEqual(['iban']);
+  });
+
   it('finds the first claim when the same report comes again, and hides other accounts’ orders', async () => {
     const { orderId, accountId } = await approvedOrder(app, { merchant_reference: 'claim-2' });
     const headers = await signedInHeaders(app, accountId);

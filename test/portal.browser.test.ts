@@ -149,6 +149,9 @@ describe.skipIf(!available)('consumer portal in chromium', () => {
     await order.waitFor();
     await expect.poll(() => order.textContent()).toContain('Phone Shop');
     await expect.poll(() => order.textContent()).toContain('Kade 99, 3011AA Rotterdam');
+    // No carrier has reported anything: the portal must not claim a delivery.
+    expect(await order.locator('[data-delivery]').getAttribute('data-delivery')).toBe('ordered');
+    expect(await order.textContent()).not.toContain('Delivered');
     await shot('02-purchases');
 
     await order.getByRole('button', { name: 'I did not order this' }).click();
@@ -187,6 +190,11 @@ describe.skipIf(!available)('consumer portal in chromium', () => {
     await page.goto(`${baseUrl}/portal/#/security`);
     await page.getByRole('button', { name: 'Add a passkey' }).click();
     await page.getByText('Passkey added.').waitFor();
+    // A new passkey is told to every verified channel on file, so a takeover does not go unnoticed.
+    const notices = await app.database.query<{ recipient: string }>(
+      `SELECT recipient FROM outbox WHERE payload->>'kind' = 'security_notice' AND payload->>'text' LIKE 'A passkey was added%'`,
+    );
+    expect(notices.map((notice) => notice.recipient).sort()).toEqual(['+31612345678', 'anna@example.nl']);
     await shot('08-passkey-added');
     await page.getByRole('button', { name: 'Sign out' }).click();
     const codesSent = async () =>

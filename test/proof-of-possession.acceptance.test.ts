@@ -9,6 +9,8 @@ import type { SessionInput } from '../src/checkout/session.schema.ts';
 import { makeMemoryFeatureState } from '../src/risk/state/memory.feature-state.ts';
 import { readHistory } from '../src/storage/history.reader.ts';
 import { normaliseEmail } from '../src/risk/normalise/email.normaliser.ts';
+import { loginAtBank, startOidcBank } from './stepup/oidc-bank.ts';
+import { startPaymentService, type PaymentService } from './stepup/payment-service.ts';
 
 const emptyQuery = {
   emailKey: null,
@@ -17,6 +19,7 @@ const emptyQuery = {
   shippingAddressKey: null,
   deviceKey: null,
   ip: null,
+  ibanKey: null,
 };
 
 const day = 86_400_000;
@@ -27,7 +30,7 @@ interface Authorization {
   reasons: { code: string }[];
   order?: { id: string };
   delivery_requirements?: string[];
-  challenge?: { id: string; methods: { method: string; target: string | null }[] };
+  challenge?: { id: string; client_token: string; methods: { method: string; target: string | null }[] };
 }
 
 /** A loyal customer: three years of paid orders from their own device to their own home. */
@@ -89,8 +92,24 @@ const variants = databaseKinds.flatMap((kind): [DatabaseKind, string][] => [
   [kind, 'shipped model'],
 ]);
 
+// The live-onboarded newcomer as their own bank knows them (name, date of birth, home address).
+const newcomer = person(7_000);
+const newcomerAtBank = {
+  password: 'newcomer-password',
+  name: newcomer.name,
+  birthdate: '1988-04-21',
+  address: {
+    street_address: `${newcomer.address.street} ${newcomer.address.house_number}`,
+    postal_code: newcomer.address.postal_code,
+    locality: newcomer.address.city,
+    country: newcomer.address.country,
+  },
+};
+
 describe.each(variants)('proof of possession through the API on %s with the %s', (kind, scoring) => {
   let app: TestApplication;
+  let bank: Awaited<ReturnType<typeof startOidcBank>>;
+  let payments: PaymentService;
   // The fixtures' 16th first name (Zoë) makes a non-ASCII e-mail the checkout schema refuses: skip it.
   const asciiPeople = (from: number, count: number) =>
     Array.from({ length: count * 2 }, (_, index) => from + index)
@@ -123,13 +142,22 @@ describe.each(variants)('proof of possession through the API on %s with the %s',
     return rows.map((row) => row.payload).filter((payload) => payload.kind === messageKind);
   }
 
-  /** The bank identification passed for this challenge (the bank flow itself is its own module and test). */
-  async function passBankIdentification(challengeId: string) {
-    return app.stepUp.challenges.attempt(challengeId, { kind: 'merchant', merchantId: app.merchant.id }, async () => ({
-      ok: true,
-      method: 'bank_identification',
-      channelId: null,
-    }));
+  /**
+   * The shopper's way through a bank identification: start with the widget's client token, log in at the (real
+   * OpenID Connect) test bank as `username`, follow the bank's redirect back; returns the proof's status.
+   */
+  async function identifyAtBank(challenge: { id: string; client_token: string }, username: string, password: string) {
+    const started = await app.request('POST', `/v1/challenges/${challenge.id}/bank-identification/start`, {
+      key: challenge.client_token,
+    });
+    expect(started.statusCode, started.body).toBe(200);
+    const back = await loginAtBank(started.json().redirect_url, { username, password });
+    expect(back?.pathname).toBe('/v1/bank-identification/callback');
+    await app.request('GET', `${back!.pathname}${back!.search}`, { key: null });
+    const status = await app.request('GET', `/v1/challenges/${challenge.id}/bank-identification`, {
+      key: challenge.client_token,
+    });
+    return status.json() as { status: string; code?: string; result?: Authorization };
   }
 
   async function confirmChannels(to: string) {
@@ -145,7 +173,15 @@ describe.each(variants)('proof of possession through the API on %s with the %s',
   }
 
   beforeAll(async () => {
-    app = await makeTestApplication(kind, scoring === 'shipped model' ? { defaultModelPath: undefined } : {});
+    bank = await startOidcBank({
+      redirectUris: ['http://localhost:8080/v1/bank-identification/callback'],
+      users: { newcomer: newcomerAtBank },
+    });
+    payments = await startPaymentService();
+    app = await makeTestApplication(kind, scoring === 'shipped model' ? { defaultModelPath: undefined } : {}, {
+      ...bank.environment,
+      ...payments.environment,
+    });
     const imported = await app.server.inject({
       method: 'POST',
       url: '/v1/admin/import',
@@ -156,10 +192,13 @@ describe.each(variants)('proof of possession through the API on %s with the %s',
   });
   afterAll(async () => {
     await app.close();
+    await payments.close();
+    await bank.close();
   });
 
   it('ghost invoices with everything public about the victim are approved 0 times above the floor', async () => {
     const outcomes: string[] = [];
+    let triedOwnBank = false;
     const addresses = [shop, pickUpPoint, industrialEstate, undefined];
     for (const [index, victim] of victims.slice(0, 8).entries()) {
       for (const [where, shipping] of addresses.entries()) {
@@ -181,11 +220,12 @@ describe.each(variants)('proof of possession through the API on %s with the %s',
           // Only proofs that need the victim's own bank: never a code to what the attacker typed.
           const methods = decision.challenge!.methods.map((method) => method.method);
           expect(methods).toEqual(['bank_identification', 'verification_payment']);
-          // The victim's IBAN (printed on every invoice they ever paid) does not pass.
-          const check = await app.request('POST', `/v1/challenges/${decision.challenge!.id}/bank-account-check`, {
-            body: { iban: 'NL91ABNA0417164300' },
-          });
-          expect(check.statusCode).toBe(422);
+          // The attacker's own bank names the attacker, not the victim: the proof fails, nothing is approved.
+          if (!triedOwnBank) {
+            triedOwnBank = true;
+            const proof = await identifyAtBank(decision.challenge!, 'mallory', 'mallory-password');
+            expect(proof).toMatchObject({ status: 'failed', code: 'name_mismatch' });
+          }
         }
       }
     }
@@ -270,7 +310,6 @@ describe.each(variants)('proof of possession through the API on %s with the %s',
   });
 
   it('a customer onboarded live, later impersonated, is stepped up to the channels verified at onboarding', async () => {
-    const newcomer = person(7_000);
     app.clock.advance(60 * 60_000);
     const first = await authorize(sessionFor(newcomer, { amount: 12_000 }));
     expect(first.decision).toBe('step_up');
@@ -278,8 +317,15 @@ describe.each(variants)('proof of possession through the API on %s with the %s',
       'bank_identification',
       'verification_payment',
     ]);
-    const approved = await passBankIdentification(first.challenge!.id);
-    expect(approved).toMatchObject({ decision: 'approved', delivery_requirements: [] });
+    // Their own bank confirms who they are; the new account is built from what the bank verified.
+    const proof = await identifyAtBank(first.challenge!, 'newcomer', newcomerAtBank.password);
+    expect(proof, JSON.stringify(proof)).toMatchObject({ status: 'verified', result: { decision: 'approved' } });
+    const approved = proof.result!;
+    const [order] = await app.database.query<{ delivery_requirements: string[] | null }>(
+      'SELECT delivery_requirements FROM orders WHERE id = $1',
+      [approved.order!.id],
+    );
+    expect(order!.delivery_requirements ?? []).toEqual([]);
     // Onboarding: a code (link) to the e-mail and the phone they gave; following each verifies it.
     await confirmChannels(newcomer.email);
     await confirmChannels(newcomer.phone);
@@ -289,7 +335,7 @@ describe.each(variants)('proof of possession through the API on %s with the %s',
     // What the restart rebuilds from the database says the same: identity proven, both channels verified.
     const [{ account_id: accountId }] = (await app.database.query<{ account_id: string }>(
       'SELECT account_id FROM orders WHERE id = $1',
-      [(approved as Authorization).order!.id],
+      [approved.order!.id],
     )) as [{ account_id: string }];
     const rebuilt = makeMemoryFeatureState();
     for await (const event of readHistory(app.database)) rebuilt.applySync(event);
@@ -297,6 +343,14 @@ describe.each(variants)('proof of possession through the API on %s with the %s',
       .snapshotSync({ ...emptyQuery, at: app.clock.now() + 1, emailKey: normaliseEmail(newcomer.email)!.key })
       .accounts.get(accountId);
     expect(account?.identityProvenAt).not.toBeNull();
+    // The account was built from what the bank verified (the date of birth only the bank gave) and is bank-linked.
+    const [stored] = await app.database.query<{ date_of_birth: string; subject: string | null }>(
+      `SELECT accounts.date_of_birth::text AS date_of_birth, subjects.subject FROM accounts
+       LEFT JOIN account_bank_subjects subjects ON subjects.account_id = accounts.id WHERE accounts.id = $1`,
+      [accountId],
+    );
+    expect(stored).toMatchObject({ date_of_birth: newcomerAtBank.birthdate, subject: expect.any(String) });
+    expect(account?.bankIdentifiedAt).not.toBeNull();
     expect(account?.channels.map((channel) => channel.verifiedAt !== null)).toEqual([true, true]);
 
     // Portal sign-in now works for them.

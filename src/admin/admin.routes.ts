@@ -39,14 +39,23 @@ export function adminRoutes(dependencies: {
       tags: ['admin'],
       auth: 'admin',
       idempotent: true,
-      body: z.object({ name: z.string().trim().min(1).max(200) }),
+      body: z.object({
+        name: z.string().trim().min(1).max(200),
+        capture_mode: z
+          .enum(['on_approval', 'on_shipment'])
+          .default('on_shipment')
+          .describe('When the invoice is made: at each capture on shipment (default), or at approval'),
+      }),
       responses: {
         201: {
           description: 'Merchant created',
-          schema: z.object({ id: z.string(), name: z.string(), api_key: z.string() }),
+          schema: z.object({ id: z.string(), name: z.string(), api_key: z.string(), capture_mode: z.string() }),
         },
       },
-      handler: async ({ body }) => ({ status: 201, body: await merchants.create(body.name) }),
+      handler: async ({ body }) => ({
+        status: 201,
+        body: await merchants.create(body.name, undefined, body.capture_mode),
+      }),
     }),
     defineRoute({
       method: 'POST',

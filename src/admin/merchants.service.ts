@@ -11,15 +11,18 @@ export function makeMerchantsService(dependencies: { database: Database; clock: 
   const byKeyHash = new Map<string, Merchant>();
 
   return {
-    async create(name: string, apiKey: string = newApiKey()): Promise<Merchant & { api_key: string }> {
+    /** "on_approval" (the default here: demo and tests) invoices at approval; "on_shipment" waits for captures. */
+    async create(
+      name: string,
+      apiKey: string = newApiKey(),
+      captureMode: 'on_approval' | 'on_shipment' = 'on_approval',
+    ): Promise<Merchant & { api_key: string; capture_mode: string }> {
       const merchant = { id: ids.next('mer'), name };
-      await database.query('INSERT INTO merchants (id, name, api_key_hash, created_at) VALUES ($1, $2, $3, $4)', [
-        merchant.id,
-        name,
-        sha256(apiKey),
-        new Date(clock.now()),
-      ]);
-      return { ...merchant, api_key: apiKey };
+      await database.query(
+        'INSERT INTO merchants (id, name, api_key_hash, created_at, capture_mode) VALUES ($1, $2, $3, $4, $5)',
+        [merchant.id, name, sha256(apiKey), new Date(clock.now()), captureMode],
+      );
+      return { ...merchant, api_key: apiKey, capture_mode: captureMode };
     },
     async findByKeyHash(keyHash: string): Promise<Merchant | null> {
       const cached = byKeyHash.get(keyHash);

@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { defineRoute, type Merchant } from '../http/route.ts';
 import type { CheckoutService } from './checkout.service.ts';
-import { authorizationViewSchema, orderViewSchema, sessionViewSchema } from './checkout.presenter.ts';
+import { authorizationViewSchema, sessionViewSchema } from './checkout.presenter.ts';
 import { sessionInputSchema } from './session.schema.ts';
 
 const idParams = (prefix: string) => z.object({ id: z.string().regex(new RegExp(`^${prefix}_[0-9a-z]{1,40}$`)) });
@@ -51,19 +51,6 @@ export function checkoutRoutes(checkout: CheckoutService) {
       handler: async ({ merchant, params }) => ({
         status: 200,
         body: await checkout.getSession(owner(merchant), params.id),
-      }),
-    }),
-    defineRoute({
-      method: 'GET',
-      url: '/v1/orders/:id',
-      summary: 'Read an order and its invoice',
-      tags: ['checkout'],
-      auth: 'merchant',
-      params: idParams('ord'),
-      responses: { 200: { description: 'The order', schema: orderViewSchema } },
-      handler: async ({ merchant, params }) => ({
-        status: 200,
-        body: await checkout.getOrder(owner(merchant), params.id),
       }),
     }),
   ];

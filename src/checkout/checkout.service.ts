@@ -14,7 +14,7 @@ import type { Merchant } from '../http/route.ts';
 import * as repository from './checkout.repository.ts';
 import { insertAccount, insertChannel } from './accounts.repository.ts';
 import type { SessionInput } from './session.schema.ts';
-import { presentAuthorization, presentOrder, presentSession, type AuthorizationView } from './checkout.presenter.ts';
+import { presentAuthorization, presentSession, type AuthorizationView } from './checkout.presenter.ts';
 
 export interface CheckoutDependencies {
   readonly database: Database;
@@ -30,6 +30,11 @@ export interface CheckoutDependencies {
   readonly afterDecision?: readonly DecisionHook[];
   /** Re-adds what hooks contributed (e.g. the step-up challenge) when an authorize is replayed. */
   readonly onReplay?: readonly ReplayHook[];
+  /**
+   * The order life-cycle takes over an approved order in its transaction (src/orders: capture at approval or an
+   * authorization waiting for shipment). Without it, the order is invoiced at approval as before.
+   */
+  readonly onOrderPlaced?: (tx: SqlExecutor, orderId: string, at: Date) => Promise<HistoryEvent[]>;
 }
 
 export type ReplayHook = (database: SqlExecutor, sessionId: string) => Promise<Record<string, unknown>>;
@@ -49,6 +54,20 @@ export interface DecisionContext {
 }
 
 const dayMilliseconds = 86_400_000;
+
+/** How a step-up was passed; a proof at the bank also brings the verified identity and its own writes on approval. */
+export interface VerifiedEvidence {
+  readonly method: string;
+  readonly challengeId: string;
+  /** A new customer's account is built from this (the bank-verified identity) instead of the typed claim. */
+  readonly identity?: {
+    readonly name: string;
+    readonly dateOfBirth: string | null;
+    readonly address: SessionInput['billing_address'] | null;
+  };
+  /** Runs in the approval's transaction once the account exists (e.g. linking the bank subject). */
+  readonly onApproved?: (tx: SqlExecutor, accountId: string, at: Date) => Promise<HistoryEvent[]>;
+}
 
 export function makeCheckoutService(dependencies: CheckoutDependencies) {
   const { database, engine, clock, ids } = dependencies;
@@ -70,24 +89,27 @@ export function makeCheckoutService(dependencies: CheckoutDependencies) {
     return presentSession(session, decision, order);
   }
 
-  async function getOrder(merchant: Merchant, orderId: string) {
-    const order = await repository.findOrder(database, merchant.id, orderId);
-    if (!order) throw notFound('order');
-    return presentOrder(order);
-  }
-
   /** Creates the account for a first-time buyer: typed channels are on file but not verified (they prove nothing yet). */
-  async function createAccountFromClaim(tx: SqlExecutor, input: SessionInput, at: Date): Promise<HistoryEvent[]> {
+  async function createAccountFromClaim(
+    tx: SqlExecutor,
+    input: SessionInput,
+    at: Date,
+    verified?: VerifiedEvidence['identity'],
+  ): Promise<HistoryEvent[]> {
     const accountId = ids.next('acc');
     const customer = input.customer;
+    // What the bank verified wins over what was typed; typed contact details stay unverified claims.
+    const name = verified?.name ?? customer.name;
+    const dateOfBirth = verified?.dateOfBirth ?? customer.date_of_birth ?? null;
+    const address = verified?.address ?? input.billing_address;
     await insertAccount(tx, {
       id: accountId,
       external_id: null,
-      name: customer.name,
+      name,
       email: customer.email,
       phone: customer.phone,
-      date_of_birth: customer.date_of_birth ?? null,
-      address: input.billing_address,
+      date_of_birth: dateOfBirth,
+      address,
       created_at: at,
     });
     const events: HistoryEvent[] = [
@@ -95,11 +117,11 @@ export function makeCheckoutService(dependencies: CheckoutDependencies) {
         kind: 'account',
         accountId,
         at: at.getTime(),
-        name: customer.name,
+        name,
         email: customer.email,
         phone: customer.phone,
-        dateOfBirth: customer.date_of_birth ?? null,
-        address: input.billing_address,
+        dateOfBirth,
+        address,
       },
     ];
     for (const [kind, value] of [
@@ -129,7 +151,7 @@ export function makeCheckoutService(dependencies: CheckoutDependencies) {
   async function completeVerifiedSession(
     merchant: Merchant,
     sessionId: string,
-    evidence: { readonly method: string; readonly challengeId: string },
+    evidence: VerifiedEvidence,
   ): Promise<AuthorizationView> {
     const session = await repository.findSession(database, merchant.id, sessionId);
     if (!session) throw notFound('session');
@@ -154,7 +176,7 @@ export function makeCheckoutService(dependencies: CheckoutDependencies) {
               },
             ],
           };
-    return commitDecision(merchant, session, 'step_up', { ...decided, decision: verified }, evidence.method);
+    return commitDecision(merchant, session, 'step_up', { ...decided, decision: verified }, evidence);
   }
 
   async function decide(merchant: Merchant, session: repository.SessionRow) {
@@ -176,10 +198,11 @@ export function makeCheckoutService(dependencies: CheckoutDependencies) {
     session: repository.SessionRow,
     expectedStatus: 'open' | 'step_up',
     decided: { decision: Decision; at: number; latencyMicroseconds: number },
-    proof: string | null = null,
+    evidence?: VerifiedEvidence,
   ): Promise<AuthorizationView> {
     const { decision, at, latencyMicroseconds } = decided;
     const decidedAt = new Date(at);
+    const proof = evidence?.method ?? null;
     const outcome = await database.transaction(async (tx) => {
       // The row lock makes concurrent authorizes of one session decide once: the loser replays the winner.
       const locked = await repository.findSession(tx, merchant.id, session.id, { forUpdate: true });
@@ -206,10 +229,15 @@ export function makeCheckoutService(dependencies: CheckoutDependencies) {
       let accountId = decision.accountId;
       if (decision.outcome === 'approved') {
         if (accountId === null) {
-          const accountEvents = await createAccountFromClaim(tx, session.input, decidedAt);
+          const accountEvents = await createAccountFromClaim(tx, session.input, decidedAt, evidence?.identity);
           events.push(...accountEvents);
           accountId = (accountEvents[0] as { accountId: string }).accountId;
+          // A new customer proved their identity before the account existed (the account is built from what the bank
+          // verified): the proof now belongs to the account, so its identity counts as proven from here on.
+          if (proof !== null && isPossessionProof(proof))
+            events.push(...(await attachProof(tx, session, accountId, proof)));
         }
+        if (evidence?.onApproved) events.push(...(await evidence.onApproved(tx, accountId, decidedAt)));
         orderId = await placeOrder(tx, { merchant, session, decisionId, accountId, at: decidedAt });
         events.push({ kind: 'order', orderId, accountId, merchantId: merchant.id, at, session: session.input });
         const requirements = decision.deliveryRequirements ?? [];
@@ -219,10 +247,7 @@ export function makeCheckoutService(dependencies: CheckoutDependencies) {
             JSON.stringify(requirements),
           ]);
         }
-        if (decision.accountId === null && proof !== null && isPossessionProof(proof)) {
-          // A new customer proved their identity before the account existed: the proof now belongs to the account.
-          events.push(...(await attachProof(tx, session, accountId, proof)));
-        }
+        if (dependencies.onOrderPlaced) events.push(...(await dependencies.onOrderPlaced(tx, orderId, decidedAt)));
       }
       await repository.updateSessionStatus(tx, session.id, decision.outcome, decidedAt);
       const extra: Record<string, unknown> = {};
@@ -285,6 +310,7 @@ export function makeCheckoutService(dependencies: CheckoutDependencies) {
       status: 'approved',
       placed_at: context.at,
     });
+    if (dependencies.onOrderPlaced) return orderId;
     await repository.insertInvoice(tx, {
       id: ids.next('inv'),
       order_id: orderId,
@@ -310,7 +336,7 @@ export function makeCheckoutService(dependencies: CheckoutDependencies) {
     };
   }
 
-  return { createSession, getSession, getOrder, authorize, completeVerifiedSession };
+  return { createSession, getSession, authorize, completeVerifiedSession };
 }
 
 export type CheckoutService = ReturnType<typeof makeCheckoutService>;

@@ -1,5 +1,6 @@
 // Schemas of the merchant-facing checkout contract: the one source for validation, types and OpenAPI.
 import { z } from 'zod';
+import { normaliseIban } from '../risk/normalise/iban.normaliser.ts';
 
 export const currencySchema = z.string().regex(/^[A-Z]{3}$/, 'an ISO 4217 code such as EUR');
 
@@ -26,6 +27,13 @@ export const customerSchema = z.object({
     .trim()
     .regex(/^\+?[0-9 ()-]{6,20}$/, 'a phone number such as +31612345678'),
   date_of_birth: z.iso.date().optional(),
+  /** The account the customer names for refunds or direct debit: a claim like the rest (an IBAN is public knowledge). */
+  iban: z
+    .string()
+    .trim()
+    .max(42)
+    .refine((value) => normaliseIban(value) !== null, 'a valid IBAN such as NL91ABNA0417164300')
+    .optional(),
 });
 
 export const lineSchema = z.object({

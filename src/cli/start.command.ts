@@ -4,7 +4,7 @@ import { makeApplication } from '../app.ts';
 import { seedDemo } from '../demo/demo.seed.ts';
 
 export async function runStart(config: Config, options: { demo: boolean }): Promise<number> {
-  const application = await makeApplication(config);
+  const application = await makeApplication(config, { demo: options.demo });
   const log = application.server.log;
   log.info(
     { events: application.rebuiltEvents, database: application.database.kind },
@@ -18,6 +18,7 @@ export async function runStart(config: Config, options: { demo: boolean }): Prom
   }
   application.outbox.start();
   application.protection.start();
+  application.orders.start();
   const address = await application.server.listen({ port: config.port, host: config.host });
   process.stdout.write(`Rearguard listening on ${address} (OpenAPI: ${address}/openapi.json)\n\n`);
   let stopping = false;

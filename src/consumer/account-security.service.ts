@@ -11,8 +11,12 @@ import type { Database } from '../storage/database.ts';
 import type { RiskEngine } from '../risk/engine.ts';
 import { deletePasskey, insertCeremony, insertPasskey, listPasskeys, takeCeremony } from './passkeys.repository.ts';
 import { encodePublicKey, type WebAuthnSettings } from './webauthn.settings.ts';
+import { enqueueSecurityNotices } from './security-notice.ts';
+import type { Consumer } from '../http/route.ts';
 
 const ceremonyMilliseconds = 10 * 60_000;
+/** A session proves who holds it only when it was just issued: older ones may have been stolen or left open. */
+export const freshProofMilliseconds = 5 * 60_000;
 
 export function makeAccountSecurityService(dependencies: {
   database: Database;
@@ -20,8 +24,27 @@ export function makeAccountSecurityService(dependencies: {
   ids: Ids;
   engine: RiskEngine;
   webauthn: WebAuthnSettings;
+  publicUrl: string;
 }) {
   const { database, clock, ids, webauthn } = dependencies;
+
+  /**
+   * Adding a passkey or changing a security setting needs a proof (a code or a passkey) from the last few minutes:
+   * every consumer session starts with one, so a fresh sign-in is that proof.
+   */
+  async function assertFreshProof(consumer: Consumer) {
+    const [row] = await database.query<{ created_at: Date }>(
+      'SELECT created_at FROM consumer_sessions WHERE id = $1 AND account_id = $2',
+      [consumer.sessionId, consumer.accountId],
+    );
+    if (!row || clock.now() - row.created_at.getTime() > freshProofMilliseconds) {
+      throw new ApiError(
+        403,
+        'fresh_proof_required',
+        'for your safety, sign in again (with a code or a passkey) to change security settings',
+      );
+    }
+  }
 
   async function account(accountId: string) {
     const [row] = await database.query<{
@@ -43,7 +66,9 @@ export function makeAccountSecurityService(dependencies: {
     }));
   }
 
-  async function registrationOptions(accountId: string) {
+  async function registrationOptions(consumer: Consumer) {
+    await assertFreshProof(consumer);
+    const { accountId } = consumer;
     const holder = await account(accountId);
     const existing = await listPasskeys(database, accountId);
     const options = await generateRegistrationOptions({
@@ -68,7 +93,10 @@ export function makeAccountSecurityService(dependencies: {
     return { ceremony_id: ceremonyId, options };
   }
 
-  async function register(accountId: string, ceremonyId: string, response: RegistrationResponseJSON) {
+  async function register(consumer: Consumer, ceremonyId: string, response: RegistrationResponseJSON) {
+    // The ceremony was handed out only after a fresh proof; the registration must follow it closely too.
+    await assertFreshProof(consumer);
+    const { accountId } = consumer;
     const at = new Date(clock.now());
     const ceremony = await takeCeremony(database, ceremonyId, 'registration', at);
     if (!ceremony || ceremony.account_id !== accountId) {
@@ -84,20 +112,27 @@ export function makeAccountSecurityService(dependencies: {
     if (!result?.verified) throw new ApiError(422, 'invalid_passkey', 'the passkey registration could not be verified');
     const { credential } = result.registrationInfo;
     const id = ids.next('pky');
-    await insertPasskey(database, {
-      id,
-      account_id: accountId,
-      credential_id: credential.id,
-      public_key: encodePublicKey(credential.publicKey),
-      counter: credential.counter,
-      transports: credential.transports ?? [],
-      created_at: at,
+    await database.transaction(async (tx) => {
+      await insertPasskey(tx, {
+        id,
+        account_id: accountId,
+        credential_id: credential.id,
+        public_key: encodePublicKey(credential.publicKey),
+        counter: credential.counter,
+        transports: credential.transports ?? [],
+        created_at: at,
+      });
+      await enqueueSecurityNotices(tx, dependencies, accountId, 'passkey_added');
     });
     return { id, created_at: at.toISOString() };
   }
 
-  async function removePasskey(accountId: string, passkeyId: string) {
-    if (!(await deletePasskey(database, accountId, passkeyId))) throw notFound('passkey');
+  async function removePasskey(consumer: Consumer, passkeyId: string) {
+    await assertFreshProof(consumer);
+    await database.transaction(async (tx) => {
+      if (!(await deletePasskey(tx, consumer.accountId, passkeyId))) throw notFound('passkey');
+      await enqueueSecurityNotices(tx, dependencies, consumer.accountId, 'passkey_removed');
+    });
   }
 
   async function security(accountId: string) {
@@ -106,14 +141,26 @@ export function makeAccountSecurityService(dependencies: {
   }
 
   /** The risk policy reads the preference from the online state: the event follows the committed row. */
-  async function setAlwaysVerify(accountId: string, alwaysVerify: boolean) {
-    await account(accountId);
+  async function setAlwaysVerify(consumer: Consumer, alwaysVerify: boolean) {
+    const { accountId } = consumer;
+    const holder = await account(accountId);
     const at = clock.now();
-    await database.query('UPDATE accounts SET always_verify = $2, always_verify_at = $3 WHERE id = $1', [
-      accountId,
-      alwaysVerify,
-      new Date(at),
-    ]);
+    if (alwaysVerify !== holder.always_verify) await assertFreshProof(consumer);
+    await database.transaction(async (tx) => {
+      await tx.query('UPDATE accounts SET always_verify = $2, always_verify_at = $3 WHERE id = $1', [
+        accountId,
+        alwaysVerify,
+        new Date(at),
+      ]);
+      if (alwaysVerify !== holder.always_verify) {
+        await enqueueSecurityNotices(
+          tx,
+          dependencies,
+          accountId,
+          alwaysVerify ? 'always_verify_on' : 'always_verify_off',
+        );
+      }
+    });
     await dependencies.engine.record({ kind: 'preference', accountId, at, alwaysVerify });
     return security(accountId);
   }

@@ -66,9 +66,9 @@ export function consumerRoutes(dependencies: {
       body: signInBody,
       responses: {
         202: { description: 'A code is on its way if the address is on file' },
-        429: { description: 'too_many_sends' },
+        429: { description: 'too_many_sends (per e-mail/phone however spelled, per account, per client address)' },
       },
-      handler: async ({ body }) => ({ status: 202, body: await signIn.start(body) }),
+      handler: async ({ body, request }) => ({ status: 202, body: await signIn.start(body, { ip: request.ip }) }),
     }),
     defineRoute({
       method: 'POST',
@@ -82,8 +82,10 @@ export function consumerRoutes(dependencies: {
         200: { description: 'Signed in', schema: tokenView },
         409: { description: 'sign_in_expired' },
         422: { description: 'invalid_code' },
+        429: { description: 'too_many_attempts (account-wide lockout with back-off, and per client address)' },
       },
-      handler: async ({ body }) => withCookie(await signIn.verify(body.sign_in_id, body.code)),
+      handler: async ({ body, request }) =>
+        withCookie(await signIn.verify(body.sign_in_id, body.code, { ip: request.ip })),
     }),
     defineRoute({
       method: 'POST',
@@ -136,14 +138,15 @@ export function consumerRoutes(dependencies: {
     defineRoute({
       method: 'PUT',
       url: '/v1/me/security',
-      summary: 'Choose "always verify my purchases": every purchase in this name then needs a step-up',
+      summary:
+        'Choose "always verify my purchases" (every purchase in this name then needs a step-up); a change needs a sign-in from the last 5 minutes and is notified to every verified channel',
       tags,
       auth: 'consumer',
       body: securityBody,
-      responses: { 200: { description: 'Security settings' } },
+      responses: { 200: { description: 'Security settings' }, 403: { description: 'fresh_proof_required' } },
       handler: async ({ consumer, body }) => ({
         status: 200,
-        body: await security.setAlwaysVerify(signedIn(consumer).accountId, body.always_verify),
+        body: await security.setAlwaysVerify(signedIn(consumer), body.always_verify),
       }),
     }),
     defineRoute({
@@ -161,13 +164,13 @@ export function consumerRoutes(dependencies: {
     defineRoute({
       method: 'POST',
       url: '/v1/me/passkeys/options',
-      summary: 'WebAuthn registration options for a new passkey',
+      summary: 'WebAuthn registration options for a new passkey (needs a sign-in from the last 5 minutes)',
       tags,
       auth: 'consumer',
-      responses: { 200: { description: '{ceremony_id, options}' } },
+      responses: { 200: { description: '{ceremony_id, options}' }, 403: { description: 'fresh_proof_required' } },
       handler: async ({ consumer }) => ({
         status: 200,
-        body: await security.registrationOptions(signedIn(consumer).accountId),
+        body: await security.registrationOptions(signedIn(consumer)),
       }),
     }),
     defineRoute({
@@ -179,14 +182,15 @@ export function consumerRoutes(dependencies: {
       idempotent: true,
       body: ceremonyBody,
       responses: {
-        201: { description: 'Registered' },
+        201: { description: 'Registered; a notice goes to every verified channel' },
+        403: { description: 'fresh_proof_required' },
         409: { description: 'ceremony_expired' },
         422: { description: 'invalid_passkey' },
       },
       handler: async ({ consumer, body }) => ({
         status: 201,
         body: await security.register(
-          signedIn(consumer).accountId,
+          signedIn(consumer),
           body.ceremony_id,
           body.response as unknown as RegistrationResponseJSON,
         ),
@@ -199,9 +203,13 @@ export function consumerRoutes(dependencies: {
       tags,
       auth: 'consumer',
       params: passkeyParams,
-      responses: { 204: { description: 'Removed' }, 404: { description: 'not_found' } },
+      responses: {
+        204: { description: 'Removed; a notice goes to every verified channel' },
+        403: { description: 'fresh_proof_required' },
+        404: { description: 'not_found' },
+      },
       handler: async ({ consumer, params }) => {
-        await security.removePasskey(signedIn(consumer).accountId, params.id);
+        await security.removePasskey(signedIn(consumer), params.id);
         return { status: 204, body: null };
       },
     }),

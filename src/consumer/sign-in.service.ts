@@ -9,9 +9,15 @@ import type { Ids } from '../shared/ids.ts';
 import { ApiError } from '../shared/errors.ts';
 import type { Database, SqlExecutor } from '../storage/database.ts';
 import { enqueueNotification } from '../notify/notifier.ts';
-import { phoneKey } from '../risk/normalise/phone.normaliser.ts';
 import { hashCode, newCode, normaliseCode, sameHash } from '../stepup/otp.codes.ts';
-import { consumeRateLimit, sendLimits } from '../stepup/send.rate-limit.ts';
+import {
+  attemptLimits,
+  limited,
+  makeSqlRateLimiter,
+  sendLimits,
+  type RateLimiterFor,
+} from '../stepup/send.rate-limit.ts';
+import { signInIdentity, type SignInIdentifier, type SignInIdentity } from './sign-in.identity.ts';
 import { signInMessageText } from '../stepup/challenge.message.ts';
 import type { ConsumerSessions } from './consumer-sessions.ts';
 import { findPasskeyByCredential, insertCeremony, takeCeremony, touchPasskey } from './passkeys.repository.ts';
@@ -28,6 +34,12 @@ export interface SignInDependencies {
   readonly publicUrl: string;
   readonly sessions: ConsumerSessions;
   readonly webauthn: WebAuthnSettings;
+  readonly rateLimiter?: RateLimiterFor;
+}
+
+/** Where an unauthenticated request came from: its address is one of the keys of every budget. */
+export interface SignInClient {
+  readonly ip: string;
 }
 
 interface ChannelMatch {
@@ -37,51 +49,62 @@ interface ChannelMatch {
   value: string;
 }
 
+/** The sign-in lookup ($1 the normalised key, $2 the kind); exported so a test and a bench can EXPLAIN and time it. */
+export const verifiedChannelLookupSql = `SELECT id, account_id, kind, value FROM channels
+  WHERE lookup_key = $1 AND kind = $2 AND verified_at IS NOT NULL ORDER BY verified_at LIMIT 1`;
+
 /** Only verified channels count: an e-mail merely typed at a checkout must never open the account. */
-async function findVerifiedChannelByValue(
-  db: SqlExecutor,
-  identifier: { email?: string | undefined; phone?: string | undefined },
-): Promise<ChannelMatch | null> {
-  if (identifier.email) {
-    const rows = await db.query<ChannelMatch>(
-      `SELECT id, account_id, kind, value FROM channels
-       WHERE kind = 'email' AND lower(value) = lower($1) AND verified_at IS NOT NULL ORDER BY verified_at LIMIT 1`,
-      [identifier.email.trim()],
-    );
-    return rows[0] ?? null;
-  }
-  const key = identifier.phone ? phoneKey(identifier.phone) : null;
-  if (!key) return null;
-  const rows = await db.query<ChannelMatch>(
-    `SELECT id, account_id, kind, value FROM channels
-     WHERE kind = 'phone' AND regexp_replace(value, '[^0-9]', '', 'g') = $1 AND verified_at IS NOT NULL
-     ORDER BY verified_at LIMIT 1`,
-    [key.replace(/\D/g, '')],
-  );
+async function findVerifiedChannel(db: SqlExecutor, identity: SignInIdentity): Promise<ChannelMatch | null> {
+  if (!identity.matchable) return null;
+  // channels.lookup_key holds the same normalised key (migration 060) and is indexed: no scan of every channel.
+  const rows = await db.query<ChannelMatch>(verifiedChannelLookupSql, [identity.key, identity.kind]);
   return rows[0] ?? null;
 }
+
+const tooManySends = (retryAfterSeconds: number) =>
+  new ApiError(429, 'too_many_sends', 'too many codes were requested; try again later', undefined, {
+    retry_after_seconds: retryAfterSeconds,
+  });
 
 export function makeSignInService(dependencies: SignInDependencies) {
   const { database, clock, ids, secret } = dependencies;
   const reportLink = `${dependencies.publicUrl}/portal/`;
+  const rateLimiter = dependencies.rateLimiter ?? makeSqlRateLimiter;
 
-  async function start(identifier: { email?: string | undefined; phone?: string | undefined }) {
+  /**
+   * Sign-in sends have their own budgets (per normalised identity, per account, per client address), never the
+   * step-up budget of a checkout. A refused request creates nothing: no sign-in row, no code.
+   */
+  async function start(identifier: SignInIdentifier, client: SignInClient) {
     const now = clock.now();
     const signInId = ids.next('sgn');
     const expiresAt = new Date(now + signInLifetimeMilliseconds);
-    const addressKey = `sign-in:${(identifier.email ?? identifier.phone ?? '').trim().toLowerCase()}`;
+    const identity = signInIdentity(identifier);
     await database.transaction(async (tx) => {
-      const limited = await consumeRateLimit(tx, addressKey, sendLimits.address, now);
-      if (!limited.allowed) {
-        throw new ApiError(429, 'too_many_sends', 'too many codes were requested; try again later', undefined, {
-          retry_after_seconds: limited.retryAfterSeconds,
-        });
+      const limiter = rateLimiter(tx);
+      const first = await limiter.consume(
+        [
+          ...limited(`sign-in:send:identity:${identity.kind}:${identity.key}`, sendLimits.signInIdentity),
+          ...limited(`sign-in:send:ip:${client.ip}`, sendLimits.signInIp),
+        ],
+        now,
+      );
+      if (!first.allowed) throw tooManySends(first.retryAfterSeconds);
+      const channel = await findVerifiedChannel(tx, identity);
+      if (channel) {
+        // The e-mail and the phone of one account share the account's budget too.
+        const perAccount = await limiter.consume(
+          limited(`sign-in:send:account:${channel.account_id}`, sendLimits.signInAccount),
+          now,
+        );
+        if (!perAccount.allowed) throw tooManySends(perAccount.retryAfterSeconds);
       }
-      const channel = await findVerifiedChannelByValue(tx, identifier);
       const code = newCode();
-      // A row with an unguessable hash exists either way, so timing and answers are alike for unknown addresses.
+      // A row with an unguessable hash exists either way, so timing and answers are alike for unknown addresses;
+      // without an account it can never be verified.
       await tx.query(
-        `INSERT INTO sign_ins (id, account_id, channel_id, code_hash, expires_at, created_at) VALUES ($1, $2, $3, $4, $5, $6)`,
+        `INSERT INTO sign_ins (id, account_id, channel_id, code_hash, expires_at, created_at, identity_key, client_ip)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
         [
           signInId,
           channel?.account_id ?? null,
@@ -89,11 +112,11 @@ export function makeSignInService(dependencies: SignInDependencies) {
           hashCode(secret, code, ['sign-in', signInId]),
           expiresAt,
           new Date(now),
+          `${identity.kind}:${identity.key}`,
+          client.ip,
         ],
       );
       if (!channel) return;
-      const perAccount = await consumeRateLimit(tx, `send:account:${channel.account_id}`, sendLimits.account, now);
-      if (!perAccount.allowed) return;
       await enqueueNotification(
         tx,
         ids,
@@ -110,18 +133,19 @@ export function makeSignInService(dependencies: SignInDependencies) {
     return { sign_in_id: signInId, expires_at: expiresAt.toISOString() };
   }
 
-  async function verify(signInId: string, code: string) {
+  async function verify(signInId: string, code: string, client: SignInClient) {
     const now = clock.now();
     const outcome = await database.transaction(async (tx) => {
       const [row] = await tx.query<{
         account_id: string | null;
+        identity_key: string | null;
         code_hash: string;
         failed_attempts: number;
         expires_at: Date;
         used_at: Date | null;
         channel_kind: 'email' | 'phone' | null;
       }>(
-        `SELECT account_id, code_hash, failed_attempts, expires_at, used_at,
+        `SELECT account_id, identity_key, code_hash, failed_attempts, expires_at, used_at,
            (SELECT kind FROM channels WHERE channels.id = sign_ins.channel_id) AS channel_kind
          FROM sign_ins WHERE id = $1 FOR UPDATE`,
         [signInId],
@@ -129,9 +153,24 @@ export function makeSignInService(dependencies: SignInDependencies) {
       if (!row || row.used_at || row.expires_at.getTime() <= now || row.failed_attempts >= maxSignInAttempts) {
         return { kind: 'unusable' as const };
       }
+      // Guesses count account-wide across sign-ins (by identity when no account has it, so answers stay alike) and
+      // per client address; past a limit every code is refused, the right one too, until the window ends.
+      const attempts = [
+        ...limited(
+          row.account_id
+            ? `sign-in:fail:account:${row.account_id}`
+            : `sign-in:fail:identity:${row.identity_key ?? signInId}`,
+          attemptLimits.account,
+        ),
+        ...limited(`sign-in:fail:ip:${client.ip}`, attemptLimits.ip),
+      ];
+      const limiter = rateLimiter(tx);
+      const lockout = await limiter.check(attempts, now);
+      if (!lockout.allowed) return { kind: 'locked' as const, retryAfterSeconds: lockout.retryAfterSeconds };
       const matches = sameHash(hashCode(secret, normaliseCode(code), ['sign-in', signInId]), row.code_hash);
       if (!matches || !row.account_id) {
         await tx.query('UPDATE sign_ins SET failed_attempts = failed_attempts + 1 WHERE id = $1', [signInId]);
+        await limiter.record(attempts, now);
         return { kind: 'wrong' as const, remaining: maxSignInAttempts - row.failed_attempts - 1 };
       }
       await tx.query('UPDATE sign_ins SET used_at = $2 WHERE id = $1', [signInId, new Date(now)]);
@@ -143,6 +182,11 @@ export function makeSignInService(dependencies: SignInDependencies) {
     });
     if (outcome.kind === 'unusable') {
       throw new ApiError(409, 'sign_in_expired', 'this sign-in has expired or was used; request a new code');
+    }
+    if (outcome.kind === 'locked') {
+      throw new ApiError(429, 'too_many_attempts', 'too many wrong codes; try again later', undefined, {
+        retry_after_seconds: outcome.retryAfterSeconds,
+      });
     }
     if (outcome.kind === 'wrong') {
       throw new ApiError(422, 'invalid_code', 'the code is not correct', 'code', {

@@ -22,6 +22,8 @@ export interface ServerDependencies {
   readonly version: string;
   readonly logLevel: string;
   readonly bodyLimitBytes: number;
+  /** Fastify's trustProxy: request.ip is the client's address behind a load balancer only when set. */
+  readonly trustProxy?: boolean | string;
 }
 
 function bearer(request: FastifyRequest): string | null {
@@ -36,7 +38,13 @@ function cookie(request: FastifyRequest, name: string): string | null {
   if (typeof header !== 'string') return null;
   for (const part of header.split(';')) {
     const [key, ...value] = part.trim().split('=');
-    if (key === name) return decodeURIComponent(value.join('='));
+    if (key !== name) continue;
+    // A malformed value (`rg_consumer=%`) is no token: the caller is not signed in (401), never a 500.
+    try {
+      return decodeURIComponent(value.join('='));
+    } catch {
+      return null;
+    }
   }
   return null;
 }
@@ -55,6 +63,7 @@ export function buildServer(dependencies: ServerDependencies): FastifyInstance {
       serializers: { req: (request) => ({ method: request.method, url: request.url.split('?')[0] }) },
     },
     bodyLimit: dependencies.bodyLimitBytes,
+    trustProxy: dependencies.trustProxy ?? false,
     requestIdHeader: 'x-request-id',
     genReqId: () => `req_${Math.random().toString(36).slice(2, 12)}`,
     // A malformed URL (bad percent-encoding) fails before routing and the error handler: same error shape here.

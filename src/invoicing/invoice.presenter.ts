@@ -10,9 +10,12 @@ export function presentInvoice(row: InvoiceRow) {
     amount: { value: row.amount, currency: row.currency },
     fees: { value: row.fees, currency: row.currency },
     paid: { value: row.paid_amount, currency: row.currency },
-    // Nothing is owed while an invoice is paused or written off: the consumer must never be asked for it.
+    // Money refunded to the consumer no longer counts as paid. Nothing is owed while an invoice is paused or written off: the consumer must never be asked for it.
     outstanding: {
-      value: row.status === 'paused' || row.status === 'written_off' ? 0 : Math.max(0, total - row.paid_amount),
+      value:
+        row.status === 'paused' || row.status === 'written_off'
+          ? 0
+          : Math.max(0, total - row.paid_amount + row.refund_requested),
       currency: row.currency,
     },
     refund: { value: row.refund_requested, currency: row.currency },

@@ -1,7 +1,7 @@
 // Invoice state changes shared by buyer protection and collection: pause, resume, write off. Plain SQL in the caller's transaction.
 import type { SqlExecutor } from '../storage/database.ts';
 
-export const invoiceStatuses = ['open', 'paid', 'paused', 'written_off', 'unpaid'] as const;
+export const invoiceStatuses = ['open', 'paid', 'paused', 'written_off', 'unpaid', 'refunded'] as const;
 export type InvoiceStatus = (typeof invoiceStatuses)[number];
 
 export interface InvoiceRow {

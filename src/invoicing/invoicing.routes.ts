@@ -69,7 +69,7 @@ export function invoicingRoutes(dependencies: {
     defineRoute({
       method: 'GET',
       url: '/v1/payouts',
-      summary: 'The payout ledger: one entry per approved order, paid in full whatever happens afterwards',
+      summary: 'The payout ledger: an entry per capture, paid whatever happens to the invoice; refunds reverse theirs',
       tags: ['invoicing'],
       auth: 'merchant',
       query: z.object({

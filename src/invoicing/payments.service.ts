@@ -8,6 +8,7 @@ import { enqueueWebhook } from '../webhooks/webhook.enqueue.ts';
 import { enqueueConsumerNotice } from '../protection/consumer.notice.ts';
 import { lockInvoice, normalise, type InvoiceRow } from './invoice.transitions.ts';
 import { presentInvoice } from './invoice.presenter.ts';
+import { settleOrder } from '../orders/order.settlement.ts';
 
 export interface PaymentInput {
   readonly amount: { readonly value: number; readonly currency: string };
@@ -77,14 +78,18 @@ export function makePaymentsService(dependencies: { database: Database; clock: C
         [payment.id, payment.invoice_id, payment.reference, payment.amount, payment.currency, receivedAt, now],
       );
       const paidAmount = invoice.paid_amount + payment.amount;
+      // Money refunded to the consumer (an order refund) no longer counts towards the invoice.
       const settled =
-        invoice.status !== 'paid' && invoice.status !== 'written_off' && paidAmount >= invoice.amount + invoice.fees;
+        invoice.status !== 'paid' &&
+        invoice.status !== 'written_off' &&
+        paidAmount - invoice.refund_requested >= invoice.amount + invoice.fees;
       await tx.query(
         `UPDATE invoices SET paid_amount = $2, status = $3, paid_at = $4, paused_from = CASE WHEN $3 = 'paid' THEN NULL ELSE paused_from END
          WHERE id = $1`,
         [invoice.id, paidAmount, settled ? 'paid' : invoice.status, settled ? receivedAt : (invoice.paid_at ?? null)],
       );
       const events = settled ? await settle(tx, invoice, receivedAt, now) : [];
+      if (settled) events.push(...(await settleOrder(tx, ids, invoice.order_id, now)));
       const updated = normalise({ ...invoice, paid_amount: paidAmount, status: settled ? 'paid' : invoice.status });
       return { status: 201, payment, invoice: updated, events, duplicate: false };
     });

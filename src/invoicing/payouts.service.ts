@@ -1,28 +1,15 @@
-// Guaranteed payment: every approved order earns the merchant a payout entry in the same transaction, whatever happens after.
-import type { Ids } from '../shared/ids.ts';
+// Guaranteed payment: every capture earns the merchant a payout entry (src/orders writes them), a refund reverses its part.
 import type { SqlExecutor } from '../storage/database.ts';
-import type { DecisionHook } from '../checkout/checkout.service.ts';
 import type { Merchant } from '../http/route.ts';
 
 interface PayoutRow {
   seq: number;
   id: string;
   order_id: string;
+  kind: string;
   amount: number;
   currency: string;
   created_at: Date;
-}
-
-export function makePayoutLedgerHook(dependencies: { ids: Ids }): DecisionHook {
-  return async (tx, context) => {
-    if (context.decision.outcome !== 'approved' || context.orderId === null) return {};
-    const amount = context.session.input.amount;
-    await tx.query(
-      `INSERT INTO payout_entries (id, merchant_id, order_id, amount, currency, created_at) VALUES ($1, $2, $3, $4, $5, $6)`,
-      [dependencies.ids.next('pyo'), context.merchant.id, context.orderId, amount.value, amount.currency, context.at],
-    );
-    return {};
-  };
 }
 
 export function makePayoutsService(dependencies: { database: SqlExecutor }) {
@@ -30,7 +17,7 @@ export function makePayoutsService(dependencies: { database: SqlExecutor }) {
   return {
     async list(merchant: Merchant, page: { limit: number; after: number | null }) {
       const rows = await database.query<PayoutRow>(
-        `SELECT seq, id, order_id, amount, currency, created_at FROM payout_entries
+        `SELECT seq, id, order_id, kind, amount, currency, created_at FROM payout_entries
          WHERE merchant_id = $1 AND ($2::bigint IS NULL OR seq > $2) ORDER BY seq LIMIT $3`,
         [merchant.id, page.after, page.limit],
       );
@@ -43,6 +30,7 @@ export function makePayoutsService(dependencies: { database: SqlExecutor }) {
         data: rows.map((row) => ({
           id: row.id,
           order_id: row.order_id,
+          kind: row.kind,
           amount: { value: Number(row.amount), currency: row.currency },
           created_at: row.created_at.toISOString(),
           cursor: Number(row.seq),

@@ -1,5 +1,5 @@
 // The engine the server runs: one online state, with the active ruleset, lists and champion model read per decision.
-import type { RiskEngine } from '../risk/engine.ts';
+import type { ChallengeMethod, RiskEngine } from '../risk/engine.ts';
 import { makeRiskEngine, type RiskModel } from '../risk/risk.engine.ts';
 import type { Lists } from '../risk/policy/list.view.ts';
 import type { ProviderSet } from '../risk/providers/provider.set.ts';
@@ -16,6 +16,8 @@ export interface LiveEngineDependencies {
   readonly model?: () => RiskModel | undefined;
   /** First orders of unproven buyers up to this amount (minor units) pass without a proof. */
   readonly newCustomerFloor?: number;
+  /** The possession proofs the server has providers for; an empty list leaves the policy no proof to ask for. */
+  readonly possessionProofs?: readonly ChallengeMethod[];
 }
 
 export function makeLiveEngine(dependencies: LiveEngineDependencies): RiskEngine {
@@ -33,6 +35,7 @@ export function makeLiveEngine(dependencies: LiveEngineDependencies): RiskEngine
         ruleset,
         model,
         newCustomerFloor: dependencies.newCustomerFloor,
+        possessionProofs: dependencies.possessionProofs,
       });
       builtFor = { ruleset, model };
     }

@@ -10,7 +10,7 @@ import type { RulesetsService } from './rulesets.service.ts';
 const listEntryInput = z.discriminatedUnion('kind', [
   z.object({
     list: z.enum(['block', 'allow']),
-    kind: z.enum(['email', 'phone', 'device', 'ip']),
+    kind: z.enum(['email', 'phone', 'device', 'ip', 'iban']),
     value: z.string().trim().min(1).max(254),
     reason: z.string().trim().min(1).max(500),
     expires_at: z.iso.datetime({ offset: true }).optional(),

@@ -8,6 +8,8 @@ import { normalise } from '../invoicing/invoice.transitions.ts';
 import { presentInvoice } from '../invoicing/invoice.presenter.ts';
 import { insertCase, insertCaseEvent, insertFlag } from '../protection/protection.repository.ts';
 import * as repository from './portal.repository.ts';
+import { shipmentsOfOrders } from '../orders/orders.repository.ts';
+import { describeDelivery } from '../orders/order.delivery.ts';
 import { addressKey, describeClaim, describeOutcome, formatAddress, maskChannel } from './portal.presenter.ts';
 
 interface Sighting {
@@ -52,6 +54,10 @@ export function makePortalService(dependencies: {
       ),
     ]);
     const invoiceByOrder = new Map(invoices.map((row) => [row.order_id, presentInvoice(normalise(row))]));
+    const shipments = await shipmentsOfOrders(
+      database,
+      orders.map((order) => order.id),
+    );
     return {
       data: orders.map((order) => {
         const shipping = order.input.shipping_address ?? order.input.billing_address;
@@ -64,6 +70,8 @@ export function makePortalService(dependencies: {
           placed_at: order.placed_at.toISOString(),
           items: (order.input.lines ?? []).map((line) => `${line.quantity} × ${line.name}`),
           delivery_address: shipping ? formatAddress(shipping) : null,
+          // Only what carriers and the merchant reported: never "delivered" before a carrier says so.
+          delivery: describeDelivery(shipments.filter((shipment) => shipment.order_id === order.id)),
           decision_id: order.decision_id,
           invoice: invoiceByOrder.get(order.id) ?? null,
           claims: claims

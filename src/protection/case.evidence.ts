@@ -1,6 +1,7 @@
 // Gathers what an analyst needs to judge a claim: the decision record, device, IP, addresses, linked accounts.
 import type { SqlExecutor } from '../storage/database.ts';
 import type { SessionInput } from '../checkout/session.schema.ts';
+import { normaliseIban } from '../risk/normalise/iban.normaliser.ts';
 
 export interface OrderForClaim {
   id: string;
@@ -43,7 +44,7 @@ export async function gatherEvidence(tx: SqlExecutor, order: OrderForClaim) {
   const deviceId = input.device?.id ?? null;
   const ip = input.device?.ip ?? null;
   const shipping = input.shipping_address ?? input.billing_address;
-  // Other accounts that share this order's device, IP, delivery address or typed e-mail point at a ring.
+  // Other accounts that share this order's device, IP, delivery address, typed e-mail or IBAN point at a ring.
   const linked = await tx.query<LinkedAccountRow>(
     `SELECT DISTINCT ON (o.account_id, shared) o.account_id, a.name, a.email, shared
      FROM orders o JOIN accounts a ON a.id = o.account_id,
@@ -52,7 +53,8 @@ export async function gatherEvidence(tx: SqlExecutor, order: OrderForClaim) {
        (CASE WHEN $3::text IS NOT NULL AND o.input->'device'->>'ip' = $3 THEN 'ip' END),
        (CASE WHEN lower(o.input->'shipping_address'->>'postal_code') = lower($4)
               AND lower(o.input->'shipping_address'->>'house_number') = lower($5) THEN 'shipping_address' END),
-       (CASE WHEN lower(o.input->'customer'->>'email') = lower($6) THEN 'email' END)
+       (CASE WHEN lower(o.input->'customer'->>'email') = lower($6) THEN 'email' END),
+       (CASE WHEN $7::text IS NOT NULL AND upper(replace(o.input->'customer'->>'iban', ' ', '')) = $7 THEN 'iban' END)
      ) AS link(shared)
      WHERE o.account_id <> $1 AND shared IS NOT NULL
      ORDER BY o.account_id, shared LIMIT 50`,
@@ -63,6 +65,7 @@ export async function gatherEvidence(tx: SqlExecutor, order: OrderForClaim) {
       shipping?.postal_code ?? null,
       shipping?.house_number ?? null,
       input.customer?.email ?? null,
+      input.customer?.iban === undefined ? null : normaliseIban(input.customer.iban),
     ],
   );
   return {

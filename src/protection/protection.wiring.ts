@@ -23,7 +23,7 @@ import { Counter } from 'prom-client';
 import { makePortalService } from '../portal/portal.service.ts';
 import { portalRoutes } from '../portal/portal.routes.ts';
 import { makePaymentsService } from '../invoicing/payments.service.ts';
-import { makePayoutLedgerHook, makePayoutsService } from '../invoicing/payouts.service.ts';
+import { makePayoutsService } from '../invoicing/payouts.service.ts';
 import { invoicingRoutes, processorGuard } from '../invoicing/invoicing.routes.ts';
 import { makeInvoiceScheduler } from '../invoicing/invoice.scheduler.ts';
 
@@ -76,7 +76,8 @@ export function makeProtectionContext(dependencies: ProtectionDependencies) {
     ...portalRoutes(makePortalService({ database, clock, ids, firstResponseHours: config.caseFirstResponseHours })),
     ...invoicingRoutes({ payments, payouts, requireProcessor }),
   ];
-  const decisionHooks: DecisionHook[] = [makePayoutLedgerHook({ ids }), makeOrderApprovedWebhookHook({ ids })];
+  // Payout entries are written per capture (and reversed per refund) by the order life-cycle (src/orders).
+  const decisionHooks: DecisionHook[] = [makeOrderApprovedWebhookHook({ ids })];
   const outboxHandlers: Record<string, OutboxHandler> = {
     [webhookTopic]: makeWebhookDeliveryHandler({
       database,

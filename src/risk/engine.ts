@@ -123,6 +123,26 @@ export type HistoryEvent =
       readonly deviceId: string | null;
     }
   | {
+      /**
+       * What the consumer may still owe on an order changed without a payment: a cancel, an expired authorization
+       * or a refund. `amount` is the order's exposure from now on (the open authorization plus the outstanding).
+       */
+      readonly kind: 'exposure';
+      readonly orderId: string;
+      readonly at: number;
+      readonly amount: number;
+    }
+  | {
+      /**
+       * A bank identification for this account's identity: `linked` when it established (or confirmed) the bank's
+       * pseudonymous subject of the person, `conflict` when it came with a different subject than the one on file.
+       */
+      readonly kind: 'bank_identity';
+      readonly accountId: string;
+      readonly at: number;
+      readonly outcome: 'linked' | 'conflict';
+    }
+  | {
       readonly kind: 'label';
       readonly orderId: string;
       readonly at: number;

@@ -72,6 +72,7 @@ export function snapshotQuery(claim: NormalisedSession, at: number): SnapshotQue
     shippingAddressKey: claim.shipping.key,
     deviceKey: claim.deviceKey,
     ip: claim.ip,
+    ibanKey: claim.ibanKey,
   };
 }
 

@@ -3,6 +3,9 @@ import { randomBytes } from 'node:crypto';
 
 export type IdPrefix =
   | 'mer'
+  | 'bid'
+  | 'vpm'
+  | 'bsc'
   | 'acc'
   | 'chn'
   | 'ses'
@@ -36,7 +39,13 @@ export type IdPrefix =
   | 'pyo'
   | 'flg'
   | 'aud'
-  | 'ipm';
+  | 'ipm'
+  | 'cap'
+  | 'rfd'
+  | 'shp'
+  | 'car'
+  | 'cev'
+  | 'oev';
 
 export interface Ids {
   next(prefix: IdPrefix): string;

@@ -1,6 +1,6 @@
 // Creates the challenge for a step_up decision inside the authorize transaction, and shows it again on replays.
 import type { DecisionHook, ReplayHook } from '../checkout/checkout.service.ts';
-import { isPossessionProof, possessionProofs, type ChallengeOption } from '../risk/engine.ts';
+import { isPossessionProof, type ChallengeMethod, type ChallengeOption } from '../risk/engine.ts';
 import type { SqlExecutor } from '../storage/database.ts';
 import { challengeLifetimeMilliseconds, clientTokenFor, widgetUrlFor, type StepUpSecrets } from './challenge.access.ts';
 import {
@@ -26,13 +26,14 @@ export function presentChallenge(secrets: StepUpSecrets, challenge: ChallengeRow
 /**
  * Keeps only options that are safe to offer: an OTP option must name a channel of the matched account that was
  * verified before now (defence in depth: the engine promises it, the database proves it). A passkey is offered when
- * the account registered one, because nothing an attacker typed can produce it. Possession proofs are always kept.
+ * the account registered one, because nothing an attacker typed can produce it.
  */
 async function safeOptions(
   tx: SqlExecutor,
   accountId: string | null,
   options: readonly ChallengeOption[],
   at: Date,
+  bankProofs: readonly ChallengeMethod[],
 ): Promise<ChallengeOption[]> {
   const kept: ChallengeOption[] = [];
   // A passkey counts where the policy lets the account's own credentials count (it offered a code to a channel on
@@ -42,25 +43,30 @@ async function safeOptions(
     kept.push({ method: 'passkey', channelId: null, maskedTarget: null });
   }
   for (const option of options) {
-    // Possession proofs need nothing on file: the bank or the payment names the person.
-    if (isPossessionProof(option.method)) {
-      kept.push(option);
-      continue;
-    }
     if (!isOtpMethod(option.method) || !accountId || !option.channelId) continue;
     if (await findVerifiedChannel(tx, accountId, option.channelId, at)) kept.push(option);
   }
-  // The way through when nothing safe is left is a proof that needs no history.
-  if (kept.length === 0) {
-    for (const method of possessionProofs) kept.push({ method, channelId: null, maskedTarget: null });
+  // Possession proofs need nothing on file (the bank or the payment names the person): offered as the policy names
+  // them, and the way through when nothing safe is left. Only those this server has a provider for are offered.
+  const named = options.filter((option) => isPossessionProof(option.method)).map((option) => option.method);
+  for (const method of kept.length === 0 && named.length === 0 ? bankProofs : named) {
+    if (bankProofs.includes(method)) kept.push({ method, channelId: null, maskedTarget: null });
   }
   return kept;
 }
 
-export function makeChallengeHook(dependencies: OtpSenderDependencies): DecisionHook {
+export function makeChallengeHook(
+  dependencies: OtpSenderDependencies & { readonly bankProofs: readonly ChallengeMethod[] },
+): DecisionHook {
   return async (tx, context) => {
     if (context.decision.outcome !== 'step_up') return {};
-    const options = await safeOptions(tx, context.decision.accountId, context.decision.challengeOptions, context.at);
+    const options = await safeOptions(
+      tx,
+      context.decision.accountId,
+      context.decision.challengeOptions,
+      context.at,
+      dependencies.bankProofs,
+    );
     const challenge: ChallengeRow = {
       id: dependencies.ids.next('chl'),
       session_id: context.session.id,

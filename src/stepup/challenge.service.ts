@@ -1,4 +1,4 @@
-// The step-up use cases: show a challenge, send a code, verify a code or a bank-account check, then complete the purchase.
+// The step-up use cases: show a challenge, send a code, verify a code (or any proof through `attempt`), then complete.
 import type { Clock } from '../shared/clock.ts';
 import type { Ids } from '../shared/ids.ts';
 import { ApiError, notFound } from '../shared/errors.ts';
@@ -22,17 +22,27 @@ import { deliveryAddressOf, formatAddress, formatAmount } from './challenge.mess
 import { findMerchant, type ChallengeRow } from './challenge.repository.ts';
 import { hashCode, normaliseCode, sameHash } from './otp.codes.ts';
 import { sendCode } from './otp.sender.ts';
-import type { ChallengeMethod, RiskEngine } from '../risk/engine.ts';
-import { validIban, type BankAccountCheckProvider } from './bank-account-check.provider.ts';
+import type { ChallengeMethod, HistoryEvent, RiskEngine } from '../risk/engine.ts';
+import type { VerifiedEvidence } from '../checkout/checkout.service.ts';
+import type { RateLimiterFor } from './send.rate-limit.ts';
+import { proofLockout } from './proof.lockout.ts';
+
+/** What a passed proof hands to the completion: the bank-verified identity, and writes to make on approval. */
+export type ProofExtra = Pick<VerifiedEvidence, 'identity' | 'onApproved'>;
+
+export type ProofResult =
+  | { ok: true; method: ChallengeMethod; channelId: string | null; extra?: ProofExtra }
+  | { ok: false; code: string; message: string; events?: readonly HistoryEvent[] };
 
 export interface ChallengeServiceDependencies extends StepUpSecrets {
   readonly database: Database;
   readonly clock: Clock;
   readonly ids: Ids;
   readonly checkout: Pick<CheckoutService, 'completeVerifiedSession'>;
-  readonly bankAccountCheck: BankAccountCheckProvider;
   /** Learns of each passed verification once it is stored, so the device becomes one the holder proved to own. */
   readonly engine: Pick<RiskEngine, 'record'>;
+  /** The rate-limit adapter (PostgreSQL counters unless the composition root chooses another). */
+  readonly rateLimiter?: RateLimiterFor;
 }
 
 export function makeChallengeService(dependencies: ChallengeServiceDependencies) {
@@ -79,11 +89,16 @@ export function makeChallengeService(dependencies: ChallengeServiceDependencies)
    * After a proof is recorded the purchase is completed. A proof that was recorded but whose completion did not
    * happen (a crash in between) is completed by the next call; once completed, the challenge is spent.
    */
-  async function complete(challenge: ChallengeRow, method: string): Promise<AuthorizationView> {
+  async function complete(
+    challenge: ChallengeRow,
+    method: string,
+    extra: Pick<VerifiedEvidence, 'identity' | 'onApproved'> = {},
+  ): Promise<AuthorizationView> {
     const merchant = await merchantOf(database, challenge);
     return dependencies.checkout.completeVerifiedSession(merchant, challenge.session_id, {
       method,
       challengeId: challenge.id,
+      ...extra,
     });
   }
 
@@ -102,8 +117,9 @@ export function makeChallengeService(dependencies: ChallengeServiceDependencies)
         readonly challenge: ChallengeRow;
         readonly method: ChallengeMethod;
         readonly at: Date;
+        readonly extra: ProofExtra;
       }
-    | { readonly kind: 'failed'; readonly error: ApiError };
+    | { readonly kind: 'failed'; readonly error: ApiError; readonly events: readonly HistoryEvent[] };
 
   /** Runs one proof attempt under the challenge's row lock, so a code is accepted at most once. */
   async function attempt(
@@ -113,24 +129,33 @@ export function makeChallengeService(dependencies: ChallengeServiceDependencies)
       tx: SqlExecutor,
       challenge: ChallengeRow,
       input: Awaited<ReturnType<typeof loadChallenge>>['input'],
-    ) => Promise<
-      { ok: true; method: ChallengeMethod; channelId: string | null } | { ok: false; code: string; message: string }
-    >,
+    ) => Promise<ProofResult>,
   ): Promise<AuthorizationView> {
     const resumed = await resumeIfVerified(challengeId, caller);
     if (resumed) return resumed;
     const outcome = await database.transaction(async (tx): Promise<ProofOutcome> => {
       const { challenge, input } = await loadChallenge(tx, secret, challengeId, caller, { forUpdate: true });
       assertUsable(challenge, clock.now());
+      const lockout = proofLockout(dependencies.rateLimiter, tx, challenge.account_id);
+      await lockout.assertOpen(clock.now());
       const proof = await prove(tx, challenge, input);
       if (!proof.ok) {
         const remaining = await recordFailure(tx, challenge);
-        return { kind: 'failed', error: failureError(remaining, proof.code, proof.message) };
+        await lockout.recordFailure(clock.now());
+        return {
+          kind: 'failed',
+          error: failureError(remaining, proof.code, proof.message),
+          events: proof.events ?? [],
+        };
       }
       const at = await recordVerified(tx, dependencies, challenge, proof.method, proof.channelId);
-      return { kind: 'verified', challenge, method: proof.method, at };
+      return { kind: 'verified', challenge, method: proof.method, at, extra: proof.extra ?? {} };
     });
-    if (outcome.kind === 'failed') throw outcome.error;
+    if (outcome.kind === 'failed') {
+      // A failed proof may still have established a fact (a conflicting bank subject): the engine learns it too.
+      for (const event of outcome.events) await dependencies.engine.record(event);
+      throw outcome.error;
+    }
     // Online state follows the database: the stored verification is now a fact the engine may use.
     if (outcome.challenge.account_id) {
       await dependencies.engine.record({
@@ -141,7 +166,7 @@ export function makeChallengeService(dependencies: ChallengeServiceDependencies)
         deviceId: outcome.challenge.device_id,
       });
     }
-    return complete(outcome.challenge, outcome.method);
+    return complete(outcome.challenge, outcome.method, outcome.extra);
   }
 
   async function verifyCode(challengeId: string, caller: ChallengeCaller, code: string) {
@@ -157,28 +182,7 @@ export function makeChallengeService(dependencies: ChallengeServiceDependencies)
     });
   }
 
-  /**
-   * The IBAN-name check only compares two things an attacker can look up (an IBAN is printed on every invoice), so it
-   * no longer passes a challenge: it is a signal, and the challenge points to the possession proofs instead.
-   */
-  async function verifyBankAccount(
-    challengeId: string,
-    caller: ChallengeCaller,
-    iban: string,
-  ): Promise<AuthorizationView> {
-    if (!validIban(iban)) throw new ApiError(422, 'invalid_iban', 'this is not a valid IBAN', 'iban');
-    const { challenge } = await loadChallenge(database, secret, challengeId, caller);
-    assertUsable(challenge, clock.now());
-    throw new ApiError(
-      422,
-      'method_not_allowed',
-      'an IBAN-name check is not a proof; use one of the methods offered for this challenge',
-      'method',
-      { allowed: challenge.options.map((option) => option.method) },
-    );
-  }
-
-  return { get, send, verifyCode, verifyBankAccount, attempt };
+  return { get, send, verifyCode, attempt, complete };
 }
 
 export type ChallengeService = ReturnType<typeof makeChallengeService>;

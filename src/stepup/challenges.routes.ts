@@ -18,7 +18,6 @@ const verifyBody = z.object({
     .trim()
     .regex(/^[0-9 -]{4,12}$/, 'the code from the message, digits only'),
 });
-const bankBody = z.object({ iban: z.string().trim().min(8).max(42) });
 const passkeyBody = z.object({
   response: z.looseObject({ id: z.string().min(1).max(1024), rawId: z.string(), type: z.literal('public-key') }),
 });
@@ -36,19 +35,25 @@ export interface ChallengeRouteDependencies {
   readonly findMerchantByKeyHash: (keyHash: string) => Promise<{ id: string } | null>;
 }
 
-export function challengeRoutes(dependencies: ChallengeRouteDependencies) {
-  const { challenges, passkeys } = dependencies;
-
-  /** Both the merchant's API key and the widget's client token (rgt_...) may act on a challenge. */
-  async function callerOf(request: FastifyRequest): Promise<ChallengeCaller> {
+/** Both the merchant's API key and the widget's client token (rgt_...) may act on a challenge. */
+export function makeCallerOf(findMerchantByKeyHash: (keyHash: string) => Promise<{ id: string } | null>) {
+  return async function callerOf(request: FastifyRequest): Promise<ChallengeCaller> {
     const match = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '');
     const token = match?.[1];
     if (token?.startsWith('rgt_')) return { kind: 'client', token };
-    const merchant = token ? await dependencies.findMerchantByKeyHash(sha256(token)) : null;
+    const merchant = token ? await findMerchantByKeyHash(sha256(token)) : null;
     if (!merchant)
       throw new ApiError(401, 'unauthorized', 'a merchant API key or the challenge client_token is required');
     return { kind: 'merchant', merchantId: merchant.id };
-  }
+  };
+}
+
+export const challengeParams = params;
+export const challengeErrorResponses = errorResponses;
+
+export function challengeRoutes(dependencies: ChallengeRouteDependencies) {
+  const { challenges, passkeys } = dependencies;
+  const callerOf = makeCallerOf(dependencies.findMerchantByKeyHash);
 
   const common = { tags: ['step-up'], auth: 'none' as const, params };
   return [
@@ -87,19 +92,6 @@ export function challengeRoutes(dependencies: ChallengeRouteDependencies) {
       handler: async ({ params, body, request }) => ({
         status: 200,
         body: await challenges.verifyCode(params.id, await callerOf(request), body.code),
-      }),
-    }),
-    defineRoute({
-      ...common,
-      method: 'POST',
-      url: '/v1/challenges/:id/bank-account-check',
-      summary: "Bank-account name check: the bank confirms the IBAN is held by the customer's name",
-      idempotent: true,
-      body: bankBody,
-      responses: { 200: { description: 'The new decision', schema: authorizationViewSchema }, ...errorResponses },
-      handler: async ({ params, body, request }) => ({
-        status: 200,
-        body: await challenges.verifyBankAccount(params.id, await callerOf(request), body.iban),
       }),
     }),
     defineRoute({

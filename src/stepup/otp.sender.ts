@@ -15,7 +15,7 @@ import {
 import { codeMessageText } from './challenge.message.ts';
 import { findVerifiedChannel, updateChallenge, type ChallengeRow } from './challenge.repository.ts';
 import { hashCode, newCode } from './otp.codes.ts';
-import { consumeRateLimit, sendLimits } from './send.rate-limit.ts';
+import { limited, makeSqlRateLimiter, sendLimits, type RateLimiterFor } from './send.rate-limit.ts';
 
 export const otpMethods = ['otp_sms', 'otp_email'] as const;
 export type OtpMethod = (typeof otpMethods)[number];
@@ -24,6 +24,8 @@ export const isOtpMethod = (method: string): method is OtpMethod => (otpMethods 
 export interface OtpSenderDependencies extends StepUpSecrets {
   readonly ids: Ids;
   readonly clock: Clock;
+  /** The rate-limit adapter (PostgreSQL counters unless the composition root chooses another). */
+  readonly rateLimiter?: RateLimiterFor;
 }
 
 export type SendOutcome =
@@ -53,19 +55,18 @@ export async function sendCode(
     return refused(new ApiError(429, 'too_many_sends', 'no more codes can be sent for this challenge'));
   }
   const now = dependencies.clock.now();
+  // The step-up budget: spent only here, by a challenge of a merchant-authenticated checkout, never by sign-ins.
   const keys = [
-    [`send:account:${challenge.account_id}`, sendLimits.account],
-    ...(challenge.device_id ? [[`send:device:${challenge.device_id}`, sendLimits.device] as const] : []),
-  ] as const;
-  for (const [key, rule] of keys) {
-    const result = await consumeRateLimit(tx, key, rule, now);
-    if (!result.allowed) {
-      return refused(
-        new ApiError(429, 'too_many_sends', 'too many codes were sent; try again later', undefined, {
-          retry_after_seconds: result.retryAfterSeconds,
-        }),
-      );
-    }
+    ...limited(`step-up:send:account:${challenge.account_id}`, sendLimits.stepUpAccount),
+    ...(challenge.device_id ? limited(`step-up:send:device:${challenge.device_id}`, sendLimits.stepUpDevice) : []),
+  ];
+  const result = await (dependencies.rateLimiter ?? makeSqlRateLimiter)(tx).consume(keys, now);
+  if (!result.allowed) {
+    return refused(
+      new ApiError(429, 'too_many_sends', 'too many codes were sent; try again later', undefined, {
+        retry_after_seconds: result.retryAfterSeconds,
+      }),
+    );
   }
   const code = newCode();
   await updateChallenge(tx, challenge.id, {

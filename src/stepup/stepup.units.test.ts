@@ -2,7 +2,10 @@
 import { describe, expect, it } from 'vitest';
 import { hashCode, newCode, normaliseCode, sameHash, signToken } from './otp.codes.ts';
 import { codeMessageText, formatAmount } from './challenge.message.ts';
-import { makeDevelopmentBankAccountCheck, validIban } from './bank-account-check.provider.ts';
+import { makeDevelopmentIbanNameProvider } from '../risk/providers/iban-name.provider.ts';
+import { normaliseIban } from '../risk/normalise/iban.normaliser.ts';
+import { matchIdentity } from './identity.match.ts';
+import { addressFromClaim } from './bank-identification/bank-identity.provider.ts';
 import type { SessionInput } from '../checkout/session.schema.ts';
 
 describe('one-time codes', () => {
@@ -61,7 +64,7 @@ describe('bank-account check', () => {
     ['NL92ABNA0417164300', false],
     ['GB82WEST12345698765432', true],
     ['not an iban', false],
-  ])('IBAN %s valid: %s', (iban, valid) => expect(validIban(iban)).toBe(valid));
+  ])('IBAN %s valid: %s', (iban, valid) => expect(normaliseIban(iban) !== null).toBe(valid));
 
   it.each([
     ['NL91ABNA0417164300', 'Anna de Vries', 'match'],
@@ -71,7 +74,47 @@ describe('bank-account check', () => {
     ['NL91ABNA0417164300', 'Anna Jansen', 'mismatch'],
     ['NL44RABO0123456789', 'Jose van der Berg', 'match'],
     ['GB82WEST12345698765432', 'Anna de Vries', 'unknown_account'],
-  ])('%s held by %s: %s', async (iban, claimedName, kind) => {
-    expect(await makeDevelopmentBankAccountCheck().check({ iban, claimedName })).toEqual({ kind });
+  ])('%s held by %s: %s', async (iban, name, result) => {
+    const signal = new AbortController().signal;
+    expect(await makeDevelopmentIbanNameProvider().lookup({ iban, name }, signal)).toEqual({ result });
+  });
+});
+
+describe('what the bank verified against what was claimed', () => {
+  const claim = {
+    customer: { name: 'Jan Jansen', email: 'x@example.nl', phone: '+31611111111', date_of_birth: '1970-06-15' },
+    billing_address: {
+      street: 'Dorpsstraat',
+      house_number: '12',
+      postal_code: '3511AB',
+      city: 'Utrecht',
+      country: 'NL',
+    },
+  } as SessionInput;
+  const bank = addressFromClaim({ street_address: 'Dorpsstraat 12', postal_code: '3511 ab', locality: 'Utrecht' });
+  const verified = { name: 'JAN JANSEN', dateOfBirth: '1970-06-15', address: bank, bankSubject: 's', iban: null };
+
+  it.each([
+    ['the same person (case, postcode spacing)', verified, true],
+    ['another name', { ...verified, name: 'Mallory Mulder' }, 'name_mismatch'],
+    ['a family member', { ...verified, name: 'Piet Jansen' }, 'name_mismatch'],
+    ['another address', { ...verified, address: { ...bank!, house_number: '14' } }, 'address_mismatch'],
+    ['another birth date', { ...verified, dateOfBirth: '1971-06-15' }, 'date_of_birth_mismatch'],
+    ['no address or birth date from the bank', { ...verified, address: null, dateOfBirth: null }, true],
+  ])('%s', (_case, identity, expected) => {
+    const match = matchIdentity(claim, identity);
+    expect(match.ok ? true : match.code).toBe(expected);
+  });
+
+  it('reads an OpenID address claim, and refuses one without a house number', () => {
+    expect(bank).toEqual({
+      street: 'Dorpsstraat',
+      house_number: '12',
+      postal_code: '3511 ab',
+      city: 'Utrecht',
+      country: 'NL',
+    });
+    expect(addressFromClaim({ street_address: 'Dorpsstraat', postal_code: '3511AB' })).toBeNull();
+    expect(addressFromClaim('Dorpsstraat 12')).toBeNull();
   });
 });

@@ -91,6 +91,11 @@ export function historySources(database: Database): Source[] {
       `SELECT * FROM (SELECT p.id, p.paid_at AS at, i.order_id, p.outcome FROM payments p JOIN invoices i ON i.id = p.invoice_id) t WHERE true`,
       (row) => ({ kind: 'payment', orderId: row.order_id, at: row.at.getTime(), outcome: row.outcome }),
     ),
+    scan<{ id: string; at: Date; order_id: string; exposure: number | string }>(
+      database,
+      `SELECT * FROM (SELECT id, at, order_id, exposure FROM order_events WHERE exposure IS NOT NULL) t WHERE true`,
+      (row) => ({ kind: 'exposure', orderId: row.order_id, at: row.at.getTime(), amount: Number(row.exposure) }),
+    ),
     scan<{ id: string; at: Date; always_verify: boolean }>(
       database,
       `SELECT * FROM (SELECT id, always_verify_at AS at, always_verify FROM accounts WHERE always_verify_at IS NOT NULL) t WHERE true`,
@@ -106,6 +111,16 @@ export function historySources(database: Database): Source[] {
         method: row.method,
         deviceId: row.device_id,
       }),
+    ),
+    scan<{ id: string; at: Date }>(
+      database,
+      `SELECT * FROM (SELECT account_id AS id, verified_at AS at FROM account_bank_subjects) t WHERE true`,
+      (row) => ({ kind: 'bank_identity', accountId: row.id, at: row.at.getTime(), outcome: 'linked' }),
+    ),
+    scan<{ id: string; at: Date; account_id: string }>(
+      database,
+      `SELECT * FROM (SELECT id, at, account_id FROM bank_subject_conflicts) t WHERE true`,
+      (row) => ({ kind: 'bank_identity', accountId: row.account_id, at: row.at.getTime(), outcome: 'conflict' }),
     ),
     scan<{ id: string; at: Date; order_id: string; label: 'fraud_third_party' | 'fraud_first_party' | 'legit' }>(
       database,

@@ -1,6 +1,7 @@
 // Embedded PostgreSQL (PGlite, WebAssembly, in-process) adapter of the Database port.
 import { PGlite } from '@electric-sql/pglite';
 import type { Database, SqlExecutor, SqlValue } from './database.ts';
+import { lockDataDirectory } from './data-directory.lock.ts';
 
 export interface PgliteOptions {
   /** Directory for the data files; undefined keeps everything in memory. */
@@ -22,10 +23,15 @@ function wrap(executor: Pick<PGlite, 'query' | 'exec'>): SqlExecutor {
 }
 
 export async function makePgliteDatabase(options: PgliteOptions = {}): Promise<Database & { pglite: PGlite }> {
+  // Two processes on one data directory corrupt it (an import beside a running server): the second one stops here.
+  const lock = options.dataDir === undefined ? null : await lockDataDirectory(options.dataDir);
   const pglite = await PGlite.create({
     dataDir: options.dataDir,
     loadDataDir: options.loadDataDir,
     relaxedDurability: false,
+  }).catch(async (error: unknown) => {
+    await lock?.release();
+    throw error;
   });
   const base = wrap(pglite);
   return {
@@ -34,7 +40,10 @@ export async function makePgliteDatabase(options: PgliteOptions = {}): Promise<D
     query: base.query,
     exec: base.exec,
     transaction: (work) => pglite.transaction((tx) => work(wrap(tx))),
-    close: () => pglite.close(),
+    async close() {
+      await pglite.close();
+      await lock?.release();
+    },
   };
 }
 

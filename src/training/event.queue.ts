@@ -7,8 +7,10 @@ const kindRank: Readonly<Record<HistoryEvent['kind'], number>> = {
   channel: 1,
   preference: 2,
   verification: 2,
+  bank_identity: 2,
   order: 3,
   payment: 4,
+  exposure: 4,
   label: 5,
 };
 

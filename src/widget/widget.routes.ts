@@ -21,6 +21,7 @@ export function widgetRoutes() {
     script: asset('rearguard.js'),
     page: asset('challenge.html'),
     pageScript: asset('challenge.js'),
+    proofReturn: asset('proof-return.js'),
   };
   const common = { method: 'GET' as const, tags: ['widget'], auth: 'none' as const };
   return [
@@ -58,6 +59,18 @@ export function widgetRoutes() {
         contentType: 'text/javascript; charset=utf-8',
         headers: scriptHeaders,
         body: files.pageScript,
+      }),
+    }),
+    defineRoute({
+      ...common,
+      url: '/widget/proof-return.js',
+      summary: "The bank return page's script: tells the waiting challenge page and closes the popup",
+      responses: { 200: { description: 'JavaScript' } },
+      handler: async () => ({
+        status: 200,
+        contentType: 'text/javascript; charset=utf-8',
+        headers: scriptHeaders,
+        body: files.proofReturn,
       }),
     }),
   ];

@@ -39,7 +39,8 @@ describe('bad input to step-up, notices and consumer routes', () => {
     const routes = [
       ['POST', `/v1/challenges/${challengeId}/send`],
       ['POST', `/v1/challenges/${challengeId}/verify`],
-      ['POST', `/v1/challenges/${challengeId}/bank-account-check`],
+      ['POST', `/v1/challenges/${challengeId}/verification-payment/start`],
+      ['POST', '/v1/verification-payment/callback'],
       ['POST', `/v1/challenges/${challengeId}/passkey/verify`],
       ['POST', '/v1/me/sign-in'],
       ['POST', '/v1/me/sign-in/verify'],

@@ -5,6 +5,7 @@ import { makeTestApplication, sessionBody, type TestApplication } from '../appli
 import { makeRiskEngine } from '../../src/risk/risk.engine.ts';
 import type { Decision, HistoryEvent, RiskEngine } from '../../src/risk/engine.ts';
 import { readHistory } from '../../src/storage/history.reader.ts';
+import { startPaymentService, type PaymentService } from './payment-service.ts';
 import { annaPhone, authorize, challengeClient, codeIn, importAnna, lastMessageTo } from './stepup.fixtures.ts';
 
 const stepUpDecision = (accountId: string | null): Decision => ({
@@ -319,15 +320,18 @@ describe.each(databaseKinds)('step-up challenge mechanics on %s', (kind) => {
   });
 });
 
-describe.each(databaseKinds)('challenge options and the possession proofs on %s', (kind) => {
+describe.each(databaseKinds)('challenge options and the verification payment on %s', (kind) => {
   let app: TestApplication;
+  let payments: PaymentService;
   let decision: Decision;
   const engine: RiskEngine = { decide: async () => decision, record: async () => {} };
   beforeAll(async () => {
-    app = await makeTestApplication(kind, { engine });
+    payments = await startPaymentService();
+    app = await makeTestApplication(kind, { engine }, payments.environment);
   });
   afterAll(async () => {
     await app.close();
+    await payments.close();
   });
   const stepUp = (accountId: string | null, options: Decision['challengeOptions']): Decision => ({
     ...stepUpDecision(accountId),
@@ -344,44 +348,57 @@ describe.each(databaseKinds)('challenge options and the possession proofs on %s'
     );
     decision = stepUp('acc_typed', [{ method: 'otp_sms', channelId: 'chn_typed', maskedTarget: '+31 6 ** ** *000' }]);
     const { body } = await authorize(app, sessionBody({ merchant_reference: 'typed-1' }));
-    expect(body.challenge.methods).toEqual([
-      { method: 'bank_identification', target: null },
-      { method: 'verification_payment', target: null },
-    ]);
+    expect(body.challenge.methods).toEqual([{ method: 'verification_payment', target: null }]);
     expect(
       (await app.request('POST', `/v1/challenges/${body.challenge.id}/send`, { body: { method: 'otp_sms' } })).json()
         .error.code,
     ).toBe('method_not_allowed');
   });
 
-  it('an IBAN-name check no longer passes a challenge: it is a signal, not a proof', async () => {
-    decision = stepUp(null, [{ method: 'bank_identification', channelId: null, maskedTarget: null }]);
+  it('a new customer passes a verification payment only from an account in their own name', async () => {
+    decision = stepUp(null, [{ method: 'verification_payment', channelId: null, maskedTarget: null }]);
     const { body } = await authorize(app, sessionBody({ merchant_reference: 'new-1' }));
-    const check = (iban: string) =>
-      app.request('POST', `/v1/challenges/${body.challenge.id}/bank-account-check`, { body: { iban } });
-    expect((await check('NL92ABNA0417164300')).json().error.code).toBe('invalid_iban');
-    const own = await check('nl91 abna 0417 1643 00');
-    expect(own.statusCode).toBe(422);
-    expect(own.json().error).toMatchObject({ code: 'method_not_allowed', allowed: ['bank_identification'] });
-    const shown = await app.request('GET', `/v1/challenges/${body.challenge.id}`);
-    expect(shown.json()).toMatchObject({ status: 'pending', attempts_remaining: 5 });
+    expect(body.challenge.methods).toEqual([{ method: 'verification_payment', target: null }]);
+    const pay = async (payer: { name: string; iban: string }) => {
+      const started = await app.request('POST', `/v1/challenges/${body.challenge.id}/verification-payment/start`);
+      expect(started.statusCode, started.body).toBe(200);
+      const paymentId = started.json().redirect_url.split('/').pop() as string;
+      payments.settle(paymentId, payer);
+      const signature = payments.callbackSignature(paymentId);
+      return app.request('POST', '/v1/verification-payment/callback', {
+        key: null,
+        body: { id: paymentId },
+        headers: { 'x-signature': signature },
+      });
+    };
+    await pay({ name: 'Mallory Mulder', iban: 'NL69INGB0123456789' });
+    const failed = await app.request('GET', `/v1/challenges/${body.challenge.id}/verification-payment`);
+    expect(failed.json()).toMatchObject({ status: 'failed', code: 'name_mismatch' });
+    decision = { ...decision, outcome: 'approved', challengeOptions: [] };
+    expect((await pay({ name: 'Anna de Vries', iban: 'nl91 abna 0417 1643 00' })).json()).toMatchObject({
+      outcome: 'verified',
+    });
+    const passed = await app.request('GET', `/v1/challenges/${body.challenge.id}/verification-payment`);
+    expect(passed.json()).toMatchObject({
+      status: 'verified',
+      result: { decision: 'approved', order: { id: expect.stringMatching(/^ord_/) } },
+    });
   });
 
   it('a hard decline on re-decision stays declined after a verification', async () => {
-    decision = stepUp(null, [{ method: 'bank_identification', channelId: null, maskedTarget: null }]);
+    decision = stepUp(null, [{ method: 'verification_payment', channelId: null, maskedTarget: null }]);
     const { body } = await authorize(app, sessionBody({ merchant_reference: 'new-2' }));
     decision = { ...decision, outcome: 'declined', reasons: [{ code: 'blocked', message: 'blocked' }] };
-    // A verified bank identity, completed through the challenge service's proof path (the bank flow is its own module).
-    const response = await app.stepUp.challenges.attempt(
-      body.challenge.id,
-      { kind: 'merchant', merchantId: app.merchant.id },
-      async () => ({
-        ok: true,
-        method: 'bank_identification',
-        channelId: null,
-      }),
+    const started = await app.request('POST', `/v1/challenges/${body.challenge.id}/verification-payment/start`);
+    const paymentId = started.json().redirect_url.split('/').pop() as string;
+    payments.settle(paymentId, { name: 'Anna de Vries', iban: 'NL91ABNA0417164300' });
+    await app.request(
+      'GET',
+      `/v1/verification-payment/return?state=${encodeURIComponent(payments.payments.get(paymentId)!.reference)}`,
+      { key: null },
     );
-    expect(response).toMatchObject({ decision: 'declined' });
-    expect((response as { order?: unknown }).order).toBeUndefined();
+    const response = await app.request('GET', `/v1/challenges/${body.challenge.id}/verification-payment`);
+    expect(response.json()).toMatchObject({ status: 'verified', result: { decision: 'declined' } });
+    expect(response.json().result.order).toBeUndefined();
   });
 });

@@ -2,10 +2,12 @@
 import type { FeatureValue, FeatureVector } from '../engine.ts';
 import { accountFeatures } from './account.features.ts';
 import { addressFeatures } from './address.features.ts';
+import { bankIdentityFeatures } from './bank-identity.features.ts';
 import { cartFeatures } from './cart.features.ts';
 import { channelFeatures } from './channel.features.ts';
 import { deviceFeatures } from './device.features.ts';
 import type { FeatureContext, FeatureDefinition, FeatureFamily } from './feature.family.ts';
+import { ibanFeatures } from './iban.features.ts';
 import { identityFeatures } from './identity.features.ts';
 import { merchantFeatures } from './merchant.features.ts';
 import { providerFeatures } from './provider.features.ts';
@@ -23,6 +25,8 @@ export const families: readonly FeatureFamily[] = [
   timeFeatures,
   providerFeatures,
   merchantFeatures,
+  bankIdentityFeatures,
+  ibanFeatures,
 ];
 
 export const featureCatalogue: readonly FeatureDefinition[] = families.flatMap((family) => family.definitions);

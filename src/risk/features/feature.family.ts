@@ -16,6 +16,8 @@ export const featureFamilies = [
   'time',
   'provider',
   'merchant',
+  'bank',
+  'iban',
 ] as const;
 export type FeatureFamilyName = (typeof featureFamilies)[number];
 
@@ -30,6 +32,8 @@ export const familyTitles: Readonly<Record<FeatureFamilyName, string>> = {
   time: 'Time',
   provider: 'Third-party provider signals',
   merchant: 'Merchant-supplied data (extra_merchant_data)',
+  bank: 'Proofs at the bank: identification and bank subject',
+  iban: 'IBAN: the IBAN-name signal, sharing across accounts, outcomes and velocity',
 };
 
 /** Everything a feature may read: the pure inputs of one decision. */

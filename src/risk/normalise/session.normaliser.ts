@@ -5,6 +5,7 @@ import { normaliseEmail, type NormalisedEmail } from './email.normaliser.ts';
 import { normaliseName, type NormalisedName } from './name.normaliser.ts';
 import { phoneKey } from './phone.normaliser.ts';
 import { hashText } from './text.normaliser.ts';
+import { normaliseIban } from './iban.normaliser.ts';
 
 export interface NormalisedSession {
   readonly email: NormalisedEmail | null;
@@ -19,6 +20,8 @@ export interface NormalisedSession {
   readonly shippingGiven: boolean;
   readonly deviceKey: string | null;
   readonly ip: string | null;
+  /** The claimed IBAN in electronic format. */
+  readonly ibanKey: string | null;
 }
 
 export function normaliseSession(session: SessionInput): NormalisedSession {
@@ -38,5 +41,6 @@ export function normaliseSession(session: SessionInput): NormalisedSession {
     shippingGiven: session.shipping_address !== undefined,
     deviceKey: session.device?.id?.trim() || null,
     ip: session.device?.ip?.trim().toLowerCase() || null,
+    ibanKey: session.customer.iban === undefined ? null : normaliseIban(session.customer.iban),
   };
 }

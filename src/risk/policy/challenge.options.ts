@@ -34,7 +34,10 @@ export interface ChallengeContext {
   readonly amount: number;
   /** Up to this amount (minor units) a code to a channel verified under an unproven identity still counts. */
   readonly newCustomerFloor: number;
-  /** The possession proofs this deployment offers; an empty list leaves some people without a method. */
+  /**
+   * The proofs at the shopper's own bank this server has providers for (none without configuration and without
+   * --demo); an empty list leaves people without a verified channel with no method at all.
+   */
   readonly possessionProofs: readonly ChallengeMethod[];
 }
 
@@ -48,7 +51,8 @@ export const defaultChallengeContext: ChallengeContext = {
  * THE ONE PRINCIPLE: a code goes only to a channel of the resolved account that was verified before this
  * purchase (the snapshot already hides later verifications). It is the on-file channel that is named, whatever
  * was typed. Above the new-customer floor, channels count only on an account whose identity is established. The
- * possession proofs (bank identification, verification payment) need no history and are always offered.
+ * possession proofs at the shopper's own bank (bank identification, verification payment) need no history and are
+ * offered wherever this server has a provider for them.
  * `allowed` is the intersection of the methods the hit rules accept (undefined: any). An empty result means no
  * method exists for this person: the policy then falls back to review or decline.
  */

@@ -3,9 +3,10 @@ import type { Address } from '../../checkout/session.schema.ts';
 import { normaliseAddress } from '../normalise/address.normaliser.ts';
 import { normaliseEmail } from '../normalise/email.normaliser.ts';
 import { phoneKey } from '../normalise/phone.normaliser.ts';
+import { normaliseIban } from '../normalise/iban.normaliser.ts';
 import type { NormalisedSession } from '../normalise/session.normaliser.ts';
 
-export const listKinds = ['email', 'phone', 'device', 'address', 'ip'] as const;
+export const listKinds = ['email', 'phone', 'device', 'address', 'ip', 'iban'] as const;
 export type ListKind = (typeof listKinds)[number];
 
 /**
@@ -39,6 +40,7 @@ export function listEntries(claim: NormalisedSession): [ListKind, string][] {
   entries.push(['address', claim.billing.key]);
   if (claim.shipping.key !== claim.billing.key) entries.push(['address', claim.shipping.key]);
   if (claim.ip !== null) entries.push(['ip', claim.ip]);
+  if (claim.ibanKey !== null) entries.push(['iban', claim.ibanKey]);
   return entries;
 }
 
@@ -56,6 +58,8 @@ export function normaliseListValue(kind: ListKind, raw: string, country = 'NL'):
       return raw.trim() || null;
     case 'ip':
       return raw.trim().toLowerCase() || null;
+    case 'iban':
+      return normaliseIban(raw);
     case 'address':
       // Addresses arrive as their parts; a raw value here is taken to be an address key already ("NL|1012LG|12|A").
       return raw.includes('|') ? raw : `${country}|${raw}`;

@@ -8,6 +8,7 @@ import type { IpSignals } from './ip.provider.ts';
 import { makeIpProvider } from './ip.provider.ts';
 import type { PhoneSignals } from './phone.provider.ts';
 import { makePhoneProvider } from './phone.provider.ts';
+import { makeDevelopmentIbanNameProvider, type IbanNameQuery, type IbanNameSignals } from './iban-name.provider.ts';
 import {
   makeGuardedProvider,
   type GuardOptions,
@@ -21,6 +22,7 @@ export interface ProviderSet {
   readonly email: GuardedProvider<string, EmailSignals>;
   readonly address: GuardedProvider<Address, AddressSignals>;
   readonly ip: GuardedProvider<string, IpSignals>;
+  readonly ibanName: GuardedProvider<IbanNameQuery, IbanNameSignals>;
 }
 
 export interface ProviderSignals {
@@ -30,6 +32,8 @@ export interface ProviderSignals {
   readonly shippingAddress: ProviderOutcome<AddressSignals>;
   /** null when the session carried no IP. */
   readonly ip: ProviderOutcome<IpSignals> | null;
+  /** null when the session claimed no IBAN. */
+  readonly ibanName: ProviderOutcome<IbanNameSignals> | null;
 }
 
 export interface ProviderSetOptions {
@@ -38,6 +42,7 @@ export interface ProviderSetOptions {
   readonly phone?: Provider<string, PhoneSignals>;
   readonly email?: Provider<string, EmailSignals>;
   readonly ip?: Provider<string, IpSignals>;
+  readonly ibanName?: Provider<IbanNameQuery, IbanNameSignals>;
   readonly guard?: Partial<GuardOptions>;
 }
 
@@ -47,6 +52,7 @@ export function makeProviderSet(options: ProviderSetOptions = {}): ProviderSet {
     email: makeGuardedProvider(options.email ?? makeEmailProvider(), options.guard),
     address: makeGuardedProvider(options.address ?? makeAddressProvider(), options.guard),
     ip: makeGuardedProvider(options.ip ?? makeIpProvider(), options.guard),
+    ibanName: makeGuardedProvider(options.ibanName ?? makeDevelopmentIbanNameProvider(), options.guard),
   };
 }
 
@@ -56,20 +62,30 @@ export async function gatherSignals(
   at: number,
 ): Promise<ProviderSignals> {
   const ip = session.device?.ip;
-  const [phone, email, billingAddress, shippingAddress, ipOutcome] = await Promise.all([
+  const iban = session.customer.iban;
+  const [phone, email, billingAddress, shippingAddress, ipOutcome, ibanName] = await Promise.all([
     providers.phone.lookup(session.customer.phone, at),
     providers.email.lookup(session.customer.email, at),
     providers.address.lookup(session.billing_address, at),
     providers.address.lookup(session.shipping_address ?? session.billing_address, at),
     ip === undefined ? null : providers.ip.lookup(ip, at),
+    iban === undefined ? null : providers.ibanName.lookup({ iban, name: session.customer.name }, at),
   ]);
-  return { phone, email, billingAddress, shippingAddress, ip: ipOutcome };
+  return { phone, email, billingAddress, shippingAddress, ip: ipOutcome, ibanName };
 }
 
 /** The outcomes that did not arrive, for reasons and features. */
 export function unavailableProviders(signals: ProviderSignals): string[] {
   const names = new Set<string>();
-  for (const outcome of [signals.phone, signals.email, signals.billingAddress, signals.shippingAddress, signals.ip]) {
+  const outcomes = [
+    signals.phone,
+    signals.email,
+    signals.billingAddress,
+    signals.shippingAddress,
+    signals.ip,
+    signals.ibanName,
+  ];
+  for (const outcome of outcomes) {
     if (outcome !== null && outcome.kind === 'unavailable') names.add(outcome.provider);
   }
   return [...names];

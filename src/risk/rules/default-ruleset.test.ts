@@ -60,6 +60,7 @@ const cases: readonly (readonly [string, Readonly<Record<string, FeatureValue>>]
   ['invalid_contact', { provider_phone_valid: false }],
   ['parcel_forwarder', { shipping_is_forwarder: true, shipping_on_file: false }],
   ['new_customer_locker', { ...newCustomer, shipping_is_parcel_locker: true, cart_amount: 12_000 }],
+  ['iban_holder_differs', { iban_name_mismatch: true }],
   ['trusted_returning_customer', {}],
 ];
 
@@ -88,7 +89,7 @@ describe('default ruleset', () => {
     }
   });
 
-  it('lets new-customer rules only use the possession proofs', () => {
+  it('lets new-customer rules only use the proofs at their own bank', () => {
     for (const rule of ruleset.rules.filter(
       (candidate) => candidate.id.startsWith('new_customer') && candidate.action === 'step_up',
     ))

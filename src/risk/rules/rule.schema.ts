@@ -49,7 +49,7 @@ export const ruleSchema = z.object({
     /** Shown to the consumer: plain words, no internals. */
     message: z.string().min(1),
   }),
-  /** For step_up: the only challenge methods this rule accepts (e.g. bank_identification for new customers). */
+  /** For step_up: the only challenge methods this rule accepts (e.g. the proofs at the bank for new customers). */
   challengeMethods: z.array(z.enum(challengeMethods)).min(1).optional(),
   /**
    * What kind of doubt a decline or review rule raises. `identity`: doubt whether the buyer is the person named, which

@@ -65,6 +65,9 @@ export class AccountRecord {
   lastOrderAt: number | null = null;
   alwaysVerify = false;
   identityProvenAt: number | null = null;
+  /** When a bank identification first linked the person's bank subject; times a different subject came along. */
+  bankLinkedAt: number | null = null;
+  bankConflictTimes: number[] | undefined = undefined;
   devices: KnownList = [];
   /** Devices on which the holder passed a step-up; [row, firstVerifiedAt, lastVerifiedAt, count]. */
   verifiedDevices: KnownList = [];
@@ -126,6 +129,8 @@ export class AccountRecord {
       lastOrderAt: this.lastOrderAt,
       alwaysVerify: this.alwaysVerify,
       identityProvenAt: this.identityProvenAt !== null && this.identityProvenAt < at ? this.identityProvenAt : null,
+      bankIdentifiedAt: this.bankLinkedAt !== null && this.bankLinkedAt < at ? this.bankLinkedAt : null,
+      bankSubjectConflicts: this.bankConflictTimes?.filter((time) => time < at).length ?? 0,
       devices: knownView(this.devices, at, keysOf.device),
       verifiedDevices: knownView(this.verifiedDevices, at, keysOf.device),
       shippingAddresses: knownView(this.shippingAddresses, at, keysOf.address),

@@ -18,7 +18,7 @@ export interface WindowTotals {
 }
 export type Windows = Readonly<Record<WindowName, WindowTotals>>;
 
-export const entityKinds = ['device', 'address', 'email', 'phone', 'ip'] as const;
+export const entityKinds = ['device', 'address', 'email', 'phone', 'ip', 'iban'] as const;
 export type EntityKind = (typeof entityKinds)[number];
 
 /** What the history says about one device, delivery address, e-mail, phone or IP, before the decision time. */
@@ -82,6 +82,10 @@ export interface AccountView {
    * null while the identity was never proven: channels verified on such an account only show who typed them.
    */
   readonly identityProvenAt: number | null;
+  /** When a bank identification linked this account to the person's bank subject (null: never, before `at`). */
+  readonly bankIdentifiedAt: number | null;
+  /** Bank identifications of this identity that came with a different bank subject, before `at`. */
+  readonly bankSubjectConflicts: number;
   readonly devices: readonly KnownEntity[];
   /** Devices on which the holder passed a step-up before `at` (firstSeenAt: the first verification). */
   readonly verifiedDevices: readonly KnownEntity[];
@@ -99,6 +103,7 @@ export interface SnapshotQuery {
   readonly shippingAddressKey: string | null;
   readonly deviceKey: string | null;
   readonly ip: string | null;
+  readonly ibanKey: string | null;
 }
 
 export interface StateSnapshot {
@@ -114,6 +119,8 @@ export interface StateSnapshot {
   readonly billingAddress: EntityView | null;
   readonly shippingAddress: EntityView | null;
   readonly ip: EntityView | null;
+  /** The claimed IBAN as an entity: orders, accounts and outcomes seen with it. */
+  readonly iban: EntityView | null;
 }
 
 /**

@@ -47,6 +47,7 @@ export function makeMemoryFeatureState(): MemoryFeatureState {
   const emails = new EntityTable('email');
   const phones = new EntityTable('phone');
   const ips = new EntityTable('ip');
+  const ibans = new EntityTable('iban');
   const orders = new OrderTable();
   const byEmail: AccountIndex = new Map();
   const byPhone: AccountIndex = new Map();
@@ -106,7 +107,7 @@ export function makeMemoryFeatureState(): MemoryFeatureState {
       else if (status === 'paid_late') account.paidLate += sign;
       else {
         account.unpaid += sign;
-        for (const [table, row] of orders.entityRows(orderRow, { devices, addresses, emails, phones, ips }))
+        for (const [table, row] of orders.entityRows(orderRow, { devices, addresses, emails, phones, ips, ibans }))
           table.adjustUnpaid(row, sign);
       }
     };
@@ -168,15 +169,36 @@ export function makeMemoryFeatureState(): MemoryFeatureState {
         const emailRow = record(emails, session.emailKey);
         const phoneRow = record(phones, session.phoneKey);
         const ipRow = record(ips, session.ip);
+        const ibanRow = record(ibans, session.ibanKey);
         if (deviceRow >= 0) account.devices = touchKnown(account.devices, deviceRow, event.at);
         account.shippingAddresses = touchKnown(account.shippingAddresses, addressRow, event.at);
         if (ipRow >= 0) account.ips = touchKnown(account.ips, ipRow, event.at);
-        orders.add(event.orderId, { accountRow: row, amount, deviceRow, addressRow, emailRow, phoneRow, ipRow });
+        orders.add(event.orderId, {
+          accountRow: row,
+          amount,
+          deviceRow,
+          addressRow,
+          emailRow,
+          phoneRow,
+          ipRow,
+          ibanRow,
+        });
         break;
       }
       case 'payment': {
         const orderRow = orders.rowOf(event.orderId);
         if (orderRow !== undefined) setStatus(orderRow, event.outcome);
+        break;
+      }
+      case 'exposure': {
+        // Only an open order counts towards exposure; a settled or unpaid one keeps its history as it was.
+        const orderRow = orders.rowOf(event.orderId);
+        if (orderRow === undefined) break;
+        const account = accounts[orders.account(orderRow)];
+        if (account !== undefined && orders.status(orderRow) === 'open') {
+          account.openExposure += event.amount - orders.amount(orderRow);
+        }
+        orders.setAmount(orderRow, event.amount);
         break;
       }
       case 'label': {
@@ -189,7 +211,7 @@ export function makeMemoryFeatureState(): MemoryFeatureState {
           if (label === null || label === 'legit' || account === undefined) return;
           if (label === 'fraud_third_party') account.thirdPartyFraudOrders += sign;
           else account.firstPartyFraudOrders += sign;
-          for (const [table, row] of orders.entityRows(orderRow, { devices, addresses, emails, phones, ips }))
+          for (const [table, row] of orders.entityRows(orderRow, { devices, addresses, emails, phones, ips, ibans }))
             table.adjustFraud(row, sign);
         };
         adjust(previous, -1);
@@ -205,6 +227,12 @@ export function makeMemoryFeatureState(): MemoryFeatureState {
         account.verifiedDevices = touchKnown(account.verifiedDevices, devices.rowOf(key), event.at);
         break;
       }
+      case 'bank_identity': {
+        const account = accounts[accountRow(event.accountId, event.at)]!;
+        if (event.outcome === 'linked') account.bankLinkedAt ??= event.at;
+        else account.bankConflictTimes = (account.bankConflictTimes ?? []).concat([event.at]);
+        break;
+      }
       case 'preference': {
         accounts[accountRow(event.accountId, event.at)]!.alwaysVerify = event.alwaysVerify;
         break;
@@ -216,7 +244,7 @@ export function makeMemoryFeatureState(): MemoryFeatureState {
 
   function sweep(): void {
     const cutoff = latestAt - longestWindow;
-    for (const table of [devices, addresses, emails, phones, ips]) table.sweep(cutoff, sweepEvery);
+    for (const table of [devices, addresses, emails, phones, ips, ibans]) table.sweep(cutoff, sweepEvery);
     for (let step = 0; step < sweepEvery && accounts.length > 0; step += 1) {
       accountSweepCursor = (accountSweepCursor + 1) % accounts.length;
       const account = accounts[accountSweepCursor]!;
@@ -250,6 +278,7 @@ export function makeMemoryFeatureState(): MemoryFeatureState {
       billingAddress: addresses.view(query.billingAddressKey, query.at, accountIdOf),
       shippingAddress: addresses.view(query.shippingAddressKey, query.at, accountIdOf),
       ip: ips.view(query.ip, query.at, accountIdOf),
+      iban: ibans.view(query.ibanKey, query.at, accountIdOf),
     };
   }
 
@@ -266,6 +295,7 @@ export function makeMemoryFeatureState(): MemoryFeatureState {
       emails: emails.size,
       phones: phones.size,
       ips: ips.size,
+      ibans: ibans.size,
     }),
   };
 }

@@ -25,6 +25,7 @@ export interface OrderRows {
   readonly emailRow: number;
   readonly phoneRow: number;
   readonly ipRow: number;
+  readonly ibanRow: number;
 }
 
 interface Tables {
@@ -33,14 +34,15 @@ interface Tables {
   readonly emails: EntityTable;
   readonly phones: EntityTable;
   readonly ips: EntityTable;
+  readonly ibans: EntityTable;
 }
 
 /**
- * Seven int columns per order (the last holds the check hash) and two byte columns. Order ids are not kept:
+ * Eight int columns per order (the last holds the check hash) and two byte columns. Order ids are not kept:
  * the index maps a 32-bit hash (a small integer, no string) to rows, and the check hash tells collisions apart,
  * which saves about 60 bytes per order of history.
  */
-const columnCount = 7;
+const columnCount = 8;
 
 export class OrderTable {
   private readonly index = new Map<number, number | number[]>();
@@ -60,7 +62,7 @@ export class OrderTable {
     if (found === undefined) return undefined;
     const check = checkHash(orderId);
     const rows = typeof found === 'number' ? [found] : found;
-    return rows.find((row) => this.columns[row * columnCount + 6] === check);
+    return rows.find((row) => this.columns[row * columnCount + 7] === check);
   }
 
   add(orderId: string, rows: OrderRows): number {
@@ -75,7 +77,16 @@ export class OrderTable {
     else if (typeof bucket === 'number') this.index.set(hash, [bucket, row]);
     else bucket.push(row);
     const check = checkHash(orderId);
-    const values = [rows.accountRow, rows.deviceRow, rows.addressRow, rows.emailRow, rows.phoneRow, rows.ipRow, check];
+    const values = [
+      rows.accountRow,
+      rows.deviceRow,
+      rows.addressRow,
+      rows.emailRow,
+      rows.phoneRow,
+      rows.ipRow,
+      rows.ibanRow,
+      check,
+    ];
     this.columns.set(values, row * columnCount);
     this.amounts[row] = rows.amount;
     return row;
@@ -103,6 +114,9 @@ export class OrderTable {
   amount(row: number): number {
     return this.amounts[row] ?? 0;
   }
+  setAmount(row: number, amount: number): void {
+    this.amounts[row] = amount;
+  }
   status(row: number): OrderStatus {
     return orderStatuses[this.statuses[row] ?? 0] ?? 'open';
   }
@@ -125,6 +139,7 @@ export class OrderTable {
       [tables.emails, this.columns[base + 3] ?? -1],
       [tables.phones, this.columns[base + 4] ?? -1],
       [tables.ips, this.columns[base + 5] ?? -1],
+      [tables.ibans, this.columns[base + 6] ?? -1],
     ];
     return pairs.filter(([, entityRow]) => entityRow >= 0);
   }

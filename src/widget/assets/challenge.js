@@ -11,8 +11,11 @@
     otp_sms: 'Send a code by SMS to ',
     otp_email: 'Send a code by e-mail to ',
     passkey: 'Use my passkey',
-    bank_account_check: 'Confirm with my bank account',
+    bank_identification: 'Confirm with my bank (log in at your own bank)',
+    verification_payment: 'Pay EUR 0.01 from my own bank account',
   };
+  var proofPaths = { bank_identification: '/bank-identification', verification_payment: '/verification-payment' };
+  var waiting = null;
 
   function setStatus(text, kind) {
     statusElement.textContent = text;
@@ -61,7 +64,8 @@
   function finish(result) {
     document.getElementById('methods').hidden = true;
     document.getElementById('code-form').hidden = true;
-    document.getElementById('bank-form').hidden = true;
+    document.getElementById('bank-link').hidden = true;
+    waiting = null;
     setStatus(
       result.decision === 'approved'
         ? 'Thank you, your purchase is confirmed.'
@@ -100,6 +104,59 @@
       });
   }
 
+  // A proof at the bank happens in a window of the bank (banks refuse to be framed): opened on the click, so no
+  // popup blocker stops it, pointed at the bank once the proof has started; its return page tells us when done.
+  function proveAtBank(method) {
+    var path = proofPaths[method];
+    var popup = window.open('', 'rearguard-bank', 'popup,width=520,height=760');
+    setStatus('Opening your bank…');
+    api('POST', path + '/start', {}).then(
+      function (started) {
+        if (popup && !popup.closed) popup.location.href = started.redirect_url;
+        else {
+          var link = document.getElementById('bank-open');
+          link.href = started.redirect_url;
+          document.getElementById('bank-link').hidden = false;
+        }
+        setStatus(method === 'bank_identification' ? 'Log in at your bank and confirm.' : 'Pay EUR 0.01 at your bank.');
+        waitFor(path);
+      },
+      function (error) {
+        if (popup) popup.close();
+        setStatus(explain(error), 'error');
+      },
+    );
+  }
+
+  function waitFor(path) {
+    waiting = path;
+    check();
+  }
+
+  function check() {
+    var path = waiting;
+    if (!path) return;
+    api('GET', path).then(
+      function (outcome) {
+        if (waiting !== path) return;
+        if (outcome.status === 'verified') finish(outcome.result);
+        else if (outcome.status === 'failed') {
+          waiting = null;
+          setStatus(outcome.message || explain(outcome), 'error');
+        } else setTimeout(check, 2000);
+      },
+      function (error) {
+        waiting = null;
+        setStatus(explain(error), 'error');
+      },
+    );
+  }
+
+  window.addEventListener('message', function (event) {
+    if (event.origin !== window.location.origin || !event.data || event.data.source !== 'rearguard-proof') return;
+    check();
+  });
+
   function render(challenge) {
     var purchase = challenge.purchase;
     document.getElementById('purchase').textContent =
@@ -123,10 +180,8 @@
       button.textContent = labels[option.method] + (option.target || '');
       button.addEventListener('click', function () {
         if (option.method === 'passkey') usePasskey();
-        else if (option.method === 'bank_account_check') {
-          document.getElementById('bank-form').hidden = false;
-          resize();
-        } else send(option.method);
+        else if (proofPaths[option.method]) proveAtBank(option.method);
+        else send(option.method);
       });
       container.appendChild(button);
     });
@@ -143,16 +198,6 @@
     api('POST', '/verify', { code: document.getElementById('code').value.trim() }).then(finish, function (error) {
       setStatus(explain(error), 'error');
     });
-  });
-  document.getElementById('bank-form').addEventListener('submit', function (event) {
-    event.preventDefault();
-    setStatus('Asking your bank…');
-    api('POST', '/bank-account-check', { iban: document.getElementById('iban').value.trim() }).then(
-      finish,
-      function (error) {
-        setStatus(explain(error), 'error');
-      },
-    );
   });
 
   api('GET', '').then(render, function (error) {

@@ -7,6 +7,7 @@ const statusWords: Record<Invoice['status'], string> = {
   paid: 'Paid',
   paused: 'Paused — nothing to pay while we investigate',
   written_off: 'Cancelled — you do not pay this',
+  refunded: 'Refunded — nothing to pay',
   unpaid: 'Overdue',
 };
 

@@ -10,6 +10,14 @@ const reportKinds = [
   { kind: 'returned', label: 'I returned it' },
 ] as const;
 
+// Only what the merchant and the carrier reported: never "delivered" before a carrier says so.
+const deliveryWords = {
+  ordered: 'Ordered',
+  shipped: 'Shipped',
+  delivered: 'Delivered',
+  returned: 'Returned to the shop',
+} as const;
+
 export function Purchases({ onUnauthorized }: PageProps) {
   const { data, error, reload } = useApi<{ data: Purchase[] }>('/v1/me/purchases', onUnauthorized);
   const [notice, setNotice] = useState<string | null>(null);
@@ -54,7 +62,17 @@ export function Purchases({ onUnauthorized }: PageProps) {
               {day(purchase.placed_at)}
               {purchase.items.length > 0 && ` · ${purchase.items.join(', ')}`}
             </p>
-            {purchase.delivery_address && <p>Delivered to {purchase.delivery_address}</p>}
+            <p className="delivery" data-delivery={purchase.delivery.state}>
+              {deliveryWords[purchase.delivery.state]}
+              {purchase.delivery.updated_at && ` (${day(purchase.delivery.updated_at)})`}
+              {purchase.delivery_address &&
+                ` · ${purchase.delivery.state === 'delivered' ? 'to' : 'for'} ${purchase.delivery_address}`}
+            </p>
+            {purchase.delivery.shipments.map((shipment) => (
+              <p key={shipment.tracking_number} className="shipment">
+                {shipment.carrier} {shipment.tracking_number}: {shipment.status.replaceAll('_', ' ')}
+              </p>
+            ))}
             {purchase.claims.map((claim) => (
               <p key={claim.kind} className="claim">
                 {claim.text} — {claim.status === 'open' ? 'we are looking into it' : claim.status}

@@ -51,7 +51,7 @@ export interface Money {
 export interface Invoice {
   id: string;
   order_id: string;
-  status: 'open' | 'paid' | 'paused' | 'written_off' | 'unpaid';
+  status: 'open' | 'paid' | 'paused' | 'written_off' | 'unpaid' | 'refunded';
   amount: Money;
   fees: Money;
   paid: Money;
@@ -69,6 +69,11 @@ export interface Purchase {
   placed_at: string;
   items: string[];
   delivery_address: string | null;
+  delivery: {
+    state: 'ordered' | 'shipped' | 'delivered' | 'returned';
+    updated_at: string | null;
+    shipments: Array<{ carrier: string; tracking_number: string; status: string }>;
+  };
   decision_id: string | null;
   invoice: Invoice | null;
   claims: Array<{ kind: string; status: string; text: string }>;
