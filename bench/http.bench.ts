@@ -38,7 +38,7 @@ export interface HttpBenchOptions {
 const adminKey = 'bench-admin-key-0123456789';
 
 async function startServer(port: number, dataDir: string, databaseUrl: string) {
-  const child = spawn(process.execPath, ['--max-semi-space-size=64', 'bin/rearguard.mjs', 'start'], {
+  const child = spawn(process.execPath, ['--max-semi-space-size=64', 'bin/rearguard.mjs', 'start', '--demo'], {
     env: {
       ...process.env,
       PORT: String(port),

@@ -1,6 +1,7 @@
 // The composition root: wires every port to its adapter from a validated config. Nothing else builds adapters.
 import { mkdir } from 'node:fs/promises';
 import type { FastifyInstance } from 'fastify';
+import type { DestinationStream } from 'pino';
 import type { Config } from './config.ts';
 import { systemClock, type Clock } from './shared/clock.ts';
 import { makeIds, type Ids } from './shared/ids.ts';
@@ -23,7 +24,7 @@ import { makeCheckoutService } from './checkout/checkout.service.ts';
 import { makeImportService } from './ingest/import.service.ts';
 import { checkoutRoutes } from './checkout/checkout.routes.ts';
 import { adminRoutes } from './admin/admin.routes.ts';
-import { makeIdempotencyStore } from './http/idempotency.ts';
+import { makeIdempotencyStore, releaseAbandonedClaims } from './http/idempotency.ts';
 import { makeMetrics } from './http/metrics.ts';
 import { buildServer } from './http/server.ts';
 import type { RouteDefinition } from './http/route.ts';
@@ -56,6 +57,7 @@ import { orderNoticeRoutes } from './notify/order-notices.routes.ts';
 import { makeProtectionContext } from './protection/protection.wiring.ts';
 import { registerPortal } from './portal/portal.static.ts';
 import { makeOrdersContext } from './orders/orders.wiring.ts';
+import { allowedOriginsRoutes } from './widget/allowed-origins.ts';
 
 export const version = '0.1.0';
 
@@ -71,17 +73,20 @@ export interface Overrides {
   readonly bankIdentity?: BankIdentityProvider;
   readonly verificationPayment?: VerificationPaymentProvider;
   readonly notifiers?: Readonly<Partial<Record<NotificationChannel, Notifier>>>;
+  /** Captures the server's log lines (tests). */
+  readonly logStream?: DestinationStream;
 }
 
 /** The bank identity and payment providers: configured ones, else (only with --demo) the development ones. */
 function makeBankProofProviders(config: Config, overrides: Overrides) {
   const redirectUrl = config.bankIdentity?.redirectUrl ?? `${config.publicUrl}/v1/bank-identification/callback`;
   const developmentRoutes: RouteDefinition[] = [];
+  const demo = overrides.demo ?? config.demo;
   let bankIdentity = overrides.bankIdentity ?? (config.bankIdentity ? makeOidcBankIdentity(config.bankIdentity) : null);
   let verificationPayment =
     overrides.verificationPayment ??
     (config.verificationPayment ? makeHttpVerificationPayment(config.verificationPayment) : null);
-  if (overrides.demo && bankIdentity === null) {
+  if (demo && bankIdentity === null) {
     const development = makeDevelopmentBankIdentity({
       publicUrl: config.publicUrl,
       redirectUrl,
@@ -90,7 +95,7 @@ function makeBankProofProviders(config: Config, overrides: Overrides) {
     bankIdentity = development.provider;
     developmentRoutes.push(...development.routes);
   }
-  if (overrides.demo && verificationPayment === null) {
+  if (demo && verificationPayment === null) {
     const development = makeDevelopmentVerificationPayment({ publicUrl: config.publicUrl, secret: config.secret });
     verificationPayment = development.provider;
     developmentRoutes.push(...development.routes);
@@ -103,7 +108,13 @@ function makeBankProofProviders(config: Config, overrides: Overrides) {
 }
 
 export async function openDatabase(config: Config): Promise<Database> {
-  if (config.databaseUrl) return makePostgresDatabase({ url: config.databaseUrl });
+  if (config.databaseUrl) {
+    return makePostgresDatabase({
+      url: config.databaseUrl,
+      connectTimeoutMilliseconds: config.databaseTimeouts.connectMilliseconds,
+      statementTimeoutMilliseconds: config.databaseTimeouts.statementMilliseconds,
+    });
+  }
   await mkdir(config.dataDir, { recursive: true });
   return makePgliteDatabase({ dataDir: config.dataDir });
 }
@@ -111,6 +122,8 @@ export async function openDatabase(config: Config): Promise<Database> {
 export async function makeApplication(config: Config, overrides: Overrides = {}) {
   const database = overrides.database ?? (await openDatabase(config));
   await migrate(database);
+  // The embedded database has one process: a claim still in progress at start was left by a crash.
+  if (database.kind === 'pglite') await releaseAbandonedClaims(database);
   const clock = overrides.clock ?? systemClock;
   const ids = overrides.ids ?? makeIds(() => clock.now());
   // Analysts' levers live in the database: the active ruleset version and the block/allow lists.
@@ -197,6 +210,7 @@ export async function makeApplication(config: Config, overrides: Overrides = {})
     ...stepUp.routes,
     ...opsRoutes({ lists, rulesets }),
     ...orders.routes,
+    ...allowedOriginsRoutes(database),
   ];
   // Portal sign-in and account security (passkeys, "always verify my purchases").
   routes.push(
@@ -249,13 +263,22 @@ export async function makeApplication(config: Config, overrides: Overrides = {})
     findMerchantByKeyHash: merchants.findByKeyHash,
     findConsumerByToken: consumerSessions.resolve,
     adminKey: config.adminKey,
-    idempotency: makeIdempotencyStore(database),
+    idempotency: makeIdempotencyStore(database, { claimMilliseconds: config.idempotencyClaimMilliseconds }),
     metrics,
     clock,
     version,
     logLevel: config.logLevel,
     bodyLimitBytes: config.bodyLimitBytes,
     trustProxy: config.trustProxy,
+    timeouts: {
+      requestMilliseconds: config.requestTimeoutMilliseconds,
+      headersMilliseconds: Math.min(10_000, config.requestTimeoutMilliseconds),
+      keepAliveMilliseconds: 5_000,
+    },
+    ...(overrides.logStream ? { logStream: overrides.logStream } : {}),
+    ready: async () => {
+      await database.query('SELECT 1');
+    },
   });
 
   // The consumer portal (React, built into web/portal/dist) talks only to the public /v1/me API.

@@ -17,6 +17,8 @@ const environmentSchema = z.object({
     .regex(/^postgres(ql)?:\/\//, 'a postgres:// URL')
     .optional()
     .or(z.literal('').transform(() => undefined)),
+  DATABASE_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(5_000),
+  DATABASE_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(15_000),
   REARGUARD_ADMIN_KEY: z
     .string()
     .min(16, 'at least 16 characters')
@@ -25,6 +27,8 @@ const environmentSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   INVOICE_DUE_DAYS: z.coerce.number().int().min(1).max(90).default(14),
   AUTHORIZATION_EXPIRY_DAYS: z.coerce.number().int().min(1).max(90).default(28),
+  IDEMPOTENCY_CLAIM_MS: z.coerce.number().int().min(500).max(3_600_000).default(60_000),
+  REQUEST_TIMEOUT_MS: z.coerce.number().int().min(500).max(600_000).default(30_000),
   BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(1_048_576),
   IMPORT_LIMIT_BYTES: z.coerce
     .number()
@@ -47,7 +51,9 @@ const environmentSchema = z.object({
   WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
   WEBHOOK_ALLOW_PRIVATE_URLS: z.enum(['true', 'false']).default('false'),
   SCHEDULER_INTERVAL_MS: z.coerce.number().int().min(100).default(60_000),
-  PUBLIC_URL: z.url({ protocol: /^https?$/ }).default('http://localhost:8080'),
+  // Unset: http://localhost:$PORT (development only; production refuses a localhost PUBLIC_URL).
+  PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
+  NODE_ENV: z.string().optional(),
   REARGUARD_SECRET: z.string().min(32, 'at least 32 characters').default(developmentSecret),
   WEBAUTHN_RP_ID: z.string().optional(),
   NOTIFIER_EMAIL: z.enum(['outbox', 'smtp']).default('outbox'),
@@ -74,18 +80,28 @@ const environmentSchema = z.object({
 });
 
 export type Config = {
+  /** NODE_ENV=production: `rearguard start` refuses development values (see productionProblems). */
+  readonly production: boolean;
+  /** Set by `rearguard start --demo` (never by the environment): development-only providers are wired. */
+  readonly demo: boolean;
   readonly port: number;
   readonly host: string;
   /** Which proxies' X-Forwarded-For to believe for the client address (sign-in limits per client address). */
   readonly trustProxy: boolean | string;
   readonly dataDir: string;
   readonly databaseUrl: string | undefined;
+  /** PostgreSQL server: longest wait for a connection, and longest a statement may run. */
+  readonly databaseTimeouts: { readonly connectMilliseconds: number; readonly statementMilliseconds: number };
   readonly adminKey: string | undefined;
   readonly logLevel: z.infer<typeof environmentSchema>['LOG_LEVEL'];
   readonly invoiceDueDays: number;
   /** Days an authorization waits for capture before it expires (merchants capturing on shipment). */
   readonly authorizationExpiryDays: number;
   readonly bodyLimitBytes: number;
+  /** How long an Idempotency-Key claim protects a request in progress before a retry may take it over. */
+  readonly idempotencyClaimMilliseconds: number;
+  /** A client has this long to send a whole request (headers: at most 10 s of it). */
+  readonly requestTimeoutMilliseconds: number;
   readonly importLimitBytes: number;
   readonly invoicing: {
     /** Day offsets from the due date at which a payment reminder goes out (negative: before it). */
@@ -163,20 +179,28 @@ export function loadConfig(environment: Record<string, string | undefined>): Con
       'VERIFICATION_PAYMENT_URL, VERIFICATION_PAYMENT_KEY, VERIFICATION_PAYMENT_CALLBACK_SECRET: set all three or none',
     );
   if (missing.length > 0) return { ok: false, errors: missing };
-  const publicUrl = value.PUBLIC_URL.replace(/\/+$/, '');
+  const publicUrl = (value.PUBLIC_URL ?? `http://localhost:${value.PORT}`).replace(/\/+$/, '');
   return {
     ok: true,
     config: {
+      production: value.NODE_ENV === 'production',
+      demo: false,
       port: value.PORT,
       host: value.HOST,
       trustProxy: trustProxyOf(value.TRUST_PROXY),
       dataDir: value.DATA_DIR,
       databaseUrl: value.DATABASE_URL,
+      databaseTimeouts: {
+        connectMilliseconds: value.DATABASE_CONNECT_TIMEOUT_MS,
+        statementMilliseconds: value.DATABASE_STATEMENT_TIMEOUT_MS,
+      },
       adminKey: value.REARGUARD_ADMIN_KEY,
       logLevel: value.LOG_LEVEL,
       invoiceDueDays: value.INVOICE_DUE_DAYS,
       authorizationExpiryDays: value.AUTHORIZATION_EXPIRY_DAYS,
       bodyLimitBytes: value.BODY_LIMIT_BYTES,
+      requestTimeoutMilliseconds: value.REQUEST_TIMEOUT_MS,
+      idempotencyClaimMilliseconds: value.IDEMPOTENCY_CLAIM_MS,
       importLimitBytes: value.IMPORT_LIMIT_BYTES,
       invoicing: {
         reminderDays: [...new Set(value.INVOICE_REMINDER_DAYS.split(',').map(Number))].sort((a, b) => a - b),
@@ -227,6 +251,29 @@ export function loadConfig(environment: Record<string, string | undefined>): Con
 }
 
 /** Documentation of every setting, rendered into the README's configuration table. */
+const localHosts = /^(localhost|.*\.localhost|127\.\d+\.\d+\.\d+|\[::1\]|0\.0\.0\.0)$/i;
+
+/**
+ * What a production server must not run with, each naming its variable: the public development secret, a
+ * PUBLIC_URL no shopper can reach, the outbox notifier (codes would never leave), private webhook targets.
+ */
+export function productionProblems(config: Config): string[] {
+  const host = new URL(config.publicUrl).hostname.replace(/\.+$/, '');
+  return [
+    ...(config.secret === developmentSecret
+      ? ['REARGUARD_SECRET: is the public development value; set a random secret of at least 32 characters']
+      : []),
+    ...(localHosts.test(host) ? [`PUBLIC_URL: ${config.publicUrl} is local; set the address shoppers reach`] : []),
+    ...(config.notifier.email === 'outbox'
+      ? ['NOTIFIER_EMAIL: is outbox (e-mail never leaves); set smtp with SMTP_URL']
+      : []),
+    ...(config.notifier.sms === 'outbox'
+      ? ['NOTIFIER_SMS: is outbox (SMS never leave); set http with SMS_GATEWAY_URL']
+      : []),
+    ...(config.webhookAllowPrivateUrls ? ['WEBHOOK_ALLOW_PRIVATE_URLS: must be false in production'] : []),
+  ];
+}
+
 export const configDocumentation: ReadonlyArray<readonly [string, string, string]> = [
   ['PORT', '8080', 'HTTP port'],
   ['HOST', '127.0.0.1', 'Interface to listen on (0.0.0.0 behind a load balancer)'],
@@ -237,10 +284,18 @@ export const configDocumentation: ReadonlyArray<readonly [string, string, string
   ],
   ['DATA_DIR', './data', 'Embedded PGlite data directory (used when DATABASE_URL is unset)'],
   ['DATABASE_URL', '(unset)', 'postgres:// URL of a PostgreSQL 15+ server instead of the embedded database'],
+  ['DATABASE_CONNECT_TIMEOUT_MS', '5000', 'PostgreSQL server: longest wait for a connection before a request gets 503'],
+  ['DATABASE_STATEMENT_TIMEOUT_MS', '15000', 'PostgreSQL server: longest a statement may run (server and client side)'],
   ['REARGUARD_ADMIN_KEY', '(unset)', 'Bearer key of the admin API; no admin API when unset (min. 16 chars)'],
   ['LOG_LEVEL', 'info', 'pino log level'],
   ['INVOICE_DUE_DAYS', '14', 'Days from capture (shipment) until an invoice is due'],
   ['AUTHORIZATION_EXPIRY_DAYS', '28', 'Days an uncaptured authorization lasts before it expires and is released'],
+  [
+    'IDEMPOTENCY_CLAIM_MS',
+    '60000',
+    'An Idempotency-Key claim left by a crashed process is taken over by a retry after this long',
+  ],
+  ['REQUEST_TIMEOUT_MS', '30000', 'A client has this long to send a whole request (headers: at most 10 s)'],
   ['BODY_LIMIT_BYTES', '1048576', 'Largest JSON request body'],
   ['IMPORT_LIMIT_BYTES', '536870912', 'Largest NDJSON import body'],
   ['INVOICE_REMINDER_DAYS', '-3,1,7', 'Payment reminders: day offsets from the due date (negative: before it)'],
@@ -260,7 +315,7 @@ export const configDocumentation: ReadonlyArray<readonly [string, string, string
     'Allow webhook endpoints on private/local addresses (development and tests only)',
   ],
   ['SCHEDULER_INTERVAL_MS', '60000', 'How often the invoice, case-SLA and authorization-expiry scheduler runs'],
-  ['PUBLIC_URL', 'http://localhost:8080', 'Where shoppers reach this server: links in messages, WebAuthn origin'],
+  ['PUBLIC_URL', 'http://localhost:$PORT', 'Where shoppers reach this server: links in messages, WebAuthn origin'],
   [
     'REARGUARD_SECRET',
     '(development value)',

@@ -9,6 +9,7 @@ export const adminKey = 'test-admin-key-0123456789';
 export function testConfig(overrides: Record<string, string> = {}): Config {
   const result = loadConfig({ REARGUARD_ADMIN_KEY: adminKey, LOG_LEVEL: 'silent', ...overrides });
   if (!result.ok) throw new Error(result.errors.join('; '));
+  // Development providers (the demo bank and payment service) are wired only where a test asks for `demo`.
   return result.config;
 }
 

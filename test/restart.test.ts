@@ -9,7 +9,7 @@ import { sessionBody } from './application.ts';
 const adminKey = 'restart-admin-key-0123456789';
 
 async function startServer(dataDir: string, port: number): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['bin/rearguard.mjs', 'start'], {
+  const child = spawn(process.execPath, ['bin/rearguard.mjs', 'start', '--demo'], {
     env: {
       ...process.env,
       DATA_DIR: dataDir,

@@ -134,8 +134,14 @@ describe.each(databaseKinds)('webhooks on %s', (kind) => {
     const headers = { 'idempotency-key': 'register-1' };
     const body = { url: receiver.url, events: ['case.resolved'] };
     const first = await app.request('POST', '/v1/webhooks', { body, headers });
+    expect(first.statusCode).toBe(201);
+    // The retry registers nothing new; the first answer carried the signing secret, so it is not replayed.
     const second = await app.request('POST', '/v1/webhooks', { body, headers });
-    expect(second.json().id).toBe(first.json().id);
+    expect(second.statusCode).toBe(409);
+    expect(second.json().error.code).toBe('idempotency_response_withheld');
+    expect(second.body).not.toContain(first.json().secret);
+    const listed = (await app.request('GET', '/v1/webhooks')).json() as { data: { events: string[] }[] };
+    expect(listed.data.filter((endpoint) => endpoint.events.includes('case.resolved'))).toHaveLength(1);
   });
 });
 
@@ -143,11 +149,18 @@ describe('webhooks without private targets', () => {
   it('refuses an endpoint on a private address with a stable code', async () => {
     const app = await makeTestApplication('pglite');
     try {
-      const response = await app.request('POST', '/v1/webhooks', {
-        body: { url: 'http://127.0.0.1:9/hooks', events: ['order.approved'] },
-      });
-      expect(response.statusCode).toBe(400);
-      expect(response.json().error).toMatchObject({ code: 'webhook_url_not_allowed', field: 'url' });
+      for (const url of [
+        'http://127.0.0.1:9/hooks',
+        'http://localhost./hooks',
+        'http://[::127.0.0.1]/hooks',
+        'http://ip6-localhost/hooks',
+        'http://2130706433/hooks',
+        'http://metadata.google.internal/hooks',
+      ]) {
+        const response = await app.request('POST', '/v1/webhooks', { body: { url, events: ['order.approved'] } });
+        expect(response.statusCode, url).toBe(400);
+        expect(response.json().error).toMatchObject({ code: 'webhook_url_not_allowed', field: 'url' });
+      }
     } finally {
       await app.close();
     }

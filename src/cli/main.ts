@@ -106,7 +106,7 @@ if (!command) {
 }
 try {
   const code = await command(rest);
-  if (name !== 'start') process.exit(code);
+  if (name !== 'start' || code !== 0) process.exit(code);
 } catch (error) {
   process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
   process.exit(1);

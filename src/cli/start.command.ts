@@ -1,10 +1,22 @@
 // `rearguard start`: migrations, online state rebuilt from the database, then serve until a signal.
-import type { Config } from '../config.ts';
+import { productionProblems, type Config } from '../config.ts';
 import { makeApplication } from '../app.ts';
 import { seedDemo } from '../demo/demo.seed.ts';
 
-export async function runStart(config: Config, options: { demo: boolean }): Promise<number> {
-  const application = await makeApplication(config, { demo: options.demo });
+export async function runStart(environmentConfig: Config, options: { demo: boolean }): Promise<number> {
+  // Without --demo (or with NODE_ENV=production) this is a production server: development values are refused.
+  if (environmentConfig.production || !options.demo) {
+    const problems = productionProblems(environmentConfig);
+    if (problems.length > 0) {
+      process.stderr.write(
+        `refusing to start in production (NODE_ENV=production, or start without --demo):\n  ${problems.join('\n  ')}\n` +
+          'For a development server with demo data run `rearguard start --demo` (npm start).\n',
+      );
+      return 2;
+    }
+  }
+  const config: Config = { ...environmentConfig, demo: options.demo && !environmentConfig.production };
+  const application = await makeApplication(config, { demo: config.demo });
   const log = application.server.log;
   log.info(
     { events: application.rebuiltEvents, database: application.database.kind },

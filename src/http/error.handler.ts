@@ -1,5 +1,6 @@
 // Maps any thrown error to the API's error body: ApiError and Fastify's own 4xx keep their status, the rest is a bare 500.
 import { ApiError } from '../shared/errors.ts';
+import { DatabaseUnavailableError } from '../storage/database.ts';
 
 const fastifyCodes: Record<string, { status: ApiError['status']; code: string; message: string }> = {
   FST_ERR_CTP_INVALID_MEDIA_TYPE: {
@@ -13,8 +14,16 @@ const fastifyCodes: Record<string, { status: ApiError['status']; code: string; m
   FST_ERR_CTP_INVALID_JSON_BODY: { status: 400, code: 'invalid_json', message: 'body is not valid JSON' },
 };
 
+/** What a 503 asks the client to wait before retrying. */
+export const retryAfterSeconds = 5;
+
 export function toApiError(error: unknown): ApiError | null {
   if (error instanceof ApiError) return error;
+  if (error instanceof DatabaseUnavailableError) {
+    return new ApiError(503, 'service_unavailable', 'the service is briefly unavailable; retry later', undefined, {
+      retry_after_seconds: retryAfterSeconds,
+    });
+  }
   if (typeof error !== 'object' || error === null) return null;
   const { code, statusCode, message } = error as { code?: string; statusCode?: number; message?: string };
   const known = code ? fastifyCodes[code] : undefined;

@@ -1,6 +1,7 @@
 // Builds the Fastify server from route definitions: auth, validation, idempotency, errors, metrics, OpenAPI.
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { timingSafeEqual } from 'node:crypto';
+import http from 'node:http';
 import { ApiError } from '../shared/errors.ts';
 import { sha256 } from '../shared/hashing.ts';
 import type { Clock } from '../shared/clock.ts';
@@ -9,7 +10,9 @@ import type { Metrics } from './metrics.ts';
 import { buildOpenApiDocument } from './openapi.ts';
 import type { Consumer, Merchant, RouteDefinition, RouteReply } from './route.ts';
 import { parseOrThrow } from './validation.ts';
-import { errorReply, toApiError } from './error.handler.ts';
+import type { DestinationStream } from 'pino';
+import { redactingLoggerOptions } from './log.redaction.ts';
+import { errorReply, retryAfterSeconds, toApiError } from './error.handler.ts';
 
 export interface ServerDependencies {
   readonly routes: readonly RouteDefinition[];
@@ -24,6 +27,12 @@ export interface ServerDependencies {
   readonly bodyLimitBytes: number;
   /** Fastify's trustProxy: request.ip is the client's address behind a load balancer only when set. */
   readonly trustProxy?: boolean | string;
+  /** Slow clients are cut off: whole request, headers, idle keep-alive connection (milliseconds). */
+  readonly timeouts?: ServerTimeouts;
+  /** Where log lines go (tests capture them); standard output when absent. */
+  readonly logStream?: DestinationStream;
+  /** Readiness: resolves when the server can serve (its database answers), throws when it cannot. */
+  readonly ready?: () => Promise<void>;
 }
 
 function bearer(request: FastifyRequest): string | null {
@@ -55,15 +64,61 @@ function sameSecret(given: string, expected: string): boolean {
   return timingSafeEqual(a, b);
 }
 
+/** The default policy of server-rendered and portal pages: own scripts and styles only, never framed. */
+export const htmlPagePolicy =
+  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'; object-src 'none'";
+
+export interface ServerTimeouts {
+  readonly requestMilliseconds: number;
+  readonly headersMilliseconds: number;
+  readonly keepAliveMilliseconds: number;
+}
+
+export const defaultServerTimeouts: ServerTimeouts = {
+  requestMilliseconds: 30_000,
+  headersMilliseconds: 10_000,
+  keepAliveMilliseconds: 5_000,
+};
+
+/**
+ * A Node HTTP server that drops slow clients (slowloris): headers and the whole request each have a deadline,
+ * checked every second rather than Node's default 30 s, and an idle socket is closed.
+ */
+function makeHttpServer(timeouts: ServerTimeouts) {
+  return (handler: http.RequestListener) => {
+    const server = http.createServer(
+      {
+        requestTimeout: timeouts.requestMilliseconds,
+        headersTimeout: Math.min(timeouts.headersMilliseconds, timeouts.requestMilliseconds),
+        keepAliveTimeout: timeouts.keepAliveMilliseconds,
+        connectionsCheckingInterval: Math.min(1_000, timeouts.headersMilliseconds),
+      },
+      handler,
+    );
+    server.setTimeout(timeouts.requestMilliseconds);
+    return server;
+  };
+}
+
+function withDeadline<T>(work: Promise<T>, milliseconds: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error('deadline')), milliseconds);
+  });
+  return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
+}
+
 export function buildServer(dependencies: ServerDependencies): FastifyInstance {
   const app = Fastify({
     logger: {
       level: dependencies.logLevel,
-      // Requests are logged by method, route and id only: bodies and headers may carry personal data or keys.
-      serializers: { req: (request) => ({ method: request.method, url: request.url.split('?')[0] }) },
+      // Requests are logged by method and path, capability tokens masked; personal data never reaches the log.
+      ...redactingLoggerOptions,
+      ...(dependencies.logStream ? { stream: dependencies.logStream } : {}),
     },
     bodyLimit: dependencies.bodyLimitBytes,
     trustProxy: dependencies.trustProxy ?? false,
+    serverFactory: makeHttpServer(dependencies.timeouts ?? defaultServerTimeouts),
     requestIdHeader: 'x-request-id',
     genReqId: () => `req_${Math.random().toString(36).slice(2, 12)}`,
     // A malformed URL (bad percent-encoding) fails before routing and the error handler: same error shape here.
@@ -86,12 +141,25 @@ export function buildServer(dependencies: ServerDependencies): FastifyInstance {
     const apiError = toApiError(error);
     if (!apiError) request.log.error({ err: error }, 'unexpected error');
     const { status, body } = errorReply(apiError);
+    if (status === 503) void reply.header('retry-after', String(retryAfterSeconds));
     void reply.status(status).send(body);
   });
   app.setNotFoundHandler((request, reply) => {
     void reply
       .status(404)
       .send({ error: { code: 'route_not_found', message: `no route ${request.method} ${request.url.split('?')[0]}` } });
+  });
+
+  // Every answer: no MIME sniffing. Every HTML page: a strict CSP (no framing unless the page allows its framers),
+  // no referrer, and no caching (pages show codes, notices and personal data).
+  app.addHook('onSend', async (_request, reply, payload) => {
+    void reply.header('x-content-type-options', 'nosniff');
+    if (/^text\/html/i.test(String(reply.getHeader('content-type') ?? ''))) {
+      if (!reply.hasHeader('content-security-policy')) void reply.header('content-security-policy', htmlPagePolicy);
+      if (!reply.hasHeader('referrer-policy')) void reply.header('referrer-policy', 'no-referrer');
+      void reply.header('cache-control', 'no-store');
+    }
+    return payload;
   });
 
   app.addHook('onResponse', async (request, reply) => {
@@ -177,7 +245,20 @@ export function buildServer(dependencies: ServerDependencies): FastifyInstance {
 
   const openApi = buildOpenApiDocument(dependencies.routes, dependencies.version);
   app.get('/openapi.json', async () => openApi);
+  // Liveness: the process answers. Readiness: it can do its work, so a load balancer sends it traffic.
   app.get('/healthz', async () => ({ status: 'ok' }));
+  app.get('/readyz', async (_request, reply) => {
+    try {
+      await withDeadline(dependencies.ready?.() ?? Promise.resolve(), 2_000);
+      return { status: 'ready' };
+    } catch {
+      void reply.header('retry-after', String(retryAfterSeconds));
+      return reply.status(503).send({
+        status: 'unavailable',
+        error: { code: 'service_unavailable', message: 'the database does not answer' },
+      });
+    }
+  });
   app.get('/metrics', async (_request, reply) => {
     void reply.type(dependencies.metrics.registry.contentType);
     return dependencies.metrics.registry.metrics();

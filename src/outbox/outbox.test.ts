@@ -52,3 +52,88 @@ describe.each(databaseKinds)('outbox on %s', (kind) => {
     expect(await worker.drainOnce()).toBe(0);
   });
 });
+
+describe.each(databaseKinds)('outbox lanes on %s', (kind) => {
+  let database: Database;
+  afterEach(async () => {
+    await database.close();
+  });
+
+  it('delivers codes and other endpoints while one webhook receiver hangs, holding at most two slots', async () => {
+    database = await makeTestDatabase(kind);
+    const clock = makeManualClock(Date.parse('2026-01-01T00:00:00Z'));
+    const ids = makeIds(clock.now);
+    let releaseHung: () => void = () => {};
+    const hung = new Promise<void>((resolve) => (releaseHung = resolve));
+    const started: string[] = [];
+    const delivered: string[] = [];
+    const worker = makeOutboxWorker({
+      database,
+      clock,
+      pollMilliseconds: 20,
+      handlers: {
+        webhook: async (message) => {
+          started.push(message.recipient!);
+          if (message.recipient === 'whk_silent') await hung;
+          delivered.push(`webhook:${message.recipient}`);
+        },
+        notification: async (message) => {
+          delivered.push(`notification:${message.recipient}`);
+        },
+      },
+    });
+    const at = new Date(clock.now());
+    await database.transaction(async (tx) => {
+      for (let index = 0; index < 6; index += 1) {
+        await enqueue(tx, ids, { topic: 'webhook', recipient: 'whk_silent', payload: { index }, at });
+      }
+      await enqueue(tx, ids, { topic: 'webhook', recipient: 'whk_healthy', payload: {}, at });
+    });
+    worker.start(20);
+    // A code enqueued after the silent receiver has taken its slots is still handed over at once.
+    const waitFor = async (condition: () => boolean) => {
+      const since = performance.now();
+      while (!condition() && performance.now() - since < 5000) await new Promise((resolve) => setTimeout(resolve, 5));
+    };
+    await waitFor(() => delivered.includes('webhook:whk_healthy') && started.length >= 3);
+    await new Promise((resolve) => setTimeout(resolve, 100)); // more polls: the silent receiver gets no third slot
+    const enqueuedAt = performance.now();
+    await database.transaction((tx) =>
+      enqueue(tx, ids, { topic: 'notification', recipient: '+31612345678', payload: {}, at }),
+    );
+    await waitFor(() => delivered.includes('notification:+31612345678'));
+    expect(performance.now() - enqueuedAt).toBeLessThan(1000);
+    expect(delivered).toContain('webhook:whk_healthy');
+    expect(started.filter((recipient) => recipient === 'whk_silent')).toHaveLength(2);
+    releaseHung();
+    await worker.stop();
+    await worker.drainOnce();
+    expect(delivered.filter((entry) => entry === 'webhook:whk_silent')).toHaveLength(6);
+  });
+
+  it('renews the lease of a long delivery so a second worker does not deliver it again', async () => {
+    database = await makeTestDatabase(kind);
+    const clock = makeManualClock(Date.parse('2026-01-01T00:00:00Z'));
+    const ids = makeIds(clock.now);
+    const deliveries: string[] = [];
+    const slowHandler = async (message: OutboxMessage) => {
+      deliveries.push(message.id);
+      // The delivery outlasts the lease several times over while the clock moves on.
+      for (let step = 0; step < 6; step += 1) {
+        clock.advance(500);
+        await new Promise((resolve) => setTimeout(resolve, 40));
+      }
+    };
+    const options = { database, clock, leaseMilliseconds: 1000, pollMilliseconds: 10 };
+    const first = makeOutboxWorker({ ...options, handlers: { slow: slowHandler } });
+    const second = makeOutboxWorker({ ...options, handlers: { slow: slowHandler } });
+    await database.transaction((tx) =>
+      enqueue(tx, ids, { topic: 'slow', recipient: null, payload: {}, at: new Date(clock.now()) }),
+    );
+    const firstDrain = first.drainOnce();
+    await new Promise((resolve) => setTimeout(resolve, 120));
+    await second.drainOnce();
+    await firstDrain;
+    expect(deliveries).toHaveLength(1);
+  });
+});

@@ -2,6 +2,7 @@
 import type { Clock } from '../shared/clock.ts';
 import type { Ids } from '../shared/ids.ts';
 import type { Database, SqlExecutor } from '../storage/database.ts';
+import { makeOutboxLane, type OutboxLaneLimits } from './outbox.lane.ts';
 
 export interface OutboxMessage {
   readonly id: string;
@@ -60,13 +61,12 @@ export async function listOutbox(
   );
 }
 
-export interface OutboxWorkerOptions {
+export interface OutboxWorkerOptions extends Partial<OutboxLaneLimits> {
   readonly database: Database;
   readonly clock: Clock;
   readonly handlers: Readonly<Record<string, OutboxHandler>>;
-  readonly batchSize?: number;
   readonly maxAttempts?: number;
-  /** How long a leased message is hidden from other workers while it is being delivered. */
+  /** How long a leased message is hidden from other workers; renewed while its delivery runs. */
   readonly leaseMilliseconds?: number;
   readonly onError?: (message: OutboxMessage, error: unknown) => void;
 }
@@ -75,97 +75,50 @@ export interface OutboxWorkerOptions {
 export const retryDelayMilliseconds = (attempts: number) =>
   Math.min(3_600_000, 10_000 * 2 ** Math.max(0, attempts - 1));
 
+/**
+ * One delivery lane per topic, each with its own bounded concurrency and a cap per recipient: a one-time code
+ * never waits behind a webhook, and one silent webhook endpoint holds at most `perRecipient` slots of its lane.
+ */
 export function makeOutboxWorker(options: OutboxWorkerOptions) {
-  const { database, clock, handlers } = options;
-  const batchSize = options.batchSize ?? 50;
-  const maxAttempts = options.maxAttempts ?? 12;
-  const leaseMilliseconds = options.leaseMilliseconds ?? 60_000;
+  const limits: OutboxLaneLimits = {
+    concurrency: options.concurrency ?? 16,
+    perRecipient: options.perRecipient ?? 2,
+    pollMilliseconds: options.pollMilliseconds ?? 250,
+  };
+  const lanes = Object.entries(options.handlers).map(([topic, handler]) =>
+    makeOutboxLane({
+      database: options.database,
+      clock: options.clock,
+      topic,
+      handler,
+      limits,
+      maxAttempts: options.maxAttempts ?? 12,
+      leaseMilliseconds: options.leaseMilliseconds ?? 60_000,
+      retryDelayMilliseconds,
+      ...(options.onError ? { onError: options.onError } : {}),
+    }),
+  );
   let timer: NodeJS.Timeout | null = null;
-  let running: Promise<number> | null = null;
 
-  /** Leases due messages in a short transaction, so delivery (slow, remote) holds no database lock. */
-  async function lease(now: Date): Promise<OutboxRow[]> {
-    return database.transaction(async (tx) => {
-      const rows = await tx.query<OutboxRow>(
-        `SELECT seq, id, topic, recipient, payload, status, attempts, next_attempt_at, last_error, created_at, delivered_at
-         FROM outbox WHERE status = 'pending' AND next_attempt_at <= $1 AND (leased_until IS NULL OR leased_until <= $1)
-           AND topic = ANY($2::text[])
-         ORDER BY next_attempt_at, seq LIMIT $3 FOR UPDATE SKIP LOCKED`,
-        [now, Object.keys(handlers), batchSize],
-      );
-      if (rows.length > 0) {
-        await tx.query('UPDATE outbox SET leased_until = $2 WHERE id = ANY($1::text[])', [
-          rows.map((row) => row.id),
-          new Date(now.getTime() + leaseMilliseconds),
-        ]);
-      }
-      return rows;
-    });
-  }
-
-  async function deliver(row: OutboxRow): Promise<void> {
-    const message: OutboxMessage = {
-      id: row.id,
-      topic: row.topic,
-      recipient: row.recipient,
-      payload: row.payload,
-      attempts: row.attempts,
-      createdAt: row.created_at,
-    };
-    const handler = handlers[row.topic];
-    try {
-      if (!handler) throw new Error(`no handler for topic ${row.topic}`);
-      await handler(message);
-      await database.query(
-        `UPDATE outbox SET status = 'delivered', attempts = attempts + 1, delivered_at = $2, leased_until = NULL, last_error = NULL WHERE id = $1`,
-        [row.id, new Date(clock.now())],
-      );
-    } catch (error) {
-      options.onError?.(message, error);
-      const attempts = row.attempts + 1;
-      const status = attempts >= maxAttempts ? 'failed' : 'pending';
-      await database.query(
-        `UPDATE outbox SET status = $2, attempts = $3, next_attempt_at = $4, leased_until = NULL, last_error = $5 WHERE id = $1`,
-        [
-          row.id,
-          status,
-          attempts,
-          new Date(clock.now() + retryDelayMilliseconds(attempts)),
-          String((error as Error)?.message ?? error).slice(0, 500),
-        ],
-      );
-    }
-  }
-
-  /** Delivers every message due now; returns how many were attempted. */
+  /** Delivers every message due now on every lane; returns how many were attempted. */
   async function drainOnce(): Promise<number> {
-    let attempted = 0;
-    for (;;) {
-      const rows = await lease(new Date(clock.now()));
-      for (const row of rows) await deliver(row);
-      attempted += rows.length;
-      if (rows.length < batchSize) return attempted;
-    }
+    const counts = await Promise.all(lanes.map((lane) => lane.drain()));
+    return counts.reduce((sum, count) => sum + count, 0);
   }
 
   return {
-    drainOnce: () => {
-      // One drain at a time per worker: a tick that finds one running waits for it instead of overlapping.
-      running ??= drainOnce().finally(() => {
-        running = null;
-      });
-      return running;
-    },
-    start(intervalMilliseconds = 1000) {
+    drainOnce,
+    /** Polls each lane on its own: a lane still busy with a slow receiver does not hold the others back. */
+    start(intervalMilliseconds = limits.pollMilliseconds) {
       timer ??= setInterval(() => {
-        void this.drainOnce().catch(() => {});
+        for (const lane of lanes) void lane.drain().catch(() => {});
       }, intervalMilliseconds);
       timer.unref();
     },
     async stop() {
       if (timer) clearInterval(timer);
       timer = null;
-      await running;
+      await Promise.all(lanes.map((lane) => lane.idle()));
     },
   };
 }

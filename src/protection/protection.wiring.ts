@@ -1,5 +1,6 @@
 // Wires webhooks, invoicing and buyer protection for the composition root: their routes, decision hooks and outbox handlers.
 import type { Config } from '../config.ts';
+import { makeRetentionTask } from '../storage/retention.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { Ids } from '../shared/ids.ts';
 import type { Database } from '../storage/database.ts';
@@ -34,8 +35,6 @@ export interface ProtectionDependencies {
   readonly ids: Ids;
   readonly engine: RiskEngine;
   readonly metrics: Metrics;
-  /** Tests hand in their own fetch; production uses the global one. */
-  readonly fetch?: typeof fetch;
   readonly onSchedulerError?: (task: string, error: unknown) => void;
 }
 
@@ -64,6 +63,7 @@ export function makeProtectionContext(dependencies: ProtectionDependencies) {
     tasks: [
       { name: 'invoices', run: invoiceScheduler.tick },
       { name: 'case_sla', run: checkCaseSla },
+      makeRetentionTask({ database, clock }),
     ],
     ...(dependencies.onSchedulerError ? { onError: dependencies.onSchedulerError } : {}),
   });
@@ -85,7 +85,6 @@ export function makeProtectionContext(dependencies: ProtectionDependencies) {
       ids,
       timeoutMilliseconds: config.webhookTimeoutMilliseconds,
       allowPrivateUrls: config.webhookAllowPrivateUrls,
-      ...(dependencies.fetch ? { fetch: dependencies.fetch } : {}),
     }),
   };
   return {

@@ -1,5 +1,5 @@
 // Expected failures that the HTTP edge turns into 4xx responses with a stable code.
-export type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 413 | 415 | 422 | 429;
+export type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 413 | 415 | 422 | 429 | 503;
 
 export class ApiError extends Error {
   constructor(

@@ -84,7 +84,7 @@ export function makeStepUp(
       }),
       ...dependencies.developmentRoutes,
       ...challengeReportRoutes(dependencies),
-      ...widgetRoutes(),
+      ...widgetRoutes({ database: dependencies.database }),
     ],
   };
 }

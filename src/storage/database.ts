@@ -22,3 +22,41 @@ export const uniqueViolation = '23505';
 export function isUniqueViolation(error: unknown): boolean {
   return typeof error === 'object' && error !== null && (error as { code?: string }).code === uniqueViolation;
 }
+
+/** The database cannot be reached or did not answer in time: the request may be retried later (503). */
+export class DatabaseUnavailableError extends Error {
+  constructor(readonly reason: string) {
+    super(`database unavailable: ${reason}`);
+    this.name = 'DatabaseUnavailableError';
+  }
+}
+
+const unavailableNetworkCodes = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EPIPE',
+  'EAI_AGAIN',
+]);
+
+/**
+ * True for failures of the connection rather than of the statement: refused or dropped connections, timeouts,
+ * a server shutting down or out of connections (SQLSTATE classes 08 and 57P, 53300, 57014 statement timeout).
+ */
+export function isUnavailable(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return false;
+  const { code, message } = error as { code?: unknown; message?: unknown };
+  if (typeof code === 'string') {
+    if (unavailableNetworkCodes.has(code) || code.startsWith('08') || code.startsWith('57P')) return true;
+    if (code === '53300' || code === '57014') return true;
+  }
+  return (
+    typeof message === 'string' &&
+    /timeout exceeded|connection timeout|Connection terminated|Query read timeout|Client has encountered a connection error/i.test(
+      message,
+    )
+  );
+}

@@ -1,6 +1,6 @@
 // PostgreSQL server adapter of the Database port (node-postgres pool).
 import pg from 'pg';
-import type { Database, SqlExecutor, SqlValue } from './database.ts';
+import { DatabaseUnavailableError, isUnavailable, type Database, type SqlExecutor, type SqlValue } from './database.ts';
 
 // Keep BIGINT (int8) and NUMERIC as JS numbers: our values stay far below 2^53.
 pg.types.setTypeParser(20, (value) => Number(value));
@@ -11,15 +11,39 @@ export interface PostgresOptions {
   /** Schema to use (created if missing); lets tests share one server without colliding. */
   readonly schema?: string;
   readonly poolSize?: number;
+  /** Longest wait for a connection (new or from the pool) before the request fails with 503. */
+  readonly connectTimeoutMilliseconds?: number;
+  /** Longest a statement may run, on the server (statement_timeout) and in the client (a black-holed server). */
+  readonly statementTimeoutMilliseconds?: number;
+}
+
+/** The client's "no deadline" (its setTimeout maximum): a zero would fall back to the pool's query_timeout. */
+const noTimeout = 2_147_483_647;
+
+/** Turns a connection failure into DatabaseUnavailableError so the edge answers 503, not 500. */
+async function guarded<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (isUnavailable(error)) throw new DatabaseUnavailableError(String((error as Error)?.message ?? error));
+    throw error;
+  }
 }
 
 function wrap(client: pg.Pool | pg.PoolClient): SqlExecutor {
   return {
     async exec(script: string) {
-      await client.query(script);
+      // Scripts are migrations: they may rightly run long (an index on a large table), so no statement timeout.
+      await guarded(() =>
+        // query_timeout per query is read by pg's client but missing from its types.
+        client.query({
+          text: `SET LOCAL statement_timeout = 0;\n${script}`,
+          query_timeout: noTimeout,
+        } as pg.QueryConfig),
+      );
     },
     async query<Row>(text: string, params: readonly SqlValue[] = []) {
-      const result = await client.query(text, params as unknown[]);
+      const result = await guarded(() => client.query(text, params as unknown[]));
       return result.rows as Row[];
     },
   };
@@ -27,9 +51,11 @@ function wrap(client: pg.Pool | pg.PoolClient): SqlExecutor {
 
 export async function makePostgresDatabase(options: PostgresOptions): Promise<Database> {
   const schema = options.schema;
+  const connectTimeout = options.connectTimeoutMilliseconds ?? 5_000;
+  const statementTimeout = options.statementTimeoutMilliseconds ?? 15_000;
   if (schema !== undefined && !/^[a-z_][a-z0-9_]*$/.test(schema)) throw new Error(`invalid schema name ${schema}`);
   if (schema !== undefined) {
-    const bootstrap = new pg.Client({ connectionString: options.url });
+    const bootstrap = new pg.Client({ connectionString: options.url, connectionTimeoutMillis: connectTimeout });
     await bootstrap.connect();
     await bootstrap.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
     await bootstrap.end();
@@ -37,6 +63,12 @@ export async function makePostgresDatabase(options: PostgresOptions): Promise<Da
   const pool = new pg.Pool({
     connectionString: options.url,
     max: options.poolSize ?? 10,
+    connectionTimeoutMillis: connectTimeout,
+    // The server cancels a long statement; the client gives up on a server that stopped answering altogether.
+    statement_timeout: statementTimeout,
+    query_timeout: statementTimeout + 1_000,
+    idle_in_transaction_session_timeout: statementTimeout * 2,
+    keepAlive: true,
     ...(schema === undefined ? {} : { options: `-c search_path=${schema}` }),
   });
   // An idle client that errors (server restart) must not crash the process; the pool replaces it.
@@ -47,17 +79,21 @@ export async function makePostgresDatabase(options: PostgresOptions): Promise<Da
     query: base.query,
     exec: base.exec,
     async transaction(work) {
-      const client = await pool.connect();
+      const client = await guarded(() => pool.connect());
+      let broken = false;
       try {
-        await client.query('BEGIN');
+        await guarded(() => client.query('BEGIN'));
         const result = await work(wrap(client));
-        await client.query('COMMIT');
+        await guarded(() => client.query('COMMIT'));
         return result;
       } catch (error) {
-        await client.query('ROLLBACK').catch(() => {});
+        broken = error instanceof DatabaseUnavailableError || isUnavailable(error);
+        // A connection that failed gets no ROLLBACK (it would wait out another timeout); the server rolls back.
+        if (!broken) await client.query('ROLLBACK').catch(() => {});
         throw error;
       } finally {
-        client.release();
+        // A broken client is discarded, not handed to the next request.
+        client.release(broken || undefined);
       }
     },
     close: () => pool.end(),

@@ -6,7 +6,7 @@ import type { OutboxHandler } from '../outbox/outbox.ts';
 import { findEndpointById, insertDelivery } from './webhooks.repository.ts';
 import { signatureHeader, signatureHeaderValue } from './webhook.signature.ts';
 import type { WebhookMessage } from './webhook.enqueue.ts';
-import { resolvesToPublic } from './webhook.url-policy.ts';
+import { postWebhook, type WebhookTransport } from './webhook.transport.ts';
 
 export interface WebhookDeliveryDependencies {
   readonly database: SqlExecutor;
@@ -14,8 +14,8 @@ export interface WebhookDeliveryDependencies {
   readonly ids: Ids;
   readonly timeoutMilliseconds: number;
   readonly allowPrivateUrls: boolean;
-  /** Injected so tests (and a future egress proxy) can supply their own; defaults to the global fetch. */
-  readonly fetch?: typeof fetch;
+  /** Injected so a future egress proxy can supply its own; defaults to a pinned-address POST. */
+  readonly transport?: WebhookTransport;
 }
 
 /** The JSON body a receiver gets; the signature covers exactly these bytes. */
@@ -30,7 +30,7 @@ export function webhookBody(message: WebhookMessage): string {
 
 export function makeWebhookDeliveryHandler(dependencies: WebhookDeliveryDependencies): OutboxHandler {
   const { database, clock, ids } = dependencies;
-  const send = dependencies.fetch ?? fetch;
+  const send = dependencies.transport ?? postWebhook;
   return async (outboxMessage) => {
     const message = outboxMessage.payload as unknown as WebhookMessage;
     const endpoint = await findEndpointById(database, message.endpoint_id);
@@ -42,11 +42,8 @@ export function makeWebhookDeliveryHandler(dependencies: WebhookDeliveryDependen
     let statusCode: number | null = null;
     let error: string | null = null;
     try {
-      if (!(await resolvesToPublic(endpoint.url, dependencies.allowPrivateUrls))) {
-        throw new Error('the endpoint resolves to a private address');
-      }
-      const response = await send(endpoint.url, {
-        method: 'POST',
+      const response = await send({
+        url: endpoint.url,
         headers: {
           'content-type': 'application/json',
           'user-agent': 'Rearguard-Webhooks/1',
@@ -55,12 +52,10 @@ export function makeWebhookDeliveryHandler(dependencies: WebhookDeliveryDependen
           'Rearguard-Event-Id': message.event_id,
         },
         body,
-        redirect: 'manual',
-        signal: AbortSignal.timeout(dependencies.timeoutMilliseconds),
+        timeoutMilliseconds: dependencies.timeoutMilliseconds,
+        allowPrivateUrls: dependencies.allowPrivateUrls,
       });
       statusCode = response.status;
-      // Drain the body so the connection is released; its content is not ours to keep.
-      await response.arrayBuffer().catch(() => undefined);
       if (statusCode < 200 || statusCode >= 300) error = `receiver answered ${statusCode}`;
     } catch (failure) {
       error = String((failure as Error)?.message ?? failure).slice(0, 300);

@@ -2,28 +2,57 @@
 import { lookup } from 'node:dns/promises';
 import ipaddr from 'ipaddr.js';
 
-const privateHostNames = /(^|\.)(localhost|local|internal|localdomain)$/i;
+/** Names that resolve inside a host or a private network (with or without a trailing dot). */
+const privateHostNames =
+  /(^|\.)(localhost|local|internal|localdomain|home\.arpa|lan|intranet|corp|private|test|invalid|example)$|^ip6-|^ip-/i;
+const globalUnicastV6 = ipaddr.parseCIDR('2000::/3');
 
-function isPublicAddress(address: string): boolean {
+/** Public unicast only: IPv4 outside every special range, IPv6 in 2000::/3 without an embedded IPv4 (6to4, NAT64). */
+export function isPublicAddress(address: string): boolean {
   if (!ipaddr.isValid(address)) return false;
   const parsed = ipaddr.process(address);
-  return parsed.range() === 'unicast';
+  if (parsed.range() !== 'unicast') return false;
+  return parsed.kind() === 'ipv4' || parsed.match(globalUnicastV6);
 }
 
-/** Checks the URL as written: literal private addresses and local host names are refused. */
+function hostOf(url: string): string {
+  return new URL(url).hostname
+    .replace(/^\[|\]$/g, '')
+    .replace(/\.+$/, '')
+    .toLowerCase();
+}
+
+/** Checks the URL as written: literal private addresses, local and single-label host names are refused. */
 export function urlAllowed(url: string, allowPrivate: boolean): boolean {
   if (allowPrivate) return true;
-  const host = new URL(url).hostname.replace(/^\[|\]$/g, '');
+  let host: string;
+  try {
+    host = hostOf(url);
+  } catch {
+    return false;
+  }
   if (ipaddr.isValid(host)) return isPublicAddress(host);
-  return !privateHostNames.test(host);
+  return host.includes('.') && !privateHostNames.test(host);
 }
 
-/** Checks where the name resolves to now, just before delivery (a public name may point inside later). */
-export async function resolvesToPublic(url: string, allowPrivate: boolean): Promise<boolean> {
-  if (allowPrivate) return true;
-  if (!urlAllowed(url, false)) return false;
-  const host = new URL(url).hostname.replace(/^\[|\]$/g, '');
-  if (ipaddr.isValid(host)) return true;
+export interface ResolvedTarget {
+  readonly host: string;
+  /** The address that was checked; the connection goes to it, never to a second lookup. */
+  readonly address: string;
+  readonly family: 4 | 6;
+}
+
+/**
+ * Resolves the URL's host once, just before delivery (a public name may point inside later), and returns the
+ * checked address to connect to; null when the name is refused or any of its addresses is not public.
+ */
+export async function resolveTarget(url: string, allowPrivate: boolean): Promise<ResolvedTarget | null> {
+  if (!urlAllowed(url, allowPrivate)) return null;
+  const host = hostOf(url);
+  if (ipaddr.isValid(host)) return { host, address: host, family: ipaddr.parse(host).kind() === 'ipv6' ? 6 : 4 };
   const addresses = await lookup(host, { all: true });
-  return addresses.length > 0 && addresses.every((entry) => isPublicAddress(entry.address));
+  if (addresses.length === 0) return null;
+  if (!allowPrivate && !addresses.every((entry) => isPublicAddress(entry.address))) return null;
+  const first = addresses[0]!;
+  return { host, address: first.address, family: first.family === 6 ? 6 : 4 };
 }

@@ -1,22 +1,31 @@
 // Serves the checkout widget: the embeddable script and the hosted challenge page (framework-free, no build step).
 import { readFileSync } from 'node:fs';
+import { z } from 'zod';
 import { defineRoute } from '../http/route.ts';
+import { escapeHtml } from '../notify/html.page.ts';
+import type { SqlExecutor } from '../storage/database.ts';
+import { allowedOriginsOfChallenge } from './allowed-origins.ts';
 
 const asset = (name: string) => readFileSync(new URL(`./assets/${name}`, import.meta.url), 'utf8');
 
 /**
- * The challenge page may be framed by any shop (frame-ancestors *), but runs only its own script and talks only to
- * this origin; the client token stays in the URL fragment, which browsers never send to a server.
+ * The challenge page may be framed only by the merchant's registered origins (frame-ancestors), runs only its own
+ * script and talks only to this origin; the client token stays in the URL fragment, never sent to a server.
  */
-const pageSecurity = {
-  'content-security-policy':
-    "default-src 'none'; script-src 'self'; style-src 'unsafe-inline'; connect-src 'self'; frame-ancestors *; base-uri 'none'; form-action 'none'",
+const pageSecurity = (frameAncestors: readonly string[]) => ({
+  'content-security-policy': `default-src 'none'; script-src 'self'; style-src 'unsafe-inline'; connect-src 'self'; frame-ancestors ${
+    frameAncestors.length > 0 ? frameAncestors.join(' ') : "'none'"
+  }; base-uri 'none'; form-action 'none'`,
   'referrer-policy': 'no-referrer',
   'cache-control': 'no-store',
-};
+});
+const challengePageQuery = z.object({
+  id: z.string().max(100).optional(),
+  origin: z.string().max(300).optional(),
+});
 const scriptHeaders = { 'cache-control': 'public, max-age=300', 'access-control-allow-origin': '*' };
 
-export function widgetRoutes() {
+export function widgetRoutes(dependencies: { database: SqlExecutor }) {
   const files = {
     script: asset('rearguard.js'),
     page: asset('challenge.html'),
@@ -41,13 +50,21 @@ export function widgetRoutes() {
       ...common,
       url: '/widget/challenge',
       summary: 'The hosted challenge page (?id=chl_...&origin=<merchant origin>#token=<client_token>)',
+      query: challengePageQuery,
       responses: { 200: { description: 'HTML' } },
-      handler: async () => ({
-        status: 200,
-        contentType: 'text/html; charset=utf-8',
-        headers: pageSecurity,
-        body: files.page,
-      }),
+      handler: async ({ query }) => {
+        const allowed = /^chl_[0-9a-z]{1,40}$/.test(query.id ?? '')
+          ? await allowedOriginsOfChallenge(dependencies.database, query.id!)
+          : [];
+        // The page posts its result only to an origin the merchant registered; any other gets nothing.
+        const parentOrigin = query.origin !== undefined && allowed.includes(query.origin) ? query.origin : '';
+        return {
+          status: 200,
+          contentType: 'text/html; charset=utf-8',
+          headers: pageSecurity(allowed),
+          body: files.page.replace('<html', `<html data-parent-origin="${escapeHtml(parentOrigin)}"`),
+        };
+      },
     }),
     defineRoute({
       ...common,

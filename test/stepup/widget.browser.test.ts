@@ -9,7 +9,7 @@ import { chromiumAvailable, launchWithAuthenticator, type AuthenticatorBrowser }
 import { makeApplication, type Application } from '../../src/app.ts';
 import { makeManualClock } from '../../src/shared/clock.ts';
 import { makeRiskEngine } from '../../src/risk/risk.engine.ts';
-import { testConfig } from '../application.ts';
+import { adminKey, testConfig } from '../application.ts';
 import { makeTestDatabase } from '../databases.ts';
 import { attackerSession, codeIn, importAnna } from './stepup.fixtures.ts';
 
@@ -99,7 +99,8 @@ describe.skipIf(!available)('checkout widget in chromium', () => {
       engine: makeRiskEngine(),
     });
     await importAnna(app);
-    merchantKey = (await app.merchants.create('Phone Shop')).api_key;
+    const merchant = await app.merchants.create('Phone Shop');
+    merchantKey = merchant.api_key;
     await app.server.listen({ host: '127.0.0.1', port });
 
     shop = createServer((_request, response) => {
@@ -108,6 +109,13 @@ describe.skipIf(!available)('checkout widget in chromium', () => {
     await new Promise<void>((resolve) => shop.listen(0, '127.0.0.1', resolve));
     // Another origin than the widget's (another port), as a real shop is.
     shopUrl = `http://localhost:${(shop.address() as AddressInfo).port}`;
+    // The widget posts its result only to the merchant's registered origins.
+    const registered = await fetch(`${appUrl}/v1/admin/merchants/${merchant.id}/allowed-origins`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ origins: [shopUrl] }),
+    });
+    expect(registered.status).toBe(200);
 
     browser = await launchWithAuthenticator('rearguard-widget-');
     page = browser.page;

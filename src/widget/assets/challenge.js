@@ -4,7 +4,8 @@
   'use strict';
   var parameters = new URLSearchParams(window.location.search);
   var challengeId = parameters.get('id') || '';
-  var parentOrigin = parameters.get('origin') || '';
+  // Set by the server only when the embedding origin is one the merchant registered.
+  var parentOrigin = document.documentElement.getAttribute('data-parent-origin') || '';
   var token = new URLSearchParams(window.location.hash.slice(1)).get('token') || '';
   var statusElement = document.getElementById('status');
   var labels = {

@@ -1,0 +1,158 @@
+// One topic's delivery lane: leases due messages as slots free up, delivers them concurrently, renews their leases.
+import type { Clock } from '../shared/clock.ts';
+import type { Database } from '../storage/database.ts';
+import type { OutboxHandler, OutboxMessage, OutboxRow } from './outbox.ts';
+
+export interface OutboxLaneLimits {
+  /** Deliveries in flight at once on one lane. */
+  readonly concurrency: number;
+  /** Deliveries in flight at once to one recipient (a webhook endpoint, a phone number). */
+  readonly perRecipient: number;
+  /** While deliveries run, how often the lane looks for newly due messages. */
+  readonly pollMilliseconds: number;
+}
+
+export interface OutboxLaneOptions {
+  readonly database: Database;
+  readonly clock: Clock;
+  readonly topic: string;
+  readonly handler: OutboxHandler;
+  readonly limits: OutboxLaneLimits;
+  readonly maxAttempts: number;
+  readonly leaseMilliseconds: number;
+  readonly retryDelayMilliseconds: (attempts: number) => number;
+  readonly onError?: (message: OutboxMessage, error: unknown) => void;
+}
+
+const sleep = (milliseconds: number) => new Promise<void>((resolve) => setTimeout(resolve, milliseconds).unref());
+
+export function makeOutboxLane(options: OutboxLaneOptions) {
+  const { database, clock, topic, handler, limits } = options;
+  /** In-flight deliveries by message id, with their recipient (for the per-recipient cap). */
+  const inFlight = new Map<string, { recipient: string | null; done: Promise<void> }>();
+  let draining: Promise<number> | null = null;
+
+  function busyRecipients(): string[] {
+    const counts = new Map<string, number>();
+    for (const { recipient } of inFlight.values()) {
+      if (recipient !== null) counts.set(recipient, (counts.get(recipient) ?? 0) + 1);
+    }
+    return [...counts].filter(([, count]) => count >= limits.perRecipient).map(([recipient]) => recipient);
+  }
+
+  /**
+   * Leases up to `free` due messages in a short transaction (delivery, slow and remote, holds no lock). More
+   * candidates than slots are read so that a recipient with a long queue cannot fill the lane on its own.
+   */
+  async function lease(free: number): Promise<OutboxRow[]> {
+    const now = new Date(clock.now());
+    return database.transaction(async (tx) => {
+      const candidates = await tx.query<OutboxRow>(
+        `SELECT seq, id, topic, recipient, payload, status, attempts, next_attempt_at, last_error, created_at, delivered_at
+         FROM outbox WHERE status = 'pending' AND next_attempt_at <= $1 AND (leased_until IS NULL OR leased_until <= $1)
+           AND topic = $2 AND (recipient IS NULL OR NOT (recipient = ANY($3::text[])))
+         ORDER BY next_attempt_at, seq LIMIT $4 FOR UPDATE SKIP LOCKED`,
+        [now, topic, busyRecipients(), free * 4],
+      );
+      const perRecipient = new Map<string | null, number>();
+      for (const { recipient } of inFlight.values())
+        perRecipient.set(recipient, (perRecipient.get(recipient) ?? 0) + 1);
+      const picked: OutboxRow[] = [];
+      for (const row of candidates) {
+        if (picked.length >= free) break;
+        const count = perRecipient.get(row.recipient) ?? 0;
+        if (row.recipient !== null && count >= limits.perRecipient) continue;
+        perRecipient.set(row.recipient, count + 1);
+        picked.push(row);
+      }
+      if (picked.length > 0) {
+        await tx.query('UPDATE outbox SET leased_until = $2 WHERE id = ANY($1::text[])', [
+          picked.map((row) => row.id),
+          new Date(now.getTime() + options.leaseMilliseconds),
+        ]);
+      }
+      return picked;
+    });
+  }
+
+  async function deliver(row: OutboxRow): Promise<void> {
+    const message: OutboxMessage = {
+      id: row.id,
+      topic: row.topic,
+      recipient: row.recipient,
+      payload: row.payload,
+      attempts: row.attempts,
+      createdAt: row.created_at,
+    };
+    try {
+      await handler(message);
+      await database.query(
+        `UPDATE outbox SET status = 'delivered', attempts = attempts + 1, delivered_at = $2, leased_until = NULL, last_error = NULL WHERE id = $1`,
+        [row.id, new Date(clock.now())],
+      );
+    } catch (error) {
+      options.onError?.(message, error);
+      const attempts = row.attempts + 1;
+      await database.query(
+        `UPDATE outbox SET status = $2, attempts = $3, next_attempt_at = $4, leased_until = NULL, last_error = $5 WHERE id = $1`,
+        [
+          row.id,
+          attempts >= options.maxAttempts ? 'failed' : 'pending',
+          attempts,
+          new Date(clock.now() + options.retryDelayMilliseconds(attempts)),
+          String((error as Error)?.message ?? error).slice(0, 500),
+        ],
+      );
+    }
+  }
+
+  function start(row: OutboxRow) {
+    const done = deliver(row)
+      .catch(() => {}) // the database refused the status update: the lease expires and the message is retried
+      .finally(() => inFlight.delete(row.id));
+    inFlight.set(row.id, { recipient: row.recipient, done });
+  }
+
+  /** Keeps the leases of running deliveries ahead of the clock, so no other worker takes them over mid-delivery. */
+  async function renewLeases(): Promise<void> {
+    if (inFlight.size === 0) return;
+    await database.query(`UPDATE outbox SET leased_until = $2 WHERE id = ANY($1::text[]) AND status = 'pending'`, [
+      [...inFlight.keys()],
+      new Date(clock.now() + options.leaseMilliseconds),
+    ]);
+  }
+
+  /** Runs until nothing is due and nothing is in flight; new due messages are picked up as slots free. */
+  async function drainLoop(): Promise<number> {
+    let attempted = 0;
+    let lastRenewal = clock.now();
+    for (;;) {
+      const free = limits.concurrency - inFlight.size;
+      const rows = free > 0 ? await lease(free) : [];
+      for (const row of rows) start(row);
+      attempted += rows.length;
+      if (inFlight.size === 0) return attempted;
+      if (rows.length === 0 || inFlight.size >= limits.concurrency) {
+        await Promise.race([...[...inFlight.values()].map((entry) => entry.done), sleep(limits.pollMilliseconds)]);
+      }
+      if (clock.now() - lastRenewal > options.leaseMilliseconds / 3) {
+        lastRenewal = clock.now();
+        await renewLeases().catch(() => {});
+      }
+    }
+  }
+
+  return {
+    topic,
+    /** One drain at a time per lane: a poll that finds one running joins it instead of overlapping. */
+    drain(): Promise<number> {
+      draining ??= drainLoop().finally(() => {
+        draining = null;
+      });
+      return draining;
+    },
+    async idle(): Promise<void> {
+      await draining?.catch(() => {});
+    },
+  };
+}
