@@ -3,6 +3,7 @@ import { createReadStream } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { makeApplication } from '../src/app.ts';
 import { loadConfig } from '../src/config.ts';
 
@@ -84,13 +85,28 @@ export async function runImportBench(options: {
       }
     });
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    // A hostile 32 MB line (6.8 s of a stalled event loop before the line cap): skipped, and the loop stays free.
+    const hostile = join(directory, 'hostile.ndjson');
+    await writeFile(
+      hostile,
+      `{"type":"account","id":"${'x'.repeat(32 * 1_048_576)}"}\n{"type":"account","id":"after","created_at":"2025-01-01T00:00:00Z"}\n`,
+    );
+    const delay = monitorEventLoopDelay({ resolution: 5 });
+    delay.enable();
+    const hostileStarted = process.hrtime.bigint();
+    const hostileResult = await application.importer.importStream(createReadStream(hostile));
+    const hostileSeconds = Number(process.hrtime.bigint() - hostileStarted) / 1e9;
+    delay.disable();
     await application.close();
     if (result.rejected.length > 0) throw new Error(`import rejected lines: ${JSON.stringify(result.rejected[0])}`);
+    if (hostileResult.imported !== 1) throw new Error('the line after the 32 MB line was not imported');
     return {
       import_orders: options.orders,
       import_records: result.imported,
       import_seconds: Math.round(seconds * 100) / 100,
       import_orders_per_second: Math.round(options.orders / seconds),
+      import_32mb_line_seconds: Math.round(hostileSeconds * 1000) / 1000,
+      import_32mb_line_max_event_loop_delay_ms: Math.round(delay.max / 1e6),
     };
   } finally {
     await rm(directory, { recursive: true, force: true });

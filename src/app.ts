@@ -205,8 +205,8 @@ export async function makeApplication(config: Config, overrides: Overrides = {})
   });
   const importer = makeImportService({ database, engine, ids, clock, invoiceDueDays: config.invoiceDueDays });
   const routes: RouteDefinition[] = [
-    ...checkoutRoutes(checkout),
-    ...adminRoutes({ database, merchants, importer }),
+    ...checkoutRoutes(checkout, { currencies: config.currencies }),
+    ...adminRoutes({ database, merchants, importer, importLimitBytes: config.importLimitBytes }),
     ...stepUp.routes,
     ...opsRoutes({ lists, rulesets }),
     ...orders.routes,

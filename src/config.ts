@@ -30,6 +30,10 @@ const environmentSchema = z.object({
   IDEMPOTENCY_CLAIM_MS: z.coerce.number().int().min(500).max(3_600_000).default(60_000),
   REQUEST_TIMEOUT_MS: z.coerce.number().int().min(500).max(600_000).default(30_000),
   BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(1_048_576),
+  CURRENCIES: z
+    .string()
+    .regex(/^[A-Z]{3}(,[A-Z]{3})*$/, 'comma-separated ISO 4217 codes, e.g. EUR or EUR,GBP')
+    .default('EUR'),
   IMPORT_LIMIT_BYTES: z.coerce
     .number()
     .int()
@@ -103,6 +107,8 @@ export type Config = {
   /** A client has this long to send a whole request (headers: at most 10 s of it). */
   readonly requestTimeoutMilliseconds: number;
   readonly importLimitBytes: number;
+  /** Currencies a checkout session may be in. */
+  readonly currencies: readonly string[];
   readonly invoicing: {
     /** Day offsets from the due date at which a payment reminder goes out (negative: before it). */
     readonly reminderDays: readonly number[];
@@ -202,6 +208,7 @@ export function loadConfig(environment: Record<string, string | undefined>): Con
       requestTimeoutMilliseconds: value.REQUEST_TIMEOUT_MS,
       idempotencyClaimMilliseconds: value.IDEMPOTENCY_CLAIM_MS,
       importLimitBytes: value.IMPORT_LIMIT_BYTES,
+      currencies: [...new Set(value.CURRENCIES.split(','))],
       invoicing: {
         reminderDays: [...new Set(value.INVOICE_REMINDER_DAYS.split(',').map(Number))].sort((a, b) => a - b),
         lateFeeCents: value.LATE_FEE_CENTS,
@@ -298,6 +305,7 @@ export const configDocumentation: ReadonlyArray<readonly [string, string, string
   ['REQUEST_TIMEOUT_MS', '30000', 'A client has this long to send a whole request (headers: at most 10 s)'],
   ['BODY_LIMIT_BYTES', '1048576', 'Largest JSON request body'],
   ['IMPORT_LIMIT_BYTES', '536870912', 'Largest NDJSON import body'],
+  ['CURRENCIES', 'EUR', 'Currencies a checkout session may be in (comma-separated ISO 4217 codes)'],
   ['INVOICE_REMINDER_DAYS', '-3,1,7', 'Payment reminders: day offsets from the due date (negative: before it)'],
   ['LATE_FEE_CENTS', '0', 'Late fee added once to an overdue invoice (0: none); never on a paused invoice'],
   ['LATE_FEE_AFTER_DAYS', '14', 'Days after the due date before the late fee is added'],

@@ -25,12 +25,24 @@ const decisionRecordSchema = z.object({
   decided_at: z.string(),
 });
 
+/** 413; a streamed import that ran over says what it imported before it stopped (that part is kept). */
+function importTooLarge(limitBytes: number, details: Record<string, unknown>): ApiError {
+  return new ApiError(
+    413,
+    'import_too_large',
+    `the import is larger than ${limitBytes} bytes (IMPORT_LIMIT_BYTES); the complete lines before the limit were imported`,
+    'body',
+    details,
+  );
+}
+
 export function adminRoutes(dependencies: {
   database: Database;
   merchants: MerchantsService;
   importer: ReturnType<typeof makeImportService>;
+  importLimitBytes: number;
 }) {
-  const { database, merchants, importer } = dependencies;
+  const { database, merchants, importer, importLimitBytes } = dependencies;
   return [
     defineRoute({
       method: 'POST',
@@ -86,7 +98,11 @@ export function adminRoutes(dependencies: {
             'body',
           );
         }
-        return { status: 200, body: await importer.importStream(body) };
+        const declared = Number(request.headers['content-length'] ?? 0);
+        if (declared > importLimitBytes) throw importTooLarge(importLimitBytes, { imported: 0 });
+        const result = await importer.importStream(body, undefined, { maxTotalBytes: importLimitBytes });
+        if (result.stopped) throw importTooLarge(importLimitBytes, { ...result, rejected: result.rejected.length });
+        return { status: 200, body: result };
       },
     }),
     defineRoute({

@@ -10,7 +10,23 @@ const idParams = (prefix: string) => z.object({ id: z.string().regex(new RegExp(
 // Merchant routes always have a merchant: the server authenticates before the handler runs.
 const owner = (merchant: Merchant | null) => merchant as Merchant;
 
-export function checkoutRoutes(checkout: CheckoutService) {
+/** Only the configured currencies (CURRENCIES) can be sold in; the rest is refused at the edge. */
+function sessionBodySchema(currencies: readonly string[]) {
+  return sessionInputSchema.superRefine((session, context) => {
+    if (!currencies.includes(session.amount.currency)) {
+      context.addIssue({
+        code: 'custom',
+        path: ['amount', 'currency'],
+        message: `not a currency this provider sells in (${currencies.join(', ')})`,
+      });
+    }
+  });
+}
+
+export function checkoutRoutes(
+  checkout: CheckoutService,
+  options: { currencies: readonly string[] } = { currencies: ['EUR'] },
+) {
   return [
     defineRoute({
       method: 'POST',
@@ -19,7 +35,7 @@ export function checkoutRoutes(checkout: CheckoutService) {
       tags: ['checkout'],
       auth: 'merchant',
       idempotent: true,
-      body: sessionInputSchema,
+      body: sessionBodySchema(options.currencies),
       responses: { 201: { description: 'Session created', schema: sessionViewSchema } },
       handler: async ({ merchant, body }) => ({
         status: 201,

@@ -19,6 +19,11 @@ export const addressSchema = z.object({
   country: countrySchema,
 });
 
+/** A calendar date PostgreSQL and every feature can use: year 0000 and the like are typos or probes. */
+export const birthDateSchema = z.iso
+  .date()
+  .refine((value) => value >= '1900-01-01' && value <= '2100-12-31', 'a date between 1900-01-01 and 2100-12-31');
+
 export const customerSchema = z.object({
   name: z.string().trim().min(1).max(200),
   email: z.email().max(254),
@@ -26,7 +31,7 @@ export const customerSchema = z.object({
     .string()
     .trim()
     .regex(/^\+?[0-9 ()-]{6,20}$/, 'a phone number such as +31612345678'),
-  date_of_birth: z.iso.date().optional(),
+  date_of_birth: birthDateSchema.optional(),
   /** The account the customer names for refunds or direct debit: a claim like the rest (an IBAN is public knowledge). */
   iban: z
     .string()
@@ -54,16 +59,28 @@ export const extraMerchantDataSchema = z
   .record(z.string().max(64), z.union([z.string().max(500), z.number(), z.boolean(), z.null()]))
   .refine((value) => Object.keys(value).length <= 50, 'at most 50 fields');
 
-export const sessionInputSchema = z.object({
-  amount: amountSchema,
-  merchant_reference: z.string().trim().min(1).max(200),
-  lines: z.array(lineSchema).min(1).max(200),
-  customer: customerSchema,
-  billing_address: addressSchema,
-  shipping_address: addressSchema.optional(),
-  device: deviceSchema.optional(),
-  extra_merchant_data: extraMerchantDataSchema.optional(),
-});
+export const sessionInputSchema = z
+  .object({
+    amount: amountSchema,
+    merchant_reference: z.string().trim().min(1).max(200),
+    lines: z.array(lineSchema).min(1).max(200),
+    customer: customerSchema,
+    billing_address: addressSchema,
+    shipping_address: addressSchema.optional(),
+    device: deviceSchema.optional(),
+    extra_merchant_data: extraMerchantDataSchema.optional(),
+  })
+  // The cart is what the consumer is shown and billed for: lines that disagree with the amount hide what is bought.
+  .superRefine((session, context) => {
+    const total = session.lines.reduce((sum, line) => sum + line.quantity * line.unit_price, 0);
+    if (total !== session.amount.value) {
+      context.addIssue({
+        code: 'custom',
+        path: ['lines'],
+        message: `the lines add up to ${total}, not to amount.value ${session.amount.value} (include shipping and discounts as lines)`,
+      });
+    }
+  });
 
 export type Amount = z.infer<typeof amountSchema>;
 export type Address = z.infer<typeof addressSchema>;

@@ -2,8 +2,19 @@
 import { z } from 'zod';
 import type { RouteDefinition } from './route.ts';
 
-const errorSchema = z.object({
-  error: z.object({ code: z.string(), message: z.string(), field: z.string().optional() }),
+/** Every 4xx body: a stable code, a message, the field at fault, and the extra figures some errors carry. */
+export const errorSchema = z.object({
+  error: z
+    .object({
+      code: z.string().describe('Stable machine-readable error code'),
+      message: z.string(),
+      field: z.string().optional().describe('The request field at fault'),
+      attempts_remaining: z.number().int().optional().describe('Code attempts left (invalid_code)'),
+      retry_after_seconds: z.number().int().optional().describe('When to try again (429)'),
+      outstanding: z.object({ value: z.number().int(), currency: z.string() }).optional(),
+      imported: z.number().int().optional().describe('Lines imported before an import stopped'),
+    })
+    .catchall(z.unknown()),
 });
 
 function jsonSchema(schema: z.ZodType, io: 'input' | 'output') {
@@ -34,24 +45,57 @@ function parameters(route: RouteDefinition) {
   return list;
 }
 
+/** `POST /v1/sessions/:id/authorize` -> `postSessionsByIdAuthorize`: unique because method and path are. */
+export function operationIdOf(method: string, url: string): string {
+  const words = url
+    .split('/')
+    .filter((segment) => segment !== '' && segment !== 'v1')
+    .flatMap((segment) => (segment.startsWith(':') ? ['by', segment.slice(1)] : segment.split(/[-_.]/)));
+  const pascal = words.map((word) => word.charAt(0).toUpperCase() + word.slice(1)).join('');
+  return `${method.toLowerCase()}${pascal}`;
+}
+
+function security(route: RouteDefinition): Record<string, string[]>[] {
+  if (route.guardScheme) return [{ [route.guardScheme]: [] }];
+  switch (route.auth) {
+    case 'none':
+      return [];
+    case 'merchant':
+      return [{ merchantKey: [] }];
+    case 'admin':
+      return [{ adminKey: [] }];
+    case 'consumer':
+      // Either one: the portal's bearer token or its session cookie.
+      return [{ consumerKey: [] }, { consumerCookie: [] }];
+  }
+}
+
+function responses(route: RouteDefinition) {
+  const documented: Record<string, unknown> = {};
+  const errorContent = { 'application/json': { schema: jsonSchema(errorSchema, 'output') } };
+  for (const [status, response] of Object.entries(route.responses)) {
+    const code = Number(status);
+    let content: unknown;
+    if (response.schema) content = { 'application/json': { schema: jsonSchema(response.schema, 'output') } };
+    else if (response.contentType) content = { [response.contentType]: { schema: { type: 'string' } } };
+    else if (code >= 400) content = errorContent;
+    documented[status] = { description: response.description, ...(content ? { content } : {}) };
+  }
+  documented['4XX'] = { description: 'Bad request: a stable error code and the field at fault', content: errorContent };
+  return documented;
+}
+
 export function buildOpenApiDocument(routes: readonly RouteDefinition[], version: string) {
   const paths: Record<string, Record<string, unknown>> = {};
+  const operationIds = new Set<string>();
   for (const route of routes) {
     const path = route.url.replace(/:([A-Za-z_]+)/g, '{$1}');
-    const responses: Record<string, unknown> = {};
-    for (const [status, response] of Object.entries(route.responses)) {
-      responses[status] = {
-        description: response.description,
-        ...(response.schema
-          ? { content: { 'application/json': { schema: jsonSchema(response.schema, 'output') } } }
-          : {}),
-      };
-    }
-    responses['4XX'] = {
-      description: 'Bad request: a stable error code and the field at fault',
-      content: { 'application/json': { schema: jsonSchema(errorSchema, 'output') } },
-    };
+    const operationId = route.operationId ?? operationIdOf(route.method, route.url);
+    // A clash would make generated clients drop an operation: fail at start, where the test suite sees it.
+    if (operationIds.has(operationId)) throw new Error(`duplicate OpenAPI operationId ${operationId} (${route.url})`);
+    operationIds.add(operationId);
     const operation: Record<string, unknown> = {
+      operationId,
       summary: route.summary,
       tags: route.tags,
       parameters: [
@@ -60,10 +104,8 @@ export function buildOpenApiDocument(routes: readonly RouteDefinition[], version
           ? [{ name: 'Idempotency-Key', in: 'header', required: false, schema: { type: 'string', maxLength: 255 } }]
           : []),
       ],
-      responses,
-      ...(route.auth === 'none'
-        ? { security: [] }
-        : { security: [{ [route.auth === 'admin' ? 'adminKey' : 'merchantKey']: [] }] }),
+      responses: responses(route),
+      security: security(route),
     };
     if (route.body) {
       operation.requestBody = {
@@ -86,11 +128,13 @@ export function buildOpenApiDocument(routes: readonly RouteDefinition[], version
       securitySchemes: {
         merchantKey: { type: 'http', scheme: 'bearer', description: 'Merchant API key' },
         adminKey: { type: 'http', scheme: 'bearer', description: 'REARGUARD_ADMIN_KEY' },
-        consumerKey: {
+        processorKey: {
           type: 'http',
           scheme: 'bearer',
-          description: 'Consumer portal session token (or rg_consumer cookie)',
+          description: 'PAYMENT_PROCESSOR_KEY (the admin key is accepted too)',
         },
+        consumerKey: { type: 'http', scheme: 'bearer', description: 'Consumer portal session token' },
+        consumerCookie: { type: 'apiKey', in: 'cookie', name: 'rg_consumer', description: 'Consumer portal session' },
       },
     },
     paths,

@@ -48,7 +48,21 @@ export interface RouteDefinition<
   readonly rawBody?: { readonly contentType: string; readonly description: string };
   readonly query?: QuerySchema;
   readonly params?: ParamsSchema;
-  readonly responses: Readonly<Record<number, { readonly description: string; readonly schema?: z.ZodType }>>;
+  readonly responses: Readonly<
+    Record<
+      number,
+      {
+        readonly description: string;
+        readonly schema?: z.ZodType;
+        /** For bodies that are not JSON (HTML pages, scripts): documented as a string of this type. */
+        readonly contentType?: string;
+      }
+    >
+  >;
+  /** Stable name of the operation in the OpenAPI document; derived from method and path when left out. */
+  readonly operationId?: string;
+  /** The security scheme the guard checks, so the document declares it (e.g. the payment processor's key). */
+  readonly guardScheme?: 'processorKey';
   /**
    * Extra authentication run before anything else (idempotency replay included), for callers the server does not
    * know itself, such as the payment processor's key. Throws an ApiError to refuse.

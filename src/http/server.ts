@@ -13,6 +13,8 @@ import { parseOrThrow } from './validation.ts';
 import type { DestinationStream } from 'pino';
 import { redactingLoggerOptions } from './log.redaction.ts';
 import { errorReply, retryAfterSeconds, toApiError } from './error.handler.ts';
+import { findUnsafeInput, unsafeInputMessages } from './input-safety.ts';
+import { makeAllowedMethods } from './allowed-methods.ts';
 
 export interface ServerDependencies {
   readonly routes: readonly RouteDefinition[];
@@ -56,6 +58,35 @@ function cookie(request: FastifyRequest, name: string): string | null {
     }
   }
   return null;
+}
+
+/** One check for every route: no NUL, lone surrogate or absurd nesting in path, query or body. */
+function rejectUnsafeInput(request: FastifyRequest): void {
+  // The query parser turns bytes that are not UTF-8 (a surrogate's CESU-8 form) into U+FFFD: refuse them instead.
+  const rawQuery = request.url.split('?').slice(1).join('?');
+  if (rawQuery !== '' && !isValidPercentEncoding(rawQuery)) {
+    throw new ApiError(400, 'invalid_characters', 'query: is not valid percent-encoded UTF-8', 'query');
+  }
+  for (const [location, value] of [
+    ['params', request.params],
+    ['query', request.query],
+    ['body', request.body],
+  ] as const) {
+    const unsafe = findUnsafeInput(value, '');
+    if (!unsafe) continue;
+    const field = unsafe.field === '' ? location : unsafe.field;
+    const code = unsafe.reason === 'too_deep' ? 'nesting_too_deep' : 'invalid_characters';
+    throw new ApiError(400, code, `${field}: ${unsafeInputMessages[unsafe.reason]}`, field);
+  }
+}
+
+function isValidPercentEncoding(text: string): boolean {
+  try {
+    decodeURIComponent(text.replaceAll('+', ' '));
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function sameSecret(given: string, expected: string): boolean {
@@ -144,7 +175,23 @@ export function buildServer(dependencies: ServerDependencies): FastifyInstance {
     if (status === 503) void reply.header('retry-after', String(retryAfterSeconds));
     void reply.status(status).send(body);
   });
+  const allowedMethods = makeAllowedMethods();
+  app.addHook('onRoute', (options) => allowedMethods.add(options.method, options.url ?? options.path));
   app.setNotFoundHandler((request, reply) => {
+    const path = request.url.split('?')[0] ?? '/';
+    const allowed = allowedMethods.for(path);
+    if (allowed.length > 0) {
+      void reply
+        .status(405)
+        .header('allow', allowed.join(', '))
+        .send({
+          error: {
+            code: 'method_not_allowed',
+            message: `${request.method} is not allowed on ${path}; use ${allowed.join(', ')}`,
+          },
+        });
+      return;
+    }
     void reply
       .status(404)
       .send({ error: { code: 'route_not_found', message: `no route ${request.method} ${request.url.split('?')[0]}` } });
@@ -195,6 +242,7 @@ export function buildServer(dependencies: ServerDependencies): FastifyInstance {
       method: route.method,
       url: route.url,
       handler: async (request, reply) => {
+        rejectUnsafeInput(request);
         const merchant = await authenticate(route, request);
         route.guard?.(request);
         const consumer = route.auth === 'consumer' ? await authenticateConsumer(request) : null;

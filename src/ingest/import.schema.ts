@@ -3,13 +3,18 @@ import { z } from 'zod';
 import {
   addressSchema,
   amountSchema,
+  birthDateSchema,
   customerSchema,
   deviceSchema,
   extraMerchantDataSchema,
   lineSchema,
 } from '../checkout/session.schema.ts';
 
-const timestamp = z.iso.datetime({ offset: true });
+/** History lies between 1970 and 2100; year 0000 and the like would be refused by the database or skew features. */
+const timestamp = z.iso.datetime({ offset: true }).refine((value) => {
+  const at = Date.parse(value);
+  return at >= Date.UTC(1970, 0, 1) && at < Date.UTC(2101, 0, 1);
+}, 'a time between 1970 and 2100');
 
 export const importAccountSchema = z.object({
   type: z.literal('account'),
@@ -18,7 +23,7 @@ export const importAccountSchema = z.object({
   name: z.string().trim().min(1).max(200).optional(),
   email: z.email().max(254).optional(),
   phone: customerSchema.shape.phone.optional(),
-  date_of_birth: z.iso.date().optional(),
+  date_of_birth: birthDateSchema.optional(),
   address: addressSchema.optional(),
   /**
    * When the provider verified the channel (a code, a login); null: on file but never verified. Left out, a channel

@@ -5,12 +5,20 @@ import type { Ids } from '../shared/ids.ts';
 import type { Database, SqlExecutor } from '../storage/database.ts';
 import type { HistoryEvent, RiskEngine } from '../risk/engine.ts';
 import type { ImportAccount, ImportOrder, ImportRecord } from './import.schema.ts';
-import { parseImportLine, splitLines, type RejectedLine } from './import.parser.ts';
+import {
+  ImportTooLargeError,
+  parseImportEntry,
+  splitLines,
+  type ImportLine,
+  type RejectedLine,
+} from './import.parser.ts';
 import { buildBatchRows, type BatchRows } from './import.rows.ts';
 
 export interface ImportResult {
   imported: number;
   rejected: RejectedLine[];
+  /** Set when IMPORT_LIMIT_BYTES stopped the import: lines up to `line` were read, nothing after. */
+  stopped?: { reason: 'import_too_large'; line: number; limit_bytes: number };
 }
 
 export interface ImportProgress {
@@ -28,6 +36,7 @@ export interface ImportDependencies {
   readonly batchSize?: number;
   /** At most this many rejections are listed; the count is always exact. */
   readonly maxListedRejections?: number;
+  readonly maxLineBytes?: number;
 }
 
 export function makeImportService(dependencies: ImportDependencies) {
@@ -77,8 +86,38 @@ export function makeImportService(dependencies: ImportDependencies) {
     });
   }
 
+  /** A batch that fails to write as a whole (a value the database refuses) is retried line by line. */
+  async function writeBatchOrLines(
+    batch: { line: number; record: ImportRecord }[],
+  ): Promise<{ events: HistoryEvent[]; rejected: RejectedLine[]; verifyByHistory: string[] }> {
+    try {
+      return await writeBatch(batch);
+    } catch (error) {
+      // Only a value the database refuses (SQLSTATE class 22 data, 23 integrity) is the line's fault.
+      if (!isDataError(error)) throw error;
+      if (batch.length === 1) {
+        const reason = error instanceof Error ? error.message.split('\n')[0] : 'refused';
+        return {
+          events: [],
+          rejected: [{ line: batch[0]!.line, error: `invalid_record: the database refused it (${reason})` }],
+          verifyByHistory: [],
+        };
+      }
+      const events: HistoryEvent[] = [];
+      const rejected: RejectedLine[] = [];
+      const verifyByHistory: string[] = [];
+      for (const item of batch) {
+        const result = await writeBatchOrLines([item]);
+        events.push(...result.events);
+        rejected.push(...result.rejected);
+        verifyByHistory.push(...result.verifyByHistory);
+      }
+      return { events, rejected, verifyByHistory };
+    }
+  }
+
   async function importLines(
-    lines: AsyncIterable<[string, number]>,
+    lines: AsyncIterable<ImportLine>,
     onProgress?: (progress: ImportProgress) => void,
   ): Promise<ImportResult> {
     let imported = 0;
@@ -93,7 +132,7 @@ export function makeImportService(dependencies: ImportDependencies) {
     const verifyLater: string[] = [];
     const flush = async () => {
       if (batch.length === 0) return;
-      const result = await writeBatch(batch);
+      const result = await writeBatchOrLines(batch);
       verifyLater.push(...result.verifyByHistory);
       result.rejected.forEach(reject);
       imported += batch.length - result.rejected.length;
@@ -103,27 +142,39 @@ export function makeImportService(dependencies: ImportDependencies) {
       batch = [];
       onProgress?.({ lines: lineCount, imported, rejected: rejectedCount });
     };
-    for await (const [text, line] of lines) {
-      lineCount = line;
-      const parsed = parseImportLine(text, line);
-      if (parsed === null) continue;
-      if (!parsed.ok) reject(parsed.rejection);
-      else batch.push({ line: parsed.line, record: parsed.record });
-      if (batch.length >= batchSize) await flush();
+    let stopped: ImportResult['stopped'];
+    try {
+      for await (const entry of lines) {
+        lineCount = entry.line;
+        const parsed = parseImportEntry(entry);
+        if (parsed === null) continue;
+        if (!parsed.ok) reject(parsed.rejection);
+        else batch.push({ line: parsed.line, record: parsed.record });
+        if (batch.length >= batchSize) await flush();
+      }
+    } catch (error) {
+      if (!(error instanceof ImportTooLargeError)) throw error;
+      // The complete lines read so far are imported; the rest of the input is not read at all.
+      stopped = { reason: 'import_too_large', line: lineCount, limit_bytes: error.limitBytes };
     }
     await flush();
     for (let start = 0; start < verifyLater.length; start += verifyChunk) {
       const events = await verifyByPaidHistory(database, verifyLater.slice(start, start + verifyChunk));
       for (const event of events) await engine.record(event);
     }
-    return { imported, rejected: rejected.sort((a, b) => a.line - b.line) };
+    return { imported, rejected: rejected.sort((a, b) => a.line - b.line), ...(stopped ? { stopped } : {}) };
   }
 
+  const lineOptions = dependencies.maxLineBytes === undefined ? {} : { maxLineBytes: dependencies.maxLineBytes };
   return {
     importText: (text: string, onProgress?: (progress: ImportProgress) => void) =>
-      importLines(splitLines([text]), onProgress),
-    importStream: (chunks: AsyncIterable<string | Buffer>, onProgress?: (progress: ImportProgress) => void) =>
-      importLines(splitLines(chunks), onProgress),
+      importLines(splitLines([text], lineOptions), onProgress),
+    /** `maxTotalBytes` (IMPORT_LIMIT_BYTES over HTTP) stops reading; the complete lines before it are imported. */
+    importStream: (
+      chunks: AsyncIterable<string | Buffer>,
+      onProgress?: (progress: ImportProgress) => void,
+      limits: { maxTotalBytes?: number } = {},
+    ) => importLines(splitLines(chunks, { ...lineOptions, ...limits }), onProgress),
   };
 }
 
@@ -163,6 +214,11 @@ async function verifyByPaidHistory(database: Database, channelIds: readonly stri
     verifiedAt: row.verified_at.getTime(),
     at: row.created_at.getTime(),
   }));
+}
+
+function isDataError(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && /^2[23]/.test(code);
 }
 
 export const guestKey = (email: string) => `guest:${email.trim().toLowerCase()}`;

@@ -53,6 +53,7 @@ export function invoicingRoutes(dependencies: {
         200: { description: 'This reference was already recorded' },
       },
       guard: requireProcessor,
+      guardScheme: 'processorKey',
       handler: async ({ params, body }) => payments.record(params.id, body),
     }),
     defineRoute({
@@ -64,6 +65,7 @@ export function invoicingRoutes(dependencies: {
       params: invoiceParams,
       responses: { 200: { description: 'The invoice' } },
       guard: requireProcessor,
+      guardScheme: 'processorKey',
       handler: async ({ params }) => ({ status: 200, body: await payments.get(params.id) }),
     }),
     defineRoute({

@@ -39,12 +39,19 @@ async function findByReference(db: SqlExecutor, reference: string): Promise<Paym
   return row ?? null;
 }
 
+/** The processor's clock may run a little ahead of ours; more than this is not skew. */
+const maxClockSkewMilliseconds = 10 * 60_000;
+
 export function makePaymentsService(dependencies: { database: Database; clock: Clock; ids: Ids; engine: RiskEngine }) {
   const { database, clock, ids, engine } = dependencies;
 
   async function record(invoiceId: string, input: PaymentInput) {
     const now = new Date(clock.now());
     const receivedAt = input.received_at ? new Date(input.received_at) : now;
+    // A payment "received" next month would settle an invoice as on time before the money exists.
+    if (receivedAt.getTime() > now.getTime() + maxClockSkewMilliseconds) {
+      throw new ApiError(422, 'received_in_future', 'received_at is in the future', 'received_at');
+    }
     const outcome = await database.transaction(async (tx) => {
       const invoice = await lockInvoice(tx, invoiceId);
       if (!invoice) throw notFound('invoice');
@@ -63,6 +70,17 @@ export function makePaymentsService(dependencies: { database: Database; clock: C
       }
       if (input.amount.currency !== invoice.currency) {
         throw new ApiError(422, 'currency_mismatch', `the invoice is in ${invoice.currency}`, 'amount.currency');
+      }
+      // More than is owed is not a payment of this invoice: the processor returns it instead of it vanishing here.
+      const outstanding = Math.max(0, invoice.amount + invoice.fees - invoice.paid_amount);
+      if (input.amount.value > outstanding) {
+        throw new ApiError(
+          422,
+          'overpayment',
+          `the payment is more than the ${outstanding} outstanding on this invoice`,
+          'amount.value',
+          { outstanding: { value: outstanding, currency: invoice.currency } },
+        );
       }
       const payment: PaymentRow = {
         id: ids.next('ipm'),

@@ -153,7 +153,7 @@ function thresholdSection(input: EvaluationReportInput): string {
   ];
   const rows = shown.map((row: ThresholdRow) => [
     row.threshold === result.best.threshold
-      ? `<strong>${row.threshold.toFixed(2)} (cheapest)</strong>`
+      ? { html: `<strong>${escapeHtml(row.threshold.toFixed(2))} (cheapest)</strong>` }
       : row.threshold.toFixed(2),
     String(row.flagged),
     String(row.truePositives),
@@ -172,17 +172,20 @@ function thresholdSection(input: EvaluationReportInput): string {
 
 function formatValue(value: number | string | null): string {
   if (value === null) return 'n/a';
-  if (typeof value === 'string') return escapeHtml(value);
+  if (typeof value === 'string') return value;
   return Number.isInteger(value) ? String(value) : value.toFixed(4);
 }
 
-/** Cells are escaped by the caller (some carry markup), so only trusted strings may come here. */
-function table(header: readonly string[], rows: readonly (readonly string[])[], numeric = false): string {
+/** Markup the report itself builds; every other cell is text and escaped here, whatever it came from. */
+type Cell = string | { readonly html: string };
+
+function table(header: readonly string[], rows: readonly (readonly Cell[])[], numeric = false): string {
   const head = header.map((cell) => `<th>${escapeHtml(cell)}</th>`).join('');
+  const render = (cell: Cell) => (typeof cell === 'string' ? escapeHtml(cell) : cell.html);
   const body = rows
     .map(
       (row) =>
-        `<tr>${row.map((cell, index) => `<td${numeric || index > 0 ? ' class="number"' : ''}>${cell}</td>`).join('')}</tr>`,
+        `<tr>${row.map((cell, index) => `<td${numeric || index > 0 ? ' class="number"' : ''}>${render(cell)}</td>`).join('')}</tr>`,
     )
     .join('');
   return `<table><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table>`;

@@ -64,7 +64,10 @@ export function orderNoticeRoutes(notices: OrderNoticeService) {
       tags: ['notices'],
       auth: 'none',
       params,
-      responses: { 200: { description: 'HTML confirmation page' }, 404: { description: 'Invalid link' } },
+      responses: {
+        200: { description: 'HTML confirmation page', contentType: 'text/html' },
+        404: { description: 'Invalid link' },
+      },
       handler: async ({ params }) => {
         const view = await notices.show(params.token);
         return view.kind === 'invalid' ? invalidPage() : confirmPage(view);
@@ -79,7 +82,7 @@ export function orderNoticeRoutes(notices: OrderNoticeService) {
       idempotent: true,
       params,
       responses: {
-        200: { description: 'Recorded' },
+        200: { description: 'Recorded', contentType: 'text/html' },
         404: { description: 'Invalid link' },
         409: { description: 'Already used' },
       },

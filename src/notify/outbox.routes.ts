@@ -67,11 +67,12 @@ export function outboxRoutes(dependencies: { database: SqlExecutor; adminKey: st
     defineRoute({
       method: 'GET',
       url: '/admin/outbox',
+      operationId: 'getAdminOutboxPage',
       summary: 'The outbox as a page (admin key as ?key= or Bearer)',
       tags: ['admin'],
       auth: 'none',
       query,
-      responses: { 200: { description: 'HTML' }, 401: { description: 'unauthorized' } },
+      responses: { 200: { description: 'HTML', contentType: 'text/html' }, 401: { description: 'unauthorized' } },
       handler: async ({ query, request }) => {
         const bearer = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '')?.[1];
         if (!allowed(query.key ?? bearer)) throw new ApiError(401, 'unauthorized', 'the admin key is required (?key=)');

@@ -31,7 +31,7 @@ export function challengeReportRoutes(dependencies: { database: Database; clock:
       tags: ['step-up'],
       auth: 'none',
       params,
-      responses: { 200: { description: 'HTML' }, 404: { description: 'Invalid link' } },
+      responses: { 200: { description: 'HTML', contentType: 'text/html' }, 404: { description: 'Invalid link' } },
       handler: async ({ params }) => {
         if (!challengeIdOf(params.token)) return invalid();
         return page(
@@ -49,7 +49,7 @@ export function challengeReportRoutes(dependencies: { database: Database; clock:
       tags: ['step-up'],
       auth: 'none',
       params,
-      responses: { 200: { description: 'HTML' }, 404: { description: 'Invalid link' } },
+      responses: { 200: { description: 'HTML', contentType: 'text/html' }, 404: { description: 'Invalid link' } },
       handler: async ({ params }) => {
         const challengeId = challengeIdOf(params.token);
         if (!challengeId) return invalid();

@@ -1,7 +1,7 @@
 // Reads an import NDJSON file as HistoryEvents in time order without a database, reusing the import's own mapping.
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { parseImportLine, splitLines } from '../ingest/import.parser.ts';
+import { parseImportEntry, splitLines } from '../ingest/import.parser.ts';
 import { buildBatchRows } from '../ingest/import.rows.ts';
 import type { ImportRecord } from '../ingest/import.schema.ts';
 import type { HistoryEvent } from '../risk/engine.ts';
@@ -38,8 +38,8 @@ const timeField = /"(?:placed_at|created_at)"\s*:\s*"([^"]+)"/;
 /** A cheap first pass: is the file in time order? Exports often are, and then the file streams in constant memory. */
 export async function isInTimeOrder(path: string): Promise<boolean> {
   let latest = Number.NEGATIVE_INFINITY;
-  for await (const [text] of splitLines(createReadStream(path, { highWaterMark: 1 << 20 }))) {
-    const match = timeField.exec(text);
+  for await (const entry of splitLines(createReadStream(path, { highWaterMark: 1 << 20 }))) {
+    const match = 'text' in entry ? timeField.exec(entry.text) : null;
     if (!match) continue;
     const at = Date.parse(match[1]!);
     if (at < latest) return false;
@@ -61,8 +61,8 @@ async function* parsedRecords(
       yield chunk as Buffer;
     }
   }
-  for await (const [text, line] of splitLines(chunks())) {
-    const parsed = parseImportLine(text, line);
+  for await (const entry of splitLines(chunks())) {
+    const parsed = parseImportEntry(entry);
     if (parsed === null) continue;
     if (parsed.ok) yield { line: parsed.line, record: parsed.record };
     else noteRejection(rejected, parsed.rejection);

@@ -38,7 +38,7 @@ export function widgetRoutes(dependencies: { database: SqlExecutor }) {
       ...common,
       url: '/widget/rearguard.js',
       summary: 'The embeddable widget script: Rearguard.mountChallenge({element, challengeId, clientToken, onResult})',
-      responses: { 200: { description: 'JavaScript' } },
+      responses: { 200: { description: 'JavaScript', contentType: 'text/javascript' } },
       handler: async () => ({
         status: 200,
         contentType: 'text/javascript; charset=utf-8',
@@ -51,7 +51,7 @@ export function widgetRoutes(dependencies: { database: SqlExecutor }) {
       url: '/widget/challenge',
       summary: 'The hosted challenge page (?id=chl_...&origin=<merchant origin>#token=<client_token>)',
       query: challengePageQuery,
-      responses: { 200: { description: 'HTML' } },
+      responses: { 200: { description: 'HTML', contentType: 'text/html' } },
       handler: async ({ query }) => {
         const allowed = /^chl_[0-9a-z]{1,40}$/.test(query.id ?? '')
           ? await allowedOriginsOfChallenge(dependencies.database, query.id!)
@@ -70,7 +70,7 @@ export function widgetRoutes(dependencies: { database: SqlExecutor }) {
       ...common,
       url: '/widget/challenge.js',
       summary: "The challenge page's script",
-      responses: { 200: { description: 'JavaScript' } },
+      responses: { 200: { description: 'JavaScript', contentType: 'text/javascript' } },
       handler: async () => ({
         status: 200,
         contentType: 'text/javascript; charset=utf-8',

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromiumAvailable, launchWithAuthenticator, type AuthenticatorBrowser } from '../browser.ts';
 import { makeApplication, type Application } from '../../src/app.ts';
 import { makeManualClock } from '../../src/shared/clock.ts';
-import { testConfig } from '../application.ts';
+import { adminKey, testConfig } from '../application.ts';
 import { makeTestDatabase } from '../databases.ts';
 import { startOidcBank } from './oidc-bank.ts';
 
@@ -75,13 +75,21 @@ describe.skipIf(!available)('bank identification through the widget in chromium'
       clock: makeManualClock(Date.parse('2026-11-02T10:00:00Z')),
       defaultModelPath: null,
     });
-    merchantKey = (await app.merchants.create('Laptop Shop')).api_key;
+    const merchant = await app.merchants.create('Laptop Shop');
+    merchantKey = merchant.api_key;
     await app.server.listen({ host: '127.0.0.1', port });
     shop = createServer((_request, response) => {
       response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(merchantPage(appUrl));
     });
     await new Promise<void>((resolve) => shop.listen(0, '127.0.0.1', resolve));
     shopUrl = `http://localhost:${(shop.address() as AddressInfo).port}`;
+    // The widget posts its result only to the merchant's registered origins.
+    const registered = await fetch(`${appUrl}/v1/admin/merchants/${merchant.id}/allowed-origins`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ origins: [shopUrl] }),
+    });
+    expect(registered.status).toBe(200);
     browser = await launchWithAuthenticator('rearguard-bank-id-');
   });
 

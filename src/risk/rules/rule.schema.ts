@@ -76,14 +76,58 @@ export const rulesetSchema = z.object({
     /** Points at which the score reaches 1. */
     scale: z.number().positive(),
   }),
-  thresholds: z.object({
-    stepUp: z.number().min(0).max(1),
-    review: z.number().min(0).max(1),
-    decline: z.number().min(0).max(1),
-    /** When a provider did not answer, step up from this score instead of approving. */
-    stepUpWhenProviderUnavailable: z.number().min(0).max(1),
-  }),
+  thresholds: z
+    .object({
+      stepUp: z.number().min(0).max(1),
+      review: z.number().min(0).max(1),
+      decline: z.number().min(0).max(1),
+      /** When a provider did not answer, step up from this score instead of approving. */
+      stepUpWhenProviderUnavailable: z.number().min(0).max(1),
+    })
+    // The policy tries decline, then review, then step-up: inverted bands would silently skip the milder outcomes.
+    .superRefine((thresholds, context) => {
+      const ordered: [keyof typeof thresholds, keyof typeof thresholds][] = [
+        ['stepUpWhenProviderUnavailable', 'stepUp'],
+        ['stepUp', 'review'],
+        ['review', 'decline'],
+      ];
+      for (const [lower, higher] of ordered) {
+        if (thresholds[lower] > thresholds[higher]) {
+          context.addIssue({
+            code: 'custom',
+            path: [lower],
+            message: `${lower} (${thresholds[lower]}) must not be above ${higher} (${thresholds[higher]})`,
+          });
+        }
+      }
+    }),
 });
+
+/** Deeper conditions are no rule an analyst writes; the limit keeps parsing and evaluation off the stack's edge. */
+export const maxConditionDepth = 32;
+
+/**
+ * How deeply conditions nest in a candidate ruleset as given (not yet parsed), measured with an explicit stack
+ * so that a hostile nesting thousands deep is measured, not recursed into. Stops counting past `limit`.
+ */
+export function conditionDepth(candidate: unknown, limit = maxConditionDepth): number {
+  let deepest = 0;
+  const pending: { value: unknown; depth: number }[] = [{ value: candidate, depth: 0 }];
+  for (let item = pending.pop(); item !== undefined; item = pending.pop()) {
+    const { value, depth } = item;
+    deepest = Math.max(deepest, depth);
+    if (deepest > limit) return deepest;
+    if (typeof value !== 'object' || value === null) continue;
+    if (Array.isArray(value)) {
+      for (const entry of value) pending.push({ value: entry, depth });
+      continue;
+    }
+    for (const [key, entry] of Object.entries(value)) {
+      pending.push({ value: entry, depth: key === 'condition' || key === 'conditions' ? depth + 1 : depth });
+    }
+  }
+  return deepest;
+}
 
 export type Rule = z.infer<typeof ruleSchema>;
 export type ScoreItem = z.infer<typeof scoreItemSchema>;

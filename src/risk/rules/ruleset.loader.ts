@@ -1,7 +1,7 @@
 // Loads and checks a ruleset: schema-valid, unique rule ids, and every feature it names exists in the catalogue.
 import { readFileSync } from 'node:fs';
 import { featureCatalogue } from '../features/feature.catalogue.ts';
-import { featuresOf, rulesetSchema, type Ruleset } from './rule.schema.ts';
+import { conditionDepth, featuresOf, maxConditionDepth, rulesetSchema, type Ruleset } from './rule.schema.ts';
 
 export type RulesetCheck =
   { readonly kind: 'ok'; readonly ruleset: Ruleset } | { readonly kind: 'invalid'; readonly errors: readonly string[] };
@@ -10,6 +10,8 @@ const knownFeatures = new Set(featureCatalogue.map((definition) => definition.na
 
 /** For rulesets coming from the database or the ops console: problems are reported, not thrown. */
 export function checkRuleset(candidate: unknown): RulesetCheck {
+  if (conditionDepth(candidate) > maxConditionDepth)
+    return { kind: 'invalid', errors: [`rules: conditions nest deeper than ${maxConditionDepth} levels`] };
   const parsed = rulesetSchema.safeParse(candidate);
   if (!parsed.success)
     return { kind: 'invalid', errors: parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`) };

@@ -1,0 +1,78 @@
+// The OpenAPI contract: operation ids, declared authentication per route family, and an error schema that allows
+// the fields errors really carry.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeTestApplication, type TestApplication } from '../application.ts';
+import { operationIdOf } from '../../src/http/openapi.ts';
+
+type Operation = {
+  operationId?: string;
+  security?: Record<string, string[]>[];
+  responses: Record<string, { content?: Record<string, { schema?: Record<string, unknown> }> }>;
+};
+
+describe('the OpenAPI document', () => {
+  let app: TestApplication;
+  let operations: [string, string, Operation][];
+  let document: { components: { securitySchemes: Record<string, unknown> } };
+  beforeAll(async () => {
+    app = await makeTestApplication('pglite', {}, { PAYMENT_PROCESSOR_KEY: 'processor-key-0123456789' });
+    document = (await app.server.inject({ method: 'GET', url: '/openapi.json' })).json();
+    const paths = (document as unknown as { paths: Record<string, Record<string, Operation>> }).paths;
+    operations = Object.entries(paths).flatMap(([path, methods]) =>
+      Object.entries(methods).map(([method, operation]) => [method, path, operation] as [string, string, Operation]),
+    );
+  });
+  afterAll(async () => {
+    await app.close();
+  });
+
+  it('gives every operation a unique operationId', () => {
+    const ids = operations.map(([, , operation]) => operation.operationId);
+    expect(ids.every((id) => typeof id === 'string' && /^[a-z][A-Za-z0-9]+$/.test(id))).toBe(true);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(operationIdOf('POST', '/v1/sessions/:id/authorize')).toBe('postSessionsByIdAuthorize');
+  });
+
+  it('declares the consumer authentication on /v1/me/* and the processor key on /v1/invoices/*', () => {
+    const signIn = new Set([
+      '/v1/me/sign-in',
+      '/v1/me/sign-in/verify',
+      '/v1/me/sign-in/passkey/options',
+      '/v1/me/sign-in/passkey/verify',
+    ]);
+    for (const [method, path, operation] of operations) {
+      if (path.startsWith('/v1/me/') && !signIn.has(path)) {
+        expect(operation.security, `${method} ${path}`).toEqual([{ consumerKey: [] }, { consumerCookie: [] }]);
+      }
+      if (path.startsWith('/v1/invoices/')) {
+        expect(operation.security, `${method} ${path}`).toEqual([{ processorKey: [] }]);
+      }
+    }
+    expect(document.components.securitySchemes).toHaveProperty('consumerCookie', {
+      type: 'apiKey',
+      in: 'cookie',
+      name: 'rg_consumer',
+      description: expect.any(String),
+    });
+  });
+
+  it('documents a body for every 4xx, with room for the fields errors carry', () => {
+    for (const [method, path, operation] of operations) {
+      for (const [status, response] of Object.entries(operation.responses)) {
+        if (!status.startsWith('4')) continue;
+        const schema = response.content?.['application/json']?.schema as
+          { properties: { error: { properties: Record<string, unknown>; additionalProperties: unknown } } } | undefined;
+        expect(schema, `${method} ${path} ${status}`).toBeDefined();
+        expect(Object.keys(schema!.properties.error.properties)).toEqual(
+          expect.arrayContaining(['code', 'message', 'field', 'attempts_remaining', 'retry_after_seconds']),
+        );
+        expect(schema!.properties.error.additionalProperties).toEqual({});
+      }
+    }
+  });
+
+  it('documents pages and scripts by their content type', () => {
+    const widget = operations.find(([, path]) => path === '/widget/rearguard.js')![2];
+    expect(widget.responses['200']!.content).toEqual({ 'text/javascript': { schema: { type: 'string' } } });
+  });
+});
