@@ -88,7 +88,7 @@ export function onboardingRoutes(services: { confirmations: ChannelConfirmationS
       tags: ['onboarding'],
       auth: 'none',
       params,
-      responses: { 200: { description: 'HTML page' }, 404: { description: 'Invalid link' } },
+      responses: { 200: { description: 'HTML page', contentType: 'text/html' }, 404: { description: 'Invalid link' } },
       handler: async ({ params }) => page(await services.confirmations.show(params.token), false),
     }),
     defineRoute({
@@ -99,7 +99,7 @@ export function onboardingRoutes(services: { confirmations: ChannelConfirmationS
       auth: 'none',
       params,
       responses: {
-        200: { description: 'Confirmed' },
+        200: { description: 'Confirmed', contentType: 'text/html' },
         404: { description: 'Invalid link' },
         410: { description: 'Expired' },
       },
@@ -112,7 +112,7 @@ export function onboardingRoutes(services: { confirmations: ChannelConfirmationS
       tags: ['onboarding'],
       auth: 'none',
       query: notMeQuery,
-      responses: { 200: { description: 'HTML page' }, 404: { description: 'Unknown code' } },
+      responses: { 200: { description: 'HTML page', contentType: 'text/html' }, 404: { description: 'Unknown code' } },
       handler: async ({ query }) =>
         notMePage(query.code, query.code === undefined ? null : await services.notMe.show(query.code)),
     }),
@@ -124,7 +124,7 @@ export function onboardingRoutes(services: { confirmations: ChannelConfirmationS
       auth: 'none',
       params: z.object({ code: notMeCode }),
       responses: {
-        200: { description: 'Recorded' },
+        200: { description: 'Recorded', contentType: 'text/html' },
         404: { description: 'Unknown code' },
         409: { description: 'Already reported' },
       },
