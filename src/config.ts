@@ -171,6 +171,9 @@ export function loadConfig(environment: Record<string, string | undefined>): Con
     ...(value.NOTIFIER_SMS === 'http' && !value.SMS_GATEWAY_URL
       ? ['SMS_GATEWAY_URL: required when NOTIFIER_SMS=http']
       : []),
+    ...(value.NOTIFIER_LETTER === 'http' && !value.LETTER_SERVICE_URL
+      ? ['LETTER_SERVICE_URL: required when NOTIFIER_LETTER=http']
+      : []),
   ];
   const bankIdentityVariables = [value.BANK_ID_ISSUER_URL, value.BANK_ID_CLIENT_ID, value.BANK_ID_CLIENT_SECRET];
   if (bankIdentityVariables.some(Boolean) && !bankIdentityVariables.every(Boolean))
@@ -276,6 +279,10 @@ export function productionProblems(config: Config): string[] {
       : []),
     ...(config.notifier.sms === 'outbox'
       ? ['NOTIFIER_SMS: is outbox (SMS never leave); set http with SMS_GATEWAY_URL']
+      : []),
+    // The "not me" letter is how the person named on an unproven account hears of it: it must leave too.
+    ...(config.notifier.letter === 'outbox'
+      ? ['NOTIFIER_LETTER: is outbox (letters never leave); set http with LETTER_SERVICE_URL']
       : []),
     ...(config.webhookAllowPrivateUrls ? ['WEBHOOK_ALLOW_PRIVATE_URLS: must be false in production'] : []),
   ];
