@@ -14,6 +14,7 @@ import type { RiskEngine } from './risk/engine.ts';
 import { makeMemoryFeatureState } from './risk/state/memory.feature-state.ts';
 import { makeProviderSet } from './risk/providers/provider.set.ts';
 import { makeLiveEngine } from './ops/live.engine.ts';
+import { makeOnboarding } from './onboarding/onboarding.module.ts';
 import { makeModelContext } from './training/model.wiring.ts';
 import { makeListsService } from './ops/lists.service.ts';
 import { makeRulesetsService } from './ops/rulesets.service.ts';
@@ -31,7 +32,7 @@ import { makeOutboxWorker, type OutboxHandler } from './outbox/outbox.ts';
 import type { DecisionHook } from './checkout/checkout.service.ts';
 import { makeConsumerSessions } from './consumer/consumer-sessions.ts';
 import type { ReplayHook } from './checkout/checkout.service.ts';
-import { makeStepUp, makeStepUpHooks } from './stepup/stepup.module.ts';
+import { bankProofsOf, makeStepUp, makeStepUpHooks } from './stepup/stepup.module.ts';
 import type { BankIdentityProvider } from './stepup/bank-identification/bank-identity.provider.ts';
 import { makeOidcBankIdentity } from './stepup/bank-identification/oidc.bank-identity.ts';
 import { makeDevelopmentBankIdentity } from './stepup/bank-identification/development.bank-identity.ts';
@@ -76,7 +77,7 @@ export interface Overrides {
   readonly demo?: boolean;
   readonly bankIdentity?: BankIdentityProvider;
   readonly verificationPayment?: VerificationPaymentProvider;
-  readonly notifiers?: Readonly<Record<NotificationChannel, Notifier>>;
+  readonly notifiers?: Readonly<Partial<Record<NotificationChannel, Notifier>>>;
   /** Captures the server's log lines (tests). */
   readonly logStream?: DestinationStream;
 }
@@ -142,6 +143,8 @@ export async function makeApplication(config: Config, overrides: Overrides = {})
     ...(overrides.defaultModelPath === undefined ? {} : { defaultModelPath: overrides.defaultModelPath }),
   });
   const featureState = makeMemoryFeatureState();
+  // The proofs at the bank this server has providers for: the policy offers only these (none: it reviews instead).
+  const bankProofProviders = makeBankProofProviders(config, overrides);
   const engine =
     overrides.engine ??
     makeLiveEngine({
@@ -150,6 +153,8 @@ export async function makeApplication(config: Config, overrides: Overrides = {})
       lists: lists.lists,
       ruleset: rulesets.current,
       model: () => modelContext.models.riskModel(rulesets.current().thresholds),
+      newCustomerFloor: config.newCustomerFloorCents,
+      possessionProofs: bankProofsOf(bankProofProviders),
     });
   const metrics = makeMetrics();
   modelContext.registerMetrics(metrics.registry);
@@ -175,14 +180,14 @@ export async function makeApplication(config: Config, overrides: Overrides = {})
     secret: config.secret,
     publicUrl: config.publicUrl,
     webauthn,
-    ...makeBankProofProviders(config, overrides),
+    ...bankProofProviders,
     // Rate-limit counters in PostgreSQL; a Redis adapter of the same port would be chosen here.
     rateLimiter: makeSqlRateLimiter,
   };
   const stepUpHooks = makeStepUpHooks(stepUpDependencies);
   decisionHooks.push(stepUpHooks.decisionHook);
   replayHooks.push(stepUpHooks.replayHook);
-  const notifiers = overrides.notifiers ?? makeNotifiers(config.notifier);
+  const notifiers = { ...makeNotifiers(config.notifier), ...overrides.notifiers };
   outboxHandlers[notificationTopic] = makeNotificationHandler(notifiers, database);
   // The order life-cycle: capture on shipment, cancel, refunds, carriers' tracking events, authorization expiry.
   const orders = makeOrdersContext({ config, database, clock, ids, engine });
@@ -258,6 +263,18 @@ export async function makeApplication(config: Config, overrides: Overrides = {})
     claims: protection.claimDependencies,
   });
   routes.push(...orderNoticeRoutes(orderNotices));
+  // Onboarding: a new customer's channels verified by a code to each; a letter for accounts opened in a person's name.
+  const onboarding = makeOnboarding({
+    database,
+    clock,
+    ids,
+    secret: config.secret,
+    publicUrl: config.publicUrl,
+    engine,
+    claims: protection.claimDependencies,
+  });
+  decisionHooks.push(...onboarding.decisionHooks);
+  routes.push(...onboarding.routes);
 
   const outbox = makeOutboxWorker({
     database,

@@ -71,6 +71,10 @@ const environmentSchema = z.object({
   NOTIFIER_SMS: z.enum(['outbox', 'http']).default('outbox'),
   SMS_GATEWAY_URL: z.url({ protocol: /^https?$/ }).optional(),
   SMS_GATEWAY_TOKEN: z.string().optional(),
+  NEW_CUSTOMER_FLOOR_CENTS: z.coerce.number().int().min(0).max(100_000).default(5_000),
+  NOTIFIER_LETTER: z.enum(['outbox', 'http']).default('outbox'),
+  LETTER_SERVICE_URL: z.url({ protocol: /^https?$/ }).optional(),
+  LETTER_SERVICE_TOKEN: z.string().optional(),
   BANK_ID_ISSUER_URL: z.url({ protocol: /^https?$/ }).optional(),
   BANK_ID_CLIENT_ID: z.string().min(1).optional(),
   BANK_ID_CLIENT_SECRET: z.string().min(1).optional(),
@@ -132,7 +136,12 @@ export type Config = {
     readonly sms: 'outbox' | 'http';
     readonly smsGatewayUrl: string | undefined;
     readonly smsGatewayToken: string | undefined;
+    readonly letter: 'outbox' | 'http';
+    readonly letterServiceUrl: string | undefined;
+    readonly letterServiceToken: string | undefined;
   };
+  /** First orders of buyers who never proved their identity pass without a proof only up to this amount. */
+  readonly newCustomerFloorCents: number;
   /** The OpenID Connect bank-identification broker; undefined: no bank identification (the demo bank with --demo). */
   readonly bankIdentity:
     | {
@@ -165,6 +174,9 @@ export function loadConfig(environment: Record<string, string | undefined>): Con
     ...(value.NOTIFIER_EMAIL === 'smtp' && !value.SMTP_URL ? ['SMTP_URL: required when NOTIFIER_EMAIL=smtp'] : []),
     ...(value.NOTIFIER_SMS === 'http' && !value.SMS_GATEWAY_URL
       ? ['SMS_GATEWAY_URL: required when NOTIFIER_SMS=http']
+      : []),
+    ...(value.NOTIFIER_LETTER === 'http' && !value.LETTER_SERVICE_URL
+      ? ['LETTER_SERVICE_URL: required when NOTIFIER_LETTER=http']
       : []),
   ];
   const bankIdentityVariables = [value.BANK_ID_ISSUER_URL, value.BANK_ID_CLIENT_ID, value.BANK_ID_CLIENT_SECRET];
@@ -229,7 +241,11 @@ export function loadConfig(environment: Record<string, string | undefined>): Con
         sms: value.NOTIFIER_SMS,
         smsGatewayUrl: value.SMS_GATEWAY_URL,
         smsGatewayToken: value.SMS_GATEWAY_TOKEN,
+        letter: value.NOTIFIER_LETTER,
+        letterServiceUrl: value.LETTER_SERVICE_URL,
+        letterServiceToken: value.LETTER_SERVICE_TOKEN,
       },
+      newCustomerFloorCents: value.NEW_CUSTOMER_FLOOR_CENTS,
       bankIdentity:
         value.BANK_ID_ISSUER_URL && value.BANK_ID_CLIENT_ID && value.BANK_ID_CLIENT_SECRET
           ? {
@@ -271,6 +287,10 @@ export function productionProblems(config: Config): string[] {
       : []),
     ...(config.notifier.sms === 'outbox'
       ? ['NOTIFIER_SMS: is outbox (SMS never leave); set http with SMS_GATEWAY_URL']
+      : []),
+    // The "not me" letter is how the person named on an unproven account hears of it: it must leave too.
+    ...(config.notifier.letter === 'outbox'
+      ? ['NOTIFIER_LETTER: is outbox (letters never leave); set http with LETTER_SERVICE_URL']
       : []),
     ...(config.webhookAllowPrivateUrls ? ['WEBHOOK_ALLOW_PRIVATE_URLS: must be false in production'] : []),
   ];
@@ -337,6 +357,14 @@ export const configDocumentation: ReadonlyArray<readonly [string, string, string
   ['NOTIFIER_SMS', 'outbox', 'outbox or http (an SMS gateway taking JSON {to, text})'],
   ['SMS_GATEWAY_URL', '(unset)', 'SMS gateway endpoint (NOTIFIER_SMS=http)'],
   ['SMS_GATEWAY_TOKEN', '(unset)', 'Bearer token for the SMS gateway'],
+  [
+    'NEW_CUSTOMER_FLOOR_CENTS',
+    '5000',
+    'Largest first order of an unproven buyer approved without a proof (billing address only, delivery conditions)',
+  ],
+  ['NOTIFIER_LETTER', 'outbox', 'outbox or http (a print-and-mail service taking JSON {to, address, subject, text})'],
+  ['LETTER_SERVICE_URL', '(unset)', 'Print-and-mail endpoint (NOTIFIER_LETTER=http)'],
+  ['LETTER_SERVICE_TOKEN', '(unset)', 'Bearer token for the print-and-mail service'],
   ['BANK_ID_ISSUER_URL', '(unset)', 'OpenID Connect issuer of the bank-identification broker (with client id/secret)'],
   ['BANK_ID_CLIENT_ID', '(unset)', 'Client id registered at the bank-identification broker'],
   ['BANK_ID_CLIENT_SECRET', '(unset)', 'Client secret registered at the bank-identification broker'],

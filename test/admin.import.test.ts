@@ -120,8 +120,9 @@ describe.each(databaseKinds)('admin API and import on %s', (kind) => {
       SELECT (SELECT count(*)::int FROM accounts) AS accounts, (SELECT count(*)::int FROM orders WHERE source = 'import') AS orders,
              (SELECT count(*)::int FROM payments) AS payments, (SELECT count(*)::int FROM labels) AS labels,
              (SELECT count(*)::int FROM channels WHERE verified_at IS NOT NULL) AS verified`);
-    // ext-42 plus one guest account shared by the two guest orders (e-mail matched case-insensitively).
-    expect(stored).toEqual({ accounts: 2, orders: 4, payments: 2, labels: 1, verified: 2 });
+    // ext-42 plus one guest account shared by the two guest orders (e-mail matched case-insensitively). ext-42 had an
+    // order confirmed as third-party fraud, so its channels (the line is silent about them) are not verified.
+    expect(stored).toEqual({ accounts: 2, orders: 4, payments: 2, labels: 1, verified: 0 });
     const [label] = await app.database.query<{ label: string; typology: string; known_at: Date }>(
       'SELECT label, typology, known_at FROM labels',
     );
@@ -142,10 +143,63 @@ describe.each(databaseKinds)('admin API and import on %s', (kind) => {
     expect(kinds.filter((k) => k === 'payment')).toHaveLength(2);
     const times = engine.events.map((event) => event.at);
     expect(times).toEqual([...times].sort((a, b) => a - b));
-    const verifiedChannel = engine.events.find(
-      (event) => event.kind === 'channel' && event.value === 'anna@example.nl',
+    const annaChannel = engine.events.find((event) => event.kind === 'channel' && event.value === 'anna@example.nl');
+    expect(annaChannel).toMatchObject({ verifiedAt: null });
+  });
+
+  it('verifies a channel where the line says so, else only with paid history and never after third-party fraud', async () => {
+    const person = (id: string, extra: Record<string, unknown> = {}) => ({
+      ...account,
+      id,
+      email: `${id}@example.nl`,
+      phone: `+3161234${String(5000 + Number(id.slice(-2))).padStart(4, '0')}`,
+      ...extra,
+    });
+    const paid = (accountId: string, id: string, outcome = 'paid_on_time', extra: Record<string, unknown> = {}) => ({
+      ...order(id, outcome, extra),
+      account_id: accountId,
+    });
+    const lines = [
+      person('ch-01', { email_verified_at: '2024-05-01T10:00:00Z', phone_verified_at: null }),
+      person('ch-02'),
+      paid('ch-02', 'ch-02-a'),
+      person('ch-03'),
+      paid('ch-03', 'ch-03-a', 'open'),
+      person('ch-04'),
+      paid('ch-04', 'ch-04-a'),
+      paid('ch-04', 'ch-04-b', 'fraud_confirmed', { fraud_kind: 'fraud_third_party' }),
+    ];
+    const response = await app.server.inject({
+      method: 'POST',
+      url: '/v1/admin/import',
+      headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/x-ndjson' },
+      payload: lines.map((line) => JSON.stringify(line)).join('\n'),
+    });
+    expect(response.json()).toMatchObject({ imported: lines.length, rejected: [] });
+    const rows = await app.database.query<{ external_id: string; kind: string; verified_at: Date | null }>(
+      `SELECT a.external_id, c.kind, c.verified_at FROM channels c JOIN accounts a ON a.id = c.account_id
+       WHERE a.external_id LIKE 'ch-%' ORDER BY a.external_id, c.kind`,
     );
-    expect(verifiedChannel).toMatchObject({ verifiedAt: Date.parse('2025-01-02T09:00:00Z') });
+    const verified = Object.fromEntries(
+      rows.map((row) => [`${row.external_id}:${row.kind}`, row.verified_at?.toISOString() ?? null]),
+    );
+    expect(verified).toEqual({
+      'ch-01:email': '2024-05-01T10:00:00.000Z',
+      'ch-01:phone': null,
+      // From the first paid invoice on.
+      'ch-02:email': '2025-02-10T12:00:00.000Z',
+      'ch-02:phone': '2025-02-10T12:00:00.000Z',
+      'ch-03:email': null,
+      'ch-03:phone': null,
+      'ch-04:email': null,
+      'ch-04:phone': null,
+    });
+    // The online state hears the same: the paid customer's channel is verified, the ghost account's is not.
+    const lastFor = (value: string) =>
+      engine.events.findLast((event) => event.kind === 'channel' && event.value === value) as
+        { verifiedAt: number | null } | undefined;
+    expect(lastFor('ch-02@example.nl')?.verifiedAt).toBe(Date.parse('2025-02-10T12:00:00Z'));
+    expect(lastFor('ch-04@example.nl')?.verifiedAt).toBeNull();
   });
 
   it('rejects an import that is not NDJSON', async () => {

@@ -22,6 +22,8 @@ const serverEnvironment = {
   SMTP_URL: 'smtp://127.0.0.1:9',
   NOTIFIER_SMS: 'http',
   SMS_GATEWAY_URL: 'http://127.0.0.1:9/sms',
+  NOTIFIER_LETTER: 'http',
+  LETTER_SERVICE_URL: 'http://127.0.0.1:9/letters',
   IDEMPOTENCY_CLAIM_MS: String(claimMilliseconds),
   LOG_LEVEL: 'error',
 };

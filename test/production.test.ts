@@ -19,6 +19,8 @@ const productionEnvironment = {
   SMTP_URL: 'smtp://mail.example.com:587',
   NOTIFIER_SMS: 'http',
   SMS_GATEWAY_URL: 'https://sms.example.com/send',
+  NOTIFIER_LETTER: 'http',
+  LETTER_SERVICE_URL: 'https://print.example.com/letters',
 };
 
 async function start(args: string[], environment: Record<string, string>) {
@@ -45,7 +47,7 @@ describe('production defaults', () => {
   it('start without --demo refuses the development secret, a local PUBLIC_URL and the outbox notifier', async () => {
     const { code, stderr } = await start([], {});
     expect(code).toBe(2);
-    for (const variable of ['REARGUARD_SECRET', 'PUBLIC_URL', 'NOTIFIER_EMAIL', 'NOTIFIER_SMS']) {
+    for (const variable of ['REARGUARD_SECRET', 'PUBLIC_URL', 'NOTIFIER_EMAIL', 'NOTIFIER_SMS', 'NOTIFIER_LETTER']) {
       expect(stderr).toContain(`${variable}:`);
     }
   });
@@ -72,6 +74,13 @@ describe('production defaults', () => {
         expect.stringMatching(/^PUBLIC_URL: /),
       ]);
     }
+    expect(productionProblems(config({ ...productionEnvironment, NOTIFIER_LETTER: 'outbox' }))).toEqual([
+      expect.stringMatching(/^NOTIFIER_LETTER: /),
+    ]);
+    expect(loadConfig({ NOTIFIER_LETTER: 'http' })).toMatchObject({
+      ok: false,
+      errors: ['LETTER_SERVICE_URL: required when NOTIFIER_LETTER=http'],
+    });
     expect(productionProblems(config({ ...productionEnvironment, WEBHOOK_ALLOW_PRIVATE_URLS: 'true' }))).toEqual([
       expect.stringMatching(/^WEBHOOK_ALLOW_PRIVATE_URLS: /),
     ]);

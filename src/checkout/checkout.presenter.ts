@@ -30,6 +30,12 @@ export const authorizationViewSchema = z.object({
   decision: z.enum(decisionOutcomes),
   reasons: z.array(reasonSchema),
   order: z.object({ id: z.string(), invoice_id: z.string().nullable() }).optional(),
+  delivery_requirements: z
+    .array(z.string())
+    .optional()
+    .describe(
+      'With an approved order: conditions the shop must pass to its carrier (no_redirect, no_pickup_point, id_check_on_delivery)',
+    ),
   challenge: challengeViewSchema.optional(),
 });
 
@@ -71,7 +77,12 @@ export function presentAuthorization(
     decision_id: decisionId,
     decision: decision.outcome,
     reasons: decision.reasons.map(({ code, message }) => ({ code, message })),
-    ...(order ? { order: { id: order.id, invoice_id: order.invoice_id } } : {}),
+    ...(order
+      ? {
+          order: { id: order.id, invoice_id: order.invoice_id },
+          delivery_requirements: order.delivery_requirements ?? [],
+        }
+      : {}),
   };
 }
 

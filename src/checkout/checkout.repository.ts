@@ -46,6 +46,8 @@ export interface OrderRow {
   invoice_id: string | null;
   invoice_status: string | null;
   invoice_due_at: Date | null;
+  /** How the goods may be delivered (an unproven buyer's first order: no redirect, no pick-up point, ID check). */
+  delivery_requirements: string[];
 }
 
 export async function insertSession(db: SqlExecutor, row: Omit<SessionRow, 'updated_at'>): Promise<void> {
@@ -123,7 +125,7 @@ export async function listDecisions(
 
 export async function insertOrder(
   db: SqlExecutor,
-  row: Omit<OrderRow, 'invoice_id' | 'invoice_status' | 'invoice_due_at'> & {
+  row: Omit<OrderRow, 'invoice_id' | 'invoice_status' | 'invoice_due_at' | 'delivery_requirements'> & {
     merchant_name: string | null;
     external_id: string | null;
     input: unknown;
@@ -173,7 +175,7 @@ export async function insertInvoice(
 }
 
 const orderSelect = `SELECT o.id, o.session_id, o.decision_id, o.merchant_id, o.account_id, o.merchant_reference, o.amount,
-  o.currency, o.status, o.source, o.placed_at, i.id AS invoice_id, i.status AS invoice_status, i.due_at AS invoice_due_at
+  o.currency, o.status, o.source, o.placed_at, o.delivery_requirements, i.id AS invoice_id, i.status AS invoice_status, i.due_at AS invoice_due_at
   FROM orders o LEFT JOIN invoices i ON i.order_id = o.id`;
 
 export async function findOrder(db: SqlExecutor, merchantId: string, orderId: string): Promise<OrderRow | null> {

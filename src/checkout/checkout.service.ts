@@ -3,7 +3,13 @@ import type { Clock } from '../shared/clock.ts';
 import type { Ids } from '../shared/ids.ts';
 import { ApiError, notFound } from '../shared/errors.ts';
 import type { Database, SqlExecutor } from '../storage/database.ts';
-import type { Decision, HistoryEvent, RiskEngine } from '../risk/engine.ts';
+import {
+  isPossessionProof,
+  type ChallengeMethod,
+  type Decision,
+  type HistoryEvent,
+  type RiskEngine,
+} from '../risk/engine.ts';
 import type { Merchant } from '../http/route.ts';
 import * as repository from './checkout.repository.ts';
 import { insertAccount, insertChannel } from './accounts.repository.ts';
@@ -43,6 +49,8 @@ export interface DecisionContext {
   readonly orderId: string | null;
   readonly accountId: string | null;
   readonly at: Date;
+  /** The proof the shopper passed before this decision (completeVerifiedSession), null on a first authorize. */
+  readonly proof: string | null;
 }
 
 const dayMilliseconds = 86_400_000;
@@ -149,13 +157,18 @@ export function makeCheckoutService(dependencies: CheckoutDependencies) {
     if (!session) throw notFound('session');
     if (session.status !== 'step_up') return replayAuthorization(session.id);
     const decided = await decide(merchant, session);
+    // A proof settles who is buying: it lifts identity doubt, never a block list, confirmed-fraud links or credit.
     const verified: Decision =
-      decided.decision.outcome === 'declined'
+      decided.decision.outcome === 'declined' || decided.decision.outcome === 'review'
         ? decided.decision
         : {
             ...decided.decision,
             outcome: 'approved',
             challengeOptions: [],
+            // The buyer proved who they are (or holds the account's channels): no delivery conditions needed.
+            deliveryRequirements: isPossessionProof(evidence.method)
+              ? []
+              : (decided.decision.deliveryRequirements ?? []),
             reasons: [
               {
                 code: 'verified_account_holder',
@@ -226,6 +239,7 @@ export function makeCheckoutService(dependencies: CheckoutDependencies) {
   ): Promise<AuthorizationView> {
     const { decision, at, latencyMicroseconds } = decided;
     const decidedAt = new Date(at);
+    const proof = evidence?.method ?? null;
     const outcome = await database.transaction(async (tx) => {
       // The row lock makes concurrent authorizes of one session decide once: the loser replays the winner.
       const locked = await repository.findSession(tx, merchant.id, session.id, { forUpdate: true });
@@ -255,10 +269,21 @@ export function makeCheckoutService(dependencies: CheckoutDependencies) {
           const accountEvents = await createAccountFromClaim(tx, session.input, decidedAt, evidence?.identity);
           events.push(...accountEvents);
           accountId = (accountEvents[0] as { accountId: string }).accountId;
+          // A new customer proved their identity before the account existed (the account is built from what the bank
+          // verified): the proof now belongs to the account, so its identity counts as proven from here on.
+          if (proof !== null && isPossessionProof(proof))
+            events.push(...(await attachProof(tx, session, accountId, proof)));
         }
         if (evidence?.onApproved) events.push(...(await evidence.onApproved(tx, accountId, decidedAt)));
         orderId = await placeOrder(tx, { merchant, session, decisionId, accountId, at: decidedAt });
         events.push({ kind: 'order', orderId, accountId, merchantId: merchant.id, at, session: session.input });
+        const requirements = decision.deliveryRequirements ?? [];
+        if (requirements.length > 0) {
+          await tx.query('UPDATE orders SET delivery_requirements = $2::jsonb WHERE id = $1', [
+            orderId,
+            JSON.stringify(requirements),
+          ]);
+        }
         if (dependencies.onOrderPlaced) events.push(...(await dependencies.onOrderPlaced(tx, orderId, decidedAt)));
       }
       await repository.updateSessionStatus(tx, session.id, decision.outcome, decidedAt);
@@ -266,7 +291,7 @@ export function makeCheckoutService(dependencies: CheckoutDependencies) {
       for (const hook of [...(dependencies.afterDecision ?? []), ...extraHooks]) {
         Object.assign(
           extra,
-          await hook(tx, { merchant, session, decisionId, decision, orderId, accountId, at: decidedAt }),
+          await hook(tx, { merchant, session, decisionId, decision, orderId, accountId, at: decidedAt, proof }),
         );
       }
       return { decisionId, orderId, events, extra };
@@ -278,6 +303,26 @@ export function makeCheckoutService(dependencies: CheckoutDependencies) {
     dependencies.onDecision?.(decision.outcome, latencyMicroseconds / 1e6);
     const order = outcome.orderId ? await repository.findOrderBySession(database, session.id) : null;
     return { ...presentAuthorization(session.id, outcome.decisionId, decision, order), ...outcome.extra };
+  }
+
+  async function attachProof(
+    tx: SqlExecutor,
+    session: repository.SessionRow,
+    accountId: string,
+    method: string,
+  ): Promise<HistoryEvent[]> {
+    const rows = await tx.query<{ verified_at: Date; device_id: string | null }>(
+      `UPDATE verifications SET account_id = $1 WHERE session_id = $2 AND account_id IS NULL AND method = $3
+       RETURNING verified_at, device_id`,
+      [accountId, session.id, method],
+    );
+    return rows.map((row) => ({
+      kind: 'verification' as const,
+      accountId,
+      at: row.verified_at.getTime(),
+      method: method as ChallengeMethod,
+      deviceId: row.device_id,
+    }));
   }
 
   async function placeOrder(

@@ -13,6 +13,8 @@ export interface BatchRows {
   payments: object[];
   labels: object[];
   events: HistoryEvent[];
+  /** Channels of imported accounts whose line did not say whether they were verified: decided by paid history. */
+  verifyByHistory: string[];
   rejected: RejectedLine[];
 }
 
@@ -81,6 +83,7 @@ export function buildBatchRows(
     payments: [],
     labels: [],
     events: [],
+    verifyByHistory: [],
     rejected: [],
   };
   const accounts = context.knownAccounts;
@@ -96,7 +99,7 @@ export function buildBatchRows(
       address?: ImportAccount['address'];
     },
     createdAt: string,
-    verified: boolean,
+    verified: { email?: string | null; phone?: string | null } | 'unverified',
   ): string => {
     const accountId = context.ids.next('acc');
     const at = Date.parse(createdAt);
@@ -126,8 +129,11 @@ export function buildBatchRows(
     ] as const) {
       if (!value) continue;
       const channelId = context.ids.next('chn');
-      // An account the provider brings has its channels on file and verified; a guest's typed ones prove nothing.
-      const verifiedAt = verified ? createdAt : null;
+      // A guest's typed channels prove nothing. An account's channel is verified when its line says so; when the
+      // line is silent, paid history decides after the import (a ghost account's channels are the attacker's).
+      const stated = verified === 'unverified' ? null : verified[kind];
+      const verifiedAt = stated ?? null;
+      if (verified !== 'unverified' && stated === undefined) rows.verifyByHistory.push(channelId);
       rows.channels.push({
         id: channelId,
         account_id: accountId,
@@ -142,7 +148,7 @@ export function buildBatchRows(
         channelId,
         channel: kind,
         value,
-        verifiedAt: verifiedAt ? at : null,
+        verifiedAt: verifiedAt ? Date.parse(verifiedAt) : null,
         at,
       });
     }
@@ -156,7 +162,10 @@ export function buildBatchRows(
         rows.rejected.push({ line, error: `duplicate_account: account ${record.id} was already imported` });
         continue;
       }
-      addAccount(record.id, record, record.created_at, true);
+      addAccount(record.id, record, record.created_at, {
+        email: record.email_verified_at,
+        phone: record.phone_verified_at,
+      });
       continue;
     }
     if (record.id && orders.has(record.id)) {
@@ -178,7 +187,7 @@ export function buildBatchRows(
       const key = email ? `guest:${email.trim().toLowerCase()}` : null;
       accountId =
         (key ? accounts.get(key) : undefined) ??
-        addAccount(key, { ...record.customer, address: record.billing_address }, record.placed_at, false);
+        addAccount(key, { ...record.customer, address: record.billing_address }, record.placed_at, 'unverified');
     }
     const orderId = context.ids.next('ord');
     if (record.id) orders.set(record.id, orderId);

@@ -26,6 +26,12 @@ export const importAccountSchema = z.object({
   phone: customerSchema.shape.phone.optional(),
   date_of_birth: birthDateSchema.optional(),
   address: addressSchema.optional(),
+  /**
+   * When the provider verified the channel (a code, a login); null: on file but never verified. Left out, a channel
+   * counts as verified only when the account has paid history and no order confirmed as third-party fraud.
+   */
+  email_verified_at: timestamp.nullable().optional(),
+  phone_verified_at: timestamp.nullable().optional(),
 });
 
 export const orderOutcomes = ['paid_on_time', 'paid_late', 'unpaid', 'fraud_confirmed', 'open'] as const;

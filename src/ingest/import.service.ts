@@ -55,7 +55,7 @@ export function makeImportService(dependencies: ImportDependencies) {
 
   async function writeBatch(
     batch: { line: number; record: ImportRecord }[],
-  ): Promise<{ events: HistoryEvent[]; rejected: RejectedLine[] }> {
+  ): Promise<{ events: HistoryEvent[]; rejected: RejectedLine[]; verifyByHistory: string[] }> {
     return database.transaction(async (tx) => {
       const accounts = batch.filter(
         (item): item is { line: number; record: ImportAccount } => item.record.type === 'account',
@@ -82,14 +82,14 @@ export function makeImportService(dependencies: ImportDependencies) {
         invoiceDueDays: dependencies.invoiceDueDays,
       });
       await insertRows(tx, rows);
-      return { events: rows.events, rejected: rows.rejected };
+      return { events: rows.events, rejected: rows.rejected, verifyByHistory: rows.verifyByHistory };
     });
   }
 
   /** A batch that fails to write as a whole (a value the database refuses) is retried line by line. */
   async function writeBatchOrLines(
     batch: { line: number; record: ImportRecord }[],
-  ): Promise<{ events: HistoryEvent[]; rejected: RejectedLine[] }> {
+  ): Promise<{ events: HistoryEvent[]; rejected: RejectedLine[]; verifyByHistory: string[] }> {
     try {
       return await writeBatch(batch);
     } catch (error) {
@@ -100,16 +100,19 @@ export function makeImportService(dependencies: ImportDependencies) {
         return {
           events: [],
           rejected: [{ line: batch[0]!.line, error: `invalid_record: the database refused it (${reason})` }],
+          verifyByHistory: [],
         };
       }
       const events: HistoryEvent[] = [];
       const rejected: RejectedLine[] = [];
+      const verifyByHistory: string[] = [];
       for (const item of batch) {
         const result = await writeBatchOrLines([item]);
         events.push(...result.events);
         rejected.push(...result.rejected);
+        verifyByHistory.push(...result.verifyByHistory);
       }
-      return { events, rejected };
+      return { events, rejected, verifyByHistory };
     }
   }
 
@@ -126,9 +129,11 @@ export function makeImportService(dependencies: ImportDependencies) {
       if (rejected.length < maxListed) rejected.push(rejection);
     };
     let batch: { line: number; record: ImportRecord }[] = [];
+    const verifyLater: string[] = [];
     const flush = async () => {
       if (batch.length === 0) return;
       const result = await writeBatchOrLines(batch);
+      verifyLater.push(...result.verifyByHistory);
       result.rejected.forEach(reject);
       imported += batch.length - result.rejected.length;
       // The batch is committed: now, and only now, the online state learns of it (in time order).
@@ -153,6 +158,10 @@ export function makeImportService(dependencies: ImportDependencies) {
       stopped = { reason: 'import_too_large', line: lineCount, limit_bytes: error.limitBytes };
     }
     await flush();
+    for (let start = 0; start < verifyLater.length; start += verifyChunk) {
+      const events = await verifyByPaidHistory(database, verifyLater.slice(start, start + verifyChunk));
+      for (const event of events) await engine.record(event);
+    }
     return { imported, rejected: rejected.sort((a, b) => a.line - b.line), ...(stopped ? { stopped } : {}) };
   }
 
@@ -167,6 +176,44 @@ export function makeImportService(dependencies: ImportDependencies) {
       limits: { maxTotalBytes?: number } = {},
     ) => importLines(splitLines(chunks, { ...lineOptions, ...limits }), onProgress),
   };
+}
+
+const verifyChunk = 5000;
+
+/**
+ * A channel the import line said nothing about is verified from the account's first paid invoice, and never on an
+ * account with an order confirmed as third-party fraud: a historical ghost account's channels belong to its attacker.
+ */
+async function verifyByPaidHistory(database: Database, channelIds: readonly string[]): Promise<HistoryEvent[]> {
+  const rows = await database.query<{
+    id: string;
+    account_id: string;
+    kind: 'email' | 'phone';
+    value: string;
+    verified_at: Date;
+    created_at: Date;
+  }>(
+    `UPDATE channels c SET verified_at = paid.first_paid_at
+     FROM (SELECT i.account_id, min(p.paid_at) AS first_paid_at
+           FROM payments p JOIN invoices i ON i.id = p.invoice_id
+           WHERE p.outcome IN ('paid_on_time', 'paid_late')
+             AND i.account_id IN (SELECT account_id FROM channels WHERE id = ANY($1::text[]))
+           GROUP BY i.account_id) paid
+     WHERE c.id = ANY($1::text[]) AND c.verified_at IS NULL AND paid.account_id = c.account_id
+       AND NOT EXISTS (SELECT 1 FROM labels l JOIN orders o ON o.id = l.order_id
+                       WHERE o.account_id = c.account_id AND l.label = 'fraud_third_party')
+     RETURNING c.id, c.account_id, c.kind, c.value, c.verified_at, c.created_at`,
+    [channelIds],
+  );
+  return rows.map((row) => ({
+    kind: 'channel',
+    accountId: row.account_id,
+    channelId: row.id,
+    channel: row.kind,
+    value: row.value,
+    verifiedAt: row.verified_at.getTime(),
+    at: row.created_at.getTime(),
+  }));
 }
 
 function isDataError(error: unknown): boolean {

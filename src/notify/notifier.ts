@@ -1,14 +1,27 @@
-// The Notifier port: e-mail and SMS to a consumer, always sent from the outbox so a message commits with its fact.
+// The Notifier port: e-mail, SMS and letters to a consumer, always sent from the outbox so a message commits with its fact.
 import type { Ids } from '../shared/ids.ts';
 import type { SqlExecutor } from '../storage/database.ts';
 import { enqueue, type OutboxHandler } from '../outbox/outbox.ts';
 
-export const notificationChannels = ['email', 'sms'] as const;
+export const notificationChannels = ['email', 'sms', 'letter'] as const;
 export type NotificationChannel = (typeof notificationChannels)[number];
+
+/** A postal address as a print-and-mail service needs it. */
+export interface PostalAddress {
+  readonly name: string;
+  readonly street: string;
+  readonly house_number: string;
+  readonly postal_code: string;
+  readonly city: string;
+  readonly country: string;
+}
 
 export interface OutgoingMessage {
   readonly channel: NotificationChannel;
+  /** E-mail address, phone number, or for a letter the addressee and address on one line. */
   readonly to: string;
+  /** Letters only: where the letter goes. */
+  readonly address?: PostalAddress;
   readonly subject: string;
   readonly text: string;
   /** What the message is about (step_up_code, sign_in_code, order_notice), for the dev outbox page and metrics. */
@@ -39,12 +52,12 @@ const secretKinds = new Set(['step_up_code', 'sign_in_code']);
  * delivered a code, the code is removed from the stored message: the database then holds it only as a hash.
  */
 export function makeNotificationHandler(
-  notifiers: Readonly<Record<NotificationChannel, Notifier>>,
+  notifiers: Readonly<Partial<Record<NotificationChannel, Notifier>>>,
   database?: SqlExecutor,
 ): OutboxHandler {
   return async (message) => {
     const payload = message.payload as unknown as OutgoingMessage;
-    const notifier = notifiers[payload.channel];
+    const notifier = notifiers[payload.channel] as Notifier | undefined;
     if (!notifier) throw new Error(`no notifier for channel ${String(payload.channel)}`);
     await notifier.send(payload);
     if (database && notifier !== outboxNotifier && secretKinds.has(payload.kind)) {

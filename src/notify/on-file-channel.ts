@@ -1,4 +1,4 @@
-// Which channel reaches the account holder: verified ones first (e-mail, then phone), else what is on file.
+// Which channel reaches the account holder: a verified one only (e-mail first, then phone).
 import type { SqlExecutor } from '../storage/database.ts';
 
 export interface ChannelForNotice {
@@ -8,13 +8,14 @@ export interface ChannelForNotice {
 }
 
 /**
- * Verified channels were on file before any purchase in question, so an attacker cannot have planted them; a new
- * customer has only the channels typed at the first checkout, which still reach them if it really was them.
+ * Verified channels were on file before any purchase in question, so an attacker cannot have planted them. A channel
+ * only typed at a checkout may be the attacker's (a ghost invoice with the victim's name and the attacker's e-mail):
+ * a notice there warns the wrong person. Accounts without a verified channel are told by letter (onboarding/).
  */
 export async function channelForNotice(db: SqlExecutor, accountId: string): Promise<ChannelForNotice | null> {
   const rows = await db.query<ChannelForNotice>(
-    `SELECT id, kind, value FROM channels WHERE account_id = $1
-     ORDER BY (verified_at IS NULL), (kind <> 'email'), verified_at, created_at LIMIT 1`,
+    `SELECT id, kind, value FROM channels WHERE account_id = $1 AND verified_at IS NOT NULL
+     ORDER BY (kind <> 'email'), verified_at, created_at LIMIT 1`,
     [accountId],
   );
   return rows[0] ?? null;

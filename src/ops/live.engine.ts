@@ -1,5 +1,5 @@
 // The engine the server runs: one online state, with the active ruleset, lists and champion model read per decision.
-import type { RiskEngine } from '../risk/engine.ts';
+import type { ChallengeMethod, RiskEngine } from '../risk/engine.ts';
 import { makeRiskEngine, type RiskModel } from '../risk/risk.engine.ts';
 import type { Lists } from '../risk/policy/list.view.ts';
 import type { ProviderSet } from '../risk/providers/provider.set.ts';
@@ -14,6 +14,10 @@ export interface LiveEngineDependencies {
   readonly ruleset: () => Ruleset;
   /** The champion model now, if any (promotion and rollback swap it while the server runs). */
   readonly model?: () => RiskModel | undefined;
+  /** First orders of unproven buyers up to this amount (minor units) pass without a proof. */
+  readonly newCustomerFloor?: number;
+  /** The possession proofs the server has providers for; an empty list leaves the policy no proof to ask for. */
+  readonly possessionProofs?: readonly ChallengeMethod[];
 }
 
 export function makeLiveEngine(dependencies: LiveEngineDependencies): RiskEngine {
@@ -30,6 +34,8 @@ export function makeLiveEngine(dependencies: LiveEngineDependencies): RiskEngine
         lists: dependencies.lists,
         ruleset,
         model,
+        newCustomerFloor: dependencies.newCustomerFloor,
+        possessionProofs: dependencies.possessionProofs,
       });
       builtFor = { ruleset, model };
     }

@@ -32,14 +32,25 @@ export const challengeMethods = [
 ] as const;
 export type ChallengeMethod = (typeof challengeMethods)[number];
 
+/** Proofs that need no history: they prove the buyer is the person named (identity), not only a channel's holder. */
+export const possessionProofs = [
+  'bank_identification',
+  'verification_payment',
+] as const satisfies readonly ChallengeMethod[];
+export const isPossessionProof = (method: string): boolean => (possessionProofs as readonly string[]).includes(method);
+
 /** A way the shopper may prove to be the account holder, and the on-file channel it would use. */
 export interface ChallengeOption {
   readonly method: ChallengeMethod;
-  /** Channel id on file for the matched account (otp_*), null for passkey / bank check. */
+  /** Channel id on file for the matched account (otp_*), null for passkey and the possession proofs. */
   readonly channelId: string | null;
   /** Masked target shown to the shopper, e.g. "+31 6 ** ** *678". */
   readonly maskedTarget: string | null;
 }
+
+/** Conditions on delivering an order whose buyer never proved to be the person named (carried to the merchant). */
+export const deliveryRequirements = ['no_redirect', 'no_pickup_point', 'id_check_on_delivery'] as const;
+export type DeliveryRequirement = (typeof deliveryRequirements)[number];
 
 export interface Decision {
   readonly outcome: DecisionOutcome;
@@ -52,6 +63,8 @@ export interface Decision {
   readonly accountId: string | null;
   /** Present when outcome is step_up. */
   readonly challengeOptions: readonly ChallengeOption[];
+  /** Present (possibly empty) when outcome is approved: how the goods may be delivered. */
+  readonly deliveryRequirements?: readonly DeliveryRequirement[];
   readonly versions: { readonly engine: string; readonly ruleset: string | null; readonly model: string | null };
 }
 
@@ -99,8 +112,9 @@ export type HistoryEvent =
     }
   | {
       /**
-       * The account holder passed a step-up on this device (a code to a channel on file, a passkey, a proof at their bank):
-       * the device becomes one the holder proved to own, which later decisions may trust.
+       * The account holder passed a step-up on this device (a code to a channel on file, a passkey, a possession
+       * proof): the device becomes one the holder proved to own, which later decisions may trust. A possession proof
+       * (bank identification, verification payment) also marks the account's identity as proven from then on.
        */
       readonly kind: 'verification';
       readonly accountId: string;

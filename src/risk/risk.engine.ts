@@ -1,5 +1,13 @@
 // The risk engine: resolution, features, rules, score and policy over one state snapshot; the pipeline's RiskEngine.
-import type { Decision, DecisionInput, FeatureVector, HistoryEvent, RiskEngine } from './engine.ts';
+import {
+  possessionProofs,
+  type ChallengeMethod,
+  type Decision,
+  type DecisionInput,
+  type FeatureVector,
+  type HistoryEvent,
+  type RiskEngine,
+} from './engine.ts';
 import { computeFeatures } from './features/feature.catalogue.ts';
 import { resolveIdentity } from './identity/identity.resolution.ts';
 import { normaliseSession, type NormalisedSession } from './normalise/session.normaliser.ts';
@@ -35,7 +43,13 @@ export interface RiskEngineDeps {
   readonly lists?: Lists;
   readonly providers?: ProviderSet;
   readonly model?: RiskModel;
+  /** First orders of unproven buyers up to this amount (minor units) may pass without a proof. Default EUR 50. */
+  readonly newCustomerFloor?: number;
+  /** The possession proofs offered; default bank identification and verification payment. */
+  readonly possessionProofs?: readonly ChallengeMethod[];
 }
+
+export const defaultNewCustomerFloor = 5_000;
 
 export interface CoreInput {
   readonly input: DecisionInput;
@@ -45,6 +59,8 @@ export interface CoreInput {
   readonly ruleset: Ruleset;
   readonly lists: Lists;
   readonly model?: RiskModel;
+  readonly newCustomerFloor?: number;
+  readonly possessionProofs?: readonly ChallengeMethod[];
 }
 
 export function snapshotQuery(claim: NormalisedSession, at: number): SnapshotQuery {
@@ -76,6 +92,11 @@ export function decideCore(core: CoreInput): Decision {
     score,
     lists: core.lists,
     unavailableProviders: unavailableProviders(signals),
+    challenge: {
+      amount: input.session.amount.value,
+      newCustomerFloor: core.newCustomerFloor ?? defaultNewCustomerFloor,
+      possessionProofs: core.possessionProofs ?? possessionProofs,
+    },
   });
   return {
     outcome: policy.outcome,
@@ -85,6 +106,7 @@ export function decideCore(core: CoreInput): Decision {
     ruleResults,
     accountId: resolution.accountId,
     challengeOptions: policy.challengeOptions,
+    deliveryRequirements: policy.deliveryRequirements,
     versions: { engine: engineVersion, ruleset: ruleset.version, model: core.model?.version ?? null },
   };
 }
@@ -101,7 +123,17 @@ export function makeRiskEngine(deps: RiskEngineDeps = {}): RiskEngine {
         state.snapshot(snapshotQuery(claim, input.at)),
         gatherSignals(providers, input.session, input.at),
       ]);
-      return decideCore({ input, claim, snapshot, signals, ruleset, lists, model: deps.model });
+      return decideCore({
+        input,
+        claim,
+        snapshot,
+        signals,
+        ruleset,
+        lists,
+        model: deps.model,
+        newCustomerFloor: deps.newCustomerFloor,
+        possessionProofs: deps.possessionProofs,
+      });
     },
     record: (event: HistoryEvent) => state.apply(event),
   };

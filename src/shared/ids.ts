@@ -22,6 +22,8 @@ export type IdPrefix =
   | 'whk'
   | 'pky'
   | 'ntc'
+  | 'chc'
+  | 'ltr'
   | 'rul'
   | 'mdl'
   | 'lst'

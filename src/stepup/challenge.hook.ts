@@ -1,6 +1,6 @@
 // Creates the challenge for a step_up decision inside the authorize transaction, and shows it again on replays.
 import type { DecisionHook, ReplayHook } from '../checkout/checkout.service.ts';
-import type { ChallengeMethod, ChallengeOption } from '../risk/engine.ts';
+import { isPossessionProof, type ChallengeMethod, type ChallengeOption } from '../risk/engine.ts';
 import type { SqlExecutor } from '../storage/database.ts';
 import { challengeLifetimeMilliseconds, clientTokenFor, widgetUrlFor, type StepUpSecrets } from './challenge.access.ts';
 import {
@@ -36,23 +36,24 @@ async function safeOptions(
   bankProofs: readonly ChallengeMethod[],
 ): Promise<ChallengeOption[]> {
   const kept: ChallengeOption[] = [];
-  if (accountId && (await accountHasPasskey(tx, accountId))) {
+  // A passkey counts where the policy lets the account's own credentials count (it offered a code to a channel on
+  // file): a passkey registered on a ghost account by whoever opened it must not approve large orders.
+  const accountCredentialsCount = options.some((option) => isOtpMethod(option.method));
+  if (accountId && accountCredentialsCount && (await accountHasPasskey(tx, accountId))) {
     kept.push({ method: 'passkey', channelId: null, maskedTarget: null });
   }
   for (const option of options) {
     if (!isOtpMethod(option.method) || !accountId || !option.channelId) continue;
     if (await findVerifiedChannel(tx, accountId, option.channelId, at)) kept.push(option);
   }
-  // Proofs at the bank need nothing on file: offered as the policy names them, and the way through when nothing safe
-  // is left. Only those this server has a provider for are offered.
-  const named = options.filter((option) => isBankProof(option.method)).map((option) => option.method);
+  // Possession proofs need nothing on file (the bank or the payment names the person): offered as the policy names
+  // them, and the way through when nothing safe is left. Only those this server has a provider for are offered.
+  const named = options.filter((option) => isPossessionProof(option.method)).map((option) => option.method);
   for (const method of kept.length === 0 && named.length === 0 ? bankProofs : named) {
     if (bankProofs.includes(method)) kept.push({ method, channelId: null, maskedTarget: null });
   }
   return kept;
 }
-
-const isBankProof = (method: ChallengeMethod) => method === 'bank_identification' || method === 'verification_payment';
 
 export function makeChallengeHook(
   dependencies: OtpSenderDependencies & { readonly bankProofs: readonly ChallengeMethod[] },

@@ -36,7 +36,10 @@ export interface StepUpDependencies {
   readonly developmentRoutes: readonly RouteDefinition[];
 }
 
-function bankProofsOf(dependencies: StepUpDependencies): ChallengeMethod[] {
+/** The possession proofs this server can offer; the risk policy sees the same list (an empty one: no method). */
+export function bankProofsOf(
+  dependencies: Pick<StepUpDependencies, 'bankIdentity' | 'verificationPayment'>,
+): ChallengeMethod[] {
   return [
     ...(dependencies.bankIdentity ? (['bank_identification'] as const) : []),
     ...(dependencies.verificationPayment ? (['verification_payment'] as const) : []),

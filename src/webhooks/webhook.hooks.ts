@@ -17,6 +17,7 @@ export function makeOrderApprovedWebhookHook(dependencies: { ids: Ids }): Decisi
         merchant_reference: input.merchant_reference,
         amount: input.amount,
         delivery_address: input.shipping_address ?? input.billing_address,
+        delivery_requirements: context.decision.deliveryRequirements ?? [],
       },
       at: context.at,
     });

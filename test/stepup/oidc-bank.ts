@@ -44,7 +44,9 @@ async function formOf(request: IncomingMessage): Promise<URLSearchParams> {
   return new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
 }
 
-export async function startOidcBank(options: { redirectUris: string[] }) {
+/** `users`: more people at the bank (by username) besides the fixed ones, e.g. an acceptance test's newcomer. */
+export async function startOidcBank(options: { redirectUris: string[]; users?: Readonly<Record<string, BankUser>> }) {
+  const users: Readonly<Record<string, BankUser>> = { ...bankUsers, ...options.users };
   const server = createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -60,7 +62,7 @@ export async function startOidcBank(options: { redirectUris: string[] }) {
     ],
     claims: { openid: ['sub'], profile: ['name', 'birthdate'], address: ['address'] },
     findAccount: (_context, sub) => {
-      const user = bankUsers[sub];
+      const user = users[sub];
       if (!user) return undefined;
       return {
         accountId: sub,
@@ -91,7 +93,7 @@ export async function startOidcBank(options: { redirectUris: string[] }) {
       if (request.method !== 'POST' || action !== 'login') return html(loginForm(''));
       const form = await formOf(request);
       const username = form.get('username') ?? '';
-      const user = bankUsers[username];
+      const user = users[username];
       if (!user || user.password !== form.get('password')) return html(loginForm('Wrong username or password'));
       return provider.interactionFinished(request, response, { login: { accountId: username } });
     }

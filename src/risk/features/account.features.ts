@@ -93,6 +93,12 @@ export const accountFeatures = defineFamily('account', ({ resolution }) => resol
     compute: (a) => a?.alwaysVerify ?? false,
   },
   {
+    name: 'account_identity_proven',
+    type: 'boolean',
+    meaning: 'A bank identification or verification payment showed the buyer is the person on the account.',
+    compute: (a) => a !== null && a.identityProvenAt !== null,
+  },
+  {
     name: 'account_known_devices',
     type: 'number',
     meaning: 'Devices the account has ordered from.',

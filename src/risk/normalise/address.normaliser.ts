@@ -3,7 +3,11 @@ import type { Address } from '../../checkout/session.schema.ts';
 import { foldText } from './text.normaliser.ts';
 
 export interface NormalisedAddress {
-  /** Identifies the delivery point: in NL postcode + house number + addition is unique. */
+  /**
+   * Identifies the delivery point and who lives there: postcode + house number + addition, and the street and city.
+   * Postcode + number alone is unique in NL, but an attacker who writes a victim's postcode and number with another
+   * street must not be taken for the victim's home (the parcel goes to the street written).
+   */
   readonly key: string;
   readonly country: string;
   readonly postalCode: string;
@@ -114,10 +118,8 @@ export function normaliseAddress(address: Address): NormalisedAddress {
   const street = normaliseStreet(address.street);
   const { number, addition } = normaliseHouseNumber(address.house_number);
   const city = foldText(address.city);
-  const key =
-    country === 'NL' && /^\d{4}[A-Z]{2}$/.test(postalCode)
-      ? `NL|${postalCode}|${number}|${addition}`
-      : `${country}|${postalCode}|${street}|${number}|${addition}`;
+  // Spaces dropped from street and city: "Den Haag" and "Denhaag", "Heerengracht" and "Heeren gracht" are one place.
+  const key = `${country}|${postalCode}|${number}|${addition}|${street.replaceAll(' ', '')}|${city.replaceAll(' ', '')}`;
   const wholeText = ` ${foldText(`${address.street} ${address.house_number} ${address.city}`)} `;
   return {
     key,

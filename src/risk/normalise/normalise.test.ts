@@ -49,14 +49,20 @@ describe('normalisePhone', () => {
 
 describe('normaliseAddress', () => {
   it.each([
-    [address('Kalverstraat', '12', '1012 lg'), 'NL|1012LG|12|'],
-    [address('Kalverstr.', '12 a', '1012lg'), 'NL|1012LG|12|A'],
-    [address('KALVERSTRAAT', '12-A', '1012 LG'), 'NL|1012LG|12|A'],
-    [address('Hoofdweg', '0012 hs', '1058 AB'), 'NL|1058AB|12|HS'],
-    [address('Main St', '5', 'SW1A 1AA', 'London', 'GB'), 'GB|SW1A1AA|main street|5|'],
-    [address('Straße des 17. Juni', '3', 'D-10623', 'Berlin', 'DE'), 'DE|10623|strasse des 17 juni|3|'],
+    [address('Kalverstraat', '12', '1012 lg'), 'NL|1012LG|12||kalverstraat|amsterdam'],
+    [address('Kalverstr.', '12 a', '1012lg'), 'NL|1012LG|12|A|kalverstraat|amsterdam'],
+    [address('KALVERSTRAAT', '12-A', '1012 LG'), 'NL|1012LG|12|A|kalverstraat|amsterdam'],
+    [address('Hoofdweg', '0012 hs', '1058 AB'), 'NL|1058AB|12|HS|hoofdweg|amsterdam'],
+    [address('Main St', '5', 'SW1A 1AA', 'London', 'GB'), 'GB|SW1A1AA|5||mainstreet|london'],
+    [address('Straße des 17. Juni', '3', 'D-10623', 'Berlin', 'DE'), 'DE|10623|3||strassedes17juni|berlin'],
   ])('%o -> %s', (input, key) => {
     expect(normaliseAddress(input).key).toBe(key);
+  });
+  it('a victim’s postcode and house number with another street or city is another address', () => {
+    const home = normaliseAddress(address('Kalverstraat', '12', '1012 LG'));
+    expect(normaliseAddress(address('Industrieweg', '12', '1012 LG')).key).not.toBe(home.key);
+    expect(normaliseAddress({ ...address('Kalverstraat', '12', '1012 LG'), city: 'Rotterdam' }).key).not.toBe(home.key);
+    expect(normaliseAddress({ ...address('Kalver straat', '12', '1012LG'), city: 'AMSTERDAM' }).key).toBe(home.key);
   });
   it.each([
     ['Kalverstr.', 'kalverstraat'],

@@ -1,6 +1,6 @@
 // Policy: the documented precedence, lists, provider outages and the one principle for challenge options.
 import { describe, expect, it } from 'vitest';
-import type { Decision, HistoryEvent } from '../engine.ts';
+import type { ChallengeMethod, Decision, HistoryEvent } from '../engine.ts';
 import { makeRiskEngine } from '../risk.engine.ts';
 import type { Provider } from '../providers/provider.ts';
 import { makeProviderSet } from '../providers/provider.set.ts';
@@ -33,14 +33,21 @@ const history: HistoryEvent[] = [
 
 async function decide(
   options: SessionOptions,
-  deps: { lists?: Lists; phone?: Provider<string, PhoneSignals> } = {},
+  deps: {
+    lists?: Lists;
+    phone?: Provider<string, PhoneSignals>;
+    possessionProofs?: readonly ChallengeMethod[];
+    extraHistory?: readonly HistoryEvent[];
+  } = {},
   buyer = owner,
 ): Promise<Decision> {
   const engine = makeRiskEngine({
     lists: deps.lists ?? noLists,
     providers: makeProviderSet({ phone: deps.phone, guard: { deadlineMs: 20 } }),
+    possessionProofs: deps.possessionProofs,
   });
-  for (const event of history) await engine.record(event);
+  for (const event of [...history, ...(deps.extraHistory ?? [])].sort((left, right) => left.at - right.at))
+    await engine.record(event);
   return engine.decide(decisionInput(sessionFor(buyer, options), testNow));
 }
 
@@ -76,11 +83,11 @@ describe('policy precedence', () => {
       'blocked',
     ],
     [
-      'decline rule beats step-up rules',
+      'a credit decline beats step-up rules, and says it is about credit',
       { shipping: person(50).address, deviceId: 'new', amount: 400_000 },
       {},
       'declined',
-      'exposure_limit',
+      'credit_exposure_limit',
     ],
     [
       'step-up rule beats the allow list',
@@ -126,7 +133,7 @@ describe('policy precedence', () => {
   });
 });
 
-const bankProofs = [
+const possessionOptions = [
   { method: 'bank_identification', channelId: null, maskedTarget: null },
   { method: 'verification_payment', channelId: null, maskedTarget: null },
 ];
@@ -144,10 +151,10 @@ describe('challenge options: the one principle', () => {
     expect(JSON.stringify(decision.challengeOptions)).not.toContain('999999');
   });
 
-  it('gives an account without verified channels only the proofs at their own bank', async () => {
+  it('gives an account without verified channels only the possession proofs', async () => {
     const decision = await decide({ shipping: person(50).address, deviceId: 'new' }, {}, other);
     expect(decision.outcome).toBe('step_up');
-    expect(decision.challengeOptions).toEqual(bankProofs);
+    expect(decision.challengeOptions).toEqual(possessionOptions);
   });
 
   it('never sends a new customer a code to what they just typed', async () => {
@@ -155,7 +162,7 @@ describe('challenge options: the one principle', () => {
     const decision = await decide({ amount: 50_000 }, {}, stranger);
     expect(decision.accountId).toBeNull();
     expect(decision.outcome).toBe('step_up');
-    expect(decision.challengeOptions).toEqual(bankProofs);
+    expect(decision.challengeOptions).toEqual(possessionOptions);
   });
 
   it('honours the customer asking to verify every purchase', async () => {
@@ -175,5 +182,95 @@ describe('challenge options: the one principle', () => {
   });
   it('masks e-mail', () => {
     expect(maskEmail('jan.jansen@gmail.com')).toBe('j***@g***.com');
+  });
+});
+
+describe('ask before you refuse', () => {
+  // A long-standing customer ordering far above the usual, to a new address, from a new device, at night-ish:
+  // the points score alone reaches the decline band.
+  const doubtful = {
+    shipping: { ...person(51).address, street: 'Packstation locker' },
+    deviceId: 'new',
+    ip: '8.8.8.8',
+    amount: 120_000,
+    category: 'gift_card',
+    email: 'someone.else@mailinator.com',
+  } satisfies SessionOptions;
+
+  it('turns identity doubt into a step-up through the holder’s own channels while a method exists', async () => {
+    const decision = await decide(doubtful);
+    expect(decision.outcome).toBe('step_up');
+    expect(decision.challengeOptions.map((option) => option.method)).toContain('bank_identification');
+    expect(JSON.stringify(decision.challengeOptions)).not.toContain('mailinator');
+  });
+
+  it('falls back to review or decline only when no method exists for this person', async () => {
+    const decision = await decide(doubtful, { possessionProofs: [] }, other);
+    expect(decision.challengeOptions).toEqual([]);
+    expect(['review', 'declined']).toContain(decision.outcome);
+  });
+
+  it('keeps a link to confirmed fraud a review: a proof does not explain it away', async () => {
+    const fraudLink: HistoryEvent[] = [
+      { kind: 'label', orderId: `ord_${owner.index}_0`, at: testNow - dayMs, label: 'fraud_third_party' },
+    ];
+    const decision = await decide({}, { extraHistory: fraudLink });
+    expect(decision.outcome).toBe('review');
+    expect(decision.reasons.map((reason) => reason.code)).toContain('linked_to_fraud');
+  });
+});
+
+describe('new customers and unproven accounts', () => {
+  const stranger = person(61);
+  const home = { shipping: stranger.address, category: 'fashion' } satisfies SessionOptions;
+
+  it('approves a small first order to the billing address, with delivery requirements', async () => {
+    const decision = await decide({ ...home, amount: 3_000 }, {}, stranger);
+    expect(decision.outcome, JSON.stringify(decision.reasons)).toBe('approved');
+    expect(decision.deliveryRequirements).toEqual(['no_redirect', 'no_pickup_point', 'id_check_on_delivery']);
+  });
+
+  it('asks for a possession proof above the floor, or for delivery anywhere but the billing address', async () => {
+    for (const options of [
+      { ...home, amount: 5_001 },
+      { ...home, amount: 3_000, shipping: person(62).address },
+    ]) {
+      const decision = await decide(options, {}, stranger);
+      expect(decision.outcome).toBe('step_up');
+      expect(decision.challengeOptions).toEqual(possessionOptions);
+    }
+  });
+
+  it('does not let channels verified on an unproven, unpaid account approve above the floor', async () => {
+    const ghost = person(63);
+    const ghostHistory = customerHistory(ghost, { since: testNow - 40 * dayMs, orders: 0 });
+    // From a new device to a new address: a step-up either way; the question is which methods count.
+    const above = {
+      amount: 20_000,
+      category: 'fashion',
+      shipping: person(64).address,
+      deviceId: 'new',
+    } satisfies SessionOptions;
+    const unproven = await decide(above, { extraHistory: ghostHistory }, ghost);
+    expect(unproven.outcome).toBe('step_up');
+    expect(unproven.challengeOptions).toEqual(possessionOptions);
+    const proven = await decide(
+      above,
+      {
+        extraHistory: [
+          ...ghostHistory,
+          {
+            kind: 'verification',
+            accountId: ghost.accountId,
+            at: testNow - dayMs,
+            method: 'bank_identification',
+            deviceId: null,
+          },
+        ],
+      },
+      ghost,
+    );
+    expect(proven.outcome).toBe('step_up');
+    expect(proven.challengeOptions.map((option) => option.method)).toContain('otp_sms');
   });
 });

@@ -36,6 +36,9 @@ export const conditionSchema: z.ZodType<Condition> = z.lazy(() =>
   ]),
 );
 
+export const ruleFamilies = ['identity', 'credit', 'hard'] as const;
+export type RuleFamily = (typeof ruleFamilies)[number];
+
 export const ruleSchema = z.object({
   id: z.string().regex(/^[a-z][a-z0-9_]*$/),
   description: z.string().min(1),
@@ -48,6 +51,13 @@ export const ruleSchema = z.object({
   }),
   /** For step_up: the only challenge methods this rule accepts (e.g. the proofs at the bank for new customers). */
   challengeMethods: z.array(z.enum(challengeMethods)).min(1).optional(),
+  /**
+   * What kind of doubt a decline or review rule raises. `identity`: doubt whether the buyer is the person named, which
+   * a proof can settle, so the policy asks (step_up) instead of refusing while a method exists. `credit`: exposure or
+   * unpaid invoices, reason codes `credit_*`, never lifted by a proof. `hard` (also when absent: a rule acts as
+   * written): evidence of fraud such as confirmed-fraud links or floods, never lifted by a proof either.
+   */
+  family: z.enum(ruleFamilies).optional(),
   enabled: z.boolean().default(true),
 });
 

@@ -64,6 +64,7 @@ export class AccountRecord {
   firstOrderAt: number | null = null;
   lastOrderAt: number | null = null;
   alwaysVerify = false;
+  identityProvenAt: number | null = null;
   /** When a bank identification first linked the person's bank subject; times a different subject came along. */
   bankLinkedAt: number | null = null;
   bankConflictTimes: number[] | undefined = undefined;
@@ -127,6 +128,7 @@ export class AccountRecord {
       firstOrderAt: this.firstOrderAt,
       lastOrderAt: this.lastOrderAt,
       alwaysVerify: this.alwaysVerify,
+      identityProvenAt: this.identityProvenAt !== null && this.identityProvenAt < at ? this.identityProvenAt : null,
       bankIdentifiedAt: this.bankLinkedAt !== null && this.bankLinkedAt < at ? this.bankLinkedAt : null,
       bankSubjectConflicts: this.bankConflictTimes?.filter((time) => time < at).length ?? 0,
       devices: knownView(this.devices, at, keysOf.device),

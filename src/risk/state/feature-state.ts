@@ -88,6 +88,11 @@ export interface AccountView {
   readonly firstOrderAt: number | null;
   readonly lastOrderAt: number | null;
   readonly alwaysVerify: boolean;
+  /**
+   * When a possession proof (bank identification, verification payment) first showed the buyer is the person named;
+   * null while the identity was never proven: channels verified on such an account only show who typed them.
+   */
+  readonly identityProvenAt: number | null;
   /** When a bank identification linked this account to the person's bank subject (null: never, before `at`). */
   readonly bankIdentifiedAt: number | null;
   /** Bank identifications of this identity that came with a different bank subject, before `at`. */

@@ -1,5 +1,5 @@
 // In-process FeatureState: history applied in time order into compact tables; snapshots are point-in-time views.
-import type { HistoryEvent } from '../engine.ts';
+import { isPossessionProof, type HistoryEvent } from '../engine.ts';
 import { normaliseAddress } from '../normalise/address.normaliser.ts';
 import { normaliseEmail } from '../normalise/email.normaliser.ts';
 import { phoneKey } from '../normalise/phone.normaliser.ts';
@@ -222,9 +222,10 @@ export function makeMemoryFeatureState(): MemoryFeatureState {
         break;
       }
       case 'verification': {
+        const account = accounts[accountRow(event.accountId, event.at)]!;
+        if (isPossessionProof(event.method) && account.identityProvenAt === null) account.identityProvenAt = event.at;
         const key = event.deviceId?.trim() || null;
         if (key === null) break;
-        const account = accounts[accountRow(event.accountId, event.at)]!;
         account.verifiedDevices = touchKnown(account.verifiedDevices, devices.rowOf(key), event.at);
         break;
       }

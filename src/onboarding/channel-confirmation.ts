@@ -1,0 +1,145 @@
+// Onboarding: a new customer's first approved purchase sends a code (a signed link) to the e-mail and phone they gave;
+// following it verifies that channel, so later step-ups, notices and portal sign-in reach them.
+import type { DecisionHook } from '../checkout/checkout.service.ts';
+import type { HistoryEvent } from '../risk/engine.ts';
+import type { Clock } from '../shared/clock.ts';
+import type { Ids } from '../shared/ids.ts';
+import type { Database } from '../storage/database.ts';
+import { enqueueNotification } from '../notify/notifier.ts';
+import { sameHash, signToken } from '../stepup/otp.codes.ts';
+import { formatAmount } from '../stepup/challenge.message.ts';
+
+export interface OnboardingSecrets {
+  readonly secret: string;
+  readonly publicUrl: string;
+}
+
+const lifetimeMilliseconds = 7 * 86_400_000;
+const idPattern = /^chc_[0-9a-z]{1,40}$/;
+
+export const confirmationToken = (secret: string, confirmationId: string) =>
+  `${confirmationId}.${signToken(secret, 'channel-confirmation', confirmationId)}`;
+
+export const confirmationLink = (secrets: OnboardingSecrets, confirmationId: string) =>
+  `${secrets.publicUrl}/v1/channel-confirmations/${confirmationToken(secrets.secret, confirmationId)}`;
+
+/**
+ * Runs after every approval; in practice it is the approval that opened the account whose channels were typed at this
+ * checkout: on file, unverified. Whoever follows the link holds the channel; whether the account's identity was proven is kept
+ * apart (a possession proof), so a channel verified here cannot by itself approve large orders later.
+ */
+export function makeChannelConfirmationHook(dependencies: OnboardingSecrets & { readonly ids: Ids }): DecisionHook {
+  return async (tx, context) => {
+    if (context.decision.outcome !== 'approved' || !context.accountId) return {};
+    // Any channel on file still unverified (a new account's, or one imported without verification) gets one code,
+    // and another only once the previous one expired: an approval is when the customer expects to hear from us.
+    const channels = await tx.query<{ id: string; kind: 'email' | 'phone'; value: string }>(
+      `SELECT c.id, c.kind, c.value FROM channels c WHERE c.account_id = $1 AND c.verified_at IS NULL
+         AND NOT EXISTS (SELECT 1 FROM channel_confirmations cc WHERE cc.channel_id = c.id AND cc.expires_at > $2)
+       ORDER BY c.kind`,
+      [context.accountId, context.at],
+    );
+    const input = context.session.input;
+    for (const channel of channels) {
+      const id = dependencies.ids.next('chc');
+      await tx.query(
+        `INSERT INTO channel_confirmations (id, channel_id, account_id, created_at, expires_at)
+         VALUES ($1, $2, $3, $4, $5)`,
+        [id, channel.id, context.accountId, context.at, new Date(context.at.getTime() + lifetimeMilliseconds)],
+      );
+      const what = channel.kind === 'email' ? 'e-mail address' : 'phone number';
+      await enqueueNotification(
+        tx,
+        dependencies.ids,
+        {
+          channel: channel.kind === 'email' ? 'email' : 'sms',
+          to: channel.value,
+          subject: `Confirm your ${what} for pay later`,
+          text:
+            `Your order of ${formatAmount(input.amount.value, input.amount.currency)} at ${context.merchant.name} ` +
+            `was approved. Confirm this ${what} is yours, so we can reach you and you can sign in: ` +
+            `${confirmationLink(dependencies, id)} Not you? Do not confirm; open the link and tell us.`,
+          kind: 'channel_confirmation',
+        },
+        context.at,
+      );
+    }
+    return {};
+  };
+}
+
+export type ConfirmationView =
+  | { readonly kind: 'invalid' | 'expired' }
+  | { readonly kind: 'open' | 'confirmed'; readonly channel: 'email' | 'phone' };
+
+export function makeChannelConfirmationService(dependencies: {
+  readonly database: Database;
+  readonly clock: Clock;
+  readonly secret: string;
+  readonly engine: { record(event: HistoryEvent): Promise<void> };
+}) {
+  const { database, clock, secret } = dependencies;
+
+  /** The signature is checked before the database is asked: forged links cost nothing and reveal nothing. */
+  function idOf(token: string): string | null {
+    const id = token.split('.')[0] ?? '';
+    return idPattern.test(id) && sameHash(token, confirmationToken(secret, id)) ? id : null;
+  }
+
+  interface Row {
+    channel_id: string;
+    account_id: string;
+    kind: 'email' | 'phone';
+    value: string;
+    channel_created_at: Date;
+    expires_at: Date;
+    confirmed_at: Date | null;
+  }
+  const select = `SELECT c.channel_id, c.account_id, ch.kind, ch.value, ch.created_at AS channel_created_at,
+      c.expires_at, c.confirmed_at
+    FROM channel_confirmations c JOIN channels ch ON ch.id = c.channel_id WHERE c.id = $1`;
+
+  async function show(token: string): Promise<ConfirmationView> {
+    const id = idOf(token);
+    const [row] = id ? await database.query<Row>(select, [id]) : [];
+    if (!row) return { kind: 'invalid' };
+    if (row.confirmed_at) return { kind: 'confirmed', channel: row.kind };
+    if (row.expires_at.getTime() <= clock.now()) return { kind: 'expired' };
+    return { kind: 'open', channel: row.kind };
+  }
+
+  /** Once: the row lock and confirmed_at make a double click verify nothing twice. */
+  async function confirm(token: string): Promise<ConfirmationView> {
+    const id = idOf(token);
+    if (!id) return { kind: 'invalid' };
+    const outcome = await database.transaction(async (tx) => {
+      const [row] = await tx.query<Row>(`${select} FOR UPDATE OF c`, [id]);
+      if (!row) return { view: { kind: 'invalid' } as const, event: null };
+      if (row.confirmed_at) return { view: { kind: 'confirmed', channel: row.kind } as const, event: null };
+      const at = new Date(clock.now());
+      if (row.expires_at <= at) return { view: { kind: 'expired' } as const, event: null };
+      await tx.query('UPDATE channel_confirmations SET confirmed_at = $2 WHERE id = $1', [id, at]);
+      await tx.query('UPDATE channels SET verified_at = $2 WHERE id = $1 AND verified_at IS NULL', [
+        row.channel_id,
+        at,
+      ]);
+      const event: HistoryEvent = {
+        kind: 'channel',
+        accountId: row.account_id,
+        channelId: row.channel_id,
+        channel: row.kind,
+        value: row.value,
+        verifiedAt: at.getTime(),
+        at: row.channel_created_at.getTime(),
+      };
+      return { view: { kind: 'confirmed', channel: row.kind } as const, event };
+    });
+    // Online state follows the database: the committed verification is now a fact.
+    if (outcome.event) await dependencies.engine.record(outcome.event);
+    return outcome.view;
+  }
+
+  return { show, confirm };
+}
+
+export type ChannelConfirmationService = ReturnType<typeof makeChannelConfirmationService>;
