@@ -22,7 +22,7 @@ describe.each(databaseKinds)('transferable features on %s', (kind) => {
     const session = created.json();
     await app.request('POST', `/v1/sessions/${session.id}/authorize`);
     const listed = (await app.request('GET', '/v1/admin/decisions?limit=100', { key: adminKey })).json();
-    const record = listed.decisions.find(
+    const record = listed.data.find(
       (decision: { input: { merchant_reference: string } }) =>
         decision.input.merchant_reference === overrides.merchant_reference,
     );
