@@ -1,7 +1,7 @@
 // Claim routes: the signed-in consumer reports an order (portal), the ops desk files on a caller's behalf (admin).
 import { z } from 'zod';
 import { defineRoute, type Consumer } from '../http/route.ts';
-import type { ClaimsService } from './claims.service.ts';
+import { claimFiledSchema, type ClaimsService } from './claims.service.ts';
 import { claimKinds } from './protection.repository.ts';
 
 const claimBody = z.object({
@@ -23,7 +23,10 @@ export function claimsRoutes(claims: ClaimsService) {
       auth: 'consumer',
       idempotent: true,
       body: claimBody,
-      responses: { 201: { description: 'Claim filed, case opened' }, 200: { description: 'Already reported' } },
+      responses: {
+        201: { description: 'Claim filed, case opened', schema: claimFiledSchema },
+        200: { description: 'Already reported', schema: claimFiledSchema },
+      },
       handler: async ({ consumer, body }) =>
         claims.file(
           {
@@ -55,7 +58,10 @@ export function claimsRoutes(claims: ClaimsService) {
       auth: 'admin',
       idempotent: true,
       body: claimBody,
-      responses: { 201: { description: 'Claim filed, case opened' }, 200: { description: 'Already reported' } },
+      responses: {
+        201: { description: 'Claim filed, case opened', schema: claimFiledSchema },
+        200: { description: 'Already reported', schema: claimFiledSchema },
+      },
       handler: async ({ body }) =>
         claims.fileForOrder({ orderId: body.order_id, kind: body.kind, message: body.message ?? null }),
     }),

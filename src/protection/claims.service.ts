@@ -1,4 +1,5 @@
 // Claim use cases for the portal and the ops desk: file (in its own transaction) and list a consumer's claims.
+import { z } from 'zod';
 import type { Clock } from '../shared/clock.ts';
 import type { Ids } from '../shared/ids.ts';
 import { ApiError, notFound } from '../shared/errors.ts';
@@ -7,7 +8,25 @@ import { fileClaim } from './claim.filing.ts';
 import * as repository from './protection.repository.ts';
 import type { ClaimKind, ClaimSource } from './protection.repository.ts';
 
-export function presentClaim(row: repository.ClaimRow) {
+export const claimViewSchema = z.object({
+  id: z.string(),
+  order_id: z.string(),
+  kind: z.string(),
+  source: z.string(),
+  status: z.string(),
+  created_at: z.string(),
+  resolved_at: z.string().nullable(),
+});
+
+/** What filing a claim answers (201 filed, 200 already reported); file() is typed by it. */
+export const claimFiledSchema = z.object({
+  claim: z.object({ id: z.string(), order_id: z.string(), kind: z.string() }),
+  case_id: z.string(),
+  already_filed: z.boolean(),
+  invoice: z.object({ id: z.string(), status: z.string().nullable() }).nullable(),
+});
+
+export function presentClaim(row: repository.ClaimRow): z.infer<typeof claimViewSchema> {
   return {
     id: row.id,
     order_id: row.order_id,
@@ -36,15 +55,13 @@ export function makeClaimsService(dependencies: {
       fileClaim(tx, { ids, firstResponseHours: dependencies.firstResponseHours }, { ...request, source, at }),
     );
     if (outcome.outcome === 'order_not_found') throw notFound('order');
-    return {
-      status: outcome.outcome === 'filed' ? 201 : 200,
-      body: {
-        claim: { id: outcome.claimId, order_id: request.orderId, kind: request.kind },
-        case_id: outcome.caseId,
-        already_filed: outcome.outcome === 'already_filed',
-        invoice: outcome.invoiceId ? { id: outcome.invoiceId, status: outcome.invoiceStatus } : null,
-      },
+    const body: z.infer<typeof claimFiledSchema> = {
+      claim: { id: outcome.claimId, order_id: request.orderId, kind: request.kind },
+      case_id: outcome.caseId,
+      already_filed: outcome.outcome === 'already_filed',
+      invoice: outcome.invoiceId ? { id: outcome.invoiceId, status: outcome.invoiceStatus } : null,
     };
+    return { status: outcome.outcome === 'filed' ? 201 : 200, body };
   }
 
   /** The ops desk files for a consumer who called in; the order tells whose it is. */
