@@ -11,7 +11,7 @@ const actor = z.string().trim().min(1).max(100);
 
 const seqCursor = z.tuple([z.number().int().min(0)]);
 
-const caseSummarySchema = z.object({
+export const caseSummarySchema = z.object({
   id: z.string(),
   kind: z.string(),
   claim_kind: z.string().nullable(),
