@@ -148,7 +148,10 @@ export function consumerRoutes(dependencies: {
       tags,
       auth: 'consumer',
       body: securityBody,
-      responses: { 200: { description: 'Security settings', schema: securityView }, 403: { description: 'fresh_proof_required' } },
+      responses: {
+        200: { description: 'Security settings', schema: securityView },
+        403: { description: 'fresh_proof_required' },
+      },
       handler: async ({ consumer, body }) => ({
         status: 200,
         body: await security.setAlwaysVerify(signedIn(consumer), body.always_verify),
@@ -172,7 +175,10 @@ export function consumerRoutes(dependencies: {
       summary: 'WebAuthn registration options for a new passkey (needs a sign-in from the last 5 minutes)',
       tags,
       auth: 'consumer',
-      responses: { 200: { description: 'WebAuthn creation options', schema: ceremonyView }, 403: { description: 'fresh_proof_required' } },
+      responses: {
+        200: { description: 'WebAuthn creation options', schema: ceremonyView },
+        403: { description: 'fresh_proof_required' },
+      },
       handler: async ({ consumer }) => ({
         status: 200,
         body: await security.registrationOptions(signedIn(consumer)),

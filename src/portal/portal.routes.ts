@@ -21,12 +21,7 @@ const removedView = z.object({ removed: z.literal(true), kind: z.enum(['device',
 
 const signedIn = (consumer: Consumer | null) => (consumer as Consumer).accountId;
 
-const read = (
-  url: string,
-  summary: string,
-  handler: (accountId: string) => Promise<unknown>,
-  schema?: z.ZodType,
-) =>
+const read = (url: string, summary: string, handler: (accountId: string) => Promise<unknown>, schema?: z.ZodType) =>
   defineRoute({
     method: 'GET',
     url,
