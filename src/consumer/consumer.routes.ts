@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import type { AuthenticationResponseJSON, RegistrationResponseJSON } from '@simplewebauthn/server';
 import { defineRoute, type Consumer } from '../http/route.ts';
+import { listEnvelope, listQuery } from '../http/list-envelope.ts';
 import { consumerCookieName } from './consumer-sessions.ts';
 import type { AccountSecurityService } from './account-security.service.ts';
 import type { SignInService } from './sign-in.service.ts';
@@ -163,10 +164,11 @@ export function consumerRoutes(dependencies: {
       summary: 'Registered passkeys',
       tags,
       auth: 'consumer',
-      responses: { 200: { description: '{data: [...]}' } },
-      handler: async ({ consumer }) => ({
+      query: listQuery,
+      responses: { 200: { description: 'Passkeys, oldest first', schema: listEnvelope(passkeyView) } },
+      handler: async ({ consumer, query }) => ({
         status: 200,
-        body: { data: await security.passkeys(signedIn(consumer).accountId) },
+        body: await security.passkeyPage(signedIn(consumer).accountId, query),
       }),
     }),
     defineRoute({

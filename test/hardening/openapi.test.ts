@@ -110,7 +110,6 @@ describe('the OpenAPI document', () => {
       'get /v1/me/invoices',
       'get /v1/me/decisions',
       'get /v1/me/claims',
-      'get /v1/me/passkeys',
       'get /v1/me/devices',
       'get /v1/me/addresses',
       'get /v1/payouts',
