@@ -1,5 +1,6 @@
 // Claim use cases for the portal and the ops desk: file (in its own transaction) and list a consumer's claims.
 import { z } from 'zod';
+import { decodeCursor, toPage } from '../http/list-envelope.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { Ids } from '../shared/ids.ts';
 import { ApiError, notFound } from '../shared/errors.ts';
@@ -7,6 +8,8 @@ import type { Database } from '../storage/database.ts';
 import { fileClaim } from './claim.filing.ts';
 import * as repository from './protection.repository.ts';
 import type { ClaimKind, ClaimSource } from './protection.repository.ts';
+
+const claimCursor = z.tuple([z.iso.datetime(), z.string().max(100)]);
 
 export const claimViewSchema = z.object({
   id: z.string(),
@@ -73,8 +76,11 @@ export function makeClaimsService(dependencies: {
     return file({ ...request, accountId: order.account_id }, 'api');
   }
 
-  async function listForAccount(accountId: string) {
-    return { data: (await repository.listClaimsOfAccount(database, accountId)).map(presentClaim) };
+  /** GET /v1/me/claims: one page of the list envelope, newest first. */
+  async function listForAccount(accountId: string, page: { limit: number; cursor?: string | undefined }) {
+    const after = page.cursor === undefined ? null : decodeCursor(page.cursor, claimCursor);
+    const rows = await repository.listClaimsOfAccount(database, accountId, { limit: page.limit, after });
+    return toPage(rows, page.limit, (row) => [row.created_at.toISOString(), row.id], presentClaim);
   }
 
   return { file, fileForOrder, listForAccount };

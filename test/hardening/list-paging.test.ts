@@ -65,6 +65,24 @@ const cases: ListCase[] = [
     },
   },
   {
+    name: 'GET /v1/me/claims',
+    key: () => consumerToken,
+    seed: async (app, count) => {
+      const { accountId } = await approvedOrder(app);
+      consumerToken = (await app.consumerSessions.issue(accountId, 'otp_email')).token;
+      // Claims of one account on several orders, all at one instant so the (created_at, id) tie-break is tested.
+      for (let index = 0; index < count; index++) {
+        const { orderId } = await approvedOrder(app, { merchant_reference: `claim-page-${index}` });
+        await app.database.query(
+          `INSERT INTO claims (id, order_id, account_id, kind, source, message, status, created_at)
+           VALUES ($1, $2, $3, 'not_received', 'portal', NULL, 'open', $4)`,
+          [`clm_page${orderId.slice(-10)}`, orderId, accountId, new Date(app.clock.now())],
+        );
+      }
+      return '/v1/me/claims';
+    },
+  },
+  {
     name: 'GET /v1/admin/decisions',
     key: () => adminKey,
     seed: async (app, count) => {

@@ -109,7 +109,6 @@ describe('the OpenAPI document', () => {
       'get /v1/me/purchases',
       'get /v1/me/invoices',
       'get /v1/me/decisions',
-      'get /v1/me/claims',
       'get /v1/me/devices',
       'get /v1/me/addresses',
       'get /v1/payouts',
