@@ -1,4 +1,5 @@
 // Account security for a signed-in consumer: register and remove passkeys, and "always verify my purchases".
+import { z } from 'zod';
 import {
   generateRegistrationOptions,
   verifyRegistrationResponse,
@@ -9,12 +10,21 @@ import type { Ids } from '../shared/ids.ts';
 import { ApiError, notFound } from '../shared/errors.ts';
 import type { Database } from '../storage/database.ts';
 import type { RiskEngine } from '../risk/engine.ts';
-import { deletePasskey, insertCeremony, insertPasskey, listPasskeys, takeCeremony } from './passkeys.repository.ts';
+import {
+  deletePasskey,
+  insertCeremony,
+  insertPasskey,
+  listPasskeys,
+  listPasskeysPage,
+  takeCeremony,
+} from './passkeys.repository.ts';
+import { decodeCursor, toPage } from '../http/list-envelope.ts';
 import { encodePublicKey, type WebAuthnSettings } from './webauthn.settings.ts';
 import { enqueueSecurityNotices } from './security-notice.ts';
 import type { Consumer } from '../http/route.ts';
 
 const ceremonyMilliseconds = 10 * 60_000;
+const passkeyCursor = z.tuple([z.iso.datetime(), z.string().max(100)]);
 /** A session proves who holds it only when it was just issued: older ones may have been stolen or left open. */
 export const freshProofMilliseconds = 5 * 60_000;
 
@@ -55,6 +65,19 @@ export function makeAccountSecurityService(dependencies: {
     }>('SELECT id, name, email, always_verify FROM accounts WHERE id = $1', [accountId]);
     if (!row) throw notFound('account');
     return row;
+  }
+
+  const presentPasskey = (row: { id: string; created_at: Date; last_used_at: Date | null }) => ({
+    id: row.id,
+    created_at: row.created_at.toISOString(),
+    last_used_at: row.last_used_at?.toISOString() ?? null,
+  });
+
+  /** GET /v1/me/passkeys: one page of the list envelope. */
+  async function passkeyPage(accountId: string, page: { limit: number; cursor?: string | undefined }) {
+    const after = page.cursor === undefined ? null : decodeCursor(page.cursor, passkeyCursor);
+    const rows = await listPasskeysPage(database, accountId, { limit: page.limit, after });
+    return toPage(rows, page.limit, (row) => [row.created_at.toISOString(), row.id], presentPasskey);
   }
 
   async function passkeys(accountId: string) {
@@ -165,7 +188,7 @@ export function makeAccountSecurityService(dependencies: {
     return security(accountId);
   }
 
-  return { passkeys, registrationOptions, register, removePasskey, security, setAlwaysVerify };
+  return { passkeys, passkeyPage, registrationOptions, register, removePasskey, security, setAlwaysVerify };
 }
 
 export type AccountSecurityService = ReturnType<typeof makeAccountSecurityService>;

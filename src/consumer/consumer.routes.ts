@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import type { AuthenticationResponseJSON, RegistrationResponseJSON } from '@simplewebauthn/server';
 import { defineRoute, type Consumer } from '../http/route.ts';
+import { listEnvelope, listQuery } from '../http/list-envelope.ts';
 import { consumerCookieName } from './consumer-sessions.ts';
 import type { AccountSecurityService } from './account-security.service.ts';
 import type { SignInService } from './sign-in.service.ts';
@@ -33,6 +34,11 @@ const ceremonyBody = z.object({ ceremony_id: z.string().regex(/^wac_[0-9a-z]{1,4
 const securityBody = z.object({ always_verify: z.boolean() });
 const passkeyParams = z.object({ id: z.string().regex(/^pky_[0-9a-z]{1,40}$/) });
 const tokenView = z.object({ token: z.string(), expires_at: z.string() });
+const signInStartedView = z.object({ sign_in_id: z.string(), expires_at: z.string() });
+/** WebAuthn options as @simplewebauthn builds them, handed to the browser unchanged. */
+const ceremonyView = z.object({ ceremony_id: z.string(), options: z.record(z.string(), z.unknown()) });
+const passkeyView = z.object({ id: z.string(), created_at: z.string(), last_used_at: z.string().nullable() });
+const securityView = z.object({ always_verify: z.boolean(), passkeys: z.array(passkeyView) });
 
 const signedIn = (consumer: Consumer | null) => consumer as Consumer;
 
@@ -65,7 +71,7 @@ export function consumerRoutes(dependencies: {
       idempotent: true,
       body: signInBody,
       responses: {
-        202: { description: 'A code is on its way if the address is on file' },
+        202: { description: 'A code is on its way if the address is on file', schema: signInStartedView },
         429: { description: 'too_many_sends (per e-mail/phone however spelled, per account, per client address)' },
       },
       handler: async ({ body, request }) => ({ status: 202, body: await signIn.start(body, { ip: request.ip }) }),
@@ -93,7 +99,7 @@ export function consumerRoutes(dependencies: {
       summary: 'WebAuthn options for signing in with a passkey (discoverable credential)',
       tags,
       auth: 'none',
-      responses: { 200: { description: '{ceremony_id, options}' } },
+      responses: { 200: { description: 'WebAuthn request options', schema: ceremonyView } },
       handler: async () => ({ status: 200, body: await signIn.passkeyOptions() }),
     }),
     defineRoute({
@@ -132,7 +138,7 @@ export function consumerRoutes(dependencies: {
       summary: 'Passkeys and "always verify my purchases"',
       tags,
       auth: 'consumer',
-      responses: { 200: { description: 'Security settings' } },
+      responses: { 200: { description: 'Security settings', schema: securityView } },
       handler: async ({ consumer }) => ({ status: 200, body: await security.security(signedIn(consumer).accountId) }),
     }),
     defineRoute({
@@ -143,7 +149,10 @@ export function consumerRoutes(dependencies: {
       tags,
       auth: 'consumer',
       body: securityBody,
-      responses: { 200: { description: 'Security settings' }, 403: { description: 'fresh_proof_required' } },
+      responses: {
+        200: { description: 'Security settings', schema: securityView },
+        403: { description: 'fresh_proof_required' },
+      },
       handler: async ({ consumer, body }) => ({
         status: 200,
         body: await security.setAlwaysVerify(signedIn(consumer), body.always_verify),
@@ -155,10 +164,11 @@ export function consumerRoutes(dependencies: {
       summary: 'Registered passkeys',
       tags,
       auth: 'consumer',
-      responses: { 200: { description: '{data: [...]}' } },
-      handler: async ({ consumer }) => ({
+      query: listQuery,
+      responses: { 200: { description: 'Passkeys, oldest first', schema: listEnvelope(passkeyView) } },
+      handler: async ({ consumer, query }) => ({
         status: 200,
-        body: { data: await security.passkeys(signedIn(consumer).accountId) },
+        body: await security.passkeyPage(signedIn(consumer).accountId, query),
       }),
     }),
     defineRoute({
@@ -167,7 +177,10 @@ export function consumerRoutes(dependencies: {
       summary: 'WebAuthn registration options for a new passkey (needs a sign-in from the last 5 minutes)',
       tags,
       auth: 'consumer',
-      responses: { 200: { description: '{ceremony_id, options}' }, 403: { description: 'fresh_proof_required' } },
+      responses: {
+        200: { description: 'WebAuthn creation options', schema: ceremonyView },
+        403: { description: 'fresh_proof_required' },
+      },
       handler: async ({ consumer }) => ({
         status: 200,
         body: await security.registrationOptions(signedIn(consumer)),
@@ -182,7 +195,10 @@ export function consumerRoutes(dependencies: {
       idempotent: true,
       body: ceremonyBody,
       responses: {
-        201: { description: 'Registered; a notice goes to every verified channel' },
+        201: {
+          description: 'Registered; a notice goes to every verified channel',
+          schema: z.object({ id: z.string(), created_at: z.string() }),
+        },
         403: { description: 'fresh_proof_required' },
         409: { description: 'ceremony_expired' },
         422: { description: 'invalid_passkey' },

@@ -1,4 +1,5 @@
 // Storage of passkeys (WebAuthn credentials) and of one-time WebAuthn ceremony challenges.
+import { keysetSql } from '../http/list-envelope.ts';
 import type { SqlExecutor } from '../storage/database.ts';
 
 export interface PasskeyRow {
@@ -17,6 +18,19 @@ const columns =
 
 export async function listPasskeys(db: SqlExecutor, accountId: string): Promise<PasskeyRow[]> {
   return db.query<PasskeyRow>(`SELECT ${columns} FROM passkeys WHERE account_id = $1 ORDER BY created_at`, [accountId]);
+}
+
+/** One keyset page of the account's passkeys, oldest first by (created_at, id); one row more than the limit. */
+export async function listPasskeysPage(
+  db: SqlExecutor,
+  accountId: string,
+  page: { limit: number; after: readonly [string, string] | null },
+): Promise<PasskeyRow[]> {
+  const keyset = keysetSql({ columns: ['created_at', 'id'], direction: 'asc' }, page, 2);
+  return db.query<PasskeyRow>(
+    `SELECT ${columns} FROM passkeys WHERE account_id = $1 AND ${keyset.where} ${keyset.orderBy}`,
+    [accountId, ...keyset.params],
+  );
 }
 
 export async function findPasskeyByCredential(db: SqlExecutor, credentialId: string): Promise<PasskeyRow | null> {

@@ -1,7 +1,26 @@
 // How an invoice is shown to the processor, the consumer and the merchant: amounts in minor units, dates as ISO strings.
+import { z } from 'zod';
 import type { InvoiceRow } from './invoice.transitions.ts';
 
-export function presentInvoice(row: InvoiceRow) {
+export const moneySchema = z.object({ value: z.number(), currency: z.string() });
+
+/** The response schema; presentInvoice is typed by it, so the two cannot drift apart. */
+export const invoiceViewSchema = z.object({
+  id: z.string(),
+  order_id: z.string(),
+  status: z.string(),
+  amount: moneySchema,
+  fees: moneySchema,
+  paid: moneySchema,
+  outstanding: moneySchema,
+  refund: moneySchema,
+  due_at: z.string(),
+  created_at: z.string(),
+});
+
+export type InvoiceView = z.infer<typeof invoiceViewSchema>;
+
+export function presentInvoice(row: InvoiceRow): InvoiceView {
   const total = row.amount + row.fees;
   return {
     id: row.id,
@@ -23,5 +42,3 @@ export function presentInvoice(row: InvoiceRow) {
     created_at: row.created_at.toISOString(),
   };
 }
-
-export type InvoiceView = ReturnType<typeof presentInvoice>;

@@ -6,7 +6,7 @@ import { defineRoute, type Merchant } from '../http/route.ts';
 import { ApiError } from '../shared/errors.ts';
 import { sha256 } from '../shared/hashing.ts';
 import { amountSchema } from '../checkout/session.schema.ts';
-import type { PaymentsService } from './payments.service.ts';
+import { invoiceWithPaymentsSchema, paymentRecordedSchema, type PaymentsService } from './payments.service.ts';
 import type { PayoutsService } from './payouts.service.ts';
 
 const invoiceParams = z.object({ id: z.string().regex(/^inv_[0-9a-z]{1,40}$/) });
@@ -49,8 +49,8 @@ export function invoicingRoutes(dependencies: {
       params: invoiceParams,
       body: paymentInputSchema,
       responses: {
-        201: { description: 'Payment recorded' },
-        200: { description: 'This reference was already recorded' },
+        201: { description: 'Payment recorded', schema: paymentRecordedSchema },
+        200: { description: 'This reference was already recorded', schema: paymentRecordedSchema },
       },
       guard: requireProcessor,
       guardScheme: 'processorKey',
@@ -63,7 +63,7 @@ export function invoicingRoutes(dependencies: {
       tags: ['invoicing'],
       auth: 'none',
       params: invoiceParams,
-      responses: { 200: { description: 'The invoice' } },
+      responses: { 200: { description: 'The invoice', schema: invoiceWithPaymentsSchema } },
       guard: requireProcessor,
       guardScheme: 'processorKey',
       handler: async ({ params }) => ({ status: 200, body: await payments.get(params.id) }),

@@ -7,7 +7,8 @@ import type { HistoryEvent, RiskEngine } from '../risk/engine.ts';
 import { enqueueWebhook } from '../webhooks/webhook.enqueue.ts';
 import { enqueueConsumerNotice } from '../protection/consumer.notice.ts';
 import { lockInvoice, normalise, type InvoiceRow } from './invoice.transitions.ts';
-import { presentInvoice } from './invoice.presenter.ts';
+import { z } from 'zod';
+import { invoiceViewSchema, moneySchema, presentInvoice } from './invoice.presenter.ts';
 import { settleOrder } from '../orders/order.settlement.ts';
 
 export interface PaymentInput {
@@ -26,7 +27,21 @@ interface PaymentRow {
   received_at: Date;
 }
 
-const presentPayment = (row: PaymentRow) => ({
+export const paymentViewSchema = z.object({
+  id: z.string(),
+  invoice_id: z.string(),
+  reference: z.string(),
+  amount: moneySchema,
+  received_at: z.string(),
+});
+export const paymentRecordedSchema = z.object({
+  payment: paymentViewSchema,
+  invoice: invoiceViewSchema,
+  duplicate: z.boolean(),
+});
+export const invoiceWithPaymentsSchema = invoiceViewSchema.extend({ payments: z.array(paymentViewSchema) });
+
+const presentPayment = (row: PaymentRow): z.infer<typeof paymentViewSchema> => ({
   id: row.id,
   invoice_id: row.invoice_id,
   reference: row.reference,
@@ -112,13 +127,14 @@ export function makePaymentsService(dependencies: { database: Database; clock: C
       return { status: 201, payment, invoice: updated, events, duplicate: false };
     });
     for (const event of outcome.events) await engine.record(event);
+    const body: z.infer<typeof paymentRecordedSchema> = {
+      payment: presentPayment(outcome.payment),
+      invoice: presentInvoice(outcome.invoice),
+      duplicate: outcome.duplicate,
+    };
     return {
       status: outcome.status,
-      body: {
-        payment: presentPayment(outcome.payment),
-        invoice: presentInvoice(outcome.invoice),
-        duplicate: outcome.duplicate,
-      },
+      body,
     };
   }
 
@@ -158,7 +174,11 @@ export function makePaymentsService(dependencies: { database: Database; clock: C
       'SELECT * FROM invoice_payments WHERE invoice_id = $1 ORDER BY seq',
       [invoiceId],
     );
-    return { ...presentInvoice(normalise(row)), payments: payments.map(presentPayment) };
+    const view: z.infer<typeof invoiceWithPaymentsSchema> = {
+      ...presentInvoice(normalise(row)),
+      payments: payments.map(presentPayment),
+    };
+    return view;
   }
 
   return { record, get };

@@ -147,8 +147,30 @@ export function opsRoutes(dependencies: { lists: ListsService; rulesets: Ruleset
       tags: ['ops'],
       auth: 'admin',
       params: z.object({ version: z.string().min(1).max(100) }),
-      responses: { 200: { description: 'The ruleset' } },
-      handler: async ({ params }) => ({ status: 200, body: await rulesets.get(params.version) }),
+      responses: {
+        200: {
+          description: 'The ruleset',
+          schema: z.object({
+            version: z.string(),
+            body: z.record(z.string(), z.unknown()).describe('The ruleset document as stored'),
+            active: z.boolean(),
+            created_at: z.string(),
+            activated_at: z.string().nullable(),
+            note: z.string().nullable(),
+          }),
+        },
+      },
+      handler: async ({ params }) => {
+        const row = await rulesets.get(params.version);
+        return {
+          status: 200,
+          body: {
+            ...row,
+            created_at: row.created_at.toISOString(),
+            activated_at: row.activated_at?.toISOString() ?? null,
+          },
+        };
+      },
     }),
     defineRoute({
       method: 'POST',

@@ -1,11 +1,73 @@
 // How a managed order is shown to its merchant: figures, captures, refunds, shipments and every transition.
-import { presentInvoice } from '../invoicing/invoice.presenter.ts';
+import { z } from 'zod';
+import { invoiceViewSchema, moneySchema, presentInvoice } from '../invoicing/invoice.presenter.ts';
 import { normalise, type InvoiceRow } from '../invoicing/invoice.transitions.ts';
 import { capturable } from './order.state-machine.ts';
 import { figuresOf } from './order.history.ts';
 import type { CaptureRow, ManagedOrder, OrderEventRow, RefundRow, ShipmentRow } from './orders.repository.ts';
 
-export const presentShipment = (row: ShipmentRow) => ({
+export const shipmentViewSchema = z.object({
+  id: z.string(),
+  capture_id: z.string(),
+  carrier: z.string(),
+  tracking_number: z.string(),
+  status: z.string(),
+  created_at: z.string(),
+  updated_at: z.string(),
+});
+
+/** The response schema; presentManagedOrder is typed by it, so the two cannot drift apart. */
+export const managedOrderViewSchema = z.object({
+  id: z.string(),
+  session_id: z.string().nullable(),
+  merchant_reference: z.string().nullable(),
+  state: z.string(),
+  status: z.string(),
+  amount: moneySchema,
+  placed_at: z.string(),
+  authorization_expires_at: z.string().nullable(),
+  delivery_requirements: z.array(z.string()),
+  authorized: moneySchema,
+  captured: moneySchema,
+  refunded: moneySchema,
+  capturable: moneySchema,
+  invoice: invoiceViewSchema.nullable(),
+  captures: z.array(
+    z.object({
+      id: z.string(),
+      amount: moneySchema,
+      lines: z.array(z.unknown()),
+      carrier: z.string().nullable(),
+      tracking_numbers: z.array(z.string()),
+      created_at: z.string(),
+    }),
+  ),
+  refunds: z.array(
+    z.object({
+      id: z.string(),
+      amount: moneySchema,
+      lines: z.array(z.unknown()),
+      reason: z.string(),
+      refunded_to_consumer: moneySchema,
+      created_at: z.string(),
+    }),
+  ),
+  shipments: z.array(shipmentViewSchema),
+  history: z.array(
+    z.object({
+      event: z.string(),
+      from_state: z.string(),
+      to_state: z.string(),
+      actor: z.string(),
+      details: z.record(z.string(), z.unknown()),
+      at: z.string(),
+    }),
+  ),
+});
+
+export type ManagedOrderView = z.infer<typeof managedOrderViewSchema>;
+
+export const presentShipment = (row: ShipmentRow): z.infer<typeof shipmentViewSchema> => ({
   id: row.id,
   capture_id: row.capture_id,
   carrier: row.carrier,
@@ -22,7 +84,7 @@ export function presentManagedOrder(view: {
   shipments: ShipmentRow[];
   history: OrderEventRow[];
   invoice: InvoiceRow | null;
-}) {
+}): ManagedOrderView {
   const { order } = view;
   const money = (value: number) => ({ value, currency: order.currency });
   return {
@@ -69,5 +131,3 @@ export function presentManagedOrder(view: {
     })),
   };
 }
-
-export type ManagedOrderView = ReturnType<typeof presentManagedOrder>;

@@ -1,5 +1,6 @@
 // Order-management routes: merchants capture, cancel, refund and read orders; carriers post tracking events.
 import { z } from 'zod';
+import { managedOrderViewSchema } from './orders.presenter.ts';
 import { defineRoute, type Merchant } from '../http/route.ts';
 import { notFound } from '../shared/errors.ts';
 import type { Database } from '../storage/database.ts';
@@ -32,7 +33,7 @@ export function ordersRoutes(dependencies: { orders: OrdersService; carriers: Ca
       tags: ['orders'],
       auth: 'merchant',
       params: orderParams,
-      responses: { 200: { description: 'The order' } },
+      responses: { 200: { description: 'The order', schema: managedOrderViewSchema } },
       handler: async ({ merchant, params }) => ({
         status: 200,
         body: await orders.get(merchantOf(merchant), params.id),
@@ -47,7 +48,12 @@ export function ordersRoutes(dependencies: { orders: OrdersService; carriers: Ca
       idempotent: true,
       params: orderParams,
       body: captureInputSchema,
-      responses: { 201: { description: 'Captured; the order as it is now' } },
+      responses: {
+        201: {
+          description: 'Captured; the order as it is now',
+          schema: z.object({ capture_id: z.string(), order: managedOrderViewSchema }),
+        },
+      },
       handler: async ({ merchant, params, body }) => ({
         status: 201,
         body: await orders.capture(merchantOf(merchant), params.id, body),
@@ -62,7 +68,7 @@ export function ordersRoutes(dependencies: { orders: OrdersService; carriers: Ca
       idempotent: true,
       params: orderParams,
       body: cancelInputSchema,
-      responses: { 200: { description: 'Cancelled; the order as it is now' } },
+      responses: { 200: { description: 'Cancelled; the order as it is now', schema: managedOrderViewSchema } },
       handler: async ({ merchant, params, body }) => ({
         status: 200,
         body: await orders.cancel(merchantOf(merchant), params.id, body.reason),
@@ -77,7 +83,12 @@ export function ordersRoutes(dependencies: { orders: OrdersService; carriers: Ca
       idempotent: true,
       params: orderParams,
       body: refundInputSchema,
-      responses: { 201: { description: 'Refunded; the order as it is now' } },
+      responses: {
+        201: {
+          description: 'Refunded; the order as it is now',
+          schema: z.object({ refund_id: z.string(), order: managedOrderViewSchema }),
+        },
+      },
       handler: async ({ merchant, params, body }) => ({
         status: 201,
         body: await orders.refund(merchantOf(merchant), params.id, body),
@@ -107,7 +118,12 @@ export function ordersRoutes(dependencies: { orders: OrdersService; carriers: Ca
       auth: 'admin',
       params: z.object({ id: z.string().regex(/^mer_[0-9a-z]{1,40}$/) }),
       body: captureModeInputSchema,
-      responses: { 200: { description: 'The capture mode from now on (orders already placed keep theirs)' } },
+      responses: {
+        200: {
+          description: 'The capture mode from now on (orders already placed keep theirs)',
+          schema: z.object({ id: z.string(), capture_mode: z.string() }),
+        },
+      },
       handler: async ({ params, body }) => {
         const [found] = await database.query('SELECT id FROM merchants WHERE id = $1', [params.id]);
         if (!found) throw notFound('merchant');

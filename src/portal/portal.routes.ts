@@ -3,16 +3,32 @@ import { z } from 'zod';
 import { defineRoute, type Consumer } from '../http/route.ts';
 import type { PortalService } from './portal.service.ts';
 
+const profileView = z.object({
+  id: z.string(),
+  name: z.string().nullable(),
+  always_verify: z.boolean(),
+  channels: z.array(
+    z.object({
+      id: z.string(),
+      kind: z.enum(['email', 'phone']),
+      masked: z.string(),
+      verified: z.boolean(),
+      verified_at: z.string().nullable(),
+    }),
+  ),
+});
+const removedView = z.object({ removed: z.literal(true), kind: z.enum(['device', 'address']), value: z.string() });
+
 const signedIn = (consumer: Consumer | null) => (consumer as Consumer).accountId;
 
-const read = (url: string, summary: string, handler: (accountId: string) => Promise<unknown>) =>
+const read = (url: string, summary: string, handler: (accountId: string) => Promise<unknown>, schema?: z.ZodType) =>
   defineRoute({
     method: 'GET',
     url,
     summary,
     tags: ['portal'],
     auth: 'consumer',
-    responses: { 200: { description: summary } },
+    responses: { 200: { description: summary, ...(schema ? { schema } : {}) } },
     handler: async ({ consumer }) => ({ status: 200, body: await handler(signedIn(consumer)) }),
   });
 
@@ -22,6 +38,7 @@ export function portalRoutes(portal: PortalService) {
       '/v1/me/profile',
       'The account: name, verified channels (masked), "always verify my purchases"',
       portal.profile,
+      profileView,
     ),
     read(
       '/v1/me/purchases',
@@ -44,7 +61,7 @@ export function portalRoutes(portal: PortalService) {
       auth: 'consumer',
       idempotent: true,
       body: z.object({ device_id: z.string().trim().min(1).max(200) }),
-      responses: { 200: { description: 'Removed' } },
+      responses: { 200: { description: 'Removed', schema: removedView } },
       handler: async ({ consumer, body }) => ({
         status: 200,
         body: await portal.disownEntity(signedIn(consumer), 'device', body.device_id),
@@ -58,7 +75,7 @@ export function portalRoutes(portal: PortalService) {
       auth: 'consumer',
       idempotent: true,
       body: z.object({ address_key: z.string().trim().min(1).max(200) }),
-      responses: { 200: { description: 'Removed' } },
+      responses: { 200: { description: 'Removed', schema: removedView } },
       handler: async ({ consumer, body }) => ({
         status: 200,
         body: await portal.disownEntity(signedIn(consumer), 'address', body.address_key),
@@ -75,7 +92,12 @@ export function portalRoutes(portal: PortalService) {
         decision_id: z.string().regex(/^dec_[0-9a-z]{1,40}$/, 'a decision id (dec_...)'),
         message: z.string().trim().min(1).max(2000),
       }),
-      responses: { 201: { description: 'Review case opened' } },
+      responses: {
+        201: {
+          description: 'Review case opened',
+          schema: z.object({ case_id: z.string(), status: z.literal('open'), first_response_due_at: z.string() }),
+        },
+      },
       handler: async ({ consumer, body }) => ({
         status: 201,
         body: await portal.requestReview(signedIn(consumer), { decisionId: body.decision_id, message: body.message }),

@@ -11,7 +11,7 @@ const actor = z.string().trim().min(1).max(100);
 
 const seqCursor = z.tuple([z.number().int().min(0)]);
 
-const caseSummarySchema = z.object({
+export const caseSummarySchema = z.object({
   id: z.string(),
   kind: z.string(),
   claim_kind: z.string().nullable(),
@@ -28,6 +28,25 @@ const caseSummarySchema = z.object({
     breached: z.boolean(),
     seconds_remaining: z.number().nullable(),
   }),
+});
+
+/** One case in full, as GET /v1/admin/cases/:id and every case action answer it; the service is typed by it. */
+export const caseDetailSchema = caseSummarySchema.extend({
+  claim: z
+    .object({
+      id: z.string(),
+      kind: z.string(),
+      source: z.string(),
+      message: z.string().nullable(),
+      status: z.string(),
+    })
+    .nullable(),
+  invoice: z.object({ id: z.string(), status: z.string(), due_at: z.string() }).nullable(),
+  resolution_note: z.string().nullable(),
+  evidence: z.record(z.string(), z.unknown()),
+  audit: z.array(
+    z.object({ actor: z.string(), action: z.string(), details: z.record(z.string(), z.unknown()), at: z.string() }),
+  ),
 });
 
 const alertSchema = z.object({
@@ -71,7 +90,7 @@ export function casesRoutes(cases: CasesService) {
       tags: ['cases'],
       auth: 'admin',
       params: caseParams,
-      responses: { 200: { description: 'The case' } },
+      responses: { 200: { description: 'The case', schema: caseDetailSchema } },
       handler: async ({ params }) => ({ status: 200, body: await cases.get(params.id) }),
     }),
     defineRoute({
@@ -82,7 +101,7 @@ export function casesRoutes(cases: CasesService) {
       auth: 'admin',
       params: caseParams,
       body: z.object({ assignee: actor, actor }),
-      responses: { 200: { description: 'The case' } },
+      responses: { 200: { description: 'The case', schema: caseDetailSchema } },
       handler: async ({ params, body }) => ({ status: 200, body: await cases.assign(params.id, body) }),
     }),
     defineRoute({
@@ -94,7 +113,7 @@ export function casesRoutes(cases: CasesService) {
       idempotent: true,
       params: caseParams,
       body: z.object({ text: z.string().trim().min(1).max(5000), actor }),
-      responses: { 201: { description: 'The case' } },
+      responses: { 201: { description: 'The case', schema: caseDetailSchema } },
       handler: async ({ params, body }) => ({ status: 201, body: await cases.comment(params.id, body) }),
     }),
     defineRoute({
@@ -107,7 +126,7 @@ export function casesRoutes(cases: CasesService) {
       idempotent: true,
       params: caseParams,
       body: z.object({ outcome: z.enum(caseResolutions), note: z.string().trim().min(1).max(5000), actor }),
-      responses: { 200: { description: 'The resolved case' } },
+      responses: { 200: { description: 'The resolved case', schema: caseDetailSchema } },
       handler: async ({ params, body }) => ({ status: 200, body: await cases.resolve(params.id, body) }),
     }),
     defineRoute({

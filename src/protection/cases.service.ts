@@ -1,4 +1,6 @@
 // Case use cases for the ops console: list with filters, read with evidence and audit trail, assign, comment, resolve.
+import type { z } from 'zod';
+import type { caseDetailSchema } from './cases.routes.ts';
 import { keysetSql, toPage } from '../http/list-envelope.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { Ids } from '../shared/ids.ts';
@@ -63,7 +65,7 @@ export function makeCasesService(dependencies: { database: Database; clock: Cloc
     );
   }
 
-  async function get(caseId: string) {
+  async function get(caseId: string): Promise<z.infer<typeof caseDetailSchema>> {
     const row = await repository.findCase(database, caseId);
     if (!row) throw notFound('case');
     const [claim] = row.claim_id

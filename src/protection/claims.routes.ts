@@ -1,7 +1,8 @@
 // Claim routes: the signed-in consumer reports an order (portal), the ops desk files on a caller's behalf (admin).
 import { z } from 'zod';
 import { defineRoute, type Consumer } from '../http/route.ts';
-import type { ClaimsService } from './claims.service.ts';
+import { claimFiledSchema, claimViewSchema, type ClaimsService } from './claims.service.ts';
+import { listEnvelope, listQuery } from '../http/list-envelope.ts';
 import { claimKinds } from './protection.repository.ts';
 
 const claimBody = z.object({
@@ -23,7 +24,10 @@ export function claimsRoutes(claims: ClaimsService) {
       auth: 'consumer',
       idempotent: true,
       body: claimBody,
-      responses: { 201: { description: 'Claim filed, case opened' }, 200: { description: 'Already reported' } },
+      responses: {
+        201: { description: 'Claim filed, case opened', schema: claimFiledSchema },
+        200: { description: 'Already reported', schema: claimFiledSchema },
+      },
       handler: async ({ consumer, body }) =>
         claims.file(
           {
@@ -41,10 +45,11 @@ export function claimsRoutes(claims: ClaimsService) {
       summary: "The signed-in consumer's claims",
       tags: ['portal'],
       auth: 'consumer',
-      responses: { 200: { description: 'Claims, newest first' } },
-      handler: async ({ consumer }) => ({
+      query: listQuery,
+      responses: { 200: { description: 'Claims, newest first', schema: listEnvelope(claimViewSchema) } },
+      handler: async ({ consumer, query }) => ({
         status: 200,
-        body: await claims.listForAccount(signedIn(consumer).accountId),
+        body: await claims.listForAccount(signedIn(consumer).accountId, query),
       }),
     }),
     defineRoute({
@@ -55,7 +60,10 @@ export function claimsRoutes(claims: ClaimsService) {
       auth: 'admin',
       idempotent: true,
       body: claimBody,
-      responses: { 201: { description: 'Claim filed, case opened' }, 200: { description: 'Already reported' } },
+      responses: {
+        201: { description: 'Claim filed, case opened', schema: claimFiledSchema },
+        200: { description: 'Already reported', schema: claimFiledSchema },
+      },
       handler: async ({ body }) =>
         claims.fileForOrder({ orderId: body.order_id, kind: body.kind, message: body.message ?? null }),
     }),

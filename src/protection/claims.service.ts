@@ -1,4 +1,6 @@
 // Claim use cases for the portal and the ops desk: file (in its own transaction) and list a consumer's claims.
+import { z } from 'zod';
+import { decodeCursor, toPage } from '../http/list-envelope.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { Ids } from '../shared/ids.ts';
 import { ApiError, notFound } from '../shared/errors.ts';
@@ -7,7 +9,27 @@ import { fileClaim } from './claim.filing.ts';
 import * as repository from './protection.repository.ts';
 import type { ClaimKind, ClaimSource } from './protection.repository.ts';
 
-export function presentClaim(row: repository.ClaimRow) {
+const claimCursor = z.tuple([z.iso.datetime(), z.string().max(100)]);
+
+export const claimViewSchema = z.object({
+  id: z.string(),
+  order_id: z.string(),
+  kind: z.string(),
+  source: z.string(),
+  status: z.string(),
+  created_at: z.string(),
+  resolved_at: z.string().nullable(),
+});
+
+/** What filing a claim answers (201 filed, 200 already reported); file() is typed by it. */
+export const claimFiledSchema = z.object({
+  claim: z.object({ id: z.string(), order_id: z.string(), kind: z.string() }),
+  case_id: z.string(),
+  already_filed: z.boolean(),
+  invoice: z.object({ id: z.string(), status: z.string().nullable() }).nullable(),
+});
+
+export function presentClaim(row: repository.ClaimRow): z.infer<typeof claimViewSchema> {
   return {
     id: row.id,
     order_id: row.order_id,
@@ -36,15 +58,13 @@ export function makeClaimsService(dependencies: {
       fileClaim(tx, { ids, firstResponseHours: dependencies.firstResponseHours }, { ...request, source, at }),
     );
     if (outcome.outcome === 'order_not_found') throw notFound('order');
-    return {
-      status: outcome.outcome === 'filed' ? 201 : 200,
-      body: {
-        claim: { id: outcome.claimId, order_id: request.orderId, kind: request.kind },
-        case_id: outcome.caseId,
-        already_filed: outcome.outcome === 'already_filed',
-        invoice: outcome.invoiceId ? { id: outcome.invoiceId, status: outcome.invoiceStatus } : null,
-      },
+    const body: z.infer<typeof claimFiledSchema> = {
+      claim: { id: outcome.claimId, order_id: request.orderId, kind: request.kind },
+      case_id: outcome.caseId,
+      already_filed: outcome.outcome === 'already_filed',
+      invoice: outcome.invoiceId ? { id: outcome.invoiceId, status: outcome.invoiceStatus } : null,
     };
+    return { status: outcome.outcome === 'filed' ? 201 : 200, body };
   }
 
   /** The ops desk files for a consumer who called in; the order tells whose it is. */
@@ -56,8 +76,11 @@ export function makeClaimsService(dependencies: {
     return file({ ...request, accountId: order.account_id }, 'api');
   }
 
-  async function listForAccount(accountId: string) {
-    return { data: (await repository.listClaimsOfAccount(database, accountId)).map(presentClaim) };
+  /** GET /v1/me/claims: one page of the list envelope, newest first. */
+  async function listForAccount(accountId: string, page: { limit: number; cursor?: string | undefined }) {
+    const after = page.cursor === undefined ? null : decodeCursor(page.cursor, claimCursor);
+    const rows = await repository.listClaimsOfAccount(database, accountId, { limit: page.limit, after });
+    return toPage(rows, page.limit, (row) => [row.created_at.toISOString(), row.id], presentClaim);
   }
 
   return { file, fileForOrder, listForAccount };

@@ -1,5 +1,6 @@
 // Storage of claims, cases, their audit trail, flags and alerts; plain SQL, no business logic.
 import type { SqlExecutor } from '../storage/database.ts';
+import { keysetSql } from '../http/list-envelope.ts';
 import type { OrderForClaim } from './case.evidence.ts';
 
 export const claimKinds = ['not_mine', 'not_received', 'returned'] as const;
@@ -132,8 +133,17 @@ export async function listCaseEvents(tx: SqlExecutor, caseId: string): Promise<C
   return tx.query<CaseEventRow>('SELECT * FROM case_events WHERE case_id = $1 ORDER BY seq', [caseId]);
 }
 
-export async function listClaimsOfAccount(tx: SqlExecutor, accountId: string): Promise<ClaimRow[]> {
-  return tx.query<ClaimRow>('SELECT * FROM claims WHERE account_id = $1 ORDER BY created_at DESC, id', [accountId]);
+/** One keyset page of the account's claims, newest first by (created_at, id); one row more than the limit. */
+export async function listClaimsOfAccount(
+  tx: SqlExecutor,
+  accountId: string,
+  page: { limit: number; after: readonly [string, string] | null },
+): Promise<ClaimRow[]> {
+  const keyset = keysetSql({ columns: ['created_at', 'id'], direction: 'desc' }, page, 2);
+  return tx.query<ClaimRow>(`SELECT * FROM claims WHERE account_id = $1 AND ${keyset.where} ${keyset.orderBy}`, [
+    accountId,
+    ...keyset.params,
+  ]);
 }
 
 export async function insertFlag(

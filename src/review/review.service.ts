@@ -1,5 +1,7 @@
 // The review queue: a `review` decision opens an item with a deadline; an analyst approves or declines it, or the
 // deadline applies the configured default and raises an alert. The merchant hears by webhook either way.
+import type { z } from 'zod';
+import type { reviewItemSchema } from './review.routes.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { Ids } from '../shared/ids.ts';
 import { ApiError, notFound } from '../shared/errors.ts';
@@ -131,7 +133,7 @@ export function makeReviewService(dependencies: ReviewDependencies) {
     return settled;
   }
 
-  function present(row: repository.ReviewItemRow) {
+  function present(row: repository.ReviewItemRow): z.infer<typeof reviewItemSchema> {
     const now = clock.now();
     return {
       id: row.id,

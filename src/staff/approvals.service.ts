@@ -1,4 +1,5 @@
 // Four eyes: an action that needs a second person is stored as a pending approval until another staff member confirms it.
+import { z } from 'zod';
 import type { Clock } from '../shared/clock.ts';
 import type { Ids } from '../shared/ids.ts';
 import { ApiError, notFound } from '../shared/errors.ts';
@@ -32,6 +33,19 @@ export type ApprovalExecutors = Record<
   ) => Promise<unknown>
 >;
 
+/** A four-eyes request as every /v1/ops/approvals route answers it; present() is typed by it. */
+export const approvalViewSchema = z.object({
+  id: z.string(),
+  action: z.string(),
+  subject: z.string(),
+  payload: z.record(z.string(), z.unknown()),
+  status: z.string(),
+  requested_by: z.string(),
+  requested_at: z.string(),
+  decided_by: z.string().nullable(),
+  decided_at: z.string().nullable(),
+});
+
 export function makeApprovalsService(dependencies: {
   database: Database;
   clock: Clock;
@@ -41,7 +55,7 @@ export function makeApprovalsService(dependencies: {
   const { database, clock, ids } = dependencies;
   const select = `SELECT seq, id, action, subject, payload, status, requested_by, requested_at, decided_by, decided_at FROM staff_approvals`;
 
-  function present(row: ApprovalRow) {
+  function present(row: ApprovalRow): z.infer<typeof approvalViewSchema> {
     return {
       id: row.id,
       action: row.action,

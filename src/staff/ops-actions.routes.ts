@@ -11,7 +11,10 @@ import type { CasesService } from '../protection/cases.service.ts';
 import { caseResolutions } from '../protection/protection.repository.ts';
 import type { RulesetsService } from '../ops/rulesets.service.ts';
 import type { StaffAuth, StaffMember } from './staff-auth.service.ts';
-import type { ApprovalsService } from './approvals.service.ts';
+import { approvalViewSchema, type ApprovalsService } from './approvals.service.ts';
+import { listEnvelope } from '../http/list-envelope.ts';
+import { reviewItemSchema } from '../review/review.routes.ts';
+import { caseDetailSchema } from '../protection/cases.routes.ts';
 import { recordAudit } from './audit.ts';
 import { ApiError } from '../shared/errors.ts';
 
@@ -55,7 +58,7 @@ export function opsActionRoutes(dependencies: {
       auth: 'none',
       params: reviewParams,
       body: z.object({ note: note.optional() }),
-      responses: { 200: { description: 'The settled review item' } },
+      responses: { 200: { description: 'The settled review item', schema: reviewItemSchema } },
       handler: async ({ request, params, body }) => {
         const member = await auth.require(request);
         const before = await reviews.get(params.id);
@@ -73,7 +76,7 @@ export function opsActionRoutes(dependencies: {
       tags: ['ops'],
       auth: 'none',
       query: page.extend({ status: z.enum(reviewStatuses).optional() }),
-      responses: { 200: { description: '{data, next_cursor, has_more}' } },
+      responses: { 200: { description: 'A page of review items', schema: listEnvelope(reviewItemSchema) } },
       handler: async ({ request, query }) => {
         await auth.require(request);
         return {
@@ -93,7 +96,10 @@ export function opsActionRoutes(dependencies: {
       auth: 'none',
       params: caseParams,
       body: z.object({ outcome: z.enum(caseResolutions), note }),
-      responses: { 200: { description: 'The resolved case' }, 202: { description: 'The pending approval' } },
+      responses: {
+        200: { description: 'The resolved case', schema: caseDetailSchema },
+        202: { description: 'The pending approval', schema: approvalViewSchema },
+      },
       handler: async ({ request, params, body }) => {
         const member = await auth.require(request);
         const before = await cases.get(params.id);
@@ -125,7 +131,7 @@ export function opsActionRoutes(dependencies: {
       tags: ['ops'],
       auth: 'none',
       params: z.object({ version: z.string().min(1).max(100) }),
-      responses: { 202: { description: 'The pending approval' } },
+      responses: { 202: { description: 'The pending approval', schema: approvalViewSchema } },
       handler: async ({ request, params }) => {
         const member = await auth.require(request, 'lead');
         await rulesets.get(params.version);
@@ -144,7 +150,7 @@ export function opsActionRoutes(dependencies: {
       tags: ['ops'],
       auth: 'none',
       query: page.extend({ status: z.enum(['pending', 'confirmed', 'rejected']).optional() }),
-      responses: { 200: { description: '{data, next_cursor, has_more}' } },
+      responses: { 200: { description: 'A page of four-eyes requests', schema: listEnvelope(approvalViewSchema) } },
       handler: async ({ request, query }) => {
         await auth.require(request);
         return {
@@ -160,7 +166,12 @@ export function opsActionRoutes(dependencies: {
       tags: ['ops'],
       auth: 'none',
       params: approvalParams,
-      responses: { 200: { description: 'The approval and the result of its action' } },
+      responses: {
+        200: {
+          description: 'The approval and the result of its action (the state after, as the audit trail records it)',
+          schema: z.object({ approval: approvalViewSchema, result: z.unknown() }),
+        },
+      },
       handler: async ({ request, params }) => {
         const member = await auth.require(request);
         return { status: 200, body: await approvals.confirm(member, params.id) };
@@ -173,7 +184,7 @@ export function opsActionRoutes(dependencies: {
       tags: ['ops'],
       auth: 'none',
       params: approvalParams,
-      responses: { 200: { description: 'The rejected approval' } },
+      responses: { 200: { description: 'The rejected approval', schema: approvalViewSchema } },
       handler: async ({ request, params }) => {
         const member = await auth.require(request);
         return { status: 200, body: await approvals.reject(member, params.id) };

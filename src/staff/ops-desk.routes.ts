@@ -1,7 +1,8 @@
 // The desk's read-and-acknowledge routes on /v1/ops: open cases and the alerts raised by protection and review.
 import { z } from 'zod';
 import { defineRoute } from '../http/route.ts';
-import { decodeCursor, listQuery } from '../http/list-envelope.ts';
+import { decodeCursor, listEnvelope, listQuery } from '../http/list-envelope.ts';
+import { caseSummarySchema } from '../protection/cases.routes.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { Ids } from '../shared/ids.ts';
 import { ApiError } from '../shared/errors.ts';
@@ -27,7 +28,16 @@ interface AlertRow {
   acknowledged_at: Date | null;
 }
 
-const presentAlert = (row: AlertRow) => ({
+const alertView = z.object({
+  id: z.string(),
+  kind: z.string(),
+  subject_id: z.string(),
+  message: z.string(),
+  created_at: z.string(),
+  acknowledged_at: z.string().nullable(),
+});
+
+const presentAlert = (row: AlertRow): z.infer<typeof alertView> => ({
   id: row.id,
   kind: row.kind,
   subject_id: row.subject_id,
@@ -52,7 +62,7 @@ export function opsDeskRoutes(dependencies: {
       tags: ['ops'],
       auth: 'none',
       query: listQuery.extend({ status: z.enum(['open', 'resolved']).optional() }),
-      responses: { 200: { description: '{data, next_cursor, has_more}' } },
+      responses: { 200: { description: 'A page of cases, oldest first', schema: listEnvelope(caseSummarySchema) } },
       handler: async ({ request, query }) => {
         await auth.require(request);
         const after = query.cursor === undefined ? null : decodeCursor(query.cursor, seqCursor);
@@ -71,7 +81,7 @@ export function opsDeskRoutes(dependencies: {
           .transform((value) => value === 'true')
           .optional(),
       }),
-      responses: { 200: { description: '{data, next_cursor, has_more}' } },
+      responses: { 200: { description: 'A page of alerts, newest first', schema: listEnvelope(alertView) } },
       handler: async ({ request, query }) => {
         await auth.require(request);
         const rows = await database.query<AlertRow>(
@@ -99,7 +109,7 @@ export function opsDeskRoutes(dependencies: {
       tags: ['ops'],
       auth: 'none',
       params: z.object({ id: z.string().regex(/^alr_[0-9a-z]{1,40}$/) }),
-      responses: { 200: { description: 'The alert' } },
+      responses: { 200: { description: 'The alert', schema: alertView } },
       handler: async ({ request, params }) => {
         const member = await auth.require(request);
         const at = new Date(dependencies.clock.now());

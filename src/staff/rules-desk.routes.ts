@@ -2,13 +2,45 @@
 // activate it (activation itself is a four-eyes request in ops-actions.routes.ts).
 import { z } from 'zod';
 import { defineRoute } from '../http/route.ts';
-import { maxPageSize } from '../http/list-envelope.ts';
+import { decodeCursor, listEnvelope, listQuery, maxPageSize, toPage } from '../http/list-envelope.ts';
 import type { Database } from '../storage/database.ts';
 import type { RulesetsService } from '../ops/rulesets.service.ts';
 import { recordedDecisions, summariseBacktest } from '../training/backtest.command.ts';
 import { replayOrigin } from '../training/history.source.ts';
 import { makeProgressBar } from '../training/progress.bar.ts';
 import type { StaffAuth } from './staff-auth.service.ts';
+
+const versionView = z.object({
+  version: z.string(),
+  active: z.boolean(),
+  rules: z.number(),
+  note: z.string().nullable(),
+  created_at: z.string(),
+  activated_at: z.string().nullable(),
+});
+const countsView = z.object({ orders: z.number(), fraud: z.number(), legit: z.number(), unknown: z.number() });
+const share = z.number().nullable();
+/** summariseBacktest's BacktestResult as JSON. */
+const backtestView = z.object({
+  ruleset: z.string(),
+  orders: z.number(),
+  outcomes: z.record(z.string(), countsView),
+  fraud: z.object({ total: z.number(), caught: z.number(), caughtShare: share }),
+  friction: z.object({ legit: z.number(), flagged: z.number(), flaggedShare: share }),
+  rules: z.array(
+    z.object({
+      id: z.string(),
+      action: z.string(),
+      hits: z.number(),
+      fraud: z.number(),
+      legit: z.number(),
+      precision: share,
+    }),
+  ),
+  versusRecorded: z.record(z.string(), z.record(z.string(), z.number())).nullable(),
+});
+/** Newest first by (created_at, version), as /v1/admin/rulesets. */
+const createdCursor = z.tuple([z.iso.datetime(), z.string().max(200)]);
 
 export function rulesDeskRoutes(dependencies: { auth: StaffAuth; database: Database; rulesets: RulesetsService }) {
   const { auth, database, rulesets } = dependencies;
@@ -19,26 +51,27 @@ export function rulesDeskRoutes(dependencies: { auth: StaffAuth; database: Datab
       summary: 'Ruleset versions, newest first (one active)',
       tags: ['ops'],
       auth: 'none',
-      responses: { 200: { description: '{data, next_cursor, has_more}' } },
-      handler: async ({ request }) => {
+      // The desk shows every version on one screen: a page is as large as a page may be unless it asks for less.
+      query: listQuery.extend({ limit: listQuery.shape.limit.unwrap().default(maxPageSize) }),
+      responses: { 200: { description: 'Versions, newest first', schema: listEnvelope(versionView) } },
+      handler: async ({ request, query }) => {
         await auth.require(request);
-        // The desk shows every version on one screen; a store with more than a page of versions shows the newest.
-        const rows = (await rulesets.list({ limit: maxPageSize, after: null })).slice(0, maxPageSize);
-        return {
-          status: 200,
-          body: {
-            data: rows.map((row) => ({
-              version: row.version,
-              active: row.active,
-              rules: Number(row.rules),
-              note: row.note,
-              created_at: row.created_at.toISOString(),
-              activated_at: row.activated_at?.toISOString() ?? null,
-            })),
-            next_cursor: null,
-            has_more: false,
-          },
-        };
+        const after = query.cursor === undefined ? null : decodeCursor(query.cursor, createdCursor);
+        const rows = await rulesets.list({ limit: query.limit, after });
+        const body: z.infer<ReturnType<typeof listEnvelope<typeof versionView>>> = toPage(
+          rows,
+          query.limit,
+          (row) => [row.created_at.toISOString(), row.version],
+          (row) => ({
+            version: row.version,
+            active: row.active,
+            rules: Number(row.rules),
+            note: row.note,
+            created_at: row.created_at.toISOString(),
+            activated_at: row.activated_at?.toISOString() ?? null,
+          }),
+        );
+        return { status: 200, body };
       },
     }),
     defineRoute({
@@ -48,7 +81,7 @@ export function rulesDeskRoutes(dependencies: { auth: StaffAuth; database: Datab
       tags: ['ops'],
       auth: 'none',
       params: z.object({ version: z.string().min(1).max(100) }),
-      responses: { 200: { description: 'The backtest summary' } },
+      responses: { 200: { description: 'The backtest summary', schema: backtestView } },
       handler: async ({ request, params }) => {
         await auth.require(request);
         const stored = await rulesets.get(params.version);
@@ -58,7 +91,8 @@ export function rulesDeskRoutes(dependencies: { auth: StaffAuth; database: Datab
           makeProgressBar(process.stderr, true),
           ruleset,
         );
-        return { status: 200, body: summariseBacktest(history, await recordedDecisions(database)) };
+        const body: z.infer<typeof backtestView> = summariseBacktest(history, await recordedDecisions(database));
+        return { status: 200, body };
       },
     }),
   ];

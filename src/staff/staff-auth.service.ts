@@ -1,4 +1,6 @@
 // Staff identity: accounts created with a one-time enrolment link, passkeys as the only credential, cookie sessions.
+import { z } from 'zod';
+import { decodeCursor, toPage } from '../http/list-envelope.ts';
 import { randomBytes } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import {
@@ -245,7 +247,16 @@ export function makeStaffAuth(dependencies: {
     signIn,
     require,
     signOut,
-    list: async () => (await repository.listStaff(database)).map(presentStaff),
+    list: async (page: { limit: number; cursor?: string | undefined }) =>
+      toPage(
+        await repository.listStaff(database, {
+          limit: page.limit,
+          after: page.cursor === undefined ? null : decodeCursor(page.cursor, z.tuple([z.string(), z.string()])),
+        }),
+        page.limit,
+        (row) => [row.name, row.id],
+        presentStaff,
+      ),
   };
 }
 

@@ -1,4 +1,5 @@
 // Storage of staff accounts, their passkeys, ceremonies, sessions and enrolment links: SQL only.
+import { keysetSql } from '../http/list-envelope.ts';
 import type { SqlExecutor } from '../storage/database.ts';
 
 export const staffRoles = ['analyst', 'lead', 'admin'] as const;
@@ -35,8 +36,16 @@ export async function findStaff(db: SqlExecutor, id: string): Promise<StaffRow |
   return rows[0] ?? null;
 }
 
-export async function listStaff(db: SqlExecutor): Promise<StaffRow[]> {
-  return db.query<StaffRow>('SELECT id, name, role, created_at FROM staff ORDER BY name, id');
+/** One keyset page by (name, id), fetching one row more than the limit so the caller knows whether more follow. */
+export async function listStaff(
+  db: SqlExecutor,
+  page: { limit: number; after: readonly [string, string] | null },
+): Promise<StaffRow[]> {
+  const keyset = keysetSql({ columns: ['name', 'id'], direction: 'asc' }, page, 1);
+  return db.query<StaffRow>(
+    `SELECT id, name, role, created_at FROM staff WHERE ${keyset.where} ${keyset.orderBy}`,
+    keyset.params,
+  );
 }
 
 export async function insertEnrolment(

@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import type { AuthenticationResponseJSON, RegistrationResponseJSON } from '@simplewebauthn/server';
 import { defineRoute } from '../http/route.ts';
+import { listEnvelope, listQuery } from '../http/list-envelope.ts';
 import type { StaffAuth } from './staff-auth.service.ts';
 import { listAudit } from './audit.ts';
 import { staffRoles } from './staff.repository.ts';
@@ -16,6 +17,29 @@ const credential = z.looseObject({
   type: z.literal('public-key'),
   response: z.looseObject({}),
 });
+const staffView = z.object({ id: z.string(), name: z.string(), role: z.enum(staffRoles), created_at: z.string() });
+const staffCreated = z.object({
+  staff: staffView,
+  enrolment_url: z.string(),
+  enrolment_token: z.string(),
+  expires_at: z.string(),
+});
+/** WebAuthn options as @simplewebauthn builds them, handed to the browser unchanged. */
+const ceremonyView = z.object({ ceremony_id: z.string(), options: z.looseObject({ challenge: z.string() }) });
+const signedInView = z.object({ staff: staffView });
+const memberView = z.object({ id: z.string(), name: z.string(), role: z.enum(staffRoles) });
+const auditEntry = z.object({
+  id: z.string(),
+  staff_id: z.string().nullable(),
+  actor: z.string(),
+  action: z.string(),
+  subject: z.string(),
+  before: z.unknown(),
+  after: z.unknown(),
+  at: z.string(),
+});
+type Shape<Schema extends z.ZodType> = z.infer<Schema>;
+
 const page = z.object({
   limit: z.coerce.number().int().min(1).max(500).default(100),
   cursor: z.coerce.number().int().min(0).optional(),
@@ -30,7 +54,7 @@ export function staffRoutes(auth: StaffAuth, database: Database) {
       tags: ['staff'],
       auth: 'admin',
       body: newStaff,
-      responses: { 201: { description: 'The account and its enrolment link (shown once)' } },
+      responses: { 201: { description: 'The account and its enrolment link (shown once)', schema: staffCreated } },
       handler: async ({ body }) => ({
         status: 201,
         body: await auth.create(body, { staffId: null, actor: 'admin-key' }),
@@ -43,10 +67,11 @@ export function staffRoutes(auth: StaffAuth, database: Database) {
       tags: ['staff'],
       auth: 'none',
       body: newStaff,
-      responses: { 201: { description: 'The account and its enrolment link (shown once)' } },
+      responses: { 201: { description: 'The account and its enrolment link (shown once)', schema: staffCreated } },
       handler: async ({ body, request }) => {
         const member = await auth.require(request, 'admin');
-        return { status: 201, body: await auth.create(body, { staffId: member.id, actor: member.name }) };
+        const created: Shape<typeof staffCreated> = await auth.create(body, { staffId: member.id, actor: member.name });
+        return { status: 201, body: created };
       },
     }),
     defineRoute({
@@ -55,10 +80,12 @@ export function staffRoutes(auth: StaffAuth, database: Database) {
       summary: 'Staff accounts (lead role)',
       tags: ['staff'],
       auth: 'none',
-      responses: { 200: { description: '{data, next_cursor, has_more}' } },
-      handler: async ({ request }) => {
+      query: listQuery,
+      responses: { 200: { description: 'Staff accounts', schema: listEnvelope(staffView) } },
+      handler: async ({ request, query }) => {
         await auth.require(request, 'lead');
-        return { status: 200, body: { data: await auth.list(), next_cursor: null, has_more: false } };
+        const body: Shape<ReturnType<typeof listEnvelope<typeof staffView>>> = await auth.list(query);
+        return { status: 200, body };
       },
     }),
     defineRoute({
@@ -68,7 +95,7 @@ export function staffRoutes(auth: StaffAuth, database: Database) {
       tags: ['staff'],
       auth: 'none',
       body: z.object({ token: enrolmentToken }),
-      responses: { 200: { description: 'ceremony_id and WebAuthn options' } },
+      responses: { 200: { description: 'ceremony_id and WebAuthn options', schema: ceremonyView } },
       handler: async ({ body }) => ({ status: 200, body: await auth.enrolmentOptions(body.token) }),
     }),
     defineRoute({
@@ -78,14 +105,15 @@ export function staffRoutes(auth: StaffAuth, database: Database) {
       tags: ['staff'],
       auth: 'none',
       body: z.object({ token: enrolmentToken, ceremony_id: ceremonyId, response: credential }),
-      responses: { 200: { description: 'The signed-in staff member' } },
+      responses: { 200: { description: 'The signed-in staff member', schema: signedInView } },
       handler: async ({ body }) => {
         const session = await auth.enrol(
           body.token,
           body.ceremony_id,
           body.response as unknown as RegistrationResponseJSON,
         );
-        return { status: 200, body: { staff: session.staff }, headers: { 'set-cookie': session.cookie } };
+        const view: Shape<typeof signedInView> = { staff: session.staff };
+        return { status: 200, body: view, headers: { 'set-cookie': session.cookie } };
       },
     }),
     defineRoute({
@@ -94,7 +122,7 @@ export function staffRoutes(auth: StaffAuth, database: Database) {
       summary: 'Passkey sign-in options (discoverable credentials: nobody types a name)',
       tags: ['staff'],
       auth: 'none',
-      responses: { 200: { description: 'ceremony_id and WebAuthn options' } },
+      responses: { 200: { description: 'ceremony_id and WebAuthn options', schema: ceremonyView } },
       handler: async () => ({ status: 200, body: await auth.signInOptions() }),
     }),
     defineRoute({
@@ -104,10 +132,11 @@ export function staffRoutes(auth: StaffAuth, database: Database) {
       tags: ['staff'],
       auth: 'none',
       body: z.object({ ceremony_id: ceremonyId, response: credential }),
-      responses: { 200: { description: 'The signed-in staff member' } },
+      responses: { 200: { description: 'The signed-in staff member', schema: signedInView } },
       handler: async ({ body }) => {
         const session = await auth.signIn(body.ceremony_id, body.response as unknown as AuthenticationResponseJSON);
-        return { status: 200, body: { staff: session.staff }, headers: { 'set-cookie': session.cookie } };
+        const view: Shape<typeof signedInView> = { staff: session.staff };
+        return { status: 200, body: view, headers: { 'set-cookie': session.cookie } };
       },
     }),
     defineRoute({
@@ -116,10 +145,11 @@ export function staffRoutes(auth: StaffAuth, database: Database) {
       summary: 'The signed-in staff member',
       tags: ['staff'],
       auth: 'none',
-      responses: { 200: { description: 'id, name, role' } },
+      responses: { 200: { description: 'id, name, role', schema: memberView } },
       handler: async ({ request }) => {
         const { sessionId: _session, ...member } = await auth.require(request);
-        return { status: 200, body: member };
+        const body: Shape<typeof memberView> = member;
+        return { status: 200, body };
       },
     }),
     defineRoute({
@@ -141,13 +171,15 @@ export function staffRoutes(auth: StaffAuth, database: Database) {
       tags: ['staff'],
       auth: 'none',
       query: page.extend({ subject: z.string().min(1).max(100).optional() }),
-      responses: { 200: { description: '{data, next_cursor, has_more}' } },
+      responses: { 200: { description: 'Audit entries, oldest first', schema: listEnvelope(auditEntry) } },
       handler: async ({ request, query }) => {
         await auth.require(request, 'lead');
-        return {
-          status: 200,
-          body: await listAudit(database, { subject: query.subject, after: query.cursor, limit: query.limit }),
-        };
+        const body: Shape<ReturnType<typeof listEnvelope<typeof auditEntry>>> = await listAudit(database, {
+          subject: query.subject,
+          after: query.cursor,
+          limit: query.limit,
+        });
+        return { status: 200, body };
       },
     }),
   ];

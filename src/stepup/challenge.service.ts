@@ -1,4 +1,5 @@
 // The step-up use cases: show a challenge, send a code, verify a code (or any proof through `attempt`), then complete.
+import { z } from 'zod';
 import type { Clock } from '../shared/clock.ts';
 import type { Ids } from '../shared/ids.ts';
 import { ApiError, notFound } from '../shared/errors.ts';
@@ -45,6 +46,22 @@ export interface ChallengeServiceDependencies extends StepUpSecrets {
   readonly rateLimiter?: RateLimiterFor;
 }
 
+const methodView = z.object({ method: z.string(), target: z.string().nullable() });
+
+/** What GET /v1/challenges/:id answers; get() is typed by it. */
+export const challengeViewSchema = z.object({
+  id: z.string(),
+  status: z.string(),
+  methods: z.array(methodView),
+  expires_at: z.string(),
+  attempts_remaining: z.number().int(),
+  sent: z.string().nullable(),
+  purchase: z.object({ amount: z.string(), merchant: z.string(), delivery_address: z.string() }),
+});
+
+/** What POST /v1/challenges/:id/send answers; send() is typed by it. */
+export const challengeSentSchema = z.object({ id: z.string(), sent: z.string(), target: z.string().nullable() });
+
 export function makeChallengeService(dependencies: ChallengeServiceDependencies) {
   const { database, clock, secret } = dependencies;
 
@@ -54,7 +71,7 @@ export function makeChallengeService(dependencies: ChallengeServiceDependencies)
     return merchant;
   }
 
-  async function get(challengeId: string, caller: ChallengeCaller) {
+  async function get(challengeId: string, caller: ChallengeCaller): Promise<z.infer<typeof challengeViewSchema>> {
     const { challenge, input } = await loadChallenge(database, secret, challengeId, caller);
     const merchant = await merchantOf(database, challenge);
     return {
@@ -73,7 +90,11 @@ export function makeChallengeService(dependencies: ChallengeServiceDependencies)
     };
   }
 
-  async function send(challengeId: string, caller: ChallengeCaller, method: string) {
+  async function send(
+    challengeId: string,
+    caller: ChallengeCaller,
+    method: string,
+  ): Promise<z.infer<typeof challengeSentSchema>> {
     return database.transaction(async (tx) => {
       const { challenge, input } = await loadChallenge(tx, secret, challengeId, caller, { forUpdate: true });
       assertUsable(challenge, clock.now());

@@ -7,7 +7,7 @@ import { ApiError } from '../shared/errors.ts';
 import { sha256 } from '../shared/hashing.ts';
 import { authorizationViewSchema } from '../checkout/checkout.presenter.ts';
 import type { ChallengeCaller } from './challenge.access.ts';
-import type { ChallengeService } from './challenge.service.ts';
+import { challengeSentSchema, challengeViewSchema, type ChallengeService } from './challenge.service.ts';
 import type { makePasskeyChallengeService } from './passkey-challenge.service.ts';
 
 const params = z.object({ id: z.string().regex(/^chl_[0-9a-z]{1,40}$/, 'a challenge id (chl_...)') });
@@ -62,7 +62,7 @@ export function challengeRoutes(dependencies: ChallengeRouteDependencies) {
       method: 'GET',
       url: '/v1/challenges/:id',
       summary: 'A challenge: status, methods (masked targets), attempts remaining, the purchase it approves',
-      responses: { 200: { description: 'The challenge' }, ...errorResponses },
+      responses: { 200: { description: 'The challenge', schema: challengeViewSchema }, ...errorResponses },
       handler: async ({ params, request }) => ({
         status: 200,
         body: await challenges.get(params.id, await callerOf(request)),
@@ -75,7 +75,7 @@ export function challengeRoutes(dependencies: ChallengeRouteDependencies) {
       summary: 'Send (or re-send, invalidating the previous code) a code to the on-file channel of this method',
       idempotent: true,
       body: sendBody,
-      responses: { 200: { description: 'Sent' }, ...errorResponses },
+      responses: { 200: { description: 'Sent', schema: challengeSentSchema }, ...errorResponses },
       handler: async ({ params, body, request }) => ({
         status: 200,
         body: await challenges.send(params.id, await callerOf(request), body.method),
@@ -99,7 +99,13 @@ export function challengeRoutes(dependencies: ChallengeRouteDependencies) {
       method: 'POST',
       url: '/v1/challenges/:id/passkey/options',
       summary: 'WebAuthn authentication options for a passkey step-up',
-      responses: { 200: { description: 'PublicKeyCredentialRequestOptionsJSON' }, ...errorResponses },
+      responses: {
+        200: {
+          description: 'PublicKeyCredentialRequestOptionsJSON',
+          schema: z.looseObject({ challenge: z.string() }),
+        },
+        ...errorResponses,
+      },
       handler: async ({ params, request }) => ({
         status: 200,
         body: await passkeys.options(params.id, await callerOf(request)),

@@ -4,7 +4,8 @@ import { defineRoute } from '../http/route.ts';
 import { rocAuc, sweepThresholds } from '../model/index.ts';
 import { ApiError, notFound } from '../shared/errors.ts';
 import type { Database } from '../storage/database.ts';
-import type { ModelRegistry } from './model.registry.ts';
+import { modelStatuses, type ModelRegistry } from './model.registry.ts';
+import { modelThresholdsSchema } from './model.artifact.ts';
 import type { ModelService } from './model.service.ts';
 
 /** How a model did on the live decisions it scored in shadow, next to the champion on the same decisions. */
@@ -23,6 +24,58 @@ export interface ShadowComparison {
 }
 
 const shadowWindow = 20_000;
+
+const nullableNumber = z.number().nullable();
+const shadowComparisonSchema = z.object({
+  scored: z.number(),
+  meanScore: nullableNumber,
+  meanChampionScore: nullableNumber,
+  flaggedShare: nullableNumber,
+  championFlaggedShare: nullableNumber,
+  agreement: nullableNumber,
+  fraudLabelled: z.number(),
+  rocAuc: nullableNumber,
+  championRocAuc: nullableNumber,
+});
+/** GET /v1/admin/models; the handler's body is typed by it. */
+const modelsViewSchema = z.object({
+  serving: z.object({ version: z.string(), thresholds: modelThresholdsSchema }).nullable(),
+  versions: z.array(
+    z.object({
+      id: z.string(),
+      name: z.string(),
+      status: z.enum(modelStatuses),
+      dataFrom: z.string().nullable(),
+      dataTo: z.string().nullable(),
+      params: z.record(z.string(), z.unknown()),
+      metrics: z.record(z.string(), z.unknown()),
+      thresholds: z.record(z.string(), z.number()),
+      createdAt: z.string(),
+      shadow: shadowComparisonSchema.nullable(),
+    }),
+  ),
+  history: z.array(
+    z.object({
+      seq: z.string(),
+      model_id: z.string().nullable(),
+      previous_model_id: z.string().nullable(),
+      action: z.string(),
+      at: z.string(),
+    }),
+  ),
+});
+const promotedSchema = z.object({
+  kind: z.enum(['promoted', 'already_champion']),
+  id: z.string(),
+  previous: z.string().nullable().optional(),
+  serving: z.string().nullable(),
+});
+const rolledBackSchema = z.object({
+  kind: z.literal('rolled_back'),
+  from: z.string(),
+  to: z.string().nullable(),
+  serving: z.string().nullable(),
+});
 
 export async function compareShadow(
   database: Database,
@@ -80,7 +133,7 @@ export function modelsRoutes(deps: { database: Database; registry: ModelRegistry
       summary: 'Model versions: the serving champion, challengers with shadow comparison figures, promotion history',
       tags: ['models'],
       auth: 'admin',
-      responses: { 200: { description: 'Versions and comparison' } },
+      responses: { 200: { description: 'Versions and comparison', schema: modelsViewSchema } },
       handler: async () => {
         const champion = models.champion();
         const championStepUp = champion?.metadata.thresholds.stepUp ?? null;
@@ -95,14 +148,12 @@ export function modelsRoutes(deps: { database: Database; registry: ModelRegistry
           })),
         );
         const history = (await registry.history()).map((entry) => ({ ...entry, at: entry.at.toISOString() }));
-        return {
-          status: 200,
-          body: {
-            serving: champion === null ? null : { version: champion.version, thresholds: champion.metadata.thresholds },
-            versions: withComparison,
-            history,
-          },
+        const body: z.infer<typeof modelsViewSchema> = {
+          serving: champion === null ? null : { version: champion.version, thresholds: champion.metadata.thresholds },
+          versions: withComparison,
+          history,
         };
+        return { status: 200, body };
       },
     }),
     defineRoute({
@@ -112,12 +163,13 @@ export function modelsRoutes(deps: { database: Database; registry: ModelRegistry
       tags: ['models'],
       auth: 'admin',
       params: z.object({ id: z.string().min(1).max(100) }),
-      responses: { 200: { description: 'Promoted' } },
+      responses: { 200: { description: 'Promoted', schema: promotedSchema } },
       handler: async ({ params }) => {
         const outcome = await registry.promote(params.id);
         if (outcome.kind === 'not_found') throw notFound(`model ${params.id}`);
         await models.refresh();
-        return { status: 200, body: { ...outcome, serving: models.champion()?.version ?? null } };
+        const body: z.infer<typeof promotedSchema> = { ...outcome, serving: models.champion()?.version ?? null };
+        return { status: 200, body };
       },
     }),
     defineRoute({
@@ -126,13 +178,14 @@ export function modelsRoutes(deps: { database: Database; registry: ModelRegistry
       summary: 'Return to the champion before the current one (or the shipped default model)',
       tags: ['models'],
       auth: 'admin',
-      responses: { 200: { description: 'Rolled back' } },
+      responses: { 200: { description: 'Rolled back', schema: rolledBackSchema } },
       handler: async () => {
         const outcome = await registry.rollback();
         if (outcome.kind === 'no_champion')
           throw new ApiError(409, 'no_champion', 'no registered champion to roll back');
         await models.refresh();
-        return { status: 200, body: { ...outcome, serving: models.champion()?.version ?? null } };
+        const body: z.infer<typeof rolledBackSchema> = { ...outcome, serving: models.champion()?.version ?? null };
+        return { status: 200, body };
       },
     }),
   ];

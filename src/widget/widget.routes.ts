@@ -82,7 +82,7 @@ export function widgetRoutes(dependencies: { database: SqlExecutor }) {
       ...common,
       url: '/widget/proof-return.js',
       summary: "The bank return page's script: tells the waiting challenge page and closes the popup",
-      responses: { 200: { description: 'JavaScript' } },
+      responses: { 200: { description: 'JavaScript', contentType: 'text/javascript' } },
       handler: async () => ({
         status: 200,
         contentType: 'text/javascript; charset=utf-8',

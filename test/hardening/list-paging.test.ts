@@ -7,6 +7,7 @@ import { enqueue } from '../../src/outbox/outbox.ts';
 import { makeIds } from '../../src/shared/ids.ts';
 import { readFileSync } from 'node:fs';
 import { insertDelivery } from '../../src/webhooks/webhooks.repository.ts';
+import { insertPasskey } from '../../src/consumer/passkeys.repository.ts';
 
 type Item = Record<string, unknown>;
 type Page = { data: Item[]; next_cursor: string | null; has_more: boolean };
@@ -34,7 +35,53 @@ async function registerEndpoint(app: TestApplication, index: number): Promise<st
   return (response.json() as { id: string }).id;
 }
 
+/** The consumer lists answer the signed-in account; each seed signs a fresh account in. */
+let consumerToken = '';
+async function signedInAccount(app: TestApplication): Promise<string> {
+  const { accountId } = await approvedOrder(app);
+  consumerToken = (await app.consumerSessions.issue(accountId, 'otp_email')).token;
+  return accountId;
+}
+
 const cases: ListCase[] = [
+  {
+    name: 'GET /v1/me/passkeys',
+    key: () => consumerToken,
+    seed: async (app, count) => {
+      const accountId = await signedInAccount(app);
+      // Registration needs a browser ceremony; the rows are the ones it stores, all at one instant for the tie-break.
+      for (let index = 0; index < count; index++) {
+        await insertPasskey(app.database, {
+          id: `pky_page${accountId.slice(-8)}${index}`,
+          account_id: accountId,
+          credential_id: `credential-${accountId}-${index}`,
+          public_key: 'AAAA',
+          counter: 0,
+          transports: [],
+          created_at: new Date(app.clock.now()),
+        });
+      }
+      return '/v1/me/passkeys';
+    },
+  },
+  {
+    name: 'GET /v1/me/claims',
+    key: () => consumerToken,
+    seed: async (app, count) => {
+      const { accountId } = await approvedOrder(app);
+      consumerToken = (await app.consumerSessions.issue(accountId, 'otp_email')).token;
+      // Claims of one account on several orders, all at one instant so the (created_at, id) tie-break is tested.
+      for (let index = 0; index < count; index++) {
+        const { orderId } = await approvedOrder(app, { merchant_reference: `claim-page-${index}` });
+        await app.database.query(
+          `INSERT INTO claims (id, order_id, account_id, kind, source, message, status, created_at)
+           VALUES ($1, $2, $3, 'not_received', 'portal', NULL, 'open', $4)`,
+          [`clm_page${orderId.slice(-10)}`, orderId, accountId, new Date(app.clock.now())],
+        );
+      }
+      return '/v1/me/claims';
+    },
+  },
   {
     name: 'GET /v1/admin/decisions',
     key: () => adminKey,

@@ -6,12 +6,35 @@ export interface PageProps {
   readonly onUnauthorized: () => void;
 }
 
+interface ListPage {
+  readonly data: unknown[];
+  readonly next_cursor: string | null;
+  readonly has_more: boolean;
+}
+
+const isListPage = (value: unknown): value is ListPage =>
+  typeof value === 'object' && value !== null && Array.isArray((value as ListPage).data) && 'has_more' in value;
+
+/** A list answers one page at a time: the portal shows everything, so it follows next_cursor until the last page. */
+async function load<T>(path: string): Promise<T> {
+  const first = await api<T>('GET', path);
+  if (!isListPage(first)) return first;
+  const data = [...first.data];
+  let page: ListPage = first;
+  while (page.has_more && page.next_cursor) {
+    const separator = path.includes('?') ? '&' : '?';
+    page = await api<ListPage>('GET', `${path}${separator}cursor=${encodeURIComponent(page.next_cursor)}`);
+    data.push(...page.data);
+  }
+  return { ...first, data, next_cursor: null, has_more: false } as T;
+}
+
 export function useApi<T>(path: string, onUnauthorized: () => void) {
   const [data, setData] = useState<T | null>(null);
   const [error, setError] = useState<string | null>(null);
   const reload = useCallback(async () => {
     try {
-      setData(await api<T>('GET', path));
+      setData(await load<T>(path));
       setError(null);
     } catch (failure) {
       if (failure instanceof ApiFailure && failure.status === 401) onUnauthorized();
