@@ -146,7 +146,9 @@ describe.each(databaseKinds)('invoices and payments on %s', (kind) => {
   it('keeps a payout entry per approved order for the merchant, whatever happens afterwards', async () => {
     const ledger = (await app.request('GET', '/v1/payouts')).json();
     expect(ledger.data.length).toBe(4);
-    expect(ledger.totals).toEqual([{ value: 4 * 93900, currency: 'EUR', entries: 4 }]);
+    expect(ledger.has_more).toBe(false);
+    const totals = (await app.request('GET', '/v1/payouts/totals')).json();
+    expect(totals.totals).toEqual([{ value: 4 * 93900, currency: 'EUR', entries: 4 }]);
     const other = await app.merchants.create('Other Shop');
     expect((await app.request('GET', '/v1/payouts', { key: other.api_key })).json().data).toEqual([]);
   });

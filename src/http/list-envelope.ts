@@ -89,3 +89,27 @@ export function toPage<Row, Item>(
     has_more,
   };
 }
+
+/**
+ * The same envelope over a list that is put together in memory (merged from several tables, like a consumer's
+ * devices): sorted by a unique key, newest first, and cut after the cursor's key exactly as the SQL keyset would.
+ */
+export function pageInMemory<Item, Key extends readonly string[]>(
+  items: readonly Item[],
+  page: { limit: number; cursor?: string | undefined },
+  cursorShape: z.ZodType<Key>,
+  keyOf: (item: Item) => Key,
+): ListPage<Item> {
+  const compare = (a: readonly string[], b: readonly string[]) => {
+    for (let index = 0; index < a.length; index++) {
+      const left = a[index] ?? '';
+      const right = b[index] ?? '';
+      if (left !== right) return left < right ? -1 : 1;
+    }
+    return 0;
+  };
+  const after = page.cursor === undefined ? null : decodeCursor(page.cursor, cursorShape);
+  const sorted = [...items].sort((a, b) => compare(keyOf(b), keyOf(a)));
+  const rest = after ? sorted.filter((item) => compare(keyOf(item), after) < 0) : sorted;
+  return toPage(rest.slice(0, page.limit + 1), page.limit, keyOf, (item) => item);
+}

@@ -7,7 +7,8 @@ import { ApiError } from '../shared/errors.ts';
 import { sha256 } from '../shared/hashing.ts';
 import { amountSchema } from '../checkout/session.schema.ts';
 import { invoiceWithPaymentsSchema, paymentRecordedSchema, type PaymentsService } from './payments.service.ts';
-import type { PayoutsService } from './payouts.service.ts';
+import { payoutEntrySchema, payoutTotalsSchema, type PayoutsService } from './payouts.service.ts';
+import { listEnvelope, listQuery } from '../http/list-envelope.ts';
 
 const invoiceParams = z.object({ id: z.string().regex(/^inv_[0-9a-z]{1,40}$/) });
 
@@ -74,15 +75,21 @@ export function invoicingRoutes(dependencies: {
       summary: 'The payout ledger: an entry per capture, paid whatever happens to the invoice; refunds reverse theirs',
       tags: ['invoicing'],
       auth: 'merchant',
-      query: z.object({
-        limit: z.coerce.number().int().min(1).max(500).default(100),
-        after: z.coerce.number().int().min(0).optional(),
-      }),
-      responses: { 200: { description: 'Ledger entries and totals per currency' } },
+      query: listQuery,
+      responses: { 200: { description: 'Ledger entries, oldest first', schema: listEnvelope(payoutEntrySchema) } },
       handler: async ({ merchant, query }) => ({
         status: 200,
-        body: await payouts.list(merchant as Merchant, { limit: query.limit, after: query.after ?? null }),
+        body: await payouts.list(merchant as Merchant, query),
       }),
+    }),
+    defineRoute({
+      method: 'GET',
+      url: '/v1/payouts/totals',
+      summary: 'What the payout ledger adds up to, per currency',
+      tags: ['invoicing'],
+      auth: 'merchant',
+      responses: { 200: { description: 'Totals per currency', schema: payoutTotalsSchema } },
+      handler: async ({ merchant }) => ({ status: 200, body: await payouts.totals(merchant as Merchant) }),
     }),
   ];
 }

@@ -1,5 +1,6 @@
 // Read models for the consumer portal: one account's purchases, invoices, decisions, devices and addresses. Plain SQL.
 import type { SqlExecutor } from '../storage/database.ts';
+import { keysetSql } from '../http/list-envelope.ts';
 import type { SessionInput } from '../checkout/session.schema.ts';
 import type { InvoiceRow } from '../invoicing/invoice.transitions.ts';
 
@@ -33,10 +34,28 @@ export const purchasesOf = (db: SqlExecutor, accountId: string) =>
     [accountId],
   );
 
-export const invoicesOf = (db: SqlExecutor, accountId: string) =>
-  db.query<InvoiceRow>('SELECT * FROM invoices WHERE account_id = $1 ORDER BY created_at DESC, id LIMIT 500', [
+/** A keyset page, newest first by (time, id): the cursor's key, one row more than the limit. */
+export type TimePage = { limit: number; after: readonly [string, string] | null };
+
+export function purchasePage(db: SqlExecutor, accountId: string, page: TimePage) {
+  const keyset = keysetSql({ columns: ['placed_at', 'id'], direction: 'desc' }, page, 2);
+  return db.query<PurchaseRow>(
+    `SELECT id, merchant_name, merchant_reference, amount, currency, status, placed_at, input, decision_id
+     FROM orders WHERE account_id = $1 AND ${keyset.where} ${keyset.orderBy}`,
+    [accountId, ...keyset.params],
+  );
+}
+
+export function invoicePage(db: SqlExecutor, accountId: string, page: TimePage) {
+  const keyset = keysetSql({ columns: ['created_at', 'id'], direction: 'desc' }, page, 2);
+  return db.query<InvoiceRow>(`SELECT * FROM invoices WHERE account_id = $1 AND ${keyset.where} ${keyset.orderBy}`, [
     accountId,
+    ...keyset.params,
   ]);
+}
+
+export const invoicesOfOrders = (db: SqlExecutor, orderIds: readonly string[]) =>
+  db.query<InvoiceRow>('SELECT * FROM invoices WHERE order_id = ANY($1::text[])', [orderIds]);
 
 /** Decisions about this account's purchases that were not plain approvals: the consumer may ask why. */
 export const decisionsOf = (db: SqlExecutor, accountId: string) =>
@@ -48,6 +67,18 @@ export const decisionsOf = (db: SqlExecutor, accountId: string) =>
      ORDER BY d.decided_at DESC, d.id LIMIT 200`,
     [accountId],
   );
+
+export function decisionPage(db: SqlExecutor, accountId: string, page: TimePage) {
+  const keyset = keysetSql({ columns: ['d.decided_at', 'd.id'], direction: 'desc' }, page, 2);
+  return db.query<DecisionRow>(
+    `SELECT d.id, d.merchant_id, d.outcome, d.reasons, d.decided_at, d.input, m.name AS merchant_name,
+       EXISTS (SELECT 1 FROM orders o WHERE o.decision_id = d.id) AS has_order
+     FROM decisions d LEFT JOIN merchants m ON m.id = d.merchant_id
+     WHERE (d.account_id = $1 OR d.id IN (SELECT decision_id FROM orders WHERE account_id = $1 AND decision_id IS NOT NULL))
+       AND ${keyset.where} ${keyset.orderBy}`,
+    [accountId, ...keyset.params],
+  );
+}
 
 export const disownedOf = (db: SqlExecutor, accountId: string) =>
   db.query<{ entity_kind: 'device' | 'address'; entity_value: string }>(

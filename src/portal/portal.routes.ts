@@ -2,6 +2,14 @@
 import { z } from 'zod';
 import { defineRoute, type Consumer } from '../http/route.ts';
 import type { PortalService } from './portal.service.ts';
+import { listEnvelope, listQuery } from '../http/list-envelope.ts';
+import {
+  addressViewSchema,
+  decisionViewSchema,
+  deviceViewSchema,
+  invoiceViewSchema,
+  purchaseViewSchema,
+} from './portal.schemas.ts';
 
 const profileView = z.object({
   id: z.string(),
@@ -21,38 +29,65 @@ const removedView = z.object({ removed: z.literal(true), kind: z.enum(['device',
 
 const signedIn = (consumer: Consumer | null) => (consumer as Consumer).accountId;
 
-const read = (url: string, summary: string, handler: (accountId: string) => Promise<unknown>, schema?: z.ZodType) =>
+/** A list under /v1/me: the signed-in account's items, one page of the list envelope at a time. */
+const list = (
+  url: string,
+  summary: string,
+  item: z.ZodType,
+  handler: (accountId: string, page: z.infer<typeof listQuery>) => Promise<unknown>,
+) =>
   defineRoute({
     method: 'GET',
     url,
     summary,
     tags: ['portal'],
     auth: 'consumer',
-    responses: { 200: { description: summary, ...(schema ? { schema } : {}) } },
-    handler: async ({ consumer }) => ({ status: 200, body: await handler(signedIn(consumer)) }),
+    query: listQuery,
+    responses: { 200: { description: summary, schema: listEnvelope(item) } },
+    handler: async ({ consumer, query }) => ({ status: 200, body: await handler(signedIn(consumer), query) }),
   });
 
 export function portalRoutes(portal: PortalService) {
   return [
-    read(
-      '/v1/me/profile',
-      'The account: name, verified channels (masked), "always verify my purchases"',
-      portal.profile,
-      profileView,
-    ),
-    read(
+    defineRoute({
+      method: 'GET',
+      url: '/v1/me/profile',
+      summary: 'The account: name, verified channels (masked), "always verify my purchases"',
+      tags: ['portal'],
+      auth: 'consumer',
+      responses: { 200: { description: 'The signed-in account', schema: profileView } },
+      handler: async ({ consumer }) => ({ status: 200, body: await portal.profile(signedIn(consumer)) }),
+    }),
+    list(
       '/v1/me/purchases',
-      'Orders placed in this account’s name, with invoice, delivery address and claims',
+      'Orders placed in this account’s name, with invoice, delivery address and claims; newest first',
+      purchaseViewSchema,
       portal.purchases,
     ),
-    read('/v1/me/invoices', 'Invoices with status, due date and what is outstanding', portal.invoices),
-    read(
+    list(
+      '/v1/me/invoices',
+      'Invoices with status, due date and what is outstanding; newest first',
+      invoiceViewSchema,
+      portal.invoices,
+    ),
+    list(
       '/v1/me/decisions',
-      'Every decision about this account’s purchases, with the reasons in plain language',
+      'Every decision about this account’s purchases, with the reasons in plain language; newest first',
+      decisionViewSchema,
       portal.decisions,
     ),
-    read('/v1/me/devices', 'Devices this account’s identity was used from', portal.devices),
-    read('/v1/me/addresses', 'Billing and delivery addresses used in this account’s name', portal.addresses),
+    list(
+      '/v1/me/devices',
+      'Devices this account’s identity was used from; most recently seen first',
+      deviceViewSchema,
+      portal.devices,
+    ),
+    list(
+      '/v1/me/addresses',
+      'Billing and delivery addresses used in this account’s name; most recently used first',
+      addressViewSchema,
+      portal.addresses,
+    ),
     defineRoute({
       method: 'POST',
       url: '/v1/me/devices/not-mine',

@@ -8,6 +8,8 @@ import { normalise } from '../invoicing/invoice.transitions.ts';
 import { presentInvoice } from '../invoicing/invoice.presenter.ts';
 import { insertCase, insertCaseEvent, insertFlag } from '../protection/protection.repository.ts';
 import * as repository from './portal.repository.ts';
+import { decodeCursor, pageInMemory, toPage } from '../http/list-envelope.ts';
+import { timeAndIdCursor } from './portal.schemas.ts';
 import { shipmentsOfOrders } from '../orders/orders.repository.ts';
 import { describeDelivery } from '../orders/order.delivery.ts';
 import { addressKey, describeClaim, describeOutcome, formatAddress, maskChannel } from './portal.presenter.ts';
@@ -44,22 +46,28 @@ export function makePortalService(dependencies: {
     };
   }
 
-  async function purchases(accountId: string) {
-    const [orders, invoices, claims] = await Promise.all([
-      repository.purchasesOf(database, accountId),
-      repository.invoicesOf(database, accountId),
+  type PageRequest = { limit: number; cursor?: string | undefined };
+  const afterOf = (page: PageRequest) =>
+    page.cursor === undefined ? null : decodeCursor(page.cursor, timeAndIdCursor);
+
+  /** GET /v1/me/purchases: one page, newest first, each with its invoice, delivery and claims. */
+  async function purchases(accountId: string, page: PageRequest) {
+    const orders = await repository.purchasePage(database, accountId, { limit: page.limit, after: afterOf(page) });
+    const orderIds = orders.map((order) => order.id);
+    const [invoices, claims, shipments] = await Promise.all([
+      repository.invoicesOfOrders(database, orderIds),
       database.query<{ order_id: string; kind: string; status: string }>(
-        'SELECT order_id, kind, status FROM claims WHERE account_id = $1',
-        [accountId],
+        'SELECT order_id, kind, status FROM claims WHERE order_id = ANY($1::text[])',
+        [orderIds],
       ),
+      shipmentsOfOrders(database, orderIds),
     ]);
     const invoiceByOrder = new Map(invoices.map((row) => [row.order_id, presentInvoice(normalise(row))]));
-    const shipments = await shipmentsOfOrders(
-      database,
-      orders.map((order) => order.id),
-    );
-    return {
-      data: orders.map((order) => {
+    return toPage(
+      orders,
+      page.limit,
+      (order) => [order.placed_at.toISOString(), order.id],
+      (order) => {
         const shipping = order.input.shipping_address ?? order.input.billing_address;
         return {
           id: order.id,
@@ -78,19 +86,29 @@ export function makePortalService(dependencies: {
             .filter((claim) => claim.order_id === order.id)
             .map((claim) => ({ kind: claim.kind, status: claim.status, text: describeClaim(claim.kind) })),
         };
-      }),
-    };
+      },
+    );
   }
 
-  async function invoices(accountId: string) {
-    const rows = await repository.invoicesOf(database, accountId);
-    return { data: rows.map((row) => presentInvoice(normalise(row))) };
+  /** GET /v1/me/invoices: one page, newest first. */
+  async function invoices(accountId: string, page: PageRequest) {
+    const rows = await repository.invoicePage(database, accountId, { limit: page.limit, after: afterOf(page) });
+    return toPage(
+      rows,
+      page.limit,
+      (row) => [row.created_at.toISOString(), row.id],
+      (row) => presentInvoice(normalise(row)),
+    );
   }
 
-  async function decisions(accountId: string) {
-    const rows = await repository.decisionsOf(database, accountId);
-    return {
-      data: rows.map((row) => ({
+  /** GET /v1/me/decisions: one page, newest first, with the reasons in plain language. */
+  async function decisions(accountId: string, page: PageRequest) {
+    const rows = await repository.decisionPage(database, accountId, { limit: page.limit, after: afterOf(page) });
+    return toPage(
+      rows,
+      page.limit,
+      (row) => [row.decided_at.toISOString(), row.id],
+      (row) => ({
         id: row.id,
         outcome: row.outcome,
         summary: describeOutcome(row.outcome),
@@ -99,8 +117,8 @@ export function makePortalService(dependencies: {
         decided_at: row.decided_at.toISOString(),
         // Reason texts are written for consumers by the rules' authors; codes stay for support calls.
         reasons: row.reasons.map((reason) => ({ code: reason.code, text: reason.message })),
-      })),
-    };
+      }),
+    );
   }
 
   /** Every place this account's identity was used, from its orders and its decisions. */
@@ -122,7 +140,8 @@ export function makePortalService(dependencies: {
     }));
   }
 
-  async function devices(accountId: string) {
+  /** Every device seen, merged from orders and decisions; the list route pages over it. */
+  async function allDevices(accountId: string) {
     const disowned = new Set(
       (await repository.disownedOf(database, accountId)).map((row) => `${row.entity_kind}:${row.entity_value}`),
     );
@@ -150,14 +169,15 @@ export function makePortalService(dependencies: {
       }
       byId.set(id, seen);
     }
-    return {
-      data: [...byId.values()]
-        .sort((a, b) => b.last_seen.getTime() - a.last_seen.getTime())
-        .map((row) => ({ ...row, first_seen: row.first_seen.toISOString(), last_seen: row.last_seen.toISOString() })),
-    };
+    return [...byId.values()].map((row) => ({
+      ...row,
+      first_seen: row.first_seen.toISOString(),
+      last_seen: row.last_seen.toISOString(),
+    }));
   }
 
-  async function addresses(accountId: string) {
+  /** Every address used, merged from orders and decisions; the list route pages over it. */
+  async function allAddresses(accountId: string) {
     const disowned = new Set(
       (await repository.disownedOf(database, accountId)).map((row) => `${row.entity_kind}:${row.entity_value}`),
     );
@@ -179,25 +199,36 @@ export function makePortalService(dependencies: {
         byKey.set(key, seen);
       }
     }
-    return {
-      data: [...byKey.values()]
-        .sort((a, b) => b.last_used.getTime() - a.last_used.getTime())
-        .map((row) => ({
-          key: row.key,
-          text: row.text,
-          uses: [...row.uses].sort(),
-          times: row.times,
-          last_used: row.last_used.toISOString(),
-        })),
-    };
+    return [...byKey.values()].map((row) => ({
+      key: row.key,
+      text: row.text,
+      uses: [...row.uses].sort(),
+      times: row.times,
+      last_used: row.last_used.toISOString(),
+    }));
+  }
+
+  /** GET /v1/me/devices: one page, most recently seen first. */
+  async function devices(accountId: string, page: PageRequest) {
+    return pageInMemory(await allDevices(accountId), page, timeAndIdCursor, (row) => [row.last_seen, row.id] as const);
+  }
+
+  /** GET /v1/me/addresses: one page, most recently used first. */
+  async function addresses(accountId: string, page: PageRequest) {
+    return pageInMemory(
+      await allAddresses(accountId),
+      page,
+      timeAndIdCursor,
+      (row) => [row.last_used, row.key] as const,
+    );
   }
 
   /** "Remove / this was not me": hidden from the portal, and flagged so the risk engine can treat it as suspect. */
   async function disownEntity(accountId: string, kind: 'device' | 'address', value: string) {
     const listed =
       kind === 'device'
-        ? (await devices(accountId)).data.map((row) => row.id)
-        : (await addresses(accountId)).data.map((row) => row.key);
+        ? (await allDevices(accountId)).map((row) => row.id)
+        : (await allAddresses(accountId)).map((row) => row.key);
     if (!listed.includes(value))
       throw new ApiError(404, 'not_found', `${kind} not found`, kind === 'device' ? 'device_id' : 'address_key');
     const at = new Date(clock.now());

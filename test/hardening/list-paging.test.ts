@@ -35,6 +35,25 @@ async function registerEndpoint(app: TestApplication, index: number): Promise<st
   return (response.json() as { id: string }).id;
 }
 
+const anna = sessionBody();
+
+/**
+ * A purchase attempt in the default customer's name, decided whatever the outcome, filed under the signed-in account.
+ * This test application's engine recognises no returning customer (each order opens an account), so the rows the
+ * server wrote are moved under one account, as the live engine would have placed them.
+ */
+async function attempt(app: TestApplication, accountId: string, overrides: Record<string, unknown>) {
+  const session = (await app.request('POST', '/v1/sessions', { body: sessionBody(overrides) })).json() as {
+    id: string;
+  };
+  const authorized = await app.request('POST', `/v1/sessions/${session.id}/authorize`);
+  expect(authorized.statusCode).toBe(200);
+  const orderId = (authorized.json() as { order?: { id: string } }).order?.id ?? null;
+  await app.database.query('UPDATE decisions SET account_id = $1 WHERE session_id = $2', [accountId, session.id]);
+  await app.database.query('UPDATE orders SET account_id = $1 WHERE id = $2', [accountId, orderId]);
+  await app.database.query('UPDATE invoices SET account_id = $1 WHERE order_id = $2', [accountId, orderId]);
+}
+
 /** The consumer lists answer the signed-in account; each seed signs a fresh account in. */
 let consumerToken = '';
 async function signedInAccount(app: TestApplication): Promise<string> {
@@ -80,6 +99,68 @@ const cases: ListCase[] = [
         );
       }
       return '/v1/me/claims';
+    },
+  },
+  {
+    name: 'GET /v1/me/purchases',
+    key: () => consumerToken,
+    seed: async (app, count) => {
+      const accountId = await signedInAccount(app);
+      // Several orders of one account, placed at one instant so the (time, id) tie-break is tested.
+      for (let index = 0; index < count; index++)
+        await attempt(app, accountId, { merchant_reference: `buy-page-${index}` });
+      return '/v1/me/purchases';
+    },
+  },
+  {
+    name: 'GET /v1/me/invoices',
+    key: () => consumerToken,
+    seed: async (app, count) => {
+      const accountId = await signedInAccount(app);
+      for (let index = 0; index < count; index++)
+        await attempt(app, accountId, { merchant_reference: `inv-page-${index}` });
+      return '/v1/me/invoices';
+    },
+  },
+  {
+    name: 'GET /v1/me/decisions',
+    key: () => consumerToken,
+    seed: async (app, count) => {
+      const accountId = await signedInAccount(app);
+      for (let index = 0; index < count; index++)
+        await attempt(app, accountId, { merchant_reference: `dec-page-${index}` });
+      return '/v1/me/decisions';
+    },
+  },
+  {
+    name: 'GET /v1/me/devices',
+    key: () => consumerToken,
+    seed: async (app, count) => {
+      const accountId = await signedInAccount(app);
+      // Each purchase attempt from another device: whatever the decision, the device was used in this name.
+      for (let index = 0; index < count; index++)
+        await attempt(app, accountId, { device: { ...anna.device, id: `dev-page-${index}` } });
+      return '/v1/me/devices';
+    },
+  },
+  {
+    name: 'GET /v1/me/addresses',
+    key: () => consumerToken,
+    idOf: (item) => item.key,
+    seed: async (app, count) => {
+      const accountId = await signedInAccount(app);
+      for (let index = 0; index < count; index++) {
+        await attempt(app, accountId, { shipping_address: { ...anna.shipping_address, house_number: `${index + 2}` } });
+      }
+      return '/v1/me/addresses';
+    },
+  },
+  {
+    name: 'GET /v1/payouts',
+    key: merchantKey,
+    seed: async (app, count) => {
+      for (let index = 0; index < count; index++) await approvedOrder(app, { merchant_reference: `pay-page-${index}` });
+      return '/v1/payouts';
     },
   },
   {
