@@ -1,4 +1,5 @@
 // Sends a step-up code: only to the on-file, verified channel the decision named, rate-limited, with dynamic linking.
+import { signInIdentity } from '../consumer/sign-in.identity.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { Ids } from '../shared/ids.ts';
 import { ApiError } from '../shared/errors.ts';
@@ -33,6 +34,12 @@ export type SendOutcome =
 
 const refused = (error: ApiError): SendOutcome => ({ kind: 'refused', error });
 
+/** The recipient as one key however the number or address was typed on each account that holds it. */
+function recipientKey(channel: { kind: string; value: string }): string {
+  const identity = signInIdentity(channel.kind === 'phone' ? { phone: channel.value } : { email: channel.value });
+  return `${identity.kind}:${identity.key}`;
+}
+
 /** Sends (or re-sends: the new hash replaces the old, so the previous code stops working) inside the caller's transaction. */
 export async function sendCode(
   tx: SqlExecutor,
@@ -59,6 +66,7 @@ export async function sendCode(
   const keys = [
     ...limited(`step-up:send:account:${challenge.account_id}`, sendLimits.stepUpAccount),
     ...(challenge.device_id ? limited(`step-up:send:device:${challenge.device_id}`, sendLimits.stepUpDevice) : []),
+    ...limited(`step-up:send:to:${recipientKey(channel)}`, sendLimits.stepUpRecipient),
   ];
   const result = await (dependencies.rateLimiter ?? makeSqlRateLimiter)(tx).consume(keys, now);
   if (!result.allowed) {

@@ -43,6 +43,12 @@ const day = 24 * hour;
 export const sendLimits = {
   stepUpAccount: [{ limit: 5, windowMilliseconds: 15 * minute }],
   stepUpDevice: [{ limit: 10, windowMilliseconds: hour }],
+  // One phone or mailbox can be on file for several accounts (a household, or accounts an attacker opened with the
+  // victim's number): the person at that address hears from us at most this often, however many accounts ask.
+  stepUpRecipient: [
+    { limit: 6, windowMilliseconds: hour },
+    { limit: 20, windowMilliseconds: day },
+  ],
   signInIdentity: [
     { limit: 5, windowMilliseconds: 15 * minute },
     { limit: 15, windowMilliseconds: day },

@@ -283,6 +283,59 @@ describe.each(databaseKinds)('step-up challenge mechanics on %s', (kind) => {
     ]);
   });
 
+  it('limits sends per recipient across accounts that hold the same number', async () => {
+    // Two accounts with one phone on file (typed differently): each account and each device is within its own
+    // budget, but the person at that number gets at most six codes an hour.
+    app.clock.set(Date.parse('2026-12-02T10:00:00Z'));
+    const holders = [
+      ['dan', '+31 6 2222 3333'],
+      ['eve', '0622223333'],
+    ].map(([name, phone], index) =>
+      JSON.stringify({
+        type: 'account',
+        id: `ext-${name}`,
+        created_at: '2025-01-02T09:00:00Z',
+        name: `${name} Smit`,
+        email: `${name}@example.nl`,
+        phone,
+        phone_verified_at: '2025-01-02T09:00:00Z',
+        address: {
+          street: 'Markt',
+          house_number: String(index + 20),
+          postal_code: '5611EB',
+          city: 'Eindhoven',
+          country: 'NL',
+        },
+      }),
+    );
+    expect((await app.importer.importText(holders.join('\n'))).rejected).toEqual([]);
+    const phones = await app.database.query<{ id: string; account_id: string }>(
+      `SELECT c.id, c.account_id FROM channels c JOIN accounts a ON a.id = c.account_id
+       WHERE a.external_id IN ('ext-dan', 'ext-eve') AND c.kind = 'phone' ORDER BY a.external_id`,
+    );
+    expect(phones).toHaveLength(2);
+    const asAnna = stepUpAsAnna;
+    const results: { sentAtOnce: boolean; sends: number[] }[] = [];
+    try {
+      for (const [index, phone] of phones.entries()) {
+        stepUpAsAnna = {
+          ...stepUpDecision(phone.account_id),
+          challengeOptions: [{ method: 'otp_sms', channelId: phone.id, maskedTarget: '+31 6 ** ** *333' }],
+        };
+        const { body } = await nextSession({ device: { id: `dev-recipient-${index}`, ip: '203.0.113.9' } });
+        const sends: number[] = [];
+        for (let resend = 0; resend < 3; resend += 1) sends.push((await send(body.challenge.id, 'otp_sms')).statusCode);
+        results.push({ sentAtOnce: body.challenge.sent === 'otp_sms', sends });
+      }
+    } finally {
+      stepUpAsAnna = asAnna;
+    }
+    expect(results).toEqual([
+      { sentAtOnce: true, sends: [200, 200, 200] },
+      { sentAtOnce: true, sends: [200, 429, 429] },
+    ]);
+  });
+
   it('lets the widget act with the client token, and nobody else', async () => {
     app.clock.advance(60 * 60_000);
     const { body } = await nextSession();
