@@ -1,4 +1,6 @@
 // The composition root: wires every port to its adapter from a validated config. Nothing else builds adapters.
+import { makeOpsAlertHandler } from './ops/ops-alert.delivery.ts';
+import { opsAlertTopic } from './protection/case.sla.ts';
 import { mkdir } from 'node:fs/promises';
 import type { FastifyInstance } from 'fastify';
 import type { DestinationStream } from 'pino';
@@ -189,6 +191,7 @@ export async function makeApplication(config: Config, overrides: Overrides = {})
   replayHooks.push(stepUpHooks.replayHook);
   const notifiers = { ...makeNotifiers(config.notifier), ...overrides.notifiers };
   outboxHandlers[notificationTopic] = makeNotificationHandler(notifiers, database);
+  outboxHandlers[opsAlertTopic] = makeOpsAlertHandler({ database, ids, clock, recipients: config.opsAlertRecipients });
   // The order life-cycle: capture on shipment, cancel, refunds, carriers' tracking events, authorization expiry.
   const orders = makeOrdersContext({ config, database, clock, ids, engine });
   const checkout = makeCheckoutService({

@@ -1,4 +1,5 @@
 // The one module that reads the environment: validated into a typed config at start.
+import { parseOpsAlertRecipients, type OpsAlertRecipient } from './ops/ops-alert.delivery.ts';
 import { z } from 'zod';
 
 /** Signs codes, client tokens and notice links in development only; production sets REARGUARD_SECRET. */
@@ -54,6 +55,7 @@ const environmentSchema = z.object({
   CASE_FIRST_RESPONSE_HOURS: z.coerce.number().min(0.01).max(720).default(4),
   REVIEW_DEADLINE_MINUTES: z.coerce.number().min(1).max(10_080).default(120),
   REVIEW_DEFAULT_OUTCOME: z.enum(['approve', 'decline']).default('decline'),
+  OPS_ALERT_TO: z.string().max(2000).optional(),
   WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
   WEBHOOK_ALLOW_PRIVATE_URLS: z.enum(['true', 'false']).default('false'),
   SCHEDULER_INTERVAL_MS: z.coerce.number().int().min(100).default(60_000),
@@ -122,6 +124,8 @@ export type Config = {
   readonly caseFirstResponseHours: number;
   /** A `review` decision waits this long for an analyst, then takes the default outcome. */
   readonly review: { readonly deadlineMinutes: number; readonly defaultOutcome: 'approved' | 'declined' };
+  /** Where the desk's alerts are sent besides the console: e-mail boxes and phone numbers. */
+  readonly opsAlertRecipients: readonly OpsAlertRecipient[];
   readonly webhookTimeoutMilliseconds: number;
   readonly webhookAllowPrivateUrls: boolean;
   readonly schedulerIntervalMilliseconds: number;
@@ -191,7 +195,12 @@ export function loadConfig(environment: Record<string, string | undefined>): Con
     missing.push(
       'VERIFICATION_PAYMENT_URL, VERIFICATION_PAYMENT_KEY, VERIFICATION_PAYMENT_CALLBACK_SECRET: set all three or none',
     );
-  if (missing.length > 0) return { ok: false, errors: missing };
+  const opsAlertRecipients = parseOpsAlertRecipients(value.OPS_ALERT_TO);
+  if ('invalid' in opsAlertRecipients)
+    missing.push(
+      `OPS_ALERT_TO: "${opsAlertRecipients.invalid}" is neither an e-mail address nor a +E.164 phone number`,
+    );
+  if (missing.length > 0 || 'invalid' in opsAlertRecipients) return { ok: false, errors: missing };
   const publicUrl = (value.PUBLIC_URL ?? `http://localhost:${value.PORT}`).replace(/\/+$/, '');
   return {
     ok: true,
@@ -228,6 +237,7 @@ export function loadConfig(environment: Record<string, string | undefined>): Con
         deadlineMinutes: value.REVIEW_DEADLINE_MINUTES,
         defaultOutcome: value.REVIEW_DEFAULT_OUTCOME === 'approve' ? 'approved' : 'declined',
       },
+      opsAlertRecipients,
       webhookTimeoutMilliseconds: value.WEBHOOK_TIMEOUT_MS,
       webhookAllowPrivateUrls: value.WEBHOOK_ALLOW_PRIVATE_URLS === 'true',
       schedulerIntervalMilliseconds: value.SCHEDULER_INTERVAL_MS,
@@ -336,6 +346,11 @@ export const configDocumentation: ReadonlyArray<readonly [string, string, string
     'REVIEW_DEFAULT_OUTCOME',
     'decline',
     'What a review item past its deadline becomes (approve or decline); raises an alert',
+  ],
+  [
+    'OPS_ALERT_TO',
+    '(unset)',
+    'Comma-separated e-mail addresses and +E.164 phone numbers that receive the desk alerts (also shown in the console)',
   ],
   ['WEBHOOK_TIMEOUT_MS', '10000', 'Time a webhook receiver has to answer before the attempt counts as failed'],
   [

@@ -1,5 +1,7 @@
 // The review queue end to end: a `review` decision opens an item with a deadline; an analyst approves (order,
 // invoice, webhooks) or declines it; past its deadline the configured default applies and an alert is raised.
+import type { OutgoingMessage } from '../src/notify/notifier.ts';
+import { loadConfig } from '../src/config.ts';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { databaseKinds } from './databases.ts';
@@ -228,5 +230,54 @@ describe('review queue with REVIEW_DEFAULT_OUTCOME=approve', () => {
     } finally {
       await app.close();
     }
+  });
+});
+
+describe('desk alerts with OPS_ALERT_TO', () => {
+  it('sends an overdue review alert once to every desk address, and again to nobody when retried', async () => {
+    const sent: OutgoingMessage[] = [];
+    const capturing = { send: async (message: OutgoingMessage) => void sent.push(message) };
+    const app = await makeTestApplication(
+      'pglite',
+      { notifiers: { email: capturing, sms: capturing } },
+      { REVIEW_DEADLINE_MINUTES: '30', OPS_ALERT_TO: 'desk@provider.example, +31201234567' },
+    );
+    try {
+      await reviewLargeOrders(app);
+      const session = (await app.request('POST', '/v1/sessions', { body: sessionBody() })).json();
+      expect((await app.request('POST', `/v1/sessions/${session.id}/authorize`)).json().decision).toBe('review');
+      app.clock.advance(31 * 60_000);
+      expect((await app.reviewScheduler.tick()).review_deadlines).toBe(1);
+      // The alert fans out into one notification per address; each is then delivered on its own.
+      for (let round = 0; round < 3; round++) await app.outbox.drainOnce();
+      const alerts = sent.filter((message) => message.kind === 'ops_alert');
+      expect(alerts.map((message) => [message.channel, message.to]).sort()).toEqual([
+        ['email', 'desk@provider.example'],
+        ['sms', '+31201234567'],
+      ]);
+      expect(alerts[0]!.subject).toBe('Rearguard alert: review deadline passed');
+      expect(alerts.every((message) => message.text.includes(session.id))).toBe(true);
+      // A redelivered alert message (a crash after the fan-out) reaches nobody twice.
+      const [alert] = await app.database.query<{ id: string }>(`SELECT id FROM outbox WHERE topic = 'ops.alert'`);
+      await app.database.query(
+        `UPDATE outbox SET status = 'pending', delivered_at = NULL, next_attempt_at = $2 WHERE id = $1`,
+        [alert!.id, new Date(app.clock.now())],
+      );
+      for (let round = 0; round < 3; round++) await app.outbox.drainOnce();
+      const [redelivered] = await app.database.query<{ status: string; delivered_at: Date | null }>(
+        'SELECT status, delivered_at FROM outbox WHERE id = $1',
+        [alert!.id],
+      );
+      expect(redelivered).toMatchObject({ status: 'delivered', delivered_at: expect.any(Date) });
+      expect(sent.filter((message) => message.kind === 'ops_alert')).toHaveLength(2);
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('refuses an address that is neither e-mail nor an international phone number', () => {
+    const result = loadConfig({ OPS_ALERT_TO: 'desk@provider.example, 0612345678' });
+    expect(result.ok).toBe(false);
+    expect(!result.ok && result.errors.join()).toMatch(/OPS_ALERT_TO: "0612345678"/);
   });
 });
