@@ -23,6 +23,8 @@ import { makeCaseSlaCheck } from './case.sla.ts';
 import { Counter } from 'prom-client';
 import { makePortalService } from '../portal/portal.service.ts';
 import { portalRoutes } from '../portal/portal.routes.ts';
+import { makeExportService } from '../privacy/export.service.ts';
+import { privacyRoutes } from '../privacy/privacy.routes.ts';
 import { makePaymentsService } from '../invoicing/payments.service.ts';
 import { makePayoutsService } from '../invoicing/payouts.service.ts';
 import { invoicingRoutes, processorGuard } from '../invoicing/invoicing.routes.ts';
@@ -69,11 +71,13 @@ export function makeProtectionContext(dependencies: ProtectionDependencies) {
   });
   const requireProcessor = processorGuard({ processorKey: config.invoicing.processorKey, adminKey: config.adminKey });
 
+  const portal = makePortalService({ database, clock, ids, firstResponseHours: config.caseFirstResponseHours });
   const routes: RouteDefinition[] = [
     ...webhooksRoutes(webhooks),
     ...claimsRoutes(claims),
     ...casesRoutes(cases),
-    ...portalRoutes(makePortalService({ database, clock, ids, firstResponseHours: config.caseFirstResponseHours })),
+    ...portalRoutes(portal),
+    ...privacyRoutes(makeExportService({ database, clock, portal })),
     ...invoicingRoutes({ payments, payouts, requireProcessor }),
   ];
   // Payout entries are written per capture (and reversed per refund) by the order life-cycle (src/orders).

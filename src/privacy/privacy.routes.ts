@@ -1,0 +1,32 @@
+// Privacy routes for the signed-in consumer: the export of everything held about them (GDPR Art. 15).
+import { z } from 'zod';
+import { defineRoute, type Consumer } from '../http/route.ts';
+import type { ExportService } from './export.service.ts';
+
+const exportSchema = z
+  .object({
+    generated_at: z.string(),
+    account: z.object({ id: z.string() }).loose(),
+    not_included: z.array(z.object({ what: z.string(), why: z.string() })),
+  })
+  .loose()
+  .describe(
+    'Every section: account, channels, passkeys, sign-ins, portal sessions, proofs, bank identity, purchases, invoices, decisions (with reasons), claims, cases, order notices, messages sent, devices, addresses, disowned entries',
+  );
+
+export function privacyRoutes(exports: ExportService) {
+  return [
+    defineRoute({
+      method: 'GET',
+      url: '/v1/me/export',
+      summary: 'Everything held about the signed-in person, as one JSON document (right of access)',
+      tags: ['portal'],
+      auth: 'consumer',
+      responses: { 200: { description: 'The export', schema: exportSchema } },
+      handler: async ({ consumer }) => ({
+        status: 200,
+        body: await exports.exportFor((consumer as Consumer).accountId),
+      }),
+    }),
+  ];
+}
