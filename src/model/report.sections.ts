@@ -64,7 +64,7 @@ export function calibrationSection(scores: Scores, labels: Labels): { html: stri
     `<h2>Calibration</h2>${note(
       `Brier score ${formatValue(result.brier)} (lower is better); expected calibration error ${formatValue(result.expectedCalibrationError)}. ` +
         'A calibrated model sits on the diagonal: of orders scored 0.3, three in ten are fraud.',
-    )}${caveat}` + table(['score bin', 'orders', 'fraud', 'mean predicted', 'observed fraud rate'], rows, true);
+    )}${caveat}` + table(['score bin', 'orders', 'fraud', 'mean predicted', 'observed fraud rate'], rows);
   return { html, chart };
 }
 
@@ -88,7 +88,6 @@ export function bandsSection(bands: BandAssignment, labels: Labels): string {
         ]),
         ['total', String(fraudTotal), String(legitTotal), '', '', share(fraudTotal, fraudTotal + legitTotal)],
       ],
-      true,
     )
   );
 }
@@ -110,7 +109,7 @@ export function intervalsSection(intervals: BootstrapIntervals): string {
     `<h2>Confidence intervals (bootstrap)</h2>${note(
       `${intervals.resamples} resamples of the test orders with replacement, seed ${intervals.seed}; ` +
         `${Math.round(intervals.level * 100)}% percentile intervals.`,
-    )}` + table(['metric', 'estimate', 'low', 'high'], rows, true)
+    )}` + table(['metric', 'estimate', 'low', 'high'], rows)
   );
 }
 
@@ -132,7 +131,7 @@ function splitFigures(set: ScoredSet): (number | null)[] {
 export function splitsSection(splits: readonly ScoredSet[], caption: string): string {
   const figures = splits.map(splitFigures);
   const rows = splitMetrics.map((metric, row) => [metric, ...figures.map((column) => formatValue(column[row]!))]);
-  return `<h2>Train, validation and test</h2>${note(caption)}${table(['metric', ...splits.map((split) => split.name)], rows, true)}`;
+  return `<h2>Train, validation and test</h2>${note(caption)}${table(['metric', ...splits.map((split) => split.name)], rows)}`;
 }
 
 export function operatingPointsSection(points: readonly OperatingPoint[]): string {
@@ -148,7 +147,6 @@ export function operatingPointsSection(points: readonly OperatingPoint[]): strin
         formatValue(point.recall),
         formatValue(point.precision),
       ]),
-      true,
     )
   );
 }
@@ -182,6 +180,6 @@ export function comparisonSection(current: ScoredSet, baseline: ScoredSet): { ht
   const html =
     `<h2>Shifted-world comparison</h2>${note(
       `The same model on ${baseline.name} (baseline) and on ${current.name}; drop = baseline minus this world (positive: worse here).`,
-    )}` + table(['metric', baseline.name, current.name, 'drop'], rows, true);
+    )}` + table(['metric', baseline.name, current.name, 'drop'], rows);
   return { html, chart };
 }
