@@ -89,7 +89,7 @@ export interface CsvLineOptions {
  * rejection points at the line a spreadsheet shows. A malformed row is an error line, never the end of the file.
  */
 export async function* csvImportLines(
-  chunks: AsyncIterable<string | Buffer | Uint8Array>,
+  chunks: AsyncIterable<string | Buffer | Uint8Array> | Iterable<string>,
   mapping: CsvMapping,
   options: CsvLineOptions = {},
 ): AsyncGenerator<ImportLine> {
