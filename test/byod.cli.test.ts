@@ -1,14 +1,13 @@
 // Bring your own data through the command line: CSV with a column mapping into `import` and `evaluate`, errors said plainly.
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../src/cli/cli.ts';
 import { loadConfig } from '../src/config.ts';
 import { loadXgboost } from '../src/model/index.ts';
 import { makePgliteDatabase } from '../src/storage/pglite.database.ts';
 import { writeSimulationFile } from '../src/simulation/output.simulation.ts';
-import { scratchDirectory } from '../src/training/command.testing.ts';
+import { captureCommand, scratchDirectory } from '../src/training/command.testing.ts';
 import { ndjsonToCsv } from './byod.helpers.ts';
 
 const scratch = scratchDirectory('rearguard-byod-');
@@ -16,17 +15,9 @@ const sampleCsv = 'docs/byod/orders.csv';
 const sampleMapping = 'docs/byod/mapping.yaml';
 const xgboost = loadXgboost();
 
-async function run(argv: string[], env: NodeJS.ProcessEnv = {}) {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-  stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
-  // Always the embedded database in a directory of this test's own, whatever DATABASE_URL the run has.
-  const code = await runCli(argv, { stdout, stderr, env: { LOG_LEVEL: 'silent', ...env } });
-  return { code, out, err };
-}
+/** The command in-process with its output captured; no DATABASE_URL, so always the embedded database of DATA_DIR. */
+const run = (argv: string[], env: NodeJS.ProcessEnv = {}) =>
+  captureCommand((io) => runCli(argv, { ...io, env: { LOG_LEVEL: 'silent', ...env } }));
 
 describe('rearguard import FILE.csv --mapping', () => {
   it('imports the sample export, reports the three bad rows by line and column, and stores amounts and times right', async () => {

@@ -4,7 +4,20 @@ import { calibration } from './calibration.ts';
 import { rocCurve, summariseRanking, sweepThresholds, type Labels, type Scores } from './metrics.ts';
 import { confusionByBand, type OperatingPoint } from './operating-points.ts';
 import { formatValue, note, table } from './report.html.ts';
-import { lineChart } from './svg-chart.ts';
+import { lineChart, type LineSeries } from './svg-chart.ts';
+
+/** The grey dashed diagonal: chance on a ROC chart, perfect calibration on a reliability diagram. */
+export function diagonal(name: string): LineSeries {
+  return {
+    name,
+    points: [
+      { x: 0, y: 0 },
+      { x: 1, y: 1 },
+    ],
+    color: '#9ca3af',
+    dashed: true,
+  };
+}
 
 /** Scores with their labels under a name: a split (train, validation, test) or a world. */
 export interface ScoredSet {
@@ -35,15 +48,7 @@ export function calibrationSection(scores: Scores, labels: Labels): { html: stri
         points: filled.map((bin) => ({ x: bin.meanPredicted!, y: bin.observedRate! })),
         color: '#dc2626',
       },
-      {
-        name: 'perfectly calibrated',
-        points: [
-          { x: 0, y: 0 },
-          { x: 1, y: 1 },
-        ],
-        color: '#9ca3af',
-        dashed: true,
-      },
+      diagonal('perfectly calibrated'),
     ],
     markers: filled.map((bin) => ({ x: bin.meanPredicted!, y: bin.observedRate!, label: `n=${bin.count}` })),
   });

@@ -19,6 +19,7 @@ import {
   bandsSection,
   calibrationSection,
   comparisonSection,
+  diagonal,
   intervalsSection,
   metadataSection,
   operatingPointsSection,
@@ -86,18 +87,7 @@ export function renderEvaluationReport(input: EvaluationReportInput): string {
       title: 'ROC curve',
       xLabel: 'false-positive rate',
       yLabel: 'recall (true-positive rate)',
-      series: [
-        { name: 'model', points: roc, color: fraudColor },
-        {
-          name: 'chance',
-          points: [
-            { x: 0, y: 0 },
-            { x: 1, y: 1 },
-          ],
-          color: '#9ca3af',
-          dashed: true,
-        },
-      ],
+      series: [{ name: 'model', points: roc, color: fraudColor }, diagonal('chance')],
       markers: [...markers, ...rocPoints],
     }),
     lineChart({
