@@ -60,16 +60,33 @@ export const commands: Record<string, Command> = {
     },
   },
   import: {
-    summary: 'import history (NDJSON accounts and orders) into the database, with progress',
+    summary: 'import history (NDJSON, or CSV with a column mapping) into the database, with progress',
     usage: async () =>
-      `rearguard import FILE.ndjson\n\nImports accounts and past orders (see the README: history import); bad lines are reported and skipped.\n\n${configHint}`,
+      [
+        'rearguard import FILE.ndjson',
+        'rearguard import FILE.csv --mapping MAP.json|MAP.yaml',
+        '',
+        'Imports accounts and past orders (see the README: history import); bad lines are reported with their line',
+        'number and skipped. A CSV export is read through a column mapping (README: bring your own data).',
+        '',
+        configHint,
+      ].join('\n'),
     run: async (argv, io) => {
-      const { positionals } = parseArgs({ args: argv, allowPositionals: true, options: {} });
+      const { positionals, values } = parseArgs({
+        args: argv,
+        allowPositionals: true,
+        options: { mapping: { type: 'string' } },
+      });
       const file = positionals[0];
-      if (!file || positionals.length > 1) throw new CliExit(2, 'usage: rearguard import FILE.ndjson');
+      if (!file || positionals.length > 1)
+        throw new CliExit(2, 'usage: rearguard import FILE.ndjson | FILE.csv --mapping MAP.json');
       await requireFile(file);
+      if (values.mapping !== undefined) await requireFile(values.mapping);
+      const { resolveImportFormat } = await import('../ingest/import.format.ts');
+      const resolved = await resolveImportFormat(file, values.mapping ?? null);
+      if (!resolved.ok) throw new CliExit(2, resolved.error);
       const { runImport } = await import('./import.command.ts');
-      return runImport(requireConfig(io), file);
+      return runImport(requireConfig(io), file, resolved.format, io);
     },
   },
   simulate: {
@@ -90,7 +107,8 @@ export const commands: Record<string, Command> = {
     summary: 'time-split evaluation of model, rules and both on an import file (see --help)',
     usage: async () => (await import('../training/evaluate.command.ts')).evaluateUsage,
     run: async (argv, io) => {
-      await requireFile(optionValue(argv, '--file'));
+      for (const option of ['--file', '--mapping', '--baseline', '--baseline-mapping', '--model'])
+        await requireFile(optionValue(argv, option));
       return (await import('../training/evaluate.command.ts')).runEvaluateCommand(argv, io);
     },
   },

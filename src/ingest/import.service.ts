@@ -167,6 +167,9 @@ export function makeImportService(dependencies: ImportDependencies) {
 
   const lineOptions = dependencies.maxLineBytes === undefined ? {} : { maxLineBytes: dependencies.maxLineBytes };
   return {
+    /** Lines already split (NDJSON or mapped CSV, see import.format.ts); a size limit is the source's to apply. */
+    importEntries: (lines: AsyncIterable<ImportLine>, onProgress?: (progress: ImportProgress) => void) =>
+      importLines(lines, onProgress),
     importText: (text: string, onProgress?: (progress: ImportProgress) => void) =>
       importLines(splitLines([text], lineOptions), onProgress),
     /** `maxTotalBytes` (IMPORT_LIMIT_BYTES over HTTP) stops reading; the complete lines before it are imported. */

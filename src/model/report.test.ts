@@ -31,7 +31,7 @@ describe('evaluation report', () => {
   });
 
   it('draws ROC, log ROC, precision-recall, histogram and feature charts inline', () => {
-    expect(html.match(/<svg /g)).toHaveLength(5);
+    expect(html.match(/<svg /g)).toHaveLength(6);
     for (const title of ['ROC curve', 'Precision-recall curve', 'Score distribution', 'Top features']) {
       expect(html).toContain(title);
     }

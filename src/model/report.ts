@@ -12,6 +12,21 @@ import {
   type Scores,
 } from './metrics.ts';
 import { failure, success, type Result } from './model.result.ts';
+import type { BootstrapIntervals } from './bootstrap.ts';
+import { operatingPoint } from './operating-points.ts';
+import { formatValue, table } from './report.html.ts';
+import {
+  bandsSection,
+  calibrationSection,
+  comparisonSection,
+  diagonal,
+  intervalsSection,
+  metadataSection,
+  operatingPointsSection,
+  splitsSection,
+  type BandAssignment,
+  type ScoredSet,
+} from './report.sections.ts';
 import { barChart, escapeHtml, histogramChart, lineChart } from './svg-chart.ts';
 import { thresholdTable, type DecisionCosts, type ThresholdRow } from './threshold-costs.ts';
 
@@ -29,6 +44,18 @@ export interface EvaluationReportInput {
   readonly amounts?: ArrayLike<number>;
   /** Further figures for the metrics table: per-typology recall, data ranges, model version. */
   readonly extraMetrics?: Readonly<Record<string, number | string | null>>;
+  /** The decisions taken per order (approve, step-up, review, decline); drawn as a confusion matrix. */
+  readonly bands?: BandAssignment;
+  /** Bootstrap intervals of the headline figures on these scores (bootstrap.ts). */
+  readonly intervals?: BootstrapIntervals;
+  /** Train / validation / test side by side; whichever splits the caller has. */
+  readonly splits?: { readonly sets: readonly ScoredSet[]; readonly caption: string };
+  /** Rules and policies as yes/no decisions on the same orders: points on the ROC and PR curves. */
+  readonly operatingPoints?: readonly { readonly label: string; readonly flagged: ArrayLike<boolean> }[];
+  /** Data range, row counts, parameters, versions, commit. */
+  readonly metadata?: Readonly<Record<string, number | string | null>>;
+  /** The same model on the world it came from, to show the drop on these scores' world. */
+  readonly comparison?: { readonly current: string; readonly baseline: ScoredSet };
 }
 
 const fraudColor = '#dc2626';
@@ -42,6 +69,12 @@ export function renderEvaluationReport(input: EvaluationReportInput): string {
     const found = recallAtFalsePositiveRate(sweep, rate);
     return found ? [{ x: found.falsePositiveRate, y: found.recall, label: `${rate * 100}% FPR` }] : [];
   });
+  const points = (input.operatingPoints ?? []).map((point) => operatingPoint(point.label, point.flagged, input.labels));
+  const placed = points.filter((point) => point.falsePositiveRate !== null && point.recall !== null);
+  const rocPoints = placed.map((point) => ({ x: point.falsePositiveRate!, y: point.recall!, label: point.label }));
+  const prPoints = placed
+    .filter((point) => point.precision !== null)
+    .map((point) => ({ x: point.recall!, y: point.precision!, label: point.label }));
   const baseRate = summary.count === 0 ? 0 : summary.positives / summary.count;
   const fraudScores: number[] = [];
   const legitScores: number[] = [];
@@ -54,19 +87,8 @@ export function renderEvaluationReport(input: EvaluationReportInput): string {
       title: 'ROC curve',
       xLabel: 'false-positive rate',
       yLabel: 'recall (true-positive rate)',
-      series: [
-        { name: 'model', points: roc, color: fraudColor },
-        {
-          name: 'chance',
-          points: [
-            { x: 0, y: 0 },
-            { x: 1, y: 1 },
-          ],
-          color: '#9ca3af',
-          dashed: true,
-        },
-      ],
-      markers,
+      series: [{ name: 'model', points: roc, color: fraudColor }, diagonal('chance')],
+      markers: [...markers, ...rocPoints],
     }),
     lineChart({
       title: 'ROC curve, low false-positive region (log scale)',
@@ -74,7 +96,7 @@ export function renderEvaluationReport(input: EvaluationReportInput): string {
       yLabel: 'recall (true-positive rate)',
       series: [{ name: 'model', points: roc.filter((point) => point.x > 0), color: fraudColor }],
       logXFrom: 1e-4,
-      markers,
+      markers: [...markers, ...rocPoints.filter((point) => point.x > 0)],
     }),
     lineChart({
       title: 'Precision-recall curve',
@@ -92,6 +114,7 @@ export function renderEvaluationReport(input: EvaluationReportInput): string {
           dashed: true,
         },
       ],
+      markers: prPoints,
     }),
     histogramChart({
       title: 'Score distribution',
@@ -122,13 +145,29 @@ export function renderEvaluationReport(input: EvaluationReportInput): string {
     ['recall at 5% false-positive rate', summary.recallAt5PercentFalsePositiveRate],
     ...Object.entries(input.extraMetrics ?? {}),
   ];
+  const calibrated = calibrationSection(input.scores, input.labels);
+  charts.push(calibrated.chart);
+  const comparison = input.comparison
+    ? comparisonSection(
+        { name: input.comparison.current, scores: input.scores, labels: input.labels },
+        input.comparison.baseline,
+      )
+    : null;
+  if (comparison) charts.push(comparison.chart);
   const sections = [
+    ...(input.metadata ? [metadataSection(input.metadata)] : []),
     `<h2>Metrics</h2>${table(
       ['metric', 'value'],
       metricRows.map(([name, value]) => [name, formatValue(value)]),
     )}`,
     `<h2>Charts</h2><div class="charts">${charts.map((chart) => `<figure>${chart}</figure>`).join('')}</div>`,
   ];
+  if (input.intervals) sections.push(intervalsSection(input.intervals));
+  if (input.splits) sections.push(splitsSection(input.splits.sets, input.splits.caption));
+  if (comparison) sections.push(comparison.html);
+  sections.push(calibrated.html);
+  if (input.bands) sections.push(bandsSection(input.bands, input.labels));
+  if (points.length > 0) sections.push(operatingPointsSection(points));
   if (input.costs) sections.push(thresholdSection(input));
   return page(input.title, input.generatedAt, sections.join('\n'));
 }
@@ -170,27 +209,6 @@ function thresholdSection(input: EvaluationReportInput): string {
   return `<h2>Thresholds by cost</h2><p>Costs assumed: ${escapeHtml(assumptions)}.</p>${table(header, rows, true)}`;
 }
 
-function formatValue(value: number | string | null): string {
-  if (value === null) return 'n/a';
-  if (typeof value === 'string') return value;
-  return Number.isInteger(value) ? String(value) : value.toFixed(4);
-}
-
-/** Markup the report itself builds; every other cell is text and escaped here, whatever it came from. */
-type Cell = string | { readonly html: string };
-
-function table(header: readonly string[], rows: readonly (readonly Cell[])[], numeric = false): string {
-  const head = header.map((cell) => `<th>${escapeHtml(cell)}</th>`).join('');
-  const render = (cell: Cell) => (typeof cell === 'string' ? escapeHtml(cell) : cell.html);
-  const body = rows
-    .map(
-      (row) =>
-        `<tr>${row.map((cell, index) => `<td${numeric || index > 0 ? ' class="number"' : ''}>${render(cell)}</td>`).join('')}</tr>`,
-    )
-    .join('');
-  return `<table><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table>`;
-}
-
 function page(title: string, generatedAt: string, body: string): string {
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title>
@@ -199,7 +217,7 @@ body { font-family: system-ui, sans-serif; margin: 24px; color: #111827; backgro
 h1 { margin-bottom: 0; } .generated { color: #6b7280; margin-top: 4px; }
 table { border-collapse: collapse; background: #fff; margin-bottom: 16px; }
 th, td { border: 1px solid #e5e7eb; padding: 4px 10px; text-align: left; font-size: 14px; }
-td.number { text-align: right; font-variant-numeric: tabular-nums; }
+td.number { text-align: right; font-variant-numeric: tabular-nums; } .note { color: #374151; max-width: 70em; }
 .charts { display: flex; flex-wrap: wrap; gap: 16px; }
 figure { margin: 0; border: 1px solid #e5e7eb; flex: 1 1 460px; max-width: 620px; } figure svg { width: 100%; height: auto; }
 </style></head>

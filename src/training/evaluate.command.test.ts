@@ -114,4 +114,69 @@ describe('rearguard evaluate', () => {
       expect(figures.per_typology.ghost_invoice.count).toBeGreaterThan(5);
     },
   );
+
+  it.skipIf(!xgboost.ok)(
+    'cross-world: trains on the baseline world, tests on both, prints the drop and draws the comparison',
+    async () => {
+      const home = join(scratch.path, 'home.ndjson');
+      const away = join(scratch.path, 'away.ndjson');
+      const world = { orders: 2500, months: 3, fraudRate: 0.05, labelDelayDays: 7 };
+      await writeSimulationFile({ ...world, seed: 31, profile: 'default' }, home);
+      await writeSimulationFile({ ...world, seed: 32, profile: 'shifted' }, away);
+      const report = join(scratch.path, 'cross-report');
+      const result = await evaluate([
+        '--file',
+        away,
+        '--baseline',
+        home,
+        '--rounds',
+        '10',
+        '--resamples',
+        '50',
+        '--report',
+        report,
+        '--quiet',
+      ]);
+      expect(result.code, result.err).toBe(0);
+      const figures = JSON.parse(result.out);
+      expect(figures.file).toBe(away);
+      expect(figures.baseline.file).toBe(home);
+      expect(figures.model_source).toContain(`trained here on ${home}`);
+      for (const key of ['roc_auc', 'recall_at_1pct_fpr'] as const) {
+        const expected = Math.round((figures.baseline.model[key] - figures.model[key]) * 10000) / 10000;
+        expect(figures.drop[key]).toBeCloseTo(expected, 4);
+      }
+      expect(result.err).toContain(
+        `cross-world drop, model on ${home} -> ${away}: roc_auc ${figures.baseline.model.roc_auc} ->`,
+      );
+      const html = await readFile(join(report, 'index.html'), 'utf8');
+      for (const text of [
+        'Shifted-world comparison',
+        'ROC curve, baseline world vs this world',
+        'Calibration (reliability diagram)',
+        'Decisions by band (confusion matrix)',
+        'Confidence intervals (bootstrap)',
+        'train (in-sample)',
+        'rules: review+',
+        'policy: step-up+',
+        'XGBoost version',
+        'git commit',
+      ]) {
+        expect(html).toContain(text);
+      }
+    },
+    240_000,
+  );
+
+  it('scores with a stored model (the shipped one) without training, re-encoded for this file', async () => {
+    const file = join(scratch.path, 'stored.ndjson');
+    await writeSimulationFile({ orders: 1500, seed: 41, months: 2, fraudRate: 0.05, labelDelayDays: 7 }, file);
+    const result = await evaluate(['--file', file, '--model', 'models/default.json', '--resamples', '20', '--quiet']);
+    expect(result.code, result.err).toBe(0);
+    const figures = JSON.parse(result.out);
+    expect(figures.train).toBeNull();
+    expect(figures.model_source).toContain('model models/default.json');
+    expect(figures.model.roc_auc).toBeGreaterThan(0.6);
+    expect(figures.calibration.brier).toBeGreaterThanOrEqual(0);
+  }, 120_000);
 });

@@ -1,66 +1,112 @@
-// `rearguard evaluate`: replay a file, train on the past by a time split, test on the future; model vs rules vs both.
-import { parseArgs } from 'node:util';
-import { meanAbsoluteContributions, writeEvaluationReport } from '../model/index.ts';
-import { combinedScore, rulesScore, summariseScores, type ScoreSummary } from './evaluation.metrics.ts';
-import { ruleOutcomes, type ReplayedHistory } from './history.replay.ts';
-import { replayOrigin } from './history.source.ts';
-import { defaultPolicyCosts, fitModel, scoreSet } from './model.fitting.ts';
-import { makeProgressBar } from './progress.bar.ts';
-import { labelledSet, pick, splitTime, type LabelledSet } from './training.set.ts';
+// `rearguard evaluate`: replay a file, train on the past by a time split (or load a model), test on the future; model vs rules vs both, across worlds.
+import { loadModel } from '../model/index.ts';
+import { bootstrapIntervals } from '../model/bootstrap.ts';
+import { calibration } from '../model/calibration.ts';
+import { confusionByBand } from '../model/operating-points.ts';
+import { describeDrop, figureDrop } from './cross-world.ts';
+import { writeEvaluation, type TrainingRun } from './evaluate.report.ts';
+import { evaluateUsage, parseEvaluateArguments, type EvaluateOptions } from './evaluate.options.ts';
+import {
+  bandNames,
+  countPositives,
+  evaluateWorld,
+  loadWorld,
+  ruleDecisionCounts,
+  rulesOnly,
+  scoreOrders,
+  type ModelUnderTest,
+  type World,
+} from './evaluate.world.ts';
+import { readArtifact } from './model.artifact.ts';
+import { amountsOf, chooseThresholds, defaultPolicyCosts, fitModel } from './model.fitting.ts';
+import { makeProgressBar, type ProgressBar } from './progress.bar.ts';
+import { labelledSet } from './training.set.ts';
+
+export { evaluateUsage, parseEvaluateArguments, type EvaluateOptions } from './evaluate.options.ts';
 
 export interface CommandOutput {
   readonly stdout: NodeJS.WritableStream;
   readonly stderr: NodeJS.WritableStream;
 }
 
-export const evaluateUsage = `rearguard evaluate --file FILE [--split time:0.8] [--report DIR] [--rounds N] [--quiet]
+type Obtained = { ok: true; model: ModelUnderTest; training: TrainingRun } | { ok: false; message: string };
 
-Replays FILE (import NDJSON) point-in-time through the risk engine, trains on the first part by time (labels
-known by the split time only), tests on the rest, and prints one JSON line: the model alone (top level and
-"model"), the rules alone ("rules") and both as the policy combines them ("combined"). DIR gets an HTML report. --xgboost-library PATH when libxgboost is not in a standard place.`;
-
-export interface EvaluateOptions {
-  readonly file: string;
-  readonly fraction: number;
-  readonly report: string | null;
-  readonly rounds: number;
-  readonly quiet: boolean;
-  readonly xgboostLibrary: string | null;
-}
-
-export function parseEvaluateArguments(argv: string[]): EvaluateOptions | string {
-  const { values } = parseArgs({
-    args: argv,
-    strict: true,
-    options: {
-      file: { type: 'string' },
-      split: { type: 'string', default: 'time:0.8' },
-      report: { type: 'string' },
-      rounds: { type: 'string', default: '200' },
-      quiet: { type: 'boolean', default: false },
-      'xgboost-library': { type: 'string' },
-    },
+/** The model under test: read from an artifact, or trained on the training world's past (labels known by the cut). */
+async function obtainModel(options: EvaluateOptions, world: World, bar: ProgressBar): Promise<Obtained> {
+  if (options.model !== null) {
+    const artifact = await readArtifact(options.model);
+    const scoring = loadModel(artifact.modelJson);
+    if (!scoring.ok) return { ok: false, message: `${scoring.error.code}: ${scoring.error.message}` };
+    const { metadata } = artifact;
+    return {
+      ok: true,
+      model: { scoring: scoring.value, encoding: metadata.encoding, thresholds: metadata.thresholds },
+      training: {
+        source: `model ${options.model} (${metadata.name}), trained on ${metadata.training.source}`,
+        dataFrom: metadata.training.dataFrom,
+        dataTo: metadata.training.dataTo,
+        params: metadata.params,
+        rounds: metadata.rounds,
+        xgboostVersion: metadata.xgboostVersion,
+        trainSet: null,
+        validation: null,
+      },
+    };
+  }
+  const { history, cut } = world;
+  const train = labelledSet(history, Number.NEGATIVE_INFINITY, cut, cut);
+  if (countPositives(train) === 0 || countPositives(train) === train.indexes.length || world.test.indexes.length === 0)
+    return { ok: false, message: 'the training or test side lacks fraud or legitimate orders; model not trained' };
+  bar.start(options.rounds, 'train');
+  const fitted = await fitModel({
+    history,
+    train,
+    validation: null,
+    rounds: options.rounds,
+    onRound: (round) => bar.update(round),
+    ...(options.xgboostLibrary === null ? {} : { libraryPath: options.xgboostLibrary }),
   });
-  if (!values.file) return '--file is required';
-  const split = /^time:(0?\.\d+|0|1)$/.exec(values.split ?? '');
-  const fraction = split ? Number(split[1]) : Number.NaN;
-  if (!(fraction > 0 && fraction < 1)) return '--split must be time:F with 0 < F < 1, e.g. time:0.8';
-  const rounds = Number(values.rounds);
-  if (!Number.isInteger(rounds) || rounds < 1) return '--rounds must be a positive integer';
+  bar.stop();
+  if (!fitted.ok) return { ok: false, message: `${fitted.error.code}: ${fitted.error.message}` };
+  const model: ModelUnderTest = {
+    scoring: fitted.value.scoring,
+    encoding: history.encoding,
+    thresholds: { stepUp: 1, review: 1, decline: 1 },
+  };
+  const trainScores = scoreOrders(model, history, train);
+  // In-sample scores: the bands are as optimistic as the training figures; a stored model brings its own.
+  const { thresholds } = chooseThresholds(trainScores, train.labels, amountsOf(history, train), defaultPolicyCosts);
   return {
-    file: values.file,
-    fraction,
-    report: values.report ?? null,
-    rounds,
-    quiet: values.quiet ?? false,
-    xgboostLibrary: values['xgboost-library'] ?? null,
+    ok: true,
+    model: { ...model, thresholds },
+    training: {
+      source: `trained here on ${world.name} before ${new Date(cut).toISOString()}`,
+      dataFrom: history.count > 0 ? new Date(history.placedAt[0]!).toISOString() : null,
+      dataTo: Number.isNaN(cut) ? null : new Date(cut).toISOString(),
+      params: fitted.value.params,
+      rounds: fitted.value.trained.rounds,
+      xgboostVersion: fitted.value.trained.xgboostVersion,
+      trainSet: {
+        scores: trainScores,
+        labels: train.labels,
+        count: train.indexes.length,
+        positives: countPositives(train),
+      },
+      validation: null,
+    },
   };
 }
 
-function outcomeCounts(history: ReplayedHistory, set: LabelledSet): Record<string, number> {
-  const counts: Record<string, number> = Object.fromEntries(ruleOutcomes.map((outcome) => [outcome, 0]));
-  for (const index of set.indexes) counts[ruleOutcomes[history.ruleOutcomes[index]!]!]! += 1;
-  return counts;
+function worldFacts(world: World) {
+  return {
+    file: world.name,
+    split_at: Number.isNaN(world.cut) ? null : new Date(world.cut).toISOString(),
+    orders: world.history.count,
+    rejected_lines: world.run.rejectedLines,
+    rejected_examples: world.run.rejectedExamples,
+    engine_failures: world.history.failures.count,
+    test: { count: world.test.indexes.length, positives: countPositives(world.test) },
+  };
 }
 
 export async function runEvaluateCommand(argv: string[], io: CommandOutput): Promise<number> {
@@ -79,61 +125,74 @@ export async function runEvaluateCommand(argv: string[], io: CommandOutput): Pro
     return 2;
   }
   const bar = makeProgressBar(io.stderr, options.quiet);
-  const run = await replayOrigin({ kind: 'file', path: options.file }, bar);
-  const { history } = run;
-  const cut = splitTime(history, options.fraction);
-  // Training sees only what was known at the split; the test side is judged on everything the file knows.
-  const train = labelledSet(history, Number.NEGATIVE_INFINITY, cut, cut);
-  const test = labelledSet(history, cut, Number.POSITIVE_INFINITY, Number.POSITIVE_INFINITY);
-  const typologies = Array.from(test.indexes, (index) => history.typologies[index] ?? null);
-  const rules = Float64Array.from(test.indexes, (index) => rulesScore(history, index));
+  const current = await loadWorld(options.file, options.mapping, options.fraction, bar);
+  const baseline =
+    options.baseline === null
+      ? null
+      : await loadWorld(options.baseline, options.baselineMapping, options.fraction, bar);
+  for (const loaded of [current, baseline]) {
+    if (typeof loaded === 'string') {
+      io.stderr.write(`evaluate: ${loaded}\n`);
+      return 2;
+    }
+  }
+  const world = current as World;
+  const trainingWorld = (baseline as World | null) ?? world;
+  for (const example of world.run.rejectedExamples) io.stderr.write(`evaluate: skipped ${example}\n`);
   const figures: Record<string, unknown> = {
-    file: options.file,
+    ...worldFacts(world),
     split: `time:${options.fraction}`,
-    split_at: Number.isNaN(cut) ? null : new Date(cut).toISOString(),
-    orders: history.count,
-    rejected_lines: run.rejectedLines,
-    engine_failures: history.failures.count,
-    train: { count: train.indexes.length, positives: countPositives(train) },
-    test: { count: test.indexes.length, positives: countPositives(test) },
-    rules_decisions_on_test: outcomeCounts(history, test),
+    rules_decisions_on_test: ruleDecisionCounts(world),
   };
-  const rulesSummary = summariseScores(rules, test.labels, typologies);
-
-  if (countPositives(train) === 0 || countPositives(train) === train.indexes.length || test.indexes.length === 0) {
-    io.stderr.write('evaluate: the training or test side lacks fraud or legitimate orders; model not trained\n');
-    io.stdout.write(`${JSON.stringify({ ...figures, model: null, rules: rulesSummary, combined: null })}\n`);
+  const obtained = await obtainModel(options, trainingWorld, bar);
+  if (!obtained.ok) {
+    io.stderr.write(`evaluate: ${obtained.message}\n`);
+    io.stdout.write(`${JSON.stringify({ ...figures, model: null, rules: rulesOnly(world), combined: null })}\n`);
     return 1;
   }
-  bar.start(options.rounds, 'train');
-  const fitted = await fitModel({
-    history,
-    train,
-    validation: null,
-    rounds: options.rounds,
-    onRound: (round) => bar.update(round),
-    ...(options.xgboostLibrary === null ? {} : { libraryPath: options.xgboostLibrary }),
-  });
-  bar.stop();
-  if (!fitted.ok) {
-    io.stderr.write(`evaluate: ${fitted.error.code}: ${fitted.error.message}\n`);
-    io.stdout.write(`${JSON.stringify({ ...figures, model: null, rules: rulesSummary, combined: null })}\n`);
-    return 1;
-  }
-  const modelScores = scoreSet(fitted.value.scoring, history, test);
-  const combined = Float64Array.from(test.indexes, (index, position) =>
-    combinedScore(history, index, modelScores[position]!),
-  );
-  const modelSummary = summariseScores(modelScores, test.labels, typologies);
-  const combinedSummary = summariseScores(combined, test.labels, typologies);
-  io.stdout.write(
-    `${JSON.stringify({ ...modelSummary, ...figures, model: modelSummary, rules: rulesSummary, combined: combinedSummary })}\n`,
-  );
+  const { model, training } = obtained;
+  const here = evaluateWorld(model, world);
+  const there = baseline === null ? null : evaluateWorld(model, baseline as World);
+  const intervals =
+    options.resamples > 0
+      ? bootstrapIntervals(here.scores, world.test.labels, { resamples: options.resamples, seed: options.seed })
+      : null;
+  const calibrated = calibration(here.scores, world.test.labels);
+  const output = {
+    ...here.model,
+    ...figures,
+    train: training.trainSet ? { count: training.trainSet.count, positives: training.trainSet.positives } : null,
+    model_source: training.source,
+    model: here.model,
+    rules: here.rules,
+    combined: here.combined,
+    intervals,
+    calibration: { brier: calibrated.brier, expected_calibration_error: calibrated.expectedCalibrationError },
+    bands_on_test: confusionByBand(bandNames, here.bands, world.test.labels),
+    ...(there && baseline
+      ? {
+          baseline: {
+            ...worldFacts(baseline as World),
+            model: there.model,
+            rules: there.rules,
+            combined: there.combined,
+          },
+          drop: figureDrop(there.model, here.model),
+        }
+      : {}),
+  };
+  io.stdout.write(`${JSON.stringify(output)}\n`);
+  if (there)
+    io.stderr.write(`evaluate: ${describeDrop((baseline as World).name, world.name, there.model, here.model)}\n`);
   if (options.report !== null) {
-    const written = await writeReport(options.report, history, test, modelScores, fitted.value.scoring, {
-      rules: rulesSummary,
-      combined: combinedSummary,
-      model: modelSummary,
+    const written = await writeEvaluation(options.report, {
+      world,
+      figures: here,
+      model,
+      training,
+      intervals,
+      baseline: there && baseline ? { world: baseline as World, figures: there } : null,
+      options,
     });
     if (!written.ok) {
       io.stderr.write(`evaluate: ${written.error.message}\n`);
@@ -142,51 +201,4 @@ export async function runEvaluateCommand(argv: string[], io: CommandOutput): Pro
     io.stderr.write(`evaluate: report written to ${options.report}\n`);
   }
   return 0;
-}
-
-function countPositives(set: LabelledSet): number {
-  let positives = 0;
-  for (const label of set.labels) positives += label;
-  return positives;
-}
-
-async function writeReport(
-  directory: string,
-  history: ReplayedHistory,
-  test: LabelledSet,
-  scores: Float64Array,
-  scoring: Parameters<typeof meanAbsoluteContributions>[0],
-  summaries: Record<'model' | 'rules' | 'combined', ScoreSummary>,
-) {
-  const width = history.encoding.columns.length;
-  const sampleCount = Math.min(2000, test.indexes.length);
-  const sample = new Float32Array(sampleCount * width);
-  for (let position = 0; position < sampleCount; position++) {
-    const index = test.indexes[Math.floor((position * test.indexes.length) / sampleCount)]!;
-    sample.set(history.rows.subarray(index * width, index * width + width), position * width);
-  }
-  const extraMetrics: Record<string, number | string | null> = {
-    orders_replayed: history.count,
-    test_orders: test.indexes.length,
-    test_from: new Date(history.placedAt[test.indexes[0]!]!).toISOString(),
-  };
-  for (const [name, summary] of Object.entries(summaries)) {
-    for (const key of ['roc_auc', 'pr_auc', 'recall_at_1pct_fpr', 'recall_at_5pct_fpr'] as const) {
-      extraMetrics[`${name} ${key}`] = summary[key];
-    }
-    for (const [typology, recall] of Object.entries(summary.per_typology)) {
-      extraMetrics[`${name} recall@1%FPR ${typology} (n=${recall.count})`] = recall.recall_at_1pct_fpr;
-    }
-  }
-  return writeEvaluationReport(directory, {
-    title: 'Rearguard model evaluation (time split)',
-    generatedAt: new Date().toISOString(),
-    scores,
-    labels: test.labels,
-    featureImportance: meanAbsoluteContributions(scoring, sample, { method: 'approximate' }),
-    importanceLabel: 'mean |Saabas contribution| (log-odds) on test orders',
-    costs: { missedFraud: defaultPolicyCosts.missedFraudShare, friction: defaultPolicyCosts.stepUpFriction },
-    amounts: pick(history.amounts, test.indexes),
-    extraMetrics,
-  });
 }

@@ -1,7 +1,8 @@
 // Reads an import NDJSON file as HistoryEvents in time order without a database, reusing the import's own mapping.
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { parseImportEntry, splitLines } from '../ingest/import.parser.ts';
+import { importLinesOf, ndjsonFormat, type ImportFileFormat } from '../ingest/import.format.ts';
+import { parseImportEntry } from '../ingest/import.parser.ts';
 import { buildBatchRows } from '../ingest/import.rows.ts';
 import type { ImportRecord } from '../ingest/import.schema.ts';
 import type { HistoryEvent } from '../risk/engine.ts';
@@ -21,6 +22,10 @@ export interface FileHistoryOptions {
   readonly onProgress?: (bytesRead: number, totalBytes: number) => void;
   readonly invoiceDueDays?: number;
   readonly batchSize?: number;
+  /** NDJSON unless a CSV column mapping is given. */
+  readonly format?: ImportFileFormat;
+  /** Reading stops with ImportTooLargeError past this many bytes. */
+  readonly maxTotalBytes?: number;
 }
 
 /** Sequential ids: replay needs no unguessable ids, and sequential ones make runs repeatable. */
@@ -36,9 +41,9 @@ export function recordTime(record: ImportRecord): number {
 const timeField = /"(?:placed_at|created_at)"\s*:\s*"([^"]+)"/;
 
 /** A cheap first pass: is the file in time order? Exports often are, and then the file streams in constant memory. */
-export async function isInTimeOrder(path: string): Promise<boolean> {
+export async function isInTimeOrder(path: string, format: ImportFileFormat = ndjsonFormat): Promise<boolean> {
   let latest = Number.NEGATIVE_INFINITY;
-  for await (const entry of splitLines(createReadStream(path, { highWaterMark: 1 << 20 }))) {
+  for await (const entry of importLinesOf(createReadStream(path, { highWaterMark: 1 << 20 }), format)) {
     const match = 'text' in entry ? timeField.exec(entry.text) : null;
     if (!match) continue;
     const at = Date.parse(match[1]!);
@@ -48,20 +53,27 @@ export async function isInTimeOrder(path: string): Promise<boolean> {
   return true;
 }
 
+interface ReadingOptions {
+  readonly format: ImportFileFormat;
+  readonly maxTotalBytes?: number;
+  readonly onBytes: (bytes: number) => void;
+}
+
 async function* parsedRecords(
   path: string,
   rejected: FileHistory['rejected'],
-  onBytes: (bytes: number) => void,
+  reading: ReadingOptions,
 ): AsyncGenerator<{ line: number; record: ImportRecord }> {
   let bytes = 0;
   async function* chunks() {
     for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) {
       bytes += (chunk as Buffer).length;
-      onBytes(bytes);
+      reading.onBytes(bytes);
       yield chunk as Buffer;
     }
   }
-  for await (const entry of splitLines(chunks())) {
+  const limits = reading.maxTotalBytes === undefined ? {} : { maxTotalBytes: reading.maxTotalBytes };
+  for await (const entry of importLinesOf(chunks(), reading.format, limits)) {
     const parsed = parseImportEntry(entry);
     if (parsed === null) continue;
     if (parsed.ok) yield { line: parsed.line, record: parsed.record };
@@ -78,14 +90,14 @@ function noteRejection(rejected: FileHistory['rejected'], rejection: { line: num
 async function* recordsInTimeOrder(
   path: string,
   rejected: FileHistory['rejected'],
-  onBytes: (bytes: number) => void,
+  reading: ReadingOptions,
 ): AsyncGenerator<{ line: number; record: ImportRecord }> {
-  if (await isInTimeOrder(path)) {
-    yield* parsedRecords(path, rejected, onBytes);
+  if (await isInTimeOrder(path, reading.format)) {
+    yield* parsedRecords(path, rejected, reading);
     return;
   }
   const all: { line: number; record: ImportRecord; at: number }[] = [];
-  for await (const entry of parsedRecords(path, rejected, onBytes))
+  for await (const entry of parsedRecords(path, rejected, reading))
     all.push({ ...entry, at: recordTime(entry.record) });
   const rank = (record: ImportRecord) => (record.type === 'account' ? 0 : 1);
   all.sort(
@@ -105,7 +117,11 @@ export async function readHistoryFile(path: string, options: FileHistoryOptions 
     invoiceDueDays: options.invoiceDueDays ?? 14,
   };
   const batchSize = options.batchSize ?? 512;
-  const onBytes = (bytes: number) => options.onProgress?.(bytes, totalBytes);
+  const reading: ReadingOptions = {
+    format: options.format ?? ndjsonFormat,
+    ...(options.maxTotalBytes === undefined ? {} : { maxTotalBytes: options.maxTotalBytes }),
+    onBytes: (bytes: number) => options.onProgress?.(bytes, totalBytes),
+  };
 
   async function* events(): AsyncGenerator<HistoryEvent> {
     // Payments and labels lie in the future of the record that implies them; the queue holds them until their time.
@@ -121,7 +137,7 @@ export async function readHistoryFile(path: string, options: FileHistoryOptions 
       for (const event of rows.events) queue.push(event);
       yield* queue.popBefore(until);
     };
-    for await (const entry of recordsInTimeOrder(path, rejected, onBytes)) {
+    for await (const entry of recordsInTimeOrder(path, rejected, reading)) {
       batch.push(entry);
       if (batch.length >= batchSize) yield* flush(recordTime(entry.record));
     }

@@ -1,4 +1,5 @@
 // Replays history from an import file or from the database, with a progress bar: the one entry the commands use.
+import type { ImportFileFormat } from '../ingest/import.format.ts';
 import type { Ruleset } from '../risk/rules/rule.schema.ts';
 import type { Database } from '../storage/database.ts';
 import { readHistory } from '../storage/history.reader.ts';
@@ -7,7 +8,13 @@ import { replayHistory, type ReplayedHistory } from './history.replay.ts';
 import type { ProgressBar } from './progress.bar.ts';
 
 export type HistoryOrigin =
-  { readonly kind: 'file'; readonly path: string } | { readonly kind: 'database'; readonly database: Database };
+  | {
+      readonly kind: 'file';
+      readonly path: string;
+      readonly format?: ImportFileFormat;
+      readonly maxTotalBytes?: number;
+    }
+  | { readonly kind: 'database'; readonly database: Database };
 
 export interface ReplayRun {
   readonly history: ReplayedHistory;
@@ -22,6 +29,8 @@ export async function replayOrigin(origin: HistoryOrigin, bar: ProgressBar, rule
     const megabyte = 1 << 20;
     let started = false;
     const file = await readHistoryFile(origin.path, {
+      ...(origin.format ? { format: origin.format } : {}),
+      ...(origin.maxTotalBytes === undefined ? {} : { maxTotalBytes: origin.maxTotalBytes }),
       onProgress: (bytes, total) => {
         if (!started) bar.start(Math.ceil(total / megabyte), 'replay MB');
         started = true;
