@@ -4,6 +4,7 @@ import type { Ids } from '../shared/ids.ts';
 import type { Database } from '../storage/database.ts';
 import type { WebAuthnSettings } from '../consumer/webauthn.settings.ts';
 import type { ReviewService } from '../review/review.service.ts';
+import type { WorkQueue } from '../desk/work-queue.service.ts';
 import type { CasesService } from '../protection/cases.service.ts';
 import type { RulesetsService } from '../ops/rulesets.service.ts';
 import type { RouteDefinition } from '../http/route.ts';
@@ -21,10 +22,12 @@ export function makeStaffContext(dependencies: {
   webauthn: WebAuthnSettings;
   publicUrl: string;
   reviews: ReviewService;
+  /** Settling through the queue respects a colleague's lock. */
+  queue: WorkQueue;
   cases: CasesService;
   rulesets: RulesetsService;
 }) {
-  const { database, clock, ids, reviews, cases, rulesets } = dependencies;
+  const { database, clock, ids, reviews, queue, cases, rulesets } = dependencies;
   const auth = makeStaffAuth({
     database,
     clock,
@@ -54,7 +57,7 @@ export function makeStaffContext(dependencies: {
   });
   const routes: RouteDefinition[] = [
     ...staffRoutes(auth, database),
-    ...opsActionRoutes({ auth, database, clock, ids, reviews, cases, rulesets, approvals }),
+    ...opsActionRoutes({ auth, database, clock, ids, reviews, queue, cases, rulesets, approvals }),
     ...opsDeskRoutes({ auth, database, clock, ids, cases }),
     ...rulesDeskRoutes({ auth, database, rulesets }),
   ];
