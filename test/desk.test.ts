@@ -350,3 +350,37 @@ describe('decisions scored by the shipped model', () => {
     }
   });
 });
+
+describe('staff sign-in rate limit', () => {
+  let app: TestApplication;
+  beforeAll(async () => {
+    app = await makeTestApplication('pglite');
+  });
+  afterAll(async () => {
+    await app.close();
+  });
+
+  it('refuses sign-in ceremonies from one address past its limit with 429, until the window ends', async () => {
+    const signInOptions = () => app.request('POST', '/v1/ops/sign-in/options', { key: null });
+    let allowed = 0;
+    let refused = await signInOptions();
+    while (refused.statusCode === 200 && allowed < 100) {
+      allowed += 1;
+      refused = await signInOptions();
+    }
+    expect(allowed).toBe(60);
+    expect(refused.statusCode).toBe(429);
+    expect(refused.json().error).toMatchObject({
+      code: 'too_many_sign_in_attempts',
+      retry_after_seconds: expect.any(Number),
+    });
+    // Verifying is counted too: a flood of forged assertions is refused before any signature is checked.
+    const verify = await app.request('POST', '/v1/ops/sign-in/verify', {
+      key: null,
+      body: { ceremony_id: 'wac_x', response: { id: 'x', type: 'public-key', response: {} } },
+    });
+    expect(verify.statusCode).toBe(429);
+    app.clock.advance(15 * 60_000);
+    expect((await signInOptions()).statusCode).toBe(200);
+  });
+});

@@ -11,6 +11,7 @@ import type { RouteDefinition } from '../http/route.ts';
 import { makeStaffAuth } from './staff-auth.service.ts';
 import { makeApprovalsService } from './approvals.service.ts';
 import { staffRoutes } from './staff.routes.ts';
+import { makeStaffSignInLimit } from './sign-in.rate-limit.ts';
 import { opsActionRoutes } from './ops-actions.routes.ts';
 import { opsDeskRoutes } from './ops-desk.routes.ts';
 import { rulesDeskRoutes } from './rules-desk.routes.ts';
@@ -56,7 +57,7 @@ export function makeStaffContext(dependencies: {
     },
   });
   const routes: RouteDefinition[] = [
-    ...staffRoutes(auth, database),
+    ...staffRoutes(auth, database, makeStaffSignInLimit({ database, clock })),
     ...opsActionRoutes({ auth, database, clock, ids, reviews, queue, cases, rulesets, approvals }),
     ...opsDeskRoutes({ auth, database, clock, ids, cases }),
     ...rulesDeskRoutes({ auth, database, rulesets }),
