@@ -2,7 +2,6 @@
 // item to approval (the order and the merchant's webhooks appear). Screenshots at 1440 px in test-artifacts/console.
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { readFileSync } from 'node:fs';
 import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
@@ -12,9 +11,9 @@ import { makeManualClock } from '../src/shared/clock.ts';
 import { adminKey, sessionBody, testConfig } from './application.ts';
 import { makeTestDatabase } from './databases.ts';
 import { startWebhookReceiver } from './webhook-receiver.ts';
+import { reviewLargeRuleset, shippedRuleset } from './review-ruleset.ts';
 
 const artifacts = join(import.meta.dirname, '..', 'test-artifacts', 'console');
-const shippedRuleset = JSON.parse(readFileSync(new URL('../rules/default.json', import.meta.url), 'utf8'));
 
 async function freePort(): Promise<number> {
   const server = createNetServer();
@@ -60,15 +59,7 @@ describe.skipIf(!available)('ops console in chromium', () => {
       defaultModelPath: null,
     });
     // The desk's own lever: orders above EUR 100 are held for review.
-    const ruleset = structuredClone(shippedRuleset);
-    ruleset.version = 'review-large-1';
-    ruleset.rules.unshift({
-      id: 'review_large',
-      description: 'Review anything above EUR 100',
-      condition: { kind: 'cmp', feature: 'cart_amount', op: 'gt', value: 10000 },
-      action: 'review',
-      reason: { code: 'large_order_review', message: 'We check larger orders by hand.' },
-    });
+    const ruleset = reviewLargeRuleset();
     expect((await admin('POST', '/v1/admin/rulesets', { ruleset, activate: true })).statusCode).toBe(201);
 
     const merchant = await app.merchants.create('Phone Shop');

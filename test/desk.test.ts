@@ -1,25 +1,10 @@
 // The fraud desk's workbench through the HTTP API: one ranked queue of reviews and claims with locks and a next-item
 // flow, bulk settlement, the case view, remediation actions (each audited), and decision search and explanation.
-import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { databaseKinds } from './databases.ts';
 import { adminKey, makeTestApplication, sessionBody, type TestApplication } from './application.ts';
 import { makeStaffDesk } from './staff.desk.ts';
-
-const shippedRuleset = JSON.parse(readFileSync(new URL('../rules/default.json', import.meta.url), 'utf8'));
-
-const reviewLarge = () => {
-  const ruleset = structuredClone(shippedRuleset);
-  ruleset.version = 'review-large-1';
-  ruleset.rules.unshift({
-    id: 'review_large',
-    description: 'Review anything above EUR 100',
-    condition: { kind: 'cmp', feature: 'cart_amount', op: 'gt', value: 10000 },
-    action: 'review',
-    reason: { code: 'large_order_review', message: 'We check larger orders by hand.' },
-  });
-  return ruleset;
-};
+import { reviewLargeRuleset } from './review-ruleset.ts';
 
 interface QueueItem {
   id: string;
@@ -61,9 +46,9 @@ describe.each(databaseKinds)('the desk on %s', (kind) => {
 
   beforeAll(async () => {
     app = await makeTestApplication(kind, {}, { WEBHOOK_ALLOW_PRIVATE_URLS: 'true' });
-    expect((await admin('POST', '/v1/admin/rulesets', { ruleset: reviewLarge(), activate: true })).statusCode).toBe(
-      201,
-    );
+    expect(
+      (await admin('POST', '/v1/admin/rulesets', { ruleset: reviewLargeRuleset(), activate: true })).statusCode,
+    ).toBe(201);
     const hook = await app.request('POST', '/v1/webhooks', {
       body: { url: 'http://127.0.0.1:9/hooks', events: ['order.hold_shipment', 'invoice.paused'] },
     });
