@@ -65,6 +65,8 @@ import { reviewRoutes } from './review/review.routes.ts';
 import { makeScheduler } from './protection/protection.scheduler.ts';
 import { makeStaffContext } from './staff/staff.wiring.ts';
 import { registerConsole } from './staff/console.static.ts';
+import { makeWorkQueue } from './desk/work-queue.service.ts';
+import { makeDeskContext } from './desk/desk.wiring.ts';
 
 export const version = '0.1.0';
 
@@ -242,6 +244,7 @@ export async function makeApplication(config: Config, overrides: Overrides = {})
   const protection = makeProtectionContext({ config, database, clock, ids, engine, metrics });
   routes.push(...protection.routes);
   // Staff of the fraud desk: passkey sign-in, audit trail, four eyes; their routes live under /v1/ops.
+  const queue = makeWorkQueue({ database, clock, ids, reviews, lockMinutes: config.review.lockMinutes });
   const staff = makeStaffContext({
     database,
     clock,
@@ -249,10 +252,23 @@ export async function makeApplication(config: Config, overrides: Overrides = {})
     webauthn,
     publicUrl: config.publicUrl,
     reviews,
+    queue,
     cases: protection.cases,
     rulesets,
   });
   routes.push(...staff.routes);
+  // The desk's workbench: one ranked queue with locks, the case view and its remediations, decision search.
+  const desk = makeDeskContext({
+    database,
+    clock,
+    ids,
+    engine,
+    models: modelContext.models,
+    auth: staff.auth,
+    queue,
+    caseFirstResponseHours: config.caseFirstResponseHours,
+  });
+  routes.push(...desk.routes);
   decisionHooks.push(...protection.decisionHooks);
   routes.push(...modelContext.routes);
   decisionHooks.push(...modelContext.decisionHooks);

@@ -56,6 +56,7 @@ const environmentSchema = z.object({
   REVIEW_DEADLINE_MINUTES: z.coerce.number().min(1).max(10_080).default(120),
   REVIEW_DEFAULT_OUTCOME: z.enum(['approve', 'decline']).default('decline'),
   OPS_ALERT_TO: z.string().max(2000).optional(),
+  REVIEW_LOCK_MINUTES: z.coerce.number().min(1).max(480).default(15),
   WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
   WEBHOOK_ALLOW_PRIVATE_URLS: z.enum(['true', 'false']).default('false'),
   SCHEDULER_INTERVAL_MS: z.coerce.number().int().min(100).default(60_000),
@@ -123,7 +124,12 @@ export type Config = {
   };
   readonly caseFirstResponseHours: number;
   /** A `review` decision waits this long for an analyst, then takes the default outcome. */
-  readonly review: { readonly deadlineMinutes: number; readonly defaultOutcome: 'approved' | 'declined' };
+  readonly review: {
+    readonly deadlineMinutes: number;
+    readonly defaultOutcome: 'approved' | 'declined';
+    /** How long an analyst's lock on a queue item lasts without being renewed. */
+    readonly lockMinutes: number;
+  };
   /** Where the desk's alerts are sent besides the console: e-mail boxes and phone numbers. */
   readonly opsAlertRecipients: readonly OpsAlertRecipient[];
   readonly webhookTimeoutMilliseconds: number;
@@ -236,6 +242,7 @@ export function loadConfig(environment: Record<string, string | undefined>): Con
       review: {
         deadlineMinutes: value.REVIEW_DEADLINE_MINUTES,
         defaultOutcome: value.REVIEW_DEFAULT_OUTCOME === 'approve' ? 'approved' : 'declined',
+        lockMinutes: value.REVIEW_LOCK_MINUTES,
       },
       opsAlertRecipients,
       webhookTimeoutMilliseconds: value.WEBHOOK_TIMEOUT_MS,
@@ -351,6 +358,11 @@ export const configDocumentation: ReadonlyArray<readonly [string, string, string
     'OPS_ALERT_TO',
     '(unset)',
     'Comma-separated e-mail addresses and +E.164 phone numbers that receive the desk alerts (also shown in the console)',
+  ],
+  [
+    'REVIEW_LOCK_MINUTES',
+    '15',
+    'Minutes a queue item stays locked to the analyst working it (renewed by each action; a lead may take it over)',
   ],
   ['WEBHOOK_TIMEOUT_MS', '10000', 'Time a webhook receiver has to answer before the attempt counts as failed'],
   [

@@ -2,7 +2,6 @@
 // item to approval (the order and the merchant's webhooks appear). Screenshots at 1440 px in test-artifacts/console.
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { readFileSync } from 'node:fs';
 import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
@@ -12,9 +11,9 @@ import { makeManualClock } from '../src/shared/clock.ts';
 import { adminKey, sessionBody, testConfig } from './application.ts';
 import { makeTestDatabase } from './databases.ts';
 import { startWebhookReceiver } from './webhook-receiver.ts';
+import { reviewLargeRuleset, shippedRuleset } from './review-ruleset.ts';
 
 const artifacts = join(import.meta.dirname, '..', 'test-artifacts', 'console');
-const shippedRuleset = JSON.parse(readFileSync(new URL('../rules/default.json', import.meta.url), 'utf8'));
 
 async function freePort(): Promise<number> {
   const server = createNetServer();
@@ -60,15 +59,7 @@ describe.skipIf(!available)('ops console in chromium', () => {
       defaultModelPath: null,
     });
     // The desk's own lever: orders above EUR 100 are held for review.
-    const ruleset = structuredClone(shippedRuleset);
-    ruleset.version = 'review-large-1';
-    ruleset.rules.unshift({
-      id: 'review_large',
-      description: 'Review anything above EUR 100',
-      condition: { kind: 'cmp', feature: 'cart_amount', op: 'gt', value: 10000 },
-      action: 'review',
-      reason: { code: 'large_order_review', message: 'We check larger orders by hand.' },
-    });
+    const ruleset = reviewLargeRuleset();
     expect((await admin('POST', '/v1/admin/rulesets', { ruleset, activate: true })).statusCode).toBe(201);
 
     const merchant = await app.merchants.create('Phone Shop');
@@ -145,9 +136,17 @@ describe.skipIf(!available)('ops console in chromium', () => {
     await expect.poll(() => item.textContent()).toContain('Phone Shop');
     await expect.poll(() => item.textContent()).toContain('2h 00m left');
     await shot('03-queue');
-    await item.getByRole('button', { name: 'Approve' }).click();
+    // The next-item flow: the best-ranked free item opens in the case view, locked to whoever asked.
+    await page.getByRole('button', { name: 'Next item' }).click();
+    const caseView = page.locator('[data-case-view]');
+    await caseView.getByText('Locked to you').waitFor();
+    await caseView.getByLabel('As an analyst sees it').getByText('review_large').waitFor();
+    await shot('04-case-view');
+    const [lock] = await app.database.query<{ staff_name: string }>('SELECT staff_name FROM desk_locks');
+    expect(lock).toEqual({ staff_name: 'Ada' });
+    await caseView.getByRole('button', { name: 'Approve' }).click();
     await page.getByText(/approved — order ord_/).waitFor();
-    await shot('04-queue-approved');
+    await shot('05-case-approved');
 
     const [order] = await app.database.query<{ id: string; invoice: string | null }>(
       'SELECT o.id, i.id AS invoice FROM orders o LEFT JOIN invoices i ON i.order_id = o.id WHERE o.session_id = $1',
@@ -171,17 +170,20 @@ describe.skipIf(!available)('ops console in chromium', () => {
     const claim = await admin('POST', '/v1/admin/claims', { order_id: approvedOrderId, kind: 'not_mine' });
     const caseId = claim.json().case_id as string;
     const bram = await colleague('Bram', 'analyst');
-    await bram.getByRole('link', { name: 'Cases' }).click();
-    const row = bram.locator(`[data-case="${caseId}"]`);
-    await row.getByLabel('Note').fill('Anna confirmed by phone: not her order');
-    await row.getByRole('button', { name: 'Confirm fraud' }).click();
+    const row = bram.locator(`[data-item="${caseId}"]`);
+    await row.getByText('Claim (not_mine)').waitFor();
+    await row.getByRole('button', { name: 'Open' }).click();
+    const caseView = bram.locator(`[data-case-view="${caseId}"]`);
+    await caseView.getByLabel('Identity timeline').getByText('account created').waitFor();
+    await caseView.getByLabel('Note').fill('Anna confirmed by phone: not her order');
+    await caseView.getByRole('button', { name: 'Confirm fraud' }).click();
     await bram.getByText('waiting for a second person').waitFor();
-    await shot('05-cases', bram);
+    await shot('06-claim-case-view', bram);
     await bram.getByRole('link', { name: 'Approvals' }).click();
     const own = bram.locator('[data-approval]').first();
     await own.getByText('needs someone else').waitFor();
     expect(await own.getByRole('button', { name: 'Confirm' }).isDisabled()).toBe(true);
-    await shot('06-approvals-own-request', bram);
+    await shot('07-approvals-own-request', bram);
     const open = await app.database.query<{ status: string }>('SELECT status FROM cases WHERE id = $1', [caseId]);
     expect(open).toEqual([{ status: 'open' }]);
 
@@ -189,7 +191,7 @@ describe.skipIf(!available)('ops console in chromium', () => {
     await sam.getByRole('link', { name: 'Approvals' }).click();
     await sam.locator('[data-approval]').first().getByRole('button', { name: 'Confirm' }).click();
     await sam.getByText(`Close case as confirmed fraud ${caseId}: confirmed.`).waitFor();
-    await shot('07-approvals-confirmed', sam);
+    await shot('08-approvals-confirmed', sam);
     const [resolved] = await app.database.query<{ status: string; resolution: string }>(
       'SELECT status, resolution FROM cases WHERE id = $1',
       [caseId],
@@ -216,10 +218,10 @@ describe.skipIf(!available)('ops console in chromium', () => {
     await page.getByRole('link', { name: 'Alerts' }).click();
     const alert = page.locator('[data-alert]').filter({ hasText: 'review deadline passed' });
     await alert.waitFor();
-    await shot('08-alerts');
+    await shot('09-alerts');
     await alert.getByRole('button', { name: 'Acknowledge' }).click();
     await alert.getByText('Acknowledged').waitFor();
-    await shot('09-alert-acknowledged');
+    await shot('10-alert-acknowledged');
     const rows = await app.database.query<{ acknowledged_at: Date | null }>(
       "SELECT acknowledged_at FROM protection_alerts WHERE kind = 'review_deadline_passed'",
     );
@@ -238,7 +240,7 @@ describe.skipIf(!available)('ops console in chromium', () => {
     const preview = row.getByLabel('Backtest of stricter-2');
     await preview.waitFor();
     await expect.poll(() => preview.textContent()).toContain('Orders replayed');
-    await shot('10-rules-backtest', lotte);
+    await shot('11-rules-backtest', lotte);
     await row.getByRole('button', { name: 'Request activation' }).click();
     await lotte.getByText('Activation of stricter-2 is waiting for a second person.').waitFor();
     expect(app.rulesets.current().version).toBe('review-large-1');
@@ -247,7 +249,35 @@ describe.skipIf(!available)('ops console in chromium', () => {
     const request = page.locator('[data-approval]').filter({ hasText: 'Activate ruleset' });
     await request.getByRole('button', { name: 'Confirm' }).click();
     await page.getByText('Activate ruleset stricter-2: confirmed.').waitFor();
-    await shot('11-ruleset-activated');
+    await shot('12-ruleset-activated');
     expect(app.rulesets.current().version).toBe('stricter-2');
+  });
+
+  it('searches decisions and opens one as the consumer and as an analyst see it', async () => {
+    await page.getByRole('link', { name: 'Cases' }).click();
+    await page.getByRole('heading', { name: 'Open cases' }).waitFor();
+    await shot('13-cases');
+    await page.getByRole('link', { name: 'Decisions' }).click();
+    await page.getByLabel('Outcome').selectOption('review');
+    await page.getByLabel('Rule hit').fill('review_large');
+    await page.getByRole('button', { name: 'Search' }).click();
+    const found = page.getByLabel('Decisions found');
+    await found.waitFor();
+    const rows = found.locator('[data-decision]');
+    await expect.poll(() => rows.count()).toBe(2);
+    for (const text of await rows.allTextContents()) expect(text).toContain('review_large');
+    await shot('14-decisions-search');
+
+    await page.getByLabel('Identifier (e-mail, phone, device, IP, account, order, session)').fill(sessionId);
+    await page.getByRole('button', { name: 'Search' }).click();
+    await expect.poll(() => rows.count()).toBe(1);
+    await rows.first().getByRole('button', { name: 'Explain' }).click();
+    const consumer = page.getByLabel('As the consumer sees it');
+    await consumer.getByText('We check larger orders by hand.').waitFor();
+    await expect.poll(() => consumer.textContent()).toContain('A person on our team is checking this purchase');
+    const analyst = page.getByLabel('As an analyst sees it');
+    await expect.poll(() => analyst.textContent()).toContain('review_large');
+    await expect.poll(() => analyst.textContent()).toContain('Anna de Vries');
+    await shot('15-decision-explained');
   });
 });

@@ -1,25 +1,10 @@
 // Staff of the fraud desk through the HTTP API: an enrolment link from the admin key, passkey sign-in with a
 // session cookie, roles, the audit trail, and four eyes on confirmed fraud and ruleset activation.
-import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { databaseKinds } from './databases.ts';
 import { adminKey, makeTestApplication, sessionBody, type TestApplication } from './application.ts';
 import { makeSoftwareAuthenticator } from './software-authenticator.ts';
-
-const shippedRuleset = JSON.parse(readFileSync(new URL('../rules/default.json', import.meta.url), 'utf8'));
-
-function withRule(version: string) {
-  const ruleset = structuredClone(shippedRuleset);
-  ruleset.version = version;
-  ruleset.rules.unshift({
-    id: 'review_large',
-    description: 'Review anything above EUR 100',
-    condition: { kind: 'cmp', feature: 'cart_amount', op: 'gt', value: 10000 },
-    action: 'review',
-    reason: { code: 'large_order_review', message: 'We check larger orders by hand.' },
-  });
-  return ruleset;
-}
+import { reviewLargeRuleset } from './review-ruleset.ts';
 
 describe.each(databaseKinds)('staff and four eyes on %s', (kind) => {
   let app: TestApplication;
@@ -58,7 +43,8 @@ describe.each(databaseKinds)('staff and four eyes on %s', (kind) => {
   beforeAll(async () => {
     app = await makeTestApplication(kind);
     expect(
-      (await admin('POST', '/v1/admin/rulesets', { ruleset: withRule('review-large-1'), activate: true })).statusCode,
+      (await admin('POST', '/v1/admin/rulesets', { ruleset: reviewLargeRuleset('review-large-1'), activate: true }))
+        .statusCode,
     ).toBe(201);
     expect((await admin('POST', '/v1/admin/rulesets/review-large-1/activate')).statusCode).toBe(200);
   });
@@ -203,7 +189,9 @@ describe.each(databaseKinds)('staff and four eyes on %s', (kind) => {
   });
 
   it('activates a ruleset only after a second lead or admin confirms', async () => {
-    expect((await admin('POST', '/v1/admin/rulesets', { ruleset: withRule('review-large-2') })).statusCode).toBe(201);
+    expect(
+      (await admin('POST', '/v1/admin/rulesets', { ruleset: reviewLargeRuleset('review-large-2') })).statusCode,
+    ).toBe(201);
     expect((await as('Bram', 'POST', '/v1/ops/rulesets/review-large-2/activate')).statusCode).toBe(403);
     expect((await as('Lotte', 'POST', '/v1/ops/rulesets/nope/activate')).statusCode).toBe(404);
     const requested = await as('Lotte', 'POST', '/v1/ops/rulesets/review-large-2/activate');

@@ -111,6 +111,11 @@ export async function latestDecision(db: SqlExecutor, sessionId: string): Promis
   return rows[0] ?? null;
 }
 
+export async function findDecision(db: SqlExecutor, decisionId: string): Promise<DecisionRow | null> {
+  const rows = await db.query<DecisionRow>(`SELECT ${decisionColumns} FROM decisions WHERE id = $1`, [decisionId]);
+  return rows[0] ?? null;
+}
+
 /** One keyset page of decision records in decision order (limit+1 rows: the extra one says there is more). */
 export async function listDecisions(
   db: SqlExecutor,

@@ -50,7 +50,8 @@ export type IdPrefix =
   | 'stf'
   | 'sen'
   | 'ssn'
-  | 'apr';
+  | 'apr'
+  | 'dct';
 
 export interface Ids {
   next(prefix: IdPrefix): string;

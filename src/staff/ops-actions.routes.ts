@@ -6,6 +6,7 @@ import type { Ids } from '../shared/ids.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { Database } from '../storage/database.ts';
 import type { ReviewService } from '../review/review.service.ts';
+import type { WorkQueue } from '../desk/work-queue.service.ts';
 import { reviewStatuses } from '../review/review.repository.ts';
 import type { CasesService } from '../protection/cases.service.ts';
 import { caseResolutions } from '../protection/protection.repository.ts';
@@ -33,11 +34,12 @@ export function opsActionRoutes(dependencies: {
   clock: Clock;
   ids: Ids;
   reviews: ReviewService;
+  queue: WorkQueue;
   cases: CasesService;
   rulesets: RulesetsService;
   approvals: ApprovalsService;
 }) {
-  const { auth, reviews, cases, rulesets, approvals } = dependencies;
+  const { auth, reviews, queue, cases, rulesets, approvals } = dependencies;
   const audit = (member: StaffMember, action: string, subject: string, before: unknown, after: unknown) =>
     recordAudit(dependencies.database, dependencies.ids, {
       staffId: member.id,
@@ -53,7 +55,7 @@ export function opsActionRoutes(dependencies: {
     defineRoute({
       method: 'POST',
       url: `/v1/ops/reviews/:id/${verdict}`,
-      summary: `${verdict === 'approve' ? 'Approve' : 'Decline'} a held session (analyst role; audited)`,
+      summary: `${verdict === 'approve' ? 'Approve' : 'Decline'} a held session (analyst role; audited; 409 item_locked when a colleague works it)`,
       tags: ['ops'],
       auth: 'none',
       params: reviewParams,
@@ -61,10 +63,7 @@ export function opsActionRoutes(dependencies: {
       responses: { 200: { description: 'The settled review item', schema: reviewItemSchema } },
       handler: async ({ request, params, body }) => {
         const member = await auth.require(request);
-        const before = await reviews.get(params.id);
-        const after = await reviews[verdict](params.id, { actor: member.name, note: body.note });
-        await audit(member, `review.${verdict}`, params.id, { status: before.status }, after.resolution);
-        return { status: 200, body: after };
+        return { status: 200, body: await queue.settleReview(member, params.id, verdict, body.note) };
       },
     });
 
@@ -102,6 +101,7 @@ export function opsActionRoutes(dependencies: {
       },
       handler: async ({ request, params, body }) => {
         const member = await auth.require(request);
+        await queue.assertWorkable(member, params.id);
         const before = await cases.get(params.id);
         if (body.outcome === 'fraud_confirmed') {
           if (before.status !== 'open') throw new ApiError(409, 'case_resolved', 'this case is already resolved');

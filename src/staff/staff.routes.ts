@@ -7,6 +7,7 @@ import type { StaffAuth } from './staff-auth.service.ts';
 import { listAudit } from './audit.ts';
 import { staffRoles } from './staff.repository.ts';
 import type { Database } from '../storage/database.ts';
+import type { StaffSignInLimit } from './sign-in.rate-limit.ts';
 
 const newStaff = z.object({ name: z.string().trim().min(1).max(100), role: z.enum(staffRoles) });
 const enrolmentToken = z.string().regex(/^rge_[A-Za-z0-9_-]{20,100}$/);
@@ -45,7 +46,7 @@ const page = z.object({
   cursor: z.coerce.number().int().min(0).optional(),
 });
 
-export function staffRoutes(auth: StaffAuth, database: Database) {
+export function staffRoutes(auth: StaffAuth, database: Database, limitSignIn: StaffSignInLimit) {
   return [
     defineRoute({
       method: 'POST',
@@ -95,8 +96,14 @@ export function staffRoutes(auth: StaffAuth, database: Database) {
       tags: ['staff'],
       auth: 'none',
       body: z.object({ token: enrolmentToken }),
-      responses: { 200: { description: 'ceremony_id and WebAuthn options', schema: ceremonyView } },
-      handler: async ({ body }) => ({ status: 200, body: await auth.enrolmentOptions(body.token) }),
+      responses: {
+        200: { description: 'ceremony_id and WebAuthn options', schema: ceremonyView },
+        429: { description: 'Too many sign-in attempts from this address (too_many_sign_in_attempts)' },
+      },
+      handler: async ({ body, request }) => {
+        await limitSignIn(request);
+        return { status: 200, body: await auth.enrolmentOptions(body.token) };
+      },
     }),
     defineRoute({
       method: 'POST',
@@ -105,8 +112,12 @@ export function staffRoutes(auth: StaffAuth, database: Database) {
       tags: ['staff'],
       auth: 'none',
       body: z.object({ token: enrolmentToken, ceremony_id: ceremonyId, response: credential }),
-      responses: { 200: { description: 'The signed-in staff member', schema: signedInView } },
-      handler: async ({ body }) => {
+      responses: {
+        200: { description: 'The signed-in staff member', schema: signedInView },
+        429: { description: 'Too many sign-in attempts from this address (too_many_sign_in_attempts)' },
+      },
+      handler: async ({ body, request }) => {
+        await limitSignIn(request);
         const session = await auth.enrol(
           body.token,
           body.ceremony_id,
@@ -122,8 +133,14 @@ export function staffRoutes(auth: StaffAuth, database: Database) {
       summary: 'Passkey sign-in options (discoverable credentials: nobody types a name)',
       tags: ['staff'],
       auth: 'none',
-      responses: { 200: { description: 'ceremony_id and WebAuthn options', schema: ceremonyView } },
-      handler: async () => ({ status: 200, body: await auth.signInOptions() }),
+      responses: {
+        200: { description: 'ceremony_id and WebAuthn options', schema: ceremonyView },
+        429: { description: 'Too many sign-in attempts from this address (too_many_sign_in_attempts)' },
+      },
+      handler: async ({ request }) => {
+        await limitSignIn(request);
+        return { status: 200, body: await auth.signInOptions() };
+      },
     }),
     defineRoute({
       method: 'POST',
@@ -132,8 +149,12 @@ export function staffRoutes(auth: StaffAuth, database: Database) {
       tags: ['staff'],
       auth: 'none',
       body: z.object({ ceremony_id: ceremonyId, response: credential }),
-      responses: { 200: { description: 'The signed-in staff member', schema: signedInView } },
-      handler: async ({ body }) => {
+      responses: {
+        200: { description: 'The signed-in staff member', schema: signedInView },
+        429: { description: 'Too many sign-in attempts from this address (too_many_sign_in_attempts)' },
+      },
+      handler: async ({ body, request }) => {
+        await limitSignIn(request);
         const session = await auth.signIn(body.ceremony_id, body.response as unknown as AuthenticationResponseJSON);
         const view: Shape<typeof signedInView> = { staff: session.staff };
         return { status: 200, body: view, headers: { 'set-cookie': session.cookie } };

@@ -4,12 +4,14 @@ import type { Ids } from '../shared/ids.ts';
 import type { Database } from '../storage/database.ts';
 import type { WebAuthnSettings } from '../consumer/webauthn.settings.ts';
 import type { ReviewService } from '../review/review.service.ts';
+import type { WorkQueue } from '../desk/work-queue.service.ts';
 import type { CasesService } from '../protection/cases.service.ts';
 import type { RulesetsService } from '../ops/rulesets.service.ts';
 import type { RouteDefinition } from '../http/route.ts';
 import { makeStaffAuth } from './staff-auth.service.ts';
 import { makeApprovalsService } from './approvals.service.ts';
 import { staffRoutes } from './staff.routes.ts';
+import { makeStaffSignInLimit } from './sign-in.rate-limit.ts';
 import { opsActionRoutes } from './ops-actions.routes.ts';
 import { opsDeskRoutes } from './ops-desk.routes.ts';
 import { rulesDeskRoutes } from './rules-desk.routes.ts';
@@ -21,10 +23,12 @@ export function makeStaffContext(dependencies: {
   webauthn: WebAuthnSettings;
   publicUrl: string;
   reviews: ReviewService;
+  /** Settling through the queue respects a colleague's lock. */
+  queue: WorkQueue;
   cases: CasesService;
   rulesets: RulesetsService;
 }) {
-  const { database, clock, ids, reviews, cases, rulesets } = dependencies;
+  const { database, clock, ids, reviews, queue, cases, rulesets } = dependencies;
   const auth = makeStaffAuth({
     database,
     clock,
@@ -53,8 +57,8 @@ export function makeStaffContext(dependencies: {
     },
   });
   const routes: RouteDefinition[] = [
-    ...staffRoutes(auth, database),
-    ...opsActionRoutes({ auth, database, clock, ids, reviews, cases, rulesets, approvals }),
+    ...staffRoutes(auth, database, makeStaffSignInLimit({ database, clock })),
+    ...opsActionRoutes({ auth, database, clock, ids, reviews, queue, cases, rulesets, approvals }),
     ...opsDeskRoutes({ auth, database, clock, ids, cases }),
     ...rulesDeskRoutes({ auth, database, rulesets }),
   ];

@@ -3,12 +3,16 @@ import { useEffect, useState } from 'react';
 import { api, type Staff } from './api.ts';
 import { SignIn } from './SignIn.tsx';
 import { Queue } from './Queue.tsx';
+import { CaseView } from './CaseView.tsx';
+import { Decisions } from './Decisions.tsx';
+import type { QueueItem } from './desk.types.ts';
 import { Cases } from './Cases.tsx';
 import { Approvals } from './Approvals.tsx';
 import { Alerts } from './Alerts.tsx';
 import { Rules } from './Rules.tsx';
 
-const screens = ['Queue', 'Cases', 'Approvals', 'Rules', 'Alerts'] as const;
+// One entry per screen in the navigation; a new screen is one more name here and one more line in `main` below.
+const screens = ['Queue', 'Decisions', 'Cases', 'Approvals', 'Rules', 'Alerts'] as const;
 type Screen = (typeof screens)[number];
 
 const enrolmentToken = () => /(?:^#|&)enrol=([A-Za-z0-9_-]+)/.exec(location.hash)?.[1] ?? null;
@@ -17,6 +21,8 @@ export function App() {
   const [staff, setStaff] = useState<Staff | null | undefined>(undefined);
   const [token, setToken] = useState(enrolmentToken);
   const [screen, setScreen] = useState<Screen>('Queue');
+  /** The queue item open in the case view (within the Queue screen). */
+  const [caseId, setCaseId] = useState<string | null>(null);
 
   useEffect(() => {
     if (token) return setStaff(null);
@@ -33,6 +39,11 @@ export function App() {
       setStaff(member);
     };
     return <SignIn enrolmentToken={token} onSignedIn={signedIn} />;
+  }
+
+  async function nextItem() {
+    const { item } = await api<{ item: QueueItem | null }>('POST', '/v1/ops/queue/next');
+    setCaseId(item?.id ?? null);
   }
 
   async function signOut() {
@@ -53,6 +64,7 @@ export function App() {
               onClick={(event) => {
                 event.preventDefault();
                 setScreen(name);
+                setCaseId(null);
               }}
             >
               {name}
@@ -67,7 +79,13 @@ export function App() {
         </button>
       </header>
       <main>
-        {screen === 'Queue' && <Queue />}
+        {screen === 'Queue' &&
+          (caseId ? (
+            <CaseView itemId={caseId} onNext={() => void nextItem()} onBack={() => setCaseId(null)} />
+          ) : (
+            <Queue onOpen={setCaseId} />
+          ))}
+        {screen === 'Decisions' && <Decisions />}
         {screen === 'Cases' && <Cases />}
         {screen === 'Approvals' && <Approvals staff={staff} />}
         {screen === 'Rules' && <Rules />}
