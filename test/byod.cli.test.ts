@@ -50,7 +50,7 @@ describe('rearguard import FILE.csv --mapping', () => {
     } finally {
       await database.close();
     }
-  }, 120_000);
+  }, 300_000);
 
   it('stops at IMPORT_LIMIT_BYTES and says so; the complete rows before it are imported', async () => {
     const dataDir = join(scratch.path, 'limit-data');
@@ -64,7 +64,7 @@ describe('rearguard import FILE.csv --mapping', () => {
     expect(summary.imported).toBeGreaterThan(0);
     expect(summary.imported).toBeLessThan(40);
     expect(result.err).toContain('(IMPORT_LIMIT_BYTES)');
-  }, 120_000);
+  }, 300_000);
 
   it('refuses a CSV without a mapping, and a broken mapping, before opening any database', async () => {
     const dataDir = join(scratch.path, 'never');
