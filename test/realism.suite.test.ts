@@ -1,6 +1,7 @@
 // Realism suite: genuine orders of a simulated Dutch world, after its history is imported, decided by the shipped
 // model through the HTTP checkout as the server wires it. Loyal customers with their own mail domain, no IP, carrier
-// NAT, a new phone or a gift address must pass: no declines, at most 5% review.
+// NAT, a new phone or a gift address must pass: no decline for doubt about who is buying, at most 5% review
+// (credit refusals, said as such, at most 1%).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ImportRecord } from '../src/ingest/import.schema.ts';
 import { simulate } from '../src/simulation/world.simulation.ts';
@@ -145,7 +146,7 @@ describe('realism suite: genuine orders through the shipped model', () => {
     await app?.close();
   });
 
-  it('covers every realistic behaviour, declines none and reviews at most 5%', async () => {
+  it('covers every realistic behaviour, declines none for fraud doubt and reviews at most 5%', async () => {
     const outcomes: Record<string, number> = {};
     const byBehaviour = Object.fromEntries(behaviours.map((behaviour) => [behaviour, { orders: 0, refused: 0 }]));
     const refused: string[] = [];
@@ -171,7 +172,12 @@ describe('realism suite: genuine orders through the shipped model', () => {
     // Every behaviour is present in the sample, so a pass means something for each of them.
     for (const behaviour of behaviours) expect(byBehaviour[behaviour]!.orders, behaviour).toBeGreaterThanOrEqual(3);
     expect(sample.length).toBeGreaterThanOrEqual(300);
-    expect(outcomes['declined'] ?? 0, refused.join('\n')).toBe(0);
+    // No genuine order is refused for doubt about who is buying. A credit refusal (the customer already owes a
+    // lot, or the first-party limit) is about money, said as such; it stays rare.
+    const fraudDeclines = refused.filter((line) => line.includes(' declined ') && !line.includes('"code":"credit_'));
+    const creditDeclines = refused.filter((line) => line.includes(' declined ') && line.includes('"code":"credit_'));
+    expect(fraudDeclines, refused.join('\n')).toEqual([]);
+    expect(creditDeclines.length, refused.join('\n')).toBeLessThanOrEqual(Math.floor(sample.length * 0.01));
     expect(outcomes['review'] ?? 0, refused.join('\n')).toBeLessThanOrEqual(Math.floor(sample.length * 0.05));
 
     // The shipped model decided them, and the decision record holds its probability, not a rescaled score.

@@ -299,11 +299,11 @@ describe('a calibrated model: bands by expected loss and the first-party credit 
   });
 
   it('declines above budget / first-party probability as a credit limit, and only above it', async () => {
-    // 10% first-party risk: EUR 25 budget / 0.1 = EUR 250 limit.
-    const above = await decide({ amount: 30_000 }, { model: calibrated(0, 0.1) });
+    // 10% first-party risk: EUR 50 budget / 0.1 = EUR 500 limit.
+    const above = await decide({ amount: 60_000 }, { model: calibrated(0, 0.1) });
     expect(above.outcome).toBe('declined');
     expect(above.reasons.map((reason) => reason.code)).toEqual(['credit_limit']);
-    const below = await decide({ amount: 20_000 }, { model: calibrated(0, 0.1) });
+    const below = await decide({ amount: 40_000 }, { model: calibrated(0, 0.1) });
     expect(below.outcome).not.toBe('declined');
   });
 });

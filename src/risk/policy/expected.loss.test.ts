@@ -36,7 +36,7 @@ describe('expected-loss bands', () => {
   });
 
   it('gives a credit limit of budget / first-party probability', () => {
-    expect(creditLimit(0.05, costs)).toBe(50_000);
+    expect(creditLimit(0.05, costs)).toBe(100_000);
     expect(creditLimit(0, costs)).toBe(Number.POSITIVE_INFINITY);
   });
 });

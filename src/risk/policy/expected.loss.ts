@@ -33,7 +33,7 @@ export const defaultExpectedLossCosts: ExpectedLossCosts = {
   declineFriction: 6000,
   stepUpStops: 0.8,
   reviewStops: 0.95,
-  firstPartyBudget: 2500,
+  firstPartyBudget: 5000,
 };
 
 export const bands = ['approve', 'step_up', 'review', 'decline'] as const;
