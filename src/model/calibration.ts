@@ -1,62 +1,84 @@
-// Calibration of probabilities: a reliability table (predicted vs observed fraud rate per score bin) and the Brier score.
-import type { Labels, Scores } from './metrics.ts';
+// Isotonic calibration: maps a model's raw score to the fraud rate observed at that score on held-out data.
+import { z } from 'zod';
 
-export interface CalibrationBin {
-  readonly from: number;
-  readonly to: number;
-  readonly count: number;
-  readonly fraud: number;
-  /** Mean predicted probability in the bin; null when the bin is empty. */
-  readonly meanPredicted: number | null;
-  readonly observedRate: number | null;
-}
+/**
+ * A monotone piecewise-linear curve through (raw score, observed fraud rate) knots. Stored with the model, so
+ * the live engine outputs a probability that means what it says ("3% of orders scored like this were fraud").
+ */
+export const calibrationSchema = z.object({
+  method: z.literal('isotonic'),
+  /** Raw scores, strictly increasing. */
+  scores: z.array(z.number()),
+  /** Calibrated probabilities, non-decreasing, one per score. */
+  probabilities: z.array(z.number().min(0).max(1)),
+  /** Orders and frauds it was fitted on (the validation window). */
+  orders: z.number(),
+  positives: z.number(),
+});
+export type Calibration = z.infer<typeof calibrationSchema>;
 
-export interface Calibration {
-  readonly bins: readonly CalibrationBin[];
-  /** Mean squared error of the probability against the 0/1 label; lower is better, base rate x (1 - base rate) is "knows nothing". */
-  readonly brier: number | null;
-  /** Weighted mean |predicted - observed| over bins (expected calibration error). */
-  readonly expectedCalibrationError: number | null;
-  /** Scores outside 0..1 are not probabilities; they are clamped into the end bins and counted here. */
-  readonly outOfRange: number;
-}
-
-export function calibration(scores: Scores, labels: Labels, binCount = 10): Calibration {
-  const counts = new Float64Array(binCount);
-  const frauds = new Float64Array(binCount);
-  const sums = new Float64Array(binCount);
-  let squared = 0;
-  let outOfRange = 0;
-  for (let index = 0; index < scores.length; index++) {
-    const raw = scores[index]!;
-    if (raw < 0 || raw > 1) outOfRange++;
-    const score = Math.min(1, Math.max(0, raw));
-    const bin = Math.min(binCount - 1, Math.floor(score * binCount));
-    const label = labels[index] === 1 ? 1 : 0;
-    counts[bin]! += 1;
-    frauds[bin]! += label;
-    sums[bin]! += score;
-    squared += (score - label) ** 2;
+/**
+ * Pool adjacent violators over the scores in ascending order: every block whose rate falls below the block
+ * before merges with it, until the rates only rise. Each block becomes one knot at its mean score, and the
+ * curve interpolates between knots, so orders the raw model ranks apart stay apart (ties only within a block's
+ * flat ends).
+ */
+export function fitIsotonic(scores: ArrayLike<number>, labels: ArrayLike<number>): Calibration {
+  const order = Array.from({ length: scores.length }, (_, index) => index).sort(
+    (first, second) => scores[first]! - scores[second]!,
+  );
+  const blocks: { scoreSum: number; labelSum: number; count: number }[] = [];
+  let positives = 0;
+  for (const index of order) {
+    const label = labels[index]! > 0 ? 1 : 0;
+    positives += label;
+    blocks.push({ scoreSum: scores[index]!, labelSum: label, count: 1 });
+    while (blocks.length > 1) {
+      const last = blocks[blocks.length - 1]!;
+      const before = blocks[blocks.length - 2]!;
+      if (before.labelSum / before.count < last.labelSum / last.count) break;
+      blocks.pop();
+      before.scoreSum += last.scoreSum;
+      before.labelSum += last.labelSum;
+      before.count += last.count;
+    }
   }
-  const bins = Array.from({ length: binCount }, (_, bin): CalibrationBin => {
-    const count = counts[bin]!;
-    return {
-      from: bin / binCount,
-      to: (bin + 1) / binCount,
-      count,
-      fraud: frauds[bin]!,
-      meanPredicted: count === 0 ? null : sums[bin]! / count,
-      observedRate: count === 0 ? null : frauds[bin]! / count,
-    };
-  });
-  const total = scores.length;
-  let gap = 0;
-  for (const bin of bins)
-    if (bin.count > 0) gap += (bin.count / total) * Math.abs(bin.meanPredicted! - bin.observedRate!);
+  const knots: { score: number; probability: number }[] = [];
+  for (const block of blocks) {
+    const score = block.scoreSum / block.count;
+    const probability = block.labelSum / block.count;
+    const previous = knots[knots.length - 1];
+    // Equal mean scores can only come from tied raw scores; keep the curve a function.
+    if (previous !== undefined && score <= previous.score)
+      previous.probability = Math.max(previous.probability, probability);
+    else knots.push({ score, probability });
+  }
   return {
-    bins,
-    brier: total === 0 ? null : squared / total,
-    expectedCalibrationError: total === 0 ? null : gap,
-    outOfRange,
+    method: 'isotonic',
+    scores: knots.map((knot) => knot.score),
+    probabilities: knots.map((knot) => knot.probability),
+    orders: scores.length,
+    positives,
   };
+}
+
+/** Flat beyond the outer knots: nothing was observed there to extrapolate from. */
+export function calibrate(calibration: Calibration, score: number): number {
+  const { scores, probabilities } = calibration;
+  if (scores.length === 0) return score;
+  if (score <= scores[0]!) return probabilities[0]!;
+  let low = 0;
+  let high = scores.length - 1;
+  if (score >= scores[high]!) return probabilities[high]!;
+  while (high - low > 1) {
+    const middle = (low + high) >> 1;
+    if (scores[middle]! <= score) low = middle;
+    else high = middle;
+  }
+  const fraction = (score - scores[low]!) / (scores[high]! - scores[low]!);
+  return probabilities[low]! + fraction * (probabilities[high]! - probabilities[low]!);
+}
+
+export function calibrateAll(calibration: Calibration, scores: ArrayLike<number>): Float64Array {
+  return Float64Array.from({ length: scores.length }, (_, index) => calibrate(calibration, scores[index]!));
 }

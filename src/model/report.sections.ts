@@ -1,6 +1,6 @@
 // The report's trust sections: calibration, bands as a confusion matrix, confidence intervals, splits, run, other world.
 import type { BootstrapIntervals } from './bootstrap.ts';
-import { calibration } from './calibration.ts';
+import { calibration } from './reliability.ts';
 import { rocCurve, summariseRanking, sweepThresholds, type Labels, type Scores } from './metrics.ts';
 import { confusionByBand, type OperatingPoint } from './operating-points.ts';
 import { formatValue, note, table } from './report.html.ts';

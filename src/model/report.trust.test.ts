@@ -1,7 +1,7 @@
 // The report's trust sections: calibration bins add up, intervals hold the estimate, bands add up, text stays text.
 import { describe, expect, it } from 'vitest';
 import { bootstrapIntervals } from './bootstrap.ts';
-import { calibration } from './calibration.ts';
+import { calibration } from './reliability.ts';
 import { summariseRanking } from './metrics.ts';
 import { confusionByBand, operatingPoint } from './operating-points.ts';
 import { renderEvaluationReport } from './report.ts';

@@ -30,6 +30,8 @@ export interface XgboostLibrary {
     names: readonly string[],
   ): string;
   saveModelJson(booster: BoosterHandle): string;
+  /** A new booster holding rounds [0, rounds) of `booster`: the model as it was after that many rounds. */
+  sliceBooster(booster: BoosterHandle, rounds: number): BoosterHandle;
   loadModelJson(booster: BoosterHandle, json: string): void;
   predict(booster: BoosterHandle, matrix: MatrixHandle, type: PredictionType): Float32Array;
   freeBooster(booster: BoosterHandle): void;
@@ -98,6 +100,9 @@ function bind(library: LibraryHandle): XgboostLibrary {
   );
   const saveToBuffer = library.func(
     'int XGBoosterSaveModelToBuffer(void *handle, const char *config, _Out_ uint64_t *len, _Out_ void **data)',
+  );
+  const slice = library.func(
+    'int XGBoosterSlice(void *handle, int begin_layer, int end_layer, int step, _Out_ void **out)',
   );
   const loadFromBuffer = library.func('int XGBoosterLoadModelFromBuffer(void *handle, const void *buf, uint64_t len)');
   const predictFromMatrix = library.func(
@@ -168,6 +173,11 @@ function bind(library: LibraryHandle): XgboostLibrary {
       check(saveToBuffer(booster, '{"format":"json"}', length, data), 'XGBoosterSaveModelToBuffer');
       // The buffer belongs to libxgboost until its next call, so copy it out at once.
       return Buffer.from(koffi.view(data[0], Number(length[0]))).toString('utf8');
+    },
+    sliceBooster(booster, rounds) {
+      const out: unknown[] = [null];
+      check(slice(booster, 0, rounds, 1, out), 'XGBoosterSlice');
+      return out[0] as BoosterHandle;
     },
     loadModelJson(booster, json) {
       const bytes = Buffer.from(json, 'utf8');

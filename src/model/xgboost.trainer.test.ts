@@ -1,5 +1,6 @@
 // Training input is checked before libxgboost sees it, and a missing libxgboost is an answer, not a crash.
 import { describe, expect, it } from 'vitest';
+import { makeRandom } from './synthetic-data.ts';
 import { loadXgboost } from './xgboost.library.ts';
 import { parseEvaluation, trainModel, type TrainingInput } from './xgboost.trainer.ts';
 
@@ -80,5 +81,42 @@ describe.skipIf(!library.ok)('trainModel with libxgboost', () => {
     const result = await trainModel({ ...valid, params: { objective: 'no:such_objective' } });
     expect(result.ok).toBe(false);
     if (!result.ok) expect(result.error.code).toBe('xgboost_failed');
+  });
+});
+
+describe.skipIf(!library.ok)('early stopping', () => {
+  it('stops once the validation metric stops improving and keeps the model of the best round', async () => {
+    // Noise labels: validation log-loss gets worse almost at once, so the best round is early.
+    const random = makeRandom(7);
+    const rowCount = 400;
+    const rows = Float32Array.from({ length: rowCount * 2 }, () => random());
+    const labels = Float32Array.from({ length: rowCount }, () => (random() < 0.3 ? 1 : 0));
+    const validationRows = Float32Array.from({ length: rowCount * 2 }, () => random());
+    const validationLabels = Float32Array.from({ length: rowCount }, () => (random() < 0.3 ? 1 : 0));
+    const result = await trainModel({
+      featureNames: ['a', 'b'],
+      rows,
+      labels,
+      validation: { rows: validationRows, labels: validationLabels },
+      params: { max_depth: 6, eta: 0.5 },
+      rounds: 200,
+      earlyStoppingRounds: 5,
+      stoppingMetric: 'logloss',
+    });
+    if (!result.ok) throw new Error(result.error.message);
+    const { rounds, roundsRun, bestValidation } = result.value;
+    expect(roundsRun).toBeLessThan(200);
+    expect(roundsRun - rounds).toBe(5);
+    expect(bestValidation).toBeGreaterThan(0);
+    const model = JSON.parse(result.value.modelJson) as {
+      learner: { gradient_booster: { model: { trees: unknown[] } } };
+    };
+    expect(model.learner.gradient_booster.model.trees).toHaveLength(rounds);
+  });
+
+  it('refuses early stopping without a validation set', async () => {
+    const result = await trainModel({ ...valid, earlyStoppingRounds: 3 });
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.error.message).toContain('needs a validation set');
   });
 });

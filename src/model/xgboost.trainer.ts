@@ -26,13 +26,25 @@ export interface TrainingInput extends LabelledRows {
   /** XGBoost parameters, merged over `defaultTrainingParams`; an array sets a repeatable key (eval_metric). */
   readonly params?: Readonly<Record<string, ParameterValue>>;
   readonly rounds?: number;
+  /**
+   * Stop when the validation set's `stoppingMetric` has not improved for this many rounds, and keep the model
+   * as it was at its best round. Needs `validation`; the test window must never be passed here.
+   */
+  readonly earlyStoppingRounds?: number;
+  /** A validation metric named like XGBoost's evaluation ("logloss", "auc"); default logloss (lower is better). */
+  readonly stoppingMetric?: string;
   readonly onProgress?: (progress: TrainingProgress) => void;
   readonly libraryPath?: string;
 }
 
 export interface TrainedModel {
   readonly modelJson: string;
+  /** Rounds kept in the model: the best round under early stopping, else all rounds run. */
   readonly rounds: number;
+  /** Rounds actually run (more than `rounds` when early stopping looked past the best). */
+  readonly roundsRun: number;
+  /** The validation set's stopping metric at the kept round (null without validation). */
+  readonly bestValidation: number | null;
   readonly xgboostVersion: string;
   /** Evaluation after the last round, e.g. { "train-auc": 0.97 }. */
   readonly finalEvaluation: Readonly<Record<string, number>>;
@@ -86,17 +98,33 @@ async function train(library: XgboostLibrary, input: TrainingInput, rounds: numb
     }
     library.setFeatureNames(booster, input.featureNames);
     let evaluation: Record<string, number> = {};
+    const stopping = makeEarlyStopping(input);
+    let roundsRun = 0;
     for (let round = 0; round < rounds; round++) {
       // libxgboost configures the learner on the first update and that fails off the main thread, so the
       // first round runs in place; the others run on koffi's worker thread to keep the event loop free.
       if (round === 0) library.updateOneIterationSync(booster, round, training);
       else await library.updateOneIteration(booster, round, training);
       evaluation = parseEvaluation(library.evaluateOneIteration(booster, round, matrices, names));
+      roundsRun = round + 1;
       input.onProgress?.({ round: round + 1, rounds, evaluation });
+      if (stopping?.stop(round + 1, evaluation)) break;
     }
+    const kept = stopping?.best() ?? { round: roundsRun, value: null };
+    let modelJson: string;
+    if (kept.round < roundsRun) {
+      const sliced = library.sliceBooster(booster, kept.round);
+      try {
+        modelJson = library.saveModelJson(sliced);
+      } finally {
+        library.freeBooster(sliced);
+      }
+    } else modelJson = library.saveModelJson(booster);
     return {
-      modelJson: library.saveModelJson(booster),
-      rounds,
+      modelJson,
+      rounds: kept.round,
+      roundsRun,
+      bestValidation: kept.value,
       xgboostVersion: library.version,
       finalEvaluation: evaluation,
     };
@@ -104,6 +132,26 @@ async function train(library: XgboostLibrary, input: TrainingInput, rounds: numb
     if (booster !== undefined) library.freeBooster(booster);
     for (const matrix of matrices) library.freeMatrix(matrix);
   }
+}
+
+/** Tracks the best validation round; metrics where higher is better are named here, all others are losses. */
+function makeEarlyStopping(input: TrainingInput) {
+  const patience = input.earlyStoppingRounds;
+  if (patience === undefined || input.validation === undefined) return null;
+  const metric = input.stoppingMetric ?? 'logloss';
+  const key = `validation-${metric}`;
+  const higherIsBetter = /^(auc|aucpr|map|ndcg)/.test(metric);
+  let best = { round: 0, value: Number.NaN };
+  return {
+    stop(round: number, evaluation: Readonly<Record<string, number>>): boolean {
+      const value = evaluation[key];
+      if (value === undefined) throw new XgboostCallError(`early stopping: no "${key}" in the evaluation`);
+      const better = Number.isNaN(best.value) || (higherIsBetter ? value > best.value : value < best.value);
+      if (better) best = { round, value };
+      return round - best.round >= patience;
+    },
+    best: () => (best.round === 0 ? null : best),
+  };
 }
 
 function labelledMatrix(library: XgboostLibrary, data: LabelledRows, columnCount: number): MatrixHandle {
@@ -132,6 +180,11 @@ function validateInput(input: TrainingInput, rounds: number): string | null {
   const badName = input.featureNames.find((name) => name === '' || /[[\]<,]/.test(name));
   if (badName !== undefined) return `feature name "${badName}" is empty or contains one of [ ] < ,`;
   if (!Number.isInteger(rounds) || rounds < 1) return 'rounds must be a positive integer';
+  if (input.earlyStoppingRounds !== undefined) {
+    if (!Number.isInteger(input.earlyStoppingRounds) || input.earlyStoppingRounds < 1)
+      return 'earlyStoppingRounds must be a positive integer';
+    if (input.validation === undefined) return 'earlyStoppingRounds needs a validation set';
+  }
   return (
     validateRows('', input, columnCount) ??
     (input.validation ? validateRows('validation.', input.validation, columnCount) : null)

@@ -12,6 +12,7 @@ import { computeFeatures } from './features/feature.catalogue.ts';
 import { resolveIdentity } from './identity/identity.resolution.ts';
 import { normaliseSession, type NormalisedSession } from './normalise/session.normaliser.ts';
 import { decidePolicy } from './policy/decision.policy.ts';
+import type { ModelProbabilities } from './policy/expected.loss.ts';
 import { noLists, type Lists } from './policy/list.view.ts';
 import {
   gatherSignals,
@@ -22,16 +23,35 @@ import {
 } from './providers/provider.set.ts';
 import type { Ruleset } from './rules/rule.schema.ts';
 import { loadDefaultRuleset } from './rules/ruleset.loader.ts';
-import { evaluateRules, evaluateScore } from './rules/rules.evaluator.ts';
+import { evaluateRules, evaluateScore, type ScoreResult } from './rules/rules.evaluator.ts';
 import type { FeatureState, SnapshotQuery, StateSnapshot } from './state/feature-state.ts';
 import { makeMemoryFeatureState } from './state/memory.feature-state.ts';
 
 export const engineVersion = 'rearguard-risk-1';
 
-/** A trained model, when one is wired in: its probability replaces the points score in the policy thresholds. */
+/**
+ * A trained model, when one is wired in. A calibrated one gives the probability of identity fraud, which the
+ * policy cuts by expected loss, and may give a first-party probability for the credit limit; an uncalibrated one
+ * gives a score on the ruleset's threshold scale.
+ */
 export interface RiskModel {
   readonly version: string;
   score(features: FeatureVector): number;
+  /** The score is a calibrated probability (not rescaled onto the ruleset's thresholds). */
+  readonly calibrated?: boolean;
+  firstPartyProbability?(features: FeatureVector): number;
+}
+
+function modelScore(model: RiskModel, points: ScoreResult, features: FeatureVector): ScoreResult & ModelProbabilities {
+  const score = model.score(features);
+  if (model.calibrated !== true) return { ...points, score };
+  const firstParty = model.firstPartyProbability?.(features);
+  return {
+    ...points,
+    score,
+    probability: score,
+    ...(firstParty === undefined ? {} : { firstPartyProbability: firstParty }),
+  };
 }
 
 export interface RiskEngineDeps {
@@ -83,7 +103,7 @@ export function decideCore(core: CoreInput): Decision {
   const features = computeFeatures({ input, claim, resolution, snapshot, signals });
   const ruleResults = evaluateRules(ruleset.rules, features);
   const points = evaluateScore(ruleset.score.items, ruleset.score.scale, features);
-  const score = core.model === undefined ? points : { ...points, score: core.model.score(features) };
+  const score = core.model === undefined ? points : modelScore(core.model, points, features);
   const policy = decidePolicy({
     claim,
     resolution,

@@ -1,7 +1,7 @@
 // `rearguard evaluate`: replay a file, train on the past by a time split (or load a model), test on the future; model vs rules vs both, across worlds.
 import { loadModel } from '../model/index.ts';
 import { bootstrapIntervals } from '../model/bootstrap.ts';
-import { calibration } from '../model/calibration.ts';
+import { calibration } from '../model/reliability.ts';
 import { confusionByBand } from '../model/operating-points.ts';
 import { describeDrop, figureDrop } from './cross-world.ts';
 import { writeEvaluation, type TrainingRun } from './evaluate.report.ts';

@@ -13,6 +13,9 @@ import { makeRowStore } from './row.store.ts';
 
 export const ruleOutcomes = ['approved', 'step_up', 'review', 'declined'] as const;
 
+/** Third-party (identity) fraud drives step-up and decline; first-party fraud drives credit limits. */
+export const fraudKinds = ['none', 'fraud_third_party', 'fraud_first_party'] as const;
+
 /** The replayed history, column by column: one entry per order, in time order. */
 export interface ReplayedHistory {
   readonly count: number;
@@ -26,6 +29,8 @@ export interface ReplayedHistory {
   readonly fraudKnownAt: Float64Array;
   /** When any outcome (payment, unpaid, legit label) became known (NaN: never; an open order). */
   readonly outcomeKnownAt: Float64Array;
+  /** Index into `fraudKinds` of the first fraud label (0 = none yet): who committed it decides which model learns it. */
+  readonly fraudKinds: Uint8Array;
   readonly typologies: readonly (string | null)[];
   /** Index into `ruleOutcomes`: what the ruleset alone (rules, then the points score) would have decided. */
   readonly ruleOutcomes: Uint8Array;
@@ -78,6 +83,7 @@ export async function replayHistory(
   const hitOffsets: number[] = [0];
   const fraudKnownAt: number[] = [];
   const outcomeKnownAt: number[] = [];
+  const kinds: number[] = [];
   const failures = { count: 0, first: [] as string[] };
   const progressEvery = options.progressEvery ?? 1000;
 
@@ -112,6 +118,7 @@ export async function replayHistory(
         hitOffsets.push(hitIds.length);
         fraudKnownAt.push(Number.NaN);
         outcomeKnownAt.push(Number.NaN);
+        kinds.push(0);
         if (orderIds.length % progressEvery === 0) options.onProgress?.(orderIds.length);
       } catch (error) {
         failures.count += 1;
@@ -121,7 +128,10 @@ export async function replayHistory(
       const row = rowOf.get(event.orderId);
       if (row !== undefined) {
         const fraud = event.kind === 'label' && event.label !== 'legit';
-        if (fraud && Number.isNaN(fraudKnownAt[row]!)) fraudKnownAt[row] = event.at;
+        if (fraud && Number.isNaN(fraudKnownAt[row]!)) {
+          fraudKnownAt[row] = event.at;
+          kinds[row] = fraudKinds.indexOf(event.label);
+        }
         if (!fraud && Number.isNaN(outcomeKnownAt[row]!)) outcomeKnownAt[row] = event.at;
       }
     }
@@ -140,6 +150,7 @@ export async function replayHistory(
     amounts: Float64Array.from(amounts),
     fraudKnownAt: Float64Array.from(fraudKnownAt),
     outcomeKnownAt: Float64Array.from(outcomeKnownAt),
+    fraudKinds: Uint8Array.from(kinds),
     typologies: orderIds.map((orderId, row) =>
       Number.isNaN(fraudKnownAt[row]!) ? null : (typologyOf(orderId) ?? 'unknown'),
     ),

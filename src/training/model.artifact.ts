@@ -2,6 +2,7 @@
 import { readFile, writeFile, mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { z } from 'zod';
+import { calibrate, calibrationSchema, type Calibration } from '../model/calibration.ts';
 import { loadModel, type ScoringModel } from '../model/index.ts';
 import type { RiskModel } from '../risk/risk.engine.ts';
 import type { Ruleset } from '../risk/rules/rule.schema.ts';
@@ -20,6 +21,37 @@ const columnSchema = z.union([
   z.object({ name: z.string(), kind: z.literal('boolean') }),
   z.object({ name: z.string(), kind: z.literal('category'), categories: z.array(z.string()) }),
 ]);
+
+/** How the windows were cut and the parameters chosen: all on the validation window, never on the test window. */
+const selectionSchema = z.object({
+  windows: z.object({
+    trainTo: z.string(),
+    validationFrom: z.string(),
+    validationTo: z.string(),
+    testFrom: z.string(),
+    dataTo: z.string(),
+  }),
+  stoppingMetric: z.string(),
+  earlyStoppingRounds: z.number(),
+  candidates: z.array(
+    z.object({
+      params: z.record(z.string(), z.unknown()),
+      rounds: z.number(),
+      validation: z.number(),
+    }),
+  ),
+  chosen: z.number(),
+  monotoneConstraints: z.record(z.string(), z.number()),
+});
+
+/** The first-party model: the buyer is who they say but never means to pay. Its probability drives the credit limit. */
+const firstPartySchema = z.object({
+  modelJson: z.string(),
+  calibration: calibrationSchema,
+  params: z.record(z.string(), z.unknown()),
+  rounds: z.number(),
+  metrics: z.record(z.string(), z.unknown()),
+});
 
 export const modelMetadataSchema = z.object({
   format: z.literal('rearguard-model-1'),
@@ -42,6 +74,11 @@ export const modelMetadataSchema = z.object({
   metrics: z.record(z.string(), z.unknown()),
   thresholds: modelThresholdsSchema,
   costs: z.record(z.string(), z.number()),
+  /** Present on models trained for identity fraud with calibration: the engine then serves probabilities. */
+  calibration: calibrationSchema.optional(),
+  target: z.enum(['any', 'third_party', 'first_party']).optional(),
+  selection: selectionSchema.optional(),
+  firstParty: firstPartySchema.optional(),
   /** Quantiles of the validation scores and of each feature (null = missing), the baseline for drift (PSI). */
   reference: z.object({
     scores: z.array(z.number()),
@@ -74,30 +111,57 @@ export async function readArtifact(modelPath: string): Promise<ModelArtifact> {
   return { modelJson, metadata: modelMetadataSchema.parse(JSON.parse(metadataText)) };
 }
 
+type Features = Parameters<RiskModel['score']>[0];
+
 /** A model ready to serve: the tree walker plus the encoder its training used. */
 export interface ServingModel {
   readonly version: string;
   readonly metadata: ModelMetadata;
   readonly scoring: ScoringModel;
-  /** The model's fraud probability for one engine feature vector. */
-  probability(features: Parameters<RiskModel['score']>[0]): number;
+  /** The model's fraud probability for one engine feature vector (calibrated when the artifact carries a calibrator). */
+  probability(features: Features): number;
+  /** The first-party model's calibrated probability, when the artifact has one. */
+  readonly firstPartyProbability?: (features: Features) => number;
+}
+
+/** The probability the engine serves for a raw model score: calibrated when the artifact carries a calibrator. */
+export function servedProbability(metadata: ModelMetadata, rawScore: number): number {
+  return metadata.calibration === undefined ? rawScore : calibrate(metadata.calibration, rawScore);
+}
+
+function loadScoring(version: string, modelJson: string, encoding: FeatureEncoding): ScoringModel {
+  const loaded = loadModel(modelJson);
+  if (!loaded.ok) throw new Error(`model ${version}: ${loaded.error.message}`);
+  const names = encoding.columns.map((column) => column.name);
+  if (names.join('\n') !== loaded.value.featureNames.join('\n')) {
+    throw new Error(`model ${version}: metadata encoding does not match the model's feature names`);
+  }
+  return loaded.value;
+}
+
+function firstPartyScorer(
+  version: string,
+  metadata: ModelMetadata,
+  encode: (features: Features) => Float32Array,
+): ((features: Features) => number) | undefined {
+  const firstParty = metadata.firstParty;
+  if (firstParty === undefined) return undefined;
+  const scoring = loadScoring(`${version} (first party)`, firstParty.modelJson, metadata.encoding);
+  const calibration: Calibration = firstParty.calibration;
+  return (features) => calibrate(calibration, scoring.score(encode(features)));
 }
 
 export function makeServingModel(version: string, artifact: ModelArtifact): ServingModel {
-  const loaded = loadModel(artifact.modelJson);
-  if (!loaded.ok) throw new Error(`model ${version}: ${loaded.error.message}`);
-  const scoring = loaded.value;
   const encoding: FeatureEncoding = artifact.metadata.encoding;
+  const scoring = loadScoring(version, artifact.modelJson, encoding);
   const encode = makeFixedEncoder(encoding);
-  const names = encoding.columns.map((column) => column.name);
-  if (names.join('\n') !== scoring.featureNames.join('\n')) {
-    throw new Error(`model ${version}: metadata encoding does not match the model's feature names`);
-  }
+  const firstPartyProbability = firstPartyScorer(version, artifact.metadata, encode);
   return {
     version,
     metadata: artifact.metadata,
     scoring,
-    probability: (features) => scoring.score(encode(features)),
+    probability: (features) => servedProbability(artifact.metadata, scoring.score(encode(features))),
+    ...(firstPartyProbability === undefined ? {} : { firstPartyProbability }),
   };
 }
 
@@ -133,8 +197,19 @@ export function policyScale(
   };
 }
 
-/** What the risk engine's `model` dependency receives. */
+/**
+ * What the risk engine's `model` dependency receives. A calibrated model passes its probability unchanged (the
+ * policy cuts it by expected loss and the decision record stores it); an older, uncalibrated one is rescaled.
+ */
 export function asRiskModel(model: ServingModel, policy: Ruleset['thresholds']): RiskModel {
+  if (model.metadata.calibration !== undefined) {
+    return {
+      version: model.version,
+      calibrated: true,
+      score: model.probability,
+      ...(model.firstPartyProbability === undefined ? {} : { firstPartyProbability: model.firstPartyProbability }),
+    };
+  }
   const scale = policyScale(model.metadata.thresholds, policy);
   return { version: model.version, score: (features) => scale(model.probability(features)) };
 }

@@ -11,31 +11,14 @@ import {
   type TrainedModel,
 } from '../model/index.ts';
 import type { ParameterValue } from '../model/xgboost.trainer.ts';
+import { defaultExpectedLossCosts, type ExpectedLossCosts } from '../risk/policy/expected.loss.ts';
 import type { ReplayedHistory } from './history.replay.ts';
 import type { ModelThresholds } from './model.artifact.ts';
 import { gatherRows, pick, type LabelledSet } from './training.set.ts';
 
-/** Money in minor units (cents). A missed fraud loses the order amount; friction costs a fixed amount per buyer. */
-export interface PolicyCosts {
-  /** Share of the amount lost on a missed fraud (the victim never pays; the provider does). */
-  readonly missedFraudShare: number;
-  readonly stepUpFriction: number;
-  readonly reviewFriction: number;
-  readonly declineFriction: number;
-  /** Share of fraud a step-up stops (a code to an on-file channel; some attackers control that too). */
-  readonly stepUpStops: number;
-  /** Share of fraud a manual review stops. A decline stops all of it. */
-  readonly reviewStops: number;
-}
-
-export const defaultPolicyCosts: PolicyCosts = {
-  missedFraudShare: 1,
-  stepUpFriction: 300,
-  reviewFriction: 1500,
-  declineFriction: 6000,
-  stepUpStops: 0.8,
-  reviewStops: 0.95,
-};
+/** The costs of fraud and friction live with the policy (the ruleset's expectedLoss); training reads the same ones. */
+export type PolicyCosts = ExpectedLossCosts;
+export const defaultPolicyCosts: PolicyCosts = defaultExpectedLossCosts;
 
 /** Fine steps at the low end, where thresholds of a rare-positive model live. */
 export const candidateThresholds: readonly number[] = [
@@ -55,6 +38,9 @@ export interface FitInput {
   readonly validation: LabelledSet | null;
   readonly rounds: number;
   readonly params?: Readonly<Record<string, ParameterValue>>;
+  /** Early stopping on the validation set (never the test window): see TrainingInput. */
+  readonly earlyStoppingRounds?: number;
+  readonly stoppingMetric?: string;
   readonly onRound?: (round: number, rounds: number, evaluation: Readonly<Record<string, number>>) => void;
   /** libxgboost's path when it is not in a standard place. */
   readonly libraryPath?: string;
@@ -74,6 +60,8 @@ export async function fitModel(input: FitInput): Promise<Result<FittedModel>> {
     ...(validation ? { validation } : {}),
     params,
     rounds: input.rounds,
+    ...(input.earlyStoppingRounds === undefined ? {} : { earlyStoppingRounds: input.earlyStoppingRounds }),
+    ...(input.stoppingMetric === undefined ? {} : { stoppingMetric: input.stoppingMetric }),
     onProgress: (progress) => input.onRound?.(progress.round, progress.rounds, progress.evaluation),
     ...(input.libraryPath === undefined ? {} : { libraryPath: input.libraryPath }),
   });

@@ -1,36 +1,27 @@
-// `rearguard train`: replay history point-in-time, train on the past, validate on the latest slice, save and register.
+// `rearguard train`: replay history point-in-time, choose and calibrate on a validation window, measure on a test window.
 import { parseArgs } from 'node:util';
-import { systemClock } from '../shared/clock.ts';
-import { makeIds } from '../shared/ids.ts';
 import type { Database } from '../storage/database.ts';
-import { summariseScores } from './evaluation.metrics.ts';
 import type { CommandOutput } from './evaluate.command.ts';
-import { replayOrigin, type HistoryOrigin } from './history.source.ts';
-import { writeArtifact, type ModelArtifact } from './model.artifact.ts';
-import {
-  amountsOf,
-  chooseThresholds,
-  defaultPolicyCosts,
-  featureReference,
-  fitModel,
-  referenceQuantiles,
-  scoreSet,
-  type PolicyCosts,
-} from './model.fitting.ts';
-import { makeModelRegistry } from './model.registry.ts';
-import { makeProgressBar } from './progress.bar.ts';
-import { labelledSet, splitTime } from './training.set.ts';
+import { defaultPolicyCosts, type PolicyCosts } from './model.fitting.ts';
+import { regularisationCandidates } from './model.selection.ts';
+import { runTraining, type TrainOptions } from './training.run.ts';
 
-export const trainUsage = `rearguard train [--file FILE] [--out models/NAME.json] [--rounds N] [options]
+export const trainUsage = `rearguard train [--file FILE] [--out models/NAME.json] [options]
 
-Replays history point-in-time (FILE in the import format, or the database when --file is absent), trains
-gradient-boosted trees on all but the latest --validation share of orders (labels known by then only),
-measures them on that latest slice, chooses step-up / review / decline thresholds from costs, writes
-NAME.json (XGBoost JSON) and NAME.meta.json, and registers the version as a challenger.
+Replays history point-in-time (FILE in the import format, or the database when --file is absent) and cuts it by
+order time into train / validation / test windows. An identity-fraud (third-party) model is trained with
+monotone constraints on the train window; regularisation and the number of rounds are chosen by early stopping
+on the validation window only; isotonic calibration is fitted on the validation window; the test window is only
+measured. A first-party model (credit limits) is trained the same way. Writes NAME.json (XGBoost JSON) and
+NAME.meta.json (encoding, windows, candidates tried, calibration, first-party model, metrics, costs) and
+registers the version as a challenger.
 
-  --rounds N               boosting rounds (default 200)
-  --max-depth N            tree depth (default 6)
-  --validation F           latest share of orders held out by time (default 0.1)
+  --rounds N               most boosting rounds per candidate (default 400)
+  --early-stopping N       stop after N rounds without a better validation aucpr (default 30)
+  --candidates N           regularisation candidates to try, 1..${regularisationCandidates.length} (default ${regularisationCandidates.length})
+  --validation F           share of orders in the validation window (default 0.15)
+  --test F                 latest share of orders in the test window (default 0.15)
+  --shifted FILE           also score another world's test window (e.g. --profile shifted) and print the drop
   --name NAME              version name (default: the --out file name)
   --cost-step-up CENTS     friction cost of a step-up of a good buyer (default ${defaultPolicyCosts.stepUpFriction})
   --cost-review CENTS      ... of a manual review (default ${defaultPolicyCosts.reviewFriction})
@@ -42,20 +33,6 @@ NAME.json (XGBoost JSON) and NAME.meta.json, and registers the version as a chal
   --xgboost-library PATH   libxgboost's path when it is not in a standard place
   --quiet                  no progress bars`;
 
-interface TrainOptions {
-  readonly file: string | null;
-  readonly out: string;
-  readonly name: string;
-  readonly rounds: number;
-  readonly maxDepth: number;
-  readonly validation: number;
-  readonly costs: PolicyCosts;
-  readonly register: boolean;
-  readonly promote: boolean;
-  readonly quiet: boolean;
-  readonly xgboostLibrary: string | null;
-}
-
 function parseTrainArguments(argv: string[]): TrainOptions | string {
   const { values } = parseArgs({
     args: argv,
@@ -64,9 +41,12 @@ function parseTrainArguments(argv: string[]): TrainOptions | string {
       file: { type: 'string' },
       out: { type: 'string', default: 'models/model.json' },
       name: { type: 'string' },
-      rounds: { type: 'string', default: '200' },
-      'max-depth': { type: 'string', default: '6' },
-      validation: { type: 'string', default: '0.1' },
+      rounds: { type: 'string', default: '400' },
+      'early-stopping': { type: 'string', default: '30' },
+      candidates: { type: 'string', default: String(regularisationCandidates.length) },
+      validation: { type: 'string', default: '0.15' },
+      test: { type: 'string', default: '0.15' },
+      shifted: { type: 'string' },
       'cost-step-up': { type: 'string' },
       'cost-review': { type: 'string' },
       'cost-decline': { type: 'string' },
@@ -79,9 +59,11 @@ function parseTrainArguments(argv: string[]): TrainOptions | string {
     },
   });
   const positive = (text: string | undefined, fallback: number) => (text === undefined ? fallback : Number(text));
-  const rounds = positive(values.rounds, 200);
-  const maxDepth = positive(values['max-depth'], 6);
-  const validation = positive(values.validation, 0.1);
+  const rounds = positive(values.rounds, 400);
+  const earlyStopping = positive(values['early-stopping'], 30);
+  const candidates = positive(values.candidates, regularisationCandidates.length);
+  const validation = positive(values.validation, 0.15);
+  const test = positive(values.test, 0.15);
   const costs: PolicyCosts = {
     ...defaultPolicyCosts,
     stepUpFriction: positive(values['cost-step-up'], defaultPolicyCosts.stepUpFriction),
@@ -91,8 +73,11 @@ function parseTrainArguments(argv: string[]): TrainOptions | string {
     reviewStops: positive(values['review-stops'], defaultPolicyCosts.reviewStops),
   };
   if (!Number.isInteger(rounds) || rounds < 1) return '--rounds must be a positive integer';
-  if (!Number.isInteger(maxDepth) || maxDepth < 1 || maxDepth > 16) return '--max-depth must be 1..16';
-  if (!(validation > 0 && validation < 0.5)) return '--validation must be between 0 and 0.5';
+  if (!Number.isInteger(earlyStopping) || earlyStopping < 1) return '--early-stopping must be a positive integer';
+  if (!Number.isInteger(candidates) || candidates < 1 || candidates > regularisationCandidates.length)
+    return `--candidates must be 1..${regularisationCandidates.length}`;
+  if (!(validation > 0 && test > 0 && validation + test < 0.6))
+    return '--validation and --test must be positive shares that leave at least 40% for training';
   if (Object.values(costs).some((cost) => !(cost >= 0))) return 'costs must be non-negative numbers';
   if (!(costs.stepUpStops <= costs.reviewStops && costs.reviewStops <= 1)) {
     return '--step-up-stops <= --review-stops <= 1 (a stronger action stops at least as much fraud)';
@@ -103,9 +88,12 @@ function parseTrainArguments(argv: string[]): TrainOptions | string {
     out,
     name: values.name ?? (out.split('/').pop() ?? out).replace(/\.json$/, ''),
     rounds,
-    maxDepth,
+    candidates,
+    earlyStopping,
     validation,
+    test,
     costs,
+    shifted: values.shifted ?? null,
     register: !(values['no-register'] ?? false),
     promote: values.promote ?? false,
     quiet: values.quiet ?? false,
@@ -131,96 +119,8 @@ export async function runTrainCommand(
   const needsDatabase = options.file === null || options.register;
   const database = needsDatabase ? await openDatabase() : null;
   try {
-    return await train(options, io, database);
+    return await runTraining(options, io, database);
   } finally {
     await database?.close();
   }
-}
-
-async function train(options: TrainOptions, io: CommandOutput, database: Database | null): Promise<number> {
-  const bar = makeProgressBar(io.stderr, options.quiet);
-  const origin: HistoryOrigin =
-    options.file !== null ? { kind: 'file', path: options.file } : { kind: 'database', database: database! };
-  const { history, source } = await replayOrigin(origin, bar);
-  const cut = splitTime(history, 1 - options.validation);
-  const train = labelledSet(history, Number.NEGATIVE_INFINITY, cut, cut);
-  const validation = labelledSet(history, cut, Number.POSITIVE_INFINITY, Number.POSITIVE_INFINITY);
-  const positives = train.labels.reduce((sum, label) => sum + label, 0);
-  if (positives === 0 || positives === train.labels.length || validation.indexes.length === 0) {
-    io.stderr.write(
-      'train: the history needs fraud and legitimate orders with known labels on both sides of the split\n',
-    );
-    return 1;
-  }
-  bar.start(options.rounds, 'train');
-  const fitted = await fitModel({
-    history,
-    train,
-    validation,
-    rounds: options.rounds,
-    params: { max_depth: options.maxDepth },
-    ...(options.xgboostLibrary === null ? {} : { libraryPath: options.xgboostLibrary }),
-    onRound: (round, _rounds, evaluation) =>
-      bar.update(round, { detail: `validation-auc ${evaluation['validation-auc']?.toFixed(4) ?? '-'}` }),
-  });
-  bar.stop();
-  if (!fitted.ok) {
-    io.stderr.write(`train: ${fitted.error.code}: ${fitted.error.message}\n`);
-    return 1;
-  }
-  const scores = scoreSet(fitted.value.scoring, history, validation);
-  const typologies = Array.from(validation.indexes, (index) => history.typologies[index] ?? null);
-  const chosen = chooseThresholds(scores, validation.labels, amountsOf(history, validation), options.costs);
-  const artifact: ModelArtifact = {
-    modelJson: fitted.value.trained.modelJson,
-    metadata: {
-      format: 'rearguard-model-1',
-      name: options.name,
-      createdAt: new Date().toISOString(),
-      encoding: {
-        version: 1,
-        columns: history.encoding.columns.map((column) =>
-          column.kind === 'category' ? { ...column, categories: [...column.categories] } : { ...column },
-        ),
-      },
-      training: {
-        source,
-        orders: train.indexes.length,
-        positives,
-        negatives: train.labels.length - positives,
-        dataFrom: new Date(history.placedAt[0]!).toISOString(),
-        dataTo: new Date(cut).toISOString(),
-        labelsKnownBy: new Date(cut).toISOString(),
-        validationFrom: new Date(cut).toISOString(),
-      },
-      params: { ...fitted.value.params },
-      rounds: fitted.value.trained.rounds,
-      xgboostVersion: fitted.value.trained.xgboostVersion,
-      metrics: { validation: summariseScores(scores, validation.labels, typologies) },
-      thresholds: chosen.thresholds,
-      costs: { ...options.costs },
-      reference: {
-        scores: referenceQuantiles(scores).map((value) => value ?? 0),
-        features: featureReference(history, validation),
-      },
-    },
-  };
-  await writeArtifact(options.out, artifact);
-  let id: string | null = null;
-  if (options.register && database !== null) {
-    const registry = makeModelRegistry({ database, clock: systemClock, ids: makeIds() });
-    id = await registry.register(artifact);
-    if (options.promote) await registry.promote(id);
-  }
-  io.stdout.write(
-    `${JSON.stringify({
-      out: options.out,
-      id,
-      status: id === null ? 'unregistered' : options.promote ? 'champion' : 'challenger',
-      thresholds: chosen.thresholds,
-      ...artifact.metadata.metrics,
-      training: artifact.metadata.training,
-    })}\n`,
-  );
-  return 0;
 }

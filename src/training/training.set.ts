@@ -1,5 +1,12 @@
 // Builds labelled sets from a replay: a label counts only if it was known by the cut-off, so nothing leaks from the future.
-import type { ReplayedHistory } from './history.replay.ts';
+import { fraudKinds, type ReplayedHistory } from './history.replay.ts';
+
+/**
+ * What a model learns to recognise: any fraud, or one kind of it. A model for one kind never sees orders of
+ * the other kind (neither as fraud nor as legitimate), so identity misuse and a buyer who never meant to pay
+ * do not blur into one target.
+ */
+export type FraudTarget = 'any' | 'third_party' | 'first_party';
 
 export interface LabelledSet {
   /** Indexes into the replayed history, in time order. */
@@ -29,7 +36,15 @@ export function splitTime(history: ReplayedHistory, fraction: number): number {
 }
 
 /** Orders placed in [from, to) whose label was known by `knownBy` (Infinity: everything the history knows). */
-export function labelledSet(history: ReplayedHistory, from: number, to: number, knownBy: number): LabelledSet {
+export function labelledSet(
+  history: ReplayedHistory,
+  from: number,
+  to: number,
+  knownBy: number,
+  target: FraudTarget = 'any',
+): LabelledSet {
+  const otherKind =
+    target === 'any' ? -1 : fraudKinds.indexOf(target === 'third_party' ? 'fraud_first_party' : 'fraud_third_party');
   const indexes: number[] = [];
   const labels: number[] = [];
   for (let index = 0; index < history.count; index++) {
@@ -37,6 +52,7 @@ export function labelledSet(history: ReplayedHistory, from: number, to: number, 
     if (at < from || at >= to) continue;
     const label = labelKnownBy(history, index, knownBy);
     if (label === null) continue;
+    if (label === 1 && history.fraudKinds[index] === otherKind) continue;
     indexes.push(index);
     labels.push(label);
   }

@@ -1,7 +1,7 @@
 // Policy: the documented precedence, lists, provider outages and the one principle for challenge options.
 import { describe, expect, it } from 'vitest';
 import type { ChallengeMethod, Decision, HistoryEvent } from '../engine.ts';
-import { makeRiskEngine } from '../risk.engine.ts';
+import { makeRiskEngine, type RiskModel } from '../risk.engine.ts';
 import type { Provider } from '../providers/provider.ts';
 import { makeProviderSet } from '../providers/provider.set.ts';
 import type { PhoneSignals } from '../providers/phone.provider.ts';
@@ -38,6 +38,7 @@ async function decide(
     phone?: Provider<string, PhoneSignals>;
     possessionProofs?: readonly ChallengeMethod[];
     extraHistory?: readonly HistoryEvent[];
+    model?: RiskModel;
   } = {},
   buyer = owner,
 ): Promise<Decision> {
@@ -45,6 +46,7 @@ async function decide(
     lists: deps.lists ?? noLists,
     providers: makeProviderSet({ phone: deps.phone, guard: { deadlineMs: 20 } }),
     possessionProofs: deps.possessionProofs,
+    ...(deps.model === undefined ? {} : { model: deps.model }),
   });
   for (const event of [...history, ...(deps.extraHistory ?? [])].sort((left, right) => left.at - right.at))
     await engine.record(event);
@@ -272,5 +274,36 @@ describe('new customers and unproven accounts', () => {
     );
     expect(proven.outcome).toBe('step_up');
     expect(proven.challengeOptions.map((option) => option.method)).toContain('otp_sms');
+  });
+});
+
+describe('a calibrated model: bands by expected loss and the first-party credit limit', () => {
+  const calibrated = (probability: number, firstParty?: number): RiskModel => ({
+    version: 'calibrated-test',
+    calibrated: true,
+    score: () => probability,
+    ...(firstParty === undefined ? {} : { firstPartyProbability: () => firstParty }),
+  });
+
+  it('approves a EUR 15 order and steps up a EUR 120 order at the same 5% probability', async () => {
+    // A new laptop: no allow rule vouches for the order, so the score decides.
+    const cheap = await decide({ amount: 1_500, deviceId: 'new-laptop' }, { model: calibrated(0.05) });
+    expect(cheap.outcome).toBe('approved');
+    expect(cheap.score).toBe(0.05);
+    const dear = await decide({ amount: 12_000, deviceId: 'new-laptop' }, { model: calibrated(0.05) });
+    expect(dear.outcome).toBe('step_up');
+    expect(dear.reasons.map((reason) => reason.code)).toContain('risk_score_step_up');
+    expect(dear.score).toBe(0.05);
+    const clean = await decide({ amount: 12_000, deviceId: 'new-laptop' }, { model: calibrated(0) });
+    expect(clean.outcome).toBe('approved');
+  });
+
+  it('declines above budget / first-party probability as a credit limit, and only above it', async () => {
+    // 10% first-party risk: EUR 50 budget / 0.1 = EUR 500 limit.
+    const above = await decide({ amount: 60_000 }, { model: calibrated(0, 0.1) });
+    expect(above.outcome).toBe('declined');
+    expect(above.reasons.map((reason) => reason.code)).toEqual(['credit_limit']);
+    const below = await decide({ amount: 40_000 }, { model: calibrated(0, 0.1) });
+    expect(below.outcome).not.toBe('declined');
   });
 });

@@ -11,21 +11,33 @@ import {
   identityEstablished,
   type ChallengeContext,
 } from './challenge.options.ts';
+import {
+  bandFor,
+  creditLimit,
+  defaultExpectedLossCosts,
+  type Band,
+  type ExpectedLossCosts,
+  type ModelProbabilities,
+} from './expected.loss.ts';
 import { allowListKinds, listEntries, type Lists } from './list.view.ts';
 
 /**
  * PRECEDENCE (first that applies wins; docs/features.md repeats it). Ask before you refuse: doubt about WHO is buying
  * is settled by a proof whenever a method exists for this person; refusals are for hard evidence and credit.
  *  1. a block-list hit on any entity                                        -> declined
- *  2. a credit rule with action decline (exposure, unpaid invoices)         -> declined (credit_* reasons)
+ *  2. a credit rule with action decline (exposure, unpaid invoices), or an
+ *     amount above the first-party credit limit (budget / first-party probability) -> declined (credit_* reasons)
  *  3. any other decline / review rule (hard evidence: confirmed-fraud links,
  *     floods; and every rule without a family, which acts as written)     -> declined / review
  *  4. identity doubt: a step_up rule, an identity rule with decline/review, a rule
  *     error, or an unproven first order above the new-customer floor or not
  *     delivered to the billing address                                      -> step_up
  *  5. an allow-list hit (device or IP only) or an allow rule                -> approved, the score is not consulted
- *  6. score >= stepUp threshold (also the review and decline bands)         -> step_up
- *  7. a provider unavailable and score >= its threshold                     -> step_up
+ *  6. the score's band is step-up, review or decline                          -> step_up
+ *     (a calibrated model: the action with the least expected cost for probability x amount, expected.loss.ts;
+ *     otherwise the ruleset's thresholds on the score)
+ *  7. a provider unavailable and score >= its threshold (a calibrated model:
+ *     expected loss probability x amount >= the step-up friction)             -> step_up
  *  8. otherwise                                                             -> approved; an unproven first order
  *     carries delivery requirements (no redirect, no pick-up point, ID check on delivery)
  * A step_up with no method for this person (a rule that accepts none that exists, no proofs configured) falls back
@@ -39,7 +51,7 @@ export interface PolicyInput {
   readonly resolution: Resolution;
   readonly ruleResults: readonly RuleResult[];
   readonly ruleset: Ruleset;
-  readonly score: ScoreResult;
+  readonly score: ScoreResult & ModelProbabilities;
   readonly lists: Lists;
   readonly unavailableProviders: readonly string[];
   /** Amount and new-customer floor (minor units) and the proofs on offer; defaults: no floor, both proofs. */
@@ -65,6 +77,10 @@ const reasonTexts = {
     message: 'Welcome! Please confirm your identity with your bank once to pay later for this order.',
   },
   approved: { code: 'approved', message: 'Approved.' },
+  creditLimit: {
+    code: 'credit_limit',
+    message: 'This amount is above the pay-later limit we can offer for this purchase.',
+  },
 } as const satisfies Record<string, Reason>;
 
 function uniqueReasons(reasons: readonly Reason[]): Reason[] {
@@ -145,6 +161,9 @@ export function decidePolicy(input: PolicyInput): PolicyOutcome {
     hits.filter((hit) => hit.action === action && family(familyOf(hit)));
   const creditDeclines = matching('decline', (family) => family === 'credit');
   if (creditDeclines.length > 0) return finish('declined', reasonsOf(creditDeclines));
+  const costs = ruleset.expectedLoss ?? defaultExpectedLossCosts;
+  if (score.firstPartyProbability !== undefined && context.amount > creditLimit(score.firstPartyProbability, costs))
+    return finish('declined', [reasonTexts.creditLimit]);
   for (const action of ['decline', 'review'] as const) {
     const hard = matching(action, (family) => family === 'hard');
     if (hard.length > 0) return finish(action === 'decline' ? 'declined' : 'review', reasonsOf(hard));
@@ -174,14 +193,36 @@ export function decidePolicy(input: PolicyInput): PolicyOutcome {
   if (allowListed || allowRules.length > 0)
     return finish('approved', allowListed ? [reasonTexts.allowed] : allowRules, [], requirements);
 
-  const { thresholds } = ruleset;
-  if (score.score >= thresholds.decline)
-    return askOr('declined', [reasonTexts.scoreStepUp], [], [reasonTexts.scoreDecline]);
-  if (score.score >= thresholds.review)
-    return askOr('review', [reasonTexts.scoreStepUp], [], [reasonTexts.scoreReview]);
-  if (score.score >= thresholds.stepUp)
-    return askOr('review', [reasonTexts.scoreStepUp], [], [reasonTexts.scoreReview]);
-  if (input.unavailableProviders.length > 0 && score.score >= thresholds.stepUpWhenProviderUnavailable)
+  const band = scoreBand(score, ruleset, context.amount, costs);
+  if (band === 'decline') return askOr('declined', [reasonTexts.scoreStepUp], [], [reasonTexts.scoreDecline]);
+  if (band !== 'approve') return askOr('review', [reasonTexts.scoreStepUp], [], [reasonTexts.scoreReview]);
+  if (input.unavailableProviders.length > 0 && outageRaisesDoubt(score, ruleset, context.amount, costs))
     return askOr('review', [reasonTexts.scoreStepUp], [], [reasonTexts.scoreReview]);
   return finish('approved', [reasonTexts.approved], [], requirements);
+}
+
+/** A calibrated probability is cut by expected loss for this amount; any other score by the ruleset's thresholds. */
+export function scoreBand(
+  score: ScoreResult & ModelProbabilities,
+  ruleset: Ruleset,
+  amount: number,
+  costs: ExpectedLossCosts = ruleset.expectedLoss ?? defaultExpectedLossCosts,
+): Band {
+  if (score.probability !== undefined) return bandFor(score.probability, amount, costs);
+  const { thresholds } = ruleset;
+  if (score.score >= thresholds.decline) return 'decline';
+  if (score.score >= thresholds.review) return 'review';
+  if (score.score >= thresholds.stepUp) return 'step_up';
+  return 'approve';
+}
+
+/** Without a provider's answer the risk is less known: ask once the expected loss alone pays for a step-up. */
+function outageRaisesDoubt(
+  score: ScoreResult & ModelProbabilities,
+  ruleset: Ruleset,
+  amount: number,
+  costs: ExpectedLossCosts,
+): boolean {
+  if (score.probability !== undefined) return score.probability * amount >= costs.stepUpFriction;
+  return score.score >= ruleset.thresholds.stepUpWhenProviderUnavailable;
 }

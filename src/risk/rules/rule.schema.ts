@@ -1,6 +1,7 @@
 // The rule language: conditions over features as a JSON AST, rules, score items and a versioned ruleset, all zod-validated.
 import { z } from 'zod';
 import { challengeMethods, ruleActions } from '../engine.ts';
+import { expectedLossSchema } from '../policy/expected.loss.ts';
 
 export const comparisonOperators = ['eq', 'ne', 'lt', 'lte', 'gt', 'gte'] as const;
 export type ComparisonOperator = (typeof comparisonOperators)[number];
@@ -101,6 +102,12 @@ export const rulesetSchema = z.object({
         }
       }
     }),
+  /**
+   * Costs that cut a calibrated model's probability into bands by expected loss (probability x amount vs the
+   * friction of each action). Absent: the defaults in policy/expected.loss.ts. The thresholds above serve the
+   * points score (no model) and models without calibration.
+   */
+  expectedLoss: expectedLossSchema.optional(),
 });
 
 /** Deeper conditions are no rule an analyst writes; the limit keeps parsing and evaluation off the stack's edge. */
