@@ -362,7 +362,7 @@ export const configDocumentation: ReadonlyArray<readonly [string, string, string
   [
     'REVIEW_LOCK_MINUTES',
     '15',
-    'Minutes a queue item stays locked to the analyst working it (renewed by each action; a lead may take it over)',
+    'Minutes a queue item stays locked to the analyst working it (renewed each time they open it; a lead may take it over)',
   ],
   ['WEBHOOK_TIMEOUT_MS', '10000', 'Time a webhook receiver has to answer before the attempt counts as failed'],
   [

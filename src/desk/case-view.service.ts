@@ -7,7 +7,6 @@ import type { ServingModel } from '../training/model.artifact.ts';
 import type { PortalService } from '../portal/portal.service.ts';
 import { listAudit } from '../staff/audit.ts';
 import type { StaffMember } from '../staff/staff-auth.service.ts';
-import { notFound } from '../shared/errors.ts';
 import { decisionExplanationSchema, explainDecision, addressLine } from './decision.explanation.ts';
 import { queueItemSchema, type WorkQueue } from './work-queue.service.ts';
 import * as repository from './case-view.repository.ts';
@@ -138,8 +137,7 @@ export function makeCaseView(dependencies: {
   }
 
   async function get(member: StaffMember, itemId: string): Promise<CaseView> {
-    const item = await queue.item(member, itemId).catch(() => null);
-    if (!item) throw notFound('queue item');
+    const item = await queue.item(member, itemId);
     const accountId = item.account_id;
     const [decision, account, timeline, linked, orders, contacts, audit] = await Promise.all([
       decisionOf(item.decision_id),

@@ -1,6 +1,7 @@
 // The work queue on /v1/ops/queue: ranked items with their SLA clocks and locks, next item, lock, release, bulk.
 import { z } from 'zod';
 import { defineRoute } from '../http/route.ts';
+import { listEnvelope } from '../http/list-envelope.ts';
 import type { StaffAuth } from '../staff/staff-auth.service.ts';
 import { bulkResultSchema, queueItemSchema, reviewVerdicts, type WorkQueue } from './work-queue.service.ts';
 
@@ -12,13 +13,25 @@ export function workQueueRoutes(dependencies: { auth: StaffAuth; queue: WorkQueu
     defineRoute({
       method: 'GET',
       url: '/v1/ops/queue',
-      summary: 'Pending reviews and open claims, ranked: about to ship first, then by expected loss (score x amount)',
+      summary:
+        'Pending reviews and open claims, ranked: about to ship first, then by expected loss (score x amount); the cursor is a position in the ranking, which moves as items come and go',
       tags: ['ops'],
       auth: 'none',
-      responses: { 200: { description: 'The ranked queue', schema: z.object({ data: z.array(queueItemSchema) }) } },
-      handler: async ({ request }) => {
+      query: z.object({
+        limit: z.coerce.number().int().min(1).max(500).default(100),
+        cursor: z.coerce.number().int().min(0).optional(),
+      }),
+      responses: { 200: { description: 'A page of the ranked queue', schema: listEnvelope(queueItemSchema) } },
+      handler: async ({ request, query }) => {
         const member = await auth.require(request);
-        return { status: 200, body: { data: await queue.ranked(member) } };
+        const ranked = await queue.ranked(member);
+        const start = query.cursor ?? 0;
+        const end = start + query.limit;
+        const hasMore = ranked.length > end;
+        return {
+          status: 200,
+          body: { data: ranked.slice(start, end), next_cursor: hasMore ? String(end) : null, has_more: hasMore },
+        };
       },
     }),
     defineRoute({

@@ -31,8 +31,12 @@ export function CaseView(props: { itemId: string; onNext: () => void; onBack: ()
   useEffect(() => {
     setClosed(false);
     setMessage(null);
-    void load().catch((failure: unknown) => setMessage(failureText(failure)));
-  }, [load]);
+    // Opening an item is starting to work it: lock it (or renew the lock); a colleague's lock is shown, not taken.
+    void api('POST', `/v1/ops/queue/${props.itemId}/lock`)
+      .catch(() => undefined)
+      .then(load)
+      .catch((failure: unknown) => setMessage(failureText(failure)));
+  }, [load, props.itemId]);
 
   async function act(label: string, method: 'POST', path: string, body?: unknown) {
     setMessage(null);

@@ -19,7 +19,7 @@ export function Queue(props: { onOpen: (itemId: string) => void }) {
   const [message, setMessage] = useState<string | null>(null);
 
   const load = useCallback(async () => {
-    setItems((await api<{ data: QueueItem[] }>('GET', '/v1/ops/queue')).data);
+    setItems((await api<{ data: QueueItem[] }>('GET', '/v1/ops/queue?limit=500')).data);
   }, []);
 
   useEffect(() => {
