@@ -8,7 +8,7 @@ import type { Config } from './config.ts';
 import { systemClock, type Clock } from './shared/clock.ts';
 import { makeIds, type Ids } from './shared/ids.ts';
 import type { Database } from './storage/database.ts';
-import { makePgliteDatabase } from './storage/pglite.database.ts';
+import { makePgliteWorkerDatabase } from './storage/pglite-worker.database.ts';
 import { makePostgresDatabase } from './storage/postgres.database.ts';
 import { migrate } from './storage/migrate.ts';
 import { readHistory } from './storage/history.reader.ts';
@@ -125,7 +125,8 @@ export async function openDatabase(config: Config): Promise<Database> {
     });
   }
   await mkdir(config.dataDir, { recursive: true });
-  return makePgliteDatabase({ dataDir: config.dataDir });
+  // In a worker thread, so SQL runs on the other core while the event loop answers requests.
+  return makePgliteWorkerDatabase({ dataDir: config.dataDir });
 }
 
 export async function makeApplication(config: Config, overrides: Overrides = {}) {

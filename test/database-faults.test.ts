@@ -7,6 +7,10 @@ import { makeTestDatabase, postgresUrl } from './databases.ts';
 import type { Database } from '../src/storage/database.ts';
 import { DatabaseUnavailableError } from '../src/storage/database.ts';
 import { makePostgresDatabase } from '../src/storage/postgres.database.ts';
+import { makePgliteWorkerDatabase } from '../src/storage/pglite-worker.database.ts';
+import { migrate } from '../src/storage/migrate.ts';
+import { readFile } from 'node:fs/promises';
+import { inject } from 'vitest';
 
 /** A TCP server that accepts connections and never says a word: a black-holed database. */
 async function blackHole(): Promise<{ url: string; server: Server; sockets: Socket[] }> {
@@ -116,6 +120,26 @@ describe('database faults', () => {
     }
     expect((await app.request('GET', '/readyz', { key: null })).statusCode).toBe(200);
   });
+
+  it('an embedded database worker that dies fails what it held and what follows with 503, not a hang', async () => {
+    const worker = await makePgliteWorkerDatabase({
+      loadDataDir: new Uint8Array(await readFile(inject('pgliteTemplate'))),
+    });
+    await migrate(worker);
+    const held = worker.query('SELECT count(*) FROM generate_series(1, 30000000)');
+    await worker.kill();
+    await expect(held).rejects.toBeInstanceOf(DatabaseUnavailableError);
+    down = worker;
+    try {
+      const response = await app.request('POST', '/v1/sessions', { body: sessionBody() });
+      expect(response.statusCode).toBe(503);
+      expect(response.json().error).toMatchObject({ code: 'service_unavailable', retry_after_seconds: 5 });
+      expect((await app.request('GET', '/readyz', { key: null })).statusCode).toBe(503);
+    } finally {
+      down = null;
+      await worker.close();
+    }
+  }, 120_000);
 
   it.skipIf(!postgresUrl)(
     'a server that stops answering mid-connection fails the query within the timeout',
