@@ -1,5 +1,6 @@
 // A fast start: the online state loaded from its snapshot plus the facts written after it equals a full rebuild.
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { Writable } from 'node:stream';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -59,12 +60,20 @@ describe.each(databaseKinds)('online state snapshot on %s', (kind) => {
   });
 
   /** A server over the shared database; closing it leaves the database open for the next one. */
+  const logLines: string[] = [];
+  const logStream = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      logLines.push(chunk.toString());
+      done();
+    },
+  });
   async function open(snapshot: string): Promise<Application> {
     const shared: Database = { ...database, close: async () => undefined };
-    const app = await makeApplication(testConfig({ STATE_SNAPSHOT_PATH: snapshot }), {
+    const app = await makeApplication(testConfig({ STATE_SNAPSHOT_PATH: snapshot, LOG_LEVEL: 'info' }), {
       database: shared,
       clock,
       defaultModelPath: null,
+      logStream,
     });
     opened.push(app);
     return app;
@@ -138,8 +147,10 @@ describe.each(databaseKinds)('online state snapshot on %s', (kind) => {
     const flipped = Buffer.from(content);
     flipped[flipped.length - 10] = (flipped[flipped.length - 10]! + 1) % 256;
     await writeFile(path, flipped);
+    logLines.length = 0;
     const corrupt = await open(path);
     expect(corrupt.startFigures.fromSnapshot).toBe(false);
+    expect(logLines.join('')).toContain('corrupt body (checksum)');
     expect(corrupt.featureState.sizes().orders).toBe(72);
     await corrupt.close();
 
@@ -148,8 +159,11 @@ describe.each(databaseKinds)('online state snapshot on %s', (kind) => {
       path,
       Buffer.from(text.replace(/"catalogue":"[0-9a-f]+"/, '"catalogue":"0000000000000000"'), 'latin1'),
     );
+    logLines.length = 0;
     const foreign = await open(path);
     expect(foreign.startFigures.fromSnapshot).toBe(false);
+    expect(logLines.join('')).toContain('online state snapshot not used: rebuilding from the database');
+    expect(logLines.join('')).toContain('feature catalogue 0000000000000000');
     expect(foreign.featureState.sizes().orders).toBe(72);
     await foreign.close();
   });
