@@ -117,7 +117,8 @@ async function prepare(
     await admin.end();
     const url = new URL(databaseUrl);
     url.pathname = `/${name}`;
-    const database = await makePostgresDatabase({ url: url.toString() });
+    // Bulk generation runs statements far longer than a request may.
+    const database = await makePostgresDatabase({ url: url.toString(), statementTimeoutMilliseconds: 3_600_000 });
     await migrate(database);
     if ((await generatedOrders(database)) !== orders) await generate(database, orders, log);
     await database.close();
