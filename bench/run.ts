@@ -9,6 +9,7 @@ import { runModelBench } from './model.bench.ts';
 import { runOutboxBench } from './outbox.bench.ts';
 import { runRiskBench } from './risk.bench.ts';
 import { runSimulateBench } from './simulate.bench.ts';
+import { runStartBench } from './start.bench.ts';
 
 type Figures = Record<string, number>;
 
@@ -23,6 +24,8 @@ export async function runBenchmarks(argv: string[]): Promise<number> {
       'history-orders': { type: 'string', default: '1000000' },
       channels: { type: 'string', default: '200000' },
       'database-url': { type: 'string' },
+      orders: { type: 'string' },
+      'start-databases': { type: 'string', default: 'postgres,pglite' },
     },
   });
   const quick = values.quick ?? false;
@@ -37,6 +40,16 @@ export async function runBenchmarks(argv: string[]): Promise<number> {
         runRiskBench({
           orders: quick ? 100_000 : Number(values['history-orders']),
           samples: quick ? 2000 : 20_000,
+          log,
+        }),
+    ],
+    [
+      'start',
+      () =>
+        runStartBench({
+          orders: Number(values.orders ?? (quick ? 100_000 : 1_000_000)),
+          databaseUrl: values['database-url'] ?? process.env.DATABASE_URL,
+          databases: (values['start-databases'] ?? '').split(','),
           log,
         }),
     ],

@@ -3,6 +3,7 @@ import { makeOpsAlertHandler } from './ops/ops-alert.delivery.ts';
 import { opsAlertTopic } from './protection/case.sla.ts';
 import { mkdir } from 'node:fs/promises';
 import type { FastifyInstance } from 'fastify';
+import { join } from 'node:path';
 import type { DestinationStream } from 'pino';
 import type { Config } from './config.ts';
 import { systemClock, type Clock } from './shared/clock.ts';
@@ -11,7 +12,7 @@ import type { Database } from './storage/database.ts';
 import { makePgliteWorkerDatabase } from './storage/pglite-worker.database.ts';
 import { makePostgresDatabase } from './storage/postgres.database.ts';
 import { migrate } from './storage/migrate.ts';
-import { readHistory } from './storage/history.reader.ts';
+import { makeOnlineStateService } from './risk/state/online-state.service.ts';
 import type { RiskEngine } from './risk/engine.ts';
 import { makeMemoryFeatureState } from './risk/state/memory.feature-state.ts';
 import { makeProviderSet } from './risk/providers/provider.set.ts';
@@ -129,6 +130,14 @@ export async function openDatabase(config: Config): Promise<Database> {
   return makePgliteWorkerDatabase({ dataDir: config.dataDir });
 }
 
+/** Where the online-state snapshot lives: only where this process owns its data (its own database, its own engine). */
+function stateSnapshotPath(config: Config, overrides: Overrides): string | null {
+  const configured = config.stateSnapshot.path;
+  if (configured === 'off' || overrides.engine !== undefined) return null;
+  if (configured !== '') return configured;
+  return overrides.database === undefined ? join(config.dataDir, 'online-state.snapshot') : null;
+}
+
 export async function makeApplication(config: Config, overrides: Overrides = {}) {
   const database = overrides.database ?? (await openDatabase(config));
   await migrate(database);
@@ -164,12 +173,19 @@ export async function makeApplication(config: Config, overrides: Overrides = {})
   const metrics = makeMetrics();
   modelContext.registerMetrics(metrics.registry);
 
-  // The online state is derived: rebuilt from the database before the first request is served.
-  let rebuiltEvents = 0;
-  for await (const event of readHistory(database)) {
-    await engine.record(event);
-    rebuiltEvents += 1;
-  }
+  // The online state is derived: loaded from its snapshot plus newer facts, or rebuilt from the database, before the
+  // first request is served. An injected engine or database (tests) gets no snapshot unless one is configured.
+  const startLogLines: Array<[object, string]> = [];
+  let startLog = (details: object, message: string): void => void startLogLines.push([details, message]);
+  const onlineState = makeOnlineStateService({
+    database,
+    state: featureState,
+    record: (event) => engine.record(event),
+    snapshotPath: stateSnapshotPath(config, overrides),
+    log: (details, message) => startLog(details, message),
+  });
+  const startFigures = await onlineState.start();
+  const rebuiltEvents = startFigures.replayedEvents;
 
   const merchants = makeMerchantsService({ database, clock, ids });
   const consumerSessions = makeConsumerSessions({ database, clock, ids });
@@ -332,6 +348,10 @@ export async function makeApplication(config: Config, overrides: Overrides = {})
   // The ops console (React, built into web/console/dist) talks only to /v1/ops with the staff cookie.
   await registerConsole(server);
 
+  // Lines from before the server (and its logger) existed, then everything the online state reports.
+  for (const [details, message] of startLogLines) server.log.info(details, message);
+  startLog = (details, message) => server.log.info(details, message);
+
   function logError(details: object, message: string) {
     server.log.warn(details, message);
   }
@@ -347,6 +367,8 @@ export async function makeApplication(config: Config, overrides: Overrides = {})
     checkout,
     importer,
     rebuiltEvents,
+    startFigures,
+    onlineState,
     outbox,
     outboxHandlers,
     decisionHooks,
@@ -368,6 +390,7 @@ export async function makeApplication(config: Config, overrides: Overrides = {})
       protection.start();
       orders.start();
       reviewScheduler.start(config.schedulerIntervalMilliseconds);
+      onlineState.schedule(config.stateSnapshot.intervalMilliseconds);
     },
     async close() {
       await reviewScheduler.stop();
@@ -375,6 +398,8 @@ export async function makeApplication(config: Config, overrides: Overrides = {})
       await protection.stop();
       await orders.stop();
       await server.close();
+      // Requests have stopped: the last snapshot sees every fact they recorded.
+      await onlineState.stop();
       await database.close();
     },
   };

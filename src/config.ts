@@ -60,6 +60,8 @@ const environmentSchema = z.object({
   WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
   WEBHOOK_ALLOW_PRIVATE_URLS: z.enum(['true', 'false']).default('false'),
   SCHEDULER_INTERVAL_MS: z.coerce.number().int().min(100).default(60_000),
+  STATE_SNAPSHOT_PATH: z.string().default(''),
+  STATE_SNAPSHOT_INTERVAL_S: z.coerce.number().int().min(0).default(900),
   // Unset: http://localhost:$PORT (development only; production refuses a localhost PUBLIC_URL).
   PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
   NODE_ENV: z.string().optional(),
@@ -135,6 +137,8 @@ export type Config = {
   readonly webhookTimeoutMilliseconds: number;
   readonly webhookAllowPrivateUrls: boolean;
   readonly schedulerIntervalMilliseconds: number;
+  /** The online-state snapshot file: '' means DATA_DIR/online-state.snapshot, 'off' none; and how often it is written. */
+  readonly stateSnapshot: { readonly path: string; readonly intervalMilliseconds: number };
   /** Where shoppers and consumers reach this server (links in messages, WebAuthn origin). */
   readonly publicUrl: string;
   readonly secret: string;
@@ -248,6 +252,7 @@ export function loadConfig(environment: Record<string, string | undefined>): Con
       webhookTimeoutMilliseconds: value.WEBHOOK_TIMEOUT_MS,
       webhookAllowPrivateUrls: value.WEBHOOK_ALLOW_PRIVATE_URLS === 'true',
       schedulerIntervalMilliseconds: value.SCHEDULER_INTERVAL_MS,
+      stateSnapshot: { path: value.STATE_SNAPSHOT_PATH, intervalMilliseconds: value.STATE_SNAPSHOT_INTERVAL_S * 1000 },
       publicUrl,
       secret: value.REARGUARD_SECRET,
       webauthnRpId: value.WEBAUTHN_RP_ID ?? new URL(publicUrl).hostname,
@@ -371,6 +376,12 @@ export const configDocumentation: ReadonlyArray<readonly [string, string, string
     'Allow webhook endpoints on private/local addresses (development and tests only)',
   ],
   ['SCHEDULER_INTERVAL_MS', '60000', 'How often the invoice, case-SLA and authorization-expiry scheduler runs'],
+  [
+    'STATE_SNAPSHOT_PATH',
+    '(DATA_DIR/online-state.snapshot)',
+    'Online risk state snapshot for a fast start; off: rebuild from the database on every start',
+  ],
+  ['STATE_SNAPSHOT_INTERVAL_S', '900', 'How often the state snapshot is written while running (0: only on shutdown)'],
   ['PUBLIC_URL', 'http://localhost:$PORT', 'Where shoppers reach this server: links in messages, WebAuthn origin'],
   [
     'REARGUARD_SECRET',

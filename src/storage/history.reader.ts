@@ -7,30 +7,50 @@ type Source = () => AsyncGenerator<HistoryEvent>;
 
 const pageSize = 5000;
 
-/** Keyset-paged scan of one table, mapped to events; ordered by (time, id). */
+/** Which facts to read: all of them (a cold rebuild), or only those numbered after a snapshot's mark. */
+export interface HistoryRange {
+  readonly afterSequence?: number;
+}
+
+/**
+ * Keyset-paged scan of one table, mapped to events; ordered by (time, id). The first page has no keyset condition
+ * and later ones a plain row comparison, so each page is one range scan of the (time, id) index: an `IS NULL OR`
+ * condition would keep the planner from using it and make every page a full scan and sort.
+ */
 function scan<Row extends { id: string; at: Date }>(
   database: Database,
+  range: HistoryRange,
   select: string,
   map: (row: Row) => HistoryEvent,
 ): Source {
+  const after = range.afterSequence;
+  const since = after === undefined ? '' : ` AND seq > ${Math.floor(after)}`;
   return async function* () {
-    let lastAt: Date | null = null;
-    let lastId = '';
+    let last: Row | null = null;
     for (;;) {
-      const rows: Row[] = await database.query<Row>(
-        `${select} AND ($1::timestamptz IS NULL OR (at, id) > ($1::timestamptz, $2::text)) ORDER BY at, id LIMIT ${pageSize}`,
-        [lastAt, lastId],
-      );
+      const rows: Row[] =
+        last === null
+          ? await database.query<Row>(`${select}${since} ORDER BY at, id LIMIT ${pageSize}`)
+          : await database.query<Row>(
+              `${select}${since} AND (at, id) > ($1::timestamptz, $2::text) ORDER BY at, id LIMIT ${pageSize}`,
+              [last.at, last.id],
+            );
       for (const row of rows) yield map(row);
       if (rows.length < pageSize) return;
-      const last: Row = rows[rows.length - 1]!;
-      lastAt = last.at;
-      lastId = last.id;
+      last = rows[rows.length - 1]!;
     }
   };
 }
 
-export function historySources(database: Database): Source[] {
+/** The latest history sequence number handed out: every fact committed so far is numbered at most this. */
+export async function historyMark(database: Database): Promise<number> {
+  const [row] = await database.query<{ last_value: string | number; is_called: boolean }>(
+    'SELECT last_value, is_called FROM history_seq',
+  );
+  return row === undefined || !row.is_called ? 0 : Number(row.last_value);
+}
+
+export function historySources(database: Database, range: HistoryRange = {}): Source[] {
   return [
     scan<{
       id: string;
@@ -42,7 +62,8 @@ export function historySources(database: Database): Source[] {
       address: SessionInput['billing_address'] | null;
     }>(
       database,
-      `SELECT * FROM (SELECT id, created_at AS at, name, email, phone, date_of_birth::text AS date_of_birth, address FROM accounts) t WHERE true`,
+      range,
+      `SELECT * FROM (SELECT id, created_at AS at, history_seq AS seq, name, email, phone, date_of_birth::text AS date_of_birth, address FROM accounts) t WHERE true`,
       (row) => ({
         kind: 'account',
         accountId: row.id,
@@ -63,7 +84,8 @@ export function historySources(database: Database): Source[] {
       verified_at: Date | null;
     }>(
       database,
-      `SELECT * FROM (SELECT id, created_at AS at, account_id, kind, value, verified_at FROM channels) t WHERE true`,
+      range,
+      `SELECT * FROM (SELECT id, created_at AS at, history_seq AS seq, account_id, kind, value, verified_at FROM channels) t WHERE true`,
       (row) => ({
         kind: 'channel',
         accountId: row.account_id,
@@ -76,7 +98,8 @@ export function historySources(database: Database): Source[] {
     ),
     scan<{ id: string; at: Date; account_id: string; merchant: string; input: SessionInput }>(
       database,
-      `SELECT * FROM (SELECT id, placed_at AS at, account_id, COALESCE(merchant_id, merchant_name, 'import') AS merchant, input FROM orders) t WHERE true`,
+      range,
+      `SELECT * FROM (SELECT id, placed_at AS at, history_seq AS seq, account_id, COALESCE(merchant_id, merchant_name, 'import') AS merchant, input FROM orders) t WHERE true`,
       (row) => ({
         kind: 'order',
         orderId: row.id,
@@ -88,22 +111,26 @@ export function historySources(database: Database): Source[] {
     ),
     scan<{ id: string; at: Date; order_id: string; outcome: 'paid_on_time' | 'paid_late' | 'unpaid' }>(
       database,
-      `SELECT * FROM (SELECT p.id, p.paid_at AS at, i.order_id, p.outcome FROM payments p JOIN invoices i ON i.id = p.invoice_id) t WHERE true`,
+      range,
+      `SELECT * FROM (SELECT p.id, p.paid_at AS at, p.history_seq AS seq, i.order_id, p.outcome FROM payments p JOIN invoices i ON i.id = p.invoice_id) t WHERE true`,
       (row) => ({ kind: 'payment', orderId: row.order_id, at: row.at.getTime(), outcome: row.outcome }),
     ),
     scan<{ id: string; at: Date; order_id: string; exposure: number | string }>(
       database,
-      `SELECT * FROM (SELECT id, at, order_id, exposure FROM order_events WHERE exposure IS NOT NULL) t WHERE true`,
+      range,
+      `SELECT * FROM (SELECT id, at, history_seq AS seq, order_id, exposure FROM order_events WHERE exposure IS NOT NULL) t WHERE true`,
       (row) => ({ kind: 'exposure', orderId: row.order_id, at: row.at.getTime(), amount: Number(row.exposure) }),
     ),
     scan<{ id: string; at: Date; always_verify: boolean }>(
       database,
-      `SELECT * FROM (SELECT id, always_verify_at AS at, always_verify FROM accounts WHERE always_verify_at IS NOT NULL) t WHERE true`,
+      range,
+      `SELECT * FROM (SELECT id, always_verify_at AS at, history_seq AS seq, always_verify FROM accounts WHERE always_verify_at IS NOT NULL) t WHERE true`,
       (row) => ({ kind: 'preference', accountId: row.id, at: row.at.getTime(), alwaysVerify: row.always_verify }),
     ),
     scan<{ id: string; at: Date; account_id: string; method: ChallengeMethod; device_id: string | null }>(
       database,
-      `SELECT * FROM (SELECT id, verified_at AS at, account_id, method, device_id FROM verifications WHERE account_id IS NOT NULL) t WHERE true`,
+      range,
+      `SELECT * FROM (SELECT id, verified_at AS at, history_seq AS seq, account_id, method, device_id FROM verifications WHERE account_id IS NOT NULL) t WHERE true`,
       (row) => ({
         kind: 'verification',
         accountId: row.account_id,
@@ -114,25 +141,28 @@ export function historySources(database: Database): Source[] {
     ),
     scan<{ id: string; at: Date }>(
       database,
-      `SELECT * FROM (SELECT account_id AS id, verified_at AS at FROM account_bank_subjects) t WHERE true`,
+      range,
+      `SELECT * FROM (SELECT account_id AS id, verified_at AS at, history_seq AS seq FROM account_bank_subjects) t WHERE true`,
       (row) => ({ kind: 'bank_identity', accountId: row.id, at: row.at.getTime(), outcome: 'linked' }),
     ),
     scan<{ id: string; at: Date; account_id: string }>(
       database,
-      `SELECT * FROM (SELECT id, at, account_id FROM bank_subject_conflicts) t WHERE true`,
+      range,
+      `SELECT * FROM (SELECT id, at, history_seq AS seq, account_id FROM bank_subject_conflicts) t WHERE true`,
       (row) => ({ kind: 'bank_identity', accountId: row.account_id, at: row.at.getTime(), outcome: 'conflict' }),
     ),
     scan<{ id: string; at: Date; order_id: string; label: 'fraud_third_party' | 'fraud_first_party' | 'legit' }>(
       database,
-      `SELECT * FROM (SELECT id, known_at AS at, order_id, label FROM labels) t WHERE true`,
+      range,
+      `SELECT * FROM (SELECT id, known_at AS at, history_seq AS seq, order_id, label FROM labels) t WHERE true`,
       (row) => ({ kind: 'label', orderId: row.order_id, at: row.at.getTime(), label: row.label }),
     ),
   ];
 }
 
 /** Merges the per-table streams by time; at equal times, sources earlier in the list (accounts) come first. */
-export async function* readHistory(database: Database): AsyncGenerator<HistoryEvent> {
-  const iterators = historySources(database).map((source) => source());
+export async function* readHistory(database: Database, range: HistoryRange = {}): AsyncGenerator<HistoryEvent> {
+  const iterators = historySources(database, range).map((source) => source());
   const heads: (HistoryEvent | null)[] = await Promise.all(
     iterators.map(async (iterator) => (await iterator.next()).value ?? null),
   );

@@ -139,3 +139,94 @@ export class AccountRecord {
     };
   }
 }
+
+/** How an account's interned keys are stored in a snapshot: as rows of the entity tables that hold the strings. */
+export interface KeyRows {
+  rowOf(table: 'email' | 'phone' | 'address', key: string): number;
+  keyOf(table: 'email' | 'phone' | 'address', row: number): string;
+}
+
+/** A channel in a snapshot: [channelId, 'email' | 'phone', key row, addedAt, verifiedAt]. */
+type ChannelData = [string | null, 'email' | 'phone', number, number, number | null];
+
+/** An account in a snapshot, as a tuple: field names repeated per account would double the file. */
+export type AccountData = [
+  accountId: string,
+  createdAt: number,
+  name: string | null,
+  dateOfBirth: string | null,
+  homeAddressRow: number,
+  channels: ChannelData[],
+  counters: number[],
+  firstOrderAt: number | null,
+  lastOrderAt: number | null,
+  alwaysVerify: boolean,
+  identityProvenAt: number | null,
+  bankLinkedAt: number | null,
+  bankConflictTimes: number[] | undefined,
+  known: [KnownList, KnownList, KnownList, KnownList],
+  recent: RecentList | undefined,
+];
+
+const counterFields = [
+  'orders',
+  'paidOnTime',
+  'paidLate',
+  'unpaid',
+  'openOrders',
+  'openExposure',
+  'thirdPartyFraudOrders',
+  'firstPartyFraudOrders',
+  'amountSum',
+  'amountMax',
+] as const;
+
+export function accountToData(account: AccountRecord, keys: KeyRows): AccountData {
+  return [
+    account.accountId,
+    account.createdAt,
+    account.name,
+    account.dateOfBirth,
+    account.homeAddressKey === null ? -1 : keys.rowOf('address', account.homeAddressKey),
+    account.channels.map((channel) => [
+      channel.channelId,
+      channel.channel,
+      keys.rowOf(channel.channel, channel.key),
+      channel.addedAt,
+      channel.verifiedAt,
+    ]),
+    counterFields.map((field) => account[field]),
+    account.firstOrderAt,
+    account.lastOrderAt,
+    account.alwaysVerify,
+    account.identityProvenAt,
+    account.bankLinkedAt,
+    account.bankConflictTimes,
+    [account.devices, account.verifiedDevices, account.shippingAddresses, account.ips],
+    account.recent,
+  ];
+}
+
+export function accountFromData(data: AccountData, keys: KeyRows): AccountRecord {
+  const account = new AccountRecord(data[0], data[1]);
+  account.name = data[2];
+  account.dateOfBirth = data[3];
+  account.homeAddressKey = data[4] < 0 ? null : keys.keyOf('address', data[4]);
+  account.channels = data[5].map(([channelId, channel, row, addedAt, verifiedAt]) => ({
+    channelId,
+    channel,
+    key: keys.keyOf(channel, row),
+    addedAt,
+    verifiedAt,
+  }));
+  counterFields.forEach((field, index) => (account[field] = data[6][index] ?? 0));
+  account.firstOrderAt = data[7];
+  account.lastOrderAt = data[8];
+  account.alwaysVerify = data[9];
+  account.identityProvenAt = data[10];
+  account.bankLinkedAt = data[11];
+  account.bankConflictTimes = data[12];
+  [account.devices, account.verifiedDevices, account.shippingAddresses, account.ips] = data[13];
+  account.recent = data[14];
+  return account;
+}

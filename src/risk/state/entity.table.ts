@@ -60,6 +60,29 @@ function grownInt(array: Int32Array, size: number, fill: number): Int32Array<Arr
   return next;
 }
 
+interface DistinctData {
+  readonly first: Int32Array;
+  readonly counts: Int32Array;
+  readonly overflow: ReadonlyMap<number, number[]>;
+}
+
+/** An entity table in plain, structured-clone-able form (typed arrays cut to size), for the state snapshot. */
+export interface EntityTableData {
+  readonly keys: string[];
+  readonly firstSeen: Float64Array;
+  readonly lastSeen: Float64Array;
+  readonly orders: Int32Array;
+  readonly unpaid: Int32Array;
+  readonly fraud: Int32Array;
+  readonly lastFraudAt: Float64Array;
+  readonly accounts: DistinctData;
+  readonly names: DistinctData;
+  readonly surnames: DistinctData;
+  readonly recent: (RecentList | undefined)[];
+  readonly parties: (number[] | undefined)[];
+  readonly sweepCursor: number;
+}
+
 /** A small set of numbers stored as "first value + overflow list", because most entities see one account and one name. */
 class DistinctColumn {
   first: Int32Array<ArrayBuffer>;
@@ -90,6 +113,14 @@ class DistinctColumn {
       return;
     }
     this.counts[row] = count + 1;
+  }
+  toData(size: number): DistinctData {
+    return { first: this.first.slice(0, size), counts: this.counts.slice(0, size), overflow: this.overflow };
+  }
+  load(data: DistinctData, capacity: number): void {
+    this.first = grownInt(data.first, capacity, -1);
+    this.counts = grownInt(data.counts, capacity, 0);
+    for (const [row, values] of data.overflow) this.overflow.set(row, values);
   }
   values(row: number, limit: number): number[] {
     if ((this.counts[row] ?? 0) === 0) return [];
@@ -199,6 +230,51 @@ export class EntityTable {
       windows: windowTotals(this.recent[row], at),
       distinctByWindow: distinctByWindow(this.parties[row], at),
     };
+  }
+
+  toData(): EntityTableData {
+    const size = this.size;
+    return {
+      keys: this.keys,
+      firstSeen: this.firstSeen.slice(0, size),
+      lastSeen: this.lastSeen.slice(0, size),
+      orders: this.orders.slice(0, size),
+      unpaid: this.unpaid.slice(0, size),
+      fraud: this.fraud.slice(0, size),
+      lastFraudAt: this.lastFraudAt.slice(0, size),
+      accounts: this.accounts.toData(size),
+      names: this.names.toData(size),
+      surnames: this.surnames.toData(size),
+      recent: this.recent,
+      parties: this.parties,
+      sweepCursor: this.sweepCursor,
+    };
+  }
+
+  /** Fills an empty table from a snapshot, with room to grow by a quarter before the next doubling. */
+  load(data: EntityTableData): void {
+    const size = data.keys.length;
+    const capacity = Math.max(1024, Math.ceil(size * 1.25));
+    this.capacity = capacity;
+    this.firstSeen = grownFloat(data.firstSeen, capacity);
+    this.lastSeen = grownFloat(data.lastSeen, capacity);
+    this.orders = grownInt(data.orders, capacity, 0);
+    this.unpaid = grownInt(data.unpaid, capacity, 0);
+    this.fraud = grownInt(data.fraud, capacity, 0);
+    this.lastFraudAt = grownFloat(data.lastFraudAt, capacity);
+    this.accounts.load(data.accounts, capacity);
+    this.names.load(data.names, capacity);
+    this.surnames.load(data.surnames, capacity);
+    this.keys.length = 0;
+    this.index.clear();
+    for (let row = 0; row < size; row += 1) {
+      const key = data.keys[row]!;
+      this.keys.push(key);
+      this.index.set(key, row);
+      this.recent.push(data.recent[row]);
+      this.parties.push(data.parties[row]);
+    }
+    this.sweepCursor = data.sweepCursor;
   }
 
   /** Frees velocity lists that fell out of every window; called a slice at a time so no apply pauses long. */

@@ -4,40 +4,48 @@ import { normaliseAddress } from '../normalise/address.normaliser.ts';
 import { normaliseEmail } from '../normalise/email.normaliser.ts';
 import { phoneKey } from '../normalise/phone.normaliser.ts';
 import { normaliseSession } from '../normalise/session.normaliser.ts';
-import { AccountRecord, touchKnown } from './account.record.ts';
-import { EntityTable } from './entity.table.ts';
+import { AccountRecord, accountFromData, accountToData, touchKnown, type AccountData } from './account.record.ts';
+import { indexAdd, indexFromData, indexGet, indexToData, type AccountIndex } from './account.index.ts';
+import { EntityTable, type EntityTableData } from './entity.table.ts';
+import { entityKinds, type EntityKind } from './feature-state.ts';
 import type { AccountView, FeatureState, SnapshotQuery, StateSnapshot } from './feature-state.ts';
 import { longestWindow } from './feature-state.ts';
 import { hashText } from '../normalise/text.normaliser.ts';
 import { pruneRecent } from './window.counter.ts';
-import { OrderTable, type OrderStatus } from './order.table.ts';
+import { OrderTable, type OrderStatus, type OrderTableData } from './order.table.ts';
 
 export interface MemoryFeatureState extends FeatureState {
   /** Synchronous forms for replay and benchmarks; the async ones exist for the port. */
   applySync(event: HistoryEvent): void;
   snapshotSync(query: SnapshotQuery): StateSnapshot;
   sizes(): Readonly<Record<string, number>>;
+  /** The state as plain data for a snapshot, and loading one into a state that has applied nothing yet. */
+  exportData(): StateData;
+  importData(data: StateData): void;
 }
 
-/** Index keys mapping to at most a few accounts; a shared e-mail or address lists at most this many. */
-const indexCap = 16;
 const snapshotAccountsPerIndex = 5;
 const sweepEvery = 1024;
+/** Bump when the snapshot layout or the meaning of a stored field changes: an older snapshot is then rebuilt. */
+export const stateDataVersion = 1;
 
-type AccountIndex = Map<string, number | number[]>;
-
-function indexAdd(index: AccountIndex, key: string, accountRow: number): void {
-  const existing = index.get(key);
-  if (existing === undefined) index.set(key, accountRow);
-  else if (typeof existing === 'number') {
-    if (existing !== accountRow) index.set(key, [existing, accountRow]);
-  } else if (!existing.includes(accountRow) && existing.length < indexCap) existing.push(accountRow);
+/** The whole state in structured-clone-able form (v8.serialize), for the snapshot file. */
+export interface StateData {
+  readonly version: typeof stateDataVersion;
+  readonly accounts: AccountData[];
+  readonly tables: Readonly<Record<EntityKind, EntityTableData>>;
+  readonly orders: OrderTableData;
+  readonly indexes: { readonly email: Int32Array; readonly phone: Int32Array; readonly address: Int32Array };
+  readonly applied: number;
+  readonly latestAt: number;
+  readonly accountSweepCursor: number;
 }
 
-function indexGet(index: AccountIndex, key: string | null): readonly number[] {
-  if (key === null) return [];
-  const found = index.get(key);
-  return found === undefined ? [] : typeof found === 'number' ? [found] : found;
+/** Whether a known-entity list already holds this row last touched at exactly `at` (the same fact applied again). */
+function alreadyTouched(list: readonly number[], row: number | undefined, at: number): boolean {
+  if (row === undefined) return false;
+  for (let index = 0; index < list.length; index += 4) if (list[index] === row && list[index + 2] === at) return true;
+  return false;
 }
 
 export function makeMemoryFeatureState(): MemoryFeatureState {
@@ -144,6 +152,8 @@ export function makeMemoryFeatureState(): MemoryFeatureState {
         break;
       }
       case 'order': {
+        // Applying is idempotent: a replay after a snapshot may bring an order the live state already has.
+        if (orders.rowOf(event.orderId) !== undefined) break;
         const row = accountRow(event.accountId, event.at);
         const account = accounts[row]!;
         const session = normaliseSession(event.session);
@@ -225,14 +235,15 @@ export function makeMemoryFeatureState(): MemoryFeatureState {
         const account = accounts[accountRow(event.accountId, event.at)]!;
         if (isPossessionProof(event.method) && account.identityProvenAt === null) account.identityProvenAt = event.at;
         const key = event.deviceId?.trim() || null;
-        if (key === null) break;
+        if (key === null || alreadyTouched(account.verifiedDevices, devices.index.get(key), event.at)) break;
         account.verifiedDevices = touchKnown(account.verifiedDevices, devices.rowOf(key), event.at);
         break;
       }
       case 'bank_identity': {
         const account = accounts[accountRow(event.accountId, event.at)]!;
         if (event.outcome === 'linked') account.bankLinkedAt ??= event.at;
-        else account.bankConflictTimes = (account.bankConflictTimes ?? []).concat([event.at]);
+        else if (!account.bankConflictTimes?.includes(event.at))
+          account.bankConflictTimes = (account.bankConflictTimes ?? []).concat([event.at]);
         break;
       }
       case 'preference': {
@@ -252,6 +263,54 @@ export function makeMemoryFeatureState(): MemoryFeatureState {
       const account = accounts[accountSweepCursor]!;
       if (account.recent !== undefined && !pruneRecent(account.recent, cutoff)) account.recent = undefined;
     }
+  }
+
+  const keyRows = {
+    rowOf: (table: 'email' | 'phone' | 'address', key: string) => tableOf[table].rowOf(key),
+    keyOf: (table: 'email' | 'phone' | 'address', row: number) => tableOf[table].keys[row] ?? '',
+  };
+  const tableOf = { email: emails, phone: phones, address: addresses };
+  const tables: Record<EntityKind, EntityTable> = {
+    device: devices,
+    address: addresses,
+    email: emails,
+    phone: phones,
+    ip: ips,
+    iban: ibans,
+  };
+
+  function exportData(): StateData {
+    return {
+      version: stateDataVersion,
+      accounts: accounts.map((account) => accountToData(account, keyRows)),
+      indexes: {
+        email: indexToData(byEmail, emails),
+        phone: indexToData(byPhone, phones),
+        address: indexToData(byAddress, addresses),
+      },
+      // After the accounts and indexes: turning their keys into rows may intern a key, which must be in the tables.
+      tables: Object.fromEntries(entityKinds.map((kind) => [kind, tables[kind].toData()])) as StateData['tables'],
+      orders: orders.toData(),
+      applied,
+      latestAt,
+      accountSweepCursor,
+    };
+  }
+
+  function importData(data: StateData): void {
+    if (applied > 0 || accounts.length > 0) throw new Error('a snapshot loads only into an empty state');
+    for (const kind of entityKinds) tables[kind].load(data.tables[kind]);
+    for (const account of data.accounts) {
+      accountRows.set(account[0], accounts.length);
+      accounts.push(accountFromData(account, keyRows));
+    }
+    orders.load(data.orders);
+    indexFromData(byEmail, data.indexes.email, emails);
+    indexFromData(byPhone, data.indexes.phone, phones);
+    indexFromData(byAddress, data.indexes.address, addresses);
+    applied = data.applied;
+    latestAt = data.latestAt;
+    accountSweepCursor = data.accountSweepCursor;
   }
 
   function snapshotSync(query: SnapshotQuery): StateSnapshot {
@@ -287,6 +346,8 @@ export function makeMemoryFeatureState(): MemoryFeatureState {
   return {
     applySync,
     snapshotSync,
+    exportData,
+    importData,
     apply: async (event) => applySync(event),
     snapshot: async (query) => snapshotSync(query),
     sizes: () => ({

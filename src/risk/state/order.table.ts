@@ -44,6 +44,17 @@ interface Tables {
  */
 const columnCount = 8;
 
+/** The order table in plain, structured-clone-able form, for the state snapshot. */
+export interface OrderTableData {
+  readonly count: number;
+  readonly columns: Int32Array;
+  readonly amounts: Float64Array;
+  readonly statuses: Uint8Array;
+  readonly labelCodes: Uint8Array;
+  /** The id-hash index flattened: [hash, row] pairs; a hash shared by several orders appears once per order. */
+  readonly index: Int32Array;
+}
+
 export class OrderTable {
   private readonly index = new Map<number, number | number[]>();
   private capacity = 1024;
@@ -90,6 +101,49 @@ export class OrderTable {
     this.columns.set(values, row * columnCount);
     this.amounts[row] = rows.amount;
     return row;
+  }
+
+  toData(): OrderTableData {
+    const pairs = new Int32Array(this.count * 2);
+    let at = 0;
+    for (const [hash, bucket] of this.index) {
+      for (const row of typeof bucket === 'number' ? [bucket] : bucket) {
+        pairs[at] = hash;
+        pairs[at + 1] = row;
+        at += 2;
+      }
+    }
+    return {
+      count: this.count,
+      columns: this.columns.slice(0, this.count * columnCount),
+      amounts: this.amounts.slice(0, this.count),
+      statuses: this.statuses.slice(0, this.count),
+      labelCodes: this.labelCodes.slice(0, this.count),
+      index: pairs.subarray(0, at),
+    };
+  }
+
+  /** Fills an empty table from a snapshot. */
+  load(data: OrderTableData): void {
+    this.count = data.count;
+    this.capacity = Math.max(1024, Math.ceil(data.count * 1.25));
+    this.columns = new Int32Array(this.capacity * columnCount);
+    this.columns.set(data.columns);
+    this.amounts = new Float64Array(this.capacity);
+    this.amounts.set(data.amounts);
+    this.statuses = new Uint8Array(this.capacity);
+    this.statuses.set(data.statuses);
+    this.labelCodes = new Uint8Array(this.capacity);
+    this.labelCodes.set(data.labelCodes);
+    this.index.clear();
+    for (let at = 0; at < data.index.length; at += 2) {
+      const hash = data.index[at]!;
+      const row = data.index[at + 1]!;
+      const bucket = this.index.get(hash);
+      if (bucket === undefined) this.index.set(hash, row);
+      else if (typeof bucket === 'number') this.index.set(hash, [bucket, row]);
+      else bucket.push(row);
+    }
   }
 
   private grow(): void {

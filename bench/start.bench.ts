@@ -1,0 +1,196 @@
+// Start benchmark: time to ready with N orders of history, cold (rebuild) and warm (snapshot), on PostgreSQL and
+// PGlite, and the online state's memory per order. The history is generated once by bulk SQL and cached.
+import { existsSync } from 'node:fs';
+import { mkdir, rm, stat } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import pg from 'pg';
+import { makeApplication } from '../src/app.ts';
+import { loadConfig } from '../src/config.ts';
+import type { Database } from '../src/storage/database.ts';
+import { makePgliteDatabase } from '../src/storage/pglite.database.ts';
+import { makePostgresDatabase } from '../src/storage/postgres.database.ts';
+import { migrate } from '../src/storage/migrate.ts';
+
+const chunk = 100_000;
+const historyDays = 730;
+
+/**
+ * Bulk SQL, no application code: accounts (one per five orders, each created before its first order), a verified
+ * phone channel each, orders with the session input the state reads, invoices, and payments 14 days after the
+ * order (90% on time, 7% late, 3% unpaid) for orders old enough. Shapes follow the risk bench: 30% of orders from a
+ * second device, half from a second IP, 10% shipped to another address. Pseudo-random but deterministic (hashes).
+ */
+function generationSql(orders: number, from: number, to: number): string[] {
+  const accounts = Math.max(1, Math.floor(orders / 5));
+  const start = "timestamptz '2024-01-01 00:00:00+00'";
+  const hash = (value: string, salt: number) =>
+    `((((${value})::bigint * 2654435761 + ${salt}) % 4294967296) / 4294967296.0)`;
+  const address = (account: string) =>
+    `jsonb_build_object('street', 'Kerkstraat', 'house_number', (1 + ${account} % 300)::text, 'postal_code', ` +
+    `(1000 + ${account} % 8900)::text || ' ' || chr((65 + ${account} % 26)::int) || chr((65 + (${account} / 32) % 26)::int), ` +
+    `'city', 'Amsterdam', 'country', 'NL')`;
+  const statements: string[] = [];
+  const accountFrom = Math.floor((from * accounts) / orders);
+  const accountTo = Math.floor((to * accounts) / orders);
+  if (accountTo > accountFrom)
+    statements.push(
+      `INSERT INTO accounts (id, name, email, phone, address, created_at)
+       SELECT 'acc_' || a, 'Name' || (a % 997) || ' Surname' || (a % 89), 'customer' || a || '@gmail.com',
+              '+316' || (10000000 + a), ${address('a')}, ${start} + (a::float / ${accounts}) * interval '${historyDays} days'
+       FROM generate_series(${accountFrom}, ${accountTo - 1}) AS a`,
+      `INSERT INTO channels (id, account_id, kind, value, verified_at, created_at)
+       SELECT 'ch_' || a, 'acc_' || a, 'phone', '+316' || (10000000 + a), created_at, created_at
+       FROM generate_series(${accountFrom}, ${accountTo - 1}) AS a JOIN accounts ON accounts.id = 'acc_' || a`,
+    );
+  // An order's account is one created before it: a uniform pick among the accounts that exist by then.
+  statements.push(
+    `INSERT INTO orders (id, account_id, merchant_name, amount, currency, input, source, status, placed_at)
+     SELECT 'o' || o, 'acc_' || a, 'import', amount, 'EUR',
+            jsonb_build_object(
+              'amount', jsonb_build_object('value', amount, 'currency', 'EUR'),
+              'merchant_reference', 'bench',
+              'lines', jsonb_build_array(jsonb_build_object('name', 'Item', 'quantity', 1, 'unit_price', amount,
+                'category', (ARRAY['fashion', 'electronics', 'home', 'books', 'beauty'])[1 + a % 5])),
+              'customer', jsonb_build_object('name', 'Name' || (a % 997) || ' Surname' || (a % 89),
+                'email', 'customer' || a || '@gmail.com', 'phone', '+316' || (10000000 + a)),
+              'billing_address', ${address('a')},
+              'device', jsonb_build_object('id', 'dev_' || a || CASE WHEN ${hash('o', 3)} < 0.3 THEN '_b' ELSE '' END,
+                'ip', CASE WHEN ${hash('o', 5)} < 0.5 THEN '81.' || (a / 65536) % 256 || '.' || (a / 256) % 256 || '.' || a % 256
+                           ELSE '84.1.' || a % 256 || '.9' END)
+            ) || CASE WHEN ${hash('o', 7)} < 0.1
+                      THEN jsonb_build_object('shipping_address', ${address(`(${hash('o', 11)} * ${accounts})::bigint`)})
+                      ELSE '{}'::jsonb END,
+            'import', 'open', placed_at
+     FROM (SELECT o, least(${accounts - 1}, floor(${hash('o', 1)} * greatest(1, o::float * ${accounts} / ${orders}))::bigint) AS a,
+                  2000 + floor(${hash('o', 2)} * 20000)::bigint AS amount,
+                  ${start} + (o::float / ${orders}) * interval '${historyDays} days' AS placed_at
+           FROM generate_series(${from}, ${to - 1}) AS o) AS generated`,
+    `INSERT INTO invoices (id, order_id, account_id, amount, currency, status, due_at, created_at)
+     SELECT 'inv_' || id, id, account_id, amount, 'EUR', 'open', placed_at + interval '14 days', placed_at
+     FROM orders WHERE id IN (SELECT 'o' || o FROM generate_series(${from}, ${to - 1}) AS o)`,
+    `INSERT INTO payments (id, invoice_id, amount, outcome, paid_at)
+     SELECT 'pay_' || o, 'inv_o' || o, 0,
+            CASE WHEN ${hash('o', 13)} < 0.9 THEN 'paid_on_time' WHEN ${hash('o', 13)} < 0.97 THEN 'paid_late' ELSE 'unpaid' END,
+            ${start} + (o::float / ${orders}) * interval '${historyDays} days' + interval '14 days'
+     FROM generate_series(${from}, ${to - 1}) AS o
+     WHERE (o::float / ${orders}) * ${historyDays} + 14 <= ${historyDays}`,
+  );
+  return statements;
+}
+
+/** Fills the database a chunk of orders at a time, each chunk one transaction, with progress. */
+async function generate(database: Database, orders: number, log: (line: string) => void): Promise<void> {
+  const started = performance.now();
+  for (let from = 0; from < orders; from += chunk) {
+    const to = Math.min(orders, from + chunk);
+    await database.transaction(async (tx) => {
+      for (const statement of generationSql(orders, from, to)) await tx.query(statement);
+    });
+    log(`  generated ${to} / ${orders} orders (${((performance.now() - started) / 1000).toFixed(0)} s)`);
+  }
+  await database.query('CREATE TABLE IF NOT EXISTS bench_generated (orders INTEGER NOT NULL)');
+  await database.query('INSERT INTO bench_generated (orders) VALUES ($1)', [orders]);
+}
+
+async function generatedOrders(database: Database): Promise<number> {
+  const [found] = await database.query<{ exists: boolean }>(
+    "SELECT to_regclass('bench_generated') IS NOT NULL AS exists",
+  );
+  if (!found?.exists) return 0;
+  const [row] = await database.query<{ orders: number }>('SELECT max(orders) AS orders FROM bench_generated');
+  return row?.orders ?? 0;
+}
+
+/** Opens (and if needed creates and fills) the cached bench database; returns the environment a server needs. */
+async function prepare(
+  kind: 'pglite' | 'postgres',
+  orders: number,
+  databaseUrl: string,
+  log: (line: string) => void,
+): Promise<Record<string, string>> {
+  if (kind === 'postgres') {
+    const name = `rearguard_bench_start_${orders}`;
+    const admin = new pg.Client({ connectionString: databaseUrl });
+    await admin.connect();
+    const exists = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+    if (exists.rowCount === 0) await admin.query(`CREATE DATABASE ${name}`);
+    await admin.end();
+    const url = new URL(databaseUrl);
+    url.pathname = `/${name}`;
+    // Bulk generation runs statements far longer than a request may.
+    const database = await makePostgresDatabase({ url: url.toString(), statementTimeoutMilliseconds: 3_600_000 });
+    await migrate(database);
+    if ((await generatedOrders(database)) !== orders) await generate(database, orders, log);
+    await database.close();
+    return { DATABASE_URL: url.toString(), DATA_DIR: resolve(`bench/out/start-postgres-${orders}`) };
+  }
+  const dataDir = resolve(`bench/out/start-pglite-${orders}`);
+  await mkdir(dataDir, { recursive: true });
+  const database = await makePgliteDatabase({ dataDir });
+  await migrate(database);
+  if ((await generatedOrders(database)) !== orders) await generate(database, orders, log);
+  await database.close();
+  return { DATABASE_URL: '', DATA_DIR: dataDir };
+}
+
+/** JS heap and array buffers after a full GC. On PGlite the buffers include the embedded database's own memory. */
+function memory(): { heap: number; buffers: number } {
+  (globalThis as { gc?: () => void }).gc?.();
+  (globalThis as { gc?: () => void }).gc?.();
+  const usage = process.memoryUsage();
+  return { heap: usage.heapUsed, buffers: usage.arrayBuffers };
+}
+
+async function timeStart(environment: Record<string, string>, log: (line: string) => void) {
+  const result = loadConfig({ LOG_LEVEL: 'warn', STATE_SNAPSHOT_INTERVAL_S: '0', ...environment });
+  if (!result.ok) throw new Error(result.errors.join('; '));
+  const before = memory();
+  const started = performance.now();
+  const app = await makeApplication(result.config, { defaultModelPath: null });
+  const seconds = (performance.now() - started) / 1000;
+  const after = memory();
+  const heapBytes = after.heap - before.heap;
+  const bufferBytes = after.buffers - before.buffers;
+  log(`  start: ${seconds.toFixed(1)} s, ${JSON.stringify(app.startFigures)}`);
+  const closing = performance.now();
+  await app.close();
+  return { seconds, heapBytes, bufferBytes, closeSeconds: (performance.now() - closing) / 1000 };
+}
+
+export async function runStartBench(options: {
+  orders: number;
+  databaseUrl: string | undefined;
+  /** Which of postgres and pglite to run (PostgreSQL needs a URL). */
+  databases: readonly string[];
+  log: (line: string) => void;
+}): Promise<Record<string, number>> {
+  const figures: Record<string, number> = { start_history_orders: options.orders };
+  const kinds = (['postgres', 'pglite'] as const).filter(
+    (kind) => options.databases.includes(kind) && (kind === 'pglite' || options.databaseUrl !== undefined),
+  );
+  for (const kind of kinds) {
+    options.log(`${kind}: preparing ${options.orders} orders of history`);
+    const environment = await prepare(kind, options.orders, options.databaseUrl ?? '', options.log);
+    const snapshot = join(environment.DATA_DIR!, 'online-state.snapshot');
+    await rm(snapshot, { force: true });
+    await mkdir(environment.DATA_DIR!, { recursive: true });
+    options.log(`${kind}: cold start (no snapshot)`);
+    const cold = await timeStart(environment, options.log);
+    const snapshotBytes = existsSync(snapshot) ? (await stat(snapshot)).size : 0;
+    options.log(`${kind}: warm start (snapshot of ${(snapshotBytes / 1_048_576).toFixed(0)} MB)`);
+    const warm = await timeStart(environment, options.log);
+    figures[`start_${kind}_cold_seconds`] = Math.round(cold.seconds * 10) / 10;
+    figures[`start_${kind}_warm_seconds`] = Math.round(warm.seconds * 10) / 10;
+    figures[`start_${kind}_snapshot_write_seconds`] = Math.round(cold.closeSeconds * 10) / 10;
+    figures[`start_${kind}_snapshot_mb`] = Math.round(snapshotBytes / 1_048_576);
+    // Everything the started server holds beyond the process before it, per order: the state dominates it.
+    for (const [name, run] of [
+      ['cold', cold],
+      ['warm', warm],
+    ] as const) {
+      figures[`start_${kind}_${name}_heap_bytes_per_order`] = Math.round(run.heapBytes / options.orders);
+      figures[`start_${kind}_${name}_buffer_bytes_per_order`] = Math.round(run.bufferBytes / options.orders);
+    }
+  }
+  return figures;
+}

@@ -1,0 +1,127 @@
+// Brings the online state up on start (snapshot plus newer facts, or a full rebuild) and snapshots it while running.
+import { mkdir } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import type { Database } from '../../storage/database.ts';
+import { historyMark, readHistory } from '../../storage/history.reader.ts';
+import type { HistoryEvent } from '../engine.ts';
+import type { MemoryFeatureState } from './memory.feature-state.ts';
+import { readStateSnapshot, writeStateSnapshot } from './state-snapshot.file.ts';
+
+export interface OnlineStateDependencies {
+  readonly database: Database;
+  readonly state: MemoryFeatureState;
+  /** How a fact reaches the state (the engine's record); applying one twice changes nothing. */
+  readonly record: (event: HistoryEvent) => Promise<void>;
+  /** The snapshot file; null: always rebuild from the database, never write one. */
+  readonly snapshotPath: string | null;
+  readonly log: (details: object, message: string) => void;
+}
+
+export interface StartFigures {
+  readonly fromSnapshot: boolean;
+  /** Facts read from the database and applied: all of them on a rebuild, only the newer ones after a snapshot. */
+  readonly replayedEvents: number;
+  readonly mark: number;
+  readonly milliseconds: number;
+}
+
+async function databaseIdentity(database: Database): Promise<string> {
+  const [row] = await database.query<{ id: string }>('SELECT id FROM database_identity LIMIT 1');
+  return row?.id ?? 'unknown';
+}
+
+export function makeOnlineStateService(dependencies: OnlineStateDependencies) {
+  const { database, state, record, snapshotPath, log } = dependencies;
+  let databaseId = '';
+  /** The state holds every fact numbered at most this (and possibly some later ones, applied live). */
+  let completeUpTo = 0;
+  let timer: NodeJS.Timeout | null = null;
+  let writing: Promise<unknown> = Promise.resolve();
+
+  async function replay(afterSequence: number | undefined): Promise<number> {
+    let events = 0;
+    for await (const event of readHistory(database, afterSequence === undefined ? {} : { afterSequence })) {
+      await record(event);
+      events += 1;
+    }
+    return events;
+  }
+
+  async function start(): Promise<StartFigures> {
+    const started = performance.now();
+    databaseId = await databaseIdentity(database);
+    // Taken before reading: every fact committed with a number up to here is read below.
+    const mark = await historyMark(database);
+    let after: number | undefined;
+    if (snapshotPath !== null) {
+      const reading = await readStateSnapshot(snapshotPath, { databaseId, mark });
+      if (reading.ok) {
+        state.importData(reading.data);
+        after = reading.header.mark;
+      } else if (reading.reason !== 'no snapshot') {
+        log(
+          { path: snapshotPath, reason: reading.reason },
+          'online state snapshot not used: rebuilding from the database',
+        );
+      }
+    }
+    const replayedEvents = await replay(after);
+    completeUpTo = mark;
+    const figures = {
+      fromSnapshot: after !== undefined,
+      replayedEvents,
+      mark,
+      milliseconds: Math.round(performance.now() - started),
+    };
+    log(figures, 'online state ready');
+    return figures;
+  }
+
+  /**
+   * Catches up with facts committed elsewhere since the last mark, then writes the state. While serving, the file is
+   * stamped with the mark of the previous round, not this one: a transaction that drew its number before this
+   * round's mark but commits after the read is then still replayed on start (applying twice changes nothing). On
+   * clean shutdown this server has nothing in flight any more, so the file takes this round's mark.
+   */
+  async function snapshot(final: boolean): Promise<void> {
+    if (snapshotPath === null) return;
+    const next = await historyMark(database);
+    const stamp = final ? next : completeUpTo;
+    await replay(completeUpTo);
+    await mkdir(dirname(snapshotPath), { recursive: true });
+    const started = performance.now();
+    const header = await writeStateSnapshot(snapshotPath, state.exportData(), { databaseId, mark: stamp });
+    completeUpTo = next;
+    log(
+      { path: snapshotPath, mark: stamp, bytes: header.bytes, milliseconds: Math.round(performance.now() - started) },
+      'online state snapshot written',
+    );
+  }
+
+  /** One write at a time; a failed write is logged and the previous snapshot stays. */
+  function snapshotSafely(final = false): Promise<unknown> {
+    writing = writing
+      .then(() => snapshot(final))
+      .catch((error: unknown) => log({ error: String(error) }, 'state snapshot failed'));
+    return writing;
+  }
+
+  return {
+    start,
+    snapshot: () => snapshotSafely(false),
+    /** Snapshots every `intervalMilliseconds` (0: only on clean shutdown). */
+    schedule(intervalMilliseconds: number): void {
+      if (snapshotPath === null || intervalMilliseconds <= 0 || timer !== null) return;
+      timer = setInterval(() => void snapshotSafely(), intervalMilliseconds);
+      timer.unref();
+    },
+    /** Clean shutdown: stop the schedule and write a last snapshot (after requests have stopped, before the database closes). */
+    async stop(): Promise<void> {
+      if (timer !== null) clearInterval(timer);
+      timer = null;
+      await snapshotSafely(true);
+    },
+  };
+}
+
+export type OnlineStateService = ReturnType<typeof makeOnlineStateService>;

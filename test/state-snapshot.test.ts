@@ -1,0 +1,170 @@
+// A fast start: the online state loaded from its snapshot plus the facts written after it equals a full rebuild.
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { Writable } from 'node:stream';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { databaseKinds, makeTestDatabase } from './databases.ts';
+import { adminKey, sessionBody, testConfig } from './application.ts';
+import { makeApplication, type Application } from '../src/app.ts';
+import { makeManualClock } from '../src/shared/clock.ts';
+import type { Database } from '../src/storage/database.ts';
+import type { DecisionInput } from '../src/risk/engine.ts';
+
+const address = { street: 'Damrak', house_number: '1', postal_code: '1012LG', city: 'Amsterdam', country: 'NL' };
+
+function historyLines(from: number, count: number): string {
+  const lines: object[] = [];
+  for (let index = from; index < from + count; index += 1) {
+    const customer = index % 7;
+    const email = `buyer${customer}@example.nl`;
+    if (index === from || index % 7 === 0)
+      lines.push({
+        type: 'account',
+        id: `ext-${index}`,
+        created_at: new Date(Date.UTC(2026, 0, 1) + index * 3_600_000).toISOString(),
+        name: `Buyer ${customer}`,
+        email,
+        address: { ...address, house_number: String(customer + 1) },
+      });
+    const accountIndex = index - (index % 7 === 0 || index === from ? 0 : (index - from) % 7 || 0);
+    const placedAt = Date.UTC(2026, 0, 2) + index * 5_400_000;
+    lines.push({
+      type: 'order',
+      id: `h-${index}`,
+      placed_at: new Date(placedAt).toISOString(),
+      account_id: `ext-${index % 7 === 0 || index === from ? index : Math.max(from, accountIndex - (accountIndex % 7))}`,
+      amount: { value: 2000 + index * 37, currency: 'EUR' },
+      customer: { name: `Buyer ${customer}`, email },
+      billing_address: { ...address, house_number: String(customer + 1) },
+      device: { id: `dev-${index % 5}`, ip: `203.0.113.${index % 9}` },
+      outcome: index % 11 === 0 ? 'unpaid' : index % 3 === 0 ? 'paid_late' : 'paid_on_time',
+      outcome_at: new Date(placedAt + 12 * 86_400_000).toISOString(),
+    });
+  }
+  return lines.map((line) => JSON.stringify(line)).join('\n');
+}
+
+describe.each(databaseKinds)('online state snapshot on %s', (kind) => {
+  let database: Database;
+  let directory: string;
+  const clock = makeManualClock(Date.parse('2026-11-02T10:00:00Z'));
+  const opened: Application[] = [];
+  beforeAll(async () => {
+    database = await makeTestDatabase(kind);
+    directory = await mkdtemp(join(tmpdir(), 'rearguard-snapshot-'));
+  });
+  afterAll(async () => {
+    await database.close();
+    await rm(directory, { recursive: true, force: true });
+  });
+
+  /** A server over the shared database; closing it leaves the database open for the next one. */
+  const logLines: string[] = [];
+  const logStream = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      logLines.push(chunk.toString());
+      done();
+    },
+  });
+  async function open(snapshot: string): Promise<Application> {
+    const shared: Database = { ...database, close: async () => undefined };
+    const app = await makeApplication(testConfig({ STATE_SNAPSHOT_PATH: snapshot, LOG_LEVEL: 'info' }), {
+      database: shared,
+      clock,
+      defaultModelPath: null,
+      logStream,
+    });
+    opened.push(app);
+    return app;
+  }
+
+  async function importLines(app: Application, ndjson: string): Promise<void> {
+    const response = await app.server.inject({
+      method: 'POST',
+      url: '/v1/admin/import',
+      headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/x-ndjson' },
+      payload: ndjson,
+    });
+    expect(response.statusCode).toBe(200);
+  }
+
+  const probes = (): DecisionInput[] =>
+    [0, 1, 3, 6].map((customer) => ({
+      sessionId: `ses_probe_${customer}`,
+      merchantId: 'mer_probe',
+      merchantName: 'Probe Shop',
+      at: clock.now(),
+      session: sessionBody({
+        customer: { name: `Buyer ${customer}`, email: `buyer${customer}@example.nl`, phone: `+3161234567${customer}` },
+        billing_address: { ...address, house_number: String(customer + 1) },
+        device: { id: `dev-${customer % 5}`, ip: `203.0.113.${customer}` },
+      }) as DecisionInput['session'],
+    }));
+
+  async function featuresOf(app: Application) {
+    const result = [];
+    for (const probe of probes()) result.push((await app.engine.decide(probe)).features);
+    return result;
+  }
+
+  it('loads the snapshot, replays only newer facts, and gives the features of a full rebuild', async () => {
+    const path = join(directory, 'state.snapshot');
+    const first = await open(path);
+    expect(first.startFigures.fromSnapshot).toBe(false);
+    await importLines(first, historyLines(0, 60));
+    await first.close();
+    const header = JSON.parse((await readFile(path, 'utf8')).split('\n', 1)[0]!) as { mark: number };
+    expect(header.mark).toBeGreaterThan(0);
+
+    // Facts written after the snapshot, by a server that writes no snapshot of its own.
+    const other = await open('off');
+    await importLines(other, historyLines(60, 12));
+    await other.close();
+
+    const warm = await open(path);
+    expect(warm.startFigures.fromSnapshot).toBe(true);
+    const cold = await open('off');
+    expect(cold.startFigures.fromSnapshot).toBe(false);
+    expect(warm.startFigures.replayedEvents).toBeGreaterThan(0);
+    expect(warm.startFigures.replayedEvents).toBeLessThan(cold.startFigures.replayedEvents / 3);
+    clock.advance(60_000);
+    const expected = await featuresOf(cold);
+    expect(await featuresOf(warm)).toEqual(expected);
+    // Orders imported after the snapshot are in the warm state: dev-0 was used by h-0, h-5, ..., h-55 and h-60 to h-70.
+    expect(expected[0]!.device_orders).toBe(15);
+    expect(warm.featureState.sizes()).toEqual(cold.featureState.sizes());
+    expect(warm.featureState.sizes().orders).toBe(72);
+    await warm.close();
+    await cold.close();
+  });
+
+  it('ignores a corrupt or foreign snapshot with a log line and rebuilds', async () => {
+    const path = join(directory, 'corrupt.snapshot');
+    const first = await open(path);
+    await first.close();
+    const content = await readFile(path);
+    const flipped = Buffer.from(content);
+    flipped[flipped.length - 10] = (flipped[flipped.length - 10]! + 1) % 256;
+    await writeFile(path, flipped);
+    logLines.length = 0;
+    const corrupt = await open(path);
+    expect(corrupt.startFigures.fromSnapshot).toBe(false);
+    expect(logLines.join('')).toContain('corrupt body (checksum)');
+    expect(corrupt.featureState.sizes().orders).toBe(72);
+    await corrupt.close();
+
+    const text = (await readFile(path)).toString('latin1');
+    await writeFile(
+      path,
+      Buffer.from(text.replace(/"catalogue":"[0-9a-f]+"/, '"catalogue":"0000000000000000"'), 'latin1'),
+    );
+    logLines.length = 0;
+    const foreign = await open(path);
+    expect(foreign.startFigures.fromSnapshot).toBe(false);
+    expect(logLines.join('')).toContain('online state snapshot not used: rebuilding from the database');
+    expect(logLines.join('')).toContain('feature catalogue 0000000000000000');
+    expect(foreign.featureState.sizes().orders).toBe(72);
+    await foreign.close();
+  });
+});
