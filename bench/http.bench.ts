@@ -42,20 +42,30 @@ export interface HttpBenchOptions {
 const adminKey = 'bench-admin-key-0123456789';
 
 async function startServer(port: number, dataDir: string, databaseUrl: string) {
-  const child = spawn(process.execPath, ['--max-semi-space-size=64', 'bin/rearguard.mjs', 'start', '--demo'], {
-    env: {
-      ...process.env,
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      DATA_DIR: dataDir,
-      REARGUARD_ADMIN_KEY: adminKey,
-      LOG_LEVEL: 'warn',
-      DATABASE_URL: databaseUrl,
+  const child = spawn(
+    process.execPath,
+    [
+      '--max-semi-space-size=64',
+      ...(process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : []),
+      'bin/rearguard.mjs',
+      'start',
+      '--demo',
+    ],
+    {
+      env: {
+        ...process.env,
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        DATA_DIR: dataDir,
+        REARGUARD_ADMIN_KEY: adminKey,
+        LOG_LEVEL: 'warn',
+        DATABASE_URL: databaseUrl,
+      },
+      stdio: ['ignore', 'pipe', 'inherit'],
     },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  );
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('server did not start in 60 s')), 60_000);
+    const timer = setTimeout(() => reject(new Error('server did not start in 180 s')), 180_000);
     child.stdout.on('data', (chunk: Buffer) => {
       if (chunk.toString().includes('listening on')) {
         clearTimeout(timer);
@@ -88,7 +98,12 @@ function sessionBody(index: number, customers: number) {
       phone: `+316${String(10000000 + customer)}`,
     },
     billing_address: address,
-    device: { id: `device-${customer}`, ip: '198.51.100.20', user_agent: 'bench' },
+    // Each customer's own connection: one shared address would be a connection with many orders (a step-up).
+    device: {
+      id: `device-${customer}`,
+      ip: `203.0.${Math.floor(customer / 250)}.${(customer % 250) + 1}`,
+      user_agent: 'bench',
+    },
   });
 }
 
@@ -172,9 +187,14 @@ export async function runHttpBench(options: HttpBenchOptions): Promise<Record<st
           path: `/v1/sessions/${String((context as { session?: string }).session)}/authorize`,
         }),
         onResponse: (status, body) => {
-          if (status !== 200) return;
+          if (status !== 200) {
+            if (status >= 500) options.log(`  authorize answered ${status}: ${body.slice(0, 200)}`);
+            return;
+          }
           authorized += 1;
-          if ((JSON.parse(body) as { decision: string }).decision === 'approved') approved += 1;
+          const { decision, reasons } = JSON.parse(body) as { decision: string; reasons: { code: string }[] };
+          if (decision === 'approved') approved += 1;
+          else if (authorized < 4) options.log(`  not approved: ${decision} ${reasons.map((r) => r.code).join(',')}`);
         },
       },
     ];
