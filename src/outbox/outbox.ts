@@ -79,6 +79,8 @@ export interface OutboxWorkerOptions extends Partial<OutboxLaneLimits> {
   readonly onError?: (message: OutboxMessage, error: unknown) => void;
   /** With notifications, how often to look anyway (retries coming due, a missed notification). */
   readonly fallbackPollMilliseconds?: number;
+  /** How long a notification waits for others before the lanes drain (they share one drain). */
+  readonly wakeDelayMilliseconds?: number;
 }
 
 /** Backoff after the n-th failed attempt: 10 s, 20 s, 40 s ... capped at one hour. */
@@ -111,12 +113,21 @@ export function makeOutboxWorker(options: OutboxWorkerOptions) {
   let timer: NodeJS.Timeout | null = null;
   let unlisten: (() => Promise<void>) | null = null;
   let stopped = false;
-  const wake = () => {
+  const drainAll = () => {
     for (const lane of lanes) void lane.drain().catch(() => {});
+  };
+  // Commits come in bursts (every approval enqueues): one drain per short window, not one per commit.
+  let wakeTimer: NodeJS.Timeout | null = null;
+  const wake = () => {
+    wakeTimer ??= setTimeout(() => {
+      wakeTimer = null;
+      drainAll();
+    }, options.wakeDelayMilliseconds ?? 50);
+    wakeTimer.unref();
   };
   const poll = (milliseconds: number) => {
     if (timer) clearInterval(timer);
-    timer = setInterval(wake, milliseconds);
+    timer = setInterval(drainAll, milliseconds);
     timer.unref();
   };
 
@@ -146,6 +157,8 @@ export function makeOutboxWorker(options: OutboxWorkerOptions) {
     async stop() {
       stopped = true;
       if (timer) clearInterval(timer);
+      if (wakeTimer) clearTimeout(wakeTimer);
+      wakeTimer = null;
       timer = null;
       await unlisten?.().catch(() => {});
       unlisten = null;
