@@ -1,10 +1,11 @@
-// HTTP benchmark: authorize under concurrent load versus a trivial route of the same server (the ceiling).
+// HTTP benchmark: whole checkouts (session + authorize) with imported history, against /healthz of the same run, with CPU.
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import pg from 'pg';
+import { historyLines } from './import.bench.ts';
 
 /** A throwaway database on the given server, so a bench never mixes with other data. */
 async function scratchDatabase(url: string): Promise<{ url: string; drop: () => Promise<void> }> {
@@ -33,25 +34,38 @@ export interface HttpBenchOptions {
   readonly log: (line: string) => void;
   /** A PostgreSQL server for the system of record; the embedded PGlite when absent. */
   readonly databaseUrl?: string;
+  /** Imported customers (5 orders of history each); the checkouts are theirs. */
+  readonly customers: number;
+  readonly latencySamples: number;
 }
 
 const adminKey = 'bench-admin-key-0123456789';
 
 async function startServer(port: number, dataDir: string, databaseUrl: string) {
-  const child = spawn(process.execPath, ['--max-semi-space-size=64', 'bin/rearguard.mjs', 'start', '--demo'], {
-    env: {
-      ...process.env,
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      DATA_DIR: dataDir,
-      REARGUARD_ADMIN_KEY: adminKey,
-      LOG_LEVEL: 'warn',
-      DATABASE_URL: databaseUrl,
+  const child = spawn(
+    process.execPath,
+    [
+      '--max-semi-space-size=64',
+      ...(process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : []),
+      'bin/rearguard.mjs',
+      'start',
+      '--demo',
+    ],
+    {
+      env: {
+        ...process.env,
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        DATA_DIR: dataDir,
+        REARGUARD_ADMIN_KEY: adminKey,
+        LOG_LEVEL: 'warn',
+        DATABASE_URL: databaseUrl,
+      },
+      stdio: ['ignore', 'pipe', 'inherit'],
     },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  );
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('server did not start in 60 s')), 60_000);
+    const timer = setTimeout(() => reject(new Error('server did not start in 180 s')), 180_000);
     child.stdout.on('data', (chunk: Buffer) => {
       if (chunk.toString().includes('listening on')) {
         clearTimeout(timer);
@@ -63,101 +77,192 @@ async function startServer(port: number, dataDir: string, databaseUrl: string) {
   return child;
 }
 
-function sessionBody(index: number) {
+/** Checkouts by the imported customers (the same names, channels, addresses and devices as their history). */
+function sessionBody(index: number, customers: number) {
+  const customer = index % customers;
   const value = 2000 + (index % 50) * 300;
+  const address = {
+    street: 'Damrak',
+    house_number: String(customer),
+    postal_code: '1012LG',
+    city: 'Amsterdam',
+    country: 'NL',
+  };
   return JSON.stringify({
     amount: { value, currency: 'EUR' },
     merchant_reference: `bench-${index}`,
     lines: [{ name: 'Item', quantity: 1, unit_price: value, category: 'fashion' }],
     customer: {
-      name: `Customer ${index % 500}`,
-      email: `customer${index % 500}@example.nl`,
-      phone: `+3161${String(1000000 + (index % 500)).slice(1)}`,
+      name: `Customer ${customer}`,
+      email: `customer${customer}@example.nl`,
+      phone: `+316${String(10000000 + customer)}`,
     },
-    billing_address: {
-      street: 'Damrak',
-      house_number: String(1 + (index % 500)),
-      postal_code: '1012LG',
-      city: 'Amsterdam',
-      country: 'NL',
+    billing_address: address,
+    // Each customer's own connection: one shared address would be a connection with many orders (a step-up).
+    device: {
+      id: `device-${customer}`,
+      ip: `203.0.${Math.floor(customer / 250)}.${(customer % 250) + 1}`,
+      user_agent: 'bench',
     },
-    device: { id: `device-${index % 500}`, ip: '203.0.113.7', user_agent: 'bench' },
   });
 }
 
-function percentile(result: autocannon.Result, key: 'p50' | 'p99') {
-  return result.latency[key];
+/** CPU seconds (user + system) one process has used, from /proc/<pid>/stat. */
+async function cpuSecondsOf(pid: number): Promise<number> {
+  try {
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th of them.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / clockTicksPerSecond;
+  } catch {
+    return 0; // the process ended in between
+  }
 }
+
+const clockTicksPerSecond = 100;
+
+/** CPU seconds of every PostgreSQL process on this machine (server and backends): the database's share of the work. */
+async function postgresCpuSeconds(): Promise<number> {
+  let total = 0;
+  for (const entry of await readdir('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const command = await readFile(`/proc/${entry}/comm`, 'utf8').catch(() => '');
+    if (command.trim() === 'postgres') total += await cpuSecondsOf(Number(entry));
+  }
+  return total;
+}
+
+function percentileOf(sorted: readonly number[], share: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * share))] ?? 0;
+}
+
+const round = (value: number, digits: number) => Math.round(value * 10 ** digits) / 10 ** digits;
 
 export async function runHttpBench(options: HttpBenchOptions): Promise<Record<string, number>> {
   const dataDir = await mkdtemp(join(tmpdir(), 'rearguard-bench-'));
   const scratch = options.databaseUrl ? await scratchDatabase(options.databaseUrl) : null;
   const server = await startServer(options.port, dataDir, scratch?.url ?? '');
   const base = `http://127.0.0.1:${options.port}`;
+  const label = scratch ? 'postgres' : 'pglite';
   try {
+    const admin = { authorization: `Bearer ${adminKey}` };
     const merchant = (await (
       await fetch(`${base}/v1/admin/merchants`, {
         method: 'POST',
-        headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' },
+        headers: { ...admin, 'content-type': 'application/json' },
         body: JSON.stringify({ name: 'Bench Shop' }),
       })
     ).json()) as { api_key: string };
     const headers = { authorization: `Bearer ${merchant.api_key}`, 'content-type': 'application/json' };
 
-    // Sessions are made first so that every authorize under load decides a fresh session.
-    const sessionCount = Math.max(2000, options.seconds * 1500);
-    options.log(`  creating ${sessionCount} sessions...`);
-    const ids: string[] = [];
-    let created = 0;
-    const create = await autocannon({
-      url: base,
-      connections: options.connections,
-      amount: sessionCount,
-      requests: [
-        {
-          method: 'POST',
-          path: '/v1/sessions',
-          headers,
-          setupRequest: (request) => ({ ...request, body: sessionBody(created++) }),
-          onResponse: (status, body) => {
-            if (status === 201) ids.push((JSON.parse(body) as { id: string }).id);
-          },
+    const customers = options.customers;
+    options.log(`  importing history: ${customers} customers, ${customers * 5} orders...`);
+    // In parts (accounts come first, so every order finds its account): one request stays within the request timeout.
+    const lines = historyLines(customers * 5)
+      .trimEnd()
+      .split('\n');
+    for (let start = 0; start < lines.length; start += 1000) {
+      const imported = await fetch(`${base}/v1/admin/import`, {
+        method: 'POST',
+        headers: { ...admin, 'content-type': 'application/x-ndjson' },
+        body: `${lines.slice(start, start + 1000).join('\n')}\n`,
+      });
+      if (!imported.ok) throw new Error(`import failed: ${imported.status} ${await imported.text()}`);
+    }
+
+    // The whole checkout per connection: create a session, then authorize it.
+    let index = 0;
+    let approved = 0;
+    let authorized = 0;
+    const checkoutRequests: autocannon.Request[] = [
+      {
+        method: 'POST',
+        path: '/v1/sessions',
+        headers,
+        setupRequest: (request) => ({ ...request, body: sessionBody(index++, customers) }),
+        onResponse: (status, body, context) => {
+          (context as { session?: string }).session =
+            status === 201 ? (JSON.parse(body) as { id: string }).id : 'missing';
         },
-      ],
-    });
-    if (ids.length === 0) throw new Error('no session could be created');
-    let next = 0;
-    const authorize = await autocannon({
+      },
+      {
+        method: 'POST',
+        headers: { authorization: headers.authorization },
+        setupRequest: (request, context) => ({
+          ...request,
+          path: `/v1/sessions/${String((context as { session?: string }).session)}/authorize`,
+        }),
+        onResponse: (status, body) => {
+          if (status !== 200) {
+            if (status >= 500) options.log(`  authorize answered ${status}: ${body.slice(0, 200)}`);
+            return;
+          }
+          authorized += 1;
+          const { decision, reasons } = JSON.parse(body) as { decision: string; reasons: { code: string }[] };
+          if (decision === 'approved') approved += 1;
+          else if (authorized < 4) options.log(`  not approved: ${decision} ${reasons.map((r) => r.code).join(',')}`);
+        },
+      },
+    ];
+    options.log(`  warming up (2 s)...`);
+    await autocannon({ url: base, connections: options.connections, duration: 2, requests: checkoutRequests });
+    authorized = 0;
+    approved = 0;
+    options.log(`  whole checkouts, ${options.connections} connections, ${options.seconds} s...`);
+    const serverBefore = await cpuSecondsOf(server.pid!);
+    const postgresBefore = await postgresCpuSeconds();
+    const started = performance.now();
+    const checkout = await autocannon({
       url: base,
       connections: options.connections,
       duration: options.seconds,
-      requests: [
-        {
-          method: 'POST',
-          headers: { authorization: headers.authorization },
-          setupRequest: (request) => ({ ...request, path: `/v1/sessions/${ids[next++ % ids.length]}/authorize` }),
-        },
-      ],
+      requests: checkoutRequests,
     });
+    const elapsed = (performance.now() - started) / 1000;
+    const serverCpu = (await cpuSecondsOf(server.pid!)) - serverBefore;
+    const postgresCpu = scratch ? (await postgresCpuSeconds()) - postgresBefore : 0;
+    const checkoutsPerSecond = authorized / elapsed;
+
+    options.log(`  GET /healthz, ${options.connections} connections, ${options.seconds} s...`);
     const ceiling = await autocannon({
       url: `${base}/healthz`,
       connections: options.connections,
       duration: options.seconds,
     });
-    const figures = {
-      http_create_session_rps: Math.round(create.requests.average),
-      http_authorize_rps: Math.round(authorize.requests.average),
-      http_authorize_p50_ms: percentile(authorize, 'p50'),
-      http_authorize_p99_ms: percentile(authorize, 'p99'),
-      http_authorize_errors: authorize.errors + authorize.non2xx,
-      http_authorize_fresh_sessions: Math.min(next, ids.length),
-      http_ceiling_rps: Math.round(ceiling.requests.average),
-      http_ceiling_p50_ms: percentile(ceiling, 'p50'),
-      http_ceiling_p99_ms: percentile(ceiling, 'p99'),
-      http_authorize_to_ceiling_ratio:
-        Math.round((authorize.requests.average / ceiling.requests.average) * 1000) / 1000,
+
+    // Latency of one authorize when nothing else runs: one connection, fresh sessions, timed by the client.
+    options.log(`  authorize latency at 1 connection (${options.latencySamples} checkouts)...`);
+    const latencies: number[] = [];
+    for (let sample = 0; sample < options.latencySamples; sample += 1) {
+      const created = await fetch(`${base}/v1/sessions`, {
+        method: 'POST',
+        headers,
+        body: sessionBody(index++, customers),
+      });
+      const { id } = (await created.json()) as { id: string };
+      const begun = performance.now();
+      const answer = await fetch(`${base}/v1/sessions/${id}/authorize`, {
+        method: 'POST',
+        headers: { authorization: headers.authorization },
+      });
+      await answer.arrayBuffer();
+      latencies.push(performance.now() - begun);
+    }
+    latencies.sort((a, b) => a - b);
+
+    const prefix = `http_${label}`;
+    return {
+      [`${prefix}_checkouts_per_second`]: Math.round(checkoutsPerSecond),
+      [`${prefix}_approved_share`]: round(approved / Math.max(1, authorized), 3),
+      [`${prefix}_checkout_errors`]: checkout.errors + checkout.non2xx,
+      [`${prefix}_healthz_rps`]: Math.round(ceiling.requests.average),
+      [`${prefix}_checkout_to_healthz_ratio`]: round(checkoutsPerSecond / ceiling.requests.average, 4),
+      [`${prefix}_cpu_ms_per_checkout`]: round(((serverCpu + postgresCpu) * 1000) / Math.max(1, authorized), 2),
+      [`${prefix}_server_cpu_ms_per_checkout`]: round((serverCpu * 1000) / Math.max(1, authorized), 2),
+      [`${prefix}_postgres_cpu_ms_per_checkout`]: round((postgresCpu * 1000) / Math.max(1, authorized), 2),
+      [`${prefix}_authorize_p50_ms_1_connection`]: round(percentileOf(latencies, 0.5), 2),
+      [`${prefix}_authorize_p99_ms_1_connection`]: round(percentileOf(latencies, 0.99), 2),
     };
-    return figures;
   } finally {
     server.kill('SIGTERM');
     await new Promise((resolve) => server.once('exit', resolve));

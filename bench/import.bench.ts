@@ -7,7 +7,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { makeApplication } from '../src/app.ts';
 import { loadConfig } from '../src/config.ts';
 
-function historyLines(orders: number): string {
+export function historyLines(orders: number): string {
   const accounts = Math.max(1, Math.floor(orders / 5));
   const lines: string[] = [];
   const start = Date.parse('2025-01-01T00:00:00Z');

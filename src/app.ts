@@ -32,6 +32,7 @@ import { makeMetrics } from './http/metrics.ts';
 import { buildServer } from './http/server.ts';
 import type { RouteDefinition } from './http/route.ts';
 import { makeOutboxWorker, type OutboxHandler } from './outbox/outbox.ts';
+import { followTableChanges } from './storage/notifications.ts';
 import type { DecisionHook } from './checkout/checkout.service.ts';
 import { makeConsumerSessions } from './consumer/consumer-sessions.ts';
 import type { ReplayHook } from './checkout/checkout.service.ts';
@@ -312,6 +313,8 @@ export async function makeApplication(config: Config, overrides: Overrides = {})
   decisionHooks.push(...onboarding.decisionHooks);
   routes.push(...onboarding.routes);
 
+  // Caches of webhook endpoints and capture modes drop what another process changed (NOTIFY from triggers).
+  const unfollowTableChanges = await followTableChanges(database);
   const outbox = makeOutboxWorker({
     database,
     clock,
@@ -395,6 +398,7 @@ export async function makeApplication(config: Config, overrides: Overrides = {})
     async close() {
       await reviewScheduler.stop();
       await outbox.stop();
+      await unfollowTableChanges?.();
       await protection.stop();
       await orders.stop();
       await server.close();

@@ -47,3 +47,24 @@ export async function insertChannel(db: SqlExecutor, row: ChannelRow): Promise<v
     [row.id, row.account_id, row.kind, row.value, row.verified_at, row.created_at],
   );
 }
+
+/** A channel on file as the approval's hooks see it: whether it is verified, whether a confirmation is still open. */
+export interface AccountChannel {
+  readonly id: string;
+  readonly kind: 'email' | 'phone';
+  readonly value: string;
+  readonly verified_at: Date | null;
+  readonly created_at: Date;
+  readonly confirmation_pending: boolean;
+}
+
+/** Every channel of an account in one read, shared by the hooks of one approval (notice, channel confirmation). */
+export async function accountChannels(db: SqlExecutor, accountId: string, at: Date): Promise<AccountChannel[]> {
+  return db.query<AccountChannel>(
+    `SELECT c.id, c.kind, c.value, c.verified_at, c.created_at,
+       EXISTS (SELECT 1 FROM channel_confirmations cc WHERE cc.channel_id = c.id AND cc.expires_at > $2)
+         AS confirmation_pending
+     FROM channels c WHERE c.account_id = $1`,
+    [accountId, at],
+  );
+}

@@ -1,6 +1,7 @@
 // Storage of sessions, decisions, orders and invoices: SQL only, no business rules.
 import { keysetSql } from '../http/list-envelope.ts';
 import type { SqlExecutor } from '../storage/database.ts';
+import type { DeferredWrites } from '../storage/deferred-writes.ts';
 import type { Decision } from '../risk/engine.ts';
 import type { SessionInput, SessionStatus } from './session.schema.ts';
 
@@ -72,6 +73,25 @@ export async function findSession(
   return rows[0] ?? null;
 }
 
+/**
+ * Moves the session from the status it was decided in to the decision's outcome; 0 rows means someone else decided
+ * it first. Called on a deferred executor, this is the approval's first write and its row lock.
+ */
+export function claimSession(
+  db: DeferredWrites,
+  sessionId: string,
+  expected: SessionStatus,
+  status: SessionStatus,
+  at: Date,
+): Promise<number> {
+  return db.write('UPDATE sessions SET status = $2, updated_at = $3 WHERE id = $1 AND status = $4', [
+    sessionId,
+    status,
+    at,
+    expected,
+  ]);
+}
+
 export async function updateSessionStatus(db: SqlExecutor, sessionId: string, status: SessionStatus, at: Date) {
   await db.query('UPDATE sessions SET status = $2, updated_at = $3 WHERE id = $1', [sessionId, status, at]);
 }
@@ -134,12 +154,13 @@ export async function insertOrder(
     merchant_name: string | null;
     external_id: string | null;
     input: unknown;
+    delivery_requirements?: readonly string[];
   },
 ): Promise<void> {
   await db.query(
     `INSERT INTO orders (id, session_id, decision_id, merchant_id, merchant_name, account_id, external_id,
-       merchant_reference, amount, currency, input, source, status, placed_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
+       merchant_reference, amount, currency, input, source, status, placed_at, delivery_requirements)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15::jsonb)`,
     [
       row.id,
       row.session_id,
@@ -155,6 +176,7 @@ export async function insertOrder(
       row.source,
       row.status,
       row.placed_at,
+      JSON.stringify(row.delivery_requirements ?? []),
     ],
   );
 }

@@ -2,7 +2,8 @@
 import type { Clock } from '../shared/clock.ts';
 import type { Ids } from '../shared/ids.ts';
 import { ApiError, notFound } from '../shared/errors.ts';
-import type { Database, SqlExecutor } from '../storage/database.ts';
+import { isUniqueViolation, type Database, type SqlExecutor } from '../storage/database.ts';
+import { deferWrites } from '../storage/deferred-writes.ts';
 import {
   isPossessionProof,
   type ChallengeMethod,
@@ -12,9 +13,10 @@ import {
 } from '../risk/engine.ts';
 import type { Merchant } from '../http/route.ts';
 import * as repository from './checkout.repository.ts';
-import { insertAccount, insertChannel } from './accounts.repository.ts';
+import { accountChannels, insertAccount, insertChannel, type AccountChannel } from './accounts.repository.ts';
 import type { SessionInput } from './session.schema.ts';
 import { presentAuthorization, presentSession, type AuthorizationView } from './checkout.presenter.ts';
+import { makeGroupCommit } from './group-commit.ts';
 
 export interface CheckoutDependencies {
   readonly database: Database;
@@ -34,8 +36,26 @@ export interface CheckoutDependencies {
    * The order life-cycle takes over an approved order in its transaction (src/orders: capture at approval or an
    * authorization waiting for shipment). Without it, the order is invoiced at approval as before.
    */
-  readonly onOrderPlaced?: (tx: SqlExecutor, orderId: string, at: Date) => Promise<HistoryEvent[]>;
+  readonly onOrderPlaced?: (tx: SqlExecutor, order: PlacedOrder, at: Date) => Promise<PlacedOrderOutcome>;
+  /** Concurrent authorizes committed in one transaction (group commit); 1 commits each on its own. */
+  readonly groupCommitSize?: number;
 }
+
+/** The order as checkout inserted it a moment ago, so the life-cycle need not read it back. */
+export type PlacedOrder = Omit<
+  repository.OrderRow,
+  'invoice_id' | 'invoice_status' | 'invoice_due_at' | 'decision_id'
+> & {
+  readonly input: SessionInput;
+};
+
+export interface PlacedOrderOutcome {
+  readonly events: HistoryEvent[];
+  readonly invoiceId: string | null;
+}
+
+/** The session was decided by someone else between our read and our write: the caller replays that decision. */
+class SessionMovedOn extends Error {}
 
 export type ReplayHook = (database: SqlExecutor, sessionId: string) => Promise<Record<string, unknown>>;
 
@@ -51,6 +71,8 @@ export interface DecisionContext {
   readonly at: Date;
   /** The proof the shopper passed before this decision (completeVerifiedSession), null on a first authorize. */
   readonly proof: string | null;
+  /** The account's channels, read at most once per approval (an account created by it: those it was given). */
+  readonly accountChannels: () => Promise<AccountChannel[]>;
 }
 
 const dayMilliseconds = 86_400_000;
@@ -71,6 +93,7 @@ export interface VerifiedEvidence {
 
 export function makeCheckoutService(dependencies: CheckoutDependencies) {
   const { database, engine, clock, ids } = dependencies;
+  const groupCommit = makeGroupCommit(database, { maxSize: dependencies.groupCommitSize ?? 32 });
 
   async function createSession(merchant: Merchant, input: SessionInput) {
     const at = new Date(clock.now());
@@ -140,7 +163,7 @@ export function makeCheckoutService(dependencies: CheckoutDependencies) {
     if (!session) throw notFound('session');
     if (session.status !== 'open') return replayAuthorization(session.id);
     const decided = await decide(merchant, session);
-    return commitDecision(merchant, session, 'open', decided);
+    return (await commitOrReplay(merchant, session, 'open', decided)).view;
   }
 
   /**
@@ -176,7 +199,7 @@ export function makeCheckoutService(dependencies: CheckoutDependencies) {
               },
             ],
           };
-    return commitDecision(merchant, session, 'step_up', { ...decided, decision: verified }, evidence);
+    return (await commitOrReplay(merchant, session, 'step_up', { ...decided, decision: verified }, evidence)).view;
   }
 
   /**
@@ -205,14 +228,15 @@ export function makeCheckoutService(dependencies: CheckoutDependencies) {
       challengeOptions: [],
       reasons: outcome === resolution.outcome ? [resolution.reason] : decided.decision.reasons,
     };
-    let ran = false;
-    const view = await commitDecision(merchant, session, 'review', { ...decided, decision: settled }, undefined, [
-      async (tx, context) => {
-        ran = true;
-        return resolution.settle(tx, context);
-      },
-    ]);
-    return ran ? view : null;
+    const { view, committed } = await commitOrReplay(
+      merchant,
+      session,
+      'review',
+      { ...decided, decision: settled },
+      undefined,
+      [resolution.settle],
+    );
+    return committed ? view : null;
   }
 
   async function decide(merchant: Merchant, session: repository.SessionRow) {
@@ -229,80 +253,156 @@ export function makeCheckoutService(dependencies: CheckoutDependencies) {
     return { decision, at, latencyMicroseconds };
   }
 
-  async function commitDecision(
+  /**
+   * Writes the decision and everything an approval brings as one batch of deferred writes (one statement when no
+   * hook needs to read), committed with other authorizes of the moment (group commit); answered once durable.
+   * The session is not locked first: the status update is conditional, and losing that race replays the winner.
+   */
+  async function commitOrReplay(
     merchant: Merchant,
     session: repository.SessionRow,
     expectedStatus: 'open' | 'step_up' | 'review',
     decided: { decision: Decision; at: number; latencyMicroseconds: number },
     evidence?: VerifiedEvidence,
     extraHooks: readonly DecisionHook[] = [],
-  ): Promise<AuthorizationView> {
+  ): Promise<{ view: AuthorizationView; committed: boolean }> {
     const { decision, at, latencyMicroseconds } = decided;
     const decidedAt = new Date(at);
-    const proof = evidence?.method ?? null;
-    const outcome = await database.transaction(async (tx) => {
-      // The row lock makes concurrent authorizes of one session decide once: the loser replays the winner.
-      const locked = await repository.findSession(tx, merchant.id, session.id, { forUpdate: true });
-      if (!locked || locked.status !== expectedStatus) return null;
-      const decisionId = ids.next('dec');
-      await repository.insertDecision(tx, {
-        id: decisionId,
-        session_id: session.id,
-        merchant_id: merchant.id,
-        account_id: decision.accountId,
-        outcome: decision.outcome,
-        reasons: decision.reasons,
-        score: decision.score,
-        features: decision.features,
-        rule_results: decision.ruleResults,
-        challenge_options: decision.challengeOptions,
-        versions: decision.versions,
-        input: session.input,
-        latency_us: latencyMicroseconds,
-        decided_at: decidedAt,
-      });
-      const events: HistoryEvent[] = [];
-      let orderId: string | null = null;
-      let accountId = decision.accountId;
-      if (decision.outcome === 'approved') {
-        if (accountId === null) {
-          const accountEvents = await createAccountFromClaim(tx, session.input, decidedAt, evidence?.identity);
-          events.push(...accountEvents);
-          accountId = (accountEvents[0] as { accountId: string }).accountId;
-          // A new customer proved their identity before the account existed (the account is built from what the bank
-          // verified): the proof now belongs to the account, so its identity counts as proven from here on.
-          if (proof !== null && isPossessionProof(proof))
-            events.push(...(await attachProof(tx, session, accountId, proof)));
-        }
-        if (evidence?.onApproved) events.push(...(await evidence.onApproved(tx, accountId, decidedAt)));
-        orderId = await placeOrder(tx, { merchant, session, decisionId, accountId, at: decidedAt });
-        events.push({ kind: 'order', orderId, accountId, merchantId: merchant.id, at, session: session.input });
-        const requirements = decision.deliveryRequirements ?? [];
-        if (requirements.length > 0) {
-          await tx.query('UPDATE orders SET delivery_requirements = $2::jsonb WHERE id = $1', [
-            orderId,
-            JSON.stringify(requirements),
-          ]);
-        }
-        if (dependencies.onOrderPlaced) events.push(...(await dependencies.onOrderPlaced(tx, orderId, decidedAt)));
+    let outcome: Awaited<ReturnType<typeof writeDecision>>;
+    try {
+      outcome = await groupCommit.run((tx) =>
+        writeDecision(tx, {
+          merchant,
+          session,
+          expectedStatus,
+          decision,
+          decidedAt,
+          latencyMicroseconds,
+          evidence,
+          extraHooks,
+        }),
+      );
+    } catch (error) {
+      if (error instanceof SessionMovedOn || isUniqueViolation(error)) {
+        const current = await repository.findSession(database, merchant.id, session.id);
+        if (current && current.status !== expectedStatus)
+          return { view: await replayAuthorization(session.id), committed: false };
       }
-      await repository.updateSessionStatus(tx, session.id, decision.outcome, decidedAt);
-      const extra: Record<string, unknown> = {};
-      for (const hook of [...(dependencies.afterDecision ?? []), ...extraHooks]) {
-        Object.assign(
-          extra,
-          await hook(tx, { merchant, session, decisionId, decision, orderId, accountId, at: decidedAt, proof }),
-        );
-      }
-      return { decisionId, orderId, events, extra };
-    });
-    if (outcome === null) return replayAuthorization(session.id);
+      throw error;
+    }
 
     // Online state follows the database: only facts that are committed are applied.
     for (const event of outcome.events) await engine.record(event);
     dependencies.onDecision?.(decision.outcome, latencyMicroseconds / 1e6);
-    const order = outcome.orderId ? await repository.findOrderBySession(database, session.id) : null;
-    return { ...presentAuthorization(session.id, outcome.decisionId, decision, order), ...outcome.extra };
+    const view = presentAuthorization(session.id, outcome.decisionId, decision, outcome.order);
+    return { view: { ...view, ...outcome.extra }, committed: true };
+  }
+
+  async function writeDecision(
+    transaction: SqlExecutor,
+    context: {
+      merchant: Merchant;
+      session: repository.SessionRow;
+      expectedStatus: 'open' | 'step_up' | 'review';
+      decision: Decision;
+      decidedAt: Date;
+      latencyMicroseconds: number;
+      evidence: VerifiedEvidence | undefined;
+      extraHooks: readonly DecisionHook[];
+    },
+  ) {
+    const { merchant, session, decision, decidedAt, evidence } = context;
+    const at = decidedAt.getTime();
+    const proof = evidence?.method ?? null;
+    const tx = deferWrites(transaction);
+    // Read before the first write, so it does not split the batch; an account created below has nothing to read.
+    const existingChannels =
+      decision.outcome === 'approved' && decision.accountId !== null
+        ? accountChannels(tx, decision.accountId, decidedAt)
+        : null;
+    existingChannels?.catch(() => {});
+    const gate = repository.claimSession(tx, session.id, context.expectedStatus, decision.outcome, decidedAt);
+    gate.catch(() => {}); // a failed batch fails the flush below; this promise is read only after a good one
+    const decisionId = ids.next('dec');
+    await repository.insertDecision(tx, {
+      id: decisionId,
+      session_id: session.id,
+      merchant_id: merchant.id,
+      account_id: decision.accountId,
+      outcome: decision.outcome,
+      reasons: decision.reasons,
+      score: decision.score,
+      features: decision.features,
+      rule_results: decision.ruleResults,
+      challenge_options: decision.challengeOptions,
+      versions: decision.versions,
+      input: session.input,
+      latency_us: context.latencyMicroseconds,
+      decided_at: decidedAt,
+    });
+    const events: HistoryEvent[] = [];
+    let order: repository.OrderRow | null = null;
+    let accountId = decision.accountId;
+    if (decision.outcome === 'approved') {
+      if (accountId === null) {
+        const accountEvents = await createAccountFromClaim(tx, session.input, decidedAt, evidence?.identity);
+        events.push(...accountEvents);
+        accountId = (accountEvents[0] as { accountId: string }).accountId;
+        // A new customer proved their identity before the account existed (the account is built from what the bank
+        // verified): the proof now belongs to the account, so its identity counts as proven from here on.
+        if (proof !== null && isPossessionProof(proof))
+          events.push(...(await attachProof(tx, session, accountId, proof)));
+      }
+      if (evidence?.onApproved) events.push(...(await evidence.onApproved(tx, accountId, decidedAt)));
+      order = await placeOrder(tx, {
+        merchant,
+        session,
+        decisionId,
+        accountId,
+        at: decidedAt,
+        deliveryRequirements: [...(decision.deliveryRequirements ?? [])],
+      });
+      events.push({ kind: 'order', orderId: order.id, accountId, merchantId: merchant.id, at, session: session.input });
+      if (dependencies.onOrderPlaced) {
+        const placed = await dependencies.onOrderPlaced(tx, { ...order, input: session.input }, decidedAt);
+        events.push(...placed.events);
+        order = { ...order, invoice_id: placed.invoiceId };
+      }
+    }
+    const extra: Record<string, unknown> = {};
+    const hookContext: DecisionContext = {
+      merchant,
+      session,
+      decisionId,
+      decision,
+      orderId: order?.id ?? null,
+      accountId,
+      at: decidedAt,
+      proof,
+      accountChannels: async () => {
+        if (existingChannels) return existingChannels;
+        return events.flatMap((event) =>
+          event.kind === 'channel' && event.accountId === accountId
+            ? [
+                {
+                  id: event.channelId,
+                  kind: event.channel,
+                  value: event.value,
+                  verified_at: null,
+                  created_at: decidedAt,
+                  confirmation_pending: false,
+                },
+              ]
+            : [],
+        );
+      },
+    };
+    for (const hook of [...(dependencies.afterDecision ?? []), ...context.extraHooks]) {
+      Object.assign(extra, await hook(tx, hookContext));
+    }
+    await tx.flush();
+    if ((await gate) === 0) throw new SessionMovedOn();
+    return { decisionId, order, events, extra };
   }
 
   async function attachProof(
@@ -327,38 +427,54 @@ export function makeCheckoutService(dependencies: CheckoutDependencies) {
 
   async function placeOrder(
     tx: SqlExecutor,
-    context: { merchant: Merchant; session: repository.SessionRow; decisionId: string; accountId: string; at: Date },
-  ): Promise<string> {
+    context: {
+      merchant: Merchant;
+      session: repository.SessionRow;
+      decisionId: string;
+      accountId: string;
+      at: Date;
+      deliveryRequirements: string[];
+    },
+  ): Promise<repository.OrderRow> {
     const { session } = context;
-    const orderId = ids.next('ord');
-    await repository.insertOrder(tx, {
-      id: orderId,
+    const order: repository.OrderRow = {
+      id: ids.next('ord'),
       session_id: session.id,
       decision_id: context.decisionId,
       merchant_id: context.merchant.id,
-      merchant_name: context.merchant.name,
       account_id: context.accountId,
-      external_id: null,
       merchant_reference: session.input.merchant_reference,
       amount: session.input.amount.value,
       currency: session.input.amount.currency,
-      input: session.input,
       source: 'live',
       status: 'approved',
       placed_at: context.at,
+      invoice_id: null,
+      invoice_status: null,
+      invoice_due_at: null,
+      delivery_requirements: context.deliveryRequirements,
+    };
+    await repository.insertOrder(tx, {
+      ...order,
+      merchant_name: context.merchant.name,
+      external_id: null,
+      input: session.input,
     });
-    if (dependencies.onOrderPlaced) return orderId;
-    await repository.insertInvoice(tx, {
+    if (dependencies.onOrderPlaced) return order;
+    const invoice = {
       id: ids.next('inv'),
-      order_id: orderId,
-      account_id: context.accountId,
-      amount: session.input.amount.value,
-      currency: session.input.amount.currency,
       status: 'open',
       due_at: new Date(context.at.getTime() + dependencies.invoiceDueDays * dayMilliseconds),
+    };
+    await repository.insertInvoice(tx, {
+      ...invoice,
+      order_id: order.id,
+      account_id: context.accountId,
+      amount: order.amount,
+      currency: order.currency,
       created_at: context.at,
     });
-    return orderId;
+    return { ...order, invoice_id: invoice.id, invoice_status: invoice.status, invoice_due_at: invoice.due_at };
   }
 
   async function replayAuthorization(sessionId: string): Promise<AuthorizationView> {

@@ -20,3 +20,24 @@ export async function channelForNotice(db: SqlExecutor, accountId: string): Prom
   );
   return rows[0] ?? null;
 }
+
+/** The same choice over channels already read (the approval's hooks share one read of the account's channels). */
+export function noticeChannelOf(
+  channels: readonly {
+    id: string;
+    kind: 'email' | 'phone';
+    value: string;
+    verified_at: Date | null;
+    created_at: Date;
+  }[],
+): ChannelForNotice | null {
+  const verified = channels.filter((channel) => channel.verified_at !== null);
+  verified.sort(
+    (a, b) =>
+      Number(a.kind !== 'email') - Number(b.kind !== 'email') ||
+      a.verified_at!.getTime() - b.verified_at!.getTime() ||
+      a.created_at.getTime() - b.created_at.getTime(),
+  );
+  const [first] = verified;
+  return first ? { id: first.id, kind: first.kind, value: first.value } : null;
+}

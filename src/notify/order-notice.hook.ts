@@ -4,7 +4,7 @@ import type { Ids } from '../shared/ids.ts';
 import { signToken } from '../stepup/otp.codes.ts';
 import { deliveryAddressOf, formatAddress, formatAmount } from '../stepup/challenge.message.ts';
 import { enqueueNotification } from './notifier.ts';
-import { channelForNotice } from './on-file-channel.ts';
+import { noticeChannelOf } from './on-file-channel.ts';
 
 export interface OrderNoticeSecrets {
   readonly secret: string;
@@ -28,7 +28,7 @@ export function orderNoticeText(details: { amount: string; merchant: string; del
 export function makeOrderNoticeHook(dependencies: OrderNoticeSecrets & { readonly ids: Ids }): DecisionHook {
   return async (tx, context) => {
     if (context.decision.outcome !== 'approved' || !context.orderId || !context.accountId) return {};
-    const channel = await channelForNotice(tx, context.accountId);
+    const channel = noticeChannelOf(await context.accountChannels());
     if (!channel) return {};
     const noticeId = dependencies.ids.next('ntc');
     await tx.query(

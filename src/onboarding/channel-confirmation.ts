@@ -33,12 +33,9 @@ export function makeChannelConfirmationHook(dependencies: OnboardingSecrets & { 
     if (context.decision.outcome !== 'approved' || !context.accountId) return {};
     // Any channel on file still unverified (a new account's, or one imported without verification) gets one code,
     // and another only once the previous one expired: an approval is when the customer expects to hear from us.
-    const channels = await tx.query<{ id: string; kind: 'email' | 'phone'; value: string }>(
-      `SELECT c.id, c.kind, c.value FROM channels c WHERE c.account_id = $1 AND c.verified_at IS NULL
-         AND NOT EXISTS (SELECT 1 FROM channel_confirmations cc WHERE cc.channel_id = c.id AND cc.expires_at > $2)
-       ORDER BY c.kind`,
-      [context.accountId, context.at],
-    );
+    const channels = (await context.accountChannels())
+      .filter((channel) => channel.verified_at === null && !channel.confirmation_pending)
+      .sort((a, b) => a.kind.localeCompare(b.kind));
     const input = context.session.input;
     for (const channel of channels) {
       const id = dependencies.ids.next('chc');

@@ -27,9 +27,11 @@ export async function invoiceCapture(
   amount: number,
   at: Date,
   dueDays: number,
+  options: { readonly freshOrder?: boolean } = {},
 ): Promise<InvoiceRow> {
   const dueAt = new Date(at.getTime() + dueDays * dayMilliseconds);
-  const invoice = await lockInvoiceByOrder(tx, order.id);
+  // An order placed a moment ago in this transaction has no invoice yet: nothing to look up or lock.
+  const invoice = options.freshOrder ? null : await lockInvoiceByOrder(tx, order.id);
   if (!invoice) {
     const created: InvoiceRow = {
       id: ids.next('inv'),

@@ -1,4 +1,5 @@
 // Order-management routes: merchants capture, cancel, refund and read orders; carriers post tracking events.
+import { tableChanged } from '../storage/table-cache.ts';
 import { z } from 'zod';
 import { managedOrderViewSchema } from './orders.presenter.ts';
 import { defineRoute, type Merchant } from '../http/route.ts';
@@ -128,6 +129,7 @@ export function ordersRoutes(dependencies: { orders: OrdersService; carriers: Ca
         const [found] = await database.query('SELECT id FROM merchants WHERE id = $1', [params.id]);
         if (!found) throw notFound('merchant');
         await repository.setCaptureMode(database, params.id, body.capture_mode);
+        tableChanged('merchants');
         return { status: 200, body: { id: params.id, capture_mode: body.capture_mode } };
       },
     }),

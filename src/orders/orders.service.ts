@@ -15,6 +15,8 @@ import { presentManagedOrder } from './orders.presenter.ts';
 import * as repository from './orders.repository.ts';
 import type { ManagedOrder } from './orders.repository.ts';
 import type { CaptureInput, RefundInput } from './orders.schema.ts';
+import type { PlacedOrder, PlacedOrderOutcome } from '../checkout/checkout.service.ts';
+import { captureModes } from './capture-mode.cache.ts';
 
 export interface OrdersDependencies {
   readonly database: Database;
@@ -72,7 +74,8 @@ export function makeOrdersService(dependencies: OrdersDependencies) {
     input: CaptureInput,
     actor: string,
     at: Date,
-  ): Promise<{ captureId: string; events: HistoryEvent[] }> {
+    options: { readonly freshOrder?: boolean } = {},
+  ): Promise<{ captureId: string; invoiceId: string; events: HistoryEvent[] }> {
     if (input.amount && input.amount.currency !== order.currency) {
       throw new ApiError(422, 'currency_mismatch', `the order is in ${order.currency}`, 'amount.currency');
     }
@@ -113,7 +116,7 @@ export function makeOrdersService(dependencies: OrdersDependencies) {
         );
       }
     }
-    const invoice = await invoiceCapture(tx, ids, order, amount, at, dependencies.invoiceDueDays);
+    const invoice = await invoiceCapture(tx, ids, order, amount, at, dependencies.invoiceDueDays, options);
     if (order.merchant_id) {
       await repository.insertPayoutEntry(tx, {
         id: ids.next('pyo'),
@@ -141,7 +144,7 @@ export function makeOrdersService(dependencies: OrdersDependencies) {
       },
       at,
     });
-    return { captureId, events };
+    return { captureId, invoiceId: invoice.id, events };
   }
 
   async function capture(merchant: Merchant, orderId: string, input: CaptureInput) {
@@ -259,33 +262,39 @@ export function makeOrdersService(dependencies: OrdersDependencies) {
    * Called in the decision's transaction for every approved order: "on_approval" merchants capture the whole
    * order at once (today's invoice at approval); "on_shipment" merchants get an authorization that waits.
    */
-  async function placeApproved(tx: SqlExecutor, orderId: string, at: Date): Promise<HistoryEvent[]> {
-    // Inserted a moment ago in this transaction: nobody else can see the row yet, so no lock is needed.
-    const order = await repository.findOrder(tx, orderId);
-    if (!order || !order.merchant_id) return [];
-    const mode = await repository.captureModeOf(tx, order.merchant_id);
+  /** Checkout placed `placed` a moment ago in this transaction: it enters the life-cycle without being read back. */
+  async function placeApproved(tx: SqlExecutor, placed: PlacedOrder, at: Date): Promise<PlacedOrderOutcome> {
+    if (!placed.merchant_id) return { events: [], invoiceId: null };
+    const mode = await captureModes.of(tx, placed.merchant_id);
     const expiresAt = new Date(at.getTime() + dependencies.authorizationDays * dayMilliseconds);
     await repository.insertOrderEvent(tx, {
       id: ids.next('oev'),
-      order_id: order.id,
+      order_id: placed.id,
       event: 'authorized',
       from_state: 'authorized',
       to_state: 'authorized',
       actor: 'system',
       details: {
-        amount: { value: order.amount, currency: order.currency },
+        amount: { value: placed.amount, currency: placed.currency },
         capture_mode: mode,
         expires_at: mode === 'on_shipment' ? expiresAt.toISOString() : null,
       },
       exposure: null,
       at,
     });
-    const authorized: ManagedOrder = { ...order, state: 'authorized', captured_amount: 0, refunded_amount: 0 };
+    const authorized: ManagedOrder = {
+      ...placed,
+      state: 'authorized',
+      captured_amount: 0,
+      refunded_amount: 0,
+      authorization_expires_at: null,
+    };
     if (mode === 'on_approval') {
-      return (await captureLocked(tx, authorized, {}, 'system:capture_on_approval', at)).events;
+      const captured = await captureLocked(tx, authorized, {}, 'system:capture_on_approval', at, { freshOrder: true });
+      return { events: captured.events, invoiceId: captured.invoiceId };
     }
-    await repository.updateFigures(tx, order.id, { state: 'authorized', captured: 0, refunded: 0, expiresAt });
-    return [];
+    await repository.updateFigures(tx, placed.id, { state: 'authorized', captured: 0, refunded: 0, expiresAt });
+    return { events: [], invoiceId: null };
   }
 
   /** Scheduler task: authorizations never captured expire, and the consumer's exposure is released. */

@@ -31,6 +31,9 @@ export function makeOutboxLane(options: OutboxLaneOptions) {
   /** In-flight deliveries by message id, with their recipient (for the per-recipient cap). */
   const inFlight = new Map<string, { recipient: string | null; done: Promise<void> }>();
   let draining: Promise<number> | null = null;
+  // A wake while a drain runs may come after its last look: it earns one more drain.
+  let wokenWhileDraining = false;
+  const marks = makeDeliveredMarks(database);
 
   function busyRecipients(): string[] {
     const counts = new Map<string, number>();
@@ -86,10 +89,6 @@ export function makeOutboxLane(options: OutboxLaneOptions) {
     };
     try {
       await handler(message);
-      await database.query(
-        `UPDATE outbox SET status = 'delivered', attempts = attempts + 1, delivered_at = $2, leased_until = NULL, last_error = NULL WHERE id = $1`,
-        [row.id, new Date(clock.now())],
-      );
     } catch (error) {
       options.onError?.(message, error);
       const attempts = row.attempts + 1;
@@ -103,7 +102,9 @@ export function makeOutboxLane(options: OutboxLaneOptions) {
           String((error as Error)?.message ?? error).slice(0, 500),
         ],
       );
+      return;
     }
+    await marks.delivered(row.id, new Date(clock.now()));
   }
 
   function start(row: OutboxRow) {
@@ -142,17 +143,70 @@ export function makeOutboxLane(options: OutboxLaneOptions) {
     }
   }
 
+  /** One drain at a time per lane: a poll or wake that finds one running joins it instead of overlapping. */
+  function drain(): Promise<number> {
+    if (draining) {
+      wokenWhileDraining = true;
+      return draining;
+    }
+    const run: Promise<number> = drainLoop().finally(() => {
+      draining = null;
+      if (wokenWhileDraining) {
+        wokenWhileDraining = false;
+        void drain().catch(() => {});
+      }
+    });
+    draining = run;
+    return run;
+  }
+
   return {
     topic,
-    /** One drain at a time per lane: a poll that finds one running joins it instead of overlapping. */
-    drain(): Promise<number> {
-      draining ??= drainLoop().finally(() => {
-        draining = null;
-      });
-      return draining;
-    },
+    drain,
     async idle(): Promise<void> {
       await draining?.catch(() => {});
+    },
+  };
+}
+
+/**
+ * Marks successful deliveries in batches: one UPDATE for every delivery that finished while the previous one ran.
+ * Each delivery's promise settles once its own mark is written (or failed: the lease then expires, it is retried).
+ */
+function makeDeliveredMarks(database: Database) {
+  let pending: { id: string; at: Date; resolve: () => void; reject: (error: unknown) => void }[] = [];
+  let writing: Promise<void> | null = null;
+
+  async function writeAll(): Promise<void> {
+    while (pending.length > 0) {
+      const batch = pending;
+      pending = [];
+      try {
+        await database.query(
+          `UPDATE outbox SET status = 'delivered', attempts = attempts + 1, delivered_at = $2, leased_until = NULL,
+             last_error = NULL WHERE id = ANY($1::text[])`,
+          [batch.map((mark) => mark.id), batch[batch.length - 1]!.at],
+        );
+        for (const mark of batch) mark.resolve();
+      } catch (error) {
+        for (const mark of batch) mark.reject(error);
+      }
+    }
+  }
+
+  function start() {
+    writing = writeAll().finally(() => {
+      writing = null;
+      if (pending.length > 0) start();
+    });
+  }
+
+  return {
+    delivered(id: string, at: Date): Promise<void> {
+      return new Promise<void>((resolve, reject) => {
+        pending.push({ id, at, resolve, reject });
+        if (!writing) start();
+      });
     },
   };
 }

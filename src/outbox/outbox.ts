@@ -4,6 +4,7 @@ import type { Clock } from '../shared/clock.ts';
 import type { Ids } from '../shared/ids.ts';
 import type { Database, SqlExecutor } from '../storage/database.ts';
 import { makeOutboxLane, type OutboxLaneLimits } from './outbox.lane.ts';
+import { listenFor } from '../storage/notifications.ts';
 
 export interface OutboxMessage {
   readonly id: string;
@@ -76,6 +77,10 @@ export interface OutboxWorkerOptions extends Partial<OutboxLaneLimits> {
   /** How long a leased message is hidden from other workers; renewed while its delivery runs. */
   readonly leaseMilliseconds?: number;
   readonly onError?: (message: OutboxMessage, error: unknown) => void;
+  /** With notifications, how often to look anyway (retries coming due, a missed notification). */
+  readonly fallbackPollMilliseconds?: number;
+  /** How long a notification waits for others before the lanes drain (they share one drain). */
+  readonly wakeDelayMilliseconds?: number;
 }
 
 /** Backoff after the n-th failed attempt: 10 s, 20 s, 40 s ... capped at one hour. */
@@ -106,6 +111,25 @@ export function makeOutboxWorker(options: OutboxWorkerOptions) {
     }),
   );
   let timer: NodeJS.Timeout | null = null;
+  let unlisten: (() => Promise<void>) | null = null;
+  let stopped = false;
+  const drainAll = () => {
+    for (const lane of lanes) void lane.drain().catch(() => {});
+  };
+  // Commits come in bursts (every approval enqueues): one drain per short window, not one per commit.
+  let wakeTimer: NodeJS.Timeout | null = null;
+  const wake = () => {
+    wakeTimer ??= setTimeout(() => {
+      wakeTimer = null;
+      drainAll();
+    }, options.wakeDelayMilliseconds ?? 50);
+    wakeTimer.unref();
+  };
+  const poll = (milliseconds: number) => {
+    if (timer) clearInterval(timer);
+    timer = setInterval(drainAll, milliseconds);
+    timer.unref();
+  };
 
   /** Delivers every message due now on every lane; returns how many were attempted. */
   async function drainOnce(): Promise<number> {
@@ -115,16 +139,29 @@ export function makeOutboxWorker(options: OutboxWorkerOptions) {
 
   return {
     drainOnce,
-    /** Polls each lane on its own: a lane still busy with a slow receiver does not hold the others back. */
+    /**
+     * Wakes on the database's notification of committed messages (then polls only slowly, for retries coming due);
+     * polls every `intervalMilliseconds` until subscribed, or for good where notifications are not available.
+     * Each lane drains on its own: a lane busy with a slow receiver does not hold the others back.
+     */
     start(intervalMilliseconds = limits.pollMilliseconds) {
-      timer ??= setInterval(() => {
-        for (const lane of lanes) void lane.drain().catch(() => {});
-      }, intervalMilliseconds);
-      timer.unref();
+      if (timer) return;
+      stopped = false;
+      poll(intervalMilliseconds);
+      void listenFor(options.database, 'rearguard_outbox', wake).then(async (subscription) => {
+        if (stopped) return subscription?.();
+        unlisten = subscription;
+        if (subscription) poll(Math.max(intervalMilliseconds, options.fallbackPollMilliseconds ?? 2_000));
+      });
     },
     async stop() {
+      stopped = true;
       if (timer) clearInterval(timer);
+      if (wakeTimer) clearTimeout(wakeTimer);
+      wakeTimer = null;
       timer = null;
+      await unlisten?.().catch(() => {});
+      unlisten = null;
       await Promise.all(lanes.map((lane) => lane.idle()));
     },
   };

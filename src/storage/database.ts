@@ -13,6 +13,11 @@ export interface Database extends SqlExecutor {
   readonly kind: 'pglite' | 'postgres';
   /** Runs `work` in one transaction: committed when it resolves, rolled back when it throws. */
   transaction<T>(work: (tx: SqlExecutor) => Promise<T>): Promise<T>;
+  /**
+   * Calls `onNotify` for each NOTIFY on `channel` (delivered at commit), and with `null` when notifications may have
+   * been missed (the listening connection dropped). Optional: without it, callers fall back to polling.
+   */
+  listen?(channel: string, onNotify: (payload: string | null) => void): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }
 

@@ -1,4 +1,5 @@
 // PostgreSQL server adapter of the Database port (node-postgres pool).
+import { createHash } from 'node:crypto';
 import pg from 'pg';
 import { DatabaseUnavailableError, isUnavailable, type Database, type SqlExecutor, type SqlValue } from './database.ts';
 
@@ -30,6 +31,23 @@ async function guarded<T>(work: () => Promise<T>): Promise<T> {
   }
 }
 
+const statementNames = new Map<string, string>();
+const maxPreparedStatements = 2_000;
+
+/**
+ * A name makes node-postgres prepare the statement once per connection and reuse its plan (no parse/plan per call).
+ * Statements naming columns by `*` stay unnamed: a migration adding a column would change a prepared result type.
+ * Beyond the cap (statement texts built per call) statements are sent unnamed, so memory stays bounded.
+ */
+function statementName(text: string): string | undefined {
+  const known = statementNames.get(text);
+  if (known !== undefined || statementNames.size >= maxPreparedStatements) return known;
+  if (/(SELECT|RETURNING)\s+\*|\.\*/i.test(text)) return undefined;
+  const name = `rg_${createHash('sha1').update(text).digest('hex').slice(0, 20)}`;
+  statementNames.set(text, name);
+  return name;
+}
+
 function wrap(client: pg.Pool | pg.PoolClient): SqlExecutor {
   return {
     async exec(script: string) {
@@ -43,7 +61,10 @@ function wrap(client: pg.Pool | pg.PoolClient): SqlExecutor {
       );
     },
     async query<Row>(text: string, params: readonly SqlValue[] = []) {
-      const result = await guarded(() => client.query(text, params as unknown[]));
+      const name = statementName(text);
+      const result = await guarded(() =>
+        client.query(name ? { name, text, values: params as unknown[] } : { text, values: params as unknown[] }),
+      );
       return result.rows as Row[];
     },
   };
@@ -96,6 +117,48 @@ export async function makePostgresDatabase(options: PostgresOptions): Promise<Da
         client.release(broken || undefined);
       }
     },
+    listen: (channel, onNotify) => listenOn({ url: options.url, connectTimeout }, channel, onNotify),
     close: () => pool.end(),
+  };
+}
+
+/**
+ * A connection of its own that LISTENs (a pooled one would lose the subscription when released). When it drops, the
+ * listener hears `null` (anything may have changed meanwhile) and it reconnects after a second, until stopped.
+ */
+async function listenOn(
+  target: { url: string; connectTimeout: number },
+  channel: string,
+  onNotify: (payload: string | null) => void,
+): Promise<() => Promise<void>> {
+  if (!/^[a-z_][a-z0-9_]*$/.test(channel)) throw new Error(`invalid channel name ${channel}`);
+  let client: pg.Client | null = null;
+  let stopped = false;
+  let retry: NodeJS.Timeout | null = null;
+  const connect = async (): Promise<void> => {
+    const next = new pg.Client({ connectionString: target.url, connectionTimeoutMillis: target.connectTimeout });
+    const lost = () => {
+      if (client !== next || stopped) return;
+      client = null;
+      onNotify(null);
+      retry = setTimeout(() => void connect().catch(() => lost()), 1_000);
+      retry.unref();
+    };
+    client = next;
+    next.on('error', lost);
+    next.on('end', lost);
+    next.on('notification', (message) => {
+      if (message.channel === channel) onNotify(message.payload ?? '');
+    });
+    await next.connect();
+    await next.query(`LISTEN ${channel}`);
+  };
+  await connect();
+  return async () => {
+    stopped = true;
+    if (retry) clearTimeout(retry);
+    const current = client;
+    client = null;
+    await current?.end().catch(() => {});
   };
 }

@@ -1,6 +1,7 @@
 // Storage of webhook endpoints and the delivery log; plain SQL, no business logic.
 import { keysetSql } from '../http/list-envelope.ts';
 import type { SqlExecutor } from '../storage/database.ts';
+import { makeTableCache } from '../storage/table-cache.ts';
 
 export interface EndpointRow {
   id: string;
@@ -58,11 +59,18 @@ export async function findEndpointById(db: SqlExecutor, id: string): Promise<End
   return row ?? null;
 }
 
+// Every approval announces itself to the merchant's endpoints: they are read once per change, not per approval.
+const liveEndpoints = makeTableCache('webhook_endpoints', (db, merchantId) =>
+  db.query<EndpointRow>(
+    `SELECT id, merchant_id, url, events, secret, created_at, deleted_at FROM webhook_endpoints
+     WHERE merchant_id = $1 AND deleted_at IS NULL ORDER BY id`,
+    [merchantId],
+  ),
+);
+
 export async function subscribedEndpoints(db: SqlExecutor, merchantId: string, event: string): Promise<EndpointRow[]> {
-  return db.query<EndpointRow>(
-    `SELECT * FROM webhook_endpoints WHERE merchant_id = $1 AND deleted_at IS NULL AND events ? $2 ORDER BY id`,
-    [merchantId, event],
-  );
+  const endpoints = await liveEndpoints.get(db, merchantId);
+  return endpoints.filter((endpoint) => endpoint.events.includes(event));
 }
 
 export async function deleteEndpoint(db: SqlExecutor, merchantId: string, id: string, at: Date): Promise<boolean> {

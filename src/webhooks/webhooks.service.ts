@@ -1,4 +1,5 @@
 // Webhook endpoint use cases for merchants: register (secret shown once), list, delete, read the delivery log.
+import { tableChanged } from '../storage/table-cache.ts';
 import { toPage } from '../http/list-envelope.ts';
 import { randomBytes } from 'node:crypto';
 import type { Clock } from '../shared/clock.ts';
@@ -54,6 +55,7 @@ export function makeWebhooksService(dependencies: {
       created_at: new Date(clock.now()),
     };
     await repository.insertEndpoint(database, row);
+    tableChanged('webhook_endpoints');
     // The only time the secret leaves the server: the merchant stores it to verify signatures.
     return { ...presentEndpoint({ ...row, deleted_at: null }), secret: row.secret };
   }
@@ -67,6 +69,7 @@ export function makeWebhooksService(dependencies: {
     if (!(await repository.deleteEndpoint(database, merchant.id, id, new Date(clock.now())))) {
       throw notFound('webhook endpoint');
     }
+    tableChanged('webhook_endpoints');
   }
 
   async function deliveries(merchant: Merchant, id: string, page: { limit: number; after: readonly [number] | null }) {

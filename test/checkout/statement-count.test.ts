@@ -1,0 +1,43 @@
+// How many SQL statements one approved authorize costs, counted through a Database that wraps the real one.
+import { afterEach, describe, expect, it } from 'vitest';
+import { databaseKinds, makeTestDatabase } from '../databases.ts';
+import { makeTestApplication, sessionBody, type TestApplication } from '../application.ts';
+import { countingDatabase } from './counting-database.ts';
+
+describe.each(databaseKinds)('statements per approved authorize (%s)', (kind) => {
+  let application: TestApplication | undefined;
+  afterEach(async () => application?.close());
+
+  it('reads the session once, writes in two statements, and reads nothing back', async () => {
+    const { database, statements } = countingDatabase(await makeTestDatabase(kind));
+    application = await makeTestApplication(kind, { database });
+    const line = { name: 'Shirt', quantity: 1, unit_price: 4900, category: 'fashion' };
+    const body = sessionBody({ amount: { value: 4900, currency: 'EUR' }, lines: [line] });
+    const counts: number[] = [];
+    // The first approval also fills the caches (capture mode, webhook endpoints); later ones find them warm.
+    for (const reference of ['first', 'second', 'third']) {
+      const created = await application.request('POST', '/v1/sessions', {
+        body: { ...body, merchant_reference: reference },
+      });
+      expect(created.statusCode).toBe(201);
+      statements.length = 0;
+      const authorized = await application.request('POST', `/v1/sessions/${created.json().id}/authorize`);
+      expect(authorized.statusCode).toBe(200);
+      expect(authorized.json().decision).toBe('approved');
+      expect(authorized.json().order.invoice_id).toMatch(/^inv_/);
+      counts.push(statements.length);
+      if (reference !== 'first') {
+        // Session read, BEGIN, decision+order+capture+invoice+payout+account, the order's figures+hooks, COMMIT.
+        expect(statements.filter((text) => /^SELECT/.test(text))).toHaveLength(1);
+        expect(statements).toHaveLength(5);
+      }
+    }
+    // Before this work an approval cost 31 statements here (16 of them on the old path's returning customer).
+    expect(counts[0]).toBeLessThanOrEqual(8);
+    // Nothing was lost: the order, its invoice and its notices are in the database.
+    const [orders] = await database.query<{ count: number }>(
+      'SELECT count(*)::int AS count FROM orders o JOIN invoices i ON i.order_id = o.id',
+    );
+    expect(orders?.count).toBe(3);
+  });
+});
