@@ -8,7 +8,7 @@ import type { Ids } from '../shared/ids.ts';
 import type { Database } from '../storage/database.ts';
 import type { SessionInput } from '../checkout/session.schema.ts';
 import { enqueueNotification } from '../notify/notifier.ts';
-import { deliveryAddressOf, formatAddress, formatAmount } from '../stepup/challenge.message.ts';
+import { deliveryAddressOf, formatAddress } from '../stepup/challenge.message.ts';
 import { formatDate, formatMoney, formatPostcode } from '../i18n/format.ts';
 import { translate } from '../i18n/translate.ts';
 import { languageOfAccount } from '../notify/message.compose.ts';
@@ -99,8 +99,8 @@ export type NotMeView =
   | { readonly kind: 'invalid' }
   | {
       readonly kind: 'open' | 'reported';
-      readonly amount: string;
-      readonly merchant: string;
+      readonly amount: { readonly value: number; readonly currency: string };
+      readonly merchant: string | null;
       readonly delivery: string;
       readonly placedAt: Date;
     };
@@ -134,8 +134,8 @@ export function makeNotMeService(dependencies: {
     if (!row) return { kind: 'invalid' };
     return {
       kind: row.reported_at ? 'reported' : 'open',
-      amount: formatAmount(row.input.amount.value, row.input.amount.currency),
-      merchant: row.merchant_name ?? 'a shop',
+      amount: row.input.amount,
+      merchant: row.merchant_name,
       delivery: formatAddress(deliveryAddressOf(row.input)),
       placedAt: row.placed_at,
     };

@@ -42,7 +42,8 @@ export function codeMessage(channel: 'sms' | 'email', language: Language, messag
     language,
     {
       subject: 'stepup.code.subject',
-      sms: ['stepup.code.sms', 'stepup.code.smsShort'],
+      // The address goes before the warning only when both cannot fit one segment: the link still carries both.
+      sms: ['stepup.code.sms', 'stepup.code.smsMedium', 'stepup.code.smsShort'],
       paragraphs: ['stepup.code.intro', 'stepup.code.ifYou', 'stepup.code.notYou'],
       link: { label: 'stepup.code.link', url: message.reportLink },
     },
