@@ -1,6 +1,6 @@
 // Minimal server-rendered pages (dev outbox, "was this you?" confirmations): escaped text, no scripts, no framework.
 import { z } from 'zod';
-import { chooseLanguage, languages, type Language } from '../i18n/format.ts';
+import { chooseLanguage, formatDateTime, formatMoney, languages, type Language } from '../i18n/format.ts';
 import { translate } from '../i18n/translate.ts';
 
 export function escapeHtml(text: string): string {
@@ -69,3 +69,22 @@ export type ConsumerPages = ReturnType<typeof consumerPages>;
 /** A link whose signature or id does not check out: the same answer whatever was wrong, so it reveals nothing. */
 export const invalidLinkPage = ({ page, write }: ConsumerPages) =>
   page(404, write('page.invalid.title'), `<h1>${write('page.invalid.title')}</h1><p>${write('page.invalid.body')}</p>`);
+
+/** What an order was, in the reader's words; its values are escaped before they enter the catalogue's sentence. */
+export function orderSummaryHtml(
+  { write, language }: ConsumerPages,
+  order: {
+    readonly amount: { readonly value: number; readonly currency: string };
+    readonly merchant: string | null;
+    readonly delivery: string;
+    readonly placedAt: Date;
+  },
+): string {
+  const strong = (text: string) => `<strong>${escapeHtml(text)}</strong>`;
+  return `<p>${write('notice.summary', {
+    amount: strong(formatMoney(order.amount.value, order.amount.currency, language)),
+    merchant: strong(order.merchant ?? write('page.theShop')),
+    address: strong(order.delivery),
+    placedAt: escapeHtml(formatDateTime(order.placedAt, language)),
+  })}</p>`;
+}

@@ -1,23 +1,21 @@
 // The "This was not me" link: GET shows a confirmation page (mail scanners may fetch it), POST records, once.
 import { z } from 'zod';
 import { defineRoute } from '../http/route.ts';
-import { formatDateTime, formatMoney } from '../i18n/format.ts';
-import { consumerPages, escapeHtml, invalidLinkPage, pageLanguageQuery, type ConsumerPages } from './html.page.ts';
+import {
+  consumerPages,
+  escapeHtml,
+  invalidLinkPage,
+  orderSummaryHtml,
+  pageLanguageQuery,
+  type ConsumerPages,
+} from './html.page.ts';
 import type { NoticeReport, NoticeView, OrderNoticeService } from './order-notice.service.ts';
 
 const params = z.object({ token: z.string().regex(/^ntc_[0-9a-z]{1,40}\.[\w-]{16,64}$/, 'a notice link token') });
 
-/** Values are escaped before they enter the pattern; the surrounding text comes from our own catalogue. */
-const strong = (text: string) => `<strong>${escapeHtml(text)}</strong>`;
-
 function confirmPage(pages: ConsumerPages, view: Extract<NoticeView, { kind: 'open' | 'used' }>) {
-  const { page, write, language } = pages;
-  const summary = `<p>${write('notice.summary', {
-    amount: strong(formatMoney(view.amount.value, view.amount.currency, language)),
-    merchant: strong(view.merchant ?? write('page.theShop')),
-    address: strong(view.delivery),
-    placedAt: escapeHtml(formatDateTime(view.placedAt, language)),
-  })}</p>`;
+  const { page, write } = pages;
+  const summary = orderSummaryHtml(pages, view);
   if (view.kind === 'used') {
     const title = write('notice.used.title');
     return page(200, title, `<h1>${title}</h1>${summary}<p class="done">${write('notice.used.body')}</p>`);

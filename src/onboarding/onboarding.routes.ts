@@ -3,11 +3,11 @@
 import { z } from 'zod';
 import { defineRoute } from '../http/route.ts';
 import { ApiError } from '../shared/errors.ts';
-import { formatDateTime, formatMoney } from '../i18n/format.ts';
 import {
   consumerPages,
   escapeHtml,
   invalidLinkPage,
+  orderSummaryHtml,
   pageLanguageQuery,
   type ConsumerPages,
 } from '../notify/html.page.ts';
@@ -65,13 +65,7 @@ function notMePage(pages: ConsumerPages, code: string | undefined, view: NotMeVi
       `<h1>${write('notMe.unknown.title')}</h1>${enterCodeForm(pages, `<p>${write('notMe.unknown.body')}</p>`)}`,
     );
   }
-  const strong = (text: string) => `<strong>${escapeHtml(text)}</strong>`;
-  const summary = `<p>${write('notice.summary', {
-    amount: strong(formatMoney(view.amount.value, view.amount.currency, language)),
-    merchant: strong(view.merchant ?? write('page.theShop')),
-    address: strong(view.delivery),
-    placedAt: escapeHtml(formatDateTime(view.placedAt, language)),
-  })}</p>`;
+  const summary = orderSummaryHtml(pages, view);
   if (view.kind === 'reported') {
     const title = write('notice.used.title');
     return answer(200, title, `<h1>${title}</h1>${summary}<p class="done">${write('notMe.reported.body')}</p>`);

@@ -14,7 +14,7 @@ import type { Language } from '../../src/i18n/format.ts';
 import { makeRiskEngine } from '../../src/risk/risk.engine.ts';
 import { adminKey, testConfig } from '../application.ts';
 import { makeTestDatabase } from '../databases.ts';
-import { attackerSession, codeIn, importAnna } from './stepup.fixtures.ts';
+import { attackerSession, codeIn, importAnna, strangerAddress } from './stepup.fixtures.ts';
 
 const artifacts = join(import.meta.dirname, '..', '..', 'test-artifacts', 'widget');
 
@@ -86,9 +86,9 @@ describe.skipIf(!available)('checkout widget in chromium', () => {
   }
 
   /** What the shop's server does: open a session, authorize it, and pass the challenge to its page. */
-  async function stepUpCheckout() {
+  async function stepUpCheckout(overrides: Record<string, unknown> = {}) {
     const session = await api('POST', '/v1/sessions', {
-      body: attackerSession({ merchant_reference: `w-${++reference}` }),
+      body: attackerSession({ merchant_reference: `w-${++reference}`, ...overrides }),
     });
     const authorized = await api('POST', `/v1/sessions/${session.body.id}/authorize`);
     expect(authorized.body.decision).toBe('step_up');
@@ -150,15 +150,18 @@ describe.skipIf(!available)('checkout widget in chromium', () => {
     ).toEqual([]);
   }
 
-  const texts: Record<Language, { purchase: string; wrongCode: string; approved: string; sent: string }> = {
+  const texts: Record<
+    Language,
+    { purchase: (houseNumber: string) => string; wrongCode: string; approved: string; sent: string }
+  > = {
     nl: {
-      purchase: '€\u00a0939,00 bij Phone Shop, bezorging op Industrieweg 99, Rotterdam',
+      purchase: (houseNumber) => `€\u00a0939,00 bij Phone Shop, bezorging op Industrieweg ${houseNumber}, Rotterdam`,
       wrongCode: 'Die code klopt niet. U kunt het nog 4 keer proberen.',
       approved: 'Dank u, uw aankoop is bevestigd.',
       sent: 'Wij hebben een code gestuurd naar',
     },
     en: {
-      purchase: '€939.00 at Phone Shop, delivery to Industrieweg 99, Rotterdam',
+      purchase: (houseNumber) => `€939.00 at Phone Shop, delivery to Industrieweg ${houseNumber}, Rotterdam`,
       wrongCode: 'That code is not right. Attempts left: 4.',
       approved: 'Thank you, your purchase is confirmed.',
       sent: 'We sent a code to',
@@ -172,17 +175,22 @@ describe.skipIf(!available)('checkout widget in chromium', () => {
     ['en', 1280],
   ] as const)('a code sent to the phone on file, in %s at %i px', (language, width) => {
     it('is confirmed through the widget, in that language, within the width, accessible', async () => {
-      // Each walk starts a fresh send budget (5 codes per account per 15 minutes).
-      clock.advance(20 * 60_000);
+      // Each walk is days after the last (fresh send and attempt budgets, no velocity), to a new address from a new
+      // device, so the risk engine asks for a step-up each time as it would for the first.
+      clock.advance(4 * 86_400_000);
       await page.setViewportSize({ width, height: width < 600 ? 844 : 800 });
       const name = `${language}-${width}`;
-      const { sessionId, challenge } = await stepUpCheckout();
+      const houseNumber = String(100 + width + (language === 'nl' ? 1 : 2));
+      const { sessionId, challenge } = await stepUpCheckout({
+        shipping_address: { ...strangerAddress, house_number: houseNumber },
+        device: { id: `dev-${name}`, ip: '203.0.113.66', user_agent: 'Mozilla/5.0' },
+      });
       await page.goto(
         `${shopUrl}/checkout?challenge=${challenge.id}&token=${encodeURIComponent(challenge.client_token)}&lang=${language}`,
       );
       const frameElement = page.locator('#challenge iframe');
       const widget = page.frameLocator('#challenge iframe');
-      await expect.poll(() => widget.locator('#purchase').textContent()).toBe(texts[language].purchase);
+      await expect.poll(() => widget.locator('#purchase').textContent()).toBe(texts[language].purchase(houseNumber));
       expect(await widget.locator('html').getAttribute('lang')).toBe(language);
       const frame = (await (await frameElement.elementHandle())!.contentFrame())!;
       // The merchant's CSS variable reached the widget's buttons.
@@ -229,6 +237,7 @@ describe.skipIf(!available)('checkout widget in chromium', () => {
   });
 
   it('completes a step-up with a passkey the account holder registered', async () => {
+    clock.advance(4 * 86_400_000);
     // Anna signs in to her account (code to her e-mail on file) and registers a passkey on this device.
     const started = await api('POST', '/v1/me/sign-in', { body: { email: 'anna@example.nl' } });
     const [signInMessage] = await app.database.query<{ text: string }>(
