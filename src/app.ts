@@ -58,6 +58,7 @@ import { outboxRoutes } from './notify/outbox.routes.ts';
 import { makeOrderNoticeHook } from './notify/order-notice.hook.ts';
 import { makeOrderNoticeService } from './notify/order-notice.service.ts';
 import { orderNoticeRoutes } from './notify/order-notices.routes.ts';
+import { landingRoutes } from './landing/landing.routes.ts';
 import { makeProtectionContext } from './protection/protection.wiring.ts';
 import { registerPortal } from './portal/portal.static.ts';
 import { makeOrdersContext } from './orders/orders.wiring.ts';
@@ -300,6 +301,8 @@ export async function makeApplication(config: Config, overrides: Overrides = {})
     claims: protection.claimDependencies,
   });
   routes.push(...orderNoticeRoutes(orderNotices));
+  // GET /: what this server is, with links to the portal, the API reference and the health check.
+  routes.push(...landingRoutes());
   // Onboarding: a new customer's channels verified by a code to each; a letter for accounts opened in a person's name.
   const onboarding = makeOnboarding({
     database,

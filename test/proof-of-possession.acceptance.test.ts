@@ -168,7 +168,7 @@ describe.each(variants)('proof of possession through the API on %s with the %s',
       expect(page.statusCode).toBe(200);
       const confirmed = await app.request('POST', `/v1/channel-confirmations/${token}`, { key: null });
       expect(confirmed.statusCode).toBe(200);
-      expect(confirmed.body).toContain('Confirmed');
+      expect(confirmed.body).toContain('Bevestigd');
     }
   }
 
@@ -260,7 +260,7 @@ describe.each(variants)('proof of possession through the API on %s with the %s',
         const recipient = `${victim.name}, ${victim.address.street} ${victim.address.house_number}, ${victim.address.city}`;
         const letters = await messagesTo(recipient, 'identity_letter');
         expect(letters.at(-1)).toMatchObject({ channel: 'letter' });
-        const code = /enter the code ([A-Z2-9]{5}-[A-Z2-9]{5})/.exec(letters.at(-1)!.text)?.[1];
+        const code = /vul de code ([A-Z2-9]{5}-[A-Z2-9]{5}) in/.exec(letters.at(-1)!.text)?.[1];
         expect(code).toBeDefined();
         // The "not me" code files a claim (invoice paused) once.
         const report = await app.request('POST', '/v1/not-me', { key: null, body: { code: code!.toLowerCase() } });
@@ -357,7 +357,7 @@ describe.each(variants)('proof of possession through the API on %s with the %s',
     const started = await app.request('POST', '/v1/me/sign-in', { key: null, body: { email: newcomer.email } });
     expect(started.statusCode).toBe(202);
     const [signInMessage] = (await messagesTo(newcomer.email, 'sign_in_code')).slice(-1);
-    const code = /code is (\d{6})/.exec(signInMessage!.text)?.[1];
+    const code = /\b(\d{6})\b/.exec(signInMessage!.text)?.[1];
     const signedIn = await app.request('POST', '/v1/me/sign-in/verify', {
       key: null,
       body: { sign_in_id: started.json().sign_in_id, code },

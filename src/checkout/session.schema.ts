@@ -52,6 +52,8 @@ export const deviceSchema = z.object({
   id: z.string().trim().min(1).max(200).optional(),
   ip: z.union([z.ipv4(), z.ipv6()]).optional(),
   user_agent: z.string().max(1000).optional(),
+  /** The shopper's Accept-Language header, passed on by the merchant: the language of messages this checkout sends. */
+  accept_language: z.string().max(200).optional(),
 });
 
 /** Free-form merchant signals; kept flat and small so they can become model features. */

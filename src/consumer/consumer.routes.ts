@@ -74,7 +74,13 @@ export function consumerRoutes(dependencies: {
         202: { description: 'A code is on its way if the address is on file', schema: signInStartedView },
         429: { description: 'too_many_sends (per e-mail/phone however spelled, per account, per client address)' },
       },
-      handler: async ({ body, request }) => ({ status: 202, body: await signIn.start(body, { ip: request.ip }) }),
+      handler: async ({ body, request }) => ({
+        status: 202,
+        body: await signIn.start(body, {
+          ip: request.ip,
+          acceptLanguage: request.headers['accept-language'],
+        }),
+      }),
     }),
     defineRoute({
       method: 'POST',

@@ -2,23 +2,25 @@
 import type { Clock } from '../shared/clock.ts';
 import type { Ids } from '../shared/ids.ts';
 import type { SqlExecutor } from '../storage/database.ts';
+import { formatDateTime, type Language } from '../i18n/format.ts';
+import { translate } from '../i18n/translate.ts';
 import { enqueueNotification } from '../notify/notifier.ts';
+import { languageOfAccount, smsText } from '../notify/message.compose.ts';
 
 export type SecurityChange = 'passkey_added' | 'passkey_removed' | 'always_verify_on' | 'always_verify_off';
 
-const changeTexts: Record<SecurityChange, string> = {
-  passkey_added: 'A passkey was added to your Rearguard account',
-  passkey_removed: 'A passkey was removed from your Rearguard account',
-  always_verify_on: '"Always verify my purchases" was switched on for your Rearguard account',
-  always_verify_off: '"Always verify my purchases" was switched off for your Rearguard account',
-};
-
-export function securityNoticeText(change: SecurityChange, at: Date, portalUrl: string): string {
-  const when = at.toISOString().slice(0, 16).replace('T', ' ');
-  return `${changeTexts[change]} on ${when} UTC. Not you? Sign in at ${portalUrl} and undo it, and tell us.`;
+export function securityNoticeText(change: SecurityChange, at: Date, portalUrl: string, language: Language): string {
+  return smsText((key, values) => translate(language, key, values), ['security.notice.text'], {
+    change,
+    when: formatDateTime(at, language),
+    portal: portalUrl,
+  });
 }
 
-/** Queued in the caller's transaction: the notice commits with the change, to every verified channel on file. */
+/**
+ * Queued in the caller's transaction: the notice commits with the change, to every verified channel on file, in the
+ * account's language (the request that changed it may be the intruder's, so its browser language is not used).
+ */
 export async function enqueueSecurityNotices(
   tx: SqlExecutor,
   dependencies: { ids: Ids; clock: Clock; publicUrl: string },
@@ -30,7 +32,8 @@ export async function enqueueSecurityNotices(
     [accountId],
   );
   const at = new Date(dependencies.clock.now());
-  const text = securityNoticeText(change, at, `${dependencies.publicUrl}/portal/`);
+  const language = await languageOfAccount(tx, accountId);
+  const text = securityNoticeText(change, at, `${dependencies.publicUrl}/portal/`, language);
   for (const channel of channels) {
     await enqueueNotification(
       tx,
@@ -38,7 +41,7 @@ export async function enqueueSecurityNotices(
       {
         channel: channel.kind === 'phone' ? 'sms' : 'email',
         to: channel.value,
-        subject: 'A security setting of your account changed',
+        subject: translate(language, 'security.notice.subject'),
         text,
         kind: 'security_notice',
       },

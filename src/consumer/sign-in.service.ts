@@ -18,7 +18,8 @@ import {
   type RateLimiterFor,
 } from '../stepup/send.rate-limit.ts';
 import { signInIdentity, type SignInIdentifier, type SignInIdentity } from './sign-in.identity.ts';
-import { signInMessageText } from '../stepup/challenge.message.ts';
+import { signInMessage } from '../stepup/challenge.message.ts';
+import { languageOfAccount } from '../notify/message.compose.ts';
 import type { ConsumerSessions } from './consumer-sessions.ts';
 import { findPasskeyByCredential, insertCeremony, takeCeremony, touchPasskey } from './passkeys.repository.ts';
 import { credentialOf, type WebAuthnSettings } from './webauthn.settings.ts';
@@ -40,6 +41,8 @@ export interface SignInDependencies {
 /** Where an unauthenticated request came from: its address is one of the keys of every budget. */
 export interface SignInClient {
   readonly ip: string;
+  /** The browser's languages: the code message is written in them unless the account chose a language. */
+  readonly acceptLanguage?: string | undefined;
 }
 
 interface ChannelMatch {
@@ -117,14 +120,15 @@ export function makeSignInService(dependencies: SignInDependencies) {
         ],
       );
       if (!channel) return;
+      const channelKind = channel.kind === 'phone' ? 'sms' : 'email';
+      const language = await languageOfAccount(tx, channel.account_id, client.acceptLanguage);
       await enqueueNotification(
         tx,
         ids,
         {
-          channel: channel.kind === 'phone' ? 'sms' : 'email',
+          channel: channelKind,
           to: channel.value,
-          subject: 'Your Rearguard sign-in code',
-          text: signInMessageText(code, reportLink),
+          ...signInMessage(channelKind, language, code, reportLink),
           kind: 'sign_in_code',
         },
         new Date(now),

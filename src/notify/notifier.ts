@@ -24,6 +24,8 @@ export interface OutgoingMessage {
   readonly address?: PostalAddress;
   readonly subject: string;
   readonly text: string;
+  /** E-mail only: the same message as HTML (the text stays the plain-text part). */
+  readonly html?: string;
   /** What the message is about (step_up_code, sign_in_code, order_notice), for the dev outbox page and metrics. */
   readonly kind: string;
 }
@@ -62,7 +64,7 @@ export function makeNotificationHandler(
     await notifier.send(payload);
     if (database && notifier !== outboxNotifier && secretKinds.has(payload.kind)) {
       await database.query(
-        `UPDATE outbox SET payload = payload || '{"text":"(delivered; code removed)"}'::jsonb WHERE id = $1`,
+        `UPDATE outbox SET payload = (payload - 'html') || '{"text":"(delivered; code removed)"}'::jsonb WHERE id = $1`,
         [message.id],
       );
     }

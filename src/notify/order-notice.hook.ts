@@ -1,8 +1,12 @@
 // "Was this you?": every approved order tells the account holder at once, with a one-click, signed "This was not me".
 import type { DecisionHook } from '../checkout/checkout.service.ts';
 import type { Ids } from '../shared/ids.ts';
-import { signToken } from '../stepup/otp.codes.ts';
-import { deliveryAddressOf, formatAddress, formatAmount } from '../stepup/challenge.message.ts';
+import { linkSignatureLength, signToken } from '../stepup/otp.codes.ts';
+import { purchaseValues } from '../stepup/challenge.message.ts';
+import type { SessionInput } from '../checkout/session.schema.ts';
+import type { Language } from '../i18n/format.ts';
+import { translatorFor } from '../i18n/translate.ts';
+import { composeForChannel, languageOfAccount, type MessageTexts } from './message.compose.ts';
 import { enqueueNotification } from './notifier.ts';
 import { noticeChannelOf } from './on-file-channel.ts';
 
@@ -11,17 +15,32 @@ export interface OrderNoticeSecrets {
   readonly publicUrl: string;
 }
 
+export const noticeSignature = (secret: string, noticeId: string) => signToken(secret, 'order-notice', noticeId);
+
+/** The link's token: the id and a short signature, so the "not me" link fits in one SMS with the message. */
 export const noticeToken = (secret: string, noticeId: string) =>
-  `${noticeId}.${signToken(secret, 'order-notice', noticeId)}`;
+  `${noticeId}.${noticeSignature(secret, noticeId).slice(0, linkSignatureLength)}`;
 
 export const noticeLink = (secrets: OrderNoticeSecrets, noticeId: string) =>
   `${secrets.publicUrl}/v1/notices/${noticeToken(secrets.secret, noticeId)}`;
 
-export function orderNoticeText(details: { amount: string; merchant: string; delivery: string; link: string }): string {
-  return (
-    `Was this you? An order of ${details.amount} at ${details.merchant} was just placed in your name, ` +
-    `delivery to ${details.delivery}. You pay nothing for an order you did not place. ` +
-    `This was not me: ${details.link}`
+/** "Was this you?" by SMS or e-mail, in the reader's language: what happened, what to do, and the link. */
+export function orderNoticeMessage(
+  channel: 'sms' | 'email',
+  language: Language,
+  details: { input: SessionInput; merchant: string; link: string },
+): MessageTexts {
+  return composeForChannel(
+    channel,
+    translatorFor(language),
+    language,
+    {
+      subject: 'order.notice.subject',
+      sms: ['order.notice.sms', 'order.notice.smsShort'],
+      paragraphs: ['order.notice.intro', 'order.notice.ifYou', 'order.notice.notYou', 'order.notice.warning'],
+      link: { label: 'order.notice.link', url: details.link },
+    },
+    { ...purchaseValues(language, details.input, details.merchant), link: details.link },
   );
 }
 
@@ -36,20 +55,19 @@ export function makeOrderNoticeHook(dependencies: OrderNoticeSecrets & { readonl
       [noticeId, context.orderId, context.accountId, channel.id, context.at],
     );
     const input = context.session.input;
-    const text = orderNoticeText({
-      amount: formatAmount(input.amount.value, input.amount.currency),
-      merchant: context.merchant.name,
-      delivery: formatAddress(deliveryAddressOf(input)),
-      link: noticeLink(dependencies, noticeId),
-    });
+    const channelKind = channel.kind === 'phone' ? 'sms' : 'email';
+    const language = await languageOfAccount(tx, context.accountId, input.device?.accept_language);
     await enqueueNotification(
       tx,
       dependencies.ids,
       {
-        channel: channel.kind === 'phone' ? 'sms' : 'email',
+        channel: channelKind,
         to: channel.value,
-        subject: `Was this you? Your order at ${context.merchant.name}`,
-        text,
+        ...orderNoticeMessage(channelKind, language, {
+          input,
+          merchant: context.merchant.name,
+          link: noticeLink(dependencies, noticeId),
+        }),
         kind: 'order_notice',
       },
       context.at,

@@ -1,18 +1,19 @@
 // Following a "This was not me" link: show what it is about, then, once, file a not_mine claim for the order.
 import type { Clock } from '../shared/clock.ts';
 import type { Database, SqlExecutor } from '../storage/database.ts';
-import { sameHash } from '../stepup/otp.codes.ts';
+import { signedLinkMatches } from '../stepup/otp.codes.ts';
 import { fileClaim, type ClaimDependencies } from '../protection/claim.filing.ts';
-import { formatAddress, formatAmount, deliveryAddressOf } from '../stepup/challenge.message.ts';
+import { formatAddress, deliveryAddressOf } from '../stepup/challenge.message.ts';
 import type { SessionInput } from '../checkout/session.schema.ts';
-import { noticeToken } from './order-notice.hook.ts';
+import { noticeSignature } from './order-notice.hook.ts';
 
 export type NoticeView =
   | { readonly kind: 'invalid' }
   | {
       readonly kind: 'open' | 'used';
-      readonly amount: string;
-      readonly merchant: string;
+      readonly amount: { readonly value: number; readonly currency: string };
+      /** Null when the order kept no shop name; the page then says "the shop" in the reader's language. */
+      readonly merchant: string | null;
       readonly delivery: string;
       readonly placedAt: Date;
     };
@@ -43,7 +44,10 @@ export function makeOrderNoticeService(dependencies: {
   /** The signature is checked before the database is asked, so forged links cost nothing and reveal nothing. */
   function noticeIdOf(token: string): string | null {
     const noticeId = token.split('.')[0] ?? '';
-    return /^ntc_[0-9a-z]{1,40}$/.test(noticeId) && sameHash(token, noticeToken(secret, noticeId)) ? noticeId : null;
+    return /^ntc_[0-9a-z]{1,40}$/.test(noticeId) &&
+      signedLinkMatches(token, noticeId, noticeSignature(secret, noticeId))
+      ? noticeId
+      : null;
   }
 
   async function find(executor: SqlExecutor, noticeId: string, lock = false) {
@@ -61,8 +65,8 @@ export function makeOrderNoticeService(dependencies: {
     if (!row) return { kind: 'invalid' };
     return {
       kind: row.used_at ? 'used' : 'open',
-      amount: formatAmount(row.input.amount.value, row.input.amount.currency),
-      merchant: row.merchant_name ?? 'the shop',
+      amount: row.input.amount,
+      merchant: row.merchant_name,
       delivery: formatAddress(deliveryAddressOf(row.input)),
       placedAt: row.placed_at,
     };

@@ -1,57 +1,46 @@
 // The "This was not me" link: GET shows a confirmation page (mail scanners may fetch it), POST records, once.
 import { z } from 'zod';
 import { defineRoute } from '../http/route.ts';
-import { escapeHtml, htmlPage } from './html.page.ts';
+import {
+  consumerPages,
+  escapeHtml,
+  invalidLinkPage,
+  orderSummaryHtml,
+  pageLanguageQuery,
+  type ConsumerPages,
+} from './html.page.ts';
 import type { NoticeReport, NoticeView, OrderNoticeService } from './order-notice.service.ts';
 
 const params = z.object({ token: z.string().regex(/^ntc_[0-9a-z]{1,40}\.[\w-]{16,64}$/, 'a notice link token') });
 
-const html = (status: number, title: string, body: string) => ({
-  status,
-  contentType: 'text/html; charset=utf-8',
-  headers: { 'cache-control': 'no-store' },
-  body: htmlPage(title, body),
-});
-
-const invalidPage = () =>
-  html(
-    404,
-    'Link not valid',
-    '<h1>This link is not valid</h1><p>Open the link from the message exactly as it was sent.</p>',
-  );
-
-function confirmPage(view: Extract<NoticeView, { kind: 'open' | 'used' }>) {
-  const summary = `<p>An order of <strong>${escapeHtml(view.amount)}</strong> at <strong>${escapeHtml(view.merchant)}</strong>,
-    delivery to <strong>${escapeHtml(view.delivery)}</strong>, placed ${escapeHtml(view.placedAt.toISOString().slice(0, 16).replace('T', ' '))} UTC.</p>`;
+function confirmPage(pages: ConsumerPages, view: Extract<NoticeView, { kind: 'open' | 'used' }>) {
+  const { page, write } = pages;
+  const summary = orderSummaryHtml(pages, view);
   if (view.kind === 'used') {
-    return html(
-      200,
-      'Already reported',
-      `<h1>Already reported</h1>${summary}<p class="done">We have your report; the invoice is paused and the shop was told to hold the parcel.</p>`,
-    );
+    const title = write('notice.used.title');
+    return page(200, title, `<h1>${title}</h1>${summary}<p class="done">${write('notice.used.body')}</p>`);
   }
-  return html(
+  const title = write('notice.open.title');
+  return page(
     200,
-    'Was this you?',
-    `<h1>Was this you?</h1>${summary}
-     <p>If you did not place this order, tell us. You will not pay for it, the invoice is paused at once and the shop is asked to hold the parcel. No police report is needed.</p>
-     <form method="post" enctype="text/plain"><button type="submit" id="not-me">This was not me</button></form>`,
+    title,
+    `<h1>${title}</h1>${summary}<p>${write('notice.open.body')}</p>
+     <form method="post" enctype="text/plain"><button type="submit" id="not-me">${write('notice.open.button')}</button></form>`,
   );
 }
 
-function reportPage(report: NoticeReport) {
-  if (report.kind === 'invalid') return invalidPage();
+function reportPage(pages: ConsumerPages, report: NoticeReport) {
+  const { page, write } = pages;
+  if (report.kind === 'invalid') return invalidLinkPage(pages);
   if (report.kind === 'already_used') {
-    return html(
-      409,
-      'Already reported',
-      '<h1>Already reported</h1><p class="done">This link was used before; your report stands.</p>',
-    );
+    const title = write('notice.used.title');
+    return page(409, title, `<h1>${title}</h1><p class="done">${write('notice.alreadyUsed.body')}</p>`);
   }
-  return html(
+  const title = write('notice.recorded.title');
+  return page(
     200,
-    'Thank you',
-    `<h1>Thank you, we are on it</h1><p class="done">Report ${escapeHtml(report.claimId)} is recorded. You will not pay for this order; the invoice is paused and the shop was told to hold the parcel. We will contact you on the details we have on file.</p>`,
+    title,
+    `<h1>${title}</h1><p class="done">${write('notice.recorded.body', { claimId: escapeHtml(report.claimId) })}</p>`,
   );
 }
 
@@ -64,13 +53,18 @@ export function orderNoticeRoutes(notices: OrderNoticeService) {
       tags: ['notices'],
       auth: 'none',
       params,
+      query: pageLanguageQuery,
       responses: {
-        200: { description: 'HTML confirmation page', contentType: 'text/html' },
+        200: {
+          description: 'HTML confirmation page (Dutch unless ?lang=en or the browser prefers English)',
+          contentType: 'text/html',
+        },
         404: { description: 'Invalid link' },
       },
-      handler: async ({ params }) => {
+      handler: async ({ params, query, request }) => {
+        const pages = consumerPages(request, query.lang);
         const view = await notices.show(params.token);
-        return view.kind === 'invalid' ? invalidPage() : confirmPage(view);
+        return view.kind === 'invalid' ? invalidLinkPage(pages) : confirmPage(pages, view);
       },
     }),
     defineRoute({
@@ -81,12 +75,14 @@ export function orderNoticeRoutes(notices: OrderNoticeService) {
       auth: 'none',
       idempotent: true,
       params,
+      query: pageLanguageQuery,
       responses: {
         200: { description: 'Recorded', contentType: 'text/html' },
         404: { description: 'Invalid link' },
         409: { description: 'Already used' },
       },
-      handler: async ({ params }) => reportPage(await notices.reportNotMine(params.token)),
+      handler: async ({ params, query, request }) =>
+        reportPage(consumerPages(request, query.lang), await notices.reportNotMine(params.token)),
     }),
   ];
 }

@@ -1,4 +1,4 @@
-// E-mail through an SMTP server (nodemailer): plain text, so links and codes read the same in every mail client.
+// E-mail through an SMTP server (nodemailer): plain text always, HTML alongside when the message has it.
 import nodemailer from 'nodemailer';
 import type { Notifier } from './notifier.ts';
 
@@ -7,7 +7,13 @@ export function makeSmtpNotifier(options: { url: string; from: string }): Notifi
   return {
     async send(message) {
       if (message.channel !== 'email') throw new Error(`the SMTP notifier sends e-mail, not ${message.channel}`);
-      await transport.sendMail({ from: options.from, to: message.to, subject: message.subject, text: message.text });
+      await transport.sendMail({
+        from: options.from,
+        to: message.to,
+        subject: message.subject,
+        text: message.text,
+        ...(message.html ? { html: message.html } : {}),
+      });
     },
     close: () => transport.close(),
   };

@@ -7,7 +7,9 @@ import type { Ids } from '../shared/ids.ts';
 import type { Database } from '../storage/database.ts';
 import { enqueueNotification } from '../notify/notifier.ts';
 import { sameHash, signToken } from '../stepup/otp.codes.ts';
-import { formatAmount } from '../stepup/challenge.message.ts';
+import { formatMoney } from '../i18n/format.ts';
+import { translate } from '../i18n/translate.ts';
+import { languageOfAccount, smsText } from '../notify/message.compose.ts';
 
 export interface OnboardingSecrets {
   readonly secret: string;
@@ -37,6 +39,9 @@ export function makeChannelConfirmationHook(dependencies: OnboardingSecrets & { 
       .filter((channel) => channel.verified_at === null && !channel.confirmation_pending)
       .sort((a, b) => a.kind.localeCompare(b.kind));
     const input = context.session.input;
+    const language = await languageOfAccount(tx, context.accountId, input.device?.accept_language);
+    const write = (key: Parameters<typeof translate>[1], values: Parameters<typeof translate>[2]) =>
+      translate(language, key, values);
     for (const channel of channels) {
       const id = dependencies.ids.next('chc');
       await tx.query(
@@ -44,18 +49,20 @@ export function makeChannelConfirmationHook(dependencies: OnboardingSecrets & { 
          VALUES ($1, $2, $3, $4, $5)`,
         [id, channel.id, context.accountId, context.at, new Date(context.at.getTime() + lifetimeMilliseconds)],
       );
-      const what = channel.kind === 'email' ? 'e-mail address' : 'phone number';
       await enqueueNotification(
         tx,
         dependencies.ids,
         {
           channel: channel.kind === 'email' ? 'email' : 'sms',
           to: channel.value,
-          subject: `Confirm your ${what} for pay later`,
-          text:
-            `Your order of ${formatAmount(input.amount.value, input.amount.currency)} at ${context.merchant.name} ` +
-            `was approved. Confirm this ${what} is yours, so we can reach you and you can sign in: ` +
-            `${confirmationLink(dependencies, id)} Not you? Do not confirm; open the link and tell us.`,
+          subject: write('channel.confirm.subject', { kind: channel.kind }),
+          // One text for both channels: by SMS it must stay within GSM-7 (no no-break spaces in the amount).
+          text: smsText(write, ['channel.confirm.text'], {
+            kind: channel.kind,
+            amount: formatMoney(input.amount.value, input.amount.currency, language),
+            merchant: context.merchant.name,
+            link: confirmationLink(dependencies, id),
+          }),
           kind: 'channel_confirmation',
         },
         context.at,

@@ -8,7 +8,10 @@ import type { Ids } from '../shared/ids.ts';
 import type { Database } from '../storage/database.ts';
 import type { SessionInput } from '../checkout/session.schema.ts';
 import { enqueueNotification } from '../notify/notifier.ts';
-import { deliveryAddressOf, formatAddress, formatAmount } from '../stepup/challenge.message.ts';
+import { deliveryAddressOf, formatAddress } from '../stepup/challenge.message.ts';
+import { formatDate, formatMoney, formatPostcode } from '../i18n/format.ts';
+import { translate } from '../i18n/translate.ts';
+import { languageOfAccount } from '../notify/message.compose.ts';
 import { fileClaim, type ClaimDependencies } from '../protection/claim.filing.ts';
 
 /** No 0/O, 1/I/L: a code read from paper and typed by hand. 10 symbols of 32: 50 bits, not guessable. */
@@ -64,21 +67,26 @@ export function makeIdentityLetterHook(dependencies: {
       ],
     );
     const billing = input.billing_address;
-    const opened = decision.accountId === null ? 'A pay-later account was just opened in your name and an' : 'An';
+    // The reader may well not be the person who checked out, so the checkout's browser language is not theirs.
+    const language = await languageOfAccount(tx, context.accountId);
     await enqueueNotification(
       tx,
       dependencies.ids,
       {
         channel: 'letter',
         to: `${input.customer.name}, ${formatAddress(billing)}`,
-        address: { name: input.customer.name, ...billing },
-        subject: 'A purchase on invoice in your name',
-        text:
-          `Dear ${input.customer.name}, ${opened} order of ${formatAmount(input.amount.value, input.amount.currency)} ` +
-          `at ${context.merchant.name} was placed in your name on ${context.at.toISOString().slice(0, 10)}, ` +
-          `delivery to ${formatAddress(deliveryAddressOf(input))}. If this was you, there is nothing to do. ` +
-          `If it was not you, you will not pay: go to ${dependencies.publicUrl}/v1/not-me or your portal and enter ` +
-          `the code ${code}. The invoice is paused at once and the shop is told to hold the parcel.`,
+        address: { name: input.customer.name, ...billing, postal_code: formatPostcode(billing.postal_code) },
+        subject: translate(language, 'identity.letter.subject'),
+        text: translate(language, 'identity.letter.text', {
+          name: input.customer.name,
+          opened: decision.accountId === null ? 'yes' : 'no',
+          amount: formatMoney(input.amount.value, input.amount.currency, language),
+          merchant: context.merchant.name,
+          date: formatDate(context.at, language),
+          address: formatAddress(deliveryAddressOf(input)),
+          notMeUrl: `${dependencies.publicUrl}/v1/not-me`,
+          code,
+        }),
         kind: 'identity_letter',
       },
       context.at,
@@ -91,8 +99,8 @@ export type NotMeView =
   | { readonly kind: 'invalid' }
   | {
       readonly kind: 'open' | 'reported';
-      readonly amount: string;
-      readonly merchant: string;
+      readonly amount: { readonly value: number; readonly currency: string };
+      readonly merchant: string | null;
       readonly delivery: string;
       readonly placedAt: Date;
     };
@@ -126,8 +134,8 @@ export function makeNotMeService(dependencies: {
     if (!row) return { kind: 'invalid' };
     return {
       kind: row.reported_at ? 'reported' : 'open',
-      amount: formatAmount(row.input.amount.value, row.input.amount.currency),
-      merchant: row.merchant_name ?? 'a shop',
+      amount: row.input.amount,
+      merchant: row.merchant_name,
       delivery: formatAddress(deliveryAddressOf(row.input)),
       placedAt: row.placed_at,
     };

@@ -3,77 +3,79 @@
 import { z } from 'zod';
 import { defineRoute } from '../http/route.ts';
 import { ApiError } from '../shared/errors.ts';
-import { escapeHtml, htmlPage } from '../notify/html.page.ts';
+import {
+  consumerPages,
+  escapeHtml,
+  invalidLinkPage,
+  orderSummaryHtml,
+  pageLanguageQuery,
+  type ConsumerPages,
+} from '../notify/html.page.ts';
 import type { ChannelConfirmationService, ConfirmationView } from './channel-confirmation.ts';
 import type { NotMeService, NotMeView } from './identity-letter.ts';
 
 const params = z.object({ token: z.string().regex(/^chc_[0-9a-z]{1,40}\.[\w-]{16,64}$/, 'a confirmation link token') });
 
-const html = (status: number, title: string, body: string) => ({
-  status,
-  contentType: 'text/html; charset=utf-8',
-  headers: { 'cache-control': 'no-store' },
-  body: htmlPage(title, body),
-});
-
-const what = (channel: 'email' | 'phone') => (channel === 'email' ? 'e-mail address' : 'phone number');
-
-function page(view: ConfirmationView, confirming: boolean) {
+function page(pages: ConsumerPages, view: ConfirmationView, confirming: boolean) {
+  const { page: answer, write } = pages;
   switch (view.kind) {
     case 'invalid':
-      return html(404, 'Link not valid', '<h1>This link is not valid</h1><p>Open it exactly as it was sent.</p>');
+      return invalidLinkPage(pages);
     case 'expired':
-      return html(410, 'Link expired', '<h1>This link has expired</h1><p>Sign in to the portal to confirm again.</p>');
+      return answer(
+        410,
+        write('confirm.expired.title'),
+        `<h1>${write('confirm.expired.title')}</h1><p>${write('confirm.expired.body')}</p>`,
+      );
     case 'confirmed':
-      return html(
+      return answer(
         200,
-        'Confirmed',
-        `<h1>Confirmed</h1><p class="done">Your ${escapeHtml(what(view.channel))} is confirmed. ${
-          confirming ? 'We will use it to reach you and to let you sign in.' : ''
+        write('confirm.done.title'),
+        `<h1>${write('confirm.done.title')}</h1><p class="done">${write('confirm.done.body', { kind: view.channel })} ${
+          confirming ? write('confirm.done.use') : ''
         }</p>`,
       );
     case 'open':
-      return html(
+      return answer(
         200,
-        'Confirm',
-        `<h1>Confirm your ${escapeHtml(what(view.channel))}</h1>
-         <p>Confirm only if you placed the order this message was about. If you did not, do not confirm: use the
-         "not me" code in the letter we send to your address, or contact us.</p>
-         <form method="post" enctype="text/plain"><button type="submit" id="confirm">Confirm</button></form>`,
+        write('confirm.open.title', { kind: view.channel }),
+        `<h1>${write('confirm.open.title', { kind: view.channel })}</h1><p>${write('confirm.open.body')}</p>
+         <form method="post" enctype="text/plain"><button type="submit" id="confirm">${write('confirm.open.button')}</button></form>`,
       );
   }
 }
 
 const notMeCode = z.string().trim().min(1).max(40).describe('The "not me" code printed in the letter');
-const notMeQuery = z.object({ code: notMeCode.optional() });
+const notMeQuery = pageLanguageQuery.extend({ code: notMeCode.optional() });
 
-const enterCodeForm = (note = '') =>
-  `${note}<form method="get" action="/v1/not-me"><p><label>Code from the letter
-   <input name="code" autocomplete="off" required maxlength="40"></label></p>
-   <button type="submit" id="look-up">Continue</button></form>`;
+const enterCodeForm = ({ write, language }: ConsumerPages, note = '') =>
+  `${note}<form method="get" action="/v1/not-me"><input type="hidden" name="lang" value="${language}">
+   <p><label>${write('notMe.codeLabel')} <input name="code" autocomplete="off" required maxlength="40"></label></p>
+   <button type="submit" id="look-up">${write('notMe.continue')}</button></form>`;
 
-function notMePage(code: string | undefined, view: NotMeView | null) {
+function notMePage(pages: ConsumerPages, code: string | undefined, view: NotMeView | null) {
+  const { page: answer, write, language } = pages;
   if (code === undefined || view === null) {
-    return html(200, 'Not me', `<h1>A purchase in your name that you did not make?</h1>${enterCodeForm()}`);
+    return answer(200, write('notMe.title'), `<h1>${write('notMe.title')}</h1>${enterCodeForm(pages)}`);
   }
   if (view.kind === 'invalid') {
-    return html(
+    return answer(
       404,
-      'Code not known',
-      `<h1>This code is not known</h1>${enterCodeForm('<p>Check the code in the letter.</p>')}`,
+      write('notMe.unknown.title'),
+      `<h1>${write('notMe.unknown.title')}</h1>${enterCodeForm(pages, `<p>${write('notMe.unknown.body')}</p>`)}`,
     );
   }
-  const summary = `<p>An order of <strong>${escapeHtml(view.amount)}</strong> at <strong>${escapeHtml(view.merchant)}</strong>,
-    delivery to <strong>${escapeHtml(view.delivery)}</strong>, placed ${escapeHtml(view.placedAt.toISOString().slice(0, 10))}.</p>`;
-  if (view.kind === 'reported')
-    return html(200, 'Already reported', `<h1>Already reported</h1>${summary}<p class="done">Your report stands.</p>`);
-  return html(
+  const summary = orderSummaryHtml(pages, view);
+  if (view.kind === 'reported') {
+    const title = write('notice.used.title');
+    return answer(200, title, `<h1>${title}</h1>${summary}<p class="done">${write('notMe.reported.body')}</p>`);
+  }
+  return answer(
     200,
-    'Was this you?',
-    `<h1>Was this you?</h1>${summary}<p>If you did not place it, you will not pay for it: the invoice is paused at once
-     and the shop is asked to hold the parcel. No police report is needed.</p>
-     <form method="post" action="/v1/not-me/${encodeURIComponent(code)}" enctype="text/plain">
-     <button type="submit" id="not-me">This was not me</button></form>`,
+    write('notice.open.title'),
+    `<h1>${write('notice.open.title')}</h1>${summary}<p>${write('notMe.open.body')}</p>
+     <form method="post" action="/v1/not-me/${encodeURIComponent(code)}?lang=${language}" enctype="text/plain">
+     <button type="submit" id="not-me">${write('notice.open.button')}</button></form>`,
   );
 }
 
@@ -88,8 +90,10 @@ export function onboardingRoutes(services: { confirmations: ChannelConfirmationS
       tags: ['onboarding'],
       auth: 'none',
       params,
+      query: pageLanguageQuery,
       responses: { 200: { description: 'HTML page', contentType: 'text/html' }, 404: { description: 'Invalid link' } },
-      handler: async ({ params }) => page(await services.confirmations.show(params.token), false),
+      handler: async ({ params, query, request }) =>
+        page(consumerPages(request, query.lang), await services.confirmations.show(params.token), false),
     }),
     defineRoute({
       method: 'POST',
@@ -98,12 +102,14 @@ export function onboardingRoutes(services: { confirmations: ChannelConfirmationS
       tags: ['onboarding'],
       auth: 'none',
       params,
+      query: pageLanguageQuery,
       responses: {
         200: { description: 'Confirmed', contentType: 'text/html' },
         404: { description: 'Invalid link' },
         410: { description: 'Expired' },
       },
-      handler: async ({ params }) => page(await services.confirmations.confirm(params.token), true),
+      handler: async ({ params, query, request }) =>
+        page(consumerPages(request, query.lang), await services.confirmations.confirm(params.token), true),
     }),
     defineRoute({
       method: 'GET',
@@ -113,8 +119,12 @@ export function onboardingRoutes(services: { confirmations: ChannelConfirmationS
       auth: 'none',
       query: notMeQuery,
       responses: { 200: { description: 'HTML page', contentType: 'text/html' }, 404: { description: 'Unknown code' } },
-      handler: async ({ query }) =>
-        notMePage(query.code, query.code === undefined ? null : await services.notMe.show(query.code)),
+      handler: async ({ query, request }) =>
+        notMePage(
+          consumerPages(request, query.lang),
+          query.code,
+          query.code === undefined ? null : await services.notMe.show(query.code),
+        ),
     }),
     defineRoute({
       method: 'POST',
@@ -123,20 +133,26 @@ export function onboardingRoutes(services: { confirmations: ChannelConfirmationS
       tags: ['onboarding'],
       auth: 'none',
       params: z.object({ code: notMeCode }),
+      query: pageLanguageQuery,
       responses: {
         200: { description: 'Recorded', contentType: 'text/html' },
         404: { description: 'Unknown code' },
         409: { description: 'Already reported' },
       },
-      handler: async ({ params }) => {
+      handler: async ({ params, query, request }) => {
+        const pages = consumerPages(request, query.lang);
+        const { page: answer, write } = pages;
         const report = await services.notMe.report(params.code);
-        if (report.kind === 'invalid') return notMePage(params.code, { kind: 'invalid' });
-        if (report.kind === 'already_reported')
-          return html(409, 'Already reported', '<h1>Already reported</h1><p class="done">Your report stands.</p>');
-        return html(
+        if (report.kind === 'invalid') return notMePage(pages, params.code, { kind: 'invalid' });
+        if (report.kind === 'already_reported') {
+          const title = write('notice.used.title');
+          return answer(409, title, `<h1>${title}</h1><p class="done">${write('notMe.reported.body')}</p>`);
+        }
+        const title = write('notice.recorded.title');
+        return answer(
           200,
-          'Thank you',
-          `<h1>Thank you, we are on it</h1><p class="done">Report ${escapeHtml(report.claimId)} is recorded. You will not pay for this order; the invoice is paused and the shop was told to hold the parcel.</p>`,
+          title,
+          `<h1>${title}</h1><p class="done">${write('notice.recorded.body', { claimId: escapeHtml(report.claimId) })}</p>`,
         );
       },
     }),

@@ -3,26 +3,20 @@ import { z } from 'zod';
 import { defineRoute } from '../http/route.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { Database } from '../storage/database.ts';
-import { escapeHtml, htmlPage } from '../notify/html.page.ts';
-import { sameHash, signToken } from './otp.codes.ts';
+import { consumerPages, invalidLinkPage, pageLanguageQuery } from '../notify/html.page.ts';
+import { signedLinkMatches, signToken } from './otp.codes.ts';
 import { findChallenge, updateChallenge } from './challenge.repository.ts';
 
 const params = z.object({ token: z.string().regex(/^chl_[0-9a-z]{1,40}\.[\w-]{16,64}$/, 'a report link token') });
-
-const page = (status: number, title: string, body: string) => ({
-  status,
-  contentType: 'text/html; charset=utf-8',
-  headers: { 'cache-control': 'no-store' },
-  body: htmlPage(title, body),
-});
 
 export function challengeReportRoutes(dependencies: { database: Database; clock: Clock; secret: string }) {
   const { database, clock, secret } = dependencies;
   const challengeIdOf = (token: string) => {
     const challengeId = token.split('.')[0] ?? '';
-    return sameHash(token, `${challengeId}.${signToken(secret, 'challenge-report', challengeId)}`) ? challengeId : null;
+    return signedLinkMatches(token, challengeId, signToken(secret, 'challenge-report', challengeId))
+      ? challengeId
+      : null;
   };
-  const invalid = () => page(404, 'Link not valid', '<h1>This link is not valid</h1>');
   return [
     defineRoute({
       method: 'GET',
@@ -31,14 +25,17 @@ export function challengeReportRoutes(dependencies: { database: Database; clock:
       tags: ['step-up'],
       auth: 'none',
       params,
+      query: pageLanguageQuery,
       responses: { 200: { description: 'HTML', contentType: 'text/html' }, 404: { description: 'Invalid link' } },
-      handler: async ({ params }) => {
-        if (!challengeIdOf(params.token)) return invalid();
+      handler: async ({ params, query, request }) => {
+        const pages = consumerPages(request, query.lang);
+        if (!challengeIdOf(params.token)) return invalidLinkPage(pages);
+        const { page, write } = pages;
         return page(
           200,
-          'Did you get a code you did not ask for?',
-          `<h1>Did you get a code you did not ask for?</h1><p>Then someone may be trying to buy in your name. Do not share the code. Report it and we stop that purchase.</p>
-           <form method="post" enctype="text/plain"><button type="submit" id="report">Report it and stop the purchase</button></form>`,
+          write('report.open.title'),
+          `<h1>${write('report.open.title')}</h1><p>${write('report.open.body')}</p>
+           <form method="post" enctype="text/plain"><button type="submit" id="report">${write('report.open.button')}</button></form>`,
         );
       },
     }),
@@ -49,10 +46,12 @@ export function challengeReportRoutes(dependencies: { database: Database; clock:
       tags: ['step-up'],
       auth: 'none',
       params,
+      query: pageLanguageQuery,
       responses: { 200: { description: 'HTML', contentType: 'text/html' }, 404: { description: 'Invalid link' } },
-      handler: async ({ params }) => {
+      handler: async ({ params, query, request }) => {
+        const pages = consumerPages(request, query.lang);
         const challengeId = challengeIdOf(params.token);
-        if (!challengeId) return invalid();
+        if (!challengeId) return invalidLinkPage(pages);
         const at = new Date(clock.now());
         await database.transaction(async (tx) => {
           const challenge = await findChallenge(tx, challengeId, { forUpdate: true });
@@ -65,10 +64,11 @@ export function challengeReportRoutes(dependencies: { database: Database; clock:
             [challengeId, at],
           );
         });
+        const { page, write } = pages;
         return page(
           200,
-          'Thank you',
-          `<h1>Thank you</h1><p class="done">${escapeHtml('The code can no longer be used and we will look into it.')}</p>`,
+          write('report.done.title'),
+          `<h1>${write('report.done.title')}</h1><p class="done">${write('report.done.body')}</p>`,
         );
       },
     }),

@@ -7,7 +7,7 @@ import { findSession } from '../checkout/checkout.repository.ts';
 import type { SessionInput } from '../checkout/session.schema.ts';
 import { deliveryAddressOf } from './challenge.message.ts';
 import { findChallenge, insertVerification, updateChallenge, type ChallengeRow } from './challenge.repository.ts';
-import { sameHash, signToken } from './otp.codes.ts';
+import { linkSignatureLength, sameHash, signToken } from './otp.codes.ts';
 
 export const challengeLifetimeMilliseconds = 5 * 60_000;
 export const maxFailedAttempts = 5;
@@ -26,7 +26,7 @@ export const clientTokenFor = (secret: string, challengeId: string) =>
   `rgt_${signToken(secret, 'challenge-client', challengeId)}`;
 
 export const reportLinkFor = (secrets: StepUpSecrets, challengeId: string) =>
-  `${secrets.publicUrl}/report/${challengeId}.${signToken(secrets.secret, 'challenge-report', challengeId)}`;
+  `${secrets.publicUrl}/report/${challengeId}.${signToken(secrets.secret, 'challenge-report', challengeId).slice(0, linkSignatureLength)}`;
 
 export const widgetUrlFor = (secrets: StepUpSecrets, challengeId: string) =>
   `${secrets.publicUrl}/widget/challenge?id=${challengeId}#token=${clientTokenFor(secrets.secret, challengeId)}`;

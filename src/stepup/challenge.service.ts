@@ -56,7 +56,13 @@ export const challengeViewSchema = z.object({
   expires_at: z.string(),
   attempts_remaining: z.number().int(),
   sent: z.string().nullable(),
-  purchase: z.object({ amount: z.string(), merchant: z.string(), delivery_address: z.string() }),
+  purchase: z.object({
+    amount: z.string(),
+    amount_value: z.number().int(),
+    currency: z.string(),
+    merchant: z.string(),
+    delivery_address: z.string(),
+  }),
 });
 
 /** What POST /v1/challenges/:id/send answers; send() is typed by it. */
@@ -84,6 +90,9 @@ export function makeChallengeService(dependencies: ChallengeServiceDependencies)
       // Shown in the widget as in the message: the shopper sees what the code would approve.
       purchase: {
         amount: formatAmount(input.amount.value, input.amount.currency),
+        // Minor units and currency, so the widget writes the amount in the shopper's language.
+        amount_value: input.amount.value,
+        currency: input.amount.currency,
         merchant: merchant.name,
         delivery_address: formatAddress(deliveryAddressOf(input)),
       },
@@ -94,12 +103,19 @@ export function makeChallengeService(dependencies: ChallengeServiceDependencies)
     challengeId: string,
     caller: ChallengeCaller,
     method: string,
+    acceptLanguage?: string,
   ): Promise<z.infer<typeof challengeSentSchema>> {
     return database.transaction(async (tx) => {
       const { challenge, input } = await loadChallenge(tx, secret, challengeId, caller, { forUpdate: true });
       assertUsable(challenge, clock.now());
       const merchant = await merchantOf(tx, challenge);
-      const outcome = await sendCode(tx, dependencies, { challenge, input, merchantName: merchant.name, method });
+      const outcome = await sendCode(tx, dependencies, {
+        challenge,
+        input,
+        merchantName: merchant.name,
+        method,
+        acceptLanguage,
+      });
       if (outcome.kind === 'refused') throw outcome.error;
       const option = assertMethodAllowed(challenge, method);
       return { id: challenge.id, sent: outcome.method, target: option.maskedTarget };

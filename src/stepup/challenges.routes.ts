@@ -78,7 +78,12 @@ export function challengeRoutes(dependencies: ChallengeRouteDependencies) {
       responses: { 200: { description: 'Sent', schema: challengeSentSchema }, ...errorResponses },
       handler: async ({ params, body, request }) => ({
         status: 200,
-        body: await challenges.send(params.id, await callerOf(request), body.method),
+        body: await challenges.send(
+          params.id,
+          await callerOf(request),
+          body.method,
+          request.headers['accept-language'],
+        ),
       }),
     }),
     defineRoute({

@@ -28,6 +28,22 @@ export function normaliseCode(code: string): string {
   return code.replace(/[\s-]/g, '');
 }
 
+/**
+ * Links sent by SMS carry a 16-character (96-bit) signature so the message fits one segment; still unguessable.
+ * Links sent before carry the full 32 characters; both are accepted.
+ */
+export const linkSignatureLength = 16;
+
+/** `<id>.<signature>` where the signature is a prefix (at least 16 characters) of the expected one. */
+export function signedLinkMatches(token: string, id: string, expectedSignature: string): boolean {
+  const given = token.slice(id.length + 1);
+  return (
+    token.startsWith(`${id}.`) &&
+    given.length >= linkSignatureLength &&
+    sameHash(given, expectedSignature.slice(0, given.length))
+  );
+}
+
 /** A keyed token that needs no storage: the widget's client token for a challenge, a notice link's signature. */
 export function signToken(secret: string, purpose: string, subject: string): string {
   return createHmac('sha256', secret).update(`${purpose}:${subject}`).digest('base64url').slice(0, 32);

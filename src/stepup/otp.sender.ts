@@ -13,7 +13,8 @@ import {
   reportLinkFor,
   type StepUpSecrets,
 } from './challenge.access.ts';
-import { codeMessageText } from './challenge.message.ts';
+import { codeMessage } from './challenge.message.ts';
+import { languageOfAccount } from '../notify/message.compose.ts';
 import { findVerifiedChannel, updateChallenge, type ChallengeRow } from './challenge.repository.ts';
 import { hashCode, newCode } from './otp.codes.ts';
 import { limited, makeSqlRateLimiter, sendLimits, type RateLimiterFor } from './send.rate-limit.ts';
@@ -44,7 +45,14 @@ function recipientKey(channel: { kind: string; value: string }): string {
 export async function sendCode(
   tx: SqlExecutor,
   dependencies: OtpSenderDependencies,
-  context: { challenge: ChallengeRow; input: SessionInput; merchantName: string; method: string },
+  context: {
+    challenge: ChallengeRow;
+    input: SessionInput;
+    merchantName: string;
+    method: string;
+    /** The shopper's browser languages (the widget's request, else the checkout's), used when the account has none. */
+    acceptLanguage?: string | null | undefined;
+  },
 ): Promise<SendOutcome> {
   const { challenge, input, method } = context;
   if (!isOtpMethod(method))
@@ -83,7 +91,13 @@ export async function sendCode(
     code_sent_at: new Date(now),
     sends: challenge.sends + 1,
   });
-  const text = codeMessageText({
+  const channelKind = method === 'otp_sms' ? 'sms' : 'email';
+  const language = await languageOfAccount(
+    tx,
+    challenge.account_id,
+    context.acceptLanguage ?? input.device?.accept_language,
+  );
+  const message = codeMessage(channelKind, language, {
     code,
     input,
     merchantName: context.merchantName,
@@ -93,10 +107,9 @@ export async function sendCode(
     tx,
     dependencies.ids,
     {
-      channel: method === 'otp_sms' ? 'sms' : 'email',
+      channel: channelKind,
       to: channel.value,
-      subject: `Your code for ${context.merchantName}`,
-      text,
+      ...message,
       kind: 'step_up_code',
     },
     new Date(now),

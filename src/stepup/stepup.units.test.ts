@@ -1,7 +1,7 @@
 // Unit tests of the pure step-up pieces: codes, message texts, IBAN check digits and the bank's name match.
 import { describe, expect, it } from 'vitest';
 import { hashCode, newCode, normaliseCode, sameHash, signToken } from './otp.codes.ts';
-import { codeMessageText, formatAmount } from './challenge.message.ts';
+import { formatAmount } from './challenge.message.ts';
 import { makeDevelopmentIbanNameProvider } from '../risk/providers/iban-name.provider.ts';
 import { normaliseIban } from '../risk/normalise/iban.normaliser.ts';
 import { matchIdentity } from './identity.match.ts';
@@ -42,19 +42,6 @@ describe('message texts', () => {
     [5, 'EUR', 'EUR 0.05'],
     [1000, 'JPY', 'JPY 1000'],
   ])('formats %d %s as %s', (value, currency, expected) => expect(formatAmount(value, currency)).toBe(expected));
-
-  it('states code, amount, shop and delivery address (dynamic linking)', () => {
-    const input = {
-      amount: { value: 93900, currency: 'EUR' },
-      billing_address: { street: 'Damrak', house_number: '1', postal_code: '1012LG', city: 'Amsterdam', country: 'NL' },
-      shipping_address: { street: 'Street', house_number: '1', postal_code: '1000AA', city: 'City', country: 'NL' },
-    } as SessionInput;
-    expect(
-      codeMessageText({ code: '123456', input, merchantName: 'ShopName', reportLink: 'https://r.example/x' }),
-    ).toBe(
-      'Code 123456 for EUR 939.00 at ShopName, delivery to Street 1, City. Not you? Do not share it; report it: https://r.example/x',
-    );
-  });
 });
 
 describe('bank-account check', () => {

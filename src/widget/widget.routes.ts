@@ -5,6 +5,8 @@ import { defineRoute } from '../http/route.ts';
 import { escapeHtml } from '../notify/html.page.ts';
 import type { SqlExecutor } from '../storage/database.ts';
 import { allowedOriginsOfChallenge } from './allowed-origins.ts';
+import { languages } from '../i18n/format.ts';
+import { renderChallengePage, widgetLanguage } from './widget.page.ts';
 
 const asset = (name: string) => readFileSync(new URL(`./assets/${name}`, import.meta.url), 'utf8');
 
@@ -22,6 +24,8 @@ const pageSecurity = (frameAncestors: readonly string[]) => ({
 const challengePageQuery = z.object({
   id: z.string().max(100).optional(),
   origin: z.string().max(300).optional(),
+  lang: z.enum(languages).optional().describe("The merchant's language choice; else the browser's, else Dutch"),
+  theme: z.string().max(1000).optional().describe('Theme variables: name:value pairs separated by ";"'),
 });
 const scriptHeaders = { 'cache-control': 'public, max-age=300', 'access-control-allow-origin': '*' };
 
@@ -37,7 +41,8 @@ export function widgetRoutes(dependencies: { database: SqlExecutor }) {
     defineRoute({
       ...common,
       url: '/widget/rearguard.js',
-      summary: 'The embeddable widget script: Rearguard.mountChallenge({element, challengeId, clientToken, onResult})',
+      summary:
+        'The embeddable widget script: Rearguard.mountChallenge({element, challengeId, clientToken, onResult, lang, theme})',
       responses: { 200: { description: 'JavaScript', contentType: 'text/javascript' } },
       handler: async () => ({
         status: 200,
@@ -49,20 +54,28 @@ export function widgetRoutes(dependencies: { database: SqlExecutor }) {
     defineRoute({
       ...common,
       url: '/widget/challenge',
-      summary: 'The hosted challenge page (?id=chl_...&origin=<merchant origin>#token=<client_token>)',
+      summary:
+        'The hosted challenge page (?id=chl_...&origin=<merchant origin>&lang=nl|en&theme=...#token=<client_token>)',
       query: challengePageQuery,
       responses: { 200: { description: 'HTML', contentType: 'text/html' } },
-      handler: async ({ query }) => {
+      handler: async ({ query, request }) => {
         const allowed = /^chl_[0-9a-z]{1,40}$/.test(query.id ?? '')
           ? await allowedOriginsOfChallenge(dependencies.database, query.id!)
           : [];
         // The page posts its result only to an origin the merchant registered; any other gets nothing.
         const parentOrigin = query.origin !== undefined && allowed.includes(query.origin) ? query.origin : '';
+        const language = widgetLanguage(query.lang, request.headers['accept-language']);
         return {
           status: 200,
           contentType: 'text/html; charset=utf-8',
-          headers: pageSecurity(allowed),
-          body: files.page.replace('<html', `<html data-parent-origin="${escapeHtml(parentOrigin)}"`),
+          headers: {
+            ...pageSecurity(allowed),
+            'content-language': language,
+          },
+          body: renderChallengePage(files.page, language, query.theme).replace(
+            '<html',
+            `<html data-parent-origin="${escapeHtml(parentOrigin)}"`,
+          ),
         };
       },
     }),

@@ -5,7 +5,7 @@ import { makeTestApplication, sessionBody, type TestApplication } from '../appli
 import { makeRiskEngine } from '../../src/risk/risk.engine.ts';
 import { authorize, importAnna, lastMessageTo } from '../stepup/stepup.fixtures.ts';
 
-const codeOf = (text: string) => /code is (\d{6})/.exec(text)?.[1] ?? null;
+const codeOf = (text: string) => /\b(\d{6})\b/.exec(text)?.[1] ?? null;
 
 describe.each(databaseKinds)('consumer sign-in and account security on %s', (kind) => {
   let app: TestApplication;

@@ -115,20 +115,25 @@ describe('print-and-mail letter notifier', () => {
     });
     await app.outbox.drainOnce();
     const letter = received.find((entry) => entry.body.kind === 'identity_letter');
-    expect(letter?.body).toMatchObject({ address: { name: 'Jan Jansen', ...body.billing_address } });
-    expect(String(letter?.body.text)).toMatch(/enter the code [A-Z2-9]{5}-[A-Z2-9]{5}/);
+    // Printed the Dutch way: postcode as 3511 AB, the letter in Dutch with the amount as € 20,00.
+    expect(letter?.body).toMatchObject({
+      address: { name: 'Jan Jansen', ...body.billing_address, postal_code: '3511 AB' },
+    });
+    expect(String(letter?.body.text)).toContain('Beste Jan Jansen');
+    expect(String(letter?.body.text)).toContain('€\u00a020,00');
+    expect(String(letter?.body.text)).toMatch(/vul de code [A-Z2-9]{5}-[A-Z2-9]{5} in/);
     // The victim follows the letter: the report page shows the order, its button files the claim, once.
-    const code = /enter the code ([A-Z2-9]{5}-[A-Z2-9]{5})/.exec(String(letter?.body.text))![1]!;
+    const code = /vul de code ([A-Z2-9]{5}-[A-Z2-9]{5}) in/.exec(String(letter?.body.text))![1]!;
     expect((await app.request('GET', '/v1/not-me', { key: null })).body).toContain('name="code"');
     const shown = await app.request('GET', `/v1/not-me?code=${code}`, { key: null });
     expect(shown.statusCode).toBe(200);
-    expect(shown.body).toContain('EUR 20.00');
+    expect(shown.body).toContain('€\u00a020,00');
     expect((await app.request('GET', '/v1/not-me?code=AAAAA-BBBBB', { key: null })).statusCode).toBe(404);
     const reported = await app.request('POST', `/v1/not-me/${code}`, { key: null });
     expect(reported.statusCode).toBe(200);
-    expect(reported.body).toContain('is recorded');
+    expect(reported.body).toContain('is vastgelegd');
     expect((await app.request('POST', `/v1/not-me/${code}`, { key: null })).statusCode).toBe(409);
-    expect((await app.request('GET', `/v1/not-me?code=${code}`, { key: null })).body).toContain('Already reported');
+    expect((await app.request('GET', `/v1/not-me?code=${code}`, { key: null })).body).toContain('Al gemeld');
 
     const approved = received.find((entry) => entry.body.type === 'order.approved');
     expect(approved?.body.data).toMatchObject({

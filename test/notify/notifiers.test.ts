@@ -37,13 +37,14 @@ describe('SMTP notifier', () => {
     await new Promise<void>((resolve) => server.close(() => resolve()));
   });
 
-  it('delivers a plain-text e-mail to the local SMTP server', async () => {
+  it('delivers an e-mail with its plain-text and HTML parts to the local SMTP server', async () => {
     const notifier = makeSmtpNotifier({ url: `smtp://127.0.0.1:${port}`, from: 'Rearguard <no-reply@rearguard.test>' });
     await notifier.send({
       channel: 'email',
       to: 'anna@example.nl',
       subject: 'Your code for Test Shop',
       text: 'Code 123456 for EUR 939.00 at Test Shop',
+      html: '<p>Code <b>123456</b></p>',
       kind: 'step_up_code',
     });
     notifier.close();
@@ -51,6 +52,8 @@ describe('SMTP notifier', () => {
     expect(received[0]!.to).toEqual(['anna@example.nl']);
     expect(received[0]!.data).toContain('Subject: Your code for Test Shop');
     expect(received[0]!.data).toContain('Code 123456 for EUR 939.00 at Test Shop');
+    expect(received[0]!.data).toContain('Content-Type: text/html');
+    expect(received[0]!.data).toContain('<p>Code <b>123456</b></p>');
   });
 });
 
@@ -130,13 +133,17 @@ describe.each(databaseKinds)('the development outbox on %s', (kind) => {
       topic: 'notification',
       to: '+31612345678',
       status: 'delivered',
-      payload: { channel: 'sms', kind: 'step_up_code', text: expect.stringMatching(/^Code \d{6} for EUR 939\.00/) },
+      payload: {
+        channel: 'sms',
+        kind: 'step_up_code',
+        text: expect.stringMatching(/^Code \d{6}: € 939,00 bij Test Shop/),
+      },
     });
     expect((await app.request('GET', '/v1/admin/outbox')).statusCode).toBe(401);
     const page = await app.request('GET', `/admin/outbox?key=${adminKey}&to=%2B31612345678`, { key: null });
     expect(page.headers['content-type']).toContain('text/html');
     expect(page.body).toContain('Code ');
-    expect(page.body).toContain('EUR 939.00 at Test Shop');
+    expect(page.body).toContain('€ 939,00 bij Test Shop');
     expect((await app.request('GET', '/admin/outbox?key=wrong-key', { key: null })).statusCode).toBe(401);
   });
 });
@@ -162,7 +169,7 @@ describe.each(databaseKinds)('a production notifier on %s', (kind) => {
     await app.outbox.drainOnce();
     expect(delivered).toHaveLength(1);
     expect(delivered[0]).toMatchObject({ channel: 'sms', to: '+31612345678', kind: 'step_up_code' });
-    expect(delivered[0]!.text).toMatch(/^Code \d{6} for EUR 939\.00/);
+    expect(delivered[0]!.text).toMatch(/^Code \d{6}: € 939,00 bij Test Shop/);
     const [stored] = await app.database.query<{ status: string; text: string }>(
       `SELECT status, payload->>'text' AS text FROM outbox WHERE recipient = '+31612345678' ORDER BY seq DESC LIMIT 1`,
     );

@@ -49,9 +49,12 @@ describe.each(databaseKinds)('"was this you?" notices on %s', (kind) => {
     await approvedOrder();
     const message = await lastMessageTo(app, 'anna@example.nl');
     expect(message).toMatchObject({ channel: 'email', kind: 'order_notice' });
+    // Dutch by default: what happened, what to do, what not to do, and the link, as text and as HTML.
     expect(message!.text).toMatch(
-      /^Was this you\? An order of EUR 939\.00 at Test Shop was just placed in your name, delivery to Industrieweg 99, Rotterdam\. .* This was not me: http:\/\/localhost:8080\/v1\/notices\/ntc_\w+\.[\w-]+$/,
+      /^Er is zojuist op uw naam een bestelling geplaatst van €\s939,00 bij Test Shop, te bezorgen op Industrieweg 99, Rotterdam\.\n[\s\S]*Aangifte bij de politie is niet nodig\.[\s\S]*Dit was ik niet: http:\/\/localhost:8080\/v1\/notices\/ntc_\w+\.[\w-]+$/,
     );
+    expect(message!.html).toContain('Industrieweg 99, Rotterdam');
+    expect(message!.html).toMatch(/href="http:\/\/localhost:8080\/v1\/notices\/ntc_\w+\.[\w-]+"/);
     expect(await lastMessageTo(app, 'anna.devries@evil.example')).toBeNull();
   });
 
@@ -61,14 +64,20 @@ describe.each(databaseKinds)('"was this you?" notices on %s', (kind) => {
     const page = await app.request('GET', pathOf(link), { key: null });
     expect(page.statusCode).toBe(200);
     expect(page.headers['content-type']).toContain('text/html');
-    expect(page.body).toContain('EUR 939.00');
-    expect(page.body).toContain('This was not me');
+    expect(page.body).toContain('<html lang="nl"');
+    expect(page.body).toContain('€\u00a0939,00');
+    expect(page.body).toContain('Dit was ik niet');
+    // Times in Amsterdam, not UTC; English on request.
+    expect(page.body).toMatch(/geplaatst op \d{1,2} \w+ 20\d\d om \d\d:\d\d/);
+    const english = await app.request('GET', `${pathOf(link)}?lang=en`, { key: null });
+    expect(english.body).toContain('€939.00');
+    expect(english.body).toContain('This was not me');
     // Showing the page records nothing: mail scanners fetch links.
     expect(await app.database.query('SELECT id FROM claims WHERE order_id = $1', [orderId])).toEqual([]);
 
     const reported = await app.server.inject({ method: 'POST', url: pathOf(link) });
     expect(reported.statusCode, reported.body).toBe(200);
-    expect(reported.body).toContain('we are on it');
+    expect(reported.body).toContain('wij zijn ermee bezig');
     const claims = await app.database.query<{ kind: string; source: string; account_id: string }>(
       'SELECT kind, source, account_id FROM claims WHERE order_id = $1',
       [orderId],
@@ -86,7 +95,7 @@ describe.each(databaseKinds)('"was this you?" notices on %s', (kind) => {
 
     const again = await app.server.inject({ method: 'POST', url: pathOf(link) });
     expect(again.statusCode).toBe(409);
-    expect((await app.request('GET', pathOf(link), { key: null })).body).toContain('Already reported');
+    expect((await app.request('GET', pathOf(link), { key: null })).body).toContain('Al gemeld');
     expect(await app.database.query('SELECT id FROM claims WHERE order_id = $1', [orderId])).toHaveLength(1);
   });
 
@@ -114,8 +123,13 @@ describe.each(databaseKinds)('"was this you?" notices on %s', (kind) => {
     // A single code method: the code was sent at once.
     expect(body.challenge.sent).toBe('otp_sms');
     const message = (await lastMessageTo(app, '+31612345678'))!.text;
-    const report = /report it: (\S+)$/.exec(message)![1]!;
-    expect((await app.request('GET', pathOf(report), { key: null })).body).toContain('Report it and stop the purchase');
+    const report = /Niet u\? (\S+)$/.exec(message)![1]!;
+    expect((await app.request('GET', pathOf(report), { key: null })).body).toContain('Meld het en stop de aankoop');
+    const english = await app.request('GET', pathOf(report), {
+      key: null,
+      headers: { 'accept-language': 'en-GB,en;q=0.9' },
+    });
+    expect(english.body).toContain('Report it and stop the purchase');
     expect((await app.server.inject({ method: 'POST', url: pathOf(report) })).statusCode).toBe(200);
     const verify = await app.request('POST', `/v1/challenges/${body.challenge.id}/verify`, {
       body: { code: codeIn(message) },

@@ -72,8 +72,9 @@ describe.each(databaseKinds)('step-up challenges with the risk engine on %s', (k
     const message = await lastMessageTo(app, annaPhone);
     expect(message!.text).toMatch(
       new RegExp(
-        `^Code \\d{6} for EUR 939\\.00 at Test Shop, delivery to Industrieweg 99, Rotterdam\\. ` +
-          `Not you\\? Do not share it; report it: http://localhost:8080/report/${body.challenge.id}\\.[\\w-]+$`,
+        // Dutch by default, in one SMS segment: code, amount, shop, delivery address and the report link.
+        `^Code \\d{6}: € 939,00 bij Test Shop, naar Industrieweg 99, Rotterdam\\. ` +
+          `Niet u\\? http://localhost:8080/report/${body.challenge.id}\\.[\\w-]{16}$`,
       ),
     );
   });
@@ -347,7 +348,13 @@ describe.each(databaseKinds)('step-up challenge mechanics on %s', (kind) => {
     expect(shown.json()).toMatchObject({
       status: 'pending',
       attempts_remaining: 5,
-      purchase: { amount: 'EUR 939.00', merchant: 'Test Shop', delivery_address: 'Industrieweg 99, Rotterdam' },
+      purchase: {
+        amount: 'EUR 939.00',
+        amount_value: 93900,
+        currency: 'EUR',
+        merchant: 'Test Shop',
+        delivery_address: 'Industrieweg 99, Rotterdam',
+      },
     });
     await send(body.challenge.id, 'otp_sms', body.challenge.client_token);
     const code = codeIn((await lastMessageTo(app, annaPhone))!.text)!;

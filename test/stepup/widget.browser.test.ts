@@ -1,17 +1,20 @@
-// The checkout widget in a real browser: a merchant page embeds it; one step-up by code, one by passkey.
+// The checkout widget in a real browser: a merchant page embeds it; step-ups by code in Dutch and English at phone and
+// desktop widths (no overflow, no serious accessibility violations), and one by passkey.
 import { mkdir } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Page } from 'playwright-core';
+import type { Frame, Page } from 'playwright-core';
+import { AxeBuilder } from '@axe-core/playwright';
 import { chromiumAvailable, launchWithAuthenticator, type AuthenticatorBrowser } from '../browser.ts';
 import { makeApplication, type Application } from '../../src/app.ts';
 import { makeManualClock } from '../../src/shared/clock.ts';
+import type { Language } from '../../src/i18n/format.ts';
 import { makeRiskEngine } from '../../src/risk/risk.engine.ts';
 import { adminKey, testConfig } from '../application.ts';
 import { makeTestDatabase } from '../databases.ts';
-import { attackerSession, codeIn, importAnna } from './stepup.fixtures.ts';
+import { attackerSession, codeIn, importAnna, strangerAddress } from './stepup.fixtures.ts';
 
 const artifacts = join(import.meta.dirname, '..', '..', 'test-artifacts', 'widget');
 
@@ -39,9 +42,10 @@ async function freePort(): Promise<number> {
 /** The shop's checkout page: its server authorized the session and hands the challenge to the widget. */
 const merchantPage = (
   appUrl: string,
-) => `<!doctype html><html><head><meta charset="utf-8"><title>Phone Shop checkout</title></head>
-<body style="font-family:sans-serif;margin:24px"><h1>Phone Shop — checkout</h1><p>Pay later with Rearguard</p>
-<div id="challenge"></div><p id="result">waiting</p>
+) => `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+<title>Phone Shop checkout</title><style>#challenge { --rearguard-accent: #0b6e4f; --rearguard-radius: 10px; }</style></head>
+<body style="font-family:sans-serif;margin:16px"><main><h1>Phone Shop — checkout</h1><p>Pay later with Rearguard</p>
+<div id="challenge"></div><p id="result">waiting</p></main>
 <script src="${appUrl}/widget/rearguard.js"></script>
 <script>
   const parameters = new URLSearchParams(location.search);
@@ -49,6 +53,7 @@ const merchantPage = (
     element: '#challenge',
     challengeId: parameters.get('challenge'),
     clientToken: parameters.get('token'),
+    lang: parameters.get('lang') || undefined,
     onResult(result) {
       const element = document.getElementById('result');
       element.dataset.decision = result.decision;
@@ -66,6 +71,7 @@ describe.skipIf(!available)('checkout widget in chromium', () => {
   let browser: AuthenticatorBrowser | undefined;
   let page: Page;
   let reference = 0;
+  const clock = makeManualClock(Date.parse('2026-11-02T10:00:00Z'));
 
   async function api(method: string, path: string, options: { key?: string; body?: unknown } = {}) {
     const response = await fetch(`${appUrl}${path}`, {
@@ -80,12 +86,12 @@ describe.skipIf(!available)('checkout widget in chromium', () => {
   }
 
   /** What the shop's server does: open a session, authorize it, and pass the challenge to its page. */
-  async function stepUpCheckout() {
+  async function stepUpCheckout(overrides: Record<string, unknown> = {}) {
     const session = await api('POST', '/v1/sessions', {
-      body: attackerSession({ merchant_reference: `w-${++reference}` }),
+      body: attackerSession({ merchant_reference: `w-${++reference}`, ...overrides }),
     });
     const authorized = await api('POST', `/v1/sessions/${session.body.id}/authorize`);
-    expect(authorized.body.decision).toBe('step_up');
+    expect(authorized.body.decision, JSON.stringify(authorized.body)).toBe('step_up');
     return { sessionId: session.body.id as string, challenge: authorized.body.challenge };
   }
 
@@ -95,7 +101,7 @@ describe.skipIf(!available)('checkout widget in chromium', () => {
     appUrl = `http://localhost:${port}`;
     app = await makeApplication(testConfig({ PUBLIC_URL: appUrl }), {
       database: await makeTestDatabase('pglite'),
-      clock: makeManualClock(Date.parse('2026-11-02T10:00:00Z')),
+      clock,
       engine: makeRiskEngine(),
     });
     await importAnna(app);
@@ -127,37 +133,118 @@ describe.skipIf(!available)('checkout widget in chromium', () => {
     await app?.close();
   });
 
-  it('completes a step-up by a code sent to the phone on file', async () => {
-    const { sessionId, challenge } = await stepUpCheckout();
-    await page.goto(
-      `${shopUrl}/checkout?challenge=${challenge.id}&token=${encodeURIComponent(challenge.client_token)}`,
-    );
-    const widget = page.frameLocator('iframe[title="Confirm it is you"]');
-    await expect.poll(() => widget.locator('#purchase').textContent()).toContain('EUR 939.00 at Phone Shop');
-    await widget.locator('#method-otp_sms').click();
-    await widget.locator('#code-form:not([hidden])').waitFor();
-    await page.screenshot({ path: join(artifacts, '1-code-sent.png'), fullPage: true });
+  /** Nothing wider than the viewport, in the shop's page or inside the widget's frame. */
+  async function expectNoHorizontalOverflow(target: Page | Frame, where: string) {
+    const widths = (await target.evaluate(
+      '({ scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth })',
+    )) as { scroll: number; client: number };
+    expect(widths.scroll, `${where} overflows: ${JSON.stringify(widths)}`).toBeLessThanOrEqual(widths.client);
+  }
 
-    const [message] = await app.database.query<{ text: string }>(
-      `SELECT payload->>'text' AS text FROM outbox WHERE recipient = '+31612345678' AND payload->>'kind' = 'step_up_code'
-       ORDER BY seq DESC LIMIT 1`,
-    );
-    const code = codeIn(message!.text)!;
-    await widget.locator('#code').fill(code === '000000' ? '111111' : '000000');
-    await widget.locator('#verify').click();
-    await expect.poll(() => widget.locator('#status').textContent()).toContain('4 attempts left');
-    await widget.locator('#code').fill(code);
-    await widget.locator('#verify').click();
-    await page.locator('#result[data-decision="approved"]').waitFor();
-    await page.screenshot({ path: join(artifacts, '2-code-approved.png'), fullPage: true });
+  async function expectNoSeriousAccessibilityViolations(where: string) {
+    const results = await new AxeBuilder({ page }).analyze();
+    const serious = results.violations.filter((violation) => ['serious', 'critical'].includes(violation.impact ?? ''));
+    expect(
+      serious.map((violation) => `${violation.id}: ${violation.nodes.map((node) => node.target.join(' ')).join(', ')}`),
+      where,
+    ).toEqual([]);
+  }
 
-    const orderId = (await page.locator('#result').textContent())!.split(' ')[1]!;
-    expect(orderId).toMatch(/^ord_/);
-    const session = await api('GET', `/v1/sessions/${sessionId}`);
-    expect(session.body).toMatchObject({ status: 'approved', order: { id: orderId } });
+  const texts: Record<
+    Language,
+    { purchase: (houseNumber: string) => string; wrongCode: string; approved: string; sent: string }
+  > = {
+    nl: {
+      purchase: (houseNumber) => `€\u00a0939,00 bij Phone Shop, bezorging op Industrieweg ${houseNumber}, Rotterdam`,
+      wrongCode: 'Die code klopt niet. U kunt het nog 4 keer proberen.',
+      approved: 'Dank u, uw aankoop is bevestigd.',
+      sent: 'Wij hebben een code gestuurd naar',
+    },
+    en: {
+      purchase: (houseNumber) => `€939.00 at Phone Shop, delivery to Industrieweg ${houseNumber}, Rotterdam`,
+      wrongCode: 'That code is not right. Attempts left: 4.',
+      approved: 'Thank you, your purchase is confirmed.',
+      sent: 'We sent a code to',
+    },
+  };
+
+  /** Each screen at phone width and at desktop width: no overflow, no serious violations, a screenshot of each. */
+  async function checkScreen(frame: Frame, name: string, step: string) {
+    for (const width of [390, 1280]) {
+      await page.setViewportSize({ width, height: width < 600 ? 844 : 800 });
+      await expectNoHorizontalOverflow(page, `${name} ${width}px ${step}: shop page`);
+      await expectNoHorizontalOverflow(frame, `${name} ${width}px ${step}: widget`);
+      await page.screenshot({ path: join(artifacts, `${name}-${width}-${step}.png`), fullPage: true });
+      await expectNoSeriousAccessibilityViolations(`${name} ${width}px ${step}`);
+    }
+    await page.setViewportSize({ width: 390, height: 844 });
+  }
+
+  // One checkout per language (each approved order counts against Anna's credit limit), every screen at both widths.
+  describe.each(['nl', 'en'] as const)('a code sent to the phone on file, in %s', (language) => {
+    it('is confirmed through the widget in that language, at 390 and 1280 px, without overflow, accessible', async () => {
+      // Each walk is weeks after the last (fresh send and attempt budgets, no velocity), to a new address from a new
+      // device, so the risk engine asks for a step-up each time as it would for the first.
+      clock.advance(45 * 86_400_000);
+      await page.setViewportSize({ width: 390, height: 844 });
+      const name = language;
+      const houseNumber = language === 'nl' ? '101' : '102';
+      const { sessionId, challenge } = await stepUpCheckout({
+        shipping_address: { ...strangerAddress, house_number: houseNumber },
+        device: { id: `dev-${name}`, ip: '203.0.113.66', user_agent: 'Mozilla/5.0' },
+      });
+      await page.goto(
+        `${shopUrl}/checkout?challenge=${challenge.id}&token=${encodeURIComponent(challenge.client_token)}&lang=${language}`,
+      );
+      const frameElement = page.locator('#challenge iframe');
+      const widget = page.frameLocator('#challenge iframe');
+      await expect.poll(() => widget.locator('#purchase').textContent()).toBe(texts[language].purchase(houseNumber));
+      expect(await widget.locator('html').getAttribute('lang')).toBe(language);
+      const frame = (await (await frameElement.elementHandle())!.contentFrame())!;
+      // The merchant's CSS variable reached the widget's buttons.
+      expect(await frame.evaluate("getComputedStyle(document.getElementById('method-otp_sms')).backgroundColor")).toBe(
+        'rgb(11, 110, 79)',
+      );
+      await checkScreen(frame, name, '1-methods');
+
+      await widget.locator('#method-otp_sms').click();
+      await widget.locator('#code-form:not([hidden])').waitFor();
+      await expect.poll(() => widget.locator('#status').textContent()).toContain(texts[language].sent);
+      const [message] = await app.database.query<{ text: string }>(
+        `SELECT payload->>'text' AS text FROM outbox WHERE recipient = '+31612345678' AND payload->>'kind' = 'step_up_code'
+         ORDER BY seq DESC LIMIT 1`,
+      );
+      // The SMS speaks the widget's language too.
+      expect(message!.text).toContain(language === 'nl' ? '€ 939,00 bij Phone Shop' : '€939.00 at Phone Shop');
+      const code = codeIn(message!.text)!;
+      await widget.locator('#code').fill(code === '000000' ? '111111' : '000000');
+      await widget.locator('#verify').click();
+      await expect.poll(() => widget.locator('#status').textContent()).toBe(texts[language].wrongCode);
+      // The frame grew to its content: the error line is inside the frame's box, not cut off.
+      const heights = async () => {
+        const frameBox = (await frameElement.boundingBox())!;
+        const content = (await frame.evaluate(
+          'Math.ceil(document.documentElement.getBoundingClientRect().height)',
+        )) as number;
+        return Math.abs(frameBox.height - content);
+      };
+      await expect.poll(heights).toBeLessThanOrEqual(2);
+      await checkScreen(frame, name, '2-wrong-code');
+
+      await widget.locator('#code').fill(code);
+      await widget.locator('#verify').click();
+      await page.locator('#result[data-decision="approved"]').waitFor();
+      expect(await widget.locator('#status').textContent()).toBe(texts[language].approved);
+      await checkScreen(frame, name, '3-approved');
+      const orderId = (await page.locator('#result').textContent())!.split(' ')[1]!;
+      expect(orderId).toMatch(/^ord_/);
+      const session = await api('GET', `/v1/sessions/${sessionId}`);
+      expect(session.body).toMatchObject({ status: 'approved', order: { id: orderId } });
+    });
   });
 
   it('completes a step-up with a passkey the account holder registered', async () => {
+    clock.advance(45 * 86_400_000);
     // Anna signs in to her account (code to her e-mail on file) and registers a passkey on this device.
     const started = await api('POST', '/v1/me/sign-in', { body: { email: 'anna@example.nl' } });
     const [signInMessage] = await app.database.query<{ text: string }>(
@@ -190,7 +277,7 @@ describe.skipIf(!available)('checkout widget in chromium', () => {
     await page.goto(
       `${shopUrl}/checkout?challenge=${challenge.id}&token=${encodeURIComponent(challenge.client_token)}`,
     );
-    const widget = page.frameLocator('iframe[title="Confirm it is you"]');
+    const widget = page.frameLocator('#challenge iframe');
     await widget.locator('#method-passkey').waitFor();
     await page.screenshot({ path: join(artifacts, '3-passkey-offered.png'), fullPage: true });
     await widget.locator('#method-passkey').click();

@@ -8,13 +8,52 @@
   var parentOrigin = document.documentElement.getAttribute('data-parent-origin') || '';
   var token = new URLSearchParams(window.location.hash.slice(1)).get('token') || '';
   var statusElement = document.getElementById('status');
+  // The page's language and texts, chosen and written by the server from its catalogues (src/i18n/messages).
+  var catalogue = JSON.parse(document.getElementById('messages').textContent);
+  var locale = catalogue.language === 'nl' ? 'nl-NL' : 'en-NL';
   var labels = {
-    otp_sms: 'Send a code by SMS to ',
-    otp_email: 'Send a code by e-mail to ',
-    passkey: 'Use my passkey',
-    bank_identification: 'Confirm with my bank (log in at your own bank)',
-    verification_payment: 'Pay EUR 0.01 from my own bank account',
+    otp_sms: 'sendSms',
+    otp_email: 'sendEmail',
+    passkey: 'usePasskey',
+    bank_identification: 'bankIdentification',
+    verification_payment: 'verificationPayment',
   };
+  // Error codes to sentences: the API's own (English, technical) message is never shown to the shopper.
+  var errorTexts = {
+    invalid_code: 'error.invalidCode',
+    challenge_locked: 'error.locked',
+    proof_locked: 'error.locked',
+    challenge_expired: 'error.expired',
+    too_many_sends: 'error.tooManySends',
+    too_many_attempts: 'error.tooManySends',
+    challenge_already_used: 'error.notOpen',
+    challenge_verified: 'error.notOpen',
+    challenge_not_open: 'error.notOpen',
+    code_not_sent: 'error.notOpen',
+    method_not_allowed: 'error.methodNotAllowed',
+    passkey_failed: 'error.passkeyFailed',
+    invalid_passkey: 'error.passkeyFailed',
+    proof_failed: 'error.bankFailed',
+    name_mismatch: 'error.nameMismatch',
+    address_mismatch: 'error.addressMismatch',
+    date_of_birth_mismatch: 'error.dateOfBirthMismatch',
+    bank_subject_conflict: 'error.bankSubjectConflict',
+    proof_refused: 'error.proofRefused',
+    proof_unavailable: 'error.proofUnavailable',
+    network: 'error.network',
+  };
+
+  /** A catalogue text with its {name} placeholders filled (the widget's texts use no other ICU syntax). */
+  function t(key, values) {
+    var pattern = catalogue.messages[key] || catalogue.messages['error.generic'];
+    return pattern.replace(/\{(\w+)\}/g, function (match, name) {
+      return values && values[name] !== undefined ? String(values[name]) : match;
+    });
+  }
+
+  function formatMoney(minorUnits, currency) {
+    return new Intl.NumberFormat(locale, { style: 'currency', currency: currency }).format(minorUnits / 100);
+  }
   var proofPaths = { bank_identification: '/bank-identification', verification_payment: '/verification-payment' };
   var waiting = null;
 
@@ -31,35 +70,44 @@
     window.parent.postMessage(message, parentOrigin);
   }
 
+  // The host frame takes the page's own height, so nothing is cut off or left empty at any width.
+  var lastHeight = 0;
   function resize() {
-    post({ type: 'resize', height: document.body.offsetHeight + 40 });
+    var height = Math.ceil(document.documentElement.getBoundingClientRect().height);
+    if (height === lastHeight) return;
+    lastHeight = height;
+    post({ type: 'resize', height: height });
   }
+  if (typeof ResizeObserver === 'function') new ResizeObserver(resize).observe(document.documentElement);
 
   function api(method, path, body) {
     return fetch('/v1/challenges/' + encodeURIComponent(challengeId) + path, {
       method: method,
       headers: Object.assign(
-        { authorization: 'Bearer ' + token },
+        // Codes sent from here are written in the language this page speaks (unless the account chose one).
+        { authorization: 'Bearer ' + token, 'accept-language': catalogue.language },
         body === undefined ? {} : { 'content-type': 'application/json' },
       ),
       body: body === undefined ? undefined : JSON.stringify(body),
-    }).then(function (response) {
-      return response.json().then(function (json) {
-        if (!response.ok) {
-          var error = (json && json.error) || { code: 'error', message: 'something went wrong' };
-          throw error;
-        }
-        return json;
-      });
-    });
+    }).then(
+      function (response) {
+        return response.json().then(function (json) {
+          if (!response.ok) throw (json && json.error) || { code: 'error' };
+          return json;
+        });
+      },
+      function () {
+        throw { code: 'network' };
+      },
+    );
   }
 
   function explain(error) {
-    if (error.code === 'invalid_code') return 'That code is not right. ' + error.attempts_remaining + ' attempts left.';
-    if (error.code === 'challenge_locked') return 'Too many wrong attempts. This purchase cannot be confirmed here.';
-    if (error.code === 'challenge_expired') return 'This took too long. Please start the checkout again.';
-    if (error.code === 'too_many_sends') return 'Too many codes were sent. Please try again later.';
-    return error.message || 'Something went wrong.';
+    var code = (error && error.code) || '';
+    if (code === 'invalid_code' && typeof error.attempts_remaining === 'number') {
+      return t('error.invalidCode', { attempts: error.attempts_remaining });
+    }
+    return t(errorTexts[code] || 'error.generic');
   }
 
   function finish(result) {
@@ -68,21 +116,19 @@
     document.getElementById('bank-link').hidden = true;
     waiting = null;
     setStatus(
-      result.decision === 'approved'
-        ? 'Thank you, your purchase is confirmed.'
-        : 'This purchase could not be confirmed.',
+      t(result.decision === 'approved' ? 'approved' : 'notApproved'),
       result.decision === 'approved' ? 'done' : 'error',
     );
     post({ type: 'result', result: result });
   }
 
   function send(method) {
-    setStatus('Sending…');
+    setStatus(t('sending'));
     api('POST', '/send', { method: method }).then(
       function (sent) {
         document.getElementById('code-form').hidden = false;
         document.getElementById('code').focus();
-        setStatus('We sent a code to ' + sent.target + '. It states the amount, the shop and the delivery address.');
+        setStatus(t('sent', { target: sent.target }));
       },
       function (error) {
         setStatus(explain(error), 'error');
@@ -91,7 +137,7 @@
   }
 
   function usePasskey() {
-    setStatus('Waiting for your passkey…');
+    setStatus(t('waitingPasskey'));
     api('POST', '/passkey/options', {})
       .then(function (options) {
         var publicKey = PublicKeyCredential.parseRequestOptionsFromJSON(options);
@@ -101,7 +147,11 @@
         return api('POST', '/passkey/verify', { response: credential.toJSON() });
       })
       .then(finish, function (error) {
-        setStatus(explain(error), 'error');
+        // A refused or cancelled browser prompt is a DOMException, not an API error.
+        setStatus(
+          explain(error && error.code && typeof error.code === 'string' ? error : { code: 'passkey_failed' }),
+          'error',
+        );
       });
   }
 
@@ -110,7 +160,7 @@
   function proveAtBank(method) {
     var path = proofPaths[method];
     var popup = window.open('', 'rearguard-bank', 'popup,width=520,height=760');
-    setStatus('Opening your bank…');
+    setStatus(t('openingBank'));
     api('POST', path + '/start', {}).then(
       function (started) {
         if (popup && !popup.closed) popup.location.href = started.redirect_url;
@@ -119,7 +169,7 @@
           link.href = started.redirect_url;
           document.getElementById('bank-link').hidden = false;
         }
-        setStatus(method === 'bank_identification' ? 'Log in at your bank and confirm.' : 'Pay EUR 0.01 at your bank.');
+        setStatus(t(method === 'bank_identification' ? 'atBankLogin' : 'atBankPay'));
         waitFor(path);
       },
       function (error) {
@@ -143,7 +193,7 @@
         if (outcome.status === 'verified') finish(outcome.result);
         else if (outcome.status === 'failed') {
           waiting = null;
-          setStatus(outcome.message || explain(outcome), 'error');
+          setStatus(explain(outcome.code ? outcome : { code: 'proof_failed' }), 'error');
         } else setTimeout(check, 2000);
       },
       function (error) {
@@ -160,13 +210,23 @@
 
   function render(challenge) {
     var purchase = challenge.purchase;
-    document.getElementById('purchase').textContent =
-      purchase.amount + ' at ' + purchase.merchant + ', delivery to ' + purchase.delivery_address;
+    document.getElementById('purchase').textContent = t('purchase', {
+      amount:
+        typeof purchase.amount_value === 'number'
+          ? formatMoney(purchase.amount_value, purchase.currency)
+          : purchase.amount,
+      merchant: purchase.merchant,
+      address: purchase.delivery_address,
+    });
     if (challenge.status !== 'pending') {
       setStatus(
         explain({
-          code: 'challenge_' + (challenge.status === 'verified' ? 'already_used' : challenge.status),
-          message: 'This confirmation is no longer open.',
+          code:
+            challenge.status === 'locked'
+              ? 'challenge_locked'
+              : challenge.status === 'expired'
+                ? 'challenge_expired'
+                : 'challenge_not_open',
         }),
         'error',
       );
@@ -178,7 +238,7 @@
       button.type = 'button';
       button.id = 'method-' + option.method;
       button.className = index === 0 ? '' : 'secondary';
-      button.textContent = labels[option.method] + (option.target || '');
+      button.textContent = t(labels[option.method], { target: option.target || '' });
       button.addEventListener('click', function () {
         if (option.method === 'passkey') usePasskey();
         else if (proofPaths[option.method]) proveAtBank(option.method);
@@ -188,14 +248,14 @@
     });
     if (challenge.sent) {
       document.getElementById('code-form').hidden = false;
-      setStatus('We sent you a code. It states the amount, the shop and the delivery address.');
+      setStatus(t('sentBefore'));
     }
     resize();
   }
 
   document.getElementById('code-form').addEventListener('submit', function (event) {
     event.preventDefault();
-    setStatus('Checking…');
+    setStatus(t('checking'));
     api('POST', '/verify', { code: document.getElementById('code').value.trim() }).then(finish, function (error) {
       setStatus(explain(error), 'error');
     });
