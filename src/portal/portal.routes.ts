@@ -2,6 +2,8 @@
 import { z } from 'zod';
 import { defineRoute, type Consumer } from '../http/route.ts';
 import type { PortalService } from './portal.service.ts';
+import { invoiceViewSchema } from '../invoicing/invoice.presenter.ts';
+import { paymentInstructionsSchema } from './payment.instructions.ts';
 
 const profileView = z.object({
   id: z.string(),
@@ -16,6 +18,9 @@ const profileView = z.object({
       verified_at: z.string().nullable(),
     }),
   ),
+});
+const invoicesView = z.object({
+  data: z.array(invoiceViewSchema.extend({ payment: paymentInstructionsSchema.nullable() })),
 });
 const removedView = z.object({ removed: z.literal(true), kind: z.enum(['device', 'address']), value: z.string() });
 
@@ -45,7 +50,12 @@ export function portalRoutes(portal: PortalService) {
       'Orders placed in this account’s name, with invoice, delivery address and claims',
       portal.purchases,
     ),
-    read('/v1/me/invoices', 'Invoices with status, due date and what is outstanding', portal.invoices),
+    read(
+      '/v1/me/invoices',
+      'Invoices with status, due date, what is outstanding and how to pay it (IBAN, reference, pay link, EPC QR text)',
+      portal.invoices,
+      invoicesView,
+    ),
     read(
       '/v1/me/decisions',
       'Every decision about this account’s purchases, with the reasons in plain language',

@@ -11,6 +11,11 @@ import * as repository from './portal.repository.ts';
 import { shipmentsOfOrders } from '../orders/orders.repository.ts';
 import { describeDelivery } from '../orders/order.delivery.ts';
 import { addressKey, describeClaim, describeOutcome, formatAddress, maskChannel } from './portal.presenter.ts';
+import { deviceName } from './device.names.ts';
+import { paymentInstructions, type TransferSettings } from './payment.instructions.ts';
+
+/** Decisions a person may ask to have reviewed: anything that held up or refused a purchase. */
+const reviewableOutcomes = new Set(['step_up', 'review', 'declined']);
 
 interface Sighting {
   readonly at: Date;
@@ -23,6 +28,7 @@ export function makePortalService(dependencies: {
   clock: Clock;
   ids: Ids;
   firstResponseHours: number;
+  transfer: TransferSettings;
 }) {
   const { database, clock, ids } = dependencies;
 
@@ -48,10 +54,7 @@ export function makePortalService(dependencies: {
     const [orders, invoices, claims] = await Promise.all([
       repository.purchasesOf(database, accountId),
       repository.invoicesOf(database, accountId),
-      database.query<{ order_id: string; kind: string; status: string }>(
-        'SELECT order_id, kind, status FROM claims WHERE account_id = $1',
-        [accountId],
-      ),
+      repository.claimsOf(database, accountId),
     ]);
     const invoiceByOrder = new Map(invoices.map((row) => [row.order_id, presentInvoice(normalise(row))]));
     const shipments = await shipmentsOfOrders(
@@ -76,7 +79,13 @@ export function makePortalService(dependencies: {
           invoice: invoiceByOrder.get(order.id) ?? null,
           claims: claims
             .filter((claim) => claim.order_id === order.id)
-            .map((claim) => ({ kind: claim.kind, status: claim.status, text: describeClaim(claim.kind) })),
+            .map((claim) => ({
+              kind: claim.kind,
+              status: claim.status,
+              text: describeClaim(claim.kind),
+              created_at: claim.created_at.toISOString(),
+              resolved_at: claim.resolved_at?.toISOString() ?? null,
+            })),
         };
       }),
     };
@@ -84,11 +93,19 @@ export function makePortalService(dependencies: {
 
   async function invoices(accountId: string) {
     const rows = await repository.invoicesOf(database, accountId);
-    return { data: rows.map((row) => presentInvoice(normalise(row))) };
+    return {
+      data: rows.map((row) => {
+        const invoice = presentInvoice(normalise(row));
+        return { ...invoice, payment: paymentInstructions(invoice, dependencies.transfer) };
+      }),
+    };
   }
 
   async function decisions(accountId: string) {
-    const rows = await repository.decisionsOf(database, accountId);
+    const [rows, reviews] = await Promise.all([
+      repository.decisionsOf(database, accountId),
+      repository.reviewRequestsOf(database, accountId),
+    ]);
     return {
       data: rows.map((row) => ({
         id: row.id,
@@ -99,6 +116,9 @@ export function makePortalService(dependencies: {
         decided_at: row.decided_at.toISOString(),
         // Reason texts are written for consumers by the rules' authors; codes stay for support calls.
         reasons: row.reasons.map((reason) => ({ code: reason.code, text: reason.message })),
+        reviewable: reviewableOutcomes.has(row.outcome),
+        // Kept server-side, so the request and its state are there again after signing out and back in.
+        review: presentReview(reviews.find((review) => review.decision_id === row.id)),
       })),
     };
   }
@@ -153,7 +173,12 @@ export function makePortalService(dependencies: {
     return {
       data: [...byId.values()]
         .sort((a, b) => b.last_seen.getTime() - a.last_seen.getTime())
-        .map((row) => ({ ...row, first_seen: row.first_seen.toISOString(), last_seen: row.last_seen.toISOString() })),
+        .map((row) => ({
+          ...row,
+          name: deviceName(row.user_agent),
+          first_seen: row.first_seen.toISOString(),
+          last_seen: row.last_seen.toISOString(),
+        })),
     };
   }
 
@@ -261,6 +286,14 @@ export function makePortalService(dependencies: {
   }
 
   return { profile, purchases, invoices, decisions, devices, addresses, disownEntity, requestReview };
+}
+
+function presentReview(
+  review: { status: 'open' | 'resolved'; message: string | null; opened_at: Date } | undefined,
+): { status: 'open' | 'resolved'; message: string | null; requested_at: string } | null {
+  return review
+    ? { status: review.status, message: review.message, requested_at: review.opened_at.toISOString() }
+    : null;
 }
 
 export type PortalService = ReturnType<typeof makePortalService>;

@@ -23,6 +23,8 @@ import { makeCaseSlaCheck } from './case.sla.ts';
 import { Counter } from 'prom-client';
 import { makePortalService } from '../portal/portal.service.ts';
 import { portalRoutes } from '../portal/portal.routes.ts';
+import { makePreferencesService } from '../portal/preferences.service.ts';
+import { preferencesRoutes } from '../portal/preferences.routes.ts';
 import { makePaymentsService } from '../invoicing/payments.service.ts';
 import { makePayoutsService } from '../invoicing/payouts.service.ts';
 import { invoicingRoutes, processorGuard } from '../invoicing/invoicing.routes.ts';
@@ -73,7 +75,16 @@ export function makeProtectionContext(dependencies: ProtectionDependencies) {
     ...webhooksRoutes(webhooks),
     ...claimsRoutes(claims),
     ...casesRoutes(cases),
-    ...portalRoutes(makePortalService({ database, clock, ids, firstResponseHours: config.caseFirstResponseHours })),
+    ...portalRoutes(
+      makePortalService({
+        database,
+        clock,
+        ids,
+        firstResponseHours: config.caseFirstResponseHours,
+        transfer: config.invoicing.transfer,
+      }),
+    ),
+    ...preferencesRoutes(makePreferencesService({ database })),
     ...invoicingRoutes({ payments, payouts, requireProcessor }),
   ];
   // Payout entries are written per capture (and reversed per refund) by the order life-cycle (src/orders).
