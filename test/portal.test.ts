@@ -37,7 +37,7 @@ describe.each(databaseKinds)('portal API on %s', (kind) => {
       merchant: 'Test Shop',
       amount: { value: 93900, currency: 'EUR' },
       items: ['1 × Phone'],
-      delivery_address: 'Damrak 1, 1012LG Amsterdam, NL',
+      delivery_address: 'Damrak 1, 1012 LG Amsterdam, NL',
       invoice: { id: order.invoiceId, status: 'open', outstanding: { value: 93900 } },
       claims: [],
     });
