@@ -20,7 +20,9 @@ const profileView = z.object({
   ),
 });
 const invoicesView = z.object({
-  data: z.array(invoiceViewSchema.extend({ payment: paymentInstructionsSchema.nullable() })),
+  data: z.array(
+    invoiceViewSchema.extend({ merchant: z.string().nullable(), payment: paymentInstructionsSchema.nullable() }),
+  ),
 });
 const removedView = z.object({ removed: z.literal(true), kind: z.enum(['device', 'address']), value: z.string() });
 

@@ -92,11 +92,20 @@ export function makePortalService(dependencies: {
   }
 
   async function invoices(accountId: string) {
-    const rows = await repository.invoicesOf(database, accountId);
+    const [rows, orders] = await Promise.all([
+      repository.invoicesOf(database, accountId),
+      repository.purchasesOf(database, accountId),
+    ]);
+    // People know an invoice by the shop it is from, not by its id.
+    const merchantByOrder = new Map(orders.map((order) => [order.id, order.merchant_name]));
     return {
       data: rows.map((row) => {
         const invoice = presentInvoice(normalise(row));
-        return { ...invoice, payment: paymentInstructions(invoice, dependencies.transfer) };
+        return {
+          ...invoice,
+          merchant: merchantByOrder.get(invoice.order_id) ?? null,
+          payment: paymentInstructions(invoice, dependencies.transfer),
+        };
       }),
     };
   }

@@ -55,7 +55,7 @@ function Portal({ signOut }: { signOut: () => void }) {
       <a className="skip-link" href="#content">
         {text('app.skipToContent')}
       </a>
-      <header className={menuOpen ? 'menu-open' : undefined}>
+      <header className={menuOpen ? 'portal-header menu-open' : 'portal-header'}>
         <div className="brand-row">
           <strong className="brand">{text('app.name')}</strong>
           <button

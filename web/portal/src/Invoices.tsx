@@ -18,7 +18,12 @@ export function Invoices({ onUnauthorized }: PageProps) {
         return (
           <li key={invoice.id} className="card invoice" data-invoice={invoice.id}>
             <div className="row">
-              <h2>{text('invoice.heading', { reference: invoice.id })}</h2>
+              <h2>
+                {text('common.heading', {
+                  merchant: invoice.merchant ?? text('common.aShop'),
+                  amount: money(invoice.amount),
+                })}
+              </h2>
               <InvoiceStatus invoice={invoice} />
             </div>
             <dl className="facts">

@@ -71,6 +71,7 @@ export interface PaymentInstructions {
 }
 
 export interface PayableInvoice extends Invoice {
+  merchant: string | null;
   payment: PaymentInstructions | null;
 }
 
