@@ -3,9 +3,10 @@ import type { Decision } from './api.ts';
 import { useApi, type PageProps } from './useApi.ts';
 import { ReviewRequest } from './ReviewRequest.tsx';
 import { useText } from './i18n/language.tsx';
+import { ShopHeading } from './ShopHeading.tsx';
 
 export function Decisions({ onUnauthorized }: PageProps) {
-  const { text, textOf, money, date, failure } = useText();
+  const { text, textOf, date, failure } = useText();
   const { data, error, reload } = useApi<{ data: Decision[] }>('/v1/me/decisions', onUnauthorized);
 
   if (error) return <p role="alert">{failure(error)}</p>;
@@ -16,12 +17,7 @@ export function Decisions({ onUnauthorized }: PageProps) {
       {data.data.map((decision) => (
         <li key={decision.id} className="card" data-decision={decision.id} data-outcome={decision.outcome}>
           <div className="row">
-            <h2>
-              {text('common.heading', {
-                merchant: decision.merchant ?? text('common.aShop'),
-                amount: money(decision.amount),
-              })}
-            </h2>
+            <ShopHeading merchant={decision.merchant} amount={decision.amount} />
             <span className={`status decision-${decision.outcome}`}>
               {textOf(`outcome.${decision.outcome}`, 'outcome.review')}
             </span>

@@ -4,6 +4,7 @@ import { useApi, type PageProps } from './useApi.ts';
 import { InvoiceStatus } from './InvoiceStatus.tsx';
 import { PaymentDetails } from './PaymentDetails.tsx';
 import { useText } from './i18n/language.tsx';
+import { ShopHeading } from './ShopHeading.tsx';
 
 export function Invoices({ onUnauthorized }: PageProps) {
   const { text, money, date, failure } = useText();
@@ -18,12 +19,7 @@ export function Invoices({ onUnauthorized }: PageProps) {
         return (
           <li key={invoice.id} className="card invoice" data-invoice={invoice.id}>
             <div className="row">
-              <h2>
-                {text('common.heading', {
-                  merchant: invoice.merchant ?? text('common.aShop'),
-                  amount: money(invoice.amount),
-                })}
-              </h2>
+              <ShopHeading merchant={invoice.merchant} amount={invoice.amount} />
               <InvoiceStatus invoice={invoice} />
             </div>
             <dl className="facts">

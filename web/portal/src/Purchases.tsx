@@ -6,6 +6,7 @@ import { InvoiceStatus } from './InvoiceStatus.tsx';
 import { ClaimDialog } from './ClaimDialog.tsx';
 import { ClaimProgress } from './ClaimProgress.tsx';
 import { useText } from './i18n/language.tsx';
+import { ShopHeading } from './ShopHeading.tsx';
 
 const reportKinds = ['not_mine', 'not_received', 'returned'] as const;
 type ReportKind = (typeof reportKinds)[number];
@@ -53,7 +54,7 @@ export function Purchases({ onUnauthorized }: PageProps) {
         {data.data.map((purchase) => (
           <li key={purchase.id} className="card" data-order={purchase.id}>
             <div className="row">
-              <h2>{text('common.heading', { merchant: merchantOf(purchase), amount: money(purchase.amount) })}</h2>
+              <ShopHeading merchant={purchase.merchant} amount={purchase.amount} />
               {purchase.invoice && <InvoiceStatus invoice={purchase.invoice} />}
             </div>
             <p>{text('purchase.placed', { date: date(purchase.placed_at) })}</p>
