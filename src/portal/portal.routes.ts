@@ -2,8 +2,6 @@
 import { z } from 'zod';
 import { defineRoute, type Consumer } from '../http/route.ts';
 import type { PortalService } from './portal.service.ts';
-import { invoiceViewSchema } from '../invoicing/invoice.presenter.ts';
-import { paymentInstructionsSchema } from './payment.instructions.ts';
 
 const profileView = z.object({
   id: z.string(),
@@ -17,11 +15,6 @@ const profileView = z.object({
       verified: z.boolean(),
       verified_at: z.string().nullable(),
     }),
-  ),
-});
-const invoicesView = z.object({
-  data: z.array(
-    invoiceViewSchema.extend({ merchant: z.string().nullable(), payment: paymentInstructionsSchema.nullable() }),
   ),
 });
 const removedView = z.object({ removed: z.literal(true), kind: z.enum(['device', 'address']), value: z.string() });
@@ -56,7 +49,6 @@ export function portalRoutes(portal: PortalService) {
       '/v1/me/invoices',
       'Invoices with status, due date, what is outstanding and how to pay it (IBAN, reference, pay link, EPC QR text)',
       portal.invoices,
-      invoicesView,
     ),
     read(
       '/v1/me/decisions',
