@@ -286,6 +286,7 @@ export async function makeApplication(config: Config, overrides: Overrides = {})
     auth: staff.auth,
     queue,
     caseFirstResponseHours: config.caseFirstResponseHours,
+    transfer: config.invoicing.transfer,
   });
   routes.push(...desk.routes);
   decisionHooks.push(...protection.decisionHooks);

@@ -1,6 +1,7 @@
 // The one module that reads the environment: validated into a typed config at start.
 import { parseOpsAlertRecipients, type OpsAlertRecipient } from './ops/ops-alert.delivery.ts';
 import { z } from 'zod';
+import { electronicFormatIBAN, isValidIBAN } from 'ibantools';
 
 /** Signs codes, client tokens and notice links in development only; production sets REARGUARD_SECRET. */
 export const developmentSecret = 'development-only-secret-set-REARGUARD_SECRET';
@@ -47,6 +48,16 @@ const environmentSchema = z.object({
   LATE_FEE_CENTS: z.coerce.number().int().min(0).max(100_000).default(0),
   LATE_FEE_AFTER_DAYS: z.coerce.number().int().min(0).max(365).default(14),
   INVOICE_UNPAID_AFTER_DAYS: z.coerce.number().int().min(1).max(3650).default(60),
+  // Where consumers pay their invoices by bank transfer; unset: the portal shows no bank details (see README).
+  PAYMENT_IBAN: z
+    .string()
+    .transform((iban) => electronicFormatIBAN(iban) ?? iban)
+    .refine((iban) => isValidIBAN(iban), 'a valid IBAN')
+    .optional()
+    .or(z.literal('').transform(() => undefined)),
+  PAYMENT_ACCOUNT_HOLDER: z.string().trim().min(1).max(70).default('Rearguard'),
+  // A pay page of the payment provider; {reference} and {amount} (e.g. 939.00) are filled in per invoice.
+  PAYMENT_LINK_URL: z.url({ protocol: /^https?$/ }).optional(),
   PAYMENT_PROCESSOR_KEY: z
     .string()
     .min(16, 'at least 16 characters')
@@ -123,6 +134,12 @@ export type Config = {
     readonly lateFeeAfterDays: number;
     readonly unpaidAfterDays: number;
     readonly processorKey: string | undefined;
+    /** How consumers pay: the bank account (undefined: not configured) and the provider's pay link template. */
+    readonly transfer: {
+      readonly iban: string | undefined;
+      readonly accountHolder: string;
+      readonly payLinkTemplate: string | undefined;
+    };
   };
   readonly caseFirstResponseHours: number;
   /** A `review` decision waits this long for an analyst, then takes the default outcome. */
@@ -241,6 +258,11 @@ export function loadConfig(environment: Record<string, string | undefined>): Con
         lateFeeAfterDays: value.LATE_FEE_AFTER_DAYS,
         unpaidAfterDays: value.INVOICE_UNPAID_AFTER_DAYS,
         processorKey: value.PAYMENT_PROCESSOR_KEY,
+        transfer: {
+          iban: value.PAYMENT_IBAN,
+          accountHolder: value.PAYMENT_ACCOUNT_HOLDER,
+          payLinkTemplate: value.PAYMENT_LINK_URL,
+        },
       },
       caseFirstResponseHours: value.CASE_FIRST_RESPONSE_HOURS,
       review: {

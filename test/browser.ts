@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type BrowserContext, type CDPSession, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type CDPSession, type Page } from 'playwright-core';
 
 export const chromiumPath = '/usr/bin/chromium';
 
@@ -43,7 +43,26 @@ export async function launchWithAuthenticator(profilePrefix: string): Promise<Au
     args: chromiumFlags,
   });
   const page = context.pages()[0] ?? (await context.newPage());
-  const cdp = await context.newCDPSession(page);
+  const cdp = await addVirtualAuthenticator(page);
+  return {
+    context,
+    page,
+    cdp,
+    async close() {
+      await context.close();
+      await rm(profileDirectory, { recursive: true, force: true });
+    },
+  };
+}
+
+/** One browser for a test file whose contexts differ (language, screen size): cheaper than a browser each. */
+export function launchBrowser(): Promise<Browser> {
+  return chromium.launch({ executablePath: chromiumPath, headless: true, args: chromiumFlags });
+}
+
+/** A platform authenticator on this page that has a resident key and verifies the user (WebAuthn over CDP). */
+export async function addVirtualAuthenticator(page: Page): Promise<CDPSession> {
+  const cdp = await page.context().newCDPSession(page);
   await cdp.send('WebAuthn.enable');
   await cdp.send('WebAuthn.addVirtualAuthenticator', {
     options: {
@@ -55,13 +74,5 @@ export async function launchWithAuthenticator(profilePrefix: string): Promise<Au
       automaticPresenceSimulation: true,
     },
   });
-  return {
-    context,
-    page,
-    cdp,
-    async close() {
-      await context.close();
-      await rm(profileDirectory, { recursive: true, force: true });
-    },
-  };
+  return cdp;
 }

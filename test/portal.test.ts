@@ -9,7 +9,11 @@ describe.each(databaseKinds)('portal API on %s', (kind) => {
   let headers: Record<string, string>;
   let order: Awaited<ReturnType<typeof approvedOrder>>;
   beforeAll(async () => {
-    app = await makeProtectionTestApplication(kind);
+    app = await makeProtectionTestApplication(kind, {
+      PAYMENT_IBAN: 'NL91 ABNA 0417 1643 00',
+      PAYMENT_ACCOUNT_HOLDER: 'Rearguard Payments',
+      PAYMENT_LINK_URL: 'https://pay.example/{reference}?amount={amount}',
+    });
     order = await approvedOrder(app, { merchant_reference: 'portal-1' });
     headers = await signedInHeaders(app, order.accountId);
     await approvedOrder(app, { merchant_reference: 'someone-else', device: { id: 'dev-other', ip: '198.51.100.1' } });
@@ -33,7 +37,7 @@ describe.each(databaseKinds)('portal API on %s', (kind) => {
       merchant: 'Test Shop',
       amount: { value: 93900, currency: 'EUR' },
       items: ['1 × Phone'],
-      delivery_address: 'Damrak 1, 1012LG Amsterdam, NL',
+      delivery_address: 'Damrak 1, 1012 LG Amsterdam, NL',
       invoice: { id: order.invoiceId, status: 'open', outstanding: { value: 93900 } },
       claims: [],
     });
@@ -76,7 +80,76 @@ describe.each(databaseKinds)('portal API on %s', (kind) => {
       status: 'open',
       evidence: { message: 'Why was this checked?' },
     });
+    // Kept server-side: any later sign-in shows the request on its decision.
+    const again = await signedInHeaders(app, order.accountId);
+    const [shown] = (await app.request('GET', '/v1/me/decisions', { key: null, headers: again })).json().data;
+    expect(shown).toMatchObject({
+      id: decision.id,
+      reviewable: false,
+      review: { status: 'open', message: 'Why was this checked?', requested_at: expect.any(String) },
+    });
     expect((await me('reviews', { decision_id: 'dec_unknown', message: 'x' })).statusCode).toBe(404);
     expect((await me('reviews', { decision_id: decision.id })).statusCode).toBe(400);
+  });
+
+  it('shows how to pay an open invoice: amount, due date, IBAN, reference, pay link and EPC QR text', async () => {
+    const [invoice] = (await me('invoices')).json().data;
+    expect(invoice.merchant).toBe('Test Shop');
+    expect(invoice.payment).toEqual({
+      amount: { value: 93900, currency: 'EUR' },
+      due_at: invoice.due_at,
+      iban: 'NL91ABNA0417164300',
+      account_holder: 'Rearguard Payments',
+      reference: order.invoiceId,
+      pay_url: `https://pay.example/${order.invoiceId}?amount=939.00`,
+      epc_qr: expect.stringContaining(`NL91ABNA0417164300\nEUR939.00\n\n\n${order.invoiceId}`),
+    });
+  });
+
+  it('names devices as people know them', async () => {
+    const other = await approvedOrder(app, {
+      merchant_reference: 'portal-iphone',
+      device: {
+        id: 'dev-anna-iphone',
+        ip: '203.0.113.8',
+        user_agent:
+          'Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1',
+      },
+    });
+    const devices = (
+      await app.request('GET', '/v1/me/devices', { key: null, headers: await signedInHeaders(app, other.accountId) })
+    ).json();
+    expect(devices.data).toContainEqual(expect.objectContaining({ id: 'dev-anna-iphone', name: 'iPhone, Safari' }));
+  });
+
+  it('reads and stores the language preference; bad values get a 400 with a stable code', async () => {
+    const preferences = (acceptLanguage?: string) =>
+      app.server.inject({
+        method: 'GET',
+        url: '/v1/me/preferences',
+        headers: { ...headers, ...(acceptLanguage ? { 'accept-language': acceptLanguage } : {}) },
+      });
+    const put = (payload: unknown) =>
+      app.server.inject({
+        method: 'PUT',
+        url: '/v1/me/preferences',
+        headers: { ...headers, 'content-type': 'application/json' },
+        payload: JSON.stringify(payload),
+      });
+    expect((await preferences()).json()).toEqual({ language: null, effective_language: 'nl' });
+    expect((await preferences('en-GB,en;q=0.9')).json()).toEqual({ language: null, effective_language: 'en' });
+    expect((await put({ language: 'en' })).json()).toEqual({ language: 'en', effective_language: 'en' });
+    expect((await preferences('nl-NL')).json()).toEqual({ language: 'en', effective_language: 'en' });
+    const [stored] = await app.database.query<{ language: string }>('SELECT language FROM accounts WHERE id = $1', [
+      order.accountId,
+    ]);
+    expect(stored!.language).toBe('en');
+    const refused = await put({ language: 'de' });
+    expect(refused.statusCode).toBe(400);
+    expect(refused.json().error).toMatchObject({ code: 'invalid_request', field: 'language' });
+    expect((await put({})).statusCode).toBe(400);
+    expect((await put({ language: null })).json()).toEqual({ language: null, effective_language: 'nl' });
+    const anonymous = await app.server.inject({ method: 'GET', url: '/v1/me/preferences' });
+    expect(anonymous.statusCode).toBe(401);
   });
 });

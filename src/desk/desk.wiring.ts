@@ -1,4 +1,5 @@
 // Wires the fraud desk's workbench for the composition root: queue routes, case view, remediation, decision search.
+import type { TransferSettings } from '../portal/payment.instructions.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { Ids } from '../shared/ids.ts';
 import type { Database } from '../storage/database.ts';
@@ -22,10 +23,17 @@ export function makeDeskContext(dependencies: {
   auth: StaffAuth;
   queue: WorkQueue;
   caseFirstResponseHours: number;
+  transfer: TransferSettings;
 }) {
   const { database, clock, ids, auth, queue, models } = dependencies;
   // The portal's own account views and "not mine" action, so the desk unlinks exactly what the consumer would.
-  const portal = makePortalService({ database, clock, ids, firstResponseHours: dependencies.caseFirstResponseHours });
+  const portal = makePortalService({
+    database,
+    clock,
+    ids,
+    firstResponseHours: dependencies.caseFirstResponseHours,
+    transfer: dependencies.transfer,
+  });
   const caseView = makeCaseView({
     database,
     queue,

@@ -1,5 +1,6 @@
 // Shapes the portal's data for a consumer: plain words, masked channels, stable keys for devices and addresses.
 import type { Address } from '../checkout/session.schema.ts';
+import { formatPostcode } from '../i18n/format.ts';
 
 /** A stable, URL-safe key for a delivery address, so "this was not me" can name it without its text. */
 export function addressKey(address: Pick<Address, 'postal_code' | 'house_number' | 'country'>): string {
@@ -8,8 +9,9 @@ export function addressKey(address: Pick<Address, 'postal_code' | 'house_number'
     .join('|');
 }
 
+/** As printed on a Dutch letter: `Damrak 1, 1012 LG Amsterdam, NL`. */
 export function formatAddress(address: Address): string {
-  return `${address.street} ${address.house_number}, ${address.postal_code} ${address.city}, ${address.country}`;
+  return `${address.street} ${address.house_number}, ${formatPostcode(address.postal_code)} ${address.city}, ${address.country}`;
 }
 
 /** Shows enough of a channel to recognise it, not enough to read it off a shoulder. */

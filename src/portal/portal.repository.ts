@@ -107,3 +107,33 @@ export const accountOf = async (db: SqlExecutor, accountId: string) =>
       [accountId],
     )
   )[0] ?? null;
+
+/** The consumer's own review requests, newest first: the portal shows each decision's request after any sign-in. */
+export const reviewRequestsOf = (db: SqlExecutor, accountId: string) =>
+  db.query<{ decision_id: string; status: 'open' | 'resolved'; message: string | null; opened_at: Date }>(
+    `SELECT decision_id, status, evidence->>'message' AS message, opened_at FROM cases
+     WHERE account_id = $1 AND kind = 'review_request' AND decision_id IS NOT NULL ORDER BY opened_at DESC, id`,
+    [accountId],
+  );
+
+export const claimsOfOrders = (db: SqlExecutor, orderIds: readonly string[]) =>
+  db.query<{
+    order_id: string;
+    kind: string;
+    status: 'open' | 'upheld' | 'rejected';
+    created_at: Date;
+    resolved_at: Date | null;
+  }>('SELECT order_id, kind, status, created_at, resolved_at FROM claims WHERE order_id = ANY($1::text[])', [orderIds]);
+
+export const merchantsOfOrders = (db: SqlExecutor, orderIds: readonly string[]) =>
+  db.query<{ id: string; merchant_name: string | null }>(
+    'SELECT id, merchant_name FROM orders WHERE id = ANY($1::text[])',
+    [orderIds],
+  );
+
+export const languageOf = async (db: SqlExecutor, accountId: string) =>
+  (await db.query<{ language: string | null }>('SELECT language FROM accounts WHERE id = $1', [accountId]))[0] ?? null;
+
+export async function setLanguage(db: SqlExecutor, accountId: string, language: string | null) {
+  await db.query('UPDATE accounts SET language = $2 WHERE id = $1', [accountId, language]);
+}

@@ -66,7 +66,7 @@ export function portalRoutes(portal: PortalService) {
     ),
     list(
       '/v1/me/invoices',
-      'Invoices with status, due date and what is outstanding; newest first',
+      'Invoices with status, due date, what is outstanding and how to pay it (IBAN, reference, pay link, EPC QR text); newest first',
       invoiceViewSchema,
       portal.invoices,
     ),

@@ -1,6 +1,7 @@
 // The shapes of the portal's lists under /v1/me: one zod schema per item, so OpenAPI documents what the portal reads.
 import { z } from 'zod';
-import { invoiceViewSchema, moneySchema } from '../invoicing/invoice.presenter.ts';
+import { invoiceViewSchema as invoiceSchema, moneySchema } from '../invoicing/invoice.presenter.ts';
+import { paymentInstructionsSchema } from './payment.instructions.ts';
 
 export const purchaseViewSchema = z.object({
   id: z.string(),
@@ -17,8 +18,16 @@ export const purchaseViewSchema = z.object({
     shipments: z.array(z.object({ carrier: z.string(), tracking_number: z.string(), status: z.string() })),
   }),
   decision_id: z.string().nullable(),
-  invoice: invoiceViewSchema.nullable(),
-  claims: z.array(z.object({ kind: z.string(), status: z.string(), text: z.string() })),
+  invoice: invoiceSchema.nullable(),
+  claims: z.array(
+    z.object({
+      kind: z.string(),
+      status: z.string(),
+      text: z.string(),
+      created_at: z.string(),
+      resolved_at: z.string().nullable(),
+    }),
+  ),
 });
 
 export const decisionViewSchema = z.object({
@@ -29,10 +38,17 @@ export const decisionViewSchema = z.object({
   amount: moneySchema,
   decided_at: z.string(),
   reasons: z.array(z.object({ code: z.string(), text: z.string() })),
+  /** Whether the consumer may ask for a human review of it (step-up, review, declined). */
+  reviewable: z.boolean(),
+  review: z
+    .object({ status: z.enum(['open', 'resolved']), message: z.string().nullable(), requested_at: z.string() })
+    .nullable(),
 });
 
 export const deviceViewSchema = z.object({
   id: z.string(),
+  /** As people know it: "iPhone, Safari", "Windows, Chrome". */
+  name: z.string().nullable(),
   user_agent: z.string().nullable(),
   last_ip: z.string().nullable(),
   first_seen: z.string(),
@@ -48,7 +64,11 @@ export const addressViewSchema = z.object({
   last_used: z.string(),
 });
 
-export { invoiceViewSchema };
+/** An invoice in the portal: the shop it is from and how to pay it (null when nothing is owed). */
+export const invoiceViewSchema = invoiceSchema.extend({
+  merchant: z.string().nullable(),
+  payment: paymentInstructionsSchema.nullable(),
+});
 
 /** Cursors: the sort key of the last item, newest first with the id as tie-break. */
 export const timeAndIdCursor = z.tuple([z.iso.datetime(), z.string().max(200)]);

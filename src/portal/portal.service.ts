@@ -13,6 +13,11 @@ import { timeAndIdCursor } from './portal.schemas.ts';
 import { shipmentsOfOrders } from '../orders/orders.repository.ts';
 import { describeDelivery } from '../orders/order.delivery.ts';
 import { addressKey, describeClaim, describeOutcome, formatAddress, maskChannel } from './portal.presenter.ts';
+import { deviceName } from './device.names.ts';
+import { paymentInstructions, type TransferSettings } from './payment.instructions.ts';
+
+/** Decisions a person may ask to have reviewed: anything that held up or refused a purchase. */
+const reviewableOutcomes = new Set(['step_up', 'review', 'declined']);
 
 interface Sighting {
   readonly at: Date;
@@ -25,6 +30,7 @@ export function makePortalService(dependencies: {
   clock: Clock;
   ids: Ids;
   firstResponseHours: number;
+  transfer: TransferSettings;
 }) {
   const { database, clock, ids } = dependencies;
 
@@ -56,10 +62,7 @@ export function makePortalService(dependencies: {
     const orderIds = orders.map((order) => order.id);
     const [invoices, claims, shipments] = await Promise.all([
       repository.invoicesOfOrders(database, orderIds),
-      database.query<{ order_id: string; kind: string; status: string }>(
-        'SELECT order_id, kind, status FROM claims WHERE order_id = ANY($1::text[])',
-        [orderIds],
-      ),
+      repository.claimsOfOrders(database, orderIds),
       shipmentsOfOrders(database, orderIds),
     ]);
     const invoiceByOrder = new Map(invoices.map((row) => [row.order_id, presentInvoice(normalise(row))]));
@@ -84,26 +87,51 @@ export function makePortalService(dependencies: {
           invoice: invoiceByOrder.get(order.id) ?? null,
           claims: claims
             .filter((claim) => claim.order_id === order.id)
-            .map((claim) => ({ kind: claim.kind, status: claim.status, text: describeClaim(claim.kind) })),
+            .map((claim) => ({
+              kind: claim.kind,
+              status: claim.status,
+              text: describeClaim(claim.kind),
+              created_at: claim.created_at.toISOString(),
+              resolved_at: claim.resolved_at?.toISOString() ?? null,
+            })),
         };
       },
     );
   }
 
-  /** GET /v1/me/invoices: one page, newest first. */
+  /** GET /v1/me/invoices: one page, newest first, each with the shop it is from and how to pay it. */
   async function invoices(accountId: string, page: PageRequest) {
     const rows = await repository.invoicePage(database, accountId, { limit: page.limit, after: afterOf(page) });
+    // People know an invoice by the shop it is from, not by its id.
+    const merchantByOrder = new Map(
+      (
+        await repository.merchantsOfOrders(
+          database,
+          rows.map((row) => row.order_id),
+        )
+      ).map((order) => [order.id, order.merchant_name]),
+    );
     return toPage(
       rows,
       page.limit,
       (row) => [row.created_at.toISOString(), row.id],
-      (row) => presentInvoice(normalise(row)),
+      (row) => {
+        const invoice = presentInvoice(normalise(row));
+        return {
+          ...invoice,
+          merchant: merchantByOrder.get(invoice.order_id) ?? null,
+          payment: paymentInstructions(invoice, dependencies.transfer),
+        };
+      },
     );
   }
 
-  /** GET /v1/me/decisions: one page, newest first, with the reasons in plain language. */
+  /** GET /v1/me/decisions: one page, newest first, with the reasons in plain language and any review asked for. */
   async function decisions(accountId: string, page: PageRequest) {
-    const rows = await repository.decisionPage(database, accountId, { limit: page.limit, after: afterOf(page) });
+    const [rows, reviews] = await Promise.all([
+      repository.decisionPage(database, accountId, { limit: page.limit, after: afterOf(page) }),
+      repository.reviewRequestsOf(database, accountId),
+    ]);
     return toPage(
       rows,
       page.limit,
@@ -117,6 +145,9 @@ export function makePortalService(dependencies: {
         decided_at: row.decided_at.toISOString(),
         // Reason texts are written for consumers by the rules' authors; codes stay for support calls.
         reasons: row.reasons.map((reason) => ({ code: reason.code, text: reason.message })),
+        reviewable: reviewableOutcomes.has(row.outcome),
+        // Kept server-side, so the request and its state are there again after signing out and back in.
+        review: presentReview(reviews.find((review) => review.decision_id === row.id)),
       }),
     );
   }
@@ -171,6 +202,7 @@ export function makePortalService(dependencies: {
     }
     return [...byId.values()].map((row) => ({
       ...row,
+      name: deviceName(row.user_agent),
       first_seen: row.first_seen.toISOString(),
       last_seen: row.last_seen.toISOString(),
     }));
@@ -292,6 +324,14 @@ export function makePortalService(dependencies: {
   }
 
   return { profile, purchases, invoices, decisions, devices, addresses, disownEntity, requestReview };
+}
+
+function presentReview(
+  review: { status: 'open' | 'resolved'; message: string | null; opened_at: Date } | undefined,
+): { status: 'open' | 'resolved'; message: string | null; requested_at: string } | null {
+  return review
+    ? { status: review.status, message: review.message, requested_at: review.opened_at.toISOString() }
+    : null;
 }
 
 export type PortalService = ReturnType<typeof makePortalService>;

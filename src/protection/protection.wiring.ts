@@ -25,6 +25,8 @@ import { makePortalService } from '../portal/portal.service.ts';
 import { portalRoutes } from '../portal/portal.routes.ts';
 import { makeExportService } from '../privacy/export.service.ts';
 import { privacyRoutes } from '../privacy/privacy.routes.ts';
+import { makePreferencesService } from '../portal/preferences.service.ts';
+import { preferencesRoutes } from '../portal/preferences.routes.ts';
 import { makePaymentsService } from '../invoicing/payments.service.ts';
 import { makePayoutsService } from '../invoicing/payouts.service.ts';
 import { invoicingRoutes, processorGuard } from '../invoicing/invoicing.routes.ts';
@@ -71,13 +73,20 @@ export function makeProtectionContext(dependencies: ProtectionDependencies) {
   });
   const requireProcessor = processorGuard({ processorKey: config.invoicing.processorKey, adminKey: config.adminKey });
 
-  const portal = makePortalService({ database, clock, ids, firstResponseHours: config.caseFirstResponseHours });
+  const portal = makePortalService({
+    database,
+    clock,
+    ids,
+    firstResponseHours: config.caseFirstResponseHours,
+    transfer: config.invoicing.transfer,
+  });
   const routes: RouteDefinition[] = [
     ...webhooksRoutes(webhooks),
     ...claimsRoutes(claims),
     ...casesRoutes(cases),
     ...portalRoutes(portal),
     ...privacyRoutes(makeExportService({ database, clock, portal })),
+    ...preferencesRoutes(makePreferencesService({ database })),
     ...invoicingRoutes({ payments, payouts, requireProcessor }),
   ];
   // Payout entries are written per capture (and reversed per refund) by the order life-cycle (src/orders).

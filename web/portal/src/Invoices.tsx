@@ -1,59 +1,61 @@
-// Invoices with their state, due date and what is still to pay; a paused one says in words that nothing is owed.
-import { day, money, type Invoice } from './api.ts';
+// Invoices as cards (amount, due date and status always visible), each with how to pay or why nothing is owed.
+import type { PayableInvoice } from './api.ts';
 import { useApi, type PageProps } from './useApi.ts';
-
-const statusWords: Record<Invoice['status'], string> = {
-  open: 'To pay',
-  paid: 'Paid',
-  paused: 'Paused — nothing to pay while we investigate',
-  written_off: 'Cancelled — you do not pay this',
-  refunded: 'Refunded — nothing to pay',
-  unpaid: 'Overdue',
-};
-
-export function InvoiceStatus({ invoice }: { invoice: Invoice }) {
-  return (
-    <span className={`status status-${invoice.status}`} data-invoice-status={invoice.status}>
-      {statusWords[invoice.status]}
-    </span>
-  );
-}
+import { InvoiceStatus } from './InvoiceStatus.tsx';
+import { PaymentDetails } from './PaymentDetails.tsx';
+import { useText } from './i18n/language.tsx';
+import { ShopHeading } from './ShopHeading.tsx';
 
 export function Invoices({ onUnauthorized }: PageProps) {
-  const { data, error } = useApi<{ data: Invoice[] }>('/v1/me/invoices', onUnauthorized);
-  if (error) return <p role="alert">{error}</p>;
-  if (!data) return <p>Loading…</p>;
-  if (data.data.length === 0) return <p>You have no invoices.</p>;
+  const { text, money, date, failure } = useText();
+  const { data, error } = useApi<{ data: PayableInvoice[] }>('/v1/me/invoices', onUnauthorized);
+  if (error) return <p role="alert">{failure(error)}</p>;
+  if (!data) return <p>{text('common.loading')}</p>;
+  if (data.data.length === 0) return <p>{text('invoices.empty')}</p>;
   return (
-    <table>
-      <thead>
-        <tr>
-          <th>Invoice</th>
-          <th>Amount</th>
-          <th>Due</th>
-          <th>Still to pay</th>
-          <th>Status</th>
-        </tr>
-      </thead>
-      <tbody>
-        {data.data.map((invoice) => (
-          <tr key={invoice.id}>
-            <td>{invoice.id}</td>
-            <td>
-              {money(invoice.amount)}
-              {invoice.fees.value > 0 && ` + ${money(invoice.fees)} fee`}
-            </td>
-            <td>{invoice.status === 'paused' || invoice.status === 'written_off' ? '—' : day(invoice.due_at)}</td>
-            <td>
-              {money(invoice.outstanding)}
-              {invoice.refund.value > 0 && ` (${money(invoice.refund)} refunded)`}
-            </td>
-            <td>
+    <ul className="cards">
+      {data.data.map((invoice) => {
+        const noDueDate = invoice.status === 'paused' || invoice.status === 'written_off';
+        return (
+          <li key={invoice.id} className="card invoice" data-invoice={invoice.id}>
+            <div className="row">
+              <ShopHeading merchant={invoice.merchant} amount={invoice.amount} />
               <InvoiceStatus invoice={invoice} />
-            </td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
+            </div>
+            <dl className="facts">
+              <div>
+                <dt>{text('invoice.amount')}</dt>
+                <dd>
+                  {invoice.fees.value > 0
+                    ? text('invoice.amountWithFee', { amount: money(invoice.amount), fee: money(invoice.fees) })
+                    : money(invoice.amount)}
+                </dd>
+              </div>
+              <div>
+                <dt>{text('invoice.due')}</dt>
+                <dd>{noDueDate ? text('invoice.notDue') : date(invoice.due_at)}</dd>
+              </div>
+              <div>
+                <dt>{text('invoice.outstanding')}</dt>
+                <dd>
+                  {invoice.refund.value > 0
+                    ? text('invoice.refunded', {
+                        outstanding: money(invoice.outstanding),
+                        refund: money(invoice.refund),
+                      })
+                    : money(invoice.outstanding)}
+                </dd>
+              </div>
+            </dl>
+            {invoice.status === 'paused' && (
+              <p className="notice paused" data-paused>
+                {text('invoice.paused')}
+              </p>
+            )}
+            {invoice.payment && <PaymentDetails payment={invoice.payment} />}
+          </li>
+        );
+      })}
+    </ul>
   );
 }

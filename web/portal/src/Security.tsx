@@ -3,10 +3,12 @@ import { useState } from 'react';
 import { api, type Profile } from './api.ts';
 import { useApi, type PageProps } from './useApi.ts';
 import { registerPasskey } from './passkeys.ts';
+import { useText } from './i18n/language.tsx';
 
 export const securityPath = '/v1/me/security';
 
 export function Security({ onUnauthorized }: PageProps) {
+  const { text, failure } = useText();
   const { data, error, reload } = useApi<Profile>('/v1/me/profile', onUnauthorized);
   const passkeys = useApi<{ data: Array<{ id: string; name?: string | null; created_at?: string }> }>(
     '/v1/me/passkeys',
@@ -19,13 +21,13 @@ export function Security({ onUnauthorized }: PageProps) {
       await work();
       setNotice(done);
       await Promise.all([reload(), passkeys.reload()]);
-    } catch (failure) {
-      setNotice((failure as Error).message);
+    } catch (caught) {
+      setNotice(failure(caught));
     }
   }
 
-  if (error) return <p role="alert">{error}</p>;
-  if (!data) return <p>Loading…</p>;
+  if (error) return <p role="alert">{failure(error)}</p>;
+  if (!data) return <p>{text('common.loading')}</p>;
   return (
     <>
       {notice && (
@@ -33,21 +35,21 @@ export function Security({ onUnauthorized }: PageProps) {
           {notice}
         </p>
       )}
-      <h2>Where we reach you</h2>
-      <p>Codes and notices only ever go to these, never to an address typed in at a checkout.</p>
+      <h2>{text('security.channels')}</h2>
+      <p>{text('security.channelsIntro')}</p>
       <ul className="cards">
         {data.channels.map((channel) => (
           <li key={channel.id} className="card row">
             <span>
-              {channel.kind === 'email' ? 'E-mail' : 'Phone'}: {channel.masked}
+              {text(channel.kind === 'email' ? 'channel.email' : 'channel.phone', { masked: channel.masked })}
             </span>
             <span className={channel.verified ? 'status status-paid' : 'status'}>
-              {channel.verified ? 'Verified' : 'Not verified'}
+              {text(channel.verified ? 'channel.verified' : 'channel.notVerified')}
             </span>
           </li>
         ))}
       </ul>
-      <h2>Purchases</h2>
+      <h2>{text('security.purchases')}</h2>
       <label className="toggle">
         <input
           type="checkbox"
@@ -55,32 +57,44 @@ export function Security({ onUnauthorized }: PageProps) {
           onChange={(event) =>
             void act(
               () => api('PUT', securityPath, { always_verify: event.target.checked }),
-              event.target.checked ? 'Every purchase in your name will now need your confirmation.' : 'Saved.',
+              text(event.target.checked ? 'security.alwaysVerifyOn' : 'common.saved'),
             )
           }
         />
-        Always verify my purchases (a code or passkey for every order in my name)
+        {text('security.alwaysVerify')}
       </label>
-      <h2>Passkeys</h2>
-      <p>A passkey on this device lets you confirm purchases and sign in without a code.</p>
+      <h2>{text('security.passkeys')}</h2>
+      <p>{text('security.passkeysIntro')}</p>
       {passkeys.data && passkeys.data.data.length > 0 ? (
         <ul className="cards">
-          {passkeys.data.data.map((passkey) => (
-            <li key={passkey.id} className="card row">
-              <span>{passkey.name ?? 'Passkey'}</span>
-              <button
-                className="secondary"
-                onClick={() => void act(() => api('DELETE', `/v1/me/passkeys/${passkey.id}`), 'Passkey removed.')}
-              >
-                Remove
-              </button>
-            </li>
-          ))}
+          {passkeys.data.data.map((passkey) => {
+            const name = passkey.name ?? text('passkey.unnamed');
+            return (
+              <li key={passkey.id} className="card row">
+                <span>{name}</span>
+                <button
+                  type="button"
+                  className="secondary"
+                  aria-label={text('passkey.removeLabel', { name })}
+                  onClick={() =>
+                    void act(() => api('DELETE', `/v1/me/passkeys/${passkey.id}`), text('passkey.removed'))
+                  }
+                >
+                  {text('passkey.remove')}
+                </button>
+              </li>
+            );
+          })}
         </ul>
       ) : (
-        <p>No passkeys yet.</p>
+        <p>{text('passkey.none')}</p>
       )}
-      <button onClick={() => void act(() => registerPasskey('This device'), 'Passkey added.')}>Add a passkey</button>
+      <button
+        type="button"
+        onClick={() => void act(() => registerPasskey(text('passkey.thisDevice')), text('passkey.added'))}
+      >
+        {text('passkey.add')}
+      </button>
     </>
   );
 }

@@ -2,6 +2,8 @@
 import { useState, type FormEvent } from 'react';
 import { api, session } from './api.ts';
 import { signInWithPasskey } from './passkeys.ts';
+import { useText } from './i18n/language.tsx';
+import { LanguageSwitch } from './LanguageSwitch.tsx';
 
 interface Started {
   sign_in_id?: string;
@@ -9,6 +11,7 @@ interface Started {
 }
 
 export function SignIn({ onSignedIn }: { onSignedIn: () => void }) {
+  const { text, failure } = useText();
   const [identifier, setIdentifier] = useState('');
   const [signInId, setSignInId] = useState<string | null>(null);
   const [code, setCode] = useState('');
@@ -20,8 +23,8 @@ export function SignIn({ onSignedIn }: { onSignedIn: () => void }) {
     setMessage(null);
     try {
       await work();
-    } catch (failure) {
-      setMessage((failure as Error).message);
+    } catch (caught) {
+      setMessage(failure(caught));
     } finally {
       setBusy(false);
     }
@@ -57,53 +60,60 @@ export function SignIn({ onSignedIn }: { onSignedIn: () => void }) {
     });
 
   return (
-    <main className="sign-in">
-      <h1>See what was bought in your name</h1>
-      <p>
-        Sign in with a code we send to an e-mail address or phone number we already have on file for you. We never send
-        codes to a new address.
-      </p>
-      {signInId === null ? (
-        <form onSubmit={start}>
-          <label htmlFor="identifier">E-mail address or phone number</label>
-          <input
-            id="identifier"
-            name="identifier"
-            autoComplete="username"
-            value={identifier}
-            onChange={(event) => setIdentifier(event.target.value)}
-            required
-          />
-          <button type="submit" disabled={busy}>
-            Send me a code
-          </button>
-          <button type="button" className="secondary" onClick={passkey} disabled={busy}>
-            Sign in with a passkey
-          </button>
-        </form>
-      ) : (
-        <form onSubmit={verify}>
-          <p>If this address is on file, we sent a code to it.</p>
-          <label htmlFor="code">Code</label>
-          <input
-            id="code"
-            name="code"
-            inputMode="numeric"
-            autoComplete="one-time-code"
-            value={code}
-            onChange={(event) => setCode(event.target.value)}
-            required
-          />
-          <button type="submit" disabled={busy}>
-            Sign in
-          </button>
-        </form>
-      )}
-      {message && (
-        <p role="alert" className="error">
-          {message}
-        </p>
-      )}
-    </main>
+    <>
+      <header>
+        <div className="brand-row">
+          <strong className="brand">{text('app.name')}</strong>
+        </div>
+        <div className="header-tools">
+          <LanguageSwitch />
+        </div>
+      </header>
+      <main className="sign-in">
+        <h1>{text('signIn.title')}</h1>
+        <p>{text('signIn.intro')}</p>
+        {signInId === null ? (
+          <form onSubmit={start}>
+            <label htmlFor="identifier">{text('signIn.identifier')}</label>
+            <input
+              id="identifier"
+              name="identifier"
+              autoComplete="username"
+              value={identifier}
+              onChange={(event) => setIdentifier(event.target.value)}
+              required
+            />
+            <button type="submit" disabled={busy}>
+              {text('signIn.sendCode')}
+            </button>
+            <button type="button" className="secondary" onClick={passkey} disabled={busy}>
+              {text('signIn.passkey')}
+            </button>
+          </form>
+        ) : (
+          <form onSubmit={verify}>
+            <p>{text('signIn.codeSent')}</p>
+            <label htmlFor="code">{text('signIn.code')}</label>
+            <input
+              id="code"
+              name="code"
+              inputMode="numeric"
+              autoComplete="one-time-code"
+              value={code}
+              onChange={(event) => setCode(event.target.value)}
+              required
+            />
+            <button type="submit" disabled={busy}>
+              {text('signIn.submit')}
+            </button>
+          </form>
+        )}
+        {message && (
+          <p role="alert" className="error">
+            {message}
+          </p>
+        )}
+      </main>
+    </>
   );
 }

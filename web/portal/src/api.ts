@@ -60,6 +60,28 @@ export interface Invoice {
   due_at: string;
 }
 
+export interface PaymentInstructions {
+  amount: Money;
+  due_at: string;
+  iban: string | null;
+  account_holder: string;
+  reference: string;
+  pay_url: string | null;
+  epc_qr: string | null;
+}
+
+export interface PayableInvoice extends Invoice {
+  merchant: string | null;
+  payment: PaymentInstructions | null;
+}
+
+export interface Claim {
+  kind: string;
+  status: 'open' | 'upheld' | 'rejected';
+  created_at: string;
+  resolved_at: string | null;
+}
+
 export interface Purchase {
   id: string;
   merchant: string | null;
@@ -76,7 +98,7 @@ export interface Purchase {
   };
   decision_id: string | null;
   invoice: Invoice | null;
-  claims: Array<{ kind: string; status: string; text: string }>;
+  claims: Claim[];
 }
 
 export interface Decision {
@@ -87,11 +109,15 @@ export interface Decision {
   amount: Money;
   decided_at: string;
   reasons: Array<{ code: string; text: string }>;
+  reviewable: boolean;
+  review: { status: 'open' | 'resolved'; message: string | null; requested_at: string } | null;
 }
 
 export interface Device {
   id: string;
   user_agent: string | null;
+  /** "iPhone, Safari": named by the server from the user agent. */
+  name: string | null;
   last_ip: string | null;
   first_seen: string;
   last_seen: string;
@@ -118,9 +144,3 @@ export interface Profile {
     verified_at: string | null;
   }>;
 }
-
-export const money = (amount: Money) =>
-  new Intl.NumberFormat('en-GB', { style: 'currency', currency: amount.currency }).format(amount.value / 100);
-
-export const day = (iso: string) =>
-  new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'long', year: 'numeric' }).format(new Date(iso));

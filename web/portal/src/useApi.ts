@@ -31,14 +31,15 @@ async function load<T>(path: string): Promise<T> {
 
 export function useApi<T>(path: string, onUnauthorized: () => void) {
   const [data, setData] = useState<T | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  // The failure itself, not its text: pages say it in the consumer's language (never the API's own words).
+  const [error, setError] = useState<unknown>(null);
   const reload = useCallback(async () => {
     try {
       setData(await load<T>(path));
       setError(null);
     } catch (failure) {
       if (failure instanceof ApiFailure && failure.status === 401) onUnauthorized();
-      else setError((failure as Error).message);
+      else setError(failure);
     }
   }, [path, onUnauthorized]);
   useEffect(() => {
