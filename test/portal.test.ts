@@ -92,6 +92,34 @@ describe.each(databaseKinds)('portal API on %s', (kind) => {
     expect((await me('reviews', { decision_id: decision.id })).statusCode).toBe(400);
   });
 
+  it('gives decision reasons in the consumer language: the account choice, else Accept-Language', async () => {
+    const headers = await signedInHeaders(app, order.accountId);
+    const reasonsIn = async (acceptLanguage: string) =>
+      (
+        await app.request('GET', '/v1/me/decisions', {
+          key: null,
+          headers: { ...headers, 'accept-language': acceptLanguage },
+        })
+      ).json().data[0].reasons;
+    expect(await reasonsIn('nl-NL,nl;q=0.9')).toEqual([
+      { code: 'no_risk_engine', text: 'Er is geen risicocontrole ingesteld; elke aankoop wordt goedgekeurd.' },
+    ]);
+    expect((await reasonsIn('en-GB'))[0].text).toBe('No risk engine is configured; every purchase is approved.');
+    await app.server.inject({
+      method: 'PUT',
+      url: '/v1/me/preferences',
+      headers: { ...headers, 'content-type': 'application/json' },
+      payload: JSON.stringify({ language: 'nl' }),
+    });
+    expect((await reasonsIn('en-GB'))[0].text).toMatch(/^Er is geen risicocontrole/);
+    await app.server.inject({
+      method: 'PUT',
+      url: '/v1/me/preferences',
+      headers: { ...headers, 'content-type': 'application/json' },
+      payload: JSON.stringify({ language: null }),
+    });
+  });
+
   it('shows how to pay an open invoice: amount, due date, IBAN, reference, pay link and EPC QR text', async () => {
     const [invoice] = (await me('invoices')).json().data;
     expect(invoice.merchant).toBe('Test Shop');

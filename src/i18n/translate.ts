@@ -45,3 +45,12 @@ export function patternsUnder(language: Language, prefix: string): Record<string
       .map(([key, pattern]) => [key.slice(prefix.length), pattern]),
   );
 }
+
+/**
+ * A decision reason as the consumer reads it: the catalogue's text for its code in their language, else the text the
+ * ruleset's author wrote (a rule added later, before its translation).
+ */
+export function reasonText(language: Language, code: string, authored: string): string {
+  const key = `reason.${code}`;
+  return Object.hasOwn(catalogues[language], key) ? translate(language, key as MessageKey) : authored;
+}

@@ -34,7 +34,7 @@ const list = (
   url: string,
   summary: string,
   item: z.ZodType,
-  handler: (accountId: string, page: z.infer<typeof listQuery>) => Promise<unknown>,
+  handler: (accountId: string, page: z.infer<typeof listQuery>, acceptLanguage: string | undefined) => Promise<unknown>,
 ) =>
   defineRoute({
     method: 'GET',
@@ -44,7 +44,10 @@ const list = (
     auth: 'consumer',
     query: listQuery,
     responses: { 200: { description: summary, schema: listEnvelope(item) } },
-    handler: async ({ consumer, query }) => ({ status: 200, body: await handler(signedIn(consumer), query) }),
+    handler: async ({ consumer, query, request }) => ({
+      status: 200,
+      body: await handler(signedIn(consumer), query, request.headers['accept-language']),
+    }),
   });
 
 export function portalRoutes(portal: PortalService) {

@@ -1,4 +1,6 @@
 // The consumer portal's use cases for the signed-in account: what was bought in their name, by which devices, to where.
+import { chooseLanguage } from '../i18n/format.ts';
+import { reasonText } from '../i18n/translate.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { Ids } from '../shared/ids.ts';
 import { ApiError, notFound } from '../shared/errors.ts';
@@ -127,11 +129,13 @@ export function makePortalService(dependencies: {
   }
 
   /** GET /v1/me/decisions: one page, newest first, with the reasons in plain language and any review asked for. */
-  async function decisions(accountId: string, page: PageRequest) {
-    const [rows, reviews] = await Promise.all([
+  async function decisions(accountId: string, page: PageRequest, acceptLanguage?: string) {
+    const [rows, reviews, account] = await Promise.all([
       repository.decisionPage(database, accountId, { limit: page.limit, after: afterOf(page) }),
       repository.reviewRequestsOf(database, accountId),
+      repository.languageOf(database, accountId),
     ]);
+    const language = chooseLanguage(account?.language, acceptLanguage);
     return toPage(
       rows,
       page.limit,
@@ -143,8 +147,11 @@ export function makePortalService(dependencies: {
         merchant: row.merchant_name,
         amount: row.input.amount,
         decided_at: row.decided_at.toISOString(),
-        // Reason texts are written for consumers by the rules' authors; codes stay for support calls.
-        reasons: row.reasons.map((reason) => ({ code: reason.code, text: reason.message })),
+        // In the consumer's language from the catalogue; codes stay for support calls.
+        reasons: row.reasons.map((reason) => ({
+          code: reason.code,
+          text: reasonText(language, reason.code, reason.message),
+        })),
         reviewable: reviewableOutcomes.has(row.outcome),
         // Kept server-side, so the request and its state are there again after signing out and back in.
         review: presentReview(reviews.find((review) => review.decision_id === row.id)),

@@ -26,7 +26,7 @@ export function Decisions({ onUnauthorized }: PageProps) {
           {decision.reasons.length > 0 && (
             <>
               <h3 className="visually-hidden">{text('decision.reasons')}</h3>
-              {/* Reason texts are written by the ruleset's authors; their codes stay for support calls. */}
+              {/* Reason texts come in the consumer's language from the server's catalogue; codes stay for support calls. */}
               <ul>
                 {decision.reasons.map((reason) => (
                   <li key={reason.code}>{reason.text}</li>

@@ -1,0 +1,26 @@
+// Every reason a consumer can be shown has its text in both catalogues, so a new rule fails here until translated.
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { catalogues, reasonText } from './translate.ts';
+
+const ruleset = JSON.parse(readFileSync(new URL('../../rules/default.json', import.meta.url), 'utf8')) as {
+  rules: Array<{ reason?: { code: string } }>;
+};
+const policySource = readFileSync(new URL('../risk/policy/decision.policy.ts', import.meta.url), 'utf8');
+const policyCodes = [...policySource.matchAll(/code: '([a-z_]+)'/g)].map((match) => match[1]!);
+const ruleCodes = ruleset.rules.flatMap((rule) => (rule.reason ? [rule.reason.code] : []));
+
+describe('decision reasons in the catalogues', () => {
+  it.each(['nl', 'en'] as const)('has every rule and policy reason in %s', (language) => {
+    expect(policyCodes.length).toBeGreaterThan(5);
+    const missing = [...new Set([...ruleCodes, ...policyCodes])].filter(
+      (code) => !Object.hasOwn(catalogues[language], `reason.${code}`),
+    );
+    expect(missing).toEqual([]);
+  });
+
+  it('falls back to the authored text for a code without a translation', () => {
+    expect(reasonText('nl', 'a_rule_added_today', 'Authored text.')).toBe('Authored text.');
+    expect(reasonText('nl', 'new_delivery_address', 'x')).toMatch(/^Dit bezorgadres is nieuw/);
+  });
+});
