@@ -157,13 +157,13 @@ describe.each(databaseKinds)('online state snapshot on %s', (kind) => {
     const text = (await readFile(path)).toString('latin1');
     await writeFile(
       path,
-      Buffer.from(text.replace(/"catalogue":"[0-9a-f]+"/, '"catalogue":"0000000000000000"'), 'latin1'),
+      Buffer.from(text.replace(/"catalogue":"[0-9a-f]+"/, '"catalogue":"ffffffffffffffff"'), 'latin1'),
     );
     logLines.length = 0;
     const foreign = await open(path);
     expect(foreign.startFigures.fromSnapshot).toBe(false);
     expect(logLines.join('')).toContain('online state snapshot not used: rebuilding from the database');
-    expect(logLines.join('')).toContain('feature catalogue 0000000000000000');
+    expect(logLines.join('')).toContain('feature catalogue ffffffffffffffff');
     expect(foreign.featureState.sizes().orders).toBe(72);
     await foreign.close();
   });
