@@ -77,6 +77,7 @@ describe('a stored model on a replayed file', () => {
       scoring: serving.scoring,
       encoding: artifact.metadata.encoding,
       thresholds: artifact.metadata.thresholds,
+      calibration: artifact.metadata.calibration,
     };
     expect(history.encoding).not.toEqual(artifact.metadata.encoding);
     const scores = scoreOrders(model, history, all);

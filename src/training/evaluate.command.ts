@@ -40,7 +40,12 @@ async function obtainModel(options: EvaluateOptions, world: World, bar: Progress
     const { metadata } = artifact;
     return {
       ok: true,
-      model: { scoring: scoring.value, encoding: metadata.encoding, thresholds: metadata.thresholds },
+      model: {
+        scoring: scoring.value,
+        encoding: metadata.encoding,
+        thresholds: metadata.thresholds,
+        calibration: metadata.calibration,
+      },
       training: {
         source: `model ${options.model} (${metadata.name}), trained on ${metadata.training.source}`,
         dataFrom: metadata.training.dataFrom,

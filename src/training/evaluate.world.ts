@@ -1,4 +1,5 @@
 // One world under evaluation: a replayed file with its time split, and a model's scores, bands and figures on its test orders.
+import { calibrateAll, type Calibration } from '../model/calibration.ts';
 import { CsvHeaderError } from '../ingest/csv.records.ts';
 import { resolveImportFormat } from '../ingest/import.format.ts';
 import type { ScoringModel } from '../model/index.ts';
@@ -52,6 +53,8 @@ export interface ModelUnderTest {
   readonly scoring: ScoringModel;
   readonly encoding: FeatureEncoding;
   readonly thresholds: ModelThresholds;
+  /** A stored model's calibrator: scores are then the probabilities the engine serves, not raw model outputs. */
+  readonly calibration?: Calibration | undefined;
 }
 
 /** Feature rows of some orders as the model reads them (re-encoded when the model came from another replay). */
@@ -62,7 +65,8 @@ export function modelRows(model: ModelUnderTest, history: ReplayedHistory, index
 }
 
 export function scoreOrders(model: ModelUnderTest, history: ReplayedHistory, set: LabelledSet): Float64Array {
-  return model.scoring.scoreRows(modelRows(model, history, set.indexes));
+  const raw = model.scoring.scoreRows(modelRows(model, history, set.indexes));
+  return model.calibration === undefined ? raw : calibrateAll(model.calibration, raw);
 }
 
 export const bandNames = ['approve', 'step-up', 'review', 'decline'] as const;
