@@ -60,11 +60,28 @@ export interface AccountChannel {
 
 /** Every channel of an account in one read, shared by the hooks of one approval (notice, channel confirmation). */
 export async function accountChannels(db: SqlExecutor, accountId: string, at: Date): Promise<AccountChannel[]> {
-  return db.query<AccountChannel>(
-    `SELECT c.id, c.kind, c.value, c.verified_at, c.created_at,
+  return (await accountOnFile(db, accountId, at)).channels;
+}
+
+/** The account's channels and the language it chose, in one statement: what an approval's messages need. */
+export async function accountOnFile(
+  db: SqlExecutor,
+  accountId: string,
+  at: Date,
+): Promise<{ channels: AccountChannel[]; language: string | null }> {
+  const rows = await db.query<
+    { [Key in keyof AccountChannel]: AccountChannel[Key] | null } & { language: string | null }
+  >(
+    `SELECT a.language, c.id, c.kind, c.value, c.verified_at, c.created_at,
        EXISTS (SELECT 1 FROM channel_confirmations cc WHERE cc.channel_id = c.id AND cc.expires_at > $2)
          AS confirmation_pending
-     FROM channels c WHERE c.account_id = $1`,
+     FROM accounts a LEFT JOIN channels c ON c.account_id = a.id WHERE a.id = $1`,
     [accountId, at],
   );
+  return {
+    language: rows[0]?.language ?? null,
+    channels: rows.flatMap(({ language: _language, ...channel }) =>
+      channel.id === null ? [] : [channel as AccountChannel],
+    ),
+  };
 }

@@ -13,7 +13,7 @@ import {
 } from '../risk/engine.ts';
 import type { Merchant } from '../http/route.ts';
 import * as repository from './checkout.repository.ts';
-import { accountChannels, insertAccount, insertChannel, type AccountChannel } from './accounts.repository.ts';
+import { accountOnFile, insertAccount, insertChannel, type AccountChannel } from './accounts.repository.ts';
 import type { SessionInput } from './session.schema.ts';
 import { presentAuthorization, presentSession, type AuthorizationView } from './checkout.presenter.ts';
 import { makeGroupCommit } from './group-commit.ts';
@@ -73,6 +73,8 @@ export interface DecisionContext {
   readonly proof: string | null;
   /** The account's channels, read at most once per approval (an account created by it: those it was given). */
   readonly accountChannels: () => Promise<AccountChannel[]>;
+  /** The language the account chose (null: none), read with its channels. */
+  readonly accountLanguage: () => Promise<string | null>;
 }
 
 const dayMilliseconds = 86_400_000;
@@ -316,11 +318,11 @@ export function makeCheckoutService(dependencies: CheckoutDependencies) {
     const proof = evidence?.method ?? null;
     const tx = deferWrites(transaction);
     // Read before the first write, so it does not split the batch; an account created below has nothing to read.
-    const existingChannels =
+    const existingAccount =
       decision.outcome === 'approved' && decision.accountId !== null
-        ? accountChannels(tx, decision.accountId, decidedAt)
+        ? accountOnFile(tx, decision.accountId, decidedAt)
         : null;
-    existingChannels?.catch(() => {});
+    existingAccount?.catch(() => {});
     const gate = repository.claimSession(tx, session.id, context.expectedStatus, decision.outcome, decidedAt);
     gate.catch(() => {}); // a failed batch fails the flush below; this promise is read only after a good one
     const decisionId = ids.next('dec');
@@ -379,8 +381,10 @@ export function makeCheckoutService(dependencies: CheckoutDependencies) {
       accountId,
       at: decidedAt,
       proof,
+      // A new account has chosen no language yet: its messages follow the shopper's browser, else Dutch.
+      accountLanguage: async () => (existingAccount ? (await existingAccount).language : null),
       accountChannels: async () => {
-        if (existingChannels) return existingChannels;
+        if (existingAccount) return (await existingAccount).channels;
         return events.flatMap((event) =>
           event.kind === 'channel' && event.accountId === accountId
             ? [

@@ -4,9 +4,9 @@ import type { Ids } from '../shared/ids.ts';
 import { linkSignatureLength, signToken } from '../stepup/otp.codes.ts';
 import { purchaseValues } from '../stepup/challenge.message.ts';
 import type { SessionInput } from '../checkout/session.schema.ts';
-import type { Language } from '../i18n/format.ts';
+import { chooseLanguage, type Language } from '../i18n/format.ts';
 import { translatorFor } from '../i18n/translate.ts';
-import { composeForChannel, languageOfAccount, type MessageTexts } from './message.compose.ts';
+import { composeForChannel, type MessageTexts } from './message.compose.ts';
 import { enqueueNotification } from './notifier.ts';
 import { noticeChannelOf } from './on-file-channel.ts';
 
@@ -56,7 +56,7 @@ export function makeOrderNoticeHook(dependencies: OrderNoticeSecrets & { readonl
     );
     const input = context.session.input;
     const channelKind = channel.kind === 'phone' ? 'sms' : 'email';
-    const language = await languageOfAccount(tx, context.accountId, input.device?.accept_language);
+    const language = chooseLanguage(await context.accountLanguage(), input.device?.accept_language);
     await enqueueNotification(
       tx,
       dependencies.ids,

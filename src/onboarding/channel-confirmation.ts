@@ -7,9 +7,9 @@ import type { Ids } from '../shared/ids.ts';
 import type { Database } from '../storage/database.ts';
 import { enqueueNotification } from '../notify/notifier.ts';
 import { sameHash, signToken } from '../stepup/otp.codes.ts';
-import { formatMoney } from '../i18n/format.ts';
+import { chooseLanguage, formatMoney } from '../i18n/format.ts';
 import { translate } from '../i18n/translate.ts';
-import { languageOfAccount, smsText } from '../notify/message.compose.ts';
+import { smsText } from '../notify/message.compose.ts';
 
 export interface OnboardingSecrets {
   readonly secret: string;
@@ -39,7 +39,7 @@ export function makeChannelConfirmationHook(dependencies: OnboardingSecrets & { 
       .filter((channel) => channel.verified_at === null && !channel.confirmation_pending)
       .sort((a, b) => a.kind.localeCompare(b.kind));
     const input = context.session.input;
-    const language = await languageOfAccount(tx, context.accountId, input.device?.accept_language);
+    const language = chooseLanguage(await context.accountLanguage(), input.device?.accept_language);
     const write = (key: Parameters<typeof translate>[1], values: Parameters<typeof translate>[2]) =>
       translate(language, key, values);
     for (const channel of channels) {

@@ -9,9 +9,8 @@ import type { Database } from '../storage/database.ts';
 import type { SessionInput } from '../checkout/session.schema.ts';
 import { enqueueNotification } from '../notify/notifier.ts';
 import { deliveryAddressOf, formatAddress } from '../stepup/challenge.message.ts';
-import { formatDate, formatMoney, formatPostcode } from '../i18n/format.ts';
+import { chooseLanguage, formatDate, formatMoney, formatPostcode } from '../i18n/format.ts';
 import { translate } from '../i18n/translate.ts';
-import { languageOfAccount } from '../notify/message.compose.ts';
 import { fileClaim, type ClaimDependencies } from '../protection/claim.filing.ts';
 
 /** No 0/O, 1/I/L: a code read from paper and typed by hand. 10 symbols of 32: 50 bits, not guessable. */
@@ -68,7 +67,7 @@ export function makeIdentityLetterHook(dependencies: {
     );
     const billing = input.billing_address;
     // The reader may well not be the person who checked out, so the checkout's browser language is not theirs.
-    const language = await languageOfAccount(tx, context.accountId);
+    const language = chooseLanguage(await context.accountLanguage());
     await enqueueNotification(
       tx,
       dependencies.ids,
