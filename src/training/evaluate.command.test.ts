@@ -171,12 +171,30 @@ describe('rearguard evaluate', () => {
   it('scores with a stored model (the shipped one) without training, re-encoded for this file', async () => {
     const file = join(scratch.path, 'stored.ndjson');
     await writeSimulationFile({ orders: 1500, seed: 41, months: 2, fraudRate: 0.05, labelDelayDays: 7 }, file);
-    const result = await evaluate(['--file', file, '--model', 'models/default.json', '--resamples', '20', '--quiet']);
+    const report = join(scratch.path, 'stored-report');
+    const result = await evaluate([
+      '--file',
+      file,
+      '--model',
+      'models/default.json',
+      '--resamples',
+      '20',
+      '--report',
+      report,
+      '--quiet',
+    ]);
     expect(result.code, result.err).toBe(0);
     const figures = JSON.parse(result.out);
     expect(figures.train).toBeNull();
     expect(figures.model_source).toContain('model models/default.json');
     expect(figures.model.roc_auc).toBeGreaterThan(0.6);
     expect(figures.calibration.brier).toBeGreaterThanOrEqual(0);
+    // The shipped model is calibrated: its bands are cut by expected loss per amount, as the engine serves it
+    // (src/training/evaluate.world.test.ts holds the parity with the policy); every test order has a band.
+    const rows = figures.bands_on_test as { band: string; fraud: number; legitimate: number }[];
+    expect(rows.map((row) => row.band)).toEqual(['approve', 'step-up', 'review', 'decline']);
+    expect(rows.reduce((sum, row) => sum + row.fraud + row.legitimate, 0)).toBe(figures.test.count);
+    const html = await readFile(join(report, 'index.html'), 'utf8');
+    expect(html).toContain('calibrated probability cut by expected loss per order amount');
   }, 120_000);
 });

@@ -6,7 +6,15 @@ import type { BootstrapIntervals } from '../model/bootstrap.ts';
 import type { ScoredSet } from '../model/report.sections.ts';
 import type { ScoreSummary } from './evaluation.metrics.ts';
 import type { EvaluateOptions } from './evaluate.options.ts';
-import { bandNames, modelRows, type ModelUnderTest, type World, type WorldFigures } from './evaluate.world.ts';
+import { bandThreshold } from '../risk/policy/expected.loss.ts';
+import {
+  bandCosts,
+  bandNames,
+  modelRows,
+  type ModelUnderTest,
+  type World,
+  type WorldFigures,
+} from './evaluate.world.ts';
 import { ruleOutcomes } from './history.replay.ts';
 import { defaultPolicyCosts } from './model.fitting.ts';
 import { pick } from './training.set.ts';
@@ -59,6 +67,21 @@ function dataRange(world: World): string {
   return `${new Date(placedAt[0]!).toISOString()} – ${new Date(placedAt[count - 1]!).toISOString()}`;
 }
 
+/** How the model's band was cut, in words: per amount by expected loss when calibrated (as served), else thresholds. */
+function bandRule(run: EvaluationRun): string {
+  const { model, world } = run;
+  if (model.calibration === undefined)
+    return `by its thresholds (step-up ${model.thresholds.stepUp}, review ${model.thresholds.review}, decline ${model.thresholds.decline})`;
+  const costs = bandCosts(world.history);
+  const cut = (amount: number) =>
+    `EUR ${amount / 100}: step-up ${bandThreshold('step_up', amount, costs).toFixed(4)}, ` +
+    `review ${bandThreshold('review', amount, costs).toFixed(4)}, decline ${bandThreshold('decline', amount, costs).toFixed(4)}`;
+  return (
+    'calibrated probability cut by expected loss per order amount, as the engine serves it ' +
+    `(${cut(1_500)}; ${cut(90_000)}; costs ${JSON.stringify(costs)})`
+  );
+}
+
 function metadata(run: EvaluationRun): Record<string, string | number | null> {
   const { world, training, model, options } = run;
   return {
@@ -73,8 +96,10 @@ function metadata(run: EvaluationRun): Record<string, string | number | null> {
     'training orders (labelled)': training.trainSet?.count ?? null,
     'training parameters': JSON.stringify(training.params),
     'boosting rounds': training.rounds,
-    'band thresholds (probability)': `step-up ${model.thresholds.stepUp}, review ${model.thresholds.review}, decline ${model.thresholds.decline}`,
-    'policy costs (cents)': JSON.stringify(defaultPolicyCosts),
+    'band thresholds (probability)': bandRule(run),
+    'policy costs (cents)': JSON.stringify(
+      model.calibration === undefined ? defaultPolicyCosts : bandCosts(world.history),
+    ),
     split: `time:${options.fraction}`,
     bootstrap: options.resamples > 0 ? `${options.resamples} resamples, seed ${options.seed}` : 'off',
     'rearguard version': packageVersion(),
@@ -143,9 +168,7 @@ export function evaluationReportInput(run: EvaluationRun): EvaluationReportInput
     bands: {
       names: bandNames,
       assigned: figures.bands,
-      note:
-        'Band = the strongest of the rules’ action and the model’s band by its thresholds ' +
-        `(step-up ${model.thresholds.stepUp}, review ${model.thresholds.review}, decline ${model.thresholds.decline}).`,
+      note: `Band = the strongest of the rules’ action and the model’s band: ${bandRule(run)}.`,
     },
     operatingPoints: [
       { label: 'rules: step-up+', flagged: ruleAtLeast('step_up') },

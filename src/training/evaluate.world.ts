@@ -4,6 +4,7 @@ import { CsvHeaderError } from '../ingest/csv.records.ts';
 import { resolveImportFormat } from '../ingest/import.format.ts';
 import type { ScoringModel } from '../model/index.ts';
 import { rowsInEncoding } from './cross-world.ts';
+import { bandFor, bands, defaultExpectedLossCosts, type ExpectedLossCosts } from '../risk/policy/expected.loss.ts';
 import { combinedScore, ruleActionRank, rulesScore, summariseScores, type ScoreSummary } from './evaluation.metrics.ts';
 import type { FeatureEncoding } from './feature.encoding.ts';
 import { ruleOutcomes, type ReplayedHistory } from './history.replay.ts';
@@ -79,6 +80,20 @@ export function modelBand(probability: number, thresholds: ModelThresholds): num
   return 0;
 }
 
+/** The costs a calibrated model's bands are cut by: the replayed ruleset's, as the engine reads them. */
+export function bandCosts(history: ReplayedHistory): ExpectedLossCosts {
+  return history.ruleset.expectedLoss ?? defaultExpectedLossCosts;
+}
+
+/**
+ * The model's band as the engine serves it: a calibrated probability by expected loss for this order's amount
+ * (a EUR 15 and a EUR 900 order are not cut at the same probability); an uncalibrated score by its thresholds.
+ */
+export function servedBand(model: ModelUnderTest, score: number, amount: number, costs: ExpectedLossCosts): number {
+  if (model.calibration === undefined) return modelBand(score, model.thresholds);
+  return bands.indexOf(bandFor(score, amount, costs));
+}
+
 export interface WorldFigures {
   readonly scores: Float64Array;
   readonly model: ScoreSummary;
@@ -98,15 +113,16 @@ export function evaluateWorld(model: ModelUnderTest, world: World): WorldFigures
   const combined = Float64Array.from(test.indexes, (index, position) =>
     combinedScore(history, index, scores[position]!),
   );
-  const bands = Uint8Array.from(test.indexes, (index, position) =>
-    Math.max(ruleActionRank(history, index), modelBand(scores[position]!, model.thresholds)),
+  const costs = bandCosts(history);
+  const assigned = Uint8Array.from(test.indexes, (index, position) =>
+    Math.max(ruleActionRank(history, index), servedBand(model, scores[position]!, history.amounts[index]!, costs)),
   );
   return {
     scores,
     model: summariseScores(scores, test.labels, typologies),
     rules: summariseScores(rules, test.labels, typologies),
     combined: summariseScores(combined, test.labels, typologies),
-    bands,
+    bands: assigned,
     ruleDecisions: Uint8Array.from(test.indexes, (index) => history.ruleOutcomes[index]!),
   };
 }
