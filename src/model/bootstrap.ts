@@ -89,14 +89,20 @@ function percentile(sorted: readonly number[], share: number): number | null {
   return sorted[below]! + (sorted[above]! - sorted[below]!) * (position - below);
 }
 
-export function bootstrapIntervals(scores: Scores, labels: Labels, options: BootstrapOptions = {}): BootstrapIntervals {
+/** The figures of each resample (a resample without one of the classes is left out of that figure's list). */
+export interface BootstrapSamples {
+  readonly estimate: Figures;
+  readonly roc_auc: readonly number[];
+  readonly pr_auc: readonly number[];
+  readonly recall_at_1pct_fpr: readonly number[];
+}
+
+export function bootstrapSamples(scores: Scores, labels: Labels, options: BootstrapOptions = {}): BootstrapSamples {
   const resamples = options.resamples ?? 200;
-  const seed = options.seed ?? 1;
-  const level = options.level ?? 0.95;
   const { order, groupEnds } = rankedGroups(scores);
   const count = scores.length;
   const estimate = weightedFigures(order, groupEnds, labels, new Uint32Array(count).fill(1));
-  const random = makeRandom(seed);
+  const random = makeRandom(options.seed ?? 1);
   const samples: number[][] = [[], [], []];
   const weights = new Uint32Array(count);
   for (let resample = 0; resample < resamples && count > 0; resample++) {
@@ -107,13 +113,26 @@ export function bootstrapIntervals(scores: Scores, labels: Labels, options: Boot
       if (value !== null) samples[figure]!.push(value);
     });
   }
-  const interval = (figure: number): Interval => {
-    const sorted = samples[figure]!.sort((first, second) => first - second);
-    return {
-      estimate: estimate[figure] ?? null,
-      low: percentile(sorted, (1 - level) / 2),
-      high: percentile(sorted, 1 - (1 - level) / 2),
-    };
+  return { estimate, roc_auc: samples[0]!, pr_auc: samples[1]!, recall_at_1pct_fpr: samples[2]! };
+}
+
+/** The central `level` of some resampled values, around the figure on the data as it is. */
+export function intervalOf(estimate: number | null, values: readonly number[], level = 0.95): Interval {
+  const sorted = [...values].sort((first, second) => first - second);
+  return { estimate, low: percentile(sorted, (1 - level) / 2), high: percentile(sorted, 1 - (1 - level) / 2) };
+}
+
+export function bootstrapIntervals(scores: Scores, labels: Labels, options: BootstrapOptions = {}): BootstrapIntervals {
+  const resamples = options.resamples ?? 200;
+  const seed = options.seed ?? 1;
+  const level = options.level ?? 0.95;
+  const samples = bootstrapSamples(scores, labels, { resamples, seed });
+  return {
+    resamples,
+    seed,
+    level,
+    roc_auc: intervalOf(samples.estimate[0] ?? null, samples.roc_auc, level),
+    pr_auc: intervalOf(samples.estimate[1] ?? null, samples.pr_auc, level),
+    recall_at_1pct_fpr: intervalOf(samples.estimate[2] ?? null, samples.recall_at_1pct_fpr, level),
   };
-  return { resamples, seed, level, roc_auc: interval(0), pr_auc: interval(1), recall_at_1pct_fpr: interval(2) };
 }

@@ -23,7 +23,7 @@ import {
 } from './model.selection.ts';
 import { makeProgressBar, type ProgressBar } from './progress.bar.ts';
 import type { LabelledSet } from './training.set.ts';
-import { reencodeRows } from './world.transfer.ts';
+import { dropFigures, shiftedFigures } from './shifted.figures.ts';
 
 export interface TrainOptions {
   readonly file: string | null;
@@ -119,21 +119,6 @@ function selectionRecord(
   };
 }
 
-/** The world the model was not trained on, scored in its own test window: how much of the quality transfers. */
-async function shiftedFigures(
-  options: TrainOptions,
-  bar: ProgressBar,
-  selected: SelectedModel,
-  encoding: ModelMetadata['encoding'],
-) {
-  if (options.shifted === null) return null;
-  const { history } = await replayOrigin({ kind: 'file', path: options.shifted }, bar);
-  const windows = timeWindows(history, options.validation, options.test);
-  const test = windowSets(history, windows, 'third_party').test;
-  const scores = selected.fitted.scoring.scoreRows(reencodeRows(history, test, encoding));
-  return { source: `file:${options.shifted}`, test: summary(history, test, scores) };
-}
-
 export async function runTraining(
   options: TrainOptions,
   io: CommandOutput,
@@ -180,7 +165,10 @@ export async function runTraining(
       column.kind === 'category' ? { ...column, categories: [...column.categories] } : { ...column },
     ),
   };
-  const shifted = await shiftedFigures(options, bar, model, encoding);
+  const shifted =
+    options.shifted === null ? null : await shiftedFigures(options.shifted, options, bar, model, encoding);
+  const transfer =
+    shifted === null ? null : dropFigures({ scores: testRaw, labels: identitySets.test.labels }, shifted);
   const trainPositives = identitySets.train.labels.reduce((sum, label) => sum + label, 0);
   const chosen = chooseThresholds(
     validationProbabilities,
@@ -220,7 +208,9 @@ export async function runTraining(
       validation: summary(history, identitySets.validation, validationRaw),
       test: summary(history, identitySets.test, testRaw),
       test_brier: brierScore(testProbabilities, identitySets.test.labels),
-      ...(shifted === null ? {} : { shifted }),
+      ...(shifted === null || transfer === null
+        ? {}
+        : { shifted: { source: shifted.source, test: shifted.test, intervals: transfer } }),
       bands_by_amount: bandAmounts.map((amount) => ({
         amount,
         step_up: bandThreshold('step_up', amount, options.costs),
@@ -262,6 +252,7 @@ export async function runTraining(
       selection: { chosen: metadata.selection?.chosen, candidates: metadata.selection?.candidates },
       validation: brief(validation),
       test: brief(test),
+      test_per_typology: test.per_typology,
       test_brier: metadata.metrics['test_brier'],
       ...(firstPartyMetadata === undefined ? {} : { first_party_test: brief(firstPartyMetadata.metrics.test) }),
       ...(shifted === null
@@ -272,6 +263,8 @@ export async function runTraining(
               recall_at_1pct_fpr: (test.recall_at_1pct_fpr ?? 0) - (shifted.test.recall_at_1pct_fpr ?? 0),
               roc_auc: (test.roc_auc ?? 0) - (shifted.test.roc_auc ?? 0),
             },
+            intervals: transfer,
+            shifted_per_typology: shifted.test.per_typology,
           }),
       bands_by_amount: metadata.metrics['bands_by_amount'],
       training: metadata.training,
