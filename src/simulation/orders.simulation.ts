@@ -217,7 +217,24 @@ export function deliveryFor(
   return { method: 'home', address: home.value };
 }
 
-export function legitimateOrder(context: SimulationContext, consumer: Consumer, at: number): ImportOrder {
+/**
+ * The provider's credit limits as the default ruleset draws them (rules/default.json: `exposure_limit`,
+ * `unpaid_invoices`). A real pay-later history only holds orders the provider accepted: a consumer whose order
+ * would take what they owe above the limit, or who left two invoices unpaid, pays that order another way (iDEAL,
+ * card), so it never appears in the provider's history.
+ */
+export const simulatedCreditLimits = { exposure: 300_000, unpaidInvoices: 2 } as const;
+
+/** Whether the provider would still offer pay later for this amount, by what the consumer owes right now. */
+function withinCreditLimits(consumer: Consumer, at: number, amount: number): boolean {
+  consumer.openInvoices = consumer.openInvoices.filter((invoice) => invoice.until > at);
+  const owed = consumer.openInvoices.reduce((sum, invoice) => sum + invoice.amount, 0);
+  const unpaid = consumer.unpaidAt.filter((known) => known <= at).length;
+  return owed + amount <= simulatedCreditLimits.exposure && unpaid < simulatedCreditLimits.unpaidInvoices;
+}
+
+/** A genuine pay-later order, or null when the consumer pays this one another way (see withinCreditLimits). */
+export function legitimateOrder(context: SimulationContext, consumer: Consumer, at: number): ImportOrder | null {
   const random = context.random;
   applyLifeEvents(random, context.identities, context.options.profile, consumer, at);
   // A first purchase is often placed as a guest; the next one opens an account.
@@ -240,6 +257,12 @@ export function legitimateOrder(context: SimulationContext, consumer: Consumer, 
     contactChangedAt: consumer.contactChangedAt,
   });
   relationship.orders += 1;
+  const lines = makeLines(random, category, false);
+  const amount = linesTotal(lines);
+  if (!withinCreditLimits(consumer, at, amount)) return null;
+  const payment = paymentOutcome(random, consumer, merchant, at);
+  consumer.openInvoices.push({ amount, until: payment.outcomeAt });
+  if (payment.outcome === 'unpaid') consumer.unpaidAt.push(payment.outcomeAt);
   return buildOrder(context, {
     at,
     merchant,
@@ -250,8 +273,8 @@ export function legitimateOrder(context: SimulationContext, consumer: Consumer, 
     customer: customerOf(consumer, merchant),
     billingAddress: consumer.household.address.value,
     shippingAddress: delivery.address,
-    lines: makeLines(random, category, false),
-    ...paymentOutcome(random, consumer, merchant, at),
+    lines,
+    ...payment,
   });
 }
 

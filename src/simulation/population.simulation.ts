@@ -50,6 +50,10 @@ export interface Consumer {
   contactChangedAt: number;
   eventsAppliedAt: number;
   merchants: Map<number, MerchantRelationship> | null;
+  /** The pay-later invoices still open (amount in cents, until when): what the provider's exposure limit sees. */
+  openInvoices: { amount: number; until: number }[];
+  /** When each unpaid invoice became known as unpaid (from two on, the provider offers pay later no more). */
+  unpaidAt: number[];
   customerCache: {
     readonly email: string;
     readonly phone: string;
@@ -133,6 +137,8 @@ function makeConsumer(
     contactChangedAt: existing ? accountCreatedAt : options.startAt,
     eventsAppliedAt: existing ? accountCreatedAt : options.startAt,
     merchants: null,
+    openInvoices: [],
+    unpaidAt: [],
     customerCache: null,
   };
 }

@@ -8,6 +8,7 @@ import {
 } from '../ingest/import.schema.ts';
 import { makeRecordSerializer } from './ndjson.simulation.ts';
 import { typologies } from './options.simulation.ts';
+import { simulatedCreditLimits } from './orders.simulation.ts';
 import { simulate, type SimulationSummary } from './world.simulation.ts';
 
 async function collect(
@@ -49,6 +50,27 @@ describe('simulate', () => {
       const result = importRecordSchema.safeParse(JSON.parse(line));
       expect(result.error, line).toBeUndefined();
     }
+  });
+
+  it('keeps genuine customers within the credit limits their history was accepted under', () => {
+    // Per account (or guest e-mail): what was still owed when each genuine order was placed, and unpaid invoices.
+    const owed = new Map<string, { amount: number; until: number; unpaid: boolean }[]>();
+    let checked = 0;
+    for (const order of orders(world.records)) {
+      if (order.fraud_kind !== undefined) continue;
+      const key = order.account_id ?? order.customer?.email ?? '';
+      const at = Date.parse(order.placed_at);
+      const invoices = owed.get(key) ?? [];
+      const open = invoices.filter((invoice) => invoice.until > at).reduce((sum, invoice) => sum + invoice.amount, 0);
+      const unpaid = invoices.filter((invoice) => invoice.unpaid && invoice.until <= at).length;
+      expect(open + order.amount.value, order.id).toBeLessThanOrEqual(simulatedCreditLimits.exposure);
+      expect(unpaid, order.id).toBeLessThan(simulatedCreditLimits.unpaidInvoices);
+      const until = order.outcome_at === undefined ? Number.POSITIVE_INFINITY : Date.parse(order.outcome_at);
+      invoices.push({ amount: order.amount.value, until, unpaid: order.outcome === 'unpaid' });
+      owed.set(key, invoices);
+      checked += 1;
+    }
+    expect(checked).toBeGreaterThan(15_000);
   });
 
   it('serialises byte for byte as JSON.stringify would', () => {

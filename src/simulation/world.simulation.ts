@@ -172,7 +172,8 @@ export async function simulate(
       continue;
     }
     const consumer = population.consumers[population.activityPicker.pick(random)];
-    if (consumer !== undefined) await emitOrder(legitimateOrder(context, consumer, at), at);
+    const order = consumer === undefined ? null : legitimateOrder(context, consumer, at);
+    if (order !== null) await emitOrder(order, at);
   }
   onProgress?.(summary.orders, options.orders);
   return summary;
