@@ -1,7 +1,9 @@
 // Realism suite: genuine orders of a simulated Dutch world, after its history is imported, decided by the shipped
 // model through the HTTP checkout as the server wires it. Loyal customers with their own mail domain, no IP, carrier
-// NAT, a new phone or a gift address must pass: no decline for doubt about who is buying, at most 5% review
-// (credit refusals, said as such, at most 1%).
+// NAT, a new phone or a gift address must pass: no decline at all, at most 5% review. Credit refusals are not
+// excused: the simulator's genuine customers live within the provider's credit limits (a real pay-later history
+// only holds orders the provider accepted; an order above the limit is paid another way and never appears), so a
+// credit decline here would be the engine refusing someone its own history shows to be creditworthy.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ImportRecord } from '../src/ingest/import.schema.ts';
 import { simulate } from '../src/simulation/world.simulation.ts';
@@ -172,12 +174,13 @@ describe('realism suite: genuine orders through the shipped model', () => {
     // Every behaviour is present in the sample, so a pass means something for each of them.
     for (const behaviour of behaviours) expect(byBehaviour[behaviour]!.orders, behaviour).toBeGreaterThanOrEqual(3);
     expect(sample.length).toBeGreaterThanOrEqual(300);
-    // No genuine order is refused for doubt about who is buying. A credit refusal (the customer already owes a
-    // lot, or the first-party limit) is about money, said as such; it stays rare.
-    const fraudDeclines = refused.filter((line) => line.includes(' declined ') && !line.includes('"code":"credit_'));
-    const creditDeclines = refused.filter((line) => line.includes(' declined ') && line.includes('"code":"credit_'));
-    expect(fraudDeclines, refused.join('\n')).toEqual([]);
-    expect(creditDeclines.length, refused.join('\n')).toBeLessThanOrEqual(Math.floor(sample.length * 0.01));
+    // No genuine order is declined: not for doubt about who is buying (the engine asks instead), and not on credit
+    // (these customers stayed within the limits their history was accepted under).
+    expect(
+      refused.filter((line) => line.includes(' declined ')),
+      refused.join('\n'),
+    ).toEqual([]);
+    expect(outcomes['declined'] ?? 0).toBe(0);
     expect(outcomes['review'] ?? 0, refused.join('\n')).toBeLessThanOrEqual(Math.floor(sample.length * 0.05));
 
     // The shipped model decided them, and the decision record holds its probability, not a rescaled score.
