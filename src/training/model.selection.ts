@@ -20,6 +20,13 @@ export const regularisationCandidates: readonly Readonly<Record<string, Paramete
 /** Validation area under the precision-recall curve: the ranking of the rare positives is what the bands use. */
 export const stoppingMetric = 'aucpr';
 
+/**
+ * The first-party model stops on validation log loss instead: its window holds a score of positives, and the
+ * area under the precision-recall curve over so few jumps by chance (it peaked at the first round once, leaving
+ * a constant model); log loss is a proper score over every order, and the credit limit reads the probability.
+ */
+export const firstPartyStoppingMetric = 'logloss';
+
 /** Three windows by order time: train on the oldest, choose on the next, measure on the newest. */
 export interface TimeWindows {
   readonly trainTo: number;
@@ -74,11 +81,15 @@ export interface SelectionInput {
   readonly onCandidate?: (index: number, count: number) => void;
   readonly onRound?: (round: number, rounds: number, evaluation: Readonly<Record<string, number>>) => void;
   readonly libraryPath?: string;
+  /** The validation figure that stops each candidate and chooses among them (default: `stoppingMetric`). */
+  readonly stoppingMetric?: string;
 }
 
 /** Each candidate stops early on the validation window; the best validation value wins; isotonic calibration on it. */
 export async function selectModel(input: SelectionInput): Promise<Result<SelectedModel>> {
   const monotone = monotoneParameter(input.history.encoding);
+  const metric = input.stoppingMetric ?? stoppingMetric;
+  const higherIsBetter = /^(auc|aucpr)$/.test(metric);
   const tried: Candidate[] = [];
   let best: FittedModel | null = null;
   let chosen = -1;
@@ -91,14 +102,15 @@ export async function selectModel(input: SelectionInput): Promise<Result<Selecte
       rounds: input.maxRounds,
       params: { ...params, monotone_constraints: monotone },
       earlyStoppingRounds: input.earlyStoppingRounds,
-      stoppingMetric,
+      stoppingMetric: metric,
       ...(input.onRound === undefined ? {} : { onRound: input.onRound }),
       ...(input.libraryPath === undefined ? {} : { libraryPath: input.libraryPath }),
     });
     if (!fitted.ok) return fitted;
     const validation = fitted.value.trained.bestValidation ?? Number.NaN;
     tried.push({ params, rounds: fitted.value.trained.rounds, validation });
-    if (chosen < 0 || validation > tried[chosen]!.validation) {
+    const previous = chosen < 0 ? Number.NaN : tried[chosen]!.validation;
+    if (chosen < 0 || (higherIsBetter ? validation > previous : validation < previous)) {
       chosen = index;
       best = fitted.value;
     }

@@ -40,6 +40,13 @@ describe('rearguard train', () => {
       expect(printed.test.roc_auc).toBeGreaterThan(0.7);
       expect(printed.shifted_test.count).toBeGreaterThan(0);
       expect(typeof printed.drop.roc_auc).toBe('number');
+      // The drop comes with bootstrap intervals, and the shifted world's recall per attack shows where it is lost.
+      const drop = printed.intervals.drop.recall_at_1pct_fpr;
+      expect(drop.estimate).toBeCloseTo(printed.drop.recall_at_1pct_fpr, 3);
+      expect(drop.low).toBeLessThanOrEqual(drop.estimate);
+      expect(drop.high).toBeGreaterThanOrEqual(drop.estimate);
+      expect(printed.intervals.shifted.roc_auc.estimate).toBeCloseTo(printed.shifted_test.roc_auc, 3);
+      expect(Object.keys(printed.shifted_per_typology).length).toBeGreaterThan(3);
 
       const { metadata, modelJson } = await readArtifact(out);
       const selection = metadata.selection!;
@@ -52,6 +59,9 @@ describe('rearguard train', () => {
       expect(String(metadata.params['monotone_constraints'])).toMatch(/^\(.*1.*\)$/);
       expect(metadata.target).toBe('third_party');
       expect(metadata.firstParty?.calibration.probabilities.length).toBeGreaterThan(0);
+      // Stopped on validation log loss, the first-party model grows past its first round (aucpr over a score of
+      // positives once stopped it there, leaving a constant credit limit).
+      expect(metadata.firstParty!.rounds).toBeGreaterThan(1);
       const calibration = metadata.calibration!;
       for (let index = 1; index < calibration.probabilities.length; index++)
         expect(calibration.probabilities[index]!).toBeGreaterThanOrEqual(calibration.probabilities[index - 1]!);

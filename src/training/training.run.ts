@@ -12,6 +12,7 @@ import { writeArtifact, type ModelArtifact, type ModelMetadata } from './model.a
 import { amountsOf, chooseThresholds, featureReference, referenceQuantiles, scoreSet } from './model.fitting.ts';
 import { makeModelRegistry } from './model.registry.ts';
 import {
+  firstPartyStoppingMetric,
   regularisationCandidates,
   selectModel,
   stoppingMetric,
@@ -76,6 +77,7 @@ async function select(
   sets: WindowSets,
   bar: ProgressBar,
   what: string,
+  metric: string = stoppingMetric,
 ) {
   const candidates = regularisationCandidates.slice(0, options.candidates);
   let label = what;
@@ -91,8 +93,9 @@ async function select(
     },
     onRound: (round, _rounds, evaluation) =>
       bar.update(round, {
-        detail: `validation-${stoppingMetric} ${evaluation[`validation-${stoppingMetric}`]?.toFixed(4) ?? '-'}`,
+        detail: `validation-${metric} ${evaluation[`validation-${metric}`]?.toFixed(4) ?? '-'}`,
       }),
+    stoppingMetric: metric,
     ...(options.xgboostLibrary === null ? {} : { libraryPath: options.xgboostLibrary }),
   });
 }
@@ -145,7 +148,7 @@ export async function runTraining(
   }
   // The first-party model is optional: a history without first-party labels still yields the identity model.
   const firstParty = enoughLabels(firstPartySets)
-    ? await select({ ...options, candidates: 1 }, history, firstPartySets, bar, 'first-party')
+    ? await select({ ...options, candidates: 1 }, history, firstPartySets, bar, 'first-party', firstPartyStoppingMetric)
     : null;
   bar.stop();
   if (firstParty !== null && !firstParty.ok) {
