@@ -77,6 +77,13 @@ describe.each(databaseKinds)('live monitoring on %s', (kind) => {
     expect(view.score.bins).toHaveLength(10);
     expect(view.score.bins.reduce((sum: number, bin: { now: number }) => sum + bin.now, 0)).toBeCloseTo(1);
     expect(view.provider_fallback).toMatchObject({ decisions: 0, rate: 0 });
+    // The same picture as server-sent events, so the console's charts move on their own.
+    const stream = await desk.as('Lea', 'GET', '/v1/ops/monitoring/stream?minutes=30&interval_seconds=1&events=2');
+    expect(stream.statusCode).toBe(200);
+    expect(stream.headers['content-type']).toMatch(/^text\/event-stream/);
+    const events = stream.body.split('\n\n').filter((event) => event.startsWith('event: monitoring'));
+    expect(events).toHaveLength(2);
+    expect(JSON.parse(events[0]!.split('data: ')[1]!).totals.now.decisions).toBeGreaterThanOrEqual(3);
     // Without a signed-in staff member there is no picture; bad windows are a 400 with the field named.
     expect((await app.request('GET', '/v1/ops/monitoring', { key: null })).statusCode).toBe(401);
     const bad = await desk.as('Lea', 'GET', '/v1/ops/monitoring?minutes=100000');

@@ -11,6 +11,7 @@ import { recordAudit } from '../staff/audit.ts';
 import { monitoringSchema, type MonitoringService } from './monitoring.service.ts';
 import { alertRuleSchema, createAlertRuleSchema, type AlertRules } from './alert-rules.service.ts';
 import { leverSchema, pullLeverSchema, type EmergencyLevers } from './emergency-levers.service.ts';
+import { monitoringStreamRoute } from './monitoring.stream.ts';
 
 const seqCursor = z.tuple([z.number().int().min(0)]);
 const before = (cursor: string | undefined) => (cursor === undefined ? null : decodeCursor(cursor, seqCursor)[0]);
@@ -37,6 +38,7 @@ export function monitoringRoutes(dependencies: {
 }) {
   const { auth, database, clock, ids, monitoring, alertRules, levers } = dependencies;
   return [
+    monitoringStreamRoute({ auth, monitoring }),
     defineRoute({
       method: 'GET',
       url: '/v1/ops/monitoring',
