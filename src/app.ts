@@ -416,6 +416,7 @@ export async function makeApplication(config: Config, overrides: Overrides = {})
     async close() {
       await reviewScheduler.stop();
       await monitoringScheduler.stop();
+      monitoring.closeStreams();
       await outbox.stop();
       await unfollowTableChanges?.();
       await protection.stop();

@@ -1,6 +1,8 @@
-// When an alert rule is breached: thresholds, changes against last week, and the minimum count that keeps noise out.
+// When an alert rule is breached (thresholds, changes against last week, the minimum count that keeps noise out),
+// and the score stability index the monitor draws.
 import { describe, expect, it } from 'vitest';
 import { judge } from './alert-rules.service.ts';
+import { stabilityIndex } from './monitoring.service.ts';
 
 const rule = { name: 'r', series: 'step_ups', window_minutes: 60, minimum_count: 5 } as const;
 
@@ -17,5 +19,15 @@ describe('judge', () => {
     const verdict = judge({ ...rule, ...shape }, now, lastWeek);
     expect(verdict.breached).toBe(breached);
     expect(verdict.message).toMatch(/^r: step_ups was /);
+  });
+});
+
+describe('stabilityIndex', () => {
+  it('is zero for the same distribution and grows as scores move', () => {
+    const before = [0.5, 0.5, 0, 0];
+    expect(stabilityIndex(before, before)).toBe(0);
+    const shifted = stabilityIndex(before, [0.25, 0.25, 0.25, 0.25]);
+    expect(shifted).toBeGreaterThan(0.25);
+    expect(stabilityIndex(before, [0.45, 0.45, 0.1, 0])).toBeLessThan(shifted);
   });
 });

@@ -11,7 +11,7 @@ import { recordAudit } from '../staff/audit.ts';
 import { monitoringSchema, type MonitoringService } from './monitoring.service.ts';
 import { alertRuleSchema, createAlertRuleSchema, type AlertRules } from './alert-rules.service.ts';
 import { leverSchema, pullLeverSchema, type EmergencyLevers } from './emergency-levers.service.ts';
-import { monitoringStreamRoute } from './monitoring.stream.ts';
+import { monitoringStreamRoute, type makeMonitoringStreams } from './monitoring.stream.ts';
 
 const seqCursor = z.tuple([z.number().int().min(0)]);
 const before = (cursor: string | undefined) => (cursor === undefined ? null : decodeCursor(cursor, seqCursor)[0]);
@@ -35,10 +35,11 @@ export function monitoringRoutes(dependencies: {
   monitoring: MonitoringService;
   alertRules: AlertRules;
   levers: EmergencyLevers;
+  streams: ReturnType<typeof makeMonitoringStreams>;
 }) {
-  const { auth, database, clock, ids, monitoring, alertRules, levers } = dependencies;
+  const { auth, database, clock, ids, monitoring, alertRules, levers, streams } = dependencies;
   return [
-    monitoringStreamRoute({ auth, monitoring }),
+    monitoringStreamRoute({ auth, monitoring, streams }),
     defineRoute({
       method: 'GET',
       url: '/v1/ops/monitoring',

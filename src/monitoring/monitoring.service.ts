@@ -2,7 +2,6 @@
 import { z } from 'zod';
 import type { Clock } from '../shared/clock.ts';
 import type { Database } from '../storage/database.ts';
-import { populationStabilityIndex } from '../model/population-stability.ts';
 import { decisionOutcomes } from '../checkout/session.schema.ts';
 import * as repository from './monitoring.repository.ts';
 
@@ -75,6 +74,21 @@ function scoreShares(values: readonly number[]): number[] {
   return counts.map((count) => (values.length === 0 ? 0 : count / values.length));
 }
 
+/**
+ * PSI over the chart's own fixed bins, the formula of model/population-stability.ts (sum of (actual - expected) x
+ * ln(actual / expected), empty bins floored): its quantile or min-max bins collapse when last week's scores are all
+ * alike, which is exactly when a shift matters.
+ */
+export function stabilityIndex(expected: readonly number[], actual: readonly number[], minimumShare = 1e-4): number {
+  let psi = 0;
+  expected.forEach((expectedShare, index) => {
+    const before = Math.max(minimumShare, expectedShare);
+    const after = Math.max(minimumShare, actual[index] ?? 0);
+    psi += (after - before) * Math.log(after / before);
+  });
+  return psi;
+}
+
 export function makeMonitoringService(dependencies: { database: Database; clock: Clock }) {
   const { database, clock } = dependencies;
 
@@ -118,10 +132,7 @@ export function makeMonitoringService(dependencies: { database: Database; clock:
 
     const nowShares = scoreShares(nowScores);
     const lastWeekShares = scoreShares(lastWeekScores);
-    const psi =
-      nowScores.length > 0 && lastWeekScores.length > 0
-        ? populationStabilityIndex(lastWeekScores, nowScores, { bins: scoreBins, binning: 'uniform' }).psi
-        : null;
+    const psi = nowScores.length > 0 && lastWeekScores.length > 0 ? stabilityIndex(lastWeekShares, nowShares) : null;
 
     const ruleIds = new Set([...hits.keys(), ...lastWeekHits.keys()]);
     const rules = [...ruleIds]

@@ -5,8 +5,24 @@ import { defineRoute } from '../http/route.ts';
 import type { StaffAuth } from '../staff/staff-auth.service.ts';
 import type { MonitoringService } from './monitoring.service.ts';
 
-export function monitoringStreamRoute(dependencies: { auth: StaffAuth; monitoring: MonitoringService }) {
-  const { auth, monitoring } = dependencies;
+/** Open streams end when the server shuts down, so a console left open never holds up a restart. */
+export function makeMonitoringStreams() {
+  const open = new Set<() => void>();
+  return {
+    add: (stop: () => void) => open.add(stop),
+    remove: (stop: () => void) => open.delete(stop),
+    closeAll() {
+      for (const stop of [...open]) stop();
+    },
+  };
+}
+
+export function monitoringStreamRoute(dependencies: {
+  auth: StaffAuth;
+  monitoring: MonitoringService;
+  streams: ReturnType<typeof makeMonitoringStreams>;
+}) {
+  const { auth, monitoring, streams } = dependencies;
   return defineRoute({
     method: 'GET',
     url: '/v1/ops/monitoring/stream',
@@ -31,9 +47,11 @@ export function monitoringStreamRoute(dependencies: { auth: StaffAuth; monitorin
       let closed = false;
       const stop = () => {
         closed = true;
+        streams.remove(stop);
         if (timer) clearTimeout(timer);
         stream.end();
       };
+      streams.add(stop);
       request.raw.on('close', stop);
       const send = async () => {
         try {
