@@ -140,7 +140,11 @@ describe.each(databaseKinds)('live monitoring on %s', (kind) => {
     const rules = (await desk.as('Lea', 'GET', '/v1/ops/alert-rules')).json();
     expect(rules.data.map((item: { id: string }) => item.id)).toContain(rule.id);
     expect(rules.data.find((item: { id: string }) => item.id === rule.id).last_evaluated_at).not.toBeNull();
-    // A series the monitor does not know is refused at the edge.
+    // Writing rules is for leads; a series the monitor does not know is refused at the edge.
+    await desk.hire('Ana', 'analyst');
+    const refused = await desk.as('Ana', 'POST', '/v1/ops/alert-rules', { ...rule, series: 'decisions' });
+    expect(refused.statusCode).toBe(403);
+    expect(refused.json().error.code).toBe('staff_role_required');
     const wrong = await desk.as('Lea', 'POST', '/v1/ops/alert-rules', { ...rule, series: 'weather' });
     expect(wrong.statusCode).toBe(400);
   });
@@ -215,5 +219,80 @@ describe.each(databaseKinds)('live monitoring on %s', (kind) => {
     expect(released.json()).toMatchObject({ status: 'released', ended_by: 'Lea' });
     expect((await order(2_000)).decision).toBe('approved');
     expect((await desk.as('Lea', 'POST', `/v1/ops/levers/${lever.id}/release`)).statusCode).toBe(409);
+  });
+});
+
+describe.each(databaseKinds)('a change rule on %s', (kind) => {
+  let app: TestApplication;
+  const desk = makeStaffDesk(() => app);
+  let orderNumber = 0;
+
+  /** A new customer's order to an address no account has; with the development bank a step-up has a proof to ask. */
+  async function order() {
+    orderNumber += 1;
+    const session = await app.request('POST', '/v1/sessions', {
+      body: sessionBody({
+        amount: { value: 2_000, currency: 'EUR' },
+        merchant_reference: `chg-${orderNumber}`,
+        lines: [{ name: 'Socks', quantity: 1, unit_price: 2_000 }],
+        customer: {
+          name: `Koper ${orderNumber}`,
+          email: `koper${orderNumber}@example.nl`,
+          phone: `+316300${String(10_000 + orderNumber)}`,
+        },
+        billing_address: billingOf(orderNumber),
+        shipping_address: billingOf(orderNumber),
+        device: { id: `dev-chg-${orderNumber}`, ip: `198.51.100.${orderNumber}`, user_agent: 'Mozilla/5.0' },
+      }),
+    });
+    return (await app.request('POST', `/v1/sessions/${session.json().id}/authorize`)).json().decision as string;
+  }
+
+  async function stepUps(count: number) {
+    const pulled = await desk.as('Lea', 'POST', '/v1/ops/levers', {
+      merchant_id: app.merchant.id,
+      action: 'step_up',
+      new_address_only: true,
+      minutes: 30,
+    });
+    expect(pulled.statusCode).toBe(201);
+    for (let index = 0; index < count; index++) expect(await order()).toBe('step_up');
+  }
+
+  beforeAll(async () => {
+    app = await makeTestApplication(kind, { demo: true });
+    await desk.hire('Lea', 'lead');
+  });
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  it('raises "step-ups of new-address orders at this merchant doubled against last week"', async () => {
+    const now = app.clock.now();
+    app.clock.set(now - week);
+    await stepUps(3);
+    app.clock.set(now);
+    const created = await desk.as('Lea', 'POST', '/v1/ops/alert-rules', {
+      name: 'New-address step-ups doubled',
+      series: 'step_ups',
+      merchant_id: app.merchant.id,
+      new_address_only: true,
+      kind: 'change',
+      threshold: 2,
+      minimum_count: 3,
+      window_minutes: 60,
+    });
+    expect(created.statusCode).toBe(201);
+    // As many as last week: no alert.
+    await stepUps(3);
+    expect((await desk.as('Lea', 'POST', '/v1/ops/alert-rules/evaluate')).json()).toEqual({ raised: 0 });
+    // Twice as many: the desk hears of it, with both figures in the message.
+    await stepUps(3);
+    expect((await desk.as('Lea', 'POST', '/v1/ops/alert-rules/evaluate')).json()).toEqual({ raised: 1 });
+    const alerts = (await desk.as('Lea', 'GET', '/v1/ops/alerts?open=true')).json().data;
+    expect(alerts[0]).toMatchObject({ kind: 'alert_rule', rule_id: created.json().id });
+    expect(alerts[0].message).toBe(
+      'New-address step-ups doubled: step_ups was 6 in the last 60 min against 3 a week ago (alert at 2x)',
+    );
   });
 });
