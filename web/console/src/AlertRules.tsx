@@ -2,6 +2,7 @@
 // from them: a time-boxed override of a merchant's decisions that ends by itself.
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { api, ApiFailure, type Page } from './api.ts';
+import { LeverForm, LeverTable, type Lever } from './Levers.tsx';
 import './monitoring.css';
 
 const seriesNames = [
@@ -40,19 +41,6 @@ interface Alert {
   acknowledged_at: string | null;
   rule_id: string | null;
   resolved_at: string | null;
-}
-
-interface Lever {
-  id: string;
-  alert_id: string | null;
-  merchant_id: string;
-  action: 'step_up' | 'review';
-  new_address_only: boolean;
-  minimum_amount: number | null;
-  pulled_by: string;
-  expires_at: string;
-  status: 'active' | 'expired' | 'released';
-  ended_by: string | null;
 }
 
 const describeFailure = (failure: unknown) => (failure instanceof ApiFailure ? failure.message : 'that did not work');
@@ -158,36 +146,7 @@ export function AlertRules() {
               <div>
                 {alert.message}
                 {leverFor?.id === alert.id && (
-                  <form className="lever-form" onSubmit={(event) => void pullLever(event, alert)}>
-                    <label>
-                      Merchant
-                      <input name="merchant_id" defaultValue={ruleOf(alert)?.merchant_id ?? ''} required />
-                    </label>
-                    <label>
-                      Action
-                      <select name="action" defaultValue="step_up">
-                        <option value="step_up">step up</option>
-                        <option value="review">review</option>
-                      </select>
-                    </label>
-                    <label className="inline">
-                      <input
-                        type="checkbox"
-                        name="new_address_only"
-                        defaultChecked={ruleOf(alert)?.new_address_only ?? false}
-                      />
-                      New-address orders only
-                    </label>
-                    <label>
-                      From EUR
-                      <input name="minimum_amount" type="number" min="0" step="0.01" />
-                    </label>
-                    <label>
-                      For minutes
-                      <input name="minutes" type="number" min="1" max="1440" defaultValue="120" required />
-                    </label>
-                    <button type="submit">Pull lever</button>
-                  </form>
+                  <LeverForm rule={ruleOf(alert)} onSubmit={(event) => void pullLever(event, alert)} />
                 )}
               </div>
               <div>{when(alert.created_at)}</div>
@@ -222,49 +181,10 @@ export function AlertRules() {
       {levers.length === 0 ? (
         <p className="muted">No levers pulled.</p>
       ) : (
-        <table className="queue-table">
-          <thead>
-            <tr>
-              <th>Lever</th>
-              <th>Merchant</th>
-              <th>Acts on</th>
-              <th>Until</th>
-              <th>Pulled by</th>
-              <th>Status</th>
-              <th />
-            </tr>
-          </thead>
-          <tbody>
-            {levers.map((lever) => (
-              <tr key={lever.id} data-lever={lever.id}>
-                <td>{lever.action.replace('_', ' ')}</td>
-                <td>{lever.merchant_id}</td>
-                <td>
-                  {lever.new_address_only ? 'new-address orders' : 'all orders'}
-                  {lever.minimum_amount !== null ? ` from EUR ${(lever.minimum_amount / 100).toFixed(2)}` : ''}
-                </td>
-                <td>{when(lever.expires_at)}</td>
-                <td>{lever.pulled_by}</td>
-                <td className={`status-${lever.status}`}>
-                  {lever.status}
-                  {lever.ended_by ? ` (${lever.ended_by})` : ''}
-                </td>
-                <td>
-                  {lever.status === 'active' && (
-                    <button
-                      className="secondary"
-                      onClick={() =>
-                        void act(() => api('POST', `/v1/ops/levers/${lever.id}/release`), 'Lever released.')
-                      }
-                    >
-                      Release
-                    </button>
-                  )}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <LeverTable
+          levers={levers}
+          onRelease={(lever) => void act(() => api('POST', `/v1/ops/levers/${lever.id}/release`), 'Lever released.')}
+        />
       )}
 
       <h3>Rules</h3>
