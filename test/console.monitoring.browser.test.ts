@@ -168,7 +168,7 @@ describe.skipIf(!available)('console live monitoring in chromium', () => {
   });
 
   it('raises an alert from a rule, acknowledges it, pulls a lever that steps up the next order, and sees it end', async () => {
-    await page.getByRole('link', { name: 'Alert rules', exact: true }).click();
+    await page.getByRole('link', { name: 'Thresholds & levers', exact: true }).click();
     await page.getByLabel('Name').fill('Busy Phone Shop');
     await page.getByLabel('Series').selectOption('decisions');
     await page.getByLabel('Merchant (empty: all)').fill(merchant.id);
@@ -212,7 +212,7 @@ describe.skipIf(!available)('console live monitoring in chromium', () => {
     clock.advance(121 * 60_000);
     expect((await order()).decision).toBe('approved');
     await app.monitoring.alertRules.evaluate();
-    await page.getByRole('link', { name: 'Alert rules', exact: true }).click();
+    await page.getByRole('link', { name: 'Thresholds & levers', exact: true }).click();
     await page.locator('[data-lever]').filter({ hasText: 'expired (clock)' }).waitFor();
     await page.locator('[data-rule-alert]').first().getByRole('button', { name: 'Resolve' }).click();
     await page.getByText('Alert resolved.').waitFor();

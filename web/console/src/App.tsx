@@ -14,7 +14,16 @@ import { Monitoring } from './Monitoring.tsx';
 import { AlertRules } from './AlertRules.tsx';
 
 // One entry per screen in the navigation; a new screen is one more name here and one more line in `main` below.
-const screens = ['Queue', 'Decisions', 'Cases', 'Approvals', 'Rules', 'Alerts', 'Monitoring', 'Alert rules'] as const;
+const screens = [
+  'Queue',
+  'Decisions',
+  'Cases',
+  'Approvals',
+  'Rules',
+  'Alerts',
+  'Monitoring',
+  'Thresholds & levers',
+] as const;
 type Screen = (typeof screens)[number];
 
 const enrolmentToken = () => /(?:^#|&)enrol=([A-Za-z0-9_-]+)/.exec(location.hash)?.[1] ?? null;
@@ -61,7 +70,7 @@ export function App() {
           {screens.map((name) => (
             <a
               key={name}
-              href={`#${name.toLowerCase().replaceAll(' ', '-')}`}
+              href={`#${name.toLowerCase().replace(/[^a-z]+/g, '-')}`}
               aria-current={screen === name ? 'page' : undefined}
               onClick={(event) => {
                 event.preventDefault();
@@ -93,7 +102,7 @@ export function App() {
         {screen === 'Rules' && <Rules />}
         {screen === 'Alerts' && <Alerts />}
         {screen === 'Monitoring' && <Monitoring />}
-        {screen === 'Alert rules' && <AlertRules />}
+        {screen === 'Thresholds & levers' && <AlertRules />}
       </main>
     </>
   );
