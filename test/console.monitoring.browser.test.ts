@@ -165,6 +165,13 @@ describe.skipIf(!available)('console live monitoring in chromium', () => {
     const lastWeekLine = await page.locator('[data-series="last week (all)"]').getAttribute('points');
     expect(lastWeekLine).toBeTruthy();
     await shot('21-monitoring-live');
+    // One merchant's picture: an unknown merchant has no decisions.
+    await page.getByLabel('Merchant').fill('mer_nobody');
+    await page.getByLabel('Merchant').press('Enter');
+    await expect.poll(() => headline.getAttribute('data-total')).toBe('0');
+    await page.getByLabel('Merchant').fill(merchant.id);
+    await page.getByLabel('Merchant').press('Enter');
+    await expect.poll(() => headline.getAttribute('data-total')).toBe('9');
   });
 
   it('raises an alert from a rule, acknowledges it, pulls a lever that steps up the next order, and sees it end', async () => {

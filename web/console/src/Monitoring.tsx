@@ -42,6 +42,8 @@ const stability = (psi: number | null) =>
 
 export function Monitoring() {
   const [minutes, setMinutes] = useState(60);
+  /** One merchant's figures, or everyone's when empty. */
+  const [merchant, setMerchant] = useState('');
   const [view, setView] = useState<MonitoringView | null>(null);
   const [updates, setUpdates] = useState(0);
   const [live, setLive] = useState(false);
@@ -55,9 +57,10 @@ export function Monitoring() {
       setUpdates((count) => count + 1);
       setUpdatedAt(new Date());
     };
-    void api<MonitoringView>('GET', `/v1/ops/monitoring?minutes=${minutes}`).then(accept, () => undefined);
+    const query = `minutes=${minutes}${merchant ? `&merchant_id=${encodeURIComponent(merchant)}` : ''}`;
+    void api<MonitoringView>('GET', `/v1/ops/monitoring?${query}`).then(accept, () => undefined);
     // The server pushes a fresh picture every few seconds; EventSource reconnects by itself when a stream ends.
-    const source = new EventSource(`/v1/ops/monitoring/stream?minutes=${minutes}&interval_seconds=3`);
+    const source = new EventSource(`/v1/ops/monitoring/stream?${query}&interval_seconds=3`);
     source.addEventListener('monitoring', (event) => accept(JSON.parse((event as MessageEvent<string>).data)));
     source.onopen = () => setLive(true);
     source.onerror = () => setLive(false);
@@ -65,7 +68,7 @@ export function Monitoring() {
       closed = true;
       source.close();
     };
-  }, [minutes]);
+  }, [minutes, merchant]);
 
   if (view === null) return <p>Loading…</p>;
   const labels = view.decisions_per_minute.map((minute) => time(minute.minute));
@@ -84,6 +87,17 @@ export function Monitoring() {
               </option>
             ))}
           </select>
+        </label>
+        <label className="inline">
+          Merchant
+          <input
+            placeholder="all merchants"
+            defaultValue={merchant}
+            onBlur={(event) => setMerchant(event.target.value.trim())}
+            onKeyDown={(event) => {
+              if (event.key === 'Enter') setMerchant(event.currentTarget.value.trim());
+            }}
+          />
         </label>
         <span className={live ? 'live on' : 'live'}>
           {live ? '● live' : '○ reconnecting'} · updated {updatedAt?.toLocaleTimeString('en-GB') ?? '—'}
