@@ -6,6 +6,7 @@ import { runDecisionBench } from './decision.bench.ts';
 import { runHttpBench } from './http.bench.ts';
 import { runImportBench } from './import.bench.ts';
 import { runModelBench } from './model.bench.ts';
+import { runMonitoringBench } from './monitoring.bench.ts';
 import { runOutboxBench } from './outbox.bench.ts';
 import { runRiskBench } from './risk.bench.ts';
 import { runSimulateBench } from './simulate.bench.ts';
@@ -57,6 +58,7 @@ export async function runBenchmarks(argv: string[]): Promise<number> {
     ['simulate', () => runSimulateBench({ orders: quick ? 100_000 : 1_000_000, log })],
     ['import', () => runImportBench({ orders: quick ? 10_000 : 100_000, log })],
     ['outbox', () => runOutboxBench({ webhooks: quick ? 20 : 100, log })],
+    ['monitoring', () => runMonitoringBench({ perHour: quick ? 2_000 : 6_000, rounds: quick ? 3 : 10, log })],
     [
       'channels',
       () => runChannelLookupBench({ channels: quick ? 100_000 : Number(values.channels), lookups: 2000, log }),

@@ -70,6 +70,7 @@ import { makeStaffContext } from './staff/staff.wiring.ts';
 import { registerConsole } from './staff/console.static.ts';
 import { makeWorkQueue } from './desk/work-queue.service.ts';
 import { makeDeskContext } from './desk/desk.wiring.ts';
+import { makeMonitoringContext, makeMonitoringLevers } from './monitoring/monitoring.wiring.ts';
 
 export const version = '0.1.0';
 
@@ -159,6 +160,8 @@ export async function makeApplication(config: Config, overrides: Overrides = {})
     ...(overrides.defaultModelPath === undefined ? {} : { defaultModelPath: overrides.defaultModelPath }),
   });
   const featureState = makeMemoryFeatureState();
+  // Emergency levers pulled from the console act on the live engine's decisions until their time is up.
+  const levers = makeMonitoringLevers({ database, clock, ids });
   // The proofs at the bank this server has providers for: the policy offers only these (none: it reviews instead).
   const bankProofProviders = makeBankProofProviders(config, overrides);
   const engine =
@@ -171,6 +174,7 @@ export async function makeApplication(config: Config, overrides: Overrides = {})
       model: () => modelContext.models.riskModel(rulesets.current().thresholds),
       newCustomerFloor: config.newCustomerFloorCents,
       possessionProofs: bankProofsOf(bankProofProviders),
+      leverRules: levers.rulesFor,
     });
   const metrics = makeMetrics();
   modelContext.registerMetrics(metrics.registry);
@@ -289,6 +293,13 @@ export async function makeApplication(config: Config, overrides: Overrides = {})
     transfer: config.invoicing.transfer,
   });
   routes.push(...desk.routes);
+  // Live monitoring, alert rules (evaluated on a schedule, once per cluster) and emergency levers.
+  const monitoring = makeMonitoringContext({ database, clock, ids, auth: staff.auth, levers });
+  routes.push(...monitoring.routes);
+  const monitoringScheduler = makeScheduler({
+    tasks: [monitoring.task],
+    onError: (task, error) => logError({ task, error: String(error) }, 'scheduled task failed'),
+  });
   decisionHooks.push(...protection.decisionHooks);
   routes.push(...modelContext.routes);
   decisionHooks.push(...modelContext.decisionHooks);
@@ -392,15 +403,20 @@ export async function makeApplication(config: Config, overrides: Overrides = {})
     reviews,
     reviewScheduler,
     staff,
+    monitoring,
+    monitoringScheduler,
     /** Starts the interval-driven work (outbox aside); `rearguard start` calls it. */
     startSchedulers() {
       protection.start();
       orders.start();
       reviewScheduler.start(config.schedulerIntervalMilliseconds);
+      monitoringScheduler.start(config.schedulerIntervalMilliseconds);
       onlineState.schedule(config.stateSnapshot.intervalMilliseconds);
     },
     async close() {
       await reviewScheduler.stop();
+      await monitoringScheduler.stop();
+      monitoring.closeStreams();
       await outbox.stop();
       await unfollowTableChanges?.();
       await protection.stop();

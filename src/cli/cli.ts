@@ -94,6 +94,11 @@ export const commands: Record<string, Command> = {
     usage: async () => (await import('../simulation/simulate.command.ts')).simulateUsage,
     run: async (argv, io) => (await import('../simulation/simulate.command.ts')).runSimulateCommand(argv, io),
   },
+  replay: {
+    summary: 'play a simulate file against a running local server as live checkouts, at a steady rate (see --help)',
+    usage: async () => (await import('../simulation/replay.command.ts')).replayUsage,
+    run: async (argv, io) => (await import('../simulation/replay.command.ts')).runReplayCommand(argv, io),
+  },
   train: {
     summary: 'replay history point-in-time and train a model (see --help)',
     usage: async () => (await import('../training/train.command.ts')).trainUsage,

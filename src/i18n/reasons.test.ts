@@ -2,13 +2,18 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { catalogues, reasonText } from './translate.ts';
+import { leverReasons } from '../monitoring/lever.rules.ts';
 
 const ruleset = JSON.parse(readFileSync(new URL('../../rules/default.json', import.meta.url), 'utf8')) as {
   rules: Array<{ reason?: { code: string } }>;
 };
 const policySource = readFileSync(new URL('../risk/policy/decision.policy.ts', import.meta.url), 'utf8');
 const policyCodes = [...policySource.matchAll(/code: '([a-z_]+)'/g)].map((match) => match[1]!);
-const ruleCodes = ruleset.rules.flatMap((rule) => (rule.reason ? [rule.reason.code] : []));
+const ruleCodes = [
+  ...ruleset.rules.flatMap((rule) => (rule.reason ? [rule.reason.code] : [])),
+  // Emergency levers pulled in the console act as rules with their own reasons.
+  ...Object.values(leverReasons).map((reason) => reason.code),
+];
 
 describe('decision reasons in the catalogues', () => {
   it.each(['nl', 'en'] as const)('has every rule and policy reason in %s', (language) => {

@@ -3,7 +3,7 @@ import type { ChallengeMethod, RiskEngine } from '../risk/engine.ts';
 import { makeRiskEngine, type RiskModel } from '../risk/risk.engine.ts';
 import type { Lists } from '../risk/policy/list.view.ts';
 import type { ProviderSet } from '../risk/providers/provider.set.ts';
-import type { Ruleset } from '../risk/rules/rule.schema.ts';
+import type { Rule, Ruleset } from '../risk/rules/rule.schema.ts';
 import type { FeatureState } from '../risk/state/feature-state.ts';
 
 export interface LiveEngineDependencies {
@@ -18,31 +18,54 @@ export interface LiveEngineDependencies {
   readonly newCustomerFloor?: number;
   /** The possession proofs the server has providers for; an empty list leaves the policy no proof to ask for. */
   readonly possessionProofs?: readonly ChallengeMethod[];
+  /** Emergency levers acting on this merchant at this moment, as rules put before the active ruleset's. */
+  readonly leverRules?: (merchantId: string, at: number) => Promise<readonly Rule[]>;
 }
 
 export function makeLiveEngine(dependencies: LiveEngineDependencies): RiskEngine {
   let builtFor: { ruleset: Ruleset; model: RiskModel | undefined } | null = null;
   let engine: RiskEngine | null = null;
+  // Engines with lever rules in front, by the levers' rule ids; dropped with the plain engine.
+  let leverEngines = new Map<string, RiskEngine>();
+  const build = (ruleset: Ruleset, model: RiskModel | undefined) =>
+    makeRiskEngine({
+      state: dependencies.state,
+      providers: dependencies.providers,
+      lists: dependencies.lists,
+      ruleset,
+      model,
+      newCustomerFloor: dependencies.newCustomerFloor,
+      possessionProofs: dependencies.possessionProofs,
+    });
   // The engine is cheap to build over the shared state; rebuild only when the ruleset or model changed.
   const current = (): RiskEngine => {
     const ruleset = dependencies.ruleset();
     const model = dependencies.model?.();
     if (!engine || builtFor?.ruleset !== ruleset || builtFor.model !== model) {
-      engine = makeRiskEngine({
-        state: dependencies.state,
-        providers: dependencies.providers,
-        lists: dependencies.lists,
-        ruleset,
-        model,
-        newCustomerFloor: dependencies.newCustomerFloor,
-        possessionProofs: dependencies.possessionProofs,
-      });
+      engine = build(ruleset, model);
       builtFor = { ruleset, model };
+      leverEngines = new Map();
     }
     return engine;
   };
+  const withLevers = (rules: readonly Rule[]): RiskEngine => {
+    const plain = current();
+    const key = rules.map((rule) => rule.id).join(',');
+    let leverEngine = leverEngines.get(key);
+    if (!leverEngine) {
+      const base = builtFor!.ruleset;
+      leverEngine = build({ ...base, rules: [...rules, ...base.rules] }, builtFor!.model);
+      // Levers are few and short-lived; the bound keeps a long-running process from collecting old combinations.
+      if (leverEngines.size > 64) leverEngines.clear();
+      leverEngines.set(key, leverEngine);
+    }
+    return leverEngine ?? plain;
+  };
   return {
-    decide: (input) => current().decide(input),
+    decide: async (input) => {
+      const levers = dependencies.leverRules ? await dependencies.leverRules(input.merchantId, input.at) : [];
+      return (levers.length === 0 ? current() : withLevers(levers)).decide(input);
+    },
     record: (event) => dependencies.state.apply(event),
   };
 }

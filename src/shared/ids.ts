@@ -51,7 +51,9 @@ export type IdPrefix =
   | 'sen'
   | 'ssn'
   | 'apr'
-  | 'dct';
+  | 'dct'
+  | 'lev'
+  | 'arl';
 
 export interface Ids {
   next(prefix: IdPrefix): string;

@@ -26,6 +26,8 @@ interface AlertRow {
   message: string;
   created_at: Date;
   acknowledged_at: Date | null;
+  rule_id: string | null;
+  resolved_at: Date | null;
 }
 
 const alertView = z.object({
@@ -35,6 +37,9 @@ const alertView = z.object({
   message: z.string(),
   created_at: z.string(),
   acknowledged_at: z.string().nullable(),
+  /** The alert rule that raised it (live monitoring), if any. */
+  rule_id: z.string().nullable(),
+  resolved_at: z.string().nullable(),
 });
 
 const presentAlert = (row: AlertRow): z.infer<typeof alertView> => ({
@@ -44,6 +49,8 @@ const presentAlert = (row: AlertRow): z.infer<typeof alertView> => ({
   message: row.message,
   created_at: row.created_at.toISOString(),
   acknowledged_at: row.acknowledged_at?.toISOString() ?? null,
+  rule_id: row.rule_id,
+  resolved_at: row.resolved_at?.toISOString() ?? null,
 });
 
 export function opsDeskRoutes(dependencies: {
@@ -85,7 +92,7 @@ export function opsDeskRoutes(dependencies: {
       handler: async ({ request, query }) => {
         await auth.require(request);
         const rows = await database.query<AlertRow>(
-          `SELECT seq, id, kind, subject_id, message, created_at, acknowledged_at FROM protection_alerts
+          `SELECT seq, id, kind, subject_id, message, created_at, acknowledged_at, rule_id, resolved_at FROM protection_alerts
            WHERE ($1::boolean IS NULL OR $1 = (acknowledged_at IS NULL)) AND ($2::bigint IS NULL OR seq < $2)
            ORDER BY seq DESC LIMIT $3`,
           [query.open ?? null, query.cursor ?? null, query.limit + 1],
@@ -115,7 +122,7 @@ export function opsDeskRoutes(dependencies: {
         const at = new Date(dependencies.clock.now());
         const [row] = await database.query<AlertRow>(
           `UPDATE protection_alerts SET acknowledged_at = $2 WHERE id = $1 AND acknowledged_at IS NULL
-           RETURNING seq, id, kind, subject_id, message, created_at, acknowledged_at`,
+           RETURNING seq, id, kind, subject_id, message, created_at, acknowledged_at, rule_id, resolved_at`,
           [params.id, at],
         );
         if (!row) {

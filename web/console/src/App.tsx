@@ -10,9 +10,20 @@ import { Cases } from './Cases.tsx';
 import { Approvals } from './Approvals.tsx';
 import { Alerts } from './Alerts.tsx';
 import { Rules } from './Rules.tsx';
+import { Monitoring } from './Monitoring.tsx';
+import { AlertRules } from './AlertRules.tsx';
 
 // One entry per screen in the navigation; a new screen is one more name here and one more line in `main` below.
-const screens = ['Queue', 'Decisions', 'Cases', 'Approvals', 'Rules', 'Alerts'] as const;
+const screens = [
+  'Queue',
+  'Decisions',
+  'Cases',
+  'Approvals',
+  'Rules',
+  'Alerts',
+  'Monitoring',
+  'Thresholds & levers',
+] as const;
 type Screen = (typeof screens)[number];
 
 const enrolmentToken = () => /(?:^#|&)enrol=([A-Za-z0-9_-]+)/.exec(location.hash)?.[1] ?? null;
@@ -59,7 +70,7 @@ export function App() {
           {screens.map((name) => (
             <a
               key={name}
-              href={`#${name.toLowerCase()}`}
+              href={`#${name.toLowerCase().replace(/[^a-z]+/g, '-')}`}
               aria-current={screen === name ? 'page' : undefined}
               onClick={(event) => {
                 event.preventDefault();
@@ -90,6 +101,8 @@ export function App() {
         {screen === 'Approvals' && <Approvals staff={staff} />}
         {screen === 'Rules' && <Rules />}
         {screen === 'Alerts' && <Alerts />}
+        {screen === 'Monitoring' && <Monitoring />}
+        {screen === 'Thresholds & levers' && <AlertRules />}
       </main>
     </>
   );
