@@ -16,8 +16,8 @@ describe('pseudonyms', () => {
   it('keys differ per kind and per secret', () => {
     const pseudonyms = makePseudonyms(secret);
     expect(pseudonyms.of('email', 'x').slice(8)).not.toBe(pseudonyms.of('phone', 'x').slice(8));
-    expect(makePseudonyms(Buffer.from('another secret of at least 32 characters')).of('email', 'anna@example.nl')).not.toBe(
-      pseudonyms.of('email', 'anna@example.nl'),
-    );
+    expect(
+      makePseudonyms(Buffer.from('another secret of at least 32 characters')).of('email', 'anna@example.nl'),
+    ).not.toBe(pseudonyms.of('email', 'anna@example.nl'));
   });
 });

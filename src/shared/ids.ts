@@ -51,7 +51,8 @@ export type IdPrefix =
   | 'sen'
   | 'ssn'
   | 'apr'
-  | 'dct';
+  | 'dct'
+  | 'rst';
 
 export interface Ids {
   next(prefix: IdPrefix): string;
