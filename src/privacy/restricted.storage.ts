@@ -1,28 +1,6 @@
 // Restricted storage: what the law makes us keep of an erased person, copied out of the live tables before they go.
 import type { SqlExecutor } from '../storage/database.ts';
-import {
-  daysAfter,
-  legalBases,
-  yearsAfter,
-  type Erasure,
-  type ErasureStep,
-  type KeptRecords,
-  type RestrictedKind,
-} from './erasure.step.ts';
-
-async function keep(
-  tx: SqlExecutor,
-  erasure: Erasure,
-  kind: RestrictedKind,
-  keepUntil: Date,
-  payload: object,
-): Promise<void> {
-  await tx.query(
-    `INSERT INTO restricted_records (id, request_id, kind, legal_basis, keep_until, payload, created_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-    [erasure.ids.next('rst'), erasure.requestId, kind, legalBases[kind], keepUntil, payload, erasure.now],
-  );
-}
+import { daysAfter, legalBases, type ErasureStep, type KeptRecords, type RestrictedKind } from './erasure.step.ts';
 
 function summarise(kept: Array<{ kind: RestrictedKind; keepUntil: Date }>): KeptRecords[] {
   const byKind = new Map<RestrictedKind, KeptRecords>();
@@ -37,75 +15,60 @@ function summarise(kept: Array<{ kind: RestrictedKind; keepUntil: Date }>): Kept
   return [...byKind.values()];
 }
 
-interface InvoiceRow {
-  id: string;
-  order_id: string;
-  amount: string | number;
-  currency: string;
-  status: string;
-  due_at: Date;
-  created_at: Date;
-  paid_amount: string | number;
-  fees: string | number;
-  merchant_id: string | null;
-  merchant_name: string | null;
-  placed_at: Date;
-  input: {
-    customer?: { name?: string; email?: string; phone?: string };
-    billing_address?: object;
-    lines?: unknown;
-  };
-}
+const insertRecords = `INSERT INTO restricted_records (id, request_id, kind, legal_basis, keep_until, payload, created_at)`;
 
-/** Invoices (tax period) with their payments and payout entries; unpaid ones also as open debt with contact details. */
+/**
+ * Invoices (tax period) with their payments and payout entries; unpaid ones also as open debt with contact details.
+ * Set-based: one statement per kind, however many invoices (a person with 1,000 orders must not cost 4,000 trips).
+ */
 export const restrictInvoices: ErasureStep = {
   name: 'restrict_invoices',
   async run(tx, erasure) {
-    const invoices = await tx.query<InvoiceRow>(
-      `SELECT i.id, i.order_id, i.amount, i.currency, i.status, i.due_at, i.created_at, i.paid_amount, i.fees,
-              o.merchant_id, o.merchant_name, o.placed_at, o.input
-       FROM invoices i JOIN orders o ON o.id = i.order_id WHERE i.id = ANY($1)`,
-      [erasure.subject.invoiceIds],
+    const prefix = `${erasure.ids.next('rst')}_`;
+    const common = [prefix, erasure.requestId, erasure.now, erasure.subject.invoiceIds];
+    // A tax invoice names the buyer and their address; the payout ledger shows what the merchant was paid.
+    const invoices = await tx.query<{ keep_until: Date }>(
+      `${insertRecords}
+       SELECT $1 || i.id, $2, 'invoice', $5, i.created_at + make_interval(years => $6::int),
+         jsonb_build_object(
+           'invoice', jsonb_build_object('id', i.id, 'order_id', i.order_id, 'amount', i.amount, 'fees', i.fees,
+             'paid_amount', i.paid_amount, 'currency', i.currency, 'status', i.status, 'due_at', i.due_at,
+             'created_at', i.created_at, 'merchant_id', o.merchant_id, 'merchant_name', o.merchant_name,
+             'placed_at', o.placed_at),
+           'buyer', jsonb_build_object('name', o.input->'customer'->'name', 'billing_address', o.input->'billing_address'),
+           'lines', coalesce(o.input->'lines', '[]'::jsonb),
+           'payments', (SELECT coalesce(jsonb_agg(jsonb_build_object('amount', p.amount, 'outcome', p.outcome,
+               'paid_at', p.paid_at)), '[]'::jsonb) FROM payments p WHERE p.invoice_id = i.id),
+           'transfers', (SELECT coalesce(jsonb_agg(jsonb_build_object('reference', t.reference, 'amount', t.amount,
+               'currency', t.currency, 'received_at', t.received_at)), '[]'::jsonb)
+             FROM invoice_payments t WHERE t.invoice_id = i.id),
+           'payouts', (SELECT coalesce(jsonb_agg(jsonb_build_object('id', e.id, 'merchant_id', e.merchant_id,
+               'amount', e.amount, 'currency', e.currency, 'kind', e.kind, 'created_at', e.created_at)), '[]'::jsonb)
+             FROM payout_entries e WHERE e.order_id = i.order_id)),
+         $3
+       FROM invoices i JOIN orders o ON o.id = i.order_id WHERE i.id = ANY($4)
+       RETURNING keep_until`,
+      [...common, legalBases.invoice, erasure.privacy.taxRetentionYears],
     );
-    const kept: Array<{ kind: RestrictedKind; keepUntil: Date }> = [];
-    for (const invoice of invoices) {
-      // One statement at a time: a transaction's connection runs them in order anyway.
-      const payments = await tx.query('SELECT amount, outcome, paid_at FROM payments WHERE invoice_id = $1', [
-        invoice.id,
-      ]);
-      const transfers = await tx.query(
-        'SELECT reference, amount, currency, received_at FROM invoice_payments WHERE invoice_id = $1',
-        [invoice.id],
-      );
-      const payouts = await tx.query(
-        'SELECT id, merchant_id, amount, currency, kind, created_at FROM payout_entries WHERE order_id = $1',
-        [invoice.order_id],
-      );
-      const taxUntil = yearsAfter(invoice.created_at, erasure.privacy.taxRetentionYears);
-      // A tax invoice names the buyer and their address; the payout ledger shows what the merchant was paid.
-      await keep(tx, erasure, 'invoice', taxUntil, {
-        invoice: { ...invoice, input: undefined },
-        buyer: { name: invoice.input.customer?.name ?? null, billing_address: invoice.input.billing_address ?? null },
-        lines: invoice.input.lines ?? [],
-        payments,
-        transfers,
-        payouts,
-      });
-      kept.push({ kind: 'invoice', keepUntil: taxUntil });
-      const outstanding = Number(invoice.amount) + Number(invoice.fees) - Number(invoice.paid_amount);
-      if (['open', 'unpaid', 'paused'].includes(invoice.status) && outstanding > 0) {
-        const debtUntil = yearsAfter(invoice.due_at, erasure.privacy.debtLimitationYears);
-        await keep(tx, erasure, 'open_debt', debtUntil, {
-          invoice_id: invoice.id,
-          outstanding,
-          currency: invoice.currency,
-          due_at: invoice.due_at,
-          contact: { email: invoice.input.customer?.email ?? null, phone: invoice.input.customer?.phone ?? null },
-        });
-        kept.push({ kind: 'open_debt', keepUntil: debtUntil });
-      }
-    }
-    return { erased: 0, kept: summarise(kept) };
+    const debts = await tx.query<{ keep_until: Date }>(
+      `${insertRecords}
+       SELECT $1 || 'debt_' || i.id, $2, 'open_debt', $5, i.due_at + make_interval(years => $6::int),
+         jsonb_build_object('invoice_id', i.id, 'outstanding', i.amount + i.fees - i.paid_amount,
+           'currency', i.currency, 'due_at', i.due_at,
+           'contact', jsonb_build_object('email', o.input->'customer'->'email', 'phone', o.input->'customer'->'phone')),
+         $3
+       FROM invoices i JOIN orders o ON o.id = i.order_id
+       WHERE i.id = ANY($4) AND i.status IN ('open', 'unpaid', 'paused') AND i.amount + i.fees - i.paid_amount > 0
+       RETURNING keep_until`,
+      [...common, legalBases.open_debt, erasure.privacy.debtLimitationYears],
+    );
+    return {
+      erased: 0,
+      kept: summarise([
+        ...invoices.map((row) => ({ kind: 'invoice' as const, keepUntil: row.keep_until })),
+        ...debts.map((row) => ({ kind: 'open_debt' as const, keepUntil: row.keep_until })),
+      ]),
+    };
   },
 };
 
@@ -135,7 +98,21 @@ export const restrictFraudIncidents: ErasureStep = {
     for (const label of labels) incidentOf(label.order_id).labels.push(label);
     for (const row of cases) incidentOf(row.order_id ?? row.id).cases.push(row);
     const keepUntil = daysAfter(erasure.now, erasure.privacy.fraudIncidentRetentionDays);
-    for (const [key, incident] of incidents) await keep(tx, erasure, 'fraud_incident', keepUntil, { key, ...incident });
+    const payloads = [...incidents].map(([key, incident]) => ({ key, ...incident }));
+    if (payloads.length > 0)
+      await tx.query(
+        `${insertRecords}
+         SELECT $1 || ordinality, $2, 'fraud_incident', $3, $4, value, $5
+         FROM jsonb_array_elements($6::jsonb) WITH ORDINALITY`,
+        [
+          `${erasure.ids.next('rst')}_`,
+          erasure.requestId,
+          legalBases.fraud_incident,
+          keepUntil,
+          erasure.now,
+          JSON.stringify(payloads),
+        ],
+      );
     return {
       erased: 0,
       kept: summarise([...incidents.keys()].map(() => ({ kind: 'fraud_incident' as const, keepUntil }))),
