@@ -1,4 +1,5 @@
 // Erasure requests by mail (admin route): idempotent, validated, durable until worked, worked once by several workers.
+import { serialize } from 'node:v8';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adminKey, sessionBody, type TestApplication } from './application.ts';
 import { databaseKinds } from './databases.ts';
@@ -119,8 +120,16 @@ describe.each(databaseKinds)('erasure requests by mail on %s', (kind) => {
       [accepted.id],
     );
     expect(row).toMatchObject({ status: 'pending', attempts: 1, identifiers: expect.anything() });
+    // This node's online state knows the person (rebuilt from the database) until it sees the other node's erasure.
+    await app.onlineState.rebuild();
+    const inMemory = () => serialize(app.featureState.exportData()).includes('mail.person.3@example.nl');
+    expect(inMemory()).toBe(true);
     expect(await otherNode().workPending()).toBe(1);
     expect(await remaining('mail.person.3@example.nl')).toBe(0);
+    expect(inMemory()).toBe(true);
+    expect(await app.erasure.scheduler.tick()).toMatchObject({ erasure_memory: 1 });
+    expect(inMemory()).toBe(false);
+    expect(await app.erasure.scheduler.tick()).toMatchObject({ erasure_memory: 0 });
     const [restricted] = await app.database.query<{ count: number }>(
       'SELECT count(*)::int AS count FROM restricted_records WHERE request_id = $1',
       [accepted.id],

@@ -115,7 +115,7 @@ export function makeErasureService(dependencies: ErasureServiceDependencies) {
     // The identifiers go with the rest: the finished request holds counts and legal bases only.
     await tx.query(
       `UPDATE erasure_requests SET status = 'done', identifiers = NULL, account_id = NULL, finished_at = $2, result = $3,
-         attempts = attempts + 1, last_error = NULL WHERE id = $1`,
+         finished_seq = nextval('erasure_finished_seq'), attempts = attempts + 1, last_error = NULL WHERE id = $1`,
       [row.id, now, result],
     );
   }
@@ -201,12 +201,17 @@ export function makeErasureService(dependencies: ErasureServiceDependencies) {
       }
       return finished;
     },
-    /** When the latest erasure finished (any node): other nodes purge their in-memory state once they see it. */
-    async latestFinishedAt(): Promise<number> {
-      const [row] = await database.query<{ at: Date | null }>(
-        `SELECT max(finished_at) AS at FROM erasure_requests WHERE status = 'done'`,
+    /**
+     * The number of the latest finished erasure (any node), or of the latest finished by `finishedBy` (a snapshot's
+     * time): other nodes purge their in-memory state once they see a higher one. Numbers, not clocks, so that nodes
+     * whose clocks differ, or two erasures within one millisecond, are still told apart.
+     */
+    async latestFinished(finishedBy?: Date): Promise<number> {
+      const [row] = await database.query<{ latest: string | number | null }>(
+        `SELECT max(finished_seq) AS latest FROM erasure_requests WHERE ($1::timestamptz IS NULL OR finished_at <= $1)`,
+        [finishedBy ?? null],
       );
-      return row?.at?.getTime() ?? 0;
+      return Number(row?.latest ?? 0);
     },
   };
 }

@@ -26,7 +26,7 @@ export function makeErasureContext(dependencies: {
   /** The latest erasure this process has purged from memory (its own or another node's). */
   let purgedUpTo = 0;
   async function purgeMemory(): Promise<void> {
-    const latest = await service.latestFinishedAt();
+    const latest = await service.latestFinished();
     await onlineState.rebuild();
     await lists.reload();
     purgedUpTo = Math.max(purgedUpTo, latest);
@@ -48,7 +48,7 @@ export function makeErasureContext(dependencies: {
         // Another node erased someone: this node's in-memory state still knows them until it rebuilds.
         name: 'erasure_memory',
         async run() {
-          if ((await service.latestFinishedAt()) <= purgedUpTo) return 0;
+          if ((await service.latestFinished()) <= purgedUpTo) return 0;
           await purgeMemory();
           return 1;
         },
@@ -66,7 +66,9 @@ export function makeErasureContext(dependencies: {
      * still holds whoever was erased after that snapshot was written, until the first round rebuilds it.
      */
     async start(intervalMilliseconds: number, loadedSnapshotWrittenAt: number | null) {
-      purgedUpTo = loadedSnapshotWrittenAt ?? (await service.latestFinishedAt());
+      purgedUpTo = await service.latestFinished(
+        loadedSnapshotWrittenAt === null ? undefined : new Date(loadedSnapshotWrittenAt),
+      );
       scheduler.start(intervalMilliseconds);
     },
     stop: () => scheduler.stop(),

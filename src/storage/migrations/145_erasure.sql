@@ -18,11 +18,14 @@ CREATE TABLE erasure_requests (
   attempts INTEGER NOT NULL DEFAULT 0,
   last_error TEXT,
   finished_at TIMESTAMPTZ,
+  -- Numbered in finishing order (not by clock): each node purges its memory once it sees a higher number.
+  finished_seq BIGINT,
   -- What was erased (per store, counts) and what was kept (kind, legal basis, until when): never personal data.
   result JSONB
 );
 CREATE INDEX erasure_requests_open ON erasure_requests (requested_at) WHERE status = 'pending';
-CREATE INDEX erasure_requests_finished ON erasure_requests (finished_at);
+CREATE SEQUENCE erasure_finished_seq;
+CREATE INDEX erasure_requests_finished ON erasure_requests (finished_seq);
 
 -- Kept because the law requires it, not for normal use: no API reads this table; each row is deleted on keep_until.
 CREATE TABLE restricted_records (
