@@ -3,6 +3,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { runChannelLookupBench } from './channel-lookup.bench.ts';
 import { runDecisionBench } from './decision.bench.ts';
+import { runErasureBench } from './erasure.bench.ts';
 import { runHttpBench } from './http.bench.ts';
 import { runImportBench } from './import.bench.ts';
 import { runModelBench } from './model.bench.ts';
@@ -62,6 +63,16 @@ export async function runBenchmarks(argv: string[]): Promise<number> {
     [
       'channels',
       () => runChannelLookupBench({ channels: quick ? 100_000 : Number(values.channels), lookups: 2000, log }),
+    ],
+    [
+      'erasure',
+      () =>
+        runErasureBench({
+          orders: 1000,
+          otherPeople: quick ? 20 : 100,
+          databaseUrl: values['database-url'],
+          log,
+        }),
     ],
     [
       'http',

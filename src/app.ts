@@ -71,6 +71,9 @@ import { registerConsole } from './staff/console.static.ts';
 import { makeWorkQueue } from './desk/work-queue.service.ts';
 import { makeDeskContext } from './desk/desk.wiring.ts';
 import { makeMonitoringContext, makeMonitoringLevers } from './monitoring/monitoring.wiring.ts';
+import { makePseudonyms } from './privacy/pseudonyms.ts';
+import { makeErasureContext } from './privacy/erasure.wiring.ts';
+import { developmentPseudonymSecret } from './config.ts';
 
 export const version = '0.1.0';
 
@@ -150,7 +153,9 @@ export async function makeApplication(config: Config, overrides: Overrides = {})
   const ids = overrides.ids ?? makeIds(() => clock.now());
   // Analysts' levers live in the database: the active ruleset version and the block/allow lists.
   const rulesets = makeRulesetsService({ database, clock });
-  const lists = makeListsService({ database, clock, ids });
+  // Pseudonyms (keyed HMAC per kind): list entries about an erased person keep matching by them.
+  const pseudonyms = makePseudonyms(Buffer.from(config.privacy.pseudonymSecret));
+  const lists = makeListsService({ database, clock, ids, pseudonyms });
   await Promise.all([rulesets.load(), lists.reload()]);
   // The champion model from the registry (or models/default.json); challengers score in shadow.
   const modelContext = await makeModelContext({
@@ -327,6 +332,18 @@ export async function makeApplication(config: Config, overrides: Overrides = {})
   });
   decisionHooks.push(...onboarding.decisionHooks);
   routes.push(...onboarding.routes);
+  // Erasure (GDPR Art. 17): requests from the portal and by mail, worked by any node, purging the online state too.
+  const erasure = makeErasureContext({
+    config,
+    database,
+    clock,
+    ids,
+    pseudonyms,
+    onlineState,
+    lists,
+    onError: (task, error) => logError({ task, error: String(error) }, 'scheduled task failed'),
+  });
+  routes.push(...erasure.routes);
 
   // Caches of webhook endpoints and capture modes drop what another process changed (NOTIFY from triggers).
   const unfollowTableChanges = await followTableChanges(database);
@@ -368,6 +385,8 @@ export async function makeApplication(config: Config, overrides: Overrides = {})
 
   // Lines from before the server (and its logger) existed, then everything the online state reports.
   for (const [details, message] of startLogLines) server.log.info(details, message);
+  if (config.privacy.pseudonymSecret === developmentPseudonymSecret)
+    server.log.warn('PSEUDONYM_SECRET is not set: pseudonyms use the public development key');
   startLog = (details, message) => server.log.info(details, message);
 
   function logError(details: object, message: string) {
@@ -405,6 +424,8 @@ export async function makeApplication(config: Config, overrides: Overrides = {})
     staff,
     monitoring,
     monitoringScheduler,
+    erasure,
+    pseudonyms,
     /** Starts the interval-driven work (outbox aside); `rearguard start` calls it. */
     startSchedulers() {
       protection.start();
@@ -412,11 +433,15 @@ export async function makeApplication(config: Config, overrides: Overrides = {})
       reviewScheduler.start(config.schedulerIntervalMilliseconds);
       monitoringScheduler.start(config.schedulerIntervalMilliseconds);
       onlineState.schedule(config.stateSnapshot.intervalMilliseconds);
+      erasure
+        .start(config.schedulerIntervalMilliseconds, startFigures.snapshotWrittenAt)
+        .catch((error: unknown) => logError({ error: String(error) }, 'erasure scheduler did not start'));
     },
     async close() {
       await reviewScheduler.stop();
       await monitoringScheduler.stop();
       monitoring.closeStreams();
+      await erasure.stop();
       await outbox.stop();
       await unfollowTableChanges?.();
       await protection.stop();

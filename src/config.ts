@@ -5,6 +5,8 @@ import { electronicFormatIBAN, isValidIBAN } from 'ibantools';
 
 /** Signs codes, client tokens and notice links in development only; production sets REARGUARD_SECRET. */
 export const developmentSecret = 'development-only-secret-set-REARGUARD_SECRET';
+/** Keys the pseudonyms of fraud signals in development only; production sets PSEUDONYM_SECRET. */
+export const developmentPseudonymSecret = 'development-only-pseudonym-secret-set-PSEUDONYM_SECRET';
 
 const environmentSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
@@ -99,9 +101,34 @@ const environmentSchema = z.object({
   VERIFICATION_PAYMENT_URL: z.url({ protocol: /^https?$/ }).optional(),
   VERIFICATION_PAYMENT_KEY: z.string().min(16, 'at least 16 characters').optional(),
   VERIFICATION_PAYMENT_CALLBACK_SECRET: z.string().min(32, 'at least 32 characters').optional(),
+  // Privacy: pseudonym key, erasure and retention periods (README "Privacy").
+  PSEUDONYM_SECRET: z.string().min(32, 'at least 32 characters').default(developmentPseudonymSecret),
+  ERASURE_FRESH_PROOF_MINUTES: z.coerce.number().min(1).max(1440).default(10),
+  TAX_RETENTION_YEARS: z.coerce.number().int().min(1).max(20).default(7),
+  DEBT_LIMITATION_YEARS: z.coerce.number().int().min(1).max(30).default(5),
+  FRAUD_INCIDENT_RETENTION_DAYS: z.coerce.number().int().min(1).max(7300).default(1825),
+  DECISION_INPUT_RETENTION_DAYS: z.coerce.number().int().min(1).max(7300).default(365),
+  ABANDONED_SESSION_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
+  EXPIRED_CHALLENGE_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
 });
 
+/** Privacy settings: the pseudonym key (shared with the encrypted store), erasure and retention periods. */
+export interface PrivacyConfig {
+  readonly pseudonymSecret: string;
+  /** A portal erasure needs a sign-in or step-up at most this many minutes old. */
+  readonly erasureFreshProofMinutes: number;
+  /** Invoices and the payout ledger are kept this long for the tax authority (NL: 7 years, AWR art. 52). */
+  readonly taxRetentionYears: number;
+  /** Open debt is kept until settled, at most until the claim is time-barred (NL: 5 years, BW 3:307). */
+  readonly debtLimitationYears: number;
+  readonly fraudIncidentRetentionDays: number;
+  readonly decisionInputRetentionDays: number;
+  readonly abandonedSessionRetentionDays: number;
+  readonly expiredChallengeRetentionDays: number;
+}
+
 export type Config = {
+  readonly privacy: PrivacyConfig;
   /** NODE_ENV=production: `rearguard start` refuses development values (see productionProblems). */
   readonly production: boolean;
   /** Set by `rearguard start --demo` (never by the environment): development-only providers are wired. */
@@ -232,6 +259,16 @@ export function loadConfig(environment: Record<string, string | undefined>): Con
   return {
     ok: true,
     config: {
+      privacy: {
+        pseudonymSecret: value.PSEUDONYM_SECRET,
+        erasureFreshProofMinutes: value.ERASURE_FRESH_PROOF_MINUTES,
+        taxRetentionYears: value.TAX_RETENTION_YEARS,
+        debtLimitationYears: value.DEBT_LIMITATION_YEARS,
+        fraudIncidentRetentionDays: value.FRAUD_INCIDENT_RETENTION_DAYS,
+        decisionInputRetentionDays: value.DECISION_INPUT_RETENTION_DAYS,
+        abandonedSessionRetentionDays: value.ABANDONED_SESSION_RETENTION_DAYS,
+        expiredChallengeRetentionDays: value.EXPIRED_CHALLENGE_RETENTION_DAYS,
+      },
       production: value.NODE_ENV === 'production',
       demo: false,
       port: value.PORT,
@@ -325,6 +362,9 @@ export function productionProblems(config: Config): string[] {
     ...(config.secret === developmentSecret
       ? ['REARGUARD_SECRET: is the public development value; set a random secret of at least 32 characters']
       : []),
+    ...(config.privacy.pseudonymSecret === developmentPseudonymSecret
+      ? ['PSEUDONYM_SECRET: is the public development value; set a random secret of at least 32 characters']
+      : []),
     ...(localHosts.test(host) ? [`PUBLIC_URL: ${config.publicUrl} is local; set the address shoppers reach`] : []),
     ...(config.notifier.email === 'outbox'
       ? ['NOTIFIER_EMAIL: is outbox (e-mail never leaves); set smtp with SMTP_URL']
@@ -410,6 +450,26 @@ export const configDocumentation: ReadonlyArray<readonly [string, string, string
     '(development value)',
     'HMAC key for one-time codes, client tokens and notice links (min. 32 chars; set it in production)',
   ],
+  [
+    'PSEUDONYM_SECRET',
+    '(development value)',
+    'Key of the per-kind HMAC pseudonyms that let fraud signals outlive an erasure (min. 32 chars; set it in production; never rotate without re-keying the lists)',
+  ],
+  ['ERASURE_FRESH_PROOF_MINUTES', '10', 'A portal erasure needs a sign-in or step-up at most this many minutes old'],
+  [
+    'TAX_RETENTION_YEARS',
+    '7',
+    'Invoices and payout ledger of an erased person kept in restricted storage (NL: 7 years)',
+  ],
+  [
+    'DEBT_LIMITATION_YEARS',
+    '5',
+    'Open debt of an erased person kept at most this long past its due date (NL: 5 years)',
+  ],
+  ['FRAUD_INCIDENT_RETENTION_DAYS', '1825', 'Confirmed fraud incidents of an erased person kept in restricted storage'],
+  ['DECISION_INPUT_RETENTION_DAYS', '365', "A decision's copy of the typed-in personal data is removed after this"],
+  ['ABANDONED_SESSION_RETENTION_DAYS', '30', 'Checkout sessions that never became an order are deleted after this'],
+  ['EXPIRED_CHALLENGE_RETENTION_DAYS', '30', 'Step-up challenges are deleted this long after they expired'],
   ['WEBAUTHN_RP_ID', '(host of PUBLIC_URL)', 'WebAuthn relying-party id for passkeys'],
   ['NOTIFIER_EMAIL', 'outbox', 'outbox (messages stay readable at /admin/outbox) or smtp'],
   ['SMTP_URL', '(unset)', 'smtp:// or smtps:// URL of the mail server (NOTIFIER_EMAIL=smtp)'],

@@ -17,6 +17,7 @@ const claimMilliseconds = 1_000;
 const serverEnvironment = {
   REARGUARD_ADMIN_KEY: adminKey,
   REARGUARD_SECRET: 'crash-test-secret-0123456789abcdefghijkl',
+  PSEUDONYM_SECRET: 'crash-test-pseudonym-secret-0123456789abcdef',
   PUBLIC_URL: 'https://pay.example.com',
   NOTIFIER_EMAIL: 'smtp',
   SMTP_URL: 'smtp://127.0.0.1:9',

@@ -449,4 +449,38 @@ describe.skipIf(!available)('consumer portal in chromium', () => {
     },
     walkTimeout,
   );
+
+  it(
+    'erases the account from the security page after a confirmation, and says what the law keeps and until when',
+    async () => {
+      const page = await openPage('nl-NL', desktop);
+      await page.goto(`${baseUrl}/portal/`);
+      await signIn(page, 'nl', bram);
+      // The account's language wins after sign-in (English when the walk above ran first).
+      await page.getByRole('heading', { level: 1 }).first().waitFor();
+      const language = (await page.evaluate('document.documentElement.lang')) as Language;
+      await go(page, language, 'nav.security');
+      await page.getByRole('button', { name: say(language, 'erasure.button') }).click();
+      const dialog = page.getByRole('dialog', { name: say(language, 'erasure.confirm.title') });
+      await dialog.getByText(say(language, 'erasure.confirm.kept')).waitFor();
+      await dialog.getByRole('button', { name: say(language, 'erasure.confirm.yes') }).click();
+      await page.getByText(say(language, 'erasure.done')).waitFor();
+      // Bram's own order has an open invoice: kept for the tax authority, and as open debt until paid.
+      const kept = page.locator('[role=status] li');
+      await kept.first().waitFor();
+      expect(await kept.allInnerTexts()).toEqual(expect.arrayContaining([expect.stringContaining('2033')]));
+      await check(page, language, '11-erased');
+      const left = await app.database.query('SELECT id FROM accounts WHERE external_id = $1 OR email = $2', [
+        bram.externalId,
+        bram.email,
+      ]);
+      expect(left).toEqual([]);
+      const [request] = await app.database.query<{ status: string; source: string }>(
+        "SELECT status, source FROM erasure_requests WHERE source = 'portal'",
+      );
+      expect(request).toEqual({ status: 'done', source: 'portal' });
+      await page.context().close();
+    },
+    walkTimeout,
+  );
 });

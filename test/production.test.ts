@@ -4,7 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { developmentSecret, loadConfig, productionProblems } from '../src/config.ts';
+import { developmentPseudonymSecret, developmentSecret, loadConfig, productionProblems } from '../src/config.ts';
 
 function config(environment: Record<string, string>) {
   const result = loadConfig(environment);
@@ -14,6 +14,7 @@ function config(environment: Record<string, string>) {
 
 const productionEnvironment = {
   REARGUARD_SECRET: 'a-real-secret-of-at-least-thirty-two-characters',
+  PSEUDONYM_SECRET: 'another-real-secret-of-at-least-thirty-two-characters',
   PUBLIC_URL: 'https://pay.example.com',
   NOTIFIER_EMAIL: 'smtp',
   SMTP_URL: 'smtp://mail.example.com:587',
@@ -47,7 +48,14 @@ describe('production defaults', () => {
   it('start without --demo refuses the development secret, a local PUBLIC_URL and the outbox notifier', async () => {
     const { code, stderr } = await start([], {});
     expect(code).toBe(2);
-    for (const variable of ['REARGUARD_SECRET', 'PUBLIC_URL', 'NOTIFIER_EMAIL', 'NOTIFIER_SMS', 'NOTIFIER_LETTER']) {
+    for (const variable of [
+      'REARGUARD_SECRET',
+      'PSEUDONYM_SECRET',
+      'PUBLIC_URL',
+      'NOTIFIER_EMAIL',
+      'NOTIFIER_SMS',
+      'NOTIFIER_LETTER',
+    ]) {
       expect(stderr).toContain(`${variable}:`);
     }
   });
@@ -69,6 +77,9 @@ describe('production defaults', () => {
     expect(productionProblems(config({ ...productionEnvironment, REARGUARD_SECRET: developmentSecret }))).toEqual([
       expect.stringMatching(/^REARGUARD_SECRET: /),
     ]);
+    expect(
+      productionProblems(config({ ...productionEnvironment, PSEUDONYM_SECRET: developmentPseudonymSecret })),
+    ).toEqual([expect.stringMatching(/^PSEUDONYM_SECRET: /)]);
     for (const url of ['http://localhost:8080', 'http://localhost.:8080', 'http://127.0.0.2', 'http://[::1]:80']) {
       expect(productionProblems(config({ ...productionEnvironment, PUBLIC_URL: url }))).toEqual([
         expect.stringMatching(/^PUBLIC_URL: /),

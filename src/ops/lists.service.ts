@@ -8,6 +8,7 @@ import { isUniqueViolation } from '../storage/database.ts';
 import type { Address } from '../checkout/session.schema.ts';
 import { normaliseListValue, type ListKind, type Lists, type ListView } from '../risk/policy/list.view.ts';
 import { normaliseAddress } from '../risk/normalise/address.normaliser.ts';
+import type { PseudonymKind, Pseudonyms } from '../privacy/pseudonyms.ts';
 
 export type ListValueInput =
   { kind: Exclude<ListKind, 'address'>; value: string } | { kind: 'address'; address: Address };
@@ -22,14 +23,26 @@ export interface ListEntryRow {
   expires_at: Date | null;
 }
 
-export function makeListsService(dependencies: { database: Database; clock: Clock; ids: Ids }) {
-  const { database, clock, ids } = dependencies;
+/** An entry about an erased person holds the value's pseudonym instead of the value (src/privacy/erasure.steps.ts). */
+const isPseudonym = (value: string) => value.startsWith('p_');
+
+export function makeListsService(dependencies: {
+  database: Database;
+  clock: Clock;
+  ids: Ids;
+  pseudonyms?: Pseudonyms;
+}) {
+  const { database, clock, ids, pseudonyms } = dependencies;
   let entries = new Map<string, { expiresAt: number | null }>();
+  /** Kinds with pseudonymous entries: only those cost an HMAC per lookup. */
+  let pseudonymousKinds = new Set<string>();
   const key = (list: string, kind: string, value: string) => `${list}\u0000${kind}\u0000${value}`;
 
   const view = (list: 'block' | 'allow'): ListView => ({
     has(kind, value) {
-      const entry = entries.get(key(list, kind, value));
+      let entry = entries.get(key(list, kind, value));
+      if (entry === undefined && pseudonyms !== undefined && pseudonymousKinds.has(kind))
+        entry = entries.get(key(list, kind, pseudonyms.of(kind as PseudonymKind, value)));
       // Expiry is checked against the clock at the edge that built this view, not inside the pure core.
       return entry !== undefined && (entry.expiresAt === null || entry.expiresAt > clock.now());
     },
@@ -43,6 +56,7 @@ export function makeListsService(dependencies: { database: Database; clock: Cloc
     entries = new Map(
       rows.map((row) => [key(row.list, row.kind, row.value), { expiresAt: row.expires_at?.getTime() ?? null }]),
     );
+    pseudonymousKinds = new Set(rows.filter((row) => isPseudonym(row.value)).map((row) => row.kind));
   }
 
   return {

@@ -53,7 +53,8 @@ export type IdPrefix =
   | 'apr'
   | 'dct'
   | 'lev'
-  | 'arl';
+  | 'arl'
+  | 'rst';
 
 export interface Ids {
   next(prefix: IdPrefix): string;

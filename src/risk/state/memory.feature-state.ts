@@ -22,6 +22,34 @@ export interface MemoryFeatureState extends FeatureState {
   /** The state as plain data for a snapshot, and loading one into a state that has applied nothing yet. */
   exportData(): StateData;
   importData(data: StateData): void;
+  /**
+   * Takes over the contents of a state rebuilt beside this one (after an erasure): a decision reads the old or the
+   * new tables, never a mix, and the erased person's keys are gone with the old ones.
+   */
+  replaceWith(rebuilt: MemoryFeatureState): void;
+}
+
+type MemoryTables = Omit<MemoryFeatureState, 'replaceWith'>;
+const tablesOf = new WeakMap<MemoryFeatureState, () => MemoryTables>();
+
+export function makeMemoryFeatureState(): MemoryFeatureState {
+  let tables = makeMemoryTables();
+  const state: MemoryFeatureState = {
+    applySync: (event) => tables.applySync(event),
+    snapshotSync: (query) => tables.snapshotSync(query),
+    exportData: () => tables.exportData(),
+    importData: (data) => tables.importData(data),
+    apply: async (event) => tables.applySync(event),
+    snapshot: async (query) => tables.snapshotSync(query),
+    sizes: () => tables.sizes(),
+    replaceWith(rebuilt) {
+      const current = tablesOf.get(rebuilt);
+      if (current === undefined) throw new Error('not a memory feature state');
+      tables = current();
+    },
+  };
+  tablesOf.set(state, () => tables);
+  return state;
 }
 
 const snapshotAccountsPerIndex = 5;
@@ -48,7 +76,7 @@ function alreadyTouched(list: readonly number[], row: number | undefined, at: nu
   return false;
 }
 
-export function makeMemoryFeatureState(): MemoryFeatureState {
+function makeMemoryTables(): MemoryTables {
   const accounts: AccountRecord[] = [];
   const accountRows = new Map<string, number>();
   const devices = new EntityTable('device');

@@ -4,7 +4,7 @@ import { dirname } from 'node:path';
 import type { Database } from '../../storage/database.ts';
 import { historyMark, readHistory } from '../../storage/history.reader.ts';
 import type { HistoryEvent } from '../engine.ts';
-import type { MemoryFeatureState } from './memory.feature-state.ts';
+import { makeMemoryFeatureState, type MemoryFeatureState } from './memory.feature-state.ts';
 import { readStateSnapshot, writeStateSnapshot } from './state-snapshot.file.ts';
 
 export interface OnlineStateDependencies {
@@ -19,6 +19,8 @@ export interface OnlineStateDependencies {
 
 export interface StartFigures {
   readonly fromSnapshot: boolean;
+  /** When the snapshot used was written (null: rebuilt): erasures finished later are still in it until a rebuild. */
+  readonly snapshotWrittenAt: number | null;
   /** Facts read from the database and applied: all of them on a rebuild, only the newer ones after a snapshot. */
   readonly replayedEvents: number;
   readonly mark: number;
@@ -53,11 +55,13 @@ export function makeOnlineStateService(dependencies: OnlineStateDependencies) {
     // Taken before reading: every fact committed with a number up to here is read below.
     const mark = await historyMark(database);
     let after: number | undefined;
+    let snapshotWrittenAt: number | null = null;
     if (snapshotPath !== null) {
       const reading = await readStateSnapshot(snapshotPath, { databaseId, mark });
       if (reading.ok) {
         state.importData(reading.data);
         after = reading.header.mark;
+        snapshotWrittenAt = Date.parse(reading.header.writtenAt);
       } else if (reading.reason !== 'no snapshot') {
         log(
           { path: snapshotPath, reason: reading.reason },
@@ -69,6 +73,7 @@ export function makeOnlineStateService(dependencies: OnlineStateDependencies) {
     completeUpTo = mark;
     const figures = {
       fromSnapshot: after !== undefined,
+      snapshotWrittenAt,
       replayedEvents,
       mark,
       milliseconds: Math.round(performance.now() - started),
@@ -106,8 +111,30 @@ export function makeOnlineStateService(dependencies: OnlineStateDependencies) {
     return writing;
   }
 
+  /**
+   * After an erasure: the state is rebuilt from the database (where the person no longer is) beside the live one,
+   * swapped in, caught up with facts committed meanwhile, and the snapshot file rewritten, so that neither this
+   * process nor a restart from its snapshot brings the person back.
+   */
+  async function rebuild(): Promise<number> {
+    const mark = await historyMark(database);
+    const rebuilt = makeMemoryFeatureState();
+    let events = 0;
+    for await (const event of readHistory(database)) {
+      rebuilt.applySync(event);
+      events += 1;
+    }
+    state.replaceWith(rebuilt);
+    events += await replay(mark);
+    completeUpTo = Math.max(completeUpTo, mark);
+    if (snapshotPath !== null) await snapshotSafely(false);
+    log({ events }, 'online state rebuilt after an erasure');
+    return events;
+  }
+
   return {
     start,
+    rebuild,
     snapshot: () => snapshotSafely(false),
     /** Snapshots every `intervalMilliseconds` (0: only on clean shutdown). */
     schedule(intervalMilliseconds: number): void {

@@ -4,6 +4,7 @@ import { api, type Profile } from './api.ts';
 import { useApi, type PageProps } from './useApi.ts';
 import { registerPasskey } from './passkeys.ts';
 import { useText } from './i18n/language.tsx';
+import { Erasure } from './Erasure.tsx';
 
 export const securityPath = '/v1/me/security';
 
@@ -95,6 +96,7 @@ export function Security({ onUnauthorized }: PageProps) {
       >
         {text('passkey.add')}
       </button>
+      <Erasure onSignedOut={onUnauthorized} />
     </>
   );
 }

@@ -1,0 +1,219 @@
+// Erasure requests: accepted durably, worked through the ordered steps by whichever node locks them first.
+import type { PrivacyConfig } from '../config.ts';
+import type { Clock } from '../shared/clock.ts';
+import { ApiError, notFound } from '../shared/errors.ts';
+import type { Ids } from '../shared/ids.ts';
+import type { Database } from '../storage/database.ts';
+import { legalBases, type ErasureStep, type KeptRecords } from './erasure.step.ts';
+import { resolveSubject, type ErasureIdentifiers } from './erasure.subject.ts';
+import type { Pseudonyms } from './pseudonyms.ts';
+
+const hour = 3_600_000;
+/** The goal is one hour; the limit, after which the request counts as late, is a day. */
+const goalMilliseconds = hour;
+const limitMilliseconds = 24 * hour;
+const maxAttempts = 5;
+
+interface RequestRow {
+  id: string;
+  source: 'portal' | 'admin';
+  account_id: string | null;
+  identifiers: ErasureIdentifiers | null;
+  reference: string | null;
+  status: 'pending' | 'done' | 'failed';
+  requested_at: Date;
+  due_at: Date;
+  limit_at: Date;
+  attempts: number;
+  last_error: string | null;
+  finished_at: Date | null;
+  result: ErasureResult | null;
+}
+
+export interface ErasureResult {
+  readonly erased: ReadonlyArray<{ store: string; count: number }>;
+  readonly kept: ReadonlyArray<{ kind: string; count: number; legal_basis: string; keep_until: string }>;
+}
+
+export interface ErasureServiceDependencies {
+  readonly database: Database;
+  readonly clock: Clock;
+  readonly ids: Ids;
+  readonly privacy: PrivacyConfig;
+  readonly pseudonyms: Pseudonyms;
+  readonly steps: readonly ErasureStep[];
+  /** After a commit: drop the erased person from in-memory state and caches (the online risk state). */
+  readonly afterErasure: () => Promise<void>;
+}
+
+const columns = `id, source, account_id, identifiers, reference, status, requested_at, due_at, limit_at, attempts,
+  last_error, finished_at, result`;
+
+/** The answer: what happens when, and once done what was erased and what was kept, why and until when. */
+export function presentRequest(row: RequestRow) {
+  return {
+    id: row.id,
+    status: row.status,
+    requested_at: row.requested_at.toISOString(),
+    due_at: row.due_at.toISOString(),
+    limit_at: row.limit_at.toISOString(),
+    finished_at: row.finished_at?.toISOString() ?? null,
+    erased: row.result?.erased ?? [],
+    kept: row.result?.kept ?? [],
+  };
+}
+export type ErasureRequestView = ReturnType<typeof presentRequest>;
+
+export function makeErasureService(dependencies: ErasureServiceDependencies) {
+  const { database, clock, ids, privacy, pseudonyms, steps, afterErasure } = dependencies;
+
+  async function insert(source: 'portal' | 'admin', identifiers: ErasureIdentifiers, reference: string | null) {
+    const now = clock.now();
+    const [row] = await database.query<RequestRow>(
+      `INSERT INTO erasure_requests (id, source, account_id, identifiers, reference, status, requested_at, due_at, limit_at)
+       VALUES ($1, $2, $3, $4, $5, 'pending', $6, $7, $8) ON CONFLICT (reference) DO NOTHING RETURNING ${columns}`,
+      [
+        ids.next('era'),
+        source,
+        identifiers.accountId ?? null,
+        identifiers,
+        reference,
+        new Date(now),
+        new Date(now + goalMilliseconds),
+        new Date(now + limitMilliseconds),
+      ],
+    );
+    return row;
+  }
+
+  async function find(sql: string, value: string): Promise<RequestRow | undefined> {
+    const [row] = await database.query<RequestRow>(`SELECT ${columns} FROM erasure_requests WHERE ${sql}`, [value]);
+    return row;
+  }
+
+  /** Works one request in one transaction: a crash before the commit leaves it pending for the next worker. */
+  async function erase(row: RequestRow, tx: Parameters<Parameters<Database['transaction']>[0]>[0]) {
+    const now = new Date(clock.now());
+    const subject = await resolveSubject(tx, row.identifiers ?? { accountId: row.account_id ?? undefined });
+    const erasure = { requestId: row.id, subject, now, ids, privacy, pseudonyms };
+    const erased: Array<{ store: string; count: number }> = [];
+    const kept: KeptRecords[] = [];
+    for (const step of steps) {
+      const outcome = await step.run(tx, erasure);
+      if (outcome.erased > 0) erased.push({ store: step.name, count: outcome.erased });
+      kept.push(...(outcome.kept ?? []));
+    }
+    const result: ErasureResult = {
+      erased,
+      kept: kept.map((record) => ({
+        kind: record.kind,
+        count: record.count,
+        legal_basis: legalBases[record.kind],
+        keep_until: record.keepUntil.toISOString(),
+      })),
+    };
+    // The identifiers go with the rest: the finished request holds counts and legal bases only.
+    await tx.query(
+      `UPDATE erasure_requests SET status = 'done', identifiers = NULL, account_id = NULL, finished_at = $2, result = $3,
+         finished_seq = nextval('erasure_finished_seq'), attempts = attempts + 1, last_error = NULL WHERE id = $1`,
+      [row.id, now, result],
+    );
+  }
+
+  /** Takes the oldest pending request no other node holds; false when there is none. */
+  async function workOne(onlyId?: string): Promise<boolean> {
+    let claimed: RequestRow | undefined;
+    try {
+      const worked = await database.transaction(async (tx) => {
+        const [row] = await tx.query<RequestRow>(
+          `SELECT ${columns} FROM erasure_requests WHERE status = 'pending' AND ($1::text IS NULL OR id = $1)
+           ORDER BY requested_at LIMIT 1 FOR UPDATE SKIP LOCKED`,
+          [onlyId ?? null],
+        );
+        if (row === undefined) return false;
+        claimed = row;
+        await erase(row, tx);
+        return true;
+      });
+      return worked;
+    } catch (error) {
+      if (claimed === undefined) throw error;
+      // Rolled back: the request stays pending (retried next round) unless it keeps failing.
+      await database.query(
+        `UPDATE erasure_requests SET attempts = attempts + 1, last_error = $2,
+           status = CASE WHEN attempts + 1 >= $3 THEN 'failed' ELSE status END WHERE id = $1`,
+        [claimed.id, String(error).slice(0, 500), maxAttempts],
+      );
+      throw error;
+    }
+  }
+
+  return {
+    /** Portal: the signed-in person, after a fresh proof; a second request while one is pending returns that one. */
+    async requestForAccount(accountId: string, sessionId: string): Promise<ErasureRequestView> {
+      const since = new Date(clock.now() - privacy.erasureFreshProofMinutes * 60_000);
+      const [fresh] = await database.query(
+        `SELECT 1 FROM consumer_sessions WHERE id = $1 AND created_at >= $2
+         UNION ALL SELECT 1 FROM verifications WHERE account_id = $3 AND verified_at >= $2 LIMIT 1`,
+        [sessionId, since, accountId],
+      );
+      if (fresh === undefined)
+        throw new ApiError(
+          403,
+          'fresh_proof_required',
+          `sign in again (or verify) within ${privacy.erasureFreshProofMinutes} minutes before asking for erasure`,
+        );
+      const pending = await find(`account_id = $1 AND status = 'pending'`, accountId);
+      const row = pending ?? (await insert('portal', { accountId }, null))!;
+      return presentRequest(row);
+    },
+    /** Admin (a request by letter or e-mail): idempotent by the mailbox reference. */
+    async requestByIdentifiers(
+      reference: string,
+      identifiers: ErasureIdentifiers,
+    ): Promise<{ created: boolean; request: ErasureRequestView }> {
+      const inserted = await insert('admin', identifiers, reference);
+      if (inserted !== undefined) return { created: true, request: presentRequest(inserted) };
+      const existing = await find('reference = $1', reference);
+      if (existing === undefined) throw notFound('erasure request');
+      return { created: false, request: presentRequest(existing) };
+    },
+    async get(id: string): Promise<ErasureRequestView> {
+      const row = await find('id = $1', id);
+      if (row === undefined) throw notFound('erasure request');
+      return presentRequest(row);
+    },
+    /** Works this request now if no other node has it; the answer is then final. Failures leave it to the worker. */
+    async workNow(id: string): Promise<ErasureRequestView> {
+      if (await workOne(id).catch(() => false)) await afterErasure();
+      const row = await find('id = $1', id);
+      if (row === undefined) throw notFound('erasure request');
+      return presentRequest(row);
+    },
+    /** The worker's round: every pending request, oldest first; returns how many were finished. */
+    async workPending(): Promise<number> {
+      let finished = 0;
+      try {
+        while (await workOne()) finished += 1;
+      } finally {
+        // One purge of the in-memory state for the whole round, also when a later request failed.
+        if (finished > 0) await afterErasure();
+      }
+      return finished;
+    },
+    /**
+     * The number of the latest finished erasure (any node), or of the latest finished by `finishedBy` (a snapshot's
+     * time): other nodes purge their in-memory state once they see a higher one. Numbers, not clocks, so that nodes
+     * whose clocks differ, or two erasures within one millisecond, are still told apart.
+     */
+    async latestFinished(finishedBy?: Date): Promise<number> {
+      const [row] = await database.query<{ latest: string | number | null }>(
+        `SELECT max(finished_seq) AS latest FROM erasure_requests WHERE ($1::timestamptz IS NULL OR finished_at <= $1)`,
+        [finishedBy ?? null],
+      );
+      return Number(row?.latest ?? 0);
+    },
+  };
+}
+
+export type ErasureService = ReturnType<typeof makeErasureService>;

@@ -1,0 +1,194 @@
+// Who an erasure is about: the accounts, sessions, orders and the personal values to find in today's tables.
+import type { Address } from '../checkout/session.schema.ts';
+import { normaliseEmail } from '../risk/normalise/email.normaliser.ts';
+import { normaliseIban } from '../risk/normalise/iban.normaliser.ts';
+import { phoneKey } from '../risk/normalise/phone.normaliser.ts';
+import type { SqlExecutor } from '../storage/database.ts';
+
+/** What a request names: the signed-in account (portal), or what a letter or e-mail to us gave (admin). */
+export interface ErasureIdentifiers {
+  readonly accountId?: string | undefined;
+  readonly email?: string | undefined;
+  readonly phone?: string | undefined;
+}
+
+export interface ErasureSubject {
+  readonly accountIds: readonly string[];
+  readonly sessionIds: readonly string[];
+  readonly decisionIds: readonly string[];
+  readonly orderIds: readonly string[];
+  readonly invoiceIds: readonly string[];
+  readonly challengeIds: readonly string[];
+  readonly claimIds: readonly string[];
+  readonly caseIds: readonly string[];
+  readonly channelIds: readonly string[];
+  /** Every personal value seen for the subject, as typed and normalised: what the sweep and the lists look for. */
+  readonly values: PersonalValues;
+}
+
+export interface PersonalValues {
+  readonly names: readonly string[];
+  readonly emails: readonly string[];
+  readonly phones: readonly string[];
+  readonly ibans: readonly string[];
+  readonly datesOfBirth: readonly string[];
+  readonly devices: readonly string[];
+  readonly addresses: readonly Address[];
+}
+
+interface PersonInput {
+  customer?: { name?: string; email?: string; phone?: string; date_of_birth?: string; iban?: string };
+  billing_address?: Address;
+  shipping_address?: Address;
+  device?: { id?: string };
+}
+
+const digitsOf = (phone: string) => phone.replace(/[^0-9]/g, '');
+
+/** Finds everything the identifiers lead to. Runs inside the erasure's transaction, so what it finds is what it erases. */
+export async function resolveSubject(tx: SqlExecutor, identifiers: ErasureIdentifiers): Promise<ErasureSubject> {
+  const email = identifiers.email === undefined ? null : (normaliseEmail(identifiers.email)?.key ?? null);
+  const rawEmail = identifiers.email?.trim().toLowerCase() ?? null;
+  const phone = identifiers.phone === undefined ? null : phoneKey(identifiers.phone);
+  const phoneDigits = phone === null ? null : digitsOf(phone);
+  const accountRows = await tx.query<{ id: string }>(
+    `SELECT id FROM accounts WHERE id = $1
+       OR ($2::text IS NOT NULL AND lower(email) IN ($2, $3))
+       OR ($4::text IS NOT NULL AND regexp_replace(phone, '[^0-9]', '', 'g') = $4)
+     UNION SELECT account_id FROM channels
+     WHERE ($2::text IS NOT NULL AND kind = 'email' AND (lookup_key = $2 OR lower(value) IN ($2, $3)))
+        OR ($4::text IS NOT NULL AND kind = 'phone' AND regexp_replace(value, '[^0-9]', '', 'g') = $4)`,
+    [identifiers.accountId ?? null, email, rawEmail ?? email, phoneDigits],
+  );
+  const accountIds = accountRows.map((row) => row.id);
+  // Sessions carry the typed identity even when no account was found for it (a declined or abandoned checkout).
+  const sessionRows = await tx.query<{ id: string }>(
+    `SELECT id FROM sessions
+     WHERE ($1::text IS NOT NULL AND lower(input->'customer'->>'email') IN ($1, $2))
+        OR ($3::text IS NOT NULL AND regexp_replace(input->'customer'->>'phone', '[^0-9]', '', 'g') = $3)
+     UNION SELECT session_id FROM orders WHERE account_id = ANY($4) AND session_id IS NOT NULL
+     UNION SELECT session_id FROM decisions WHERE account_id = ANY($4)`,
+    [email, rawEmail ?? email, phoneDigits, accountIds],
+  );
+  const sessionIds = sessionRows.map((row) => row.id);
+  const ids = async (sql: string, params: unknown[]) =>
+    (await tx.query<{ id: string }>(sql, params as never[])).map((row) => row.id);
+  const decisionIds = await ids('SELECT id FROM decisions WHERE session_id = ANY($1) OR account_id = ANY($2)', [
+    sessionIds,
+    accountIds,
+  ]);
+  const orderIds = await ids('SELECT id FROM orders WHERE account_id = ANY($1) OR session_id = ANY($2)', [
+    accountIds,
+    sessionIds,
+  ]);
+  const invoiceIds = await ids('SELECT id FROM invoices WHERE order_id = ANY($1) OR account_id = ANY($2)', [
+    orderIds,
+    accountIds,
+  ]);
+  const challengeIds = await ids('SELECT id FROM challenges WHERE session_id = ANY($1) OR account_id = ANY($2)', [
+    sessionIds,
+    accountIds,
+  ]);
+  const claimIds = await ids('SELECT id FROM claims WHERE account_id = ANY($1) OR order_id = ANY($2)', [
+    accountIds,
+    orderIds,
+  ]);
+  const caseIds = await ids(
+    'SELECT id FROM cases WHERE account_id = ANY($1) OR order_id = ANY($2) OR claim_id = ANY($3) OR decision_id = ANY($4)',
+    [accountIds, orderIds, claimIds, decisionIds],
+  );
+  const channelIds = await ids('SELECT id FROM channels WHERE account_id = ANY($1)', [accountIds]);
+  const values = await personalValues(tx, { accountIds, sessionIds, orderIds }, identifiers);
+  return {
+    accountIds,
+    sessionIds,
+    decisionIds,
+    orderIds,
+    invoiceIds,
+    challengeIds,
+    claimIds,
+    caseIds,
+    channelIds,
+    values,
+  };
+}
+
+async function personalValues(
+  tx: SqlExecutor,
+  found: { accountIds: readonly string[]; sessionIds: readonly string[]; orderIds: readonly string[] },
+  identifiers: ErasureIdentifiers,
+): Promise<PersonalValues> {
+  const names = new Set<string>();
+  const emails = new Set<string>();
+  const phones = new Set<string>();
+  const ibans = new Set<string>();
+  const datesOfBirth = new Set<string>();
+  const devices = new Set<string>();
+  const addresses = new Map<string, Address>();
+  const addEmail = (value: string | null | undefined) => {
+    if (!value) return;
+    emails.add(value);
+    const key = normaliseEmail(value)?.key;
+    if (key) emails.add(key);
+  };
+  const addPhone = (value: string | null | undefined) => {
+    if (!value) return;
+    phones.add(value);
+    const key = phoneKey(value);
+    if (key) phones.add(key);
+  };
+  const addAddress = (address: Address | null | undefined) => {
+    if (address?.street) addresses.set(`${address.street}\u0000${address.house_number}`, address);
+  };
+  addEmail(identifiers.email);
+  addPhone(identifiers.phone);
+  const accounts = await tx.query<{
+    name: string | null;
+    email: string | null;
+    phone: string | null;
+    date_of_birth: string | null;
+    address: Address | null;
+  }>('SELECT name, email, phone, date_of_birth::text AS date_of_birth, address FROM accounts WHERE id = ANY($1)', [
+    found.accountIds,
+  ]);
+  for (const account of accounts) {
+    if (account.name) names.add(account.name);
+    addEmail(account.email);
+    addPhone(account.phone);
+    if (account.date_of_birth) datesOfBirth.add(account.date_of_birth);
+    addAddress(account.address);
+  }
+  const channels = await tx.query<{ kind: string; value: string }>(
+    'SELECT kind, value FROM channels WHERE account_id = ANY($1)',
+    [found.accountIds],
+  );
+  for (const channel of channels) (channel.kind === 'email' ? addEmail : addPhone)(channel.value);
+  const inputs = await tx.query<{ input: PersonInput }>(
+    'SELECT input FROM sessions WHERE id = ANY($1) UNION ALL SELECT input FROM orders WHERE id = ANY($2)',
+    [found.sessionIds, found.orderIds],
+  );
+  for (const { input } of inputs) {
+    const customer = input.customer ?? {};
+    if (customer.name) names.add(customer.name);
+    addEmail(customer.email);
+    addPhone(customer.phone);
+    if (customer.date_of_birth) datesOfBirth.add(customer.date_of_birth);
+    if (customer.iban) {
+      ibans.add(customer.iban);
+      const key = normaliseIban(customer.iban);
+      if (key) ibans.add(key);
+    }
+    if (input.device?.id) devices.add(input.device.id);
+    addAddress(input.billing_address);
+    addAddress(input.shipping_address);
+  }
+  return {
+    names: [...names],
+    emails: [...emails],
+    phones: [...phones],
+    ibans: [...ibans],
+    datesOfBirth: [...datesOfBirth],
+    devices: [...devices],
+    addresses: [...addresses.values()],
+  };
+}

@@ -1,0 +1,76 @@
+// Wires erasure: the service over the ordered steps, its routes, and the tasks every node runs on its scheduler.
+import type { Config } from '../config.ts';
+import type { ListsService } from '../ops/lists.service.ts';
+import { makeScheduler } from '../protection/protection.scheduler.ts';
+import type { OnlineStateService } from '../risk/state/online-state.service.ts';
+import type { Clock } from '../shared/clock.ts';
+import type { Ids } from '../shared/ids.ts';
+import type { Database } from '../storage/database.ts';
+import { makePrivacyRetentionTask } from './privacy.retention.ts';
+import { erasureRoutes } from './erasure.routes.ts';
+import { makeErasureService } from './erasure.service.ts';
+import { erasureSteps } from './erasure.steps.ts';
+import type { Pseudonyms } from './pseudonyms.ts';
+
+export function makeErasureContext(dependencies: {
+  config: Config;
+  database: Database;
+  clock: Clock;
+  ids: Ids;
+  pseudonyms: Pseudonyms;
+  onlineState: OnlineStateService;
+  lists: ListsService;
+  onError: (task: string, error: unknown) => void;
+}) {
+  const { config, database, clock, ids, pseudonyms, onlineState, lists } = dependencies;
+  /** The latest erasure this process has purged from memory (its own or another node's). */
+  let purgedUpTo = 0;
+  async function purgeMemory(): Promise<void> {
+    const latest = await service.latestFinished();
+    await onlineState.rebuild();
+    await lists.reload();
+    purgedUpTo = Math.max(purgedUpTo, latest);
+  }
+  const service = makeErasureService({
+    database,
+    clock,
+    ids,
+    privacy: config.privacy,
+    pseudonyms,
+    steps: erasureSteps,
+    afterErasure: purgeMemory,
+  });
+  const scheduler = makeScheduler({
+    tasks: [
+      // Requests accepted but not finished at once (a crash, a failure, several nodes): the oldest first.
+      { name: 'erasure_requests', run: () => service.workPending() },
+      {
+        // Another node erased someone: this node's in-memory state still knows them until it rebuilds.
+        name: 'erasure_memory',
+        async run() {
+          if ((await service.latestFinished()) <= purgedUpTo) return 0;
+          await purgeMemory();
+          return 1;
+        },
+      },
+      makePrivacyRetentionTask({ database, clock, privacy: config.privacy }),
+    ],
+    onError: dependencies.onError,
+  });
+  return {
+    service,
+    scheduler,
+    routes: erasureRoutes(service),
+    /**
+     * What was erased before the state was rebuilt from the database is absent from it; a state loaded from a snapshot
+     * still holds whoever was erased after that snapshot was written, until the first round rebuilds it.
+     */
+    async start(intervalMilliseconds: number, loadedSnapshotWrittenAt: number | null) {
+      purgedUpTo = await service.latestFinished(
+        loadedSnapshotWrittenAt === null ? undefined : new Date(loadedSnapshotWrittenAt),
+      );
+      scheduler.start(intervalMilliseconds);
+    },
+    stop: () => scheduler.stop(),
+  };
+}
