@@ -5,13 +5,17 @@ import { mkdir } from 'node:fs/promises';
 import type { FastifyInstance } from 'fastify';
 import { join } from 'node:path';
 import type { DestinationStream } from 'pino';
-import type { Config } from './config.ts';
+import { developmentPrivacyValues, type Config } from './config.ts';
 import { systemClock, type Clock } from './shared/clock.ts';
 import { makeIds, type Ids } from './shared/ids.ts';
 import type { Database } from './storage/database.ts';
 import { makePgliteWorkerDatabase } from './storage/pglite-worker.database.ts';
 import { makePostgresDatabase } from './storage/postgres.database.ts';
 import { migrate } from './storage/migrate.ts';
+import { makePseudonyms } from './privacy/pseudonyms.ts';
+import { makeSubjectStore } from './privacy/subject-store.ts';
+import { makeSubjectKeys } from './privacy/subject-keys.ts';
+import { makePersonalData } from './privacy/personal-data.ts';
 import { makeOnlineStateService } from './risk/state/online-state.service.ts';
 import type { RiskEngine } from './risk/engine.ts';
 import { makeMemoryFeatureState } from './risk/state/memory.feature-state.ts';
@@ -147,6 +151,18 @@ export async function makeApplication(config: Config, overrides: Overrides = {})
   if (database.kind === 'pglite') await releaseAbandonedClaims(database);
   const clock = overrides.clock ?? systemClock;
   const ids = overrides.ids ?? makeIds(() => clock.now());
+
+  // Privacy: keyed pseudonyms of personal values, and each person's data sealed under their own wrapped key.
+  const pseudonyms = makePseudonyms(Buffer.from(config.privacy.pseudonymSecret));
+  const subjects = makeSubjectStore({
+    masterKeys: config.privacy.masterKeys,
+    encryption: config.privacy.personalDataEncryption,
+    newId: () => ids.next('sub'),
+    now: () => new Date(clock.now()),
+  });
+  const personalData = makePersonalData({ subjects, pseudonyms });
+  const subjectKeys = makeSubjectKeys(database, () => new Date(clock.now()));
+
   // Analysts' levers live in the database: the active ruleset version and the block/allow lists.
   const rulesets = makeRulesetsService({ database, clock });
   const lists = makeListsService({ database, clock, ids });
@@ -202,6 +218,7 @@ export async function makeApplication(config: Config, overrides: Overrides = {})
     ids,
     secret: config.secret,
     publicUrl: config.publicUrl,
+    personalData,
     webauthn,
     ...bankProofProviders,
     // Rate-limit counters in PostgreSQL; a Redis adapter of the same port would be chosen here.
@@ -221,6 +238,7 @@ export async function makeApplication(config: Config, overrides: Overrides = {})
     clock,
     ids,
     invoiceDueDays: config.invoiceDueDays,
+    personalData,
     onOrderPlaced: orders.onOrderPlaced,
     onDecision: metrics.observeDecision,
     afterDecision: decisionHooks,
@@ -358,6 +376,7 @@ export async function makeApplication(config: Config, overrides: Overrides = {})
   // Lines from before the server (and its logger) existed, then everything the online state reports.
   for (const [details, message] of startLogLines) server.log.info(details, message);
   startLog = (details, message) => server.log.info(details, message);
+  for (const problem of developmentPrivacyValues(config)) server.log.warn({ setting: problem }, 'privacy setting');
 
   function logError(details: object, message: string) {
     server.log.warn(details, message);
@@ -389,6 +408,10 @@ export async function makeApplication(config: Config, overrides: Overrides = {})
     rulesets,
     lists,
     featureState,
+    pseudonyms,
+    subjects,
+    subjectKeys,
+    personalData,
     reviews,
     reviewScheduler,
     staff,

@@ -2,9 +2,15 @@
 import { parseOpsAlertRecipients, type OpsAlertRecipient } from './ops/ops-alert.delivery.ts';
 import { z } from 'zod';
 import { electronicFormatIBAN, isValidIBAN } from 'ibantools';
+import { parseMasterKeys, type MasterKey } from './privacy/envelope.ts';
 
 /** Signs codes, client tokens and notice links in development only; production sets REARGUARD_SECRET. */
 export const developmentSecret = 'development-only-secret-set-REARGUARD_SECRET';
+
+/** Pseudonymises personal values in development only; production sets PSEUDONYM_SECRET. */
+export const developmentPseudonymSecret = 'development-only-pseudonym-secret-set-PSEUDONYM_SECRET';
+/** Wraps personal-data keys in development only (32 public bytes); production sets MASTER_KEYS. */
+export const developmentMasterKeys = `dev:${Buffer.from('development-only-master-key-set-').toString('base64')}`;
 
 const environmentSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
@@ -78,6 +84,9 @@ const environmentSchema = z.object({
   NODE_ENV: z.string().optional(),
   REARGUARD_SECRET: z.string().min(32, 'at least 32 characters').default(developmentSecret),
   WEBAUTHN_RP_ID: z.string().optional(),
+  PSEUDONYM_SECRET: z.string().min(32, 'at least 32 characters').default(developmentPseudonymSecret),
+  MASTER_KEYS: z.string().default(developmentMasterKeys),
+  PERSONAL_DATA_ENCRYPTION: z.enum(['on', 'off']).default('on'),
   NOTIFIER_EMAIL: z.enum(['outbox', 'smtp']).default('outbox'),
   SMTP_URL: z
     .string()
@@ -159,6 +168,14 @@ export type Config = {
   /** Where shoppers and consumers reach this server (links in messages, WebAuthn origin). */
   readonly publicUrl: string;
   readonly secret: string;
+  readonly privacy: {
+    /** HMAC secret of the pseudonyms (src/privacy/pseudonyms.ts). */
+    readonly pseudonymSecret: string;
+    /** Master keys that wrap the per-subject data keys: the first wraps new ones, all unwrap. */
+    readonly masterKeys: readonly MasterKey[];
+    /** off only to measure its cost (bench): personal data is then stored sealed but not encrypted. */
+    readonly personalDataEncryption: boolean;
+  };
   readonly webauthnRpId: string;
   readonly notifier: {
     readonly email: 'outbox' | 'smtp';
@@ -227,7 +244,10 @@ export function loadConfig(environment: Record<string, string | undefined>): Con
     missing.push(
       `OPS_ALERT_TO: "${opsAlertRecipients.invalid}" is neither an e-mail address nor a +E.164 phone number`,
     );
-  if (missing.length > 0 || 'invalid' in opsAlertRecipients) return { ok: false, errors: missing };
+  const masterKeys = parseMasterKeys(value.MASTER_KEYS);
+  if ('invalid' in masterKeys) missing.push(`MASTER_KEYS: ${masterKeys.invalid}`);
+  if (missing.length > 0 || 'invalid' in opsAlertRecipients || 'invalid' in masterKeys)
+    return { ok: false, errors: missing };
   const publicUrl = (value.PUBLIC_URL ?? `http://localhost:${value.PORT}`).replace(/\/+$/, '');
   return {
     ok: true,
@@ -277,6 +297,11 @@ export function loadConfig(environment: Record<string, string | undefined>): Con
       stateSnapshot: { path: value.STATE_SNAPSHOT_PATH, intervalMilliseconds: value.STATE_SNAPSHOT_INTERVAL_S * 1000 },
       publicUrl,
       secret: value.REARGUARD_SECRET,
+      privacy: {
+        pseudonymSecret: value.PSEUDONYM_SECRET,
+        masterKeys,
+        personalDataEncryption: value.PERSONAL_DATA_ENCRYPTION === 'on',
+      },
       webauthnRpId: value.WEBAUTHN_RP_ID ?? new URL(publicUrl).hostname,
       notifier: {
         email: value.NOTIFIER_EMAIL,
@@ -325,6 +350,7 @@ export function productionProblems(config: Config): string[] {
     ...(config.secret === developmentSecret
       ? ['REARGUARD_SECRET: is the public development value; set a random secret of at least 32 characters']
       : []),
+    ...developmentPrivacyValues(config),
     ...(localHosts.test(host) ? [`PUBLIC_URL: ${config.publicUrl} is local; set the address shoppers reach`] : []),
     ...(config.notifier.email === 'outbox'
       ? ['NOTIFIER_EMAIL: is outbox (e-mail never leaves); set smtp with SMTP_URL']
@@ -337,6 +363,19 @@ export function productionProblems(config: Config): string[] {
       ? ['NOTIFIER_LETTER: is outbox (letters never leave); set http with LETTER_SERVICE_URL']
       : []),
     ...(config.webhookAllowPrivateUrls ? ['WEBHOOK_ALLOW_PRIVATE_URLS: must be false in production'] : []),
+  ];
+}
+
+/** The privacy secrets still at their public development values (a warning in development, refused in production). */
+export function developmentPrivacyValues(config: Config): string[] {
+  return [
+    ...(config.privacy.pseudonymSecret === developmentPseudonymSecret
+      ? ['PSEUDONYM_SECRET: is the public development value; set a random secret of at least 32 characters']
+      : []),
+    ...(config.privacy.masterKeys.some((key) => key.id === 'dev')
+      ? ['MASTER_KEYS: holds the public development key "dev"; set id:<32 random bytes in base64>']
+      : []),
+    ...(config.privacy.personalDataEncryption ? [] : ['PERSONAL_DATA_ENCRYPTION: off stores personal data in plain']),
   ];
 }
 
@@ -410,6 +449,17 @@ export const configDocumentation: ReadonlyArray<readonly [string, string, string
     '(development value)',
     'HMAC key for one-time codes, client tokens and notice links (min. 32 chars; set it in production)',
   ],
+  [
+    'PSEUDONYM_SECRET',
+    '(development value)',
+    'HMAC secret of the pseudonyms that features, lists and search use instead of personal values (min. 32 chars)',
+  ],
+  [
+    'MASTER_KEYS',
+    '(development key)',
+    "id:base64key,... (32-byte keys) wrapping each person's data key; the first wraps, all unwrap (rotate-master-key)",
+  ],
+  ['PERSONAL_DATA_ENCRYPTION', 'on', 'off only to measure the cost of encryption (personal data then stored plain)'],
   ['WEBAUTHN_RP_ID', '(host of PUBLIC_URL)', 'WebAuthn relying-party id for passkeys'],
   ['NOTIFIER_EMAIL', 'outbox', 'outbox (messages stay readable at /admin/outbox) or smtp'],
   ['SMTP_URL', '(unset)', 'smtp:// or smtps:// URL of the mail server (NOTIFIER_EMAIL=smtp)'],
