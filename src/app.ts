@@ -200,6 +200,7 @@ export async function makeApplication(config: Config, overrides: Overrides = {})
     state: featureState,
     record: (event) => engine.record(event),
     snapshotPath: stateSnapshotPath(config, overrides),
+    openInput: personalData.open,
     log: (details, message) => startLog(details, message),
   });
   const startFigures = await onlineState.start();
@@ -278,7 +279,15 @@ export async function makeApplication(config: Config, overrides: Overrides = {})
   );
   routes.push(...outboxRoutes({ database, adminKey: config.adminKey }));
   // Webhooks, invoicing and buyer protection (claims, cases, payouts, the consumer portal's data).
-  const protection = makeProtectionContext({ config, database, clock, ids, engine, metrics });
+  const protection = makeProtectionContext({
+    config,
+    database,
+    clock,
+    ids,
+    engine,
+    metrics,
+    personalData,
+  });
   routes.push(...protection.routes);
   // Staff of the fraud desk: passkey sign-in, audit trail, four eyes; their routes live under /v1/ops.
   const queue = makeWorkQueue({ database, clock, ids, reviews, lockMinutes: config.review.lockMinutes });
@@ -305,6 +314,7 @@ export async function makeApplication(config: Config, overrides: Overrides = {})
     queue,
     caseFirstResponseHours: config.caseFirstResponseHours,
     transfer: config.invoicing.transfer,
+    personalData,
   });
   routes.push(...desk.routes);
   decisionHooks.push(...protection.decisionHooks);

@@ -135,6 +135,20 @@ export const commands: Record<string, Command> = {
       }
     },
   },
+  'rotate-master-key': {
+    summary: 're-wrap every personal-data key under the first of MASTER_KEYS',
+    usage: async () => (await import('../privacy/rotate-master-key.command.ts')).rotateMasterKeyUsage,
+    run: async (argv, io) => {
+      if (argv.length > 0) throw new CliExit(2, 'usage: rearguard rotate-master-key');
+      const { runRotateMasterKey } = await import('../privacy/rotate-master-key.command.ts');
+      const database = await openMigrated(io);
+      try {
+        return await runRotateMasterKey(requireConfig(io), database, io);
+      } finally {
+        await database.close();
+      }
+    },
+  },
   bench: {
     summary: 'run the benchmarks and print their figures',
     usage: async () =>

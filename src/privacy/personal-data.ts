@@ -127,7 +127,18 @@ export function makePersonalData(dependencies: { subjects: SubjectStore; pseudon
     });
   }
 
+  /** For readers that show or match an input: an erased one becomes its person-free stand-in (erasedInput). */
+  async function inputsOf(
+    db: SqlExecutor,
+    rows: readonly { readonly session_id: string | null; readonly input: unknown }[],
+  ): Promise<SessionInput[]> {
+    const opened = await openInputs(db, rows);
+    return opened.map((input, index) => (input === erased ? erasedInput(rows[index]!.input) : input));
+  }
+
   return {
+    pseudonyms,
+    inputsOf,
     pseudonymsOf,
     emailPseudonym,
     phonePseudonym,
@@ -154,7 +165,8 @@ export function erasedInput(kept: unknown): SessionInput {
     amount: source?.amount ?? { value: 0, currency: 'EUR' },
     merchant_reference: source?.merchant_reference ?? gone,
     lines: source?.lines ?? [],
-    customer: { name: gone, email: gone, phone: gone },
+    // Distinct per person, so replayed history does not link every erased person through one made-up address.
+    customer: { name: gone, email: source ? `${source.pseudonyms.email}@erased.invalid` : gone, phone: gone },
     billing_address: address,
   };
 }
