@@ -156,7 +156,7 @@ export const commands: Record<string, Command> = {
         'rearguard bench [--quick] [--only SUITES] [--seconds N] [--connections N] [--history-orders N] [--database-url URL]',
         '',
         '  --quick             a smaller run of every suite',
-        '  --only a,b          only these suites: decision, risk, model, simulate, import, http',
+        '  --only a,b          only these suites: decision, risk, model, simulate, import, privacy, http',
         '  --seconds N         HTTP load duration (default 10)',
         '  --connections N     concurrent HTTP connections (default 16)',
         '  --history-orders N  orders of history in state for the risk suite (default 1000000)',
