@@ -301,6 +301,7 @@ export async function makeApplication(config: Config, overrides: Overrides = {})
     queue,
     cases: protection.cases,
     rulesets,
+    openInput: personalData.open,
   });
   routes.push(...staff.routes);
   // The desk's workbench: one ranked queue with locks, the case view and its remediations, decision search.

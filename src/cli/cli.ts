@@ -100,7 +100,7 @@ export const commands: Record<string, Command> = {
     run: async (argv, io) => {
       await requireFile(optionValue(argv, '--file'));
       const { runTrainCommand } = await import('../training/train.command.ts');
-      return runTrainCommand(argv, io, () => openMigrated(io));
+      return runTrainCommand(argv, io, () => openMigrated(io), await inputOpener(io));
     },
   },
   evaluate: {
@@ -119,7 +119,7 @@ export const commands: Record<string, Command> = {
       await requireFile(optionValue(argv, '--ruleset'));
       await requireFile(optionValue(argv, '--file'));
       const { runBacktestCommand } = await import('../training/backtest.command.ts');
-      return runBacktestCommand(argv, io, () => openMigrated(io));
+      return runBacktestCommand(argv, io, () => openMigrated(io), await inputOpener(io));
     },
   },
   models: {
@@ -251,6 +251,14 @@ function requireConfig(io: CliIo) {
   const result = loadConfig(io.env);
   if (!result.ok) throw new CliExit(2, `invalid configuration:\n  ${result.errors.join('\n  ')}`);
   return result.config;
+}
+
+/** Opens live orders' sealed inputs for training and backtests (null: the configuration is invalid; said later). */
+async function inputOpener(io: CliIo) {
+  const result = loadConfig(io.env);
+  if (!result.ok) return undefined;
+  const { makeInputOpener } = await import('../privacy/personal-data.ts');
+  return makeInputOpener(result.config.privacy);
 }
 
 async function openMigrated(io: CliIo) {

@@ -7,8 +7,9 @@ import { normaliseName } from '../risk/normalise/name.normaliser.ts';
 import { phoneKey } from '../risk/normalise/phone.normaliser.ts';
 import type { SqlExecutor } from '../storage/database.ts';
 import { ApiError } from '../shared/errors.ts';
-import type { Pseudonyms } from './pseudonyms.ts';
-import { erased, type Erased, type SubjectKeyColumns, type SubjectStore } from './subject-store.ts';
+import { makePseudonyms, type Pseudonyms } from './pseudonyms.ts';
+import type { MasterKey } from './envelope.ts';
+import { erased, makeSubjectStore, type Erased, type SubjectKeyColumns, type SubjectStore } from './subject-store.ts';
 
 /** Pseudonyms of a session's signals: what search, evidence and fraud matching compare, without the values. */
 export interface InputPseudonyms {
@@ -152,6 +153,23 @@ export function makePersonalData(dependencies: { subjects: SubjectStore; pseudon
 }
 
 export type PersonalData = ReturnType<typeof makePersonalData>;
+
+/** Only opening (commands that replay history): the subject store of the configured master keys. */
+export function makeInputOpener(privacy: {
+  readonly pseudonymSecret: string;
+  readonly masterKeys: readonly MasterKey[];
+  readonly personalDataEncryption: boolean;
+}): PersonalData['open'] {
+  const subjects = makeSubjectStore({
+    masterKeys: privacy.masterKeys,
+    encryption: privacy.personalDataEncryption,
+    newId: () => {
+      throw new Error('opening only');
+    },
+    now: () => new Date(),
+  });
+  return makePersonalData({ subjects, pseudonyms: makePseudonyms(Buffer.from(privacy.pseudonymSecret)) }).open;
+}
 
 /**
  * A stand-in for an erased input where a reader needs the input's shape: the kept amounts and cart, and every

@@ -9,6 +9,7 @@ import { makeStaffDesk } from '../staff.desk.ts';
 import { runCli } from '../../src/cli/cli.ts';
 import { makeSubjectStore } from '../../src/privacy/subject-store.ts';
 import { parseMasterKeys } from '../../src/privacy/envelope.ts';
+import { readHistory } from '../../src/storage/history.reader.ts';
 
 const person = {
   name: 'Wilhelmina Zonneveld',
@@ -156,6 +157,24 @@ describe.each(databaseKinds)('personal data kept once, encrypted (%s)', (kind) =
     expect(found.json().data).toEqual([expect.objectContaining({ session_id: sessionId, customer_name: person.name })]);
     const byDevice = await as('Sam', 'GET', '/v1/ops/decisions?identifier=dev-wilhelmina-1');
     expect(byDevice.json().data).toHaveLength(1);
+  });
+
+  it('the online state is rebuilt from the sealed inputs: replayed orders carry the opened input', async () => {
+    app = await makeProtectionTestApplication(kind);
+    const { authorization } = await checkout('wz-replay');
+    const sessionsOf = async (range: Parameters<typeof readHistory>[1]) => {
+      const found: unknown[] = [];
+      for await (const event of readHistory(app!.database, range))
+        if (event.kind === 'order' && event.orderId === authorization.order.id) found.push(event.session);
+      return found;
+    };
+    expect(await sessionsOf({ openInput: app.personalData.open })).toEqual([
+      expect.objectContaining({ customer: expect.objectContaining({ email: person.email }), billing_address: home }),
+    ]);
+    // Without the key (or once erased) the order replays as its person-free stand-in, never failing.
+    const [standIn] = await sessionsOf({});
+    expect(JSON.stringify(standIn)).not.toContain(person.email);
+    expect(standIn).toMatchObject({ merchant_reference: 'wz-replay', amount: { value: 4900 } });
   });
 
   it('rotate-master-key re-wraps every data key under the new key; the data opens with the new key alone', async () => {
