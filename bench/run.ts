@@ -9,6 +9,7 @@ import { runImportBench } from './import.bench.ts';
 import { runModelBench } from './model.bench.ts';
 import { runMonitoringBench } from './monitoring.bench.ts';
 import { runOutboxBench } from './outbox.bench.ts';
+import { runPrivacyBench } from './privacy.bench.ts';
 import { runRiskBench } from './risk.bench.ts';
 import { runSimulateBench } from './simulate.bench.ts';
 import { runStartBench } from './start.bench.ts';
@@ -58,6 +59,7 @@ export async function runBenchmarks(argv: string[]): Promise<number> {
     ['model', () => runModelBench({ rows: quick ? 5000 : 20_000, log })],
     ['simulate', () => runSimulateBench({ orders: quick ? 100_000 : 1_000_000, log })],
     ['import', () => runImportBench({ orders: quick ? 10_000 : 100_000, log })],
+    ['privacy', () => runPrivacyBench({ checkouts: quick ? 400 : 2000, rounds: quick ? 4 : 10, log })],
     ['outbox', () => runOutboxBench({ webhooks: quick ? 20 : 100, log })],
     ['monitoring', () => runMonitoringBench({ perHour: quick ? 2_000 : 6_000, rounds: quick ? 3 : 10, log })],
     [

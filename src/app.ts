@@ -5,13 +5,17 @@ import { mkdir } from 'node:fs/promises';
 import type { FastifyInstance } from 'fastify';
 import { join } from 'node:path';
 import type { DestinationStream } from 'pino';
-import type { Config } from './config.ts';
+import { developmentPrivacyValues, type Config } from './config.ts';
 import { systemClock, type Clock } from './shared/clock.ts';
 import { makeIds, type Ids } from './shared/ids.ts';
 import type { Database } from './storage/database.ts';
 import { makePgliteWorkerDatabase } from './storage/pglite-worker.database.ts';
 import { makePostgresDatabase } from './storage/postgres.database.ts';
 import { migrate } from './storage/migrate.ts';
+import { makePseudonyms } from './privacy/pseudonyms.ts';
+import { makeSubjectStore } from './privacy/subject-store.ts';
+import { makeSubjectKeys } from './privacy/subject-keys.ts';
+import { makePersonalData } from './privacy/personal-data.ts';
 import { makeOnlineStateService } from './risk/state/online-state.service.ts';
 import type { RiskEngine } from './risk/engine.ts';
 import { makeMemoryFeatureState } from './risk/state/memory.feature-state.ts';
@@ -151,6 +155,18 @@ export async function makeApplication(config: Config, overrides: Overrides = {})
   if (database.kind === 'pglite') await releaseAbandonedClaims(database);
   const clock = overrides.clock ?? systemClock;
   const ids = overrides.ids ?? makeIds(() => clock.now());
+
+  // Privacy: keyed pseudonyms of personal values, and each person's data sealed under their own wrapped key.
+  const pseudonyms = makePseudonyms(Buffer.from(config.privacy.pseudonymSecret));
+  const subjects = makeSubjectStore({
+    masterKeys: config.privacy.masterKeys,
+    encryption: config.privacy.personalDataEncryption,
+    newId: () => ids.next('sub'),
+    now: () => new Date(clock.now()),
+  });
+  const personalData = makePersonalData({ subjects, pseudonyms });
+  const subjectKeys = makeSubjectKeys(database, () => new Date(clock.now()));
+
   // Analysts' levers live in the database: the active ruleset version and the block/allow lists.
   const rulesets = makeRulesetsService({ database, clock });
   // Pseudonyms (keyed HMAC per kind): list entries about an erased person keep matching by them.
@@ -193,6 +209,7 @@ export async function makeApplication(config: Config, overrides: Overrides = {})
     state: featureState,
     record: (event) => engine.record(event),
     snapshotPath: stateSnapshotPath(config, overrides),
+    openInput: personalData.open,
     log: (details, message) => startLog(details, message),
   });
   const startFigures = await onlineState.start();
@@ -211,6 +228,7 @@ export async function makeApplication(config: Config, overrides: Overrides = {})
     ids,
     secret: config.secret,
     publicUrl: config.publicUrl,
+    personalData,
     webauthn,
     ...bankProofProviders,
     // Rate-limit counters in PostgreSQL; a Redis adapter of the same port would be chosen here.
@@ -230,6 +248,7 @@ export async function makeApplication(config: Config, overrides: Overrides = {})
     clock,
     ids,
     invoiceDueDays: config.invoiceDueDays,
+    personalData,
     onOrderPlaced: orders.onOrderPlaced,
     onDecision: metrics.observeDecision,
     afterDecision: decisionHooks,
@@ -269,7 +288,15 @@ export async function makeApplication(config: Config, overrides: Overrides = {})
   );
   routes.push(...outboxRoutes({ database, adminKey: config.adminKey }));
   // Webhooks, invoicing and buyer protection (claims, cases, payouts, the consumer portal's data).
-  const protection = makeProtectionContext({ config, database, clock, ids, engine, metrics });
+  const protection = makeProtectionContext({
+    config,
+    database,
+    clock,
+    ids,
+    engine,
+    metrics,
+    personalData,
+  });
   routes.push(...protection.routes);
   // Staff of the fraud desk: passkey sign-in, audit trail, four eyes; their routes live under /v1/ops.
   const queue = makeWorkQueue({ database, clock, ids, reviews, lockMinutes: config.review.lockMinutes });
@@ -283,6 +310,7 @@ export async function makeApplication(config: Config, overrides: Overrides = {})
     queue,
     cases: protection.cases,
     rulesets,
+    openInput: personalData.open,
   });
   routes.push(...staff.routes);
   // The desk's workbench: one ranked queue with locks, the case view and its remediations, decision search.
@@ -296,6 +324,7 @@ export async function makeApplication(config: Config, overrides: Overrides = {})
     queue,
     caseFirstResponseHours: config.caseFirstResponseHours,
     transfer: config.invoicing.transfer,
+    personalData,
   });
   routes.push(...desk.routes);
   // Live monitoring, alert rules (evaluated on a schedule, once per cluster) and emergency levers.
@@ -388,6 +417,7 @@ export async function makeApplication(config: Config, overrides: Overrides = {})
   if (config.privacy.pseudonymSecret === developmentPseudonymSecret)
     server.log.warn('PSEUDONYM_SECRET is not set: pseudonyms use the public development key');
   startLog = (details, message) => server.log.info(details, message);
+  for (const problem of developmentPrivacyValues(config)) server.log.warn({ setting: problem }, 'privacy setting');
 
   function logError(details: object, message: string) {
     server.log.warn(details, message);
@@ -419,6 +449,10 @@ export async function makeApplication(config: Config, overrides: Overrides = {})
     rulesets,
     lists,
     featureState,
+    pseudonyms,
+    subjects,
+    subjectKeys,
+    personalData,
     reviews,
     reviewScheduler,
     staff,

@@ -2,11 +2,14 @@
 import { parseOpsAlertRecipients, type OpsAlertRecipient } from './ops/ops-alert.delivery.ts';
 import { z } from 'zod';
 import { electronicFormatIBAN, isValidIBAN } from 'ibantools';
+import { parseMasterKeys, type MasterKey } from './privacy/envelope.ts';
 
 /** Signs codes, client tokens and notice links in development only; production sets REARGUARD_SECRET. */
 export const developmentSecret = 'development-only-secret-set-REARGUARD_SECRET';
-/** Keys the pseudonyms of fraud signals in development only; production sets PSEUDONYM_SECRET. */
+/** Pseudonymises personal values in development only; production sets PSEUDONYM_SECRET. */
 export const developmentPseudonymSecret = 'development-only-pseudonym-secret-set-PSEUDONYM_SECRET';
+/** Wraps personal-data keys in development only (32 public bytes); production sets MASTER_KEYS. */
+export const developmentMasterKeys = `dev:${Buffer.from('development-only-master-key-set-').toString('base64')}`;
 
 const environmentSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
@@ -80,6 +83,9 @@ const environmentSchema = z.object({
   NODE_ENV: z.string().optional(),
   REARGUARD_SECRET: z.string().min(32, 'at least 32 characters').default(developmentSecret),
   WEBAUTHN_RP_ID: z.string().optional(),
+  PSEUDONYM_SECRET: z.string().min(32, 'at least 32 characters').default(developmentPseudonymSecret),
+  MASTER_KEYS: z.string().default(developmentMasterKeys),
+  PERSONAL_DATA_ENCRYPTION: z.enum(['on', 'off']).default('on'),
   NOTIFIER_EMAIL: z.enum(['outbox', 'smtp']).default('outbox'),
   SMTP_URL: z
     .string()
@@ -101,8 +107,7 @@ const environmentSchema = z.object({
   VERIFICATION_PAYMENT_URL: z.url({ protocol: /^https?$/ }).optional(),
   VERIFICATION_PAYMENT_KEY: z.string().min(16, 'at least 16 characters').optional(),
   VERIFICATION_PAYMENT_CALLBACK_SECRET: z.string().min(32, 'at least 32 characters').optional(),
-  // Privacy: pseudonym key, erasure and retention periods (README "Privacy").
-  PSEUDONYM_SECRET: z.string().min(32, 'at least 32 characters').default(developmentPseudonymSecret),
+  // Privacy: erasure and retention periods (README "Privacy").
   ERASURE_FRESH_PROOF_MINUTES: z.coerce.number().min(1).max(1440).default(10),
   TAX_RETENTION_YEARS: z.coerce.number().int().min(1).max(20).default(7),
   DEBT_LIMITATION_YEARS: z.coerce.number().int().min(1).max(30).default(5),
@@ -114,7 +119,12 @@ const environmentSchema = z.object({
 
 /** Privacy settings: the pseudonym key (shared with the encrypted store), erasure and retention periods. */
 export interface PrivacyConfig {
+  /** HMAC secret of the pseudonyms (src/privacy/pseudonyms.ts). */
   readonly pseudonymSecret: string;
+  /** Master keys that wrap the per-subject data keys: the first wraps new ones, all unwrap. */
+  readonly masterKeys: readonly MasterKey[];
+  /** off only to measure its cost (bench): personal data is then stored sealed but not encrypted. */
+  readonly personalDataEncryption: boolean;
   /** A portal erasure needs a sign-in or step-up at most this many minutes old. */
   readonly erasureFreshProofMinutes: number;
   /** Invoices and the payout ledger are kept this long for the tax authority (NL: 7 years, AWR art. 52). */
@@ -254,13 +264,18 @@ export function loadConfig(environment: Record<string, string | undefined>): Con
     missing.push(
       `OPS_ALERT_TO: "${opsAlertRecipients.invalid}" is neither an e-mail address nor a +E.164 phone number`,
     );
-  if (missing.length > 0 || 'invalid' in opsAlertRecipients) return { ok: false, errors: missing };
+  const masterKeys = parseMasterKeys(value.MASTER_KEYS);
+  if ('invalid' in masterKeys) missing.push(`MASTER_KEYS: ${masterKeys.invalid}`);
+  if (missing.length > 0 || 'invalid' in opsAlertRecipients || 'invalid' in masterKeys)
+    return { ok: false, errors: missing };
   const publicUrl = (value.PUBLIC_URL ?? `http://localhost:${value.PORT}`).replace(/\/+$/, '');
   return {
     ok: true,
     config: {
       privacy: {
         pseudonymSecret: value.PSEUDONYM_SECRET,
+        masterKeys,
+        personalDataEncryption: value.PERSONAL_DATA_ENCRYPTION === 'on',
         erasureFreshProofMinutes: value.ERASURE_FRESH_PROOF_MINUTES,
         taxRetentionYears: value.TAX_RETENTION_YEARS,
         debtLimitationYears: value.DEBT_LIMITATION_YEARS,
@@ -362,9 +377,7 @@ export function productionProblems(config: Config): string[] {
     ...(config.secret === developmentSecret
       ? ['REARGUARD_SECRET: is the public development value; set a random secret of at least 32 characters']
       : []),
-    ...(config.privacy.pseudonymSecret === developmentPseudonymSecret
-      ? ['PSEUDONYM_SECRET: is the public development value; set a random secret of at least 32 characters']
-      : []),
+    ...developmentPrivacyValues(config),
     ...(localHosts.test(host) ? [`PUBLIC_URL: ${config.publicUrl} is local; set the address shoppers reach`] : []),
     ...(config.notifier.email === 'outbox'
       ? ['NOTIFIER_EMAIL: is outbox (e-mail never leaves); set smtp with SMTP_URL']
@@ -377,6 +390,19 @@ export function productionProblems(config: Config): string[] {
       ? ['NOTIFIER_LETTER: is outbox (letters never leave); set http with LETTER_SERVICE_URL']
       : []),
     ...(config.webhookAllowPrivateUrls ? ['WEBHOOK_ALLOW_PRIVATE_URLS: must be false in production'] : []),
+  ];
+}
+
+/** The privacy secrets still at their public development values (a warning in development, refused in production). */
+export function developmentPrivacyValues(config: Config): string[] {
+  return [
+    ...(config.privacy.pseudonymSecret === developmentPseudonymSecret
+      ? ['PSEUDONYM_SECRET: is the public development value; set a random secret of at least 32 characters']
+      : []),
+    ...(config.privacy.masterKeys.some((key) => key.id === 'dev')
+      ? ['MASTER_KEYS: holds the public development key "dev"; set id:<32 random bytes in base64>']
+      : []),
+    ...(config.privacy.personalDataEncryption ? [] : ['PERSONAL_DATA_ENCRYPTION: off stores personal data in plain']),
   ];
 }
 
@@ -470,6 +496,12 @@ export const configDocumentation: ReadonlyArray<readonly [string, string, string
   ['DECISION_INPUT_RETENTION_DAYS', '365', "A decision's copy of the typed-in personal data is removed after this"],
   ['ABANDONED_SESSION_RETENTION_DAYS', '30', 'Checkout sessions that never became an order are deleted after this'],
   ['EXPIRED_CHALLENGE_RETENTION_DAYS', '30', 'Step-up challenges are deleted this long after they expired'],
+  [
+    'MASTER_KEYS',
+    '(development key)',
+    "id:base64key,... (32-byte keys) wrapping each person's data key; the first wraps, all unwrap (rotate-master-key)",
+  ],
+  ['PERSONAL_DATA_ENCRYPTION', 'on', 'off only to measure the cost of encryption (personal data then stored plain)'],
   ['WEBAUTHN_RP_ID', '(host of PUBLIC_URL)', 'WebAuthn relying-party id for passkeys'],
   ['NOTIFIER_EMAIL', 'outbox', 'outbox (messages stay readable at /admin/outbox) or smtp'],
   ['SMTP_URL', '(unset)', 'smtp:// or smtps:// URL of the mail server (NOTIFIER_EMAIL=smtp)'],

@@ -23,10 +23,14 @@ export interface ChannelRow {
   created_at: Date;
 }
 
-export async function insertAccount(db: SqlExecutor, row: Omit<AccountRow, 'always_verify'>): Promise<void> {
+export async function insertAccount(
+  db: SqlExecutor,
+  row: Omit<AccountRow, 'always_verify'> & { subject_id?: string | null },
+): Promise<void> {
+  // The account becomes the subject its first session was sealed under: one key for the person's data.
   await db.query(
-    `INSERT INTO accounts (id, external_id, name, email, phone, date_of_birth, address, created_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+    `INSERT INTO accounts (id, external_id, name, email, phone, date_of_birth, address, created_at, subject_id)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
     [
       row.id,
       row.external_id,
@@ -36,6 +40,7 @@ export async function insertAccount(db: SqlExecutor, row: Omit<AccountRow, 'alwa
       row.date_of_birth,
       row.address ? JSON.stringify(row.address) : null,
       row.created_at,
+      row.subject_id ?? null,
     ],
   );
 }

@@ -87,7 +87,9 @@ export function presentAuthorization(
 }
 
 export function presentSession(
-  session: SessionRow,
+  session: Pick<SessionRow, 'id' | 'status' | 'created_at'> & {
+    input: Pick<SessionRow['input'], 'merchant_reference' | 'amount'>;
+  },
   decision: DecisionRow | null,
   order: OrderRow | null,
 ): z.infer<typeof sessionViewSchema> {

@@ -4,6 +4,7 @@ import type { SqlExecutor } from '../storage/database.ts';
 import type { DeferredWrites } from '../storage/deferred-writes.ts';
 import type { Decision } from '../risk/engine.ts';
 import type { SessionInput, SessionStatus } from './session.schema.ts';
+import type { KeptInput, SealedInputColumns } from '../privacy/personal-data.ts';
 
 export interface SessionRow {
   id: string;
@@ -12,6 +13,8 @@ export interface SessionRow {
   input: SessionInput;
   created_at: Date;
   updated_at: Date;
+  /** Whose key seals the input (null: a session from before sealing). */
+  subject_id?: string | null;
 }
 
 export interface DecisionRow {
@@ -51,10 +54,24 @@ export interface OrderRow {
   delivery_requirements: string[];
 }
 
-export async function insertSession(db: SqlExecutor, row: Omit<SessionRow, 'updated_at'>): Promise<void> {
+/** A session as stored: the person-free copy in `input`, the full input sealed under its subject's key. */
+export interface StoredSessionRow extends SealedInputColumns {
+  id: string;
+  merchant_id: string;
+  status: SessionStatus;
+  input: KeptInput | SessionInput;
+  created_at: Date;
+  updated_at: Date;
+}
+
+export async function insertSession(
+  db: SqlExecutor,
+  row: Omit<SessionRow, 'updated_at' | 'input'> & { kept: KeptInput; subject_id: string; sealed_input: Buffer },
+): Promise<void> {
   await db.query(
-    'INSERT INTO sessions (id, merchant_id, status, input, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $5)',
-    [row.id, row.merchant_id, row.status, JSON.stringify(row.input), row.created_at],
+    `INSERT INTO sessions (id, merchant_id, status, input, subject_id, sealed_input, created_at, updated_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $7)`,
+    [row.id, row.merchant_id, row.status, JSON.stringify(row.kept), row.subject_id, row.sealed_input, row.created_at],
   );
 }
 
@@ -63,11 +80,14 @@ export async function findSession(
   merchantId: string,
   sessionId: string,
   options: { forUpdate?: boolean } = {},
-): Promise<SessionRow | null> {
-  const rows = await db.query<SessionRow>(
-    `SELECT id, merchant_id, status, input, created_at, updated_at FROM sessions WHERE id = $1 AND merchant_id = $2${
-      options.forUpdate ? ' FOR UPDATE' : ''
-    }`,
+): Promise<StoredSessionRow | null> {
+  // The subject's wrapped key comes with the row: opening the input costs no second statement.
+  const rows = await db.query<StoredSessionRow>(
+    `SELECT s.id, s.merchant_id, s.status, s.input, s.created_at, s.updated_at, s.sealed_input, s.subject_id,
+       k.master_key_id, k.wrapped_key
+     FROM sessions s LEFT JOIN subjects k ON k.id = s.subject_id WHERE s.id = $1 AND s.merchant_id = $2${
+       options.forUpdate ? ' FOR UPDATE OF s' : ''
+     }`,
     [sessionId, merchantId],
   );
   return rows[0] ?? null;

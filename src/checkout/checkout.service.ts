@@ -17,6 +17,7 @@ import { accountOnFile, insertAccount, insertChannel, type AccountChannel } from
 import type { SessionInput } from './session.schema.ts';
 import { presentAuthorization, presentSession, type AuthorizationView } from './checkout.presenter.ts';
 import { makeGroupCommit } from './group-commit.ts';
+import type { PersonalData } from '../privacy/personal-data.ts';
 
 export interface CheckoutDependencies {
   readonly database: Database;
@@ -24,6 +25,8 @@ export interface CheckoutDependencies {
   readonly clock: Clock;
   readonly ids: Ids;
   readonly invoiceDueDays: number;
+  /** Seals a session's input once under its subject's key and opens it for the decision. */
+  readonly personalData: PersonalData;
   readonly onDecision?: (outcome: Decision['outcome'], seconds: number) => void;
   /**
    * Hooks run inside the decision's transaction (step-up challenges, "was this you?" notices, webhooks), so
@@ -79,6 +82,8 @@ export interface DecisionContext {
 
 const dayMilliseconds = 86_400_000;
 
+const subjectOf = (session: repository.SessionRow) => session.subject_id ?? '';
+
 /** How a step-up was passed; a proof at the bank also brings the verified identity and its own writes on approval. */
 export interface VerifiedEvidence {
   readonly method: string;
@@ -94,17 +99,32 @@ export interface VerifiedEvidence {
 }
 
 export function makeCheckoutService(dependencies: CheckoutDependencies) {
-  const { database, engine, clock, ids } = dependencies;
+  const { database, engine, clock, ids, personalData } = dependencies;
   const groupCommit = makeGroupCommit(database, { maxSize: dependencies.groupCommitSize ?? 32 });
 
   async function createSession(merchant: Merchant, input: SessionInput) {
     const at = new Date(clock.now());
-    const row = { id: ids.next('ses'), merchant_id: merchant.id, status: 'open' as const, input, created_at: at };
-    await repository.insertSession(database, row);
-    return presentSession({ ...row, updated_at: at }, null, null);
+    const sealed = await personalData.sealSession(database, input);
+    const row = { id: ids.next('ses'), merchant_id: merchant.id, status: 'open' as const, created_at: at };
+    await repository.insertSession(database, {
+      ...row,
+      kept: sealed.kept,
+      subject_id: sealed.subjectId,
+      sealed_input: sealed.sealed,
+    });
+    return presentSession({ ...row, input }, null, null);
+  }
+
+  /** The session with its input opened; a session whose person was erased cannot be decided (409). */
+  async function findOpenedSession(merchantId: string, sessionId: string): Promise<repository.SessionRow | null> {
+    const stored = await repository.findSession(database, merchantId, sessionId);
+    if (!stored) return null;
+    const { id, merchant_id, status, created_at, updated_at, subject_id } = stored;
+    return { id, merchant_id, status, created_at, updated_at, subject_id, input: personalData.openOrRefuse(stored) };
   }
 
   async function getSession(merchant: Merchant, sessionId: string) {
+    // The merchant's view shows only the reference and amount, which the kept copy holds: erased or not.
     const session = await repository.findSession(database, merchant.id, sessionId);
     if (!session) throw notFound('session');
     const [decision, order] = await Promise.all([
@@ -120,6 +140,7 @@ export function makeCheckoutService(dependencies: CheckoutDependencies) {
     input: SessionInput,
     at: Date,
     verified?: VerifiedEvidence['identity'],
+    subjectId: string | null = null,
   ): Promise<HistoryEvent[]> {
     const accountId = ids.next('acc');
     const customer = input.customer;
@@ -135,6 +156,7 @@ export function makeCheckoutService(dependencies: CheckoutDependencies) {
       phone: customer.phone,
       date_of_birth: dateOfBirth,
       address,
+      subject_id: subjectId,
       created_at: at,
     });
     const events: HistoryEvent[] = [
@@ -161,7 +183,7 @@ export function makeCheckoutService(dependencies: CheckoutDependencies) {
   }
 
   async function authorize(merchant: Merchant, sessionId: string): Promise<AuthorizationView> {
-    const session = await repository.findSession(database, merchant.id, sessionId);
+    const session = await findOpenedSession(merchant.id, sessionId);
     if (!session) throw notFound('session');
     if (session.status !== 'open') return replayAuthorization(session.id);
     const decided = await decide(merchant, session);
@@ -178,7 +200,7 @@ export function makeCheckoutService(dependencies: CheckoutDependencies) {
     sessionId: string,
     evidence: VerifiedEvidence,
   ): Promise<AuthorizationView> {
-    const session = await repository.findSession(database, merchant.id, sessionId);
+    const session = await findOpenedSession(merchant.id, sessionId);
     if (!session) throw notFound('session');
     if (session.status !== 'step_up') return replayAuthorization(session.id);
     const decided = await decide(merchant, session);
@@ -219,7 +241,7 @@ export function makeCheckoutService(dependencies: CheckoutDependencies) {
       readonly settle: DecisionHook;
     },
   ): Promise<AuthorizationView | null> {
-    const session = await repository.findSession(database, merchant.id, sessionId);
+    const session = await findOpenedSession(merchant.id, sessionId);
     if (!session) throw notFound('session');
     if (session.status !== 'review') return null;
     const decided = await decide(merchant, session);
@@ -338,7 +360,8 @@ export function makeCheckoutService(dependencies: CheckoutDependencies) {
       rule_results: decision.ruleResults,
       challenge_options: decision.challengeOptions,
       versions: decision.versions,
-      input: session.input,
+      // The decision refers to the session for the person; it keeps amounts, cart and pseudonyms only.
+      input: personalData.keep(session.input, subjectOf(session)),
       latency_us: context.latencyMicroseconds,
       decided_at: decidedAt,
     });
@@ -347,7 +370,13 @@ export function makeCheckoutService(dependencies: CheckoutDependencies) {
     let accountId = decision.accountId;
     if (decision.outcome === 'approved') {
       if (accountId === null) {
-        const accountEvents = await createAccountFromClaim(tx, session.input, decidedAt, evidence?.identity);
+        const accountEvents = await createAccountFromClaim(
+          tx,
+          session.input,
+          decidedAt,
+          evidence?.identity,
+          session.subject_id ?? null,
+        );
         events.push(...accountEvents);
         accountId = (accountEvents[0] as { accountId: string }).accountId;
         // A new customer proved their identity before the account existed (the account is built from what the bank
@@ -462,7 +491,7 @@ export function makeCheckoutService(dependencies: CheckoutDependencies) {
       ...order,
       merchant_name: context.merchant.name,
       external_id: null,
-      input: session.input,
+      input: personalData.keep(session.input, subjectOf(session)),
     });
     if (dependencies.onOrderPlaced) return order;
     const invoice = {

@@ -105,7 +105,7 @@ export const commands: Record<string, Command> = {
     run: async (argv, io) => {
       await requireFile(optionValue(argv, '--file'));
       const { runTrainCommand } = await import('../training/train.command.ts');
-      return runTrainCommand(argv, io, () => openMigrated(io));
+      return runTrainCommand(argv, io, () => openMigrated(io), await inputOpener(io));
     },
   },
   evaluate: {
@@ -124,7 +124,7 @@ export const commands: Record<string, Command> = {
       await requireFile(optionValue(argv, '--ruleset'));
       await requireFile(optionValue(argv, '--file'));
       const { runBacktestCommand } = await import('../training/backtest.command.ts');
-      return runBacktestCommand(argv, io, () => openMigrated(io));
+      return runBacktestCommand(argv, io, () => openMigrated(io), await inputOpener(io));
     },
   },
   models: {
@@ -140,6 +140,20 @@ export const commands: Record<string, Command> = {
       }
     },
   },
+  'rotate-master-key': {
+    summary: 're-wrap every personal-data key under the first of MASTER_KEYS',
+    usage: async () => (await import('../privacy/rotate-master-key.command.ts')).rotateMasterKeyUsage,
+    run: async (argv, io) => {
+      if (argv.length > 0) throw new CliExit(2, 'usage: rearguard rotate-master-key');
+      const { runRotateMasterKey } = await import('../privacy/rotate-master-key.command.ts');
+      const database = await openMigrated(io);
+      try {
+        return await runRotateMasterKey(requireConfig(io), database, io);
+      } finally {
+        await database.close();
+      }
+    },
+  },
   bench: {
     summary: 'run the benchmarks and print their figures',
     usage: async () =>
@@ -147,7 +161,7 @@ export const commands: Record<string, Command> = {
         'rearguard bench [--quick] [--only SUITES] [--seconds N] [--connections N] [--history-orders N] [--database-url URL]',
         '',
         '  --quick             a smaller run of every suite',
-        '  --only a,b          only these suites: decision, risk, model, simulate, import, http',
+        '  --only a,b          only these suites: decision, risk, model, simulate, import, privacy, http',
         '  --seconds N         HTTP load duration (default 10)',
         '  --connections N     concurrent HTTP connections (default 16)',
         '  --history-orders N  orders of history in state for the risk suite (default 1000000)',
@@ -242,6 +256,14 @@ function requireConfig(io: CliIo) {
   const result = loadConfig(io.env);
   if (!result.ok) throw new CliExit(2, `invalid configuration:\n  ${result.errors.join('\n  ')}`);
   return result.config;
+}
+
+/** Opens live orders' sealed inputs for training and backtests (null: the configuration is invalid; said later). */
+async function inputOpener(io: CliIo) {
+  const result = loadConfig(io.env);
+  if (!result.ok) return undefined;
+  const { makeInputOpener } = await import('../privacy/personal-data.ts');
+  return makeInputOpener(result.config.privacy);
 }
 
 async function openMigrated(io: CliIo) {

@@ -54,12 +54,14 @@ export async function identityTimeline(db: SqlExecutor, accountId: string, limit
        UNION ALL SELECT verified_at, 'bank_identity_proved', NULL FROM account_bank_subjects WHERE account_id = $1
        UNION ALL SELECT at, 'bank_identity_conflict', 'session ' || session_id FROM bank_subject_conflicts
          WHERE account_id = $1
-       UNION ALL SELECT min(placed_at), 'device_first_seen', input->'device'->>'id' FROM orders
-         WHERE account_id = $1 AND input->'device'->>'id' IS NOT NULL GROUP BY input->'device'->>'id'
+       UNION ALL SELECT min(placed_at), 'device_first_seen', device FROM (
+           SELECT placed_at, COALESCE(input->'pseudonyms'->>'device', input->'device'->>'id') AS device
+           FROM orders WHERE account_id = $1) devices WHERE device IS NOT NULL GROUP BY device
        UNION ALL SELECT min(placed_at), 'delivery_address_first_seen', address FROM (
-           SELECT placed_at, concat_ws(' ', COALESCE(input->'shipping_address', input->'billing_address')->>'street',
+           SELECT placed_at, COALESCE(input->'pseudonyms'->>'shipping_address', input->'pseudonyms'->>'billing_address',
+             concat_ws(' ', COALESCE(input->'shipping_address', input->'billing_address')->>'street',
              COALESCE(input->'shipping_address', input->'billing_address')->>'house_number',
-             COALESCE(input->'shipping_address', input->'billing_address')->>'postal_code') AS address
+             COALESCE(input->'shipping_address', input->'billing_address')->>'postal_code')) AS address
            FROM orders WHERE account_id = $1) addresses GROUP BY address
        UNION ALL SELECT created_at, entity_kind || '_disowned', entity_value FROM account_disowned_entities
          WHERE account_id = $1
@@ -81,11 +83,12 @@ export async function linkedEntities(db: SqlExecutor, accountId: string): Promis
     `WITH entities AS (
        SELECT o.account_id, e.kind, e.value FROM orders o
        CROSS JOIN LATERAL (VALUES
-         ('device', o.input->'device'->>'id'),
-         ('ip', o.input->'device'->>'ip'),
-         ('delivery_address', concat_ws(' ', COALESCE(o.input->'shipping_address', o.input->'billing_address')->>'street',
+         ('device', COALESCE(o.input->'pseudonyms'->>'device', o.input->'device'->>'id')),
+         ('ip', COALESCE(o.input->'pseudonyms'->>'ip', o.input->'device'->>'ip')),
+         ('delivery_address', COALESCE(o.input->'pseudonyms'->>'shipping_address', o.input->'pseudonyms'->>'billing_address',
+           concat_ws(' ', COALESCE(o.input->'shipping_address', o.input->'billing_address')->>'street',
            COALESCE(o.input->'shipping_address', o.input->'billing_address')->>'house_number',
-           COALESCE(o.input->'shipping_address', o.input->'billing_address')->>'postal_code'))
+           COALESCE(o.input->'shipping_address', o.input->'billing_address')->>'postal_code')))
        ) AS e(kind, value)
        WHERE e.value IS NOT NULL AND e.value <> ''
      ), own AS (SELECT kind, value, count(*) AS orders FROM entities WHERE account_id = $1 GROUP BY kind, value)
@@ -96,6 +99,13 @@ export async function linkedEntities(db: SqlExecutor, accountId: string): Promis
     [accountId],
   );
 }
+
+/** The account's own orders as stored (live ones keep pseudonyms; their values are opened from the session). */
+export const storedOrdersOf = (db: SqlExecutor, accountId: string) =>
+  db.query<{ session_id: string | null; input: unknown }>(
+    'SELECT session_id, input FROM orders WHERE account_id = $1 ORDER BY placed_at DESC LIMIT 500',
+    [accountId],
+  );
 
 export interface ContactRow {
   id: string;

@@ -1,5 +1,6 @@
 // The case view: one queue item with everything an analyst needs to decide it: the decision record explained, the
 // claim against the account on file, the account's identity timeline, linked entities, orders and contacts so far.
+import type { PersonalData } from '../privacy/personal-data.ts';
 import { z } from 'zod';
 import type { Database } from '../storage/database.ts';
 import { findDecision } from '../checkout/checkout.repository.ts';
@@ -75,13 +76,36 @@ export function makeCaseView(dependencies: {
   portal: Pick<PortalService, 'devices' | 'addresses'>;
   /** The loaded model with this version, if it still is (champion or challenger). */
   modelFor: (version: string | null) => ServingModel | null;
+  /** Opens sealed session inputs: the decision's claim and the values behind this account's pseudonyms. */
+  personalData: PersonalData;
 }) {
-  const { database, queue, portal } = dependencies;
+  const { database, queue, portal, personalData } = dependencies;
 
   async function decisionOf(decisionId: string | null) {
     if (decisionId === null) return null;
     const decision = await findDecision(database, decisionId);
-    return decision ? explainDecision(decision, dependencies.modelFor(decision.versions.model)) : null;
+    if (!decision) return null;
+    const [input] = await personalData.inputsOf(database, [decision]);
+    return explainDecision({ ...decision, input }, dependencies.modelFor(decision.versions.model));
+  }
+
+  /**
+   * Orders keep pseudonyms of devices, IPs and addresses, so links between accounts are found without the values;
+   * the analyst reads the values of this account's own ones, opened from its sessions.
+   */
+  async function readableValues(accountId: string): Promise<Map<string, string>> {
+    const rows = await repository.storedOrdersOf(database, accountId);
+    const inputs = await personalData.inputsOf(database, rows);
+    const values = new Map<string, string>();
+    for (const input of inputs) {
+      const pseudonyms = personalData.pseudonymsOf(input);
+      const delivery = input.shipping_address ?? input.billing_address;
+      if (pseudonyms.device && input.device?.id) values.set(pseudonyms.device, input.device.id);
+      if (pseudonyms.ip && input.device?.ip) values.set(pseudonyms.ip, input.device.ip);
+      const deliveryPseudonym = pseudonyms.shipping_address ?? pseudonyms.billing_address;
+      values.set(deliveryPseudonym, [delivery.street, delivery.house_number, delivery.postal_code].join(' '));
+    }
+    return values;
   }
 
   async function accountView(accountId: string): Promise<CaseView['account']> {
@@ -148,14 +172,20 @@ export function makeCaseView(dependencies: {
       accountId ? repository.contactsOf(database, accountId) : [],
       listAudit(database, { subject: itemId, after: undefined, limit: 100 }),
     ]);
+    const values = accountId ? await readableValues(accountId) : new Map<string, string>();
+    const readable = (value: string | null) => (value === null ? null : (values.get(value) ?? value));
     return {
       item,
       decision,
       account,
-      timeline: timeline.map((entry) => ({ at: entry.at.toISOString(), kind: entry.kind, detail: entry.detail })),
+      timeline: timeline.map((entry) => ({
+        at: entry.at.toISOString(),
+        kind: entry.kind,
+        detail: readable(entry.detail),
+      })),
       linked_entities: linked.map((entity) => ({
         kind: entity.kind,
-        value: entity.value,
+        value: readable(entity.value) ?? entity.value,
         orders: Number(entity.orders),
         other_accounts: entity.other_accounts ?? [],
       })),

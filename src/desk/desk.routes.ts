@@ -1,4 +1,5 @@
 // The case view, remediation actions and decision search on /v1/ops: each action audited under the signed-in analyst.
+import type { PersonalData } from '../privacy/personal-data.ts';
 import { z } from 'zod';
 import { defineRoute } from '../http/route.ts';
 import { listEnvelope } from '../http/list-envelope.ts';
@@ -36,6 +37,7 @@ export function deskRoutes(dependencies: {
   database: Database;
   caseView: CaseViewService;
   remediation: Remediation;
+  personalData: PersonalData;
 }) {
   const { auth, caseView, remediation } = dependencies;
   return [
@@ -170,18 +172,22 @@ export function deskRoutes(dependencies: {
       responses: { 200: { description: 'A page of decisions, newest first', schema: listEnvelope(decisionSummary) } },
       handler: async ({ request, query }) => {
         await auth.require(request);
-        const rows = await searchDecisions(dependencies.database, {
-          from: query.from ? new Date(query.from) : undefined,
-          to: query.to ? new Date(query.to) : undefined,
-          outcome: query.outcome,
-          merchantId: query.merchant_id,
-          ruleHit: query.rule,
-          scoreMin: query.score_min,
-          scoreMax: query.score_max,
-          identifier: query.identifier,
-          before: query.cursor,
-          limit: query.limit,
-        });
+        const rows = await searchDecisions(
+          dependencies.database,
+          {
+            from: query.from ? new Date(query.from) : undefined,
+            to: query.to ? new Date(query.to) : undefined,
+            outcome: query.outcome,
+            merchantId: query.merchant_id,
+            ruleHit: query.rule,
+            scoreMin: query.score_min,
+            scoreMax: query.score_max,
+            identifier: query.identifier,
+            before: query.cursor,
+            limit: query.limit,
+          },
+          dependencies.personalData,
+        );
         const page = rows.slice(0, query.limit);
         const hasMore = rows.length > query.limit;
         return {

@@ -1,4 +1,5 @@
 // Wires the fraud desk's workbench for the composition root: queue routes, case view, remediation, decision search.
+import type { PersonalData } from '../privacy/personal-data.ts';
 import type { TransferSettings } from '../portal/payment.instructions.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { Ids } from '../shared/ids.ts';
@@ -24,6 +25,7 @@ export function makeDeskContext(dependencies: {
   queue: WorkQueue;
   caseFirstResponseHours: number;
   transfer: TransferSettings;
+  personalData: PersonalData;
 }) {
   const { database, clock, ids, auth, queue, models } = dependencies;
   // The portal's own account views and "not mine" action, so the desk unlinks exactly what the consumer would.
@@ -33,18 +35,27 @@ export function makeDeskContext(dependencies: {
     ids,
     firstResponseHours: dependencies.caseFirstResponseHours,
     transfer: dependencies.transfer,
+    personalData: dependencies.personalData,
   });
   const caseView = makeCaseView({
     database,
     queue,
     portal,
+    personalData: dependencies.personalData,
     modelFor: (version) =>
       [models.champion(), ...models.challengers()].find((model) => model !== null && model.version === version) ?? null,
   });
-  const remediation = makeRemediation({ database, clock, ids, engine: dependencies.engine, portal });
+  const remediation = makeRemediation({
+    database,
+    clock,
+    ids,
+    engine: dependencies.engine,
+    portal,
+    personalData: dependencies.personalData,
+  });
   const routes: RouteDefinition[] = [
     ...workQueueRoutes({ auth, queue }),
-    ...deskRoutes({ auth, database, caseView, remediation }),
+    ...deskRoutes({ auth, database, caseView, remediation, personalData: dependencies.personalData }),
   ];
   return { routes };
 }

@@ -1,6 +1,7 @@
 // What an analyst does about a case besides deciding it: hold the shipment, pause or write off the invoice (refunding
 // what was paid), unlink a device or address from the account, and ask the real customer through their verified
 // channel, recording the answer as a label. Each action is one transaction with its audit entry.
+import type { PersonalData } from '../privacy/personal-data.ts';
 import { z } from 'zod';
 import type { Clock } from '../shared/clock.ts';
 import type { Ids } from '../shared/ids.ts';
@@ -32,6 +33,7 @@ interface OrderRow {
   merchant_id: string | null;
   account_id: string;
   status: string;
+  session_id: string | null;
   input: { merchant_reference?: string; shipping_address?: unknown; billing_address?: unknown };
 }
 
@@ -44,6 +46,8 @@ export function makeRemediation(dependencies: {
   ids: Ids;
   engine: Pick<RiskEngine, 'record'>;
   portal: Pick<PortalService, 'disownEntity'>;
+  /** Opens the order's session input: the delivery address the merchant must hold. */
+  personalData: PersonalData;
 }) {
   const { database, clock, ids } = dependencies;
 
@@ -63,11 +67,12 @@ export function makeRemediation(dependencies: {
 
   async function lockedOrder(tx: SqlExecutor, orderId: string): Promise<OrderRow> {
     const [order] = await tx.query<OrderRow>(
-      'SELECT id, merchant_id, account_id, status, input FROM orders WHERE id = $1 FOR UPDATE',
+      'SELECT id, merchant_id, account_id, status, session_id, input FROM orders WHERE id = $1 FOR UPDATE',
       [orderId],
     );
     if (!order) throw notFound('order');
-    return order;
+    const [input] = await dependencies.personalData.inputsOf(tx, [order]);
+    return { ...order, input: input! };
   }
 
   /** Tells the merchant not to ship (or to stop the parcel): the same webhook a "not mine" claim sends. */

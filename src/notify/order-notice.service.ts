@@ -29,6 +29,7 @@ interface NoticeRow {
   account_id: string;
   used_at: Date | null;
   merchant_name: string | null;
+  session_id: string | null;
   input: SessionInput;
   placed_at: Date;
 }
@@ -52,7 +53,7 @@ export function makeOrderNoticeService(dependencies: {
 
   async function find(executor: SqlExecutor, noticeId: string, lock = false) {
     const rows = await executor.query<NoticeRow>(
-      `SELECT n.id, n.order_id, n.account_id, n.used_at, o.merchant_name, o.input, o.placed_at
+      `SELECT n.id, n.order_id, n.account_id, n.used_at, o.merchant_name, o.session_id, o.input, o.placed_at
        FROM order_notices n JOIN orders o ON o.id = n.order_id WHERE n.id = $1${lock ? ' FOR UPDATE OF n' : ''}`,
       [noticeId],
     );
@@ -63,11 +64,12 @@ export function makeOrderNoticeService(dependencies: {
     const noticeId = noticeIdOf(token);
     const row = noticeId ? await find(database, noticeId) : null;
     if (!row) return { kind: 'invalid' };
+    const [input] = await dependencies.claims.personalData.inputsOf(database, [row]);
     return {
       kind: row.used_at ? 'used' : 'open',
       amount: row.input.amount,
       merchant: row.merchant_name,
-      delivery: formatAddress(deliveryAddressOf(row.input)),
+      delivery: formatAddress(deliveryAddressOf(input!)),
       placedAt: row.placed_at,
     };
   }

@@ -123,19 +123,21 @@ export function makeNotMeService(dependencies: {
     const [row] = await database.query<{
       reported_at: Date | null;
       merchant_name: string | null;
+      session_id: string | null;
       input: SessionInput;
       placed_at: Date;
     }>(
-      `SELECT l.reported_at, o.merchant_name, o.input, o.placed_at
+      `SELECT l.reported_at, o.merchant_name, o.session_id, o.input, o.placed_at
        FROM identity_letters l JOIN orders o ON o.id = l.order_id WHERE l.code_hash = $1`,
       [codeHash(secret, code)],
     );
     if (!row) return { kind: 'invalid' };
+    const [input] = await dependencies.claims.personalData.inputsOf(database, [row]);
     return {
       kind: row.reported_at ? 'reported' : 'open',
       amount: row.input.amount,
       merchant: row.merchant_name,
-      delivery: formatAddress(deliveryAddressOf(row.input)),
+      delivery: formatAddress(deliveryAddressOf(input!)),
       placedAt: row.placed_at,
     };
   }

@@ -12,6 +12,7 @@ export interface PurchaseRow {
   currency: string;
   status: string;
   placed_at: Date;
+  session_id: string | null;
   input: SessionInput;
   decision_id: string | null;
 }
@@ -23,13 +24,14 @@ export interface DecisionRow {
   outcome: string;
   reasons: Array<{ code: string; message: string }>;
   decided_at: Date;
+  session_id: string;
   input: SessionInput;
   merchant_name: string | null;
 }
 
 export const purchasesOf = (db: SqlExecutor, accountId: string) =>
   db.query<PurchaseRow>(
-    `SELECT id, merchant_name, merchant_reference, amount, currency, status, placed_at, input, decision_id
+    `SELECT id, merchant_name, merchant_reference, amount, currency, status, placed_at, session_id, input, decision_id
      FROM orders WHERE account_id = $1 ORDER BY placed_at DESC, id LIMIT 500`,
     [accountId],
   );
@@ -40,7 +42,7 @@ export type TimePage = { limit: number; after: readonly [string, string] | null 
 export function purchasePage(db: SqlExecutor, accountId: string, page: TimePage) {
   const keyset = keysetSql({ columns: ['placed_at', 'id'], direction: 'desc' }, page, 2);
   return db.query<PurchaseRow>(
-    `SELECT id, merchant_name, merchant_reference, amount, currency, status, placed_at, input, decision_id
+    `SELECT id, merchant_name, merchant_reference, amount, currency, status, placed_at, session_id, input, decision_id
      FROM orders WHERE account_id = $1 AND ${keyset.where} ${keyset.orderBy}`,
     [accountId, ...keyset.params],
   );
@@ -60,7 +62,7 @@ export const invoicesOfOrders = (db: SqlExecutor, orderIds: readonly string[]) =
 /** Decisions about this account's purchases that were not plain approvals: the consumer may ask why. */
 export const decisionsOf = (db: SqlExecutor, accountId: string) =>
   db.query<DecisionRow>(
-    `SELECT d.id, d.merchant_id, d.outcome, d.reasons, d.decided_at, d.input, m.name AS merchant_name,
+    `SELECT d.id, d.merchant_id, d.outcome, d.reasons, d.decided_at, d.session_id, d.input, m.name AS merchant_name,
        EXISTS (SELECT 1 FROM orders o WHERE o.decision_id = d.id) AS has_order
      FROM decisions d LEFT JOIN merchants m ON m.id = d.merchant_id
      WHERE d.account_id = $1 OR d.id IN (SELECT decision_id FROM orders WHERE account_id = $1 AND decision_id IS NOT NULL)
@@ -71,7 +73,7 @@ export const decisionsOf = (db: SqlExecutor, accountId: string) =>
 export function decisionPage(db: SqlExecutor, accountId: string, page: TimePage) {
   const keyset = keysetSql({ columns: ['d.decided_at', 'd.id'], direction: 'desc' }, page, 2);
   return db.query<DecisionRow>(
-    `SELECT d.id, d.merchant_id, d.outcome, d.reasons, d.decided_at, d.input, m.name AS merchant_name,
+    `SELECT d.id, d.merchant_id, d.outcome, d.reasons, d.decided_at, d.session_id, d.input, m.name AS merchant_name,
        EXISTS (SELECT 1 FROM orders o WHERE o.decision_id = d.id) AS has_order
      FROM decisions d LEFT JOIN merchants m ON m.id = d.merchant_id
      WHERE (d.account_id = $1 OR d.id IN (SELECT decision_id FROM orders WHERE account_id = $1 AND decision_id IS NOT NULL))

@@ -1,4 +1,6 @@
 // The consumer portal's use cases for the signed-in account: what was bought in their name, by which devices, to where.
+import type { PersonalData } from '../privacy/personal-data.ts';
+import type { SessionInput } from '../checkout/session.schema.ts';
 import { chooseLanguage } from '../i18n/format.ts';
 import { reasonText } from '../i18n/translate.ts';
 import type { Clock } from '../shared/clock.ts';
@@ -33,8 +35,16 @@ export function makePortalService(dependencies: {
   ids: Ids;
   firstResponseHours: number;
   transfer: TransferSettings;
+  /** Opens the sealed session inputs of the account's orders and decisions. */
+  personalData: PersonalData;
 }) {
-  const { database, clock, ids } = dependencies;
+  const { database, clock, ids, personalData } = dependencies;
+
+  /** The rows with their inputs opened (one read for all); an erased one shows its stand-in. */
+  async function opened<Row extends { session_id: string | null; input: SessionInput }>(rows: Row[]): Promise<Row[]> {
+    const inputs = await personalData.inputsOf(database, rows);
+    return rows.map((row, index) => ({ ...row, input: inputs[index]! }));
+  }
 
   async function profile(accountId: string) {
     const account = await repository.accountOf(database, accountId);
@@ -60,7 +70,9 @@ export function makePortalService(dependencies: {
 
   /** GET /v1/me/purchases: one page, newest first, each with its invoice, delivery and claims. */
   async function purchases(accountId: string, page: PageRequest) {
-    const orders = await repository.purchasePage(database, accountId, { limit: page.limit, after: afterOf(page) });
+    const orders = await opened(
+      await repository.purchasePage(database, accountId, { limit: page.limit, after: afterOf(page) }),
+    );
     const orderIds = orders.map((order) => order.id);
     const [invoices, claims, shipments] = await Promise.all([
       repository.invoicesOfOrders(database, orderIds),
@@ -162,8 +174,8 @@ export function makePortalService(dependencies: {
   /** Every place this account's identity was used, from its orders and its decisions. */
   async function sightings(accountId: string): Promise<Sighting[]> {
     const [orders, decided] = await Promise.all([
-      repository.purchasesOf(database, accountId),
-      repository.decisionsOf(database, accountId),
+      repository.purchasesOf(database, accountId).then(opened),
+      repository.decisionsOf(database, accountId).then(opened),
     ]);
     return [
       ...orders.map((row) => ({ at: row.placed_at, input: row.input })),

@@ -1,10 +1,12 @@
 // Gathers what an analyst needs to judge a claim: the decision record, device, IP, addresses, linked accounts.
+import type { PersonalData } from '../privacy/personal-data.ts';
 import type { SqlExecutor } from '../storage/database.ts';
 import type { SessionInput } from '../checkout/session.schema.ts';
 import { normaliseIban } from '../risk/normalise/iban.normaliser.ts';
 
 export interface OrderForClaim {
   id: string;
+  session_id: string | null;
   account_id: string;
   merchant_id: string | null;
   merchant_name: string | null;
@@ -33,7 +35,7 @@ interface LinkedAccountRow {
   shared: string;
 }
 
-export async function gatherEvidence(tx: SqlExecutor, order: OrderForClaim) {
+export async function gatherEvidence(tx: SqlExecutor, order: OrderForClaim, personalData: PersonalData) {
   const input = order.input;
   const [decision] = order.decision_id
     ? await tx.query<DecisionEvidenceRow>(
@@ -44,17 +46,27 @@ export async function gatherEvidence(tx: SqlExecutor, order: OrderForClaim) {
   const deviceId = input.device?.id ?? null;
   const ip = input.device?.ip ?? null;
   const shipping = input.shipping_address ?? input.billing_address;
+  const iban = input.customer?.iban === undefined ? null : normaliseIban(input.customer.iban);
+  // Live orders keep pseudonyms, not values: those are compared; imported orders still hold their values.
+  const pseudonyms = personalData.pseudonymsOf(input);
+  const shippingPseudonym = shipping ? personalData.addressPseudonym(shipping) : null;
   // Other accounts that share this order's device, IP, delivery address, typed e-mail or IBAN point at a ring.
   const linked = await tx.query<LinkedAccountRow>(
     `SELECT DISTINCT ON (o.account_id, shared) o.account_id, a.name, a.email, shared
      FROM orders o JOIN accounts a ON a.id = o.account_id,
      LATERAL (VALUES
-       (CASE WHEN $2::text IS NOT NULL AND o.input->'device'->>'id' = $2 THEN 'device' END),
-       (CASE WHEN $3::text IS NOT NULL AND o.input->'device'->>'ip' = $3 THEN 'ip' END),
+       (CASE WHEN $2::text IS NOT NULL AND o.input->'device'->>'id' = $2 THEN 'device'
+             WHEN o.input->'pseudonyms'->>'device' = $8 THEN 'device' END),
+       (CASE WHEN $3::text IS NOT NULL AND o.input->'device'->>'ip' = $3 THEN 'ip'
+             WHEN o.input->'pseudonyms'->>'ip' = $9 THEN 'ip' END),
        (CASE WHEN lower(o.input->'shipping_address'->>'postal_code') = lower($4)
-              AND lower(o.input->'shipping_address'->>'house_number') = lower($5) THEN 'shipping_address' END),
-       (CASE WHEN lower(o.input->'customer'->>'email') = lower($6) THEN 'email' END),
-       (CASE WHEN $7::text IS NOT NULL AND upper(replace(o.input->'customer'->>'iban', ' ', '')) = $7 THEN 'iban' END)
+              AND lower(o.input->'shipping_address'->>'house_number') = lower($5) THEN 'shipping_address'
+             WHEN COALESCE(o.input->'pseudonyms'->>'shipping_address', o.input->'pseudonyms'->>'billing_address') = $10
+             THEN 'shipping_address' END),
+       (CASE WHEN lower(o.input->'customer'->>'email') = lower($6) THEN 'email'
+             WHEN o.input->'pseudonyms'->>'email' = $11 THEN 'email' END),
+       (CASE WHEN $7::text IS NOT NULL AND upper(replace(o.input->'customer'->>'iban', ' ', '')) = $7 THEN 'iban'
+             WHEN o.input->'pseudonyms'->>'iban' = $12 THEN 'iban' END)
      ) AS link(shared)
      WHERE o.account_id <> $1 AND shared IS NOT NULL
      ORDER BY o.account_id, shared LIMIT 50`,
@@ -65,7 +77,12 @@ export async function gatherEvidence(tx: SqlExecutor, order: OrderForClaim) {
       shipping?.postal_code ?? null,
       shipping?.house_number ?? null,
       input.customer?.email ?? null,
-      input.customer?.iban === undefined ? null : normaliseIban(input.customer.iban),
+      iban,
+      pseudonyms.device,
+      pseudonyms.ip,
+      shippingPseudonym,
+      pseudonyms.email,
+      pseudonyms.iban,
     ],
   );
   return {

@@ -1,4 +1,5 @@
 // Files a consumer's claim in the caller's transaction: pause the invoice, mark the order, tell the merchant, open a case.
+import type { PersonalData } from '../privacy/personal-data.ts';
 import type { Ids } from '../shared/ids.ts';
 import type { SqlExecutor } from '../storage/database.ts';
 import { enqueueWebhook } from '../webhooks/webhook.enqueue.ts';
@@ -10,6 +11,8 @@ import type { ClaimKind, ClaimSource } from './protection.repository.ts';
 
 export interface ClaimDependencies {
   readonly ids: Ids;
+  /** Opens the order's session input (sealed under its subject's key) for the merchant's hold and the evidence. */
+  readonly personalData: PersonalData;
   /** Target for an analyst's first response; the case's SLA timer. */
   readonly firstResponseHours?: number;
 }
@@ -48,7 +51,8 @@ export async function fileClaim(
 ): Promise<ClaimOutcome> {
   const { ids } = dependencies;
   const { at } = request;
-  const order = await repository.lockOrder(tx, request.orderId);
+  const locked = await repository.lockOrder(tx, request.orderId);
+  const order = locked && { ...locked, input: (await dependencies.personalData.inputsOf(tx, [locked]))[0]! };
   // Someone else's order looks exactly like a missing one: no hint that it exists.
   if (!order || order.account_id !== request.accountId) return { outcome: 'order_not_found' };
   const invoice = await lockInvoiceByOrder(tx, order.id);
@@ -117,7 +121,7 @@ export async function fileClaim(
     order_id: order.id,
     account_id: order.account_id,
     merchant_id: order.merchant_id,
-    evidence: await gatherEvidence(tx, order),
+    evidence: await gatherEvidence(tx, order, dependencies.personalData),
     opened_at: at,
     first_response_due_at: new Date(at.getTime() + hours * 3_600_000),
   });

@@ -1,4 +1,5 @@
 // Claim use cases for the portal and the ops desk: file (in its own transaction) and list a consumer's claims.
+import type { PersonalData } from '../privacy/personal-data.ts';
 import { z } from 'zod';
 import { decodeCursor, toPage } from '../http/list-envelope.ts';
 import type { Clock } from '../shared/clock.ts';
@@ -46,8 +47,9 @@ export function makeClaimsService(dependencies: {
   clock: Clock;
   ids: Ids;
   firstResponseHours: number;
+  personalData: PersonalData;
 }) {
-  const { database, clock, ids } = dependencies;
+  const { database, clock, ids, personalData } = dependencies;
 
   async function file(
     request: { accountId: string; orderId: string; kind: ClaimKind; message: string | null },
@@ -55,7 +57,11 @@ export function makeClaimsService(dependencies: {
   ) {
     const at = new Date(clock.now());
     const outcome = await database.transaction((tx) =>
-      fileClaim(tx, { ids, firstResponseHours: dependencies.firstResponseHours }, { ...request, source, at }),
+      fileClaim(
+        tx,
+        { ids, firstResponseHours: dependencies.firstResponseHours, personalData },
+        { ...request, source, at },
+      ),
     );
     if (outcome.outcome === 'order_not_found') throw notFound('order');
     const body: z.infer<typeof claimFiledSchema> = {

@@ -55,7 +55,7 @@ export interface CaseEventRow {
 
 export async function lockOrder(tx: SqlExecutor, orderId: string): Promise<OrderForClaim | null> {
   const [row] = await tx.query<OrderForClaim>(
-    `SELECT id, account_id, merchant_id, merchant_name, decision_id, amount, currency, input, status, placed_at
+    `SELECT id, session_id, account_id, merchant_id, merchant_name, decision_id, amount, currency, input, status, placed_at
      FROM orders WHERE id = $1 FOR UPDATE`,
     [orderId],
   );

@@ -1,4 +1,5 @@
 // Wires webhooks, invoicing and buyer protection for the composition root: their routes, decision hooks and outbox handlers.
+import type { PersonalData } from '../privacy/personal-data.ts';
 import type { Config } from '../config.ts';
 import { makeRetentionTask } from '../storage/retention.ts';
 import type { Clock } from '../shared/clock.ts';
@@ -39,13 +40,21 @@ export interface ProtectionDependencies {
   readonly ids: Ids;
   readonly engine: RiskEngine;
   readonly metrics: Metrics;
+  /** Opens sealed session inputs for claims, evidence, the portal and the export. */
+  readonly personalData: PersonalData;
   readonly onSchedulerError?: (task: string, error: unknown) => void;
 }
 
 export function makeProtectionContext(dependencies: ProtectionDependencies) {
-  const { config, database, clock, ids } = dependencies;
+  const { config, database, clock, ids, personalData } = dependencies;
   const webhooks = makeWebhooksService({ database, clock, ids, allowPrivateUrls: config.webhookAllowPrivateUrls });
-  const claims = makeClaimsService({ database, clock, ids, firstResponseHours: config.caseFirstResponseHours });
+  const claims = makeClaimsService({
+    database,
+    clock,
+    ids,
+    firstResponseHours: config.caseFirstResponseHours,
+    personalData,
+  });
 
   const payments = makePaymentsService({ database, clock, ids, engine: dependencies.engine });
   const payouts = makePayoutsService({ database });
@@ -79,6 +88,7 @@ export function makeProtectionContext(dependencies: ProtectionDependencies) {
     ids,
     firstResponseHours: config.caseFirstResponseHours,
     transfer: config.invoicing.transfer,
+    personalData,
   });
   const routes: RouteDefinition[] = [
     ...webhooksRoutes(webhooks),
@@ -113,7 +123,7 @@ export function makeProtectionContext(dependencies: ProtectionDependencies) {
     decisionHooks,
     outboxHandlers,
     /** For contexts that file claims themselves (the "was this you?" link): pass to `fileClaim`. */
-    claimDependencies: { ids, firstResponseHours: config.caseFirstResponseHours },
+    claimDependencies: { ids, firstResponseHours: config.caseFirstResponseHours, personalData },
     stop: () => scheduler.stop(),
   };
 }

@@ -7,6 +7,7 @@ export type IdPrefix =
   | 'vpm'
   | 'bsc'
   | 'acc'
+  | 'sub'
   | 'chn'
   | 'ses'
   | 'dec'

@@ -1,5 +1,6 @@
 // Rules on the desk: ruleset versions, and a backtest preview of one on the recorded history before anyone asks to
 // activate it (activation itself is a four-eyes request in ops-actions.routes.ts).
+import type { HistoryRange } from '../storage/history.reader.ts';
 import { z } from 'zod';
 import { defineRoute } from '../http/route.ts';
 import { decodeCursor, listEnvelope, listQuery, maxPageSize, toPage } from '../http/list-envelope.ts';
@@ -42,7 +43,13 @@ const backtestView = z.object({
 /** Newest first by (created_at, version), as /v1/admin/rulesets. */
 const createdCursor = z.tuple([z.iso.datetime(), z.string().max(200)]);
 
-export function rulesDeskRoutes(dependencies: { auth: StaffAuth; database: Database; rulesets: RulesetsService }) {
+export function rulesDeskRoutes(dependencies: {
+  auth: StaffAuth;
+  database: Database;
+  rulesets: RulesetsService;
+  /** Opens live orders' sealed inputs for the replay. */
+  openInput?: HistoryRange['openInput'];
+}) {
   const { auth, database, rulesets } = dependencies;
   return [
     defineRoute({
@@ -87,7 +94,7 @@ export function rulesDeskRoutes(dependencies: { auth: StaffAuth; database: Datab
         const stored = await rulesets.get(params.version);
         const ruleset = rulesets.validate(stored.body);
         const { history } = await replayOrigin(
-          { kind: 'database', database },
+          { kind: 'database', database, ...(dependencies.openInput ? { openInput: dependencies.openInput } : {}) },
           makeProgressBar(process.stderr, true),
           ruleset,
         );

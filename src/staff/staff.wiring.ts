@@ -1,4 +1,5 @@
 // Wires the staff context for the composition root: passkey sign-in, four-eyes approvals and the /v1/ops routes.
+import type { HistoryRange } from '../storage/history.reader.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { Ids } from '../shared/ids.ts';
 import type { Database } from '../storage/database.ts';
@@ -27,6 +28,8 @@ export function makeStaffContext(dependencies: {
   queue: WorkQueue;
   cases: CasesService;
   rulesets: RulesetsService;
+  /** Opens live orders' sealed inputs when a ruleset is backtested on the recorded history. */
+  openInput: HistoryRange['openInput'];
 }) {
   const { database, clock, ids, reviews, queue, cases, rulesets } = dependencies;
   const auth = makeStaffAuth({
@@ -60,7 +63,7 @@ export function makeStaffContext(dependencies: {
     ...staffRoutes(auth, database, makeStaffSignInLimit({ database, clock })),
     ...opsActionRoutes({ auth, database, clock, ids, reviews, queue, cases, rulesets, approvals }),
     ...opsDeskRoutes({ auth, database, clock, ids, cases }),
-    ...rulesDeskRoutes({ auth, database, rulesets }),
+    ...rulesDeskRoutes({ auth, database, rulesets, openInput: dependencies.openInput }),
   ];
   return { auth, approvals, routes };
 }

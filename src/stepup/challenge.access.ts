@@ -4,6 +4,7 @@ import type { Ids } from '../shared/ids.ts';
 import { ApiError, notFound } from '../shared/errors.ts';
 import type { SqlExecutor } from '../storage/database.ts';
 import { findSession } from '../checkout/checkout.repository.ts';
+import { erasedInput, type PersonalData } from '../privacy/personal-data.ts';
 import type { SessionInput } from '../checkout/session.schema.ts';
 import { deliveryAddressOf } from './challenge.message.ts';
 import { findChallenge, insertVerification, updateChallenge, type ChallengeRow } from './challenge.repository.ts';
@@ -37,7 +38,7 @@ export async function loadChallenge(
   secret: string,
   challengeId: string,
   caller: ChallengeCaller,
-  options: { forUpdate?: boolean } = {},
+  options: { forUpdate?: boolean; personalData?: PersonalData } = {},
 ): Promise<{ challenge: ChallengeRow; input: SessionInput; sessionStatus: string }> {
   const challenge = await findChallenge(tx, challengeId, options);
   const allowed =
@@ -48,7 +49,9 @@ export async function loadChallenge(
   if (!challenge || !allowed) throw notFound('challenge');
   const session = await findSession(tx, challenge.merchant_id, challenge.session_id);
   if (!session) throw notFound('challenge');
-  return { challenge, input: session.input, sessionStatus: session.status };
+  // Methods that never read the input (passkeys, bank proofs) pass no opener and get the person-free stand-in.
+  const input = options.personalData ? options.personalData.openOrRefuse(session) : erasedInput(session.input);
+  return { challenge, input, sessionStatus: session.status };
 }
 
 /** Expiry is derived from the clock, so a challenge nobody touched is expired without a sweeper. */

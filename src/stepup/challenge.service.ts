@@ -1,4 +1,5 @@
 // The step-up use cases: show a challenge, send a code, verify a code (or any proof through `attempt`), then complete.
+import type { PersonalData } from '../privacy/personal-data.ts';
 import { z } from 'zod';
 import type { Clock } from '../shared/clock.ts';
 import type { Ids } from '../shared/ids.ts';
@@ -44,6 +45,8 @@ export interface ChallengeServiceDependencies extends StepUpSecrets {
   readonly engine: Pick<RiskEngine, 'record'>;
   /** The rate-limit adapter (PostgreSQL counters unless the composition root chooses another). */
   readonly rateLimiter?: RateLimiterFor;
+  /** Opens the session input a code is bound to and a message is written from. */
+  readonly personalData: PersonalData;
 }
 
 const methodView = z.object({ method: z.string(), target: z.string().nullable() });
@@ -69,7 +72,7 @@ export const challengeViewSchema = z.object({
 export const challengeSentSchema = z.object({ id: z.string(), sent: z.string(), target: z.string().nullable() });
 
 export function makeChallengeService(dependencies: ChallengeServiceDependencies) {
-  const { database, clock, secret } = dependencies;
+  const { database, clock, secret, personalData } = dependencies;
 
   async function merchantOf(tx: SqlExecutor, challenge: ChallengeRow) {
     const merchant = await findMerchant(tx, challenge.merchant_id);
@@ -78,7 +81,7 @@ export function makeChallengeService(dependencies: ChallengeServiceDependencies)
   }
 
   async function get(challengeId: string, caller: ChallengeCaller): Promise<z.infer<typeof challengeViewSchema>> {
-    const { challenge, input } = await loadChallenge(database, secret, challengeId, caller);
+    const { challenge, input } = await loadChallenge(database, secret, challengeId, caller, { personalData });
     const merchant = await merchantOf(database, challenge);
     return {
       id: challenge.id,
@@ -106,7 +109,10 @@ export function makeChallengeService(dependencies: ChallengeServiceDependencies)
     acceptLanguage?: string,
   ): Promise<z.infer<typeof challengeSentSchema>> {
     return database.transaction(async (tx) => {
-      const { challenge, input } = await loadChallenge(tx, secret, challengeId, caller, { forUpdate: true });
+      const { challenge, input } = await loadChallenge(tx, secret, challengeId, caller, {
+        forUpdate: true,
+        personalData,
+      });
       assertUsable(challenge, clock.now());
       const merchant = await merchantOf(tx, challenge);
       const outcome = await sendCode(tx, dependencies, {
@@ -140,7 +146,7 @@ export function makeChallengeService(dependencies: ChallengeServiceDependencies)
   }
 
   async function resumeIfVerified(challengeId: string, caller: ChallengeCaller): Promise<AuthorizationView | null> {
-    const { challenge, sessionStatus } = await loadChallenge(database, secret, challengeId, caller);
+    const { challenge, sessionStatus } = await loadChallenge(database, secret, challengeId, caller, { personalData });
     if (challenge.status !== 'verified') return null;
     if (sessionStatus !== 'step_up') {
       throw new ApiError(409, 'challenge_already_used', 'this challenge was already verified');
@@ -171,7 +177,10 @@ export function makeChallengeService(dependencies: ChallengeServiceDependencies)
     const resumed = await resumeIfVerified(challengeId, caller);
     if (resumed) return resumed;
     const outcome = await database.transaction(async (tx): Promise<ProofOutcome> => {
-      const { challenge, input } = await loadChallenge(tx, secret, challengeId, caller, { forUpdate: true });
+      const { challenge, input } = await loadChallenge(tx, secret, challengeId, caller, {
+        forUpdate: true,
+        personalData,
+      });
       assertUsable(challenge, clock.now());
       const lockout = proofLockout(dependencies.rateLimiter, tx, challenge.account_id);
       await lockout.assertOpen(clock.now());

@@ -21,12 +21,16 @@ import { challengeReportRoutes } from './challenge-report.routes.ts';
 import { widgetRoutes } from '../widget/widget.routes.ts';
 import { makePasskeyChallengeService } from './passkey-challenge.service.ts';
 
+import type { PersonalData } from '../privacy/personal-data.ts';
+
 export interface StepUpDependencies {
   readonly database: Database;
   readonly clock: Clock;
   readonly ids: Ids;
   readonly secret: string;
   readonly publicUrl: string;
+  /** Opens a challenge's session input (sealed under its subject's key). */
+  readonly personalData: PersonalData;
   readonly webauthn: WebAuthnSettings;
   readonly rateLimiter?: RateLimiterFor;
   /** Proofs at the bank this server has a provider for (null: not offered). */

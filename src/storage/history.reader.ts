@@ -2,6 +2,7 @@
 import type { Database } from './database.ts';
 import type { ChallengeMethod, HistoryEvent } from '../risk/engine.ts';
 import type { SessionInput } from '../checkout/session.schema.ts';
+import { erased, erasedInput, isKeptInput, type Erased, type SealedInputColumns } from '../privacy/personal-data.ts';
 
 type Source = () => AsyncGenerator<HistoryEvent>;
 
@@ -10,6 +11,17 @@ const pageSize = 5000;
 /** Which facts to read: all of them (a cold rebuild), or only those numbered after a snapshot's mark. */
 export interface HistoryRange {
   readonly afterSequence?: number;
+  /**
+   * Opens an order's session input, sealed under its subject's key (src/privacy/personal-data.ts); without it (or
+   * once erased) an order is replayed with the person-free stand-in.
+   */
+  readonly openInput?: (row: SealedInputColumns) => SessionInput | Erased;
+}
+
+function orderInput(row: SealedInputColumns, range: HistoryRange): SessionInput {
+  if (!isKeptInput(row.input)) return row.input as SessionInput;
+  const opened = row.sealed_input !== null && range.openInput ? range.openInput(row) : erased;
+  return opened === erased ? erasedInput(row.input) : opened;
 }
 
 /**
@@ -96,17 +108,22 @@ export function historySources(database: Database, range: HistoryRange = {}): So
         at: row.at.getTime(),
       }),
     ),
-    scan<{ id: string; at: Date; account_id: string; merchant: string; input: SessionInput }>(
+    scan<{ id: string; at: Date; account_id: string; merchant: string } & SealedInputColumns>(
       database,
       range,
-      `SELECT * FROM (SELECT id, placed_at AS at, history_seq AS seq, account_id, COALESCE(merchant_id, merchant_name, 'import') AS merchant, input FROM orders) t WHERE true`,
+      // A live order's personal data lives once, sealed in its session: read with the subject's wrapped key.
+      `SELECT * FROM (SELECT o.id, o.placed_at AS at, o.history_seq AS seq, o.account_id,
+         COALESCE(o.merchant_id, o.merchant_name, 'import') AS merchant, o.input, s.sealed_input, s.subject_id,
+         k.master_key_id, k.wrapped_key
+         FROM orders o LEFT JOIN sessions s ON s.id = o.session_id LEFT JOIN subjects k ON k.id = s.subject_id) t
+       WHERE true`,
       (row) => ({
         kind: 'order',
         orderId: row.id,
         accountId: row.account_id,
         merchantId: row.merchant,
         at: row.at.getTime(),
-        session: row.input,
+        session: orderInput(row, range),
       }),
     ),
     scan<{ id: string; at: Date; order_id: string; outcome: 'paid_on_time' | 'paid_late' | 'unpaid' }>(

@@ -1,4 +1,5 @@
 // `rearguard backtest`: the decisions a ruleset would have made on history, against what was decided and the labels.
+import type { HistoryRange } from '../storage/history.reader.ts';
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { checkRuleset } from '../risk/rules/ruleset.loader.ts';
@@ -127,6 +128,7 @@ export async function runBacktestCommand(
   argv: string[],
   io: CommandOutput,
   openDatabase: () => Promise<Database>,
+  openInput?: HistoryRange['openInput'],
 ): Promise<number> {
   if (argv.includes('--help') || argv.includes('-h')) {
     io.stdout.write(`${backtestUsage}\n`);
@@ -164,7 +166,9 @@ export async function runBacktestCommand(
   const database = values.file === undefined ? await openDatabase() : null;
   try {
     const origin: HistoryOrigin =
-      database === null ? { kind: 'file', path: values.file! } : { kind: 'database', database };
+      database === null
+        ? { kind: 'file', path: values.file! }
+        : { kind: 'database', database, ...(openInput ? { openInput } : {}) };
     const { history } = await replayOrigin(origin, makeProgressBar(io.stderr, values.quiet ?? false), check.ruleset);
     const recorded = database === null ? null : await recordedDecisions(database);
     const result = summariseBacktest(history, recorded);

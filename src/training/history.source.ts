@@ -2,7 +2,7 @@
 import type { ImportFileFormat } from '../ingest/import.format.ts';
 import type { Ruleset } from '../risk/rules/rule.schema.ts';
 import type { Database } from '../storage/database.ts';
-import { readHistory } from '../storage/history.reader.ts';
+import { readHistory, type HistoryRange } from '../storage/history.reader.ts';
 import { readHistoryFile } from './history.file.ts';
 import { replayHistory, type ReplayedHistory } from './history.replay.ts';
 import type { ProgressBar } from './progress.bar.ts';
@@ -14,7 +14,12 @@ export type HistoryOrigin =
       readonly format?: ImportFileFormat;
       readonly maxTotalBytes?: number;
     }
-  | { readonly kind: 'database'; readonly database: Database };
+  | {
+      readonly kind: 'database';
+      readonly database: Database;
+      /** Opens live orders' sealed session inputs; without it they replay as their person-free stand-ins. */
+      readonly openInput?: HistoryRange['openInput'];
+    };
 
 export interface ReplayRun {
   readonly history: ReplayedHistory;
@@ -56,7 +61,7 @@ export async function replayOrigin(origin: HistoryOrigin, bar: ProgressBar, rule
   );
   const typologies = new Map(labels.map((row) => [row.order_id, row.typology ?? 'unknown']));
   bar.start(Number(counted?.orders ?? 0), 'replay');
-  const history = await replayHistory(readHistory(database), {
+  const history = await replayHistory(readHistory(database, origin.openInput ? { openInput: origin.openInput } : {}), {
     ...(ruleset ? { ruleset } : {}),
     typologyOf: (orderId) => typologies.get(orderId),
     onProgress: (orders) => bar.update(orders),

@@ -1,4 +1,5 @@
 // `rearguard train`: replay history point-in-time, choose and calibrate on a validation window, measure on a test window.
+import type { HistoryRange } from '../storage/history.reader.ts';
 import { parseArgs } from 'node:util';
 import type { Database } from '../storage/database.ts';
 import type { CommandOutput } from './evaluate.command.ts';
@@ -105,6 +106,7 @@ export async function runTrainCommand(
   argv: string[],
   io: CommandOutput,
   openDatabase: () => Promise<Database>,
+  openInput?: HistoryRange['openInput'],
 ): Promise<number> {
   let options: TrainOptions | string;
   try {
@@ -119,7 +121,7 @@ export async function runTrainCommand(
   const needsDatabase = options.file === null || options.register;
   const database = needsDatabase ? await openDatabase() : null;
   try {
-    return await runTraining(options, io, database);
+    return await runTraining(options, io, database, openInput);
   } finally {
     await database?.close();
   }

@@ -1,4 +1,5 @@
 // The training pipeline behind `rearguard train`: windows, selection, calibration, first-party model, artifact, figures.
+import type { HistoryRange } from '../storage/history.reader.ts';
 import { calibrateAll } from '../model/calibration.ts';
 import { bandThreshold, type ExpectedLossCosts } from '../risk/policy/expected.loss.ts';
 import { systemClock } from '../shared/clock.ts';
@@ -126,10 +127,13 @@ export async function runTraining(
   options: TrainOptions,
   io: CommandOutput,
   database: Database | null,
+  openInput?: HistoryRange['openInput'],
 ): Promise<number> {
   const bar = makeProgressBar(io.stderr, options.quiet);
   const origin: HistoryOrigin =
-    options.file !== null ? { kind: 'file', path: options.file } : { kind: 'database', database: database! };
+    options.file !== null
+      ? { kind: 'file', path: options.file }
+      : { kind: 'database', database: database!, ...(openInput ? { openInput } : {}) };
   const { history, source } = await replayOrigin(origin, bar);
   const windows = timeWindows(history, options.validation, options.test);
   const identitySets = windowSets(history, windows, 'third_party');

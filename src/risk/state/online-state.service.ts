@@ -2,13 +2,15 @@
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Database } from '../../storage/database.ts';
-import { historyMark, readHistory } from '../../storage/history.reader.ts';
+import { historyMark, readHistory, type HistoryRange } from '../../storage/history.reader.ts';
 import type { HistoryEvent } from '../engine.ts';
 import { makeMemoryFeatureState, type MemoryFeatureState } from './memory.feature-state.ts';
 import { readStateSnapshot, writeStateSnapshot } from './state-snapshot.file.ts';
 
 export interface OnlineStateDependencies {
   readonly database: Database;
+  /** Opens the sealed session input of replayed orders (src/privacy/personal-data.ts). */
+  readonly openInput?: HistoryRange['openInput'];
   readonly state: MemoryFeatureState;
   /** How a fact reaches the state (the engine's record); applying one twice changes nothing. */
   readonly record: (event: HistoryEvent) => Promise<void>;
@@ -42,7 +44,8 @@ export function makeOnlineStateService(dependencies: OnlineStateDependencies) {
 
   async function replay(afterSequence: number | undefined): Promise<number> {
     let events = 0;
-    for await (const event of readHistory(database, afterSequence === undefined ? {} : { afterSequence })) {
+    const range = { ...(afterSequence === undefined ? {} : { afterSequence }), openInput: dependencies.openInput };
+    for await (const event of readHistory(database, range)) {
       await record(event);
       events += 1;
     }

@@ -1,0 +1,113 @@
+// Subjects: one data key per person, stored only wrapped by a master key; sealing, opening, rotation and shredding.
+import type { SqlExecutor } from '../storage/database.ts';
+import { decrypt, encrypt, newDataKey, sealPlain, type MasterKey } from './envelope.ts';
+
+/** A subject's key as read with the data it protects: no wrapped key means it was shredded (erased). */
+export interface SubjectKeyColumns {
+  readonly subject_id: string | null;
+  readonly master_key_id: string | null;
+  readonly wrapped_key: Uint8Array | null;
+}
+
+export interface OpenSubject {
+  readonly id: string;
+  readonly dataKey: Buffer;
+}
+
+export interface SubjectStoreOptions {
+  /** The first encrypts (wraps) new data keys; all of them unwrap. */
+  readonly masterKeys: readonly MasterKey[];
+  /** PERSONAL_DATA_ENCRYPTION=off (benchmark comparison only): same storage and reads, no cipher on the data. */
+  readonly encryption: boolean;
+  readonly newId: () => string;
+  readonly now: () => Date;
+}
+
+/** What a read of shredded personal data answers instead of failing. */
+export const erased = Symbol('erased');
+export type Erased = typeof erased;
+
+export function makeSubjectStore(options: SubjectStoreOptions) {
+  const [current] = options.masterKeys;
+  if (!current) throw new Error('at least one master key is needed');
+  const masterKeys = new Map(options.masterKeys.map((masterKey) => [masterKey.id, masterKey.key]));
+
+  function unwrap(columns: SubjectKeyColumns): OpenSubject | Erased {
+    if (columns.subject_id === null || columns.wrapped_key === null || columns.master_key_id === null) return erased;
+    const masterKey = masterKeys.get(columns.master_key_id);
+    if (!masterKey) throw new Error(`master key ${columns.master_key_id} is not configured (MASTER_KEYS)`);
+    return { id: columns.subject_id, dataKey: decrypt(masterKey, columns.wrapped_key, columns.subject_id) };
+  }
+
+  /**
+   * The subject of a claimed identity (its e-mail pseudonym): the live one if there is one, else a new one. One
+   * statement either way; a shredded subject is never reused, so a person coming back after erasure gets a new key.
+   */
+  async function subjectFor(db: SqlExecutor, claimPseudonym: string, attempt = 1): Promise<OpenSubject> {
+    const id = options.newId();
+    const dataKey = newDataKey();
+    const rows = await db.query<SubjectKeyColumns>(
+      `WITH created AS (
+         INSERT INTO subjects (id, claim_pseudonym, master_key_id, wrapped_key, created_at) VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (claim_pseudonym) WHERE wrapped_key IS NOT NULL DO NOTHING
+         RETURNING id AS subject_id, master_key_id, wrapped_key)
+       SELECT * FROM created
+       UNION ALL
+       SELECT id, master_key_id, wrapped_key FROM subjects
+        WHERE claim_pseudonym = $2 AND wrapped_key IS NOT NULL AND NOT EXISTS (SELECT 1 FROM created)`,
+      [id, claimPseudonym, current!.id, encrypt(current!.key, dataKey, id), options.now()],
+    );
+    const [row] = rows;
+    const subject = row ? unwrap(row) : erased;
+    // Another session made the same claim's subject after this statement's snapshot: the next statement sees it.
+    if (subject === erased && attempt < 3) return subjectFor(db, claimPseudonym, attempt + 1);
+    if (subject === erased) throw new Error('no live subject for the claim after three attempts');
+    return subject;
+  }
+
+  function seal(subject: OpenSubject, value: unknown): Buffer {
+    const plaintext = Buffer.from(JSON.stringify(value));
+    return options.encryption ? encrypt(subject.dataKey, plaintext, subject.id) : sealPlain(plaintext);
+  }
+
+  /** The sealed value, or `erased` when its subject's key was shredded. */
+  function open<T>(columns: SubjectKeyColumns, sealed: Uint8Array | null): T | Erased {
+    if (sealed === null) return erased;
+    const subject = unwrap(columns);
+    if (subject === erased) return erased;
+    return JSON.parse(decrypt(subject.dataKey, sealed, subject.id).toString('utf8')) as T;
+  }
+
+  /**
+   * Re-wraps every live data key under the newest master key; the data itself is not touched (its data key is
+   * unchanged). Pages through keyed by id, so it can run on a live system and resume; returns how many it re-wrapped.
+   */
+  async function rotate(db: SqlExecutor, pageSize = 500): Promise<number> {
+    let rewrapped = 0;
+    let after = '';
+    for (;;) {
+      const page = await db.query<SubjectKeyColumns & { subject_id: string }>(
+        `SELECT id AS subject_id, master_key_id, wrapped_key FROM subjects
+          WHERE id > $1 AND wrapped_key IS NOT NULL AND master_key_id <> $2 ORDER BY id LIMIT $3`,
+        [after, current!.id, pageSize],
+      );
+      if (page.length === 0) return rewrapped;
+      for (const row of page) {
+        const subject = unwrap(row);
+        if (subject === erased) continue;
+        // Conditional on the old wrapping: a key shredded meanwhile stays shredded.
+        const [updated] = await db.query<{ id: string }>(
+          `UPDATE subjects SET master_key_id = $2, wrapped_key = $3
+            WHERE id = $1 AND master_key_id = $4 AND wrapped_key IS NOT NULL RETURNING id`,
+          [subject.id, current!.id, encrypt(current!.key, subject.dataKey, subject.id), row.master_key_id],
+        );
+        if (updated) rewrapped += 1;
+      }
+      after = page[page.length - 1]!.subject_id;
+    }
+  }
+
+  return { subjectFor, seal, open, rotate, currentMasterKeyId: current.id };
+}
+
+export type SubjectStore = ReturnType<typeof makeSubjectStore>;
