@@ -12,7 +12,6 @@ import type { Database } from './storage/database.ts';
 import { makePgliteWorkerDatabase } from './storage/pglite-worker.database.ts';
 import { makePostgresDatabase } from './storage/postgres.database.ts';
 import { migrate } from './storage/migrate.ts';
-import { makePseudonyms } from './privacy/pseudonyms.ts';
 import { makeSubjectStore } from './privacy/subject-store.ts';
 import { makeSubjectKeys } from './privacy/subject-keys.ts';
 import { makePersonalData } from './privacy/personal-data.ts';
@@ -169,8 +168,7 @@ export async function makeApplication(config: Config, overrides: Overrides = {})
 
   // Analysts' levers live in the database: the active ruleset version and the block/allow lists.
   const rulesets = makeRulesetsService({ database, clock });
-  // Pseudonyms (keyed HMAC per kind): list entries about an erased person keep matching by them.
-  const pseudonyms = makePseudonyms(Buffer.from(config.privacy.pseudonymSecret));
+  // List entries about an erased person keep matching by their pseudonyms (keyed HMAC per kind).
   const lists = makeListsService({ database, clock, ids, pseudonyms });
   await Promise.all([rulesets.load(), lists.reload()]);
   // The champion model from the registry (or models/default.json); challengers score in shadow.
@@ -368,6 +366,7 @@ export async function makeApplication(config: Config, overrides: Overrides = {})
     clock,
     ids,
     pseudonyms,
+    openInput: personalData.open,
     onlineState,
     lists,
     onError: (task, error) => logError({ task, error: String(error) }, 'scheduled task failed'),
@@ -459,7 +458,6 @@ export async function makeApplication(config: Config, overrides: Overrides = {})
     monitoring,
     monitoringScheduler,
     erasure,
-    pseudonyms,
     /** Starts the interval-driven work (outbox aside); `rearguard start` calls it. */
     startSchedulers() {
       protection.start();

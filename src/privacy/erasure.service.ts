@@ -5,7 +5,7 @@ import { ApiError, notFound } from '../shared/errors.ts';
 import type { Ids } from '../shared/ids.ts';
 import type { Database } from '../storage/database.ts';
 import { legalBases, type ErasureStep, type KeptRecords } from './erasure.step.ts';
-import { resolveSubject, type ErasureIdentifiers } from './erasure.subject.ts';
+import { resolveSubject, type ErasureIdentifiers, type SealedReader } from './erasure.subject.ts';
 import type { Pseudonyms } from './pseudonyms.ts';
 
 const hour = 3_600_000;
@@ -41,6 +41,8 @@ export interface ErasureServiceDependencies {
   readonly ids: Ids;
   readonly privacy: PrivacyConfig;
   readonly pseudonyms: Pseudonyms;
+  /** Opens a session's sealed input (the encrypted store), so its values are found and swept before the key goes. */
+  readonly openInput?: SealedReader['openInput'];
   readonly steps: readonly ErasureStep[];
   /** After a commit: drop the erased person from in-memory state and caches (the online risk state). */
   readonly afterErasure: () => Promise<void>;
@@ -94,7 +96,11 @@ export function makeErasureService(dependencies: ErasureServiceDependencies) {
   /** Works one request in one transaction: a crash before the commit leaves it pending for the next worker. */
   async function erase(row: RequestRow, tx: Parameters<Parameters<Database['transaction']>[0]>[0]) {
     const now = new Date(clock.now());
-    const subject = await resolveSubject(tx, row.identifiers ?? { accountId: row.account_id ?? undefined });
+    const subject = await resolveSubject(
+      tx,
+      row.identifiers ?? { accountId: row.account_id ?? undefined },
+      dependencies.openInput ? { pseudonyms, openInput: dependencies.openInput } : undefined,
+    );
     const erasure = { requestId: row.id, subject, now, ids, privacy, pseudonyms };
     const erased: Array<{ store: string; count: number }> = [];
     const kept: KeptRecords[] = [];

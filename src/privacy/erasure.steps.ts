@@ -7,6 +7,7 @@ import type { ErasureSubject } from './erasure.subject.ts';
 import { sweepFreeFormCopies } from './erasure.sweep.ts';
 import type { PseudonymKind } from './pseudonyms.ts';
 import { restrictFraudIncidents, restrictInvoices } from './restricted.storage.ts';
+import { makeSubjectKeys } from './subject-keys.ts';
 
 /** A plain delete of the subject's rows in one table; children come before parents (foreign keys). */
 function deleteRows(table: string, where: string, params: (subject: ErasureSubject) => SqlValue[]): ErasureStep {
@@ -75,6 +76,17 @@ const orders = (subject: ErasureSubject) => [subject.orderIds];
 const accounts = (subject: ErasureSubject) => [subject.accountIds];
 
 /** In order: restricted copies first, then signals, then rows from the leaves of the foreign keys to the accounts. */
+/** The encrypted store: each subject's data key is shredded, so whatever is sealed under it is unreadable anywhere. */
+const shredSubjectKeys: ErasureStep = {
+  name: 'shred_subject_keys',
+  async run(tx, erasure) {
+    const keys = makeSubjectKeys(tx, () => erasure.now);
+    let shredded = 0;
+    for (const subjectId of erasure.subject.subjectIds) if (await keys.shred(subjectId)) shredded += 1;
+    return { erased: shredded };
+  },
+};
+
 export const erasureSteps: readonly ErasureStep[] = [
   restrictInvoices,
   restrictFraudIncidents,
@@ -143,4 +155,5 @@ export const erasureSteps: readonly ErasureStep[] = [
   deleteRows('account_disowned_entities', 'account_id = ANY($1)', accounts),
   deleteRows('channels', 'account_id = ANY($1)', accounts),
   deleteRows('accounts', 'id = ANY($1)', accounts),
+  shredSubjectKeys,
 ];

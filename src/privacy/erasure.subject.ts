@@ -4,6 +4,9 @@ import { normaliseEmail } from '../risk/normalise/email.normaliser.ts';
 import { normaliseIban } from '../risk/normalise/iban.normaliser.ts';
 import { phoneKey } from '../risk/normalise/phone.normaliser.ts';
 import type { SqlExecutor } from '../storage/database.ts';
+import type { Erased } from './subject-store.ts';
+import type { SealedInputColumns } from './personal-data.ts';
+import type { Pseudonyms } from './pseudonyms.ts';
 
 /** What a request names: the signed-in account (portal), or what a letter or e-mail to us gave (admin). */
 export interface ErasureIdentifiers {
@@ -24,6 +27,16 @@ export interface ErasureSubject {
   readonly channelIds: readonly string[];
   /** Every personal value seen for the subject, as typed and normalised: what the sweep and the lists look for. */
   readonly values: PersonalValues;
+  /** The encrypted store's subjects of these accounts and sessions: their keys are shredded. */
+  readonly subjectIds: readonly string[];
+  /** Each order's buyer as sealed in its session (orders keep only a person-free copy): what restricted storage keeps. */
+  readonly buyers: Readonly<Record<string, PersonInput>>;
+}
+
+/** How the erasure reads what the encrypted store holds: pseudonyms to find sessions, and the opener of sealed inputs. */
+export interface SealedReader {
+  readonly pseudonyms: Pseudonyms;
+  readonly openInput: (columns: SealedInputColumns) => unknown;
 }
 
 export interface PersonalValues {
@@ -36,7 +49,7 @@ export interface PersonalValues {
   readonly addresses: readonly Address[];
 }
 
-interface PersonInput {
+export interface PersonInput {
   customer?: { name?: string; email?: string; phone?: string; date_of_birth?: string; iban?: string };
   billing_address?: Address;
   shipping_address?: Address;
@@ -46,7 +59,11 @@ interface PersonInput {
 const digitsOf = (phone: string) => phone.replace(/[^0-9]/g, '');
 
 /** Finds everything the identifiers lead to. Runs inside the erasure's transaction, so what it finds is what it erases. */
-export async function resolveSubject(tx: SqlExecutor, identifiers: ErasureIdentifiers): Promise<ErasureSubject> {
+export async function resolveSubject(
+  tx: SqlExecutor,
+  identifiers: ErasureIdentifiers,
+  sealed?: SealedReader,
+): Promise<ErasureSubject> {
   const email = identifiers.email === undefined ? null : (normaliseEmail(identifiers.email)?.key ?? null);
   const rawEmail = identifiers.email?.trim().toLowerCase() ?? null;
   const phone = identifiers.phone === undefined ? null : phoneKey(identifiers.phone);
@@ -61,14 +78,19 @@ export async function resolveSubject(tx: SqlExecutor, identifiers: ErasureIdenti
     [identifiers.accountId ?? null, email, rawEmail ?? email, phoneDigits],
   );
   const accountIds = accountRows.map((row) => row.id);
-  // Sessions carry the typed identity even when no account was found for it (a declined or abandoned checkout).
+  // Sessions carry the typed identity even when no account was found for it (a declined or abandoned checkout):
+  // in plain (before sealing) or as the pseudonyms of the sealed input.
+  const emailPseudonym = email === null || !sealed ? null : sealed.pseudonyms.of('email', email);
+  const phonePseudonym = phone === null || !sealed ? null : sealed.pseudonyms.of('phone', phone);
   const sessionRows = await tx.query<{ id: string }>(
     `SELECT id FROM sessions
      WHERE ($1::text IS NOT NULL AND lower(input->'customer'->>'email') IN ($1, $2))
         OR ($3::text IS NOT NULL AND regexp_replace(input->'customer'->>'phone', '[^0-9]', '', 'g') = $3)
+        OR ($5::text IS NOT NULL AND input->'pseudonyms'->>'email' = $5)
+        OR ($6::text IS NOT NULL AND input->'pseudonyms'->>'phone' = $6)
      UNION SELECT session_id FROM orders WHERE account_id = ANY($4) AND session_id IS NOT NULL
      UNION SELECT session_id FROM decisions WHERE account_id = ANY($4)`,
-    [email, rawEmail ?? email, phoneDigits, accountIds],
+    [email, rawEmail ?? email, phoneDigits, accountIds, emailPseudonym, phonePseudonym],
   );
   const sessionIds = sessionRows.map((row) => row.id);
   const ids = async (sql: string, params: unknown[]) =>
@@ -98,8 +120,26 @@ export async function resolveSubject(tx: SqlExecutor, identifiers: ErasureIdenti
     [accountIds, orderIds, claimIds, decisionIds],
   );
   const channelIds = await ids('SELECT id FROM channels WHERE account_id = ANY($1)', [accountIds]);
-  const values = await personalValues(tx, { accountIds, sessionIds, orderIds }, identifiers);
+  const opened = await openSealedInputs(tx, sessionIds, sealed);
+  const values = await personalValues(tx, { accountIds, sessionIds, orderIds }, identifiers, [
+    ...opened.inputs.values(),
+  ]);
+  const subjectIds = await ids(
+    `SELECT subject_id AS id FROM accounts WHERE id = ANY($1) AND subject_id IS NOT NULL
+     UNION SELECT subject_id FROM sessions WHERE id = ANY($2) AND subject_id IS NOT NULL`,
+    [accountIds, sessionIds],
+  );
+  const buyers: Record<string, PersonInput> = {};
+  for (const row of await tx.query<{ id: string; session_id: string }>(
+    'SELECT id, session_id FROM orders WHERE id = ANY($1) AND session_id IS NOT NULL',
+    [orderIds],
+  )) {
+    const input = opened.inputs.get(row.session_id);
+    if (input) buyers[row.id] = input;
+  }
   return {
+    subjectIds,
+    buyers,
     accountIds,
     sessionIds,
     decisionIds,
@@ -113,10 +153,32 @@ export async function resolveSubject(tx: SqlExecutor, identifiers: ErasureIdenti
   };
 }
 
+/** The sessions' sealed inputs opened (before their keys are shredded), so their values are swept everywhere else. */
+async function openSealedInputs(
+  tx: SqlExecutor,
+  sessionIds: readonly string[],
+  sealed: SealedReader | undefined,
+): Promise<{ inputs: Map<string, PersonInput> }> {
+  const inputs = new Map<string, PersonInput>();
+  if (!sealed || sessionIds.length === 0) return { inputs };
+  const rows = await tx.query<SealedInputColumns & { id: string }>(
+    `SELECT s.id, s.input, s.sealed_input, s.subject_id, sub.master_key_id, sub.wrapped_key
+       FROM sessions s LEFT JOIN subjects sub ON sub.id = s.subject_id
+      WHERE s.id = ANY($1) AND s.sealed_input IS NOT NULL`,
+    [sessionIds],
+  );
+  for (const row of rows) {
+    const input = sealed.openInput(row) as PersonInput | Erased;
+    if (typeof input === 'object' && input !== null && 'customer' in input) inputs.set(row.id, input);
+  }
+  return { inputs };
+}
+
 async function personalValues(
   tx: SqlExecutor,
   found: { accountIds: readonly string[]; sessionIds: readonly string[]; orderIds: readonly string[] },
   identifiers: ErasureIdentifiers,
+  openedInputs: readonly PersonInput[],
 ): Promise<PersonalValues> {
   const names = new Set<string>();
   const emails = new Set<string>();
@@ -167,7 +229,7 @@ async function personalValues(
     'SELECT input FROM sessions WHERE id = ANY($1) UNION ALL SELECT input FROM orders WHERE id = ANY($2)',
     [found.sessionIds, found.orderIds],
   );
-  for (const { input } of inputs) {
+  for (const input of [...inputs.map((row) => row.input), ...openedInputs]) {
     const customer = input.customer ?? {};
     if (customer.name) names.add(customer.name);
     addEmail(customer.email);

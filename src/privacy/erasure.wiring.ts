@@ -11,6 +11,7 @@ import { erasureRoutes } from './erasure.routes.ts';
 import { makeErasureService } from './erasure.service.ts';
 import { erasureSteps } from './erasure.steps.ts';
 import type { Pseudonyms } from './pseudonyms.ts';
+import type { SealedReader } from './erasure.subject.ts';
 
 export function makeErasureContext(dependencies: {
   config: Config;
@@ -18,6 +19,7 @@ export function makeErasureContext(dependencies: {
   clock: Clock;
   ids: Ids;
   pseudonyms: Pseudonyms;
+  openInput?: SealedReader['openInput'];
   onlineState: OnlineStateService;
   lists: ListsService;
   onError: (task: string, error: unknown) => void;
@@ -37,6 +39,7 @@ export function makeErasureContext(dependencies: {
     ids,
     privacy: config.privacy,
     pseudonyms,
+    ...(dependencies.openInput ? { openInput: dependencies.openInput } : {}),
     steps: erasureSteps,
     afterErasure: purgeMemory,
   });

@@ -35,7 +35,9 @@ export const restrictInvoices: ErasureStep = {
              'paid_amount', i.paid_amount, 'currency', i.currency, 'status', i.status, 'due_at', i.due_at,
              'created_at', i.created_at, 'merchant_id', o.merchant_id, 'merchant_name', o.merchant_name,
              'placed_at', o.placed_at),
-           'buyer', jsonb_build_object('name', o.input->'customer'->'name', 'billing_address', o.input->'billing_address'),
+           'buyer', jsonb_build_object(
+             'name', coalesce($7::jsonb->o.id->'customer'->'name', o.input->'customer'->'name'),
+             'billing_address', coalesce($7::jsonb->o.id->'billing_address', o.input->'billing_address')),
            'lines', coalesce(o.input->'lines', '[]'::jsonb),
            'payments', (SELECT coalesce(jsonb_agg(jsonb_build_object('amount', p.amount, 'outcome', p.outcome,
                'paid_at', p.paid_at)), '[]'::jsonb) FROM payments p WHERE p.invoice_id = i.id),
@@ -48,19 +50,21 @@ export const restrictInvoices: ErasureStep = {
          $3
        FROM invoices i JOIN orders o ON o.id = i.order_id WHERE i.id = ANY($4)
        RETURNING keep_until`,
-      [...common, legalBases.invoice, erasure.privacy.taxRetentionYears],
+      [...common, legalBases.invoice, erasure.privacy.taxRetentionYears, JSON.stringify(erasure.subject.buyers)],
     );
     const debts = await tx.query<{ keep_until: Date }>(
       `${insertRecords}
        SELECT $1 || 'debt_' || i.id, $2, 'open_debt', $5, i.due_at + make_interval(years => $6::int),
          jsonb_build_object('invoice_id', i.id, 'outstanding', i.amount + i.fees - i.paid_amount,
            'currency', i.currency, 'due_at', i.due_at,
-           'contact', jsonb_build_object('email', o.input->'customer'->'email', 'phone', o.input->'customer'->'phone')),
+           'contact', jsonb_build_object(
+             'email', coalesce($7::jsonb->o.id->'customer'->'email', o.input->'customer'->'email'),
+             'phone', coalesce($7::jsonb->o.id->'customer'->'phone', o.input->'customer'->'phone'))),
          $3
        FROM invoices i JOIN orders o ON o.id = i.order_id
        WHERE i.id = ANY($4) AND i.status IN ('open', 'unpaid', 'paused') AND i.amount + i.fees - i.paid_amount > 0
        RETURNING keep_until`,
-      [...common, legalBases.open_debt, erasure.privacy.debtLimitationYears],
+      [...common, legalBases.open_debt, erasure.privacy.debtLimitationYears, JSON.stringify(erasure.subject.buyers)],
     );
     return {
       erased: 0,
