@@ -40,7 +40,10 @@ export function makeOnlineStateService(dependencies: OnlineStateDependencies) {
 
   async function replay(afterSequence: number | undefined): Promise<number> {
     let events = 0;
-    for await (const event of readHistory(database, afterSequence === undefined ? {} : { afterSequence })) {
+    for await (const event of readHistory(
+      database,
+      afterSequence === undefined ? { forState: true } : { afterSequence, forState: true },
+    )) {
       await record(event);
       events += 1;
     }
