@@ -109,7 +109,8 @@ export async function runDecisionBench(options: {
   const workerAfter = await database.figures();
   const perDecision = (before: number | null, after: number | null) =>
     before === null || after === null ? -1 : Math.round(((after - before) / sessions.length) * 1000) / 1000;
-  const syncs = (figures: typeof workerBefore) => figures.durability ?? { walSyncRequests: 0, groupSyncs: 0 };
+  const syncs = (figures: typeof workerBefore) =>
+    figures.durability ?? { walSyncRequests: 0, groupSyncs: 0, barriers: 0 };
   const engineLatencies = await application.database.query<{ latency_us: number }>('SELECT latency_us FROM decisions');
   const bytes = await recordBytes(application.database);
   options.log(
@@ -128,6 +129,8 @@ export async function runDecisionBench(options: {
     inprocess_commits_durable: database.durable ? 1 : 0,
     inprocess_wal_fsync_requests: syncs(workerAfter).walSyncRequests - syncs(workerBefore).walSyncRequests,
     inprocess_group_fsyncs: syncs(workerAfter).groupSyncs - syncs(workerBefore).groupSyncs,
+    // Synchronous WAL fsyncs forced because a data file was written while commits waited for their group fsync.
+    inprocess_barrier_fsyncs: syncs(workerAfter).barriers - syncs(workerBefore).barriers,
     inprocess_main_thread_cpu_ms_per_decision: perDecision(mainBefore, mainAfter),
     inprocess_worker_thread_cpu_ms_per_decision: perDecision(workerBefore.cpuMilliseconds, workerAfter.cpuMilliseconds),
     inprocess_engine_p50_ms: quantile(engineMs, 0.5),
