@@ -156,7 +156,14 @@ async function timeStart(environment: Record<string, string>, log: (line: string
   await app.close();
   const written = app.onlineState.lastSnapshot();
   if (written) log(`  snapshot written on close: ${JSON.stringify(written)}`);
-  return { seconds, heapBytes, bufferBytes, closeSeconds: (performance.now() - closing) / 1000, written };
+  return {
+    seconds,
+    stateSeconds: app.startFigures.milliseconds / 1000,
+    heapBytes,
+    bufferBytes,
+    closeSeconds: (performance.now() - closing) / 1000,
+    written,
+  };
 }
 
 export async function runStartBench(options: {
@@ -195,16 +202,18 @@ export async function runStartBench(options: {
       figures[`start_${kind}_${name}_heap_bytes_per_order`] = Math.round(run.heapBytes / options.orders);
       figures[`start_${kind}_${name}_buffer_bytes_per_order`] = Math.round(run.bufferBytes / options.orders);
     }
-    // The targets are for 1,000,000 orders; a smaller run is scaled linearly (both paths are linear in the history).
+    // The targets are for 1,000,000 orders. A smaller run is projected: bringing the state up (snapshot and replay)
+    // scales linearly with the history; the rest of the start (opening the database, wiring) is taken as fixed.
     const target = kind === 'postgres' ? 20 : 40;
     const scale = 1_000_000 / options.orders;
     for (const [name, run] of [
       ['cold', cold],
       ['warm', warm],
     ] as const) {
-      const projected = run.seconds * scale;
+      const state = run.stateSeconds;
+      const projected = run.seconds - state + state * scale;
       options.log(
-        `  ${kind} ${name} start: ${run.seconds.toFixed(1)} s for ${options.orders} orders` +
+        `  ${kind} ${name} start: ${run.seconds.toFixed(1)} s for ${options.orders} orders (state ${state.toFixed(1)} s)` +
           (scale === 1 ? '' : `, ${projected.toFixed(0)} s projected for 1,000,000`) +
           ` (target <= ${target} s at 1,000,000: ${projected <= target ? 'met' : 'not met'})`,
       );
