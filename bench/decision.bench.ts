@@ -8,6 +8,36 @@ import { loadConfig } from '../src/config.ts';
 import { makePgliteWorkerDatabase } from '../src/storage/pglite-worker.database.ts';
 import { threadCpuMilliseconds } from '../src/storage/thread-cpu.ts';
 import { quantile } from './stats.ts';
+import { decodeFeatures } from '../src/checkout/decision-record.codec.ts';
+import type { RuleResult } from '../src/risk/engine.ts';
+import { loadDefaultRuleset } from '../src/risk/rules/ruleset.loader.ts';
+import type { SqlExecutor } from '../src/storage/database.ts';
+
+/**
+ * Bytes of the features and rule results per stored decision, as stored (a vector by catalogue version, rule hits)
+ * and as the record held them before (every feature by name, every rule's result): decoded back to compare.
+ */
+async function recordBytes(database: SqlExecutor): Promise<{ before: number; after: number; row: number }> {
+  const rules = loadDefaultRuleset().rules;
+  const rows = await database.query<{ features: unknown; rule_results: RuleResult[]; row_bytes: number }>(
+    'SELECT features, rule_results, pg_column_size(d.*) AS row_bytes FROM decisions d',
+  );
+  let before = 0;
+  let after = 0;
+  let row = 0;
+  for (const stored of rows) {
+    const named = await decodeFeatures(database, stored.features);
+    const every = rules.map(
+      (rule) => stored.rule_results.find((result) => result.ruleId === rule.id) ?? { kind: 'no_hit', ruleId: rule.id },
+    );
+    before += Buffer.byteLength(JSON.stringify(named)) + Buffer.byteLength(JSON.stringify(every));
+    after +=
+      Buffer.byteLength(JSON.stringify(stored.features)) + Buffer.byteLength(JSON.stringify(stored.rule_results));
+    row += Number(stored.row_bytes);
+  }
+  const count = Math.max(1, rows.length);
+  return { before: Math.round(before / count), after: Math.round(after / count), row: Math.round(row / count) };
+}
 
 /** Authorizes `ids` with `concurrency` in flight, returning each one's latency in milliseconds. */
 async function authorizeAll(
@@ -79,8 +109,13 @@ export async function runDecisionBench(options: {
   const workerAfter = await database.figures();
   const perDecision = (before: number | null, after: number | null) =>
     before === null || after === null ? -1 : Math.round(((after - before) / sessions.length) * 1000) / 1000;
-  const syncs = (figures: typeof workerBefore) => figures.durability ?? { walSyncRequests: 0, groupSyncs: 0 };
+  const syncs = (figures: typeof workerBefore) =>
+    figures.durability ?? { walSyncRequests: 0, groupSyncs: 0, barriers: 0 };
   const engineLatencies = await application.database.query<{ latency_us: number }>('SELECT latency_us FROM decisions');
+  const bytes = await recordBytes(application.database);
+  options.log(
+    `  decision record, features and rule results: ${bytes.before} B as named JSON with every rule, ${bytes.after} B stored (vector by catalogue version, rule hits); whole stored row ${bytes.row} B (pg_column_size, compressed)`,
+  );
   await application.close();
   await rm(dataDir, { recursive: true, force: true });
   const engineMs = engineLatencies.map((row) => row.latency_us / 1000);
@@ -94,9 +129,14 @@ export async function runDecisionBench(options: {
     inprocess_commits_durable: database.durable ? 1 : 0,
     inprocess_wal_fsync_requests: syncs(workerAfter).walSyncRequests - syncs(workerBefore).walSyncRequests,
     inprocess_group_fsyncs: syncs(workerAfter).groupSyncs - syncs(workerBefore).groupSyncs,
+    // Synchronous WAL fsyncs forced because a data file was written while commits waited for their group fsync.
+    inprocess_barrier_fsyncs: syncs(workerAfter).barriers - syncs(workerBefore).barriers,
     inprocess_main_thread_cpu_ms_per_decision: perDecision(mainBefore, mainAfter),
     inprocess_worker_thread_cpu_ms_per_decision: perDecision(workerBefore.cpuMilliseconds, workerAfter.cpuMilliseconds),
     inprocess_engine_p50_ms: quantile(engineMs, 0.5),
     inprocess_engine_p99_ms: quantile(engineMs, 0.99),
+    decision_record_feature_rule_bytes_before: bytes.before,
+    decision_record_feature_rule_bytes_after: bytes.after,
+    decision_record_row_bytes: bytes.row,
   };
 }

@@ -1,6 +1,6 @@
 // HTTP benchmark: whole checkouts (session + authorize) with imported history, against /healthz of the same run, with CPU.
 import { spawn } from 'node:child_process';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
@@ -121,15 +121,32 @@ async function cpuSecondsOf(pid: number): Promise<number> {
 
 const clockTicksPerSecond = 100;
 
-/** CPU seconds of every PostgreSQL process on this machine (server and backends): the database's share of the work. */
-async function postgresCpuSeconds(): Promise<number> {
-  let total = 0;
-  for (const entry of await readdir('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    const command = await readFile(`/proc/${entry}/comm`, 'utf8').catch(() => '');
-    if (command.trim() === 'postgres') total += await cpuSecondsOf(Number(entry));
+/**
+ * The PostgreSQL processes doing this bench's work: the backends connected to its database and the server's own
+ * background processes (WAL writer, checkpointer, ...). Other databases' backends on a shared server are left out.
+ */
+async function postgresProcesses(url: string): Promise<number[]> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const result = await client.query<{ pid: number }>(
+      `SELECT pid FROM pg_stat_activity
+       WHERE (datname = current_database() OR backend_type <> 'client backend') AND pid <> pg_backend_pid()`,
+    );
+    return result.rows.map((row) => row.pid);
+  } finally {
+    await client.end();
   }
-  return total;
+}
+
+/** CPU seconds per PostgreSQL process, when this machine runs the server (/proc); empty otherwise. */
+async function postgresCpuSeconds(pids: readonly number[]): Promise<Map<number, number>> {
+  const seconds = new Map<number, number>();
+  for (const pid of pids) {
+    const command = await readFile(`/proc/${pid}/comm`, 'utf8').catch(() => '');
+    if (command.trim() === 'postgres') seconds.set(pid, await cpuSecondsOf(pid));
+  }
+  return seconds;
 }
 
 function percentileOf(sorted: readonly number[], share: number): number {
@@ -138,9 +155,42 @@ function percentileOf(sorted: readonly number[], share: number): number {
 
 const round = (value: number, digits: number) => Math.round(value * 10 ** digits) / 10 ** digits;
 
+/** The issue's targets, by database: ratio to /healthz, CPU per checkout, authorize latency at one connection. */
+const targets = {
+  postgres: { ratio: 0.07, cpuMilliseconds: 2.2, p50: 2.5, p99: 6 },
+  pglite: { ratio: 0.035, cpuMilliseconds: null, p50: null, p99: null },
+} as const;
+
+/** Runs the bench on PGlite, and on PostgreSQL too when a server is given; prints each target beside its figure. */
 export async function runHttpBench(options: HttpBenchOptions): Promise<Record<string, number>> {
+  const figures: Record<string, number> = {};
+  for (const databaseUrl of [undefined, ...(options.databaseUrl ? [options.databaseUrl] : [])]) {
+    const label = databaseUrl ? 'postgres' : 'pglite';
+    options.log(`${label}:`);
+    const measured = await benchOne(options, databaseUrl);
+    Object.assign(figures, measured);
+    const prefix = `http_${label}`;
+    const target = targets[label];
+    const verdict = (value: number, limit: number, atLeast: boolean) =>
+      `${value} (target ${atLeast ? '>=' : '<='} ${limit}: ${(atLeast ? value >= limit : value <= limit) ? 'met' : 'not met'})`;
+    options.log(
+      `  ${label} checkouts/s to /healthz: ${verdict(measured[`${prefix}_checkout_to_healthz_ratio`]!, target.ratio, true)}`,
+    );
+    if (target.cpuMilliseconds !== null)
+      options.log(
+        `  ${label} CPU ms per checkout, all processes: ${verdict(measured[`${prefix}_cpu_ms_per_checkout`]!, target.cpuMilliseconds, false)}`,
+      );
+    if (target.p50 !== null)
+      options.log(
+        `  ${label} authorize at 1 connection: p50 ${verdict(measured[`${prefix}_authorize_p50_ms_1_connection`]!, target.p50, false)}, p99 ${verdict(measured[`${prefix}_authorize_p99_ms_1_connection`]!, target.p99, false)}`,
+      );
+  }
+  return figures;
+}
+
+async function benchOne(options: HttpBenchOptions, databaseUrl: string | undefined): Promise<Record<string, number>> {
   const dataDir = await mkdtemp(join(tmpdir(), 'rearguard-bench-'));
-  const scratch = options.databaseUrl ? await scratchDatabase(options.databaseUrl) : null;
+  const scratch = databaseUrl ? await scratchDatabase(databaseUrl) : null;
   const server = await startServer(options.port, dataDir, scratch?.url ?? '');
   const base = `http://127.0.0.1:${options.port}`;
   const label = scratch ? 'postgres' : 'pglite';
@@ -210,7 +260,8 @@ export async function runHttpBench(options: HttpBenchOptions): Promise<Record<st
     approved = 0;
     options.log(`  whole checkouts, ${options.connections} connections, ${options.seconds} s...`);
     const serverBefore = await cpuSecondsOf(server.pid!);
-    const postgresBefore = await postgresCpuSeconds();
+    const postgresPids = scratch ? await postgresProcesses(scratch.url) : [];
+    const postgresBefore = await postgresCpuSeconds(postgresPids);
     const started = performance.now();
     const checkout = await autocannon({
       url: base,
@@ -220,7 +271,10 @@ export async function runHttpBench(options: HttpBenchOptions): Promise<Record<st
     });
     const elapsed = (performance.now() - started) / 1000;
     const serverCpu = (await cpuSecondsOf(server.pid!)) - serverBefore;
-    const postgresCpu = scratch ? (await postgresCpuSeconds()) - postgresBefore : 0;
+    // Backends the pool opened during the run count from zero.
+    const postgresAfter = scratch ? await postgresCpuSeconds(await postgresProcesses(scratch.url)) : new Map();
+    let postgresCpu = 0;
+    for (const [pid, seconds] of postgresAfter) postgresCpu += seconds - (postgresBefore.get(pid) ?? 0);
     const checkoutsPerSecond = authorized / elapsed;
 
     options.log(`  GET /healthz, ${options.connections} connections, ${options.seconds} s...`);

@@ -32,6 +32,8 @@ export async function runBenchmarks(argv: string[]): Promise<number> {
     },
   });
   const quick = values.quick ?? false;
+  // PostgreSQL runs are added when a server is named (option or DATABASE_URL), as the start bench does.
+  const httpDatabaseUrl = values['database-url'] ?? process.env.DATABASE_URL;
   const seconds = quick ? 3 : Number(values.seconds);
   const log = (line: string) => process.stdout.write(`${line}\n`);
   const all: Figures = {};
@@ -51,7 +53,7 @@ export async function runBenchmarks(argv: string[]): Promise<number> {
       () =>
         runStartBench({
           orders: Number(values.orders ?? (quick ? 100_000 : 1_000_000)),
-          databaseUrl: values['database-url'] ?? process.env.DATABASE_URL,
+          databaseUrl: httpDatabaseUrl,
           databases: (values['start-databases'] ?? '').split(','),
           log,
         }),
@@ -86,7 +88,7 @@ export async function runBenchmarks(argv: string[]): Promise<number> {
           log,
           customers: quick ? 500 : 2000,
           latencySamples: quick ? 100 : 400,
-          ...(values['database-url'] ? { databaseUrl: values['database-url'] } : {}),
+          ...(httpDatabaseUrl ? { databaseUrl: httpDatabaseUrl } : {}),
         }),
     ],
   ];

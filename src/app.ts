@@ -36,6 +36,7 @@ import { buildServer } from './http/server.ts';
 import type { RouteDefinition } from './http/route.ts';
 import { makeOutboxWorker, type OutboxHandler } from './outbox/outbox.ts';
 import { followTableChanges } from './storage/notifications.ts';
+import { registerFeatureCatalogue } from './checkout/decision-record.codec.ts';
 import type { DecisionHook } from './checkout/checkout.service.ts';
 import { makeConsumerSessions } from './consumer/consumer-sessions.ts';
 import type { ReplayHook } from './checkout/checkout.service.ts';
@@ -212,6 +213,8 @@ export async function makeApplication(config: Config, overrides: Overrides = {})
   });
   const startFigures = await onlineState.start();
   const rebuiltEvents = startFigures.replayedEvents;
+  // Decisions store features as a vector of this build's catalogue: its names are stored once, here.
+  await registerFeatureCatalogue(database);
 
   const merchants = makeMerchantsService({ database, clock, ids });
   const consumerSessions = makeConsumerSessions({ database, clock, ids });

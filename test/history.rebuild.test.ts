@@ -6,6 +6,7 @@ import { adminKey, makeTestApplication, sessionBody, testConfig, type TestApplic
 import { makeApplication } from '../src/app.ts';
 import { readHistory } from '../src/storage/history.reader.ts';
 import type { HistoryEvent } from '../src/risk/engine.ts';
+import { makeMemoryFeatureState } from '../src/risk/state/memory.feature-state.ts';
 
 describe.each(databaseKinds)('online state rebuild on %s', (kind) => {
   let app: TestApplication;
@@ -78,6 +79,18 @@ describe.each(databaseKinds)('online state rebuild on %s', (kind) => {
     expect(times).toEqual([...times].sort((a, b) => a - b));
     const kinds = new Set(events.map((event) => event.kind));
     expect([...kinds].sort()).toEqual(['account', 'channel', 'order', 'payment', 'preference']);
+
+    // What a start reads (orders as their normalised keys, not their input) builds the very same state.
+    const forState: HistoryEvent[] = [];
+    for await (const event of readHistory(app.database, { forState: true })) forState.push(event);
+    const shape = (event: HistoryEvent) => [event.kind === 'normalised_order' ? 'order' : event.kind, event.at];
+    expect(forState.map(shape)).toEqual(events.map(shape));
+    expect(forState.filter((event) => event.kind === 'normalised_order')).toHaveLength(4);
+    const fromInput = makeMemoryFeatureState();
+    const fromKeys = makeMemoryFeatureState();
+    for (const event of events) fromInput.applySync(event);
+    for (const event of forState) fromKeys.applySync(event);
+    expect(fromKeys.exportData()).toEqual(fromInput.exportData());
 
     // A second server over the same database rebuilds its state from it and decides identically.
     const restarted = await makeApplication(testConfig(), { database: app.database, clock: app.clock });

@@ -154,6 +154,16 @@ describe.each(databaseKinds)('online state snapshot on %s', (kind) => {
     expect(corrupt.featureState.sizes().orders).toBe(72);
     await corrupt.close();
 
+    // A file cut short (a copy interrupted, a full disk) is noticed before any of it is used.
+    const whole = await readFile(path);
+    await writeFile(path, whole.subarray(0, Math.floor(whole.length / 2)));
+    logLines.length = 0;
+    const torn = await open(path);
+    expect(torn.startFigures.fromSnapshot).toBe(false);
+    expect(logLines.join('')).toContain('corrupt body (torn)');
+    expect(torn.featureState.sizes().orders).toBe(72);
+    await torn.close();
+
     const text = (await readFile(path)).toString('latin1');
     await writeFile(
       path,

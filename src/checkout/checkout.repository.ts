@@ -5,6 +5,7 @@ import type { DeferredWrites } from '../storage/deferred-writes.ts';
 import type { Decision } from '../risk/engine.ts';
 import type { SessionInput, SessionStatus } from './session.schema.ts';
 import type { KeptInput, SealedInputColumns } from '../privacy/personal-data.ts';
+import { decodeDecisionRecord, encodeFeatures, encodeRuleResults } from './decision-record.codec.ts';
 
 export interface SessionRow {
   id: string;
@@ -129,8 +130,8 @@ export async function insertDecision(db: SqlExecutor, row: Omit<DecisionRow, 'se
       row.outcome,
       JSON.stringify(row.reasons),
       row.score,
-      JSON.stringify(row.features),
-      JSON.stringify(row.rule_results),
+      JSON.stringify(encodeFeatures(row.features)),
+      JSON.stringify(encodeRuleResults(row.rule_results)),
       JSON.stringify(row.challenge_options),
       JSON.stringify(row.versions),
       JSON.stringify(row.input),
@@ -148,12 +149,12 @@ export async function latestDecision(db: SqlExecutor, sessionId: string): Promis
     `SELECT ${decisionColumns} FROM decisions WHERE session_id = $1 ORDER BY seq DESC LIMIT 1`,
     [sessionId],
   );
-  return rows[0] ?? null;
+  return rows[0] === undefined ? null : decodeDecisionRecord(db, rows[0]);
 }
 
 export async function findDecision(db: SqlExecutor, decisionId: string): Promise<DecisionRow | null> {
   const rows = await db.query<DecisionRow>(`SELECT ${decisionColumns} FROM decisions WHERE id = $1`, [decisionId]);
-  return rows[0] ?? null;
+  return rows[0] === undefined ? null : decodeDecisionRecord(db, rows[0]);
 }
 
 /** One keyset page of decision records in decision order (limit+1 rows: the extra one says there is more). */
@@ -162,10 +163,11 @@ export async function listDecisions(
   page: { after: readonly [number] | null; limit: number },
 ): Promise<DecisionRow[]> {
   const keyset = keysetSql({ columns: ['seq'], direction: 'asc' }, page, 1);
-  return db.query<DecisionRow>(
+  const rows = await db.query<DecisionRow>(
     `SELECT ${decisionColumns} FROM decisions WHERE ${keyset.where} ${keyset.orderBy}`,
     keyset.params,
   );
+  return Promise.all(rows.map((row) => decodeDecisionRecord(db, row)));
 }
 
 export async function insertOrder(

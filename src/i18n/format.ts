@@ -39,25 +39,44 @@ export function chooseLanguage(preference: string | null | undefined, acceptLang
   return defaultLanguage;
 }
 
+/**
+ * Intl formatters by language and options, made once: making one costs far more than using it, and an approval
+ * formats amounts and dates for its messages on every checkout.
+ */
+const formatters = new Map<string, Intl.NumberFormat | Intl.DateTimeFormat>();
+function formatterOf<Formatter extends Intl.NumberFormat | Intl.DateTimeFormat>(key: string, make: () => Formatter) {
+  let formatter = formatters.get(key) as Formatter | undefined;
+  if (formatter === undefined) formatters.set(key, (formatter = make()));
+  return formatter;
+}
+
 /** Minor units to a consumer amount: `€ 939,00` in Dutch, `€939.00` in English. */
 export function formatMoney(minorUnits: number, currency: string, language: Language): string {
-  return new Intl.NumberFormat(localeOf[language], { style: 'currency', currency }).format(minorUnits / 100);
+  return formatterOf(
+    `money ${language} ${currency}`,
+    () => new Intl.NumberFormat(localeOf[language], { style: 'currency', currency }),
+  ).format(minorUnits / 100);
 }
 
 /** A date as people write it: `29 november 2026` / `29 November 2026`, in Amsterdam time. */
 export function formatDate(value: Date | string, language: Language): string {
-  return new Intl.DateTimeFormat(localeOf[language], { dateStyle: 'long', timeZone: consumerTimeZone }).format(
-    new Date(value),
-  );
+  return formatterOf(
+    `date ${language}`,
+    () => new Intl.DateTimeFormat(localeOf[language], { dateStyle: 'long', timeZone: consumerTimeZone }),
+  ).format(new Date(value));
 }
 
 /** A moment with its time: `29 november 2026 om 22:03` / `29 November 2026 at 22:03`, in Amsterdam time. */
 export function formatDateTime(value: Date | string, language: Language): string {
-  return new Intl.DateTimeFormat(localeOf[language], {
-    dateStyle: 'long',
-    timeStyle: 'short',
-    timeZone: consumerTimeZone,
-  }).format(new Date(value));
+  return formatterOf(
+    `date-time ${language}`,
+    () =>
+      new Intl.DateTimeFormat(localeOf[language], {
+        dateStyle: 'long',
+        timeStyle: 'short',
+        timeZone: consumerTimeZone,
+      }),
+  ).format(new Date(value));
 }
 
 /** A Dutch postcode as it is printed on letters: `1234 AB`; anything that is not one is returned trimmed. */

@@ -1,5 +1,6 @@
 // The contract between the checkout pipeline and the risk engine: what goes in, what comes out.
 import type { DecisionOutcome, Reason, SessionInput } from '../checkout/session.schema.ts';
+import type { OrderKeys } from './normalise/session.normaliser.ts';
 
 /** Everything a decision may look at about one purchase attempt. `at` is passed in: the core reads no clock. */
 export interface DecisionInput {
@@ -96,6 +97,14 @@ export type HistoryEvent =
       readonly merchantId: string;
       readonly at: number;
       readonly session: SessionInput;
+    }
+  | {
+      /** An order as the online state needs it, its keys normalised already: what a start reads instead of the input. */
+      readonly kind: 'normalised_order';
+      readonly orderId: string;
+      readonly accountId: string;
+      readonly at: number;
+      readonly keys: OrderKeys;
     }
   | {
       readonly kind: 'payment';

@@ -3,10 +3,17 @@ import type { Database } from './database.ts';
 import type { ChallengeMethod, HistoryEvent } from '../risk/engine.ts';
 import type { SessionInput } from '../checkout/session.schema.ts';
 import { erased, erasedInput, isKeptInput, type Erased, type SealedInputColumns } from '../privacy/personal-data.ts';
+import { normaliseAddress } from '../risk/normalise/address.normaliser.ts';
+import { normaliseEmail } from '../risk/normalise/email.normaliser.ts';
+import { normaliseIban } from '../risk/normalise/iban.normaliser.ts';
+import { normaliseName } from '../risk/normalise/name.normaliser.ts';
+import { phoneKey } from '../risk/normalise/phone.normaliser.ts';
+import type { OrderKeys } from '../risk/normalise/session.normaliser.ts';
+import { hashText } from '../risk/normalise/text.normaliser.ts';
 
 type Source = () => AsyncGenerator<HistoryEvent>;
 
-const pageSize = 5000;
+const pageSize = 10_000;
 
 /** Which facts to read: all of them (a cold rebuild), or only those numbered after a snapshot's mark. */
 export interface HistoryRange {
@@ -16,6 +23,11 @@ export interface HistoryRange {
    * once erased) an order is replayed with the person-free stand-in.
    */
   readonly openInput?: (row: SealedInputColumns) => SessionInput | Erased;
+  /**
+   * Orders as the online state needs them (`normalised_order`: a few fields of the input, each distinct value
+   * normalised once per read) instead of their whole input: what a start reads. Training needs the input.
+   */
+  readonly forState?: boolean;
 }
 
 function orderInput(row: SealedInputColumns, range: HistoryRange): SessionInput {
@@ -24,34 +36,164 @@ function orderInput(row: SealedInputColumns, range: HistoryRange): SessionInput 
   return opened === erased ? erasedInput(row.input) : opened;
 }
 
+/** A row of a source: its id, its time in microseconds since 1970 (a number: no Date parsed per row), and more. */
+type Row = { id: string; at_us: number };
+
 /**
- * Keyset-paged scan of one table, mapped to events; ordered by (time, id). The first page has no keyset condition
- * and later ones a plain row comparison, so each page is one range scan of the (time, id) index: an `IS NULL OR`
- * condition would keep the planner from using it and make every page a full scan and sort.
+ * Keyset-paged scan of one source, mapped to events; ordered by (time, id). `inner` selects `id`, `at` and `seq`
+ * plus `columns`. The first page has no keyset condition and later ones a plain row comparison, so each page is one
+ * range scan of the (time, id) index: an `IS NULL OR` condition would keep the planner from using it and make every
+ * page a full scan and sort. The next page is asked for before this one is handed out, so the database reads it
+ * while the caller applies this one (on a second core).
  */
-function scan<Row extends { id: string; at: Date }>(
+function scan<Shape extends Row>(
   database: Database,
   range: HistoryRange,
-  select: string,
-  map: (row: Row) => HistoryEvent,
+  inner: string,
+  columns: string,
+  map: (row: Shape) => HistoryEvent,
 ): Source {
   const after = range.afterSequence;
   const since = after === undefined ? '' : ` AND seq > ${Math.floor(after)}`;
+  const select = `SELECT id, (extract(epoch FROM at) * 1000000)::float8 AS at_us${columns ? `, ${columns}` : ''} FROM (${inner}) t WHERE true${since}`;
+  const page = (last: Shape | null): Promise<Shape[]> =>
+    last === null
+      ? database.query<Shape>(`${select} ORDER BY at, id LIMIT ${pageSize}`)
+      : database.query<Shape>(
+          `${select} AND (at, id) > (timestamptz 'epoch' + $1::float8 * interval '1 microsecond', $2::text) ORDER BY at, id LIMIT ${pageSize}`,
+          [last.at_us, last.id],
+        );
   return async function* () {
-    let last: Row | null = null;
-    for (;;) {
-      const rows: Row[] =
-        last === null
-          ? await database.query<Row>(`${select}${since} ORDER BY at, id LIMIT ${pageSize}`)
-          : await database.query<Row>(
-              `${select}${since} AND (at, id) > ($1::timestamptz, $2::text) ORDER BY at, id LIMIT ${pageSize}`,
-              [last.at, last.id],
-            );
+    let next: Promise<Shape[]> | null = page(null);
+    while (next !== null) {
+      const rows: Shape[] = await next;
+      next = rows.length < pageSize ? null : page(rows[rows.length - 1]!);
+      // A failed prefetch is thrown when awaited above, not reported as unhandled while this page is applied.
+      next?.catch(() => undefined);
       for (const row of rows) yield map(row);
-      if (rows.length < pageSize) return;
-      last = rows[rows.length - 1]!;
     }
   };
+}
+
+/** Milliseconds (as Date.getTime() would give) from microseconds. */
+const milliseconds = (microseconds: number): number => Math.floor(microseconds / 1000);
+
+/**
+ * Normalises each distinct value once per read: a customer's orders repeat the same name, e-mail, phone and
+ * addresses, and normalising them (address parsing above all) was most of the time a start spent per order.
+ */
+function makeOrderKeyReader(): (row: StateOrderRow) => OrderKeys {
+  const limit = 200_000;
+  /** One map per kind of value; a full map starts over rather than growing without bound. */
+  function memo<Value>(compute: (text: string) => Value): (text: string) => Value {
+    let cache = new Map<string, Value>();
+    return (text) => {
+      const found = cache.get(text);
+      if (found !== undefined) return found;
+      if (cache.size >= limit) cache = new Map();
+      const value = compute(text);
+      cache.set(text, value);
+      return value;
+    };
+  }
+  const addressKey = memo((text) => normaliseAddress(JSON.parse(text) as SessionInput['billing_address']).key);
+  // '' stands for "no key" in the cache, whose misses are `undefined`.
+  const emailKey = memo((text) => normaliseEmail(text)?.key ?? '');
+  const phone = memo((text) => phoneKey(text) ?? '');
+  const nameHashes = memo((text) => {
+    const normalised = normaliseName(text);
+    return [
+      normalised.sortedKey.length > 0 ? hashText(normalised.sortedKey) || 1 : 0,
+      normalised.surname.length > 0 ? hashText(normalised.surname) || 1 : 0,
+    ] as const;
+  });
+  return (row) => {
+    const [nameHash, surnameHash] = nameHashes(row.name ?? '');
+    const billingKey = addressKey(row.billing ?? '{}');
+    return {
+      amount: Number(row.amount),
+      emailKey: row.email === null ? null : emailKey(row.email) || null,
+      phoneKey: row.phone === null ? null : phone(row.phone) || null,
+      nameHash,
+      surnameHash,
+      billingKey,
+      shippingKey: row.shipping === null ? billingKey : addressKey(row.shipping),
+      deviceKey: row.device_id?.trim() || null,
+      ip: row.ip?.trim().toLowerCase() || null,
+      ibanKey: row.iban === null ? null : normaliseIban(row.iban),
+    };
+  };
+}
+
+interface StateOrderRow extends Row {
+  account_id: string;
+  amount: string | number;
+  email: string | null;
+  phone: string | null;
+  name: string | null;
+  iban: string | null;
+  billing: string | null;
+  shipping: string | null;
+  device_id: string | null;
+  ip: string | null;
+}
+
+/** The fields the state reads, taken from a whole input (an order whose input is sealed in its session). */
+function stateFieldsOf(input: SessionInput): Omit<StateOrderRow, keyof Row | 'account_id'> {
+  return {
+    amount: input.amount.value,
+    email: input.customer.email ?? null,
+    phone: input.customer.phone ?? null,
+    name: input.customer.name ?? null,
+    iban: input.customer.iban ?? null,
+    billing: JSON.stringify(input.billing_address),
+    shipping: input.shipping_address ? JSON.stringify(input.shipping_address) : null,
+    device_id: input.device?.id ?? null,
+    ip: input.device?.ip ?? null,
+  };
+}
+
+// A live order keeps a person-free copy; its personal data lives once, sealed in its session under the subject's key.
+const orderColumns = `SELECT o.id, o.placed_at AS at, o.history_seq AS seq, o.account_id, o.merchant_id, o.merchant_name,
+  o.input, s.sealed_input, s.subject_id, k.master_key_id, k.wrapped_key
+  FROM orders o LEFT JOIN sessions s ON s.id = o.session_id LEFT JOIN subjects k ON k.id = s.subject_id`;
+const sealedColumns = 'input, sealed_input, subject_id, master_key_id, wrapped_key';
+
+function orderSource(database: Database, range: HistoryRange): Source {
+  if (range.forState) {
+    const keys = makeOrderKeyReader();
+    return scan<StateOrderRow & SealedInputColumns>(
+      database,
+      range,
+      orderColumns,
+      // Plain inputs (imports, rows from before sealing) are cut in SQL; sealed ones are opened here.
+      `account_id, input->'amount'->>'value' AS amount, input->'customer'->>'email' AS email,
+       input->'customer'->>'phone' AS phone, input->'customer'->>'name' AS name, input->'customer'->>'iban' AS iban,
+       input->>'billing_address' AS billing, input->>'shipping_address' AS shipping,
+       input->'device'->>'id' AS device_id, input->'device'->>'ip' AS ip, ${sealedColumns}`,
+      (row) => ({
+        kind: 'normalised_order',
+        orderId: row.id,
+        accountId: row.account_id,
+        at: milliseconds(row.at_us),
+        keys: keys(isKeptInput(row.input) ? { ...row, ...stateFieldsOf(orderInput(row, range)) } : row),
+      }),
+    );
+  }
+  return scan<Row & { account_id: string; merchant: string } & SealedInputColumns>(
+    database,
+    range,
+    orderColumns,
+    `account_id, COALESCE(merchant_id, merchant_name, 'import') AS merchant, ${sealedColumns}`,
+    (row) => ({
+      kind: 'order',
+      orderId: row.id,
+      accountId: row.account_id,
+      merchantId: row.merchant,
+      at: milliseconds(row.at_us),
+      session: orderInput(row, range),
+    }),
+  );
 }
 
 /** The latest history sequence number handed out: every fact committed so far is numbered at most this. */
@@ -64,115 +206,115 @@ export async function historyMark(database: Database): Promise<number> {
 
 export function historySources(database: Database, range: HistoryRange = {}): Source[] {
   return [
-    scan<{
-      id: string;
-      at: Date;
-      name: string | null;
-      email: string | null;
-      phone: string | null;
-      date_of_birth: Date | string | null;
-      address: SessionInput['billing_address'] | null;
-    }>(
+    scan<
+      Row & {
+        name: string | null;
+        email: string | null;
+        phone: string | null;
+        date_of_birth: string | null;
+        address: SessionInput['billing_address'] | null;
+      }
+    >(
       database,
       range,
-      `SELECT * FROM (SELECT id, created_at AS at, history_seq AS seq, name, email, phone, date_of_birth::text AS date_of_birth, address FROM accounts) t WHERE true`,
+      'SELECT id, created_at AS at, history_seq AS seq, name, email, phone, date_of_birth, address FROM accounts',
+      'name, email, phone, date_of_birth::text AS date_of_birth, address',
       (row) => ({
         kind: 'account',
         accountId: row.id,
-        at: row.at.getTime(),
+        at: milliseconds(row.at_us),
         name: row.name,
         email: row.email,
         phone: row.phone,
-        dateOfBirth: row.date_of_birth === null ? null : String(row.date_of_birth),
+        dateOfBirth: row.date_of_birth,
         address: row.address,
       }),
     ),
-    scan<{
-      id: string;
-      at: Date;
-      account_id: string;
-      kind: 'email' | 'phone';
-      value: string;
-      verified_at: Date | null;
-    }>(
+    scan<Row & { account_id: string; kind: 'email' | 'phone'; value: string; verified_us: number | null }>(
       database,
       range,
-      `SELECT * FROM (SELECT id, created_at AS at, history_seq AS seq, account_id, kind, value, verified_at FROM channels) t WHERE true`,
+      'SELECT id, created_at AS at, history_seq AS seq, account_id, kind, value, verified_at FROM channels',
+      'account_id, kind, value, (extract(epoch FROM verified_at) * 1000000)::float8 AS verified_us',
       (row) => ({
         kind: 'channel',
         accountId: row.account_id,
         channelId: row.id,
         channel: row.kind,
         value: row.value,
-        verifiedAt: row.verified_at?.getTime() ?? null,
-        at: row.at.getTime(),
+        verifiedAt: row.verified_us === null ? null : milliseconds(row.verified_us),
+        at: milliseconds(row.at_us),
       }),
     ),
-    scan<{ id: string; at: Date; account_id: string; merchant: string } & SealedInputColumns>(
+    orderSource(database, range),
+    scan<Row & { order_id: string; outcome: 'paid_on_time' | 'paid_late' | 'unpaid' }>(
       database,
       range,
-      // A live order's personal data lives once, sealed in its session: read with the subject's wrapped key.
-      `SELECT * FROM (SELECT o.id, o.placed_at AS at, o.history_seq AS seq, o.account_id,
-         COALESCE(o.merchant_id, o.merchant_name, 'import') AS merchant, o.input, s.sealed_input, s.subject_id,
-         k.master_key_id, k.wrapped_key
-         FROM orders o LEFT JOIN sessions s ON s.id = o.session_id LEFT JOIN subjects k ON k.id = s.subject_id) t
-       WHERE true`,
+      'SELECT p.id, p.paid_at AS at, p.history_seq AS seq, i.order_id, p.outcome FROM payments p JOIN invoices i ON i.id = p.invoice_id',
+      'order_id, outcome',
+      (row) => ({ kind: 'payment', orderId: row.order_id, at: milliseconds(row.at_us), outcome: row.outcome }),
+    ),
+    scan<Row & { order_id: string; exposure: number | string }>(
+      database,
+      range,
+      'SELECT id, at, history_seq AS seq, order_id, exposure FROM order_events WHERE exposure IS NOT NULL',
+      'order_id, exposure',
       (row) => ({
-        kind: 'order',
-        orderId: row.id,
-        accountId: row.account_id,
-        merchantId: row.merchant,
-        at: row.at.getTime(),
-        session: orderInput(row, range),
+        kind: 'exposure',
+        orderId: row.order_id,
+        at: milliseconds(row.at_us),
+        amount: Number(row.exposure),
       }),
     ),
-    scan<{ id: string; at: Date; order_id: string; outcome: 'paid_on_time' | 'paid_late' | 'unpaid' }>(
+    scan<Row & { always_verify: boolean }>(
       database,
       range,
-      `SELECT * FROM (SELECT p.id, p.paid_at AS at, p.history_seq AS seq, i.order_id, p.outcome FROM payments p JOIN invoices i ON i.id = p.invoice_id) t WHERE true`,
-      (row) => ({ kind: 'payment', orderId: row.order_id, at: row.at.getTime(), outcome: row.outcome }),
+      'SELECT id, always_verify_at AS at, history_seq AS seq, always_verify FROM accounts WHERE always_verify_at IS NOT NULL',
+      'always_verify',
+      (row) => ({
+        kind: 'preference',
+        accountId: row.id,
+        at: milliseconds(row.at_us),
+        alwaysVerify: row.always_verify,
+      }),
     ),
-    scan<{ id: string; at: Date; order_id: string; exposure: number | string }>(
+    scan<Row & { account_id: string; method: ChallengeMethod; device_id: string | null }>(
       database,
       range,
-      `SELECT * FROM (SELECT id, at, history_seq AS seq, order_id, exposure FROM order_events WHERE exposure IS NOT NULL) t WHERE true`,
-      (row) => ({ kind: 'exposure', orderId: row.order_id, at: row.at.getTime(), amount: Number(row.exposure) }),
-    ),
-    scan<{ id: string; at: Date; always_verify: boolean }>(
-      database,
-      range,
-      `SELECT * FROM (SELECT id, always_verify_at AS at, history_seq AS seq, always_verify FROM accounts WHERE always_verify_at IS NOT NULL) t WHERE true`,
-      (row) => ({ kind: 'preference', accountId: row.id, at: row.at.getTime(), alwaysVerify: row.always_verify }),
-    ),
-    scan<{ id: string; at: Date; account_id: string; method: ChallengeMethod; device_id: string | null }>(
-      database,
-      range,
-      `SELECT * FROM (SELECT id, verified_at AS at, history_seq AS seq, account_id, method, device_id FROM verifications WHERE account_id IS NOT NULL) t WHERE true`,
+      'SELECT id, verified_at AS at, history_seq AS seq, account_id, method, device_id FROM verifications WHERE account_id IS NOT NULL',
+      'account_id, method, device_id',
       (row) => ({
         kind: 'verification',
         accountId: row.account_id,
-        at: row.at.getTime(),
+        at: milliseconds(row.at_us),
         method: row.method,
         deviceId: row.device_id,
       }),
     ),
-    scan<{ id: string; at: Date }>(
+    scan<Row>(
       database,
       range,
-      `SELECT * FROM (SELECT account_id AS id, verified_at AS at, history_seq AS seq FROM account_bank_subjects) t WHERE true`,
-      (row) => ({ kind: 'bank_identity', accountId: row.id, at: row.at.getTime(), outcome: 'linked' }),
+      'SELECT account_id AS id, verified_at AS at, history_seq AS seq FROM account_bank_subjects',
+      '',
+      (row) => ({ kind: 'bank_identity', accountId: row.id, at: milliseconds(row.at_us), outcome: 'linked' }),
     ),
-    scan<{ id: string; at: Date; account_id: string }>(
+    scan<Row & { account_id: string }>(
       database,
       range,
-      `SELECT * FROM (SELECT id, at, history_seq AS seq, account_id FROM bank_subject_conflicts) t WHERE true`,
-      (row) => ({ kind: 'bank_identity', accountId: row.account_id, at: row.at.getTime(), outcome: 'conflict' }),
+      'SELECT id, at, history_seq AS seq, account_id FROM bank_subject_conflicts',
+      'account_id',
+      (row) => ({
+        kind: 'bank_identity',
+        accountId: row.account_id,
+        at: milliseconds(row.at_us),
+        outcome: 'conflict',
+      }),
     ),
-    scan<{ id: string; at: Date; order_id: string; label: 'fraud_third_party' | 'fraud_first_party' | 'legit' }>(
+    scan<Row & { order_id: string; label: 'fraud_third_party' | 'fraud_first_party' | 'legit' }>(
       database,
       range,
-      `SELECT * FROM (SELECT id, known_at AS at, history_seq AS seq, order_id, label FROM labels) t WHERE true`,
-      (row) => ({ kind: 'label', orderId: row.order_id, at: row.at.getTime(), label: row.label }),
+      'SELECT id, known_at AS at, history_seq AS seq, order_id, label FROM labels',
+      'order_id, label',
+      (row) => ({ kind: 'label', orderId: row.order_id, at: milliseconds(row.at_us), label: row.label }),
     ),
   ];
 }

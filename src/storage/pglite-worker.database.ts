@@ -7,6 +7,7 @@ import type { DurabilityFigures } from './pglite.durability.ts';
 import {
   deserialiseError,
   type WorkerData,
+  type WorkerNotification,
   type WorkerReply,
   type WorkerRequest,
   type WorkerStarted,
@@ -36,7 +37,9 @@ export async function makePgliteWorkerDatabase(options: WorkerData = {}): Promis
     workerData: options,
   });
   const pending = new Map<number, Pending>();
+  const listeners = new Map<number, (payload: string | null) => void>();
   let nextId = 1;
+  let nextSubscription = 1;
   let stopped: Error | null = null;
 
   let onStartError: (error: Error) => void = () => {};
@@ -67,8 +70,16 @@ export async function makePgliteWorkerDatabase(options: WorkerData = {}): Promis
     stopped = new DatabaseUnavailableError(reason);
     for (const request of pending.values()) request.reject(stopped);
     pending.clear();
+    // Notifications stop with the worker: listeners hear of the gap (null), as after a dropped PostgreSQL connection.
+    for (const listener of listeners.values()) listener(null);
+    listeners.clear();
   };
-  worker.on('message', (reply: WorkerReply) => {
+  worker.on('message', (message: WorkerReply | WorkerNotification) => {
+    if ('notification' in message) {
+      listeners.get(message.notification)?.(message.payload);
+      return;
+    }
+    const reply = message;
     const request = pending.get(reply.id);
     if (!request) return;
     pending.delete(reply.id);
@@ -110,6 +121,20 @@ export async function makePgliteWorkerDatabase(options: WorkerData = {}): Promis
       await send({ op: 'commit', tx });
       return result;
     },
+    async listen(channel, onNotify) {
+      const subscription = nextSubscription++;
+      listeners.set(subscription, onNotify);
+      try {
+        await send({ op: 'listen', channel, subscription });
+      } catch (error) {
+        listeners.delete(subscription);
+        throw error;
+      }
+      return async () => {
+        if (!listeners.delete(subscription) || stopped) return;
+        await send({ op: 'unlisten', subscription });
+      };
+    },
     figures: () => send<WorkerFigures>({ op: 'figures' }),
     async kill() {
       await worker.terminate();
@@ -117,6 +142,7 @@ export async function makePgliteWorkerDatabase(options: WorkerData = {}): Promis
     async close() {
       if (!stopped) await send({ op: 'close' });
       worker.off('exit', onExit);
+      listeners.clear();
       stopped = new DatabaseUnavailableError('the embedded database is closed');
       await worker.terminate();
       await lock?.release();

@@ -13,11 +13,19 @@ export type WorkerRequest =
   | { readonly id: number; readonly op: 'begin' }
   | { readonly id: number; readonly op: 'commit' | 'rollback'; readonly tx: number }
   | { readonly id: number; readonly op: 'figures' }
+  | { readonly id: number; readonly op: 'listen'; readonly channel: string; readonly subscription: number }
+  | { readonly id: number; readonly op: 'unlisten'; readonly subscription: number }
   | { readonly id: number; readonly op: 'close' };
 
 export type WorkerReply =
   | { readonly id: number; readonly ok: true; readonly value: unknown }
   | { readonly id: number; readonly ok: false; readonly error: SerialisedError };
+
+/** A NOTIFY delivered on a channel a `listen` subscribed to (sent unasked, at the notifying commit). */
+export interface WorkerNotification {
+  readonly notification: number;
+  readonly payload: string;
+}
 
 /** What the worker says once: opened (with whether commits are durable) or failed to open. */
 export type WorkerStarted =

@@ -4,7 +4,13 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { SqlExecutor } from './database.ts';
 import { makePgliteDatabase, type PgliteDatabase } from './pglite.database.ts';
-import { serialiseError, type WorkerData, type WorkerReply, type WorkerRequest } from './pglite-worker.protocol.ts';
+import {
+  serialiseError,
+  type WorkerData,
+  type WorkerNotification,
+  type WorkerReply,
+  type WorkerRequest,
+} from './pglite-worker.protocol.ts';
 import { threadCpuMilliseconds } from './thread-cpu.ts';
 
 interface OpenTransaction {
@@ -18,6 +24,7 @@ class Rollback extends Error {}
 const port = parentPort!;
 const options = workerData as WorkerData;
 const transactions = new Map<number, OpenTransaction>();
+const subscriptions = new Map<number, () => Promise<void>>();
 let nextTransaction = 1;
 
 function begin(database: PgliteDatabase): Promise<number> {
@@ -71,6 +78,21 @@ async function answer(database: PgliteDatabase, request: WorkerRequest): Promise
     case 'commit':
     case 'rollback':
       return end(request.tx, request.op);
+    case 'listen': {
+      // PGlite delivers a NOTIFY to its own listeners at commit; this passes each on, tagged with the subscription.
+      const { subscription } = request;
+      const unlisten = await database.pglite.listen(request.channel, (payload) =>
+        port.postMessage({ notification: subscription, payload } satisfies WorkerNotification),
+      );
+      subscriptions.set(subscription, unlisten);
+      return null;
+    }
+    case 'unlisten': {
+      const unlisten = subscriptions.get(request.subscription);
+      subscriptions.delete(request.subscription);
+      await unlisten?.();
+      return null;
+    }
     case 'figures':
       return { durability: database.durabilityFigures(), cpuMilliseconds: threadCpuMilliseconds() };
     case 'close':

@@ -9,6 +9,7 @@ const kindRank: Readonly<Record<HistoryEvent['kind'], number>> = {
   verification: 2,
   bank_identity: 2,
   order: 3,
+  normalised_order: 3,
   payment: 4,
   exposure: 4,
   label: 5,

@@ -4,7 +4,7 @@ import { populationStabilityIndex } from '../model/index.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { Ids } from '../shared/ids.ts';
 import type { Database } from '../storage/database.ts';
-import type { FeatureVector } from '../risk/engine.ts';
+import { decodeDecisionRecord } from '../checkout/decision-record.codec.ts';
 import { makeFixedEncoder } from './feature.encoding.ts';
 import type { ModelService } from './model.service.ts';
 
@@ -48,9 +48,10 @@ export function makePsiMonitor(deps: PsiMonitorDependencies) {
   async function compute(): Promise<DriftReport | null> {
     const champion = deps.models.champion();
     if (champion === null) return null;
-    const rows = await deps.database.query<{ features: FeatureVector }>(
+    const stored = await deps.database.query<{ features: unknown }>(
       `SELECT features FROM decisions ORDER BY seq DESC LIMIT ${sampleSize}`,
     );
+    const rows = await Promise.all(stored.map((row) => decodeDecisionRecord(deps.database, row)));
     if (rows.length < minimumDecisions) return null;
     const { encoding, reference } = champion.metadata;
     const encode = makeFixedEncoder(encoding);

@@ -9,6 +9,9 @@ import { isUniqueViolation } from '../../src/storage/database.ts';
 import { makePgliteDatabase } from '../../src/storage/pglite.database.ts';
 import { makePgliteWorkerDatabase, type PgliteWorkerDatabase } from '../../src/storage/pglite-worker.database.ts';
 import { migrate } from '../../src/storage/migrate.ts';
+import { enqueue, makeOutboxWorker } from '../../src/outbox/outbox.ts';
+import { systemClock } from '../../src/shared/clock.ts';
+import { makeIds } from '../../src/shared/ids.ts';
 
 const template = async () => new Uint8Array(await readFile(inject('pgliteTemplate')));
 
@@ -135,6 +138,57 @@ describe('PGlite in a worker thread', () => {
       } finally {
         await reopened.close();
       }
+    },
+  );
+
+  it(
+    'passes change notifications on: heard at commit (not after a rollback), silent after unlisten, and the outbox wakes on them',
+    { timeout: 400_000 },
+    async () => {
+      const database = await workerDatabase();
+      cleanups.push(() => database.close());
+      const heard: Array<string | null> = [];
+      const unlisten = await database.listen!('worker_probe_channel', (payload) => heard.push(payload));
+      await database.transaction(async (tx) => {
+        await tx.query("SELECT pg_notify('worker_probe_channel', 'first')");
+        // Not before the commit: a listener must never act on what may still roll back.
+        expect(heard).toEqual([]);
+      });
+      await expect(
+        database.transaction(async (tx) => {
+          await tx.query("SELECT pg_notify('worker_probe_channel', 'rolled back')");
+          throw new Error('changed my mind');
+        }),
+      ).rejects.toThrow('changed my mind');
+      await database.query("SELECT pg_notify('worker_probe_channel', 'second')");
+      await database.query("SELECT pg_notify('another_channel', 'not ours')");
+      await database.query('SELECT 1'); // the worker answers in order: notifications above have arrived
+      expect(heard).toEqual(['first', 'second']);
+      await unlisten();
+      await database.query("SELECT pg_notify('worker_probe_channel', 'after')");
+      await database.query('SELECT 1');
+      expect(heard).toEqual(['first', 'second']);
+
+      // The outbox polls only once a minute here: a delivery within seconds came from the commit's notification.
+      const delivered: string[] = [];
+      const outbox = makeOutboxWorker({
+        database,
+        clock: systemClock,
+        handlers: { 'probe.topic': async (message) => void delivered.push(message.id) },
+        fallbackPollMilliseconds: 60_000,
+      });
+      outbox.start(60_000);
+      cleanups.push(() => outbox.stop());
+      const ids = makeIds();
+      const deadline = Date.now() + 20_000;
+      // The subscription is made in the background: a message committed before it is there waits for the poll.
+      while (delivered.length === 0 && Date.now() < deadline) {
+        await database.transaction((tx) =>
+          enqueue(tx, ids, { topic: 'probe.topic', recipient: null, payload: {}, at: new Date() }),
+        );
+        await new Promise((resolve) => setTimeout(resolve, 500));
+      }
+      expect(delivered.length).toBeGreaterThan(0);
     },
   );
 });

@@ -44,3 +44,33 @@ export function normaliseSession(session: SessionInput): NormalisedSession {
     ibanKey: session.customer.iban === undefined ? null : normaliseIban(session.customer.iban),
   };
 }
+
+/** What the online state keeps of an order's session: its amount and its keys, normalised. */
+export interface OrderKeys {
+  readonly amount: number;
+  readonly emailKey: string | null;
+  readonly phoneKey: string | null;
+  readonly nameHash: number;
+  readonly surnameHash: number;
+  readonly billingKey: string;
+  readonly shippingKey: string;
+  readonly deviceKey: string | null;
+  readonly ip: string | null;
+  readonly ibanKey: string | null;
+}
+
+export function orderKeys(session: SessionInput): OrderKeys {
+  const normalised = normaliseSession(session);
+  return {
+    amount: session.amount.value,
+    emailKey: normalised.emailKey,
+    phoneKey: normalised.phoneKey,
+    nameHash: normalised.nameHash,
+    surnameHash: normalised.surnameHash,
+    billingKey: normalised.billing.key,
+    shippingKey: normalised.shipping.key,
+    deviceKey: normalised.deviceKey,
+    ip: normalised.ip,
+    ibanKey: normalised.ibanKey,
+  };
+}

@@ -3,7 +3,7 @@ import { isPossessionProof, type HistoryEvent } from '../engine.ts';
 import { normaliseAddress } from '../normalise/address.normaliser.ts';
 import { normaliseEmail } from '../normalise/email.normaliser.ts';
 import { phoneKey } from '../normalise/phone.normaliser.ts';
-import { normaliseSession } from '../normalise/session.normaliser.ts';
+import { orderKeys } from '../normalise/session.normaliser.ts';
 import { AccountRecord, accountFromData, accountToData, touchKnown, type AccountData } from './account.record.ts';
 import { indexAdd, indexFromData, indexGet, indexToData, type AccountIndex } from './account.index.ts';
 import { EntityTable, type EntityTableData } from './entity.table.ts';
@@ -179,20 +179,21 @@ function makeMemoryTables(): MemoryTables {
           addChannel(row, event.channel, key, event.channelId, event.at, event.verifiedAt);
         break;
       }
-      case 'order': {
+      case 'order':
+      case 'normalised_order': {
         // Applying is idempotent: a replay after a snapshot may bring an order the live state already has.
         if (orders.rowOf(event.orderId) !== undefined) break;
         const row = accountRow(event.accountId, event.at);
         const account = accounts[row]!;
-        const session = normaliseSession(event.session);
-        const amount = event.session.amount.value;
+        const session = event.kind === 'order' ? orderKeys(event.session) : event.keys;
+        const amount = session.amount;
         // An account known only from orders still needs channels and an address to be found by.
         if (session.emailKey !== null && !account.channels.some((channel) => channel.channel === 'email'))
           addChannel(row, 'email', session.emailKey, null, event.at, null);
         if (session.phoneKey !== null && !account.channels.some((channel) => channel.channel === 'phone'))
           addChannel(row, 'phone', session.phoneKey, null, event.at, null);
         if (account.homeAddressKey === null) {
-          const homeKey = intern(addresses, session.billing.key);
+          const homeKey = intern(addresses, session.billingKey);
           account.homeAddressKey = homeKey;
           indexAdd(byAddress, homeKey, row);
         }
@@ -205,7 +206,7 @@ function makeMemoryTables(): MemoryTables {
           return entityRow;
         };
         const deviceRow = record(devices, session.deviceKey);
-        const addressRow = record(addresses, session.shipping.key);
+        const addressRow = record(addresses, session.shippingKey);
         const emailRow = record(emails, session.emailKey);
         const phoneRow = record(phones, session.phoneKey);
         const ipRow = record(ips, session.ip);

@@ -34,6 +34,14 @@ async function databaseIdentity(database: Database): Promise<string> {
   return row?.id ?? 'unknown';
 }
 
+export interface SnapshotFigures {
+  readonly bytes: number;
+  /** From the start of the write until the file was on disk under its name. */
+  readonly milliseconds: number;
+  /** Of those, how long the event loop was held (the state copied and serialised); the rest ran on the writer thread. */
+  readonly blockedMilliseconds: number;
+}
+
 export function makeOnlineStateService(dependencies: OnlineStateDependencies) {
   const { database, state, record, snapshotPath, log } = dependencies;
   let databaseId = '';
@@ -41,10 +49,15 @@ export function makeOnlineStateService(dependencies: OnlineStateDependencies) {
   let completeUpTo = 0;
   let timer: NodeJS.Timeout | null = null;
   let writing: Promise<unknown> = Promise.resolve();
+  let lastWritten: SnapshotFigures | null = null;
 
   async function replay(afterSequence: number | undefined): Promise<number> {
     let events = 0;
-    const range = { ...(afterSequence === undefined ? {} : { afterSequence }), openInput: dependencies.openInput };
+    const range = {
+      ...(afterSequence === undefined ? {} : { afterSequence }),
+      forState: true,
+      ...(dependencies.openInput ? { openInput: dependencies.openInput } : {}),
+    };
     for await (const event of readHistory(database, range)) {
       await record(event);
       events += 1;
@@ -98,12 +111,17 @@ export function makeOnlineStateService(dependencies: OnlineStateDependencies) {
     await replay(completeUpTo);
     await mkdir(dirname(snapshotPath), { recursive: true });
     const started = performance.now();
-    const header = await writeStateSnapshot(snapshotPath, state.exportData(), { databaseId, mark: stamp });
+    // Up to the writer's first wait this runs on the event loop (one consistent cut of the state): that is the stall.
+    const writing = writeStateSnapshot(snapshotPath, state.exportData(), { databaseId, mark: stamp });
+    const blockedMilliseconds = Math.round(performance.now() - started);
+    const header = await writing;
     completeUpTo = next;
-    log(
-      { path: snapshotPath, mark: stamp, bytes: header.bytes, milliseconds: Math.round(performance.now() - started) },
-      'online state snapshot written',
-    );
+    lastWritten = {
+      bytes: header.bytes,
+      milliseconds: Math.round(performance.now() - started),
+      blockedMilliseconds,
+    };
+    log({ path: snapshotPath, mark: stamp, ...lastWritten }, 'online state snapshot written');
   }
 
   /** One write at a time; a failed write is logged and the previous snapshot stays. */
@@ -123,7 +141,8 @@ export function makeOnlineStateService(dependencies: OnlineStateDependencies) {
     const mark = await historyMark(database);
     const rebuilt = makeMemoryFeatureState();
     let events = 0;
-    for await (const event of readHistory(database)) {
+    const range = { forState: true, ...(dependencies.openInput ? { openInput: dependencies.openInput } : {}) };
+    for await (const event of readHistory(database, range)) {
       rebuilt.applySync(event);
       events += 1;
     }
@@ -139,6 +158,8 @@ export function makeOnlineStateService(dependencies: OnlineStateDependencies) {
     start,
     rebuild,
     snapshot: () => snapshotSafely(false),
+    /** The latest snapshot written by this process (null: none yet). */
+    lastSnapshot: (): SnapshotFigures | null => lastWritten,
     /** Snapshots every `intervalMilliseconds` (0: only on clean shutdown). */
     schedule(intervalMilliseconds: number): void {
       if (snapshotPath === null || intervalMilliseconds <= 0 || timer !== null) return;
