@@ -33,6 +33,8 @@ import { buildServer } from './http/server.ts';
 import type { RouteDefinition } from './http/route.ts';
 import { makeOutboxWorker, type OutboxHandler } from './outbox/outbox.ts';
 import { followTableChanges } from './storage/notifications.ts';
+import { makeHistoryTail } from './risk/state/history-tail.service.ts';
+import { followLevers } from './ops/levers.follow.ts';
 import type { DecisionHook } from './checkout/checkout.service.ts';
 import { makeConsumerSessions } from './consumer/consumer-sessions.ts';
 import type { ReplayHook } from './checkout/checkout.service.ts';
@@ -119,6 +121,9 @@ function makeBankProofProviders(config: Config, overrides: Overrides) {
   };
 }
 
+/** The tail's fallback poll: NOTIFY wakes it at once; this only bounds the delay after a lost notification. */
+const historyPollMilliseconds = 250;
+
 export async function openDatabase(config: Config): Promise<Database> {
   if (config.databaseUrl) {
     return makePostgresDatabase({
@@ -186,7 +191,19 @@ export async function makeApplication(config: Config, overrides: Overrides = {})
     snapshotPath: stateSnapshotPath(config, overrides),
     log: (details, message) => startLog(details, message),
   });
+  // Several processes on one PostgreSQL: each tails the facts the others commit (PGlite has one process, no tail).
+  const historyTail =
+    database.kind === 'postgres'
+      ? makeHistoryTail({
+          database,
+          record: (event) => engine.record(event),
+          pollMilliseconds: historyPollMilliseconds,
+          log: (details, message) => startLog(details, message),
+        })
+      : null;
+  const tailFrom = (await historyTail?.settledMark()) ?? 0;
   const startFigures = await onlineState.start();
+  await historyTail?.start(tailFrom);
   const rebuiltEvents = startFigures.replayedEvents;
 
   const merchants = makeMerchantsService({ database, clock, ids });
@@ -319,6 +336,12 @@ export async function makeApplication(config: Config, overrides: Overrides = {})
 
   // Caches of webhook endpoints and capture modes drop what another process changed (NOTIFY from triggers).
   const unfollowTableChanges = await followTableChanges(database);
+  const unfollowLevers = followLevers({
+    rulesets,
+    lists,
+    models: modelContext.models,
+    log: (details, message) => startLog(details, message),
+  });
   const outbox = makeOutboxWorker({
     database,
     clock,
@@ -376,6 +399,7 @@ export async function makeApplication(config: Config, overrides: Overrides = {})
     rebuiltEvents,
     startFigures,
     onlineState,
+    historyTail,
     outbox,
     outboxHandlers,
     decisionHooks,
@@ -403,6 +427,8 @@ export async function makeApplication(config: Config, overrides: Overrides = {})
       await reviewScheduler.stop();
       await outbox.stop();
       await unfollowTableChanges?.();
+      unfollowLevers();
+      await historyTail?.stop();
       await protection.stop();
       await orders.stop();
       await server.close();
