@@ -254,6 +254,7 @@ export async function makeApplication(config: Config, overrides: Overrides = {})
   decisionHooks.push(reviews.openingHook);
   const reviewScheduler = makeScheduler({
     tasks: [{ name: 'review_deadlines', run: reviews.settleOverdue }],
+    database,
     onError: (task, error) => logError({ task, error: String(error) }, 'scheduled task failed'),
   });
   const importer = makeImportService({ database, engine, ids, clock, invoiceDueDays: config.invoiceDueDays });
