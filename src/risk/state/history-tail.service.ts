@@ -4,6 +4,8 @@ import { historyMark, readHistory } from '../../storage/history.reader.ts';
 import { listenFor } from '../../storage/notifications.ts';
 import type { HistoryEvent } from '../engine.ts';
 
+const maximumCheckpoints = 64;
+
 export interface HistoryTailDependencies {
   readonly database: Database;
   /** The engine's record: applying a fact twice changes nothing, so re-reading a window is safe. */
@@ -13,32 +15,31 @@ export interface HistoryTailDependencies {
   readonly log: (details: object, message: string) => void;
 }
 
-/** A history number read at some moment, and the first transaction id not yet handed out just after. */
+/** A history number read at some moment, and a transaction id handed out just after it. */
 interface Checkpoint {
   readonly mark: number;
-  readonly xmax: bigint;
+  readonly after: bigint;
 }
 
-interface Horizon {
-  readonly xmin: bigint;
-  readonly xmax: bigint;
-}
-
-/** The snapshot's oldest transaction still running (xmin) and the next id to be assigned (xmax). */
-async function horizon(database: Database): Promise<Horizon> {
-  const [row] = await database.query<{ xmin: string; xmax: string }>(
-    'SELECT pg_snapshot_xmin(s)::text AS xmin, pg_snapshot_xmax(s)::text AS xmax FROM pg_current_snapshot() s',
+/**
+ * A fresh transaction id (this statement's own, so later than every id handed out before) and the oldest transaction
+ * still running in the statement's snapshot. Not the snapshot's xmax: since PostgreSQL 14 that is the latest completed
+ * id plus one, and a running transaction may hold a higher id.
+ */
+async function stamp(database: Database): Promise<{ own: bigint; xmin: bigint }> {
+  const [row] = await database.query<{ own: string; xmin: string }>(
+    'SELECT pg_current_xact_id()::text AS own, pg_snapshot_xmin(pg_current_snapshot())::text AS xmin',
   );
-  return { xmin: BigInt(row?.xmin ?? '0'), xmax: BigInt(row?.xmax ?? '0') };
+  return { own: BigInt(row?.own ?? '0'), xmin: BigInt(row?.xmin ?? '0') };
 }
 
 /**
  * History numbers are drawn before commit, so a fact numbered lower may commit after one numbered higher: a tail that
  * kept "the highest number seen" would skip it. This one keeps a low-water mark below which every fact is applied, and
  * re-reads everything above it each round. The mark moves up to a checkpoint once every transaction that could hold a
- * number up to it has ended: migration 170 makes a transaction take its id before its number, so a number read
- * before a snapshot belongs to a transaction with an id below that snapshot's xmax, and once a later snapshot's
- * xmin has passed that xmax, all of them are over.
+ * number up to it has ended: migration 170 makes a transaction take its id before its number, so a number read before
+ * a fresh id is handed out belongs to a transaction with a lower id, and once a later snapshot's oldest running
+ * transaction is past that id, all of them are over. Each round spends one transaction id.
  */
 export function makeHistoryTail(dependencies: HistoryTailDependencies) {
   const { database, record, pollMilliseconds, log } = dependencies;
@@ -51,21 +52,21 @@ export function makeHistoryTail(dependencies: HistoryTailDependencies) {
   let unlisten: (() => Promise<void>) | null = null;
   let applied = 0;
 
-  async function checkpoint(): Promise<Horizon> {
-    // The number first, then the snapshot: a transaction holding a number up to `mark` had its id before the snapshot.
+  async function checkpoint(): Promise<bigint> {
+    // The number first, then the id: a transaction holding a number up to `mark` took its id before this one.
     const mark = await historyMark(database);
-    const now = await horizon(database);
-    const last = checkpoints[checkpoints.length - 1];
-    if (last !== undefined && last.xmax === now.xmax) checkpoints[checkpoints.length - 1] = { mark, xmax: now.xmax };
-    else checkpoints.push({ mark, xmax: now.xmax });
-    return now;
+    const { own, xmin } = await stamp(database);
+    checkpoints.push({ mark, after: own });
+    // A long transaction anywhere holds every checkpoint back; dropping all but the newest few only settles later.
+    if (checkpoints.length > maximumCheckpoints) checkpoints.splice(0, checkpoints.length - maximumCheckpoints);
+    return xmin;
   }
 
   async function round(): Promise<void> {
-    const { xmin } = await checkpoint();
+    const xmin = await checkpoint();
     // Checkpoints whose transactions had all ended before this round's reads began: everything up to them is read below.
     let settled = lowWater;
-    while (checkpoints.length > 0 && checkpoints[0]!.xmax <= xmin)
+    while (checkpoints.length > 0 && checkpoints[0]!.after < xmin)
       settled = Math.max(settled, checkpoints.shift()!.mark);
     for await (const event of readHistory(database, { afterSequence: lowWater })) {
       await record(event);
@@ -103,10 +104,10 @@ export function makeHistoryTail(dependencies: HistoryTailDependencies) {
    */
   async function settledMark(waitMilliseconds = 5_000): Promise<number> {
     const mark = await historyMark(database);
-    const { xmax } = await horizon(database);
+    const { own } = await stamp(database);
     const deadline = Date.now() + waitMilliseconds;
     while (Date.now() < deadline) {
-      if ((await horizon(database)).xmin >= xmax) return mark;
+      if ((await stamp(database)).xmin > own) return mark;
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
     log({ mark }, 'history tail: transactions still running at start; the first round re-reads the whole history');

@@ -1,11 +1,11 @@
 -- Scale-out: every server process tails the history other processes commit. A statement-level trigger wakes the
 -- tails (NOTIFY at commit), and every history number is drawn by a transaction that already holds its id, so a tail
--- can tell from pg_current_snapshot() when every number up to a mark has committed (or aborted): see
+-- can tell from transaction ids when every number up to a mark has committed (or aborted): see
 -- src/risk/state/history-tail.service.ts.
 CREATE OR REPLACE FUNCTION rearguard_next_history_seq() RETURNS BIGINT
 LANGUAGE plpgsql AS $$
 BEGIN
-  -- The id first: a number drawn before the transaction had an id could hide behind a snapshot's xmax.
+  -- The id first: a number drawn before the transaction had an id could belong to a transaction newer than a mark.
   PERFORM pg_current_xact_id();
   RETURN nextval('history_seq');
 END
