@@ -7,6 +7,7 @@ import { makeApplication } from '../src/app.ts';
 import { makePostgresDatabase } from '../src/storage/postgres.database.ts';
 import { makeManualClock } from '../src/shared/clock.ts';
 import { historyMark } from '../src/storage/history.reader.ts';
+import { makeScheduler } from '../src/protection/protection.scheduler.ts';
 import { adminKey, sessionBody, testConfig } from './application.ts';
 import { postgresUrl } from './databases.ts';
 
@@ -166,5 +167,42 @@ describe.skipIf(!postgresUrl)('history tail across two instances', () => {
     await expect
       .poll(async () => (await probe(second, device)).outcome, { timeout: 100, interval: 2 })
       .toBe('declined');
+  });
+
+  it('holds the staff sign-in limit across both instances (the counters live in PostgreSQL, not in a process)', async () => {
+    // 60 per 15 minutes per address: alternate instances; the 61st attempt is refused by whichever one gets it.
+    const statuses: number[] = [];
+    for (let attempt = 0; attempt < 61; attempt++) {
+      const application = attempt % 2 === 0 ? first : second;
+      const response = await application.server.inject({
+        method: 'POST',
+        url: '/v1/ops/sign-in/options',
+        remoteAddress: '198.51.100.77',
+      });
+      statuses.push(response.statusCode);
+    }
+    expect(statuses.slice(0, 60).every((status) => status === 200)).toBe(true);
+    expect(statuses[60]).toBe(429);
+  });
+
+  it('runs a scheduled task in one instance at a time', async () => {
+    let running = 0;
+    let overlapped = false;
+    const slowTask = {
+      name: `slow-${randomBytes(3).toString('hex')}`,
+      async run() {
+        running += 1;
+        if (running > 1) overlapped = true;
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        running -= 1;
+        return 1;
+      },
+    };
+    const schedulers = [first, second].map((application) =>
+      makeScheduler({ tasks: [slowTask], database: application.database }),
+    );
+    const counts = await Promise.all(schedulers.map((scheduler) => scheduler.tick()));
+    expect(overlapped).toBe(false);
+    expect(counts.map((count) => count[slowTask.name]).sort()).toEqual([0, 1]);
   });
 });
