@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { runChannelLookupBench } from './channel-lookup.bench.ts';
 import { runDecisionBench } from './decision.bench.ts';
 import { runHttpBench } from './http.bench.ts';
+import { runScaleBench } from './scale.bench.ts';
 import { runImportBench } from './import.bench.ts';
 import { runModelBench } from './model.bench.ts';
 import { runOutboxBench } from './outbox.bench.ts';
@@ -72,6 +73,20 @@ export async function runBenchmarks(argv: string[]): Promise<number> {
           customers: quick ? 500 : 2000,
           latencySamples: quick ? 100 : 400,
           ...(values['database-url'] ? { databaseUrl: values['database-url'] } : {}),
+        }),
+    ],
+    [
+      'scale',
+      () =>
+        runScaleBench({
+          seconds,
+          connections: Number(values.connections),
+          port: 18_180,
+          customers: quick ? 300 : 1000,
+          log,
+          ...((values['database-url'] ?? process.env.DATABASE_URL)
+            ? { databaseUrl: values['database-url'] ?? process.env.DATABASE_URL }
+            : {}),
         }),
     ],
   ];
