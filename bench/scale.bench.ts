@@ -55,15 +55,16 @@ async function load(bases: readonly string[], apiKey: string, options: ScaleBenc
   ];
   const connections = Math.max(1, Math.floor(options.connections / bases.length));
   const started = performance.now();
-  await Promise.all(
+  const results = await Promise.all(
     bases.map((base) => autocannon({ url: base, connections, duration: options.seconds, requests: requests() })),
   );
+  const errors = results.reduce((sum, result) => sum + result.errors + result.timeouts + result.non2xx, 0);
   const checkoutsPerSecond = authorized / ((performance.now() - started) / 1000);
   const ceilings = await Promise.all(
     bases.map((base) => autocannon({ url: `${base}/healthz`, connections, duration: options.seconds })),
   );
   const healthz = ceilings.reduce((sum, result) => sum + result.requests.average, 0);
-  return { checkoutsPerSecond, healthz };
+  return { checkoutsPerSecond, healthz, errors };
 }
 
 async function measure(setup: Setup, options: ScaleBenchOptions): Promise<Record<string, number>> {
@@ -97,10 +98,11 @@ async function measure(setup: Setup, options: ScaleBenchOptions): Promise<Record
       children.push(await startServer(options.port + index, dataDir, setup.databaseUrl));
     const bases = children.map((_, index) => `http://127.0.0.1:${options.port + index}`);
     options.log(`  ${setup.label}: ${options.connections} connections over ${bases.length}, ${options.seconds} s...`);
-    const { checkoutsPerSecond, healthz } = await load(bases, merchant.api_key, options);
+    const { checkoutsPerSecond, healthz, errors } = await load(bases, merchant.api_key, options);
     const prefix = `scale_${setup.label}`;
     return {
-      [`${prefix}_checkouts_per_second`]: Math.round(checkoutsPerSecond),
+      [`${prefix}_checkouts_per_second`]: Math.round(checkoutsPerSecond * 10) / 10,
+      [`${prefix}_request_errors`]: errors,
       [`${prefix}_healthz_rps`]: Math.round(healthz),
       [`${prefix}_checkout_to_healthz_ratio`]:
         Math.round((checkoutsPerSecond / Math.max(1, healthz)) * 10_000) / 10_000,

@@ -192,8 +192,9 @@ export async function makeApplication(config: Config, overrides: Overrides = {})
     log: (details, message) => startLog(details, message),
   });
   // Several processes on one PostgreSQL: each tails the facts the others commit (PGlite has one process, no tail).
+  // An injected engine (tests that watch what is recorded) hears only what its own process records.
   const historyTail =
-    database.kind === 'postgres'
+    database.kind === 'postgres' && overrides.engine === undefined
       ? makeHistoryTail({
           database,
           record: (event) => engine.record(event),
