@@ -16,10 +16,6 @@ import {
 } from './cluster.helpers.ts';
 import { postgresUrl } from './databases.ts';
 
-if (postgresUrl)
-  console.log(
-    `scale-out test: waiting ${propagationMilliseconds} ms after each fact (load ${loadavg()[0]!.toFixed(1)})`,
-  );
 if (!postgresUrl) console.log('scale-out test skipped: DATABASE_URL is not set (several processes need PostgreSQL)');
 
 /**
@@ -29,6 +25,10 @@ if (!postgresUrl) console.log('scale-out test skipped: DATABASE_URL is not set (
  */
 const propagationMilliseconds = loadavg()[0]! < 2 * availableParallelism() ? 100 : 1_000;
 const settle = () => new Promise((resolve) => setTimeout(resolve, propagationMilliseconds));
+if (postgresUrl)
+  console.log(
+    `scale-out test: waiting ${propagationMilliseconds} ms after each fact (load ${loadavg()[0]!.toFixed(1)})`,
+  );
 
 interface Decided {
   readonly sessionId: string;
