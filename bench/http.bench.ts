@@ -8,7 +8,7 @@ import pg from 'pg';
 import { historyLines } from './import.bench.ts';
 
 /** A throwaway database on the given server, so a bench never mixes with other data. */
-async function scratchDatabase(url: string): Promise<{ url: string; drop: () => Promise<void> }> {
+export async function scratchDatabase(url: string): Promise<{ url: string; drop: () => Promise<void> }> {
   const name = `rearguard_bench_${Date.now()}`;
   const admin = new pg.Client({ connectionString: url });
   await admin.connect();
@@ -39,9 +39,9 @@ export interface HttpBenchOptions {
   readonly latencySamples: number;
 }
 
-const adminKey = 'bench-admin-key-0123456789';
+export const adminKey = 'bench-admin-key-0123456789';
 
-async function startServer(port: number, dataDir: string, databaseUrl: string) {
+export async function startServer(port: number, dataDir: string, databaseUrl: string) {
   const child = spawn(
     process.execPath,
     [
@@ -78,7 +78,7 @@ async function startServer(port: number, dataDir: string, databaseUrl: string) {
 }
 
 /** Checkouts by the imported customers (the same names, channels, addresses and devices as their history). */
-function sessionBody(index: number, customers: number) {
+export function sessionBody(index: number, customers: number) {
   const customer = index % customers;
   const value = 2000 + (index % 50) * 300;
   const address = {

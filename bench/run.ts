@@ -5,6 +5,7 @@ import { runChannelLookupBench } from './channel-lookup.bench.ts';
 import { runDecisionBench } from './decision.bench.ts';
 import { runErasureBench } from './erasure.bench.ts';
 import { runHttpBench } from './http.bench.ts';
+import { runScaleBench } from './scale.bench.ts';
 import { runImportBench } from './import.bench.ts';
 import { runModelBench } from './model.bench.ts';
 import { runMonitoringBench } from './monitoring.bench.ts';
@@ -89,6 +90,20 @@ export async function runBenchmarks(argv: string[]): Promise<number> {
           customers: quick ? 500 : 2000,
           latencySamples: quick ? 100 : 400,
           ...(httpDatabaseUrl ? { databaseUrl: httpDatabaseUrl } : {}),
+        }),
+    ],
+    [
+      'scale',
+      () =>
+        runScaleBench({
+          seconds,
+          connections: Number(values.connections),
+          port: 18_180,
+          customers: quick ? 300 : 1000,
+          log,
+          ...((values['database-url'] ?? process.env.DATABASE_URL)
+            ? { databaseUrl: values['database-url'] ?? process.env.DATABASE_URL }
+            : {}),
         }),
     ],
   ];

@@ -37,6 +37,8 @@ import type { RouteDefinition } from './http/route.ts';
 import { makeOutboxWorker, type OutboxHandler } from './outbox/outbox.ts';
 import { followTableChanges } from './storage/notifications.ts';
 import { registerFeatureCatalogue } from './checkout/decision-record.codec.ts';
+import { makeHistoryTail } from './risk/state/history-tail.service.ts';
+import { followLevers } from './ops/levers.follow.ts';
 import type { DecisionHook } from './checkout/checkout.service.ts';
 import { makeConsumerSessions } from './consumer/consumer-sessions.ts';
 import type { ReplayHook } from './checkout/checkout.service.ts';
@@ -127,6 +129,9 @@ function makeBankProofProviders(config: Config, overrides: Overrides) {
   };
 }
 
+/** The tail's fallback poll: NOTIFY wakes it at once; this only bounds the delay after a lost notification. */
+const historyPollMilliseconds = 250;
+
 export async function openDatabase(config: Config): Promise<Database> {
   if (config.databaseUrl) {
     return makePostgresDatabase({
@@ -211,7 +216,21 @@ export async function makeApplication(config: Config, overrides: Overrides = {})
     openInput: personalData.open,
     log: (details, message) => startLog(details, message),
   });
+  // Several processes on one PostgreSQL: each tails the facts the others commit (PGlite has one process, no tail).
+  // An injected engine (tests that watch what is recorded) hears only what its own process records.
+  const historyTail =
+    database.kind === 'postgres' && overrides.engine === undefined
+      ? makeHistoryTail({
+          database,
+          record: (event) => engine.record(event),
+          openInput: personalData.open,
+          pollMilliseconds: historyPollMilliseconds,
+          log: (details, message) => startLog(details, message),
+        })
+      : null;
+  const tailFrom = (await historyTail?.settledMark()) ?? 0;
   const startFigures = await onlineState.start();
+  await historyTail?.start(tailFrom);
   const rebuiltEvents = startFigures.replayedEvents;
   // Decisions store features as a vector of this build's catalogue: its names are stored once, here.
   await registerFeatureCatalogue(database);
@@ -266,6 +285,7 @@ export async function makeApplication(config: Config, overrides: Overrides = {})
   decisionHooks.push(reviews.openingHook);
   const reviewScheduler = makeScheduler({
     tasks: [{ name: 'review_deadlines', run: reviews.settleOverdue }],
+    database,
     onError: (task, error) => logError({ task, error: String(error) }, 'scheduled task failed'),
   });
   const importer = makeImportService({ database, engine, ids, clock, invoiceDueDays: config.invoiceDueDays });
@@ -378,6 +398,12 @@ export async function makeApplication(config: Config, overrides: Overrides = {})
 
   // Caches of webhook endpoints and capture modes drop what another process changed (NOTIFY from triggers).
   const unfollowTableChanges = await followTableChanges(database);
+  const unfollowLevers = followLevers({
+    rulesets,
+    lists,
+    models: modelContext.models,
+    log: (details, message) => startLog(details, message),
+  });
   const outbox = makeOutboxWorker({
     database,
     clock,
@@ -438,6 +464,7 @@ export async function makeApplication(config: Config, overrides: Overrides = {})
     rebuiltEvents,
     startFigures,
     onlineState,
+    historyTail,
     outbox,
     outboxHandlers,
     decisionHooks,
@@ -479,6 +506,8 @@ export async function makeApplication(config: Config, overrides: Overrides = {})
       await erasure.stop();
       await outbox.stop();
       await unfollowTableChanges?.();
+      unfollowLevers();
+      await historyTail?.stop();
       await protection.stop();
       await orders.stop();
       await server.close();

@@ -111,6 +111,7 @@ describe.each(databaseKinds)('privacy retention on %s', (kind) => {
     expect(kept!.input).toMatchObject({ personal_data_removed: true, amount: { value: 2500 } });
     expect(kept!.input).not.toHaveProperty('customer');
     expect(kept!.input).not.toHaveProperty('billing_address');
+    expect(kept!.input).not.toHaveProperty('pseudonyms');
     expect(Object.values(await purgePrivacyExpired(app.database, now(), app.config.privacy))).toEqual([0, 0, 0, 0]);
     app.clock.advance(30 * day);
     expect(Object.values(await purgePrivacyExpired(app.database, now(), app.config.privacy))).toEqual([0, 0, 0, 1]);

@@ -35,11 +35,19 @@ export const commands: Record<string, Command> = {
   start: {
     summary: 'apply migrations and serve the API on PORT (--demo seeds a demo merchant and customers)',
     usage: async () =>
-      `rearguard start [--demo]\n\n  --demo  seed a demo merchant, customers and history\n\n${configHint}`,
+      `rearguard start [--demo] [--workers N]\n\n  --demo       seed a demo merchant, customers and history\n` +
+      `  --workers N  run N server processes behind PORT, restarting any that dies (needs DATABASE_URL)\n\n${configHint}`,
     run: async (argv, io) => {
-      const { values } = parseArgs({ args: argv, options: { demo: { type: 'boolean', default: false } } });
+      const { values } = parseArgs({
+        args: argv,
+        options: { demo: { type: 'boolean', default: false }, workers: { type: 'string', default: '1' } },
+      });
+      const workers = Number(values.workers);
+      if (!Number.isInteger(workers) || workers < 1 || workers > 64) {
+        throw new CliExit(2, `--workers must be a whole number from 1 to 64, not ${values.workers}`);
+      }
       const { runStart } = await import('./start.command.ts');
-      return runStart(requireConfig(io), { demo: values.demo ?? false });
+      return runStart(requireConfig(io), { demo: values.demo ?? false, workers });
     },
   },
   migrate: {

@@ -2,8 +2,13 @@
 import { productionProblems, type Config } from '../config.ts';
 import { makeApplication } from '../app.ts';
 import { seedDemo } from '../demo/demo.seed.ts';
+import cluster from 'node:cluster';
+import { reportListening, runPrimary } from './cluster.primary.ts';
 
-export async function runStart(environmentConfig: Config, options: { demo: boolean }): Promise<number> {
+export async function runStart(
+  environmentConfig: Config,
+  options: { demo: boolean; workers?: number },
+): Promise<number> {
   // Without --demo (or with NODE_ENV=production) this is a production server: development values are refused.
   if (environmentConfig.production || !options.demo) {
     const problems = productionProblems(environmentConfig);
@@ -16,6 +21,14 @@ export async function runStart(environmentConfig: Config, options: { demo: boole
     }
   }
   const config: Config = { ...environmentConfig, demo: options.demo && !environmentConfig.production };
+  if ((options.workers ?? 1) > 1 && cluster.isPrimary) {
+    // Processes share state through PostgreSQL; an embedded data directory belongs to one process.
+    if (!config.databaseUrl) {
+      process.stderr.write('--workers needs DATABASE_URL: the embedded database (PGlite) serves one process.\n');
+      return 2;
+    }
+    return runPrimary(options.workers ?? 1, (line) => process.stdout.write(`${line}\n`));
+  }
   const application = await makeApplication(config, { demo: config.demo });
   const log = application.server.log;
   log.info(
@@ -32,6 +45,7 @@ export async function runStart(environmentConfig: Config, options: { demo: boole
   application.startSchedulers();
   const address = await application.server.listen({ port: config.port, host: config.host });
   process.stdout.write(`Rearguard listening on ${address} (OpenAPI: ${address}/openapi.json)\n\n`);
+  reportListening();
   let stopping = false;
   const stop = async () => {
     if (stopping) return;

@@ -31,6 +31,7 @@ export function makeOrdersContext(dependencies: {
   const carriers = makeCarriersService({ database, clock, ids });
   const scheduler = makeScheduler({
     tasks: [{ name: 'authorization_expiry', run: orders.expireAuthorizations }],
+    database,
     ...(dependencies.onSchedulerError ? { onError: dependencies.onSchedulerError } : {}),
   });
   return {

@@ -67,9 +67,11 @@ async function purgeExpiredChallenges(database: Database, before: Date): Promise
 /** A decision keeps its outcome, reasons, features and score; the typed-in identity it was made on goes. */
 async function purgeDecisionInputs(database: Database, before: Date): Promise<number> {
   const rows = await database.query(
+    // A plain input (from before sealing) loses the typed identity; a person-free copy its pseudonyms and subject.
     `UPDATE decisions SET input = (input - 'customer' - 'billing_address' - 'shipping_address' - 'device'
-        - 'merchant_account') || '{"personal_data_removed": true}'::jsonb
-     WHERE id IN (SELECT id FROM decisions WHERE decided_at < $1 AND input->'customer' IS NOT NULL
+        - 'merchant_account' - 'pseudonyms' - 'subject_id') || '{"personal_data_removed": true}'::jsonb
+     WHERE id IN (SELECT id FROM decisions WHERE decided_at < $1
+                    AND (input->'customer' IS NOT NULL OR input->'pseudonyms' IS NOT NULL)
                   LIMIT ${batchSize} FOR UPDATE SKIP LOCKED)
      RETURNING 1`,
     [before],

@@ -78,6 +78,7 @@ export function makeProtectionContext(dependencies: ProtectionDependencies) {
       { name: 'case_sla', run: checkCaseSla },
       makeRetentionTask({ database, clock }),
     ],
+    database,
     ...(dependencies.onSchedulerError ? { onError: dependencies.onSchedulerError } : {}),
   });
   const requireProcessor = processorGuard({ processorKey: config.invoicing.processorKey, adminKey: config.adminKey });

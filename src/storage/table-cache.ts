@@ -13,6 +13,13 @@ export function allTablesChanged(): void {
   for (const set of clearers.values()) for (const clear of set) clear();
 }
 
+/** Runs `callback` whenever `table` changes (a reload of something held in memory); returns how to stop. */
+export function onTableChange(table: string, callback: () => void): () => void {
+  if (!clearers.has(table)) clearers.set(table, new Set());
+  clearers.get(table)!.add(callback);
+  return () => void clearers.get(table)?.delete(callback);
+}
+
 /**
  * Loads by key once and serves from memory until `table` changes. A load that overlapped a change is not kept
  * (the generation moved), so a reader never stores what the change replaced.
