@@ -70,6 +70,7 @@ import { makeStaffContext } from './staff/staff.wiring.ts';
 import { registerConsole } from './staff/console.static.ts';
 import { makeWorkQueue } from './desk/work-queue.service.ts';
 import { makeDeskContext } from './desk/desk.wiring.ts';
+import { makeGraphContext } from './graph/graph.wiring.ts';
 
 export const version = '0.1.0';
 
@@ -289,6 +290,16 @@ export async function makeApplication(config: Config, overrides: Overrides = {})
     transfer: config.invoicing.transfer,
   });
   routes.push(...desk.routes);
+  // The entity graph and the desk's list editing: find a ring from one identifier and act on all of it.
+  const graph = makeGraphContext({
+    database,
+    clock,
+    ids,
+    auth: staff.auth,
+    lists,
+    holdShipment: desk.remediation.holdShipment,
+  });
+  routes.push(...graph.routes);
   decisionHooks.push(...protection.decisionHooks);
   routes.push(...modelContext.routes);
   decisionHooks.push(...modelContext.decisionHooks);

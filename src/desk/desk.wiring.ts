@@ -46,5 +46,5 @@ export function makeDeskContext(dependencies: {
     ...workQueueRoutes({ auth, queue }),
     ...deskRoutes({ auth, database, caseView, remediation }),
   ];
-  return { routes };
+  return { routes, remediation };
 }
