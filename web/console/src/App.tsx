@@ -10,9 +10,11 @@ import { Cases } from './Cases.tsx';
 import { Approvals } from './Approvals.tsx';
 import { Alerts } from './Alerts.tsx';
 import { Rules } from './Rules.tsx';
+import { Graph } from './Graph.tsx';
+import { Lists } from './Lists.tsx';
 
 // One entry per screen in the navigation; a new screen is one more name here and one more line in `main` below.
-const screens = ['Queue', 'Decisions', 'Cases', 'Approvals', 'Rules', 'Alerts'] as const;
+const screens = ['Queue', 'Decisions', 'Cases', 'Approvals', 'Rules', 'Alerts', 'Graph', 'Lists'] as const;
 type Screen = (typeof screens)[number];
 
 const enrolmentToken = () => /(?:^#|&)enrol=([A-Za-z0-9_-]+)/.exec(location.hash)?.[1] ?? null;
@@ -90,6 +92,8 @@ export function App() {
         {screen === 'Approvals' && <Approvals staff={staff} />}
         {screen === 'Rules' && <Rules />}
         {screen === 'Alerts' && <Alerts />}
+        {screen === 'Graph' && <Graph />}
+        {screen === 'Lists' && <Lists />}
       </main>
     </>
   );
