@@ -21,6 +21,7 @@ import { makeOnboarding } from './onboarding/onboarding.module.ts';
 import { makeModelContext } from './training/model.wiring.ts';
 import { makeListsService } from './ops/lists.service.ts';
 import { makeRulesetsService } from './ops/rulesets.service.ts';
+import { rulesetShadowHook } from './ops/ruleset-shadow.ts';
 import { opsRoutes } from './ops/ops.routes.ts';
 import { makeMerchantsService } from './admin/merchants.service.ts';
 import { makeCheckoutService } from './checkout/checkout.service.ts';
@@ -169,6 +170,7 @@ export async function makeApplication(config: Config, overrides: Overrides = {})
       providers: makeProviderSet(),
       lists: lists.lists,
       ruleset: rulesets.current,
+      shadowRuleset: rulesets.shadow,
       model: () => modelContext.models.riskModel(rulesets.current().thresholds),
       newCustomerFloor: config.newCustomerFloorCents,
       possessionProofs: bankProofsOf(bankProofProviders),
@@ -303,6 +305,8 @@ export async function makeApplication(config: Config, overrides: Overrides = {})
   decisionHooks.push(...protection.decisionHooks);
   routes.push(...modelContext.routes);
   decisionHooks.push(...modelContext.decisionHooks);
+  // A ruleset in shadow: its would-be outcome, computed by the engine beside the answer, stored with the decision.
+  decisionHooks.push(rulesetShadowHook);
   Object.assign(outboxHandlers, protection.outboxHandlers);
   // "Was this you?" after every approval; its "This was not me" files the claim through buyer protection.
   decisionHooks.push(makeOrderNoticeHook({ ids, secret: config.secret, publicUrl: config.publicUrl }));

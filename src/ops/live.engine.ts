@@ -18,16 +18,19 @@ export interface LiveEngineDependencies {
   readonly newCustomerFloor?: number;
   /** The possession proofs the server has providers for; an empty list leaves the policy no proof to ask for. */
   readonly possessionProofs?: readonly ChallengeMethod[];
+  /** The ruleset in shadow now, if any: evaluated beside the active one, never answering. */
+  readonly shadowRuleset?: () => Ruleset | null;
 }
 
 export function makeLiveEngine(dependencies: LiveEngineDependencies): RiskEngine {
-  let builtFor: { ruleset: Ruleset; model: RiskModel | undefined } | null = null;
+  let builtFor: { ruleset: Ruleset; model: RiskModel | undefined; shadow: Ruleset | null } | null = null;
   let engine: RiskEngine | null = null;
   // The engine is cheap to build over the shared state; rebuild only when the ruleset or model changed.
   const current = (): RiskEngine => {
     const ruleset = dependencies.ruleset();
     const model = dependencies.model?.();
-    if (!engine || builtFor?.ruleset !== ruleset || builtFor.model !== model) {
+    const shadow = dependencies.shadowRuleset?.() ?? null;
+    if (!engine || builtFor?.ruleset !== ruleset || builtFor.model !== model || builtFor.shadow !== shadow) {
       engine = makeRiskEngine({
         state: dependencies.state,
         providers: dependencies.providers,
@@ -36,8 +39,9 @@ export function makeLiveEngine(dependencies: LiveEngineDependencies): RiskEngine
         model,
         newCustomerFloor: dependencies.newCustomerFloor,
         possessionProofs: dependencies.possessionProofs,
+        ...(shadow === null ? {} : { shadowRuleset: shadow }),
       });
-      builtFor = { ruleset, model };
+      builtFor = { ruleset, model, shadow };
     }
     return engine;
   };

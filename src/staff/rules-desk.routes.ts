@@ -13,6 +13,7 @@ import type { StaffAuth } from './staff-auth.service.ts';
 const versionView = z.object({
   version: z.string(),
   active: z.boolean(),
+  shadow: z.boolean().describe('Evaluated beside the active version on live traffic'),
   rules: z.number(),
   note: z.string().nullable(),
   created_at: z.string(),
@@ -65,6 +66,7 @@ export function rulesDeskRoutes(dependencies: { auth: StaffAuth; database: Datab
           (row) => ({
             version: row.version,
             active: row.active,
+            shadow: row.shadow,
             rules: Number(row.rules),
             note: row.note,
             created_at: row.created_at.toISOString(),

@@ -15,6 +15,7 @@ import { makeStaffSignInLimit } from './sign-in.rate-limit.ts';
 import { opsActionRoutes } from './ops-actions.routes.ts';
 import { opsDeskRoutes } from './ops-desk.routes.ts';
 import { rulesDeskRoutes } from './rules-desk.routes.ts';
+import { rulesLeverRoutes } from './rules-levers.routes.ts';
 
 export function makeStaffContext(dependencies: {
   database: Database;
@@ -61,6 +62,7 @@ export function makeStaffContext(dependencies: {
     ...opsActionRoutes({ auth, database, clock, ids, reviews, queue, cases, rulesets, approvals }),
     ...opsDeskRoutes({ auth, database, clock, ids, cases }),
     ...rulesDeskRoutes({ auth, database, rulesets }),
+    ...rulesLeverRoutes({ auth, database, clock, ids, rulesets }),
   ];
   return { auth, approvals, routes };
 }
