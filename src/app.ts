@@ -277,6 +277,7 @@ export async function makeApplication(config: Config, overrides: Overrides = {})
     queue,
     cases: protection.cases,
     rulesets,
+    models: modelContext,
   });
   routes.push(...staff.routes);
   // The desk's workbench: one ranked queue with locks, the case view and its remediations, decision search.

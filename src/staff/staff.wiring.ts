@@ -16,6 +16,9 @@ import { opsActionRoutes } from './ops-actions.routes.ts';
 import { opsDeskRoutes } from './ops-desk.routes.ts';
 import { rulesDeskRoutes } from './rules-desk.routes.ts';
 import { rulesLeverRoutes } from './rules-levers.routes.ts';
+import type { ModelRegistry } from '../training/model.registry.ts';
+import type { ModelService } from '../training/model.service.ts';
+import { modelsDeskRoutes, promoteModel } from '../training/models-desk.routes.ts';
 
 export function makeStaffContext(dependencies: {
   database: Database;
@@ -28,6 +31,8 @@ export function makeStaffContext(dependencies: {
   queue: WorkQueue;
   cases: CasesService;
   rulesets: RulesetsService;
+  /** The model registry and serving models: promotion is a four-eyes action, rollback an audited undo. */
+  models: { registry: ModelRegistry; models: ModelService };
 }) {
   const { database, clock, ids, reviews, queue, cases, rulesets } = dependencies;
   const auth = makeStaffAuth({
@@ -55,6 +60,7 @@ export function makeStaffContext(dependencies: {
         const ruleset = await rulesets.activate(subject);
         return { active_version: ruleset.version };
       },
+      'model.promote': ({ subject }) => promoteModel(dependencies.models.registry, dependencies.models.models, subject),
     },
   });
   const routes: RouteDefinition[] = [
@@ -63,6 +69,7 @@ export function makeStaffContext(dependencies: {
     ...opsDeskRoutes({ auth, database, clock, ids, cases }),
     ...rulesDeskRoutes({ auth, database, rulesets }),
     ...rulesLeverRoutes({ auth, database, clock, ids, rulesets }),
+    ...modelsDeskRoutes({ auth, database, clock, ids, approvals, ...dependencies.models }),
   ];
   return { auth, approvals, routes };
 }

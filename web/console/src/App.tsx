@@ -12,9 +12,10 @@ import { Alerts } from './Alerts.tsx';
 import { Rules } from './Rules.tsx';
 import { Graph } from './Graph.tsx';
 import { Lists } from './Lists.tsx';
+import { Models } from './Models.tsx';
 
 // One entry per screen in the navigation; a new screen is one more name here and one more line in `main` below.
-const screens = ['Queue', 'Decisions', 'Cases', 'Approvals', 'Rules', 'Alerts', 'Graph', 'Lists'] as const;
+const screens = ['Queue', 'Decisions', 'Cases', 'Approvals', 'Rules', 'Alerts', 'Graph', 'Lists', 'Models'] as const;
 type Screen = (typeof screens)[number];
 
 const enrolmentToken = () => /(?:^#|&)enrol=([A-Za-z0-9_-]+)/.exec(location.hash)?.[1] ?? null;
@@ -94,6 +95,7 @@ export function App() {
         {screen === 'Alerts' && <Alerts />}
         {screen === 'Graph' && <Graph />}
         {screen === 'Lists' && <Lists />}
+        {screen === 'Models' && <Models />}
       </main>
     </>
   );
