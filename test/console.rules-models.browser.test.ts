@@ -1,5 +1,6 @@
-// The console's rule levers in chromium: edit a ruleset (errors shown by path), preview its backtest, shadow it on
-// live traffic, activate it with a second person, and roll back. Screenshots at 1440 px in test-artifacts/console.
+// The console's rule and model levers in chromium: edit a ruleset (errors shown by path), preview its backtest, shadow
+// it on live traffic, activate it with a second person, and roll back; then compare a challenger model with the
+// champion on the same live decisions, promote it with a second person and roll back. Screenshots at 1440 px.
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createServer as createNetServer, type AddressInfo } from 'node:net';
@@ -11,6 +12,7 @@ import { makeManualClock } from '../src/shared/clock.ts';
 import { adminKey, sessionBody, testConfig } from './application.ts';
 import { makeTestDatabase } from './databases.ts';
 import { reviewLargeRuleset } from './review-ruleset.ts';
+import { lenientArtifact, placeSmallOrders } from './small-orders.ts';
 
 const artifacts = join(import.meta.dirname, '..', 'test-artifacts', 'console');
 
@@ -24,9 +26,10 @@ async function freePort(): Promise<number> {
 
 const available = chromiumAvailable('console rules and models browser test');
 
-describe.skipIf(!available)('console rule levers in chromium', () => {
+describe.skipIf(!available)('console rule and model levers in chromium', () => {
   let app: Application;
   const desks: AuthenticatorBrowser[] = [];
+  const pages = new Map<string, Page>();
   let merchantKey: string;
   const clock = makeManualClock(Date.parse('2026-11-02T10:00:00Z'));
 
@@ -40,6 +43,8 @@ describe.skipIf(!available)('console rule levers in chromium', () => {
 
   /** A staff member at their own desk: their own browser, passkey and enrolment link. */
   async function desk(name: string, role: 'lead' | 'admin'): Promise<Page> {
+    const open = pages.get(name);
+    if (open) return open;
     const url = (await admin('POST', '/v1/admin/staff', { name, role })).json().enrolment_url as string;
     const browser = await launchWithAuthenticator(`rearguard-console-${name.toLowerCase()}-`);
     desks.push(browser);
@@ -47,6 +52,7 @@ describe.skipIf(!available)('console rule levers in chromium', () => {
     await browser.page.goto(url);
     await browser.page.getByRole('button', { name: 'Create passkey' }).click();
     await browser.page.getByText(`${name} (${role})`).waitFor();
+    pages.set(name, browser.page);
     return browser.page;
   }
 
@@ -153,5 +159,59 @@ describe.skipIf(!available)('console rule levers in chromium', () => {
       { actor: 'Ada', action: 'approval.confirm:ruleset.activate' },
       { actor: 'Lotte', action: 'ruleset.rollback' },
     ]);
+  });
+
+  it('compares a challenger with the champion, promotes it with a second person and rolls back', async () => {
+    const champion = await app.models.registry.register(lenientArtifact('champion'));
+    const challenger = await app.models.registry.register(lenientArtifact('challenger-b'));
+    expect((await admin('POST', `/v1/admin/models/${champion}/promote`, {})).statusCode).toBe(200);
+    const request = (method: 'GET' | 'POST' | 'DELETE', url: string, options: { body?: unknown } = {}) =>
+      app.server.inject({
+        method,
+        url,
+        headers: {
+          authorization: `Bearer ${merchantKey}`,
+          ...(options.body === undefined ? {} : { 'content-type': 'application/json' }),
+        },
+        ...(options.body === undefined ? {} : { payload: JSON.stringify(options.body) }),
+      });
+    const accounts = await placeSmallOrders({ request, database: app.database }, 6);
+    // Two of the six turn out to be fraud: enough for both models' curves on the same decisions.
+    await app.database.query(
+      `INSERT INTO labels (id, order_id, label, known_at)
+       SELECT 'lbl_t' || o.id, o.id, 'fraud_third_party', now() FROM orders o WHERE o.account_id = ANY($1::text[])`,
+      [accounts.slice(0, 2)],
+    );
+
+    const lotte = await desk('Lotte', 'lead');
+    await lotte.getByRole('link', { name: 'Models' }).click();
+    const row = lotte.locator(`[data-model="${challenger}"]`);
+    const comparison = row.getByLabel(`Champion vs ${challenger}`);
+    await expect.poll(() => comparison.textContent()).toContain('Scored in shadow on 6 live decisions');
+    await row.getByRole('img', { name: 'ROC curve' }).waitFor();
+    await row.getByRole('img', { name: 'Precision-recall curve' }).waitFor();
+    expect(await row.locator('polyline[data-series="champion"]').count()).toBe(2);
+    await row.getByLabel(`Metrics of ${challenger}`).getByText('validation roc_auc: 0.900').waitFor();
+    await shot(lotte, '33-models');
+    await row.getByRole('button', { name: 'Request promotion' }).click();
+    await lotte.getByText(`Promotion of ${challenger} is waiting for a second person.`).waitFor();
+    expect(app.models.models.champion()?.version).toBe(champion);
+
+    const ada = await desk('Ada', 'admin');
+    await ada.getByRole('link', { name: 'Queue' }).click();
+    await ada.getByRole('link', { name: 'Approvals' }).click();
+    const approval = ada.locator('[data-approval]').filter({ hasText: 'Promote model' });
+    await approval.getByRole('button', { name: 'Confirm' }).click();
+    await ada.getByText(`Promote model ${challenger}: confirmed.`).waitFor();
+    expect(app.models.models.champion()?.version).toBe(challenger);
+
+    await lotte.getByRole('link', { name: 'Lists' }).click();
+    await lotte.getByRole('link', { name: 'Models' }).click();
+    await lotte.getByText(`Serving: ${challenger}`).waitFor();
+    await lotte.getByRole('button', { name: 'Roll back champion' }).click();
+    await lotte.getByText('Rolled back the champion.').waitFor();
+    await lotte.getByText(`Serving: ${champion}`).waitFor();
+    await shot(lotte, '34-models-rolled-back');
+    expect(app.models.models.champion()?.version).toBe(champion);
   });
 });

@@ -2,42 +2,9 @@
 // champion on the same live decisions (agreement, curves once fraud is labelled), promotion by four eyes, rollback.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { databaseKinds } from './databases.ts';
-import { adminKey, makeTestApplication, sessionBody, type TestApplication } from './application.ts';
+import { adminKey, makeTestApplication, type TestApplication } from './application.ts';
 import { makeStaffDesk } from './staff.desk.ts';
-import { testArtifact } from '../src/training/model.fixtures.ts';
-
-const features = ['cart_amount', 'cart_items', 'cart_lines'];
-
-/** A test model whose bands approve these small orders, so every decision has an order that can be labelled. */
-function lenientArtifact(name: string) {
-  const artifact = testArtifact(name, features);
-  return { ...artifact, metadata: { ...artifact.metadata, thresholds: { stepUp: 0.97, review: 0.98, decline: 0.99 } } };
-}
-
-/** Small first orders from new customers: approved, so each decision has an order that can be labelled. */
-export async function placeSmallOrders(app: TestApplication, count: number) {
-  const accounts: string[] = [];
-  for (let index = 0; index < count; index += 1) {
-    const value = 1000 + index * 150;
-    const session = await app.request('POST', '/v1/sessions', {
-      body: sessionBody({
-        merchant_reference: `small-${index}`,
-        amount: { value, currency: 'EUR' },
-        lines: [{ name: 'Socks', quantity: 1, unit_price: value, category: 'clothing' }],
-        customer: { name: `Klant ${index}`, email: `klant${index}@example.nl`, phone: `+316200000${10 + index}` },
-        device: { id: `dev-small-${index}`, ip: `203.0.113.${10 + index}` },
-      }),
-    });
-    const authorized = await app.request('POST', `/v1/sessions/${session.json().id}/authorize`);
-    expect(authorized.json().decision, `${session.body} ${authorized.body}`).toBe('approved');
-    const [order] = await app.database.query<{ account_id: string }>(
-      'SELECT account_id FROM orders WHERE session_id = $1',
-      [session.json().id],
-    );
-    accounts.push(order!.account_id);
-  }
-  return accounts;
-}
+import { lenientArtifact, placeSmallOrders } from './small-orders.ts';
 
 describe.each(databaseKinds)('model registry on the desk (%s)', (kind) => {
   let app: TestApplication;
