@@ -114,6 +114,8 @@ describe.skipIf(!available)('console rule and model levers in chromium', () => {
     const row = lotte.locator('[data-ruleset="edited-1"]');
     await row.getByRole('button', { name: 'Preview backtest' }).click();
     await expect.poll(() => row.getByLabel('Backtest of edited-1').textContent()).toContain('Orders replayed');
+    await expect.poll(() => row.getByLabel('Backtest of edited-1').textContent()).toContain('Fraud caught in EUR');
+    await expect.poll(() => row.getByLabel('Backtest of edited-1').textContent()).toContain('Reviews per hour added');
 
     await row.getByRole('button', { name: 'Shadow on live traffic' }).click();
     await lotte.getByText('edited-1 runs in shadow on live traffic.').waitFor();

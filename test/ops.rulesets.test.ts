@@ -51,6 +51,10 @@ describe.each(databaseKinds)('ruleset editing, shadow and rollback on the desk (
     );
     const read = await desk.as('Bram', 'GET', '/v1/ops/rulesets/review-large-shadow');
     expect(read.json().body.rules[0].id).toBe('review_large');
+    const preview = await desk.as('Bram', 'POST', '/v1/ops/rulesets/review-large-shadow/backtest');
+    expect(preview.statusCode).toBe(200);
+    // No history yet: nothing caught, nothing added, but the figures are there for the screen.
+    expect(preview.json().money).toMatchObject({ fraudCaughtCents: 0, fraudTotalCents: 0, reviews: 0 });
     expect((await desk.as('Bram', 'POST', '/v1/ops/rulesets/validate', { ruleset: read.json().body })).json()).toEqual({
       valid: true,
       errors: [],

@@ -8,6 +8,7 @@ import type { RulesetsService } from '../ops/rulesets.service.ts';
 import { recordedDecisions, summariseBacktest } from '../training/backtest.command.ts';
 import { replayOrigin } from '../training/history.source.ts';
 import { makeProgressBar } from '../training/progress.bar.ts';
+import { backtestMoney } from './backtest-money.ts';
 import type { StaffAuth } from './staff-auth.service.ts';
 
 const versionView = z.object({
@@ -39,6 +40,16 @@ const backtestView = z.object({
     }),
   ),
   versusRecorded: z.record(z.string(), z.record(z.string(), z.number())).nullable(),
+  money: z
+    .object({
+      fraudCaughtCents: z.number(),
+      fraudTotalCents: z.number(),
+      reviews: z.number(),
+      recordedReviews: z.number().nullable(),
+      hours: z.number(),
+      reviewsPerHourAdded: z.number().nullable(),
+    })
+    .describe('Fraud caught in EUR cents, and reviews per hour added against the recorded decisions'),
 });
 /** Newest first by (created_at, version), as /v1/admin/rulesets. */
 const createdCursor = z.tuple([z.iso.datetime(), z.string().max(200)]);
@@ -93,7 +104,11 @@ export function rulesDeskRoutes(dependencies: { auth: StaffAuth; database: Datab
           makeProgressBar(process.stderr, true),
           ruleset,
         );
-        const body: z.infer<typeof backtestView> = summariseBacktest(history, await recordedDecisions(database));
+        const recorded = await recordedDecisions(database);
+        const body: z.infer<typeof backtestView> = {
+          ...summariseBacktest(history, recorded),
+          money: backtestMoney(history, recorded),
+        };
         return { status: 200, body };
       },
     }),

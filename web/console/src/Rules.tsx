@@ -17,7 +17,11 @@ interface Backtest {
   outcomes: Record<string, { orders: number; fraud: number; legit: number }>;
   fraud: { total: number; caught: number; caughtShare: number | null };
   friction: { legit: number; flagged: number; flaggedShare: number | null };
+  money: { fraudCaughtCents: number; fraudTotalCents: number; reviewsPerHourAdded: number | null };
 }
+
+const euros = (cents: number) =>
+  new Intl.NumberFormat('en-NL', { style: 'currency', currency: 'EUR' }).format(cents / 100);
 
 const percent = (share: number | null) => (share === null ? '—' : `${(share * 100).toFixed(1)}%`);
 
@@ -104,8 +108,14 @@ export function Rules() {
                       <dd>
                         {result.friction.flagged} of {result.friction.legit} ({percent(result.friction.flaggedShare)})
                       </dd>
+                      <dt>Fraud caught in EUR</dt>
+                      <dd>
+                        {euros(result.money.fraudCaughtCents)} of {euros(result.money.fraudTotalCents)}
+                      </dd>
                       <dt>Reviews</dt>
                       <dd>{result.outcomes.review?.orders ?? 0}</dd>
+                      <dt>Reviews per hour added</dt>
+                      <dd>{result.money.reviewsPerHourAdded ?? '—'}</dd>
                     </dl>
                   )}
                 </div>
