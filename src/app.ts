@@ -24,6 +24,7 @@ import { makeOnboarding } from './onboarding/onboarding.module.ts';
 import { makeModelContext } from './training/model.wiring.ts';
 import { makeListsService } from './ops/lists.service.ts';
 import { makeRulesetsService } from './ops/rulesets.service.ts';
+import { rulesetShadowHook } from './ops/ruleset-shadow.ts';
 import { opsRoutes } from './ops/ops.routes.ts';
 import { makeMerchantsService } from './admin/merchants.service.ts';
 import { makeCheckoutService } from './checkout/checkout.service.ts';
@@ -80,6 +81,7 @@ import { makeMonitoringContext, makeMonitoringLevers } from './monitoring/monito
 import { makePseudonyms } from './privacy/pseudonyms.ts';
 import { makeErasureContext } from './privacy/erasure.wiring.ts';
 import { developmentPseudonymSecret } from './config.ts';
+import { makeGraphContext } from './graph/graph.wiring.ts';
 
 export const version = '0.1.0';
 
@@ -196,6 +198,7 @@ export async function makeApplication(config: Config, overrides: Overrides = {})
       providers: makeProviderSet(),
       lists: lists.lists,
       ruleset: rulesets.current,
+      shadowRuleset: rulesets.shadow,
       model: () => modelContext.models.riskModel(rulesets.current().thresholds),
       newCustomerFloor: config.newCustomerFloorCents,
       possessionProofs: bankProofsOf(bankProofProviders),
@@ -332,6 +335,7 @@ export async function makeApplication(config: Config, overrides: Overrides = {})
     cases: protection.cases,
     rulesets,
     openInput: personalData.open,
+    models: modelContext,
   });
   routes.push(...staff.routes);
   // The desk's workbench: one ranked queue with locks, the case view and its remediations, decision search.
@@ -355,9 +359,21 @@ export async function makeApplication(config: Config, overrides: Overrides = {})
     tasks: [monitoring.task],
     onError: (task, error) => logError({ task, error: String(error) }, 'scheduled task failed'),
   });
+  // The entity graph and the desk's list editing: find a ring from one identifier and act on all of it.
+  const graph = makeGraphContext({
+    database,
+    clock,
+    ids,
+    auth: staff.auth,
+    lists,
+    holdShipment: desk.remediation.holdShipment,
+  });
+  routes.push(...graph.routes);
   decisionHooks.push(...protection.decisionHooks);
   routes.push(...modelContext.routes);
   decisionHooks.push(...modelContext.decisionHooks);
+  // A ruleset in shadow: its would-be outcome, computed by the engine beside the answer, stored with the decision.
+  decisionHooks.push(rulesetShadowHook);
   Object.assign(outboxHandlers, protection.outboxHandlers);
   // "Was this you?" after every approval; its "This was not me" files the claim through buyer protection.
   decisionHooks.push(makeOrderNoticeHook({ ids, secret: config.secret, publicUrl: config.publicUrl }));

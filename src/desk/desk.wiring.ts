@@ -57,5 +57,5 @@ export function makeDeskContext(dependencies: {
     ...workQueueRoutes({ auth, queue }),
     ...deskRoutes({ auth, database, caseView, remediation, personalData: dependencies.personalData }),
   ];
-  return { routes };
+  return { routes, remediation };
 }

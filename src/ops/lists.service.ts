@@ -59,6 +59,36 @@ export function makeListsService(dependencies: {
     pseudonymousKinds = new Set(rows.filter((row) => isPseudonym(row.value)).map((row) => row.kind));
   }
 
+  async function addNormalised(input: {
+    list: 'block' | 'allow';
+    kind: ListKind;
+    value: string;
+    reason: string;
+    expiresAt?: Date;
+  }): Promise<ListEntryRow> {
+    const row: ListEntryRow = {
+      id: ids.next('lst'),
+      list: input.list,
+      kind: input.kind,
+      value: input.value,
+      reason: input.reason,
+      created_at: new Date(clock.now()),
+      expires_at: input.expiresAt ?? null,
+    };
+    try {
+      await database.query(
+        'INSERT INTO list_entries (id, list, kind, value, reason, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7)',
+        [row.id, row.list, row.kind, row.value, row.reason, row.created_at, row.expires_at],
+      );
+    } catch (error) {
+      if (isUniqueViolation(error))
+        throw new ApiError(409, 'already_listed', `this ${input.kind} is already on the ${input.list} list`, 'value');
+      throw error;
+    }
+    await reload();
+    return row;
+  }
+
   return {
     lists,
     reload,
@@ -69,28 +99,16 @@ export function makeListsService(dependencies: {
       const value =
         input.kind === 'address' ? normaliseAddress(input.address).key : normaliseListValue(input.kind, input.value);
       if (value === null) throw new ApiError(422, 'invalid_list_value', `not a valid ${input.kind}`, 'value');
-      const row: ListEntryRow = {
-        id: ids.next('lst'),
+      return addNormalised({
         list: input.list,
         kind: input.kind,
         value,
         reason: input.reason,
-        created_at: new Date(clock.now()),
-        expires_at: input.expiresAt ?? null,
-      };
-      try {
-        await database.query(
-          'INSERT INTO list_entries (id, list, kind, value, reason, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7)',
-          [row.id, row.list, row.kind, row.value, row.reason, row.created_at, row.expires_at],
-        );
-      } catch (error) {
-        if (isUniqueViolation(error))
-          throw new ApiError(409, 'already_listed', `this ${input.kind} is already on the ${input.list} list`, 'value');
-        throw error;
-      }
-      await reload();
-      return row;
+        expiresAt: input.expiresAt,
+      });
     },
+    /** For values already normalised as the engine sees them (an address key from the entity graph). */
+    addNormalised,
     async remove(id: string): Promise<boolean> {
       const rows = await database.query<{ id: string }>(
         'UPDATE list_entries SET removed_at = $2 WHERE id = $1 AND removed_at IS NULL RETURNING id',

@@ -20,14 +20,16 @@ export interface LiveEngineDependencies {
   readonly possessionProofs?: readonly ChallengeMethod[];
   /** Emergency levers acting on this merchant at this moment, as rules put before the active ruleset's. */
   readonly leverRules?: (merchantId: string, at: number) => Promise<readonly Rule[]>;
+  /** The ruleset in shadow now, if any: evaluated beside the active one, never answering. */
+  readonly shadowRuleset?: () => Ruleset | null;
 }
 
 export function makeLiveEngine(dependencies: LiveEngineDependencies): RiskEngine {
-  let builtFor: { ruleset: Ruleset; model: RiskModel | undefined } | null = null;
+  let builtFor: { ruleset: Ruleset; model: RiskModel | undefined; shadow: Ruleset | null } | null = null;
   let engine: RiskEngine | null = null;
   // Engines with lever rules in front, by the levers' rule ids; dropped with the plain engine.
   let leverEngines = new Map<string, RiskEngine>();
-  const build = (ruleset: Ruleset, model: RiskModel | undefined) =>
+  const build = (ruleset: Ruleset, model: RiskModel | undefined, shadow: Ruleset | null) =>
     makeRiskEngine({
       state: dependencies.state,
       providers: dependencies.providers,
@@ -36,14 +38,16 @@ export function makeLiveEngine(dependencies: LiveEngineDependencies): RiskEngine
       model,
       newCustomerFloor: dependencies.newCustomerFloor,
       possessionProofs: dependencies.possessionProofs,
+      ...(shadow === null ? {} : { shadowRuleset: shadow }),
     });
   // The engine is cheap to build over the shared state; rebuild only when the ruleset or model changed.
   const current = (): RiskEngine => {
     const ruleset = dependencies.ruleset();
     const model = dependencies.model?.();
-    if (!engine || builtFor?.ruleset !== ruleset || builtFor.model !== model) {
-      engine = build(ruleset, model);
-      builtFor = { ruleset, model };
+    const shadow = dependencies.shadowRuleset?.() ?? null;
+    if (!engine || builtFor?.ruleset !== ruleset || builtFor.model !== model || builtFor.shadow !== shadow) {
+      engine = build(ruleset, model, shadow);
+      builtFor = { ruleset, model, shadow };
       leverEngines = new Map();
     }
     return engine;
@@ -54,7 +58,7 @@ export function makeLiveEngine(dependencies: LiveEngineDependencies): RiskEngine
     let leverEngine = leverEngines.get(key);
     if (!leverEngine) {
       const base = builtFor!.ruleset;
-      leverEngine = build({ ...base, rules: [...rules, ...base.rules] }, builtFor!.model);
+      leverEngine = build({ ...base, rules: [...rules, ...base.rules] }, builtFor!.model, builtFor!.shadow);
       // Levers are few and short-lived; the bound keeps a long-running process from collecting old combinations.
       if (leverEngines.size > 64) leverEngines.clear();
       leverEngines.set(key, leverEngine);

@@ -8,7 +8,7 @@ import { listKinds } from '../risk/policy/list.view.ts';
 import type { ListsService } from './lists.service.ts';
 import type { RulesetsService } from './rulesets.service.ts';
 
-const listEntryInput = z.discriminatedUnion('kind', [
+export const listEntryInput = z.discriminatedUnion('kind', [
   z.object({
     list: z.enum(['block', 'allow']),
     kind: z.enum(['email', 'phone', 'device', 'ip', 'iban']),

@@ -19,6 +19,7 @@ export interface RulesetRow {
 export function makeRulesetsService(dependencies: { database: Database; clock: Clock }) {
   const { database, clock } = dependencies;
   let active: Ruleset = loadDefaultRuleset();
+  let shadow: Ruleset | null = null;
 
   function validate(candidate: unknown): Ruleset {
     const check = checkRuleset(candidate);
@@ -50,27 +51,68 @@ export function makeRulesetsService(dependencies: { database: Database; clock: C
     }
   }
 
-  async function activate(version: string): Promise<Ruleset> {
+  async function activate(version: string, kind: 'activate' | 'rollback' = 'activate'): Promise<Ruleset> {
     const ruleset = await database.transaction(async (tx) => {
       const [row] = await tx.query<RulesetRow>('SELECT version, body FROM rulesets WHERE version = $1', [version]);
       if (!row) throw new ApiError(404, 'not_found', `ruleset ${version} not found`);
+      const [previous] = await tx.query<{ version: string }>('SELECT version FROM rulesets WHERE active');
+      const at = new Date(clock.now());
       await tx.query('UPDATE rulesets SET active = false WHERE active');
-      await tx.query('UPDATE rulesets SET active = true, activated_at = $2 WHERE version = $1', [
-        version,
-        new Date(clock.now()),
-      ]);
+      await tx.query('UPDATE rulesets SET active = true, activated_at = $2 WHERE version = $1', [version, at]);
+      await tx.query(
+        'INSERT INTO ruleset_activations (version, previous, kind, activated_at) VALUES ($1, $2, $3, $4)',
+        [version, previous?.version ?? null, kind, at],
+      );
       return validate(row.body);
     });
     active = ruleset;
     return ruleset;
   }
 
+  /** The version that was active before the current one was activated (what a rollback returns to). */
+  async function previousVersion(): Promise<string | null> {
+    const [row] = await database.query<{ previous: string | null }>(
+      'SELECT previous FROM ruleset_activations WHERE version = $1 ORDER BY seq DESC LIMIT 1',
+      [active.version],
+    );
+    return row?.previous ?? null;
+  }
+
+  /** Puts a stored version in shadow (null: none); decisions evaluate it beside the active one from now on. */
+  async function setShadow(version: string | null): Promise<Ruleset | null> {
+    const next = await database.transaction(async (tx) => {
+      await tx.query('UPDATE rulesets SET shadow = false WHERE shadow');
+      if (version === null) return null;
+      const [row] = await tx.query<RulesetRow>('UPDATE rulesets SET shadow = true WHERE version = $1 RETURNING body', [
+        version,
+      ]);
+      if (!row) throw new ApiError(404, 'not_found', `ruleset ${version} not found`);
+      return validate(row.body);
+    });
+    shadow = next;
+    return next;
+  }
+
   return {
     /** The ruleset decisions use now; read on every decision. */
     current: () => active,
+    /** The ruleset in shadow, if any; read on every decision. */
+    shadow: () => shadow,
+    setShadow,
+    previousVersion,
+    /** Back to the version active before this one; the history records it as a rollback. */
+    async rollback(): Promise<{ from: string; to: Ruleset }> {
+      const from = active.version;
+      const previous = await previousVersion();
+      if (previous === null)
+        throw new ApiError(409, 'no_previous_ruleset', 'no earlier active version to roll back to');
+      return { from, to: await activate(previous, 'rollback') };
+    },
     validate,
     /** On start: the active stored ruleset, or the shipped default stored and activated on first start. */
     async load(): Promise<Ruleset> {
+      const [shadowRow] = await database.query<RulesetRow>('SELECT body FROM rulesets WHERE shadow');
+      shadow = shadowRow ? validate(shadowRow.body) : null;
       const [row] = await database.query<RulesetRow>('SELECT version, body FROM rulesets WHERE active');
       if (row) {
         active = validate(row.body);
@@ -89,12 +131,12 @@ export function makeRulesetsService(dependencies: { database: Database; clock: C
       if (options.activate) await activate(ruleset.version);
       return ruleset;
     },
-    activate,
+    activate: (version: string) => activate(version),
     /** One keyset page of versions, newest first (limit+1 rows). */
     list: (page: { limit: number; after: readonly [string, string] | null }) => {
       const keyset = keysetSql({ columns: ['created_at', 'version'], direction: 'desc' }, page, 1);
-      return database.query<Omit<RulesetRow, 'body'> & { rules: number }>(
-        `SELECT version, active, created_at, activated_at, note, jsonb_array_length(body->'rules') AS rules
+      return database.query<Omit<RulesetRow, 'body'> & { rules: number; shadow: boolean }>(
+        `SELECT version, active, shadow, created_at, activated_at, note, jsonb_array_length(body->'rules') AS rules
          FROM rulesets WHERE ${keyset.where} ${keyset.orderBy}`,
         keyset.params,
       );

@@ -67,6 +67,14 @@ export interface Decision {
   /** Present (possibly empty) when outcome is approved: how the goods may be delivered. */
   readonly deliveryRequirements?: readonly DeliveryRequirement[];
   readonly versions: { readonly engine: string; readonly ruleset: string | null; readonly model: string | null };
+  /** What a ruleset in shadow would have decided on the same inputs; never changes the answer above. */
+  readonly shadow?: ShadowOutcome;
+}
+
+export interface ShadowOutcome {
+  readonly ruleset: string;
+  readonly outcome: DecisionOutcome;
+  readonly ruleHits: readonly string[];
 }
 
 /** Facts that become history once durably stored; the online feature state is derived from these. */

@@ -67,6 +67,8 @@ export interface RiskEngineDeps {
   readonly newCustomerFloor?: number;
   /** The possession proofs offered; default bank identification and verification payment. */
   readonly possessionProofs?: readonly ChallengeMethod[];
+  /** A ruleset evaluated in shadow beside `ruleset` (its would-be outcome rides along on the decision). */
+  readonly shadowRuleset?: Ruleset;
 }
 
 export const defaultNewCustomerFloor = 5_000;
@@ -81,6 +83,8 @@ export interface CoreInput {
   readonly model?: RiskModel;
   readonly newCustomerFloor?: number;
   readonly possessionProofs?: readonly ChallengeMethod[];
+  /** A candidate ruleset evaluated beside the active one on the same features, for its would-be outcome only. */
+  readonly shadowRuleset?: Ruleset;
 }
 
 export function snapshotQuery(claim: NormalisedSession, at: number): SnapshotQuery {
@@ -101,23 +105,28 @@ export function decideCore(core: CoreInput): Decision {
   const { input, claim, snapshot, signals, ruleset } = core;
   const resolution = resolveIdentity(claim, input.session.customer, snapshot);
   const features = computeFeatures({ input, claim, resolution, snapshot, signals });
-  const ruleResults = evaluateRules(ruleset.rules, features);
-  const points = evaluateScore(ruleset.score.items, ruleset.score.scale, features);
-  const score = core.model === undefined ? points : modelScore(core.model, points, features);
-  const policy = decidePolicy({
-    claim,
-    resolution,
-    ruleResults,
-    ruleset,
-    score,
-    lists: core.lists,
-    unavailableProviders: unavailableProviders(signals),
-    challenge: {
-      amount: input.session.amount.value,
-      newCustomerFloor: core.newCustomerFloor ?? defaultNewCustomerFloor,
-      possessionProofs: core.possessionProofs ?? possessionProofs,
-    },
-  });
+  const decideWith = (rules: Ruleset) => {
+    const ruleResults = evaluateRules(rules.rules, features);
+    const points = evaluateScore(rules.score.items, rules.score.scale, features);
+    const score = core.model === undefined ? points : modelScore(core.model, points, features);
+    const policy = decidePolicy({
+      claim,
+      resolution,
+      ruleResults,
+      ruleset: rules,
+      score,
+      lists: core.lists,
+      unavailableProviders: unavailableProviders(signals),
+      challenge: {
+        amount: input.session.amount.value,
+        newCustomerFloor: core.newCustomerFloor ?? defaultNewCustomerFloor,
+        possessionProofs: core.possessionProofs ?? possessionProofs,
+      },
+    });
+    return { ruleResults, score, policy };
+  };
+  const { ruleResults, score, policy } = decideWith(ruleset);
+  const shadow = core.shadowRuleset === undefined ? undefined : decideWith(core.shadowRuleset);
   return {
     outcome: policy.outcome,
     reasons: policy.reasons,
@@ -128,6 +137,15 @@ export function decideCore(core: CoreInput): Decision {
     challengeOptions: policy.challengeOptions,
     deliveryRequirements: policy.deliveryRequirements,
     versions: { engine: engineVersion, ruleset: ruleset.version, model: core.model?.version ?? null },
+    ...(shadow === undefined || core.shadowRuleset === undefined
+      ? {}
+      : {
+          shadow: {
+            ruleset: core.shadowRuleset.version,
+            outcome: shadow.policy.outcome,
+            ruleHits: shadow.ruleResults.flatMap((result) => (result.kind === 'hit' ? [result.ruleId] : [])),
+          },
+        }),
   };
 }
 
@@ -153,6 +171,7 @@ export function makeRiskEngine(deps: RiskEngineDeps = {}): RiskEngine {
         model: deps.model,
         newCustomerFloor: deps.newCustomerFloor,
         possessionProofs: deps.possessionProofs,
+        shadowRuleset: deps.shadowRuleset,
       });
     },
     record: (event: HistoryEvent) => state.apply(event),

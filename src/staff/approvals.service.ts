@@ -7,7 +7,7 @@ import type { Database } from '../storage/database.ts';
 import { recordAudit } from './audit.ts';
 import type { StaffMember } from './staff-auth.service.ts';
 
-export const approvalActions = ['case.confirm_fraud', 'ruleset.activate'] as const;
+export const approvalActions = ['case.confirm_fraud', 'ruleset.activate', 'model.promote'] as const;
 export type ApprovalAction = (typeof approvalActions)[number];
 
 interface ApprovalRow {

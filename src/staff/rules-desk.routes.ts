@@ -9,11 +9,13 @@ import type { RulesetsService } from '../ops/rulesets.service.ts';
 import { recordedDecisions, summariseBacktest } from '../training/backtest.command.ts';
 import { replayOrigin } from '../training/history.source.ts';
 import { makeProgressBar } from '../training/progress.bar.ts';
+import { backtestMoney } from './backtest-money.ts';
 import type { StaffAuth } from './staff-auth.service.ts';
 
 const versionView = z.object({
   version: z.string(),
   active: z.boolean(),
+  shadow: z.boolean().describe('Evaluated beside the active version on live traffic'),
   rules: z.number(),
   note: z.string().nullable(),
   created_at: z.string(),
@@ -39,6 +41,16 @@ const backtestView = z.object({
     }),
   ),
   versusRecorded: z.record(z.string(), z.record(z.string(), z.number())).nullable(),
+  money: z
+    .object({
+      fraudCaughtCents: z.number(),
+      fraudTotalCents: z.number(),
+      reviews: z.number(),
+      recordedReviews: z.number().nullable(),
+      hours: z.number(),
+      reviewsPerHourAdded: z.number().nullable(),
+    })
+    .describe('Fraud caught in EUR cents, and reviews per hour added against the recorded decisions'),
 });
 /** Newest first by (created_at, version), as /v1/admin/rulesets. */
 const createdCursor = z.tuple([z.iso.datetime(), z.string().max(200)]);
@@ -72,6 +84,7 @@ export function rulesDeskRoutes(dependencies: {
           (row) => ({
             version: row.version,
             active: row.active,
+            shadow: row.shadow,
             rules: Number(row.rules),
             note: row.note,
             created_at: row.created_at.toISOString(),
@@ -98,7 +111,11 @@ export function rulesDeskRoutes(dependencies: {
           makeProgressBar(process.stderr, true),
           ruleset,
         );
-        const body: z.infer<typeof backtestView> = summariseBacktest(history, await recordedDecisions(database));
+        const recorded = await recordedDecisions(database);
+        const body: z.infer<typeof backtestView> = {
+          ...summariseBacktest(history, recorded),
+          money: backtestMoney(history, recorded),
+        };
         return { status: 200, body };
       },
     }),

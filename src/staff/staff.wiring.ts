@@ -16,6 +16,10 @@ import { makeStaffSignInLimit } from './sign-in.rate-limit.ts';
 import { opsActionRoutes } from './ops-actions.routes.ts';
 import { opsDeskRoutes } from './ops-desk.routes.ts';
 import { rulesDeskRoutes } from './rules-desk.routes.ts';
+import { rulesLeverRoutes } from './rules-levers.routes.ts';
+import type { ModelRegistry } from '../training/model.registry.ts';
+import type { ModelService } from '../training/model.service.ts';
+import { modelsDeskRoutes, promoteModel } from '../training/models-desk.routes.ts';
 
 export function makeStaffContext(dependencies: {
   database: Database;
@@ -30,6 +34,8 @@ export function makeStaffContext(dependencies: {
   rulesets: RulesetsService;
   /** Opens live orders' sealed inputs when a ruleset is backtested on the recorded history. */
   openInput: HistoryRange['openInput'];
+  /** The model registry and serving models: promotion is a four-eyes action, rollback an audited undo. */
+  models: { registry: ModelRegistry; models: ModelService };
 }) {
   const { database, clock, ids, reviews, queue, cases, rulesets } = dependencies;
   const auth = makeStaffAuth({
@@ -57,6 +63,7 @@ export function makeStaffContext(dependencies: {
         const ruleset = await rulesets.activate(subject);
         return { active_version: ruleset.version };
       },
+      'model.promote': ({ subject }) => promoteModel(dependencies.models.registry, dependencies.models.models, subject),
     },
   });
   const routes: RouteDefinition[] = [
@@ -64,6 +71,8 @@ export function makeStaffContext(dependencies: {
     ...opsActionRoutes({ auth, database, clock, ids, reviews, queue, cases, rulesets, approvals }),
     ...opsDeskRoutes({ auth, database, clock, ids, cases }),
     ...rulesDeskRoutes({ auth, database, rulesets, openInput: dependencies.openInput }),
+    ...rulesLeverRoutes({ auth, database, clock, ids, rulesets }),
+    ...modelsDeskRoutes({ auth, database, clock, ids, approvals, ...dependencies.models }),
   ];
   return { auth, approvals, routes };
 }

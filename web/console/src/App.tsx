@@ -12,6 +12,9 @@ import { Alerts } from './Alerts.tsx';
 import { Rules } from './Rules.tsx';
 import { Monitoring } from './Monitoring.tsx';
 import { AlertRules } from './AlertRules.tsx';
+import { Graph } from './Graph.tsx';
+import { Lists } from './Lists.tsx';
+import { Models } from './Models.tsx';
 
 // One entry per screen in the navigation; a new screen is one more name here and one more line in `main` below.
 const screens = [
@@ -23,6 +26,9 @@ const screens = [
   'Alerts',
   'Monitoring',
   'Thresholds & levers',
+  'Graph',
+  'Lists',
+  'Models',
 ] as const;
 type Screen = (typeof screens)[number];
 
@@ -103,6 +109,9 @@ export function App() {
         {screen === 'Alerts' && <Alerts />}
         {screen === 'Monitoring' && <Monitoring />}
         {screen === 'Thresholds & levers' && <AlertRules />}
+        {screen === 'Graph' && <Graph />}
+        {screen === 'Lists' && <Lists />}
+        {screen === 'Models' && <Models />}
       </main>
     </>
   );

@@ -15,6 +15,7 @@ interface Approval {
 const actionText: Record<string, string> = {
   'case.confirm_fraud': 'Close case as confirmed fraud',
   'ruleset.activate': 'Activate ruleset',
+  'model.promote': 'Promote model',
 };
 
 export function Approvals(props: { staff: Staff }) {

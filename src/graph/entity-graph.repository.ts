@@ -1,0 +1,78 @@
+// Reads the orders that carried any of a set of identifiers: the one query the entity graph expands with.
+import type { Address } from '../checkout/session.schema.ts';
+import type { SqlExecutor } from '../storage/database.ts';
+import type { EntityKind, OrderFacts } from './entity-graph.ts';
+
+interface OrderRow {
+  id: string;
+  account_id: string;
+  account_name: string | null;
+  placed_at: Date;
+  amount: string | number;
+  currency: string;
+  state: string;
+  shipped: boolean;
+  fraud_label: string | null;
+  input: {
+    customer?: { email?: string; phone?: string; iban?: string };
+    device?: { id?: string; ip?: string };
+    billing_address?: Address;
+    shipping_address?: Address;
+  };
+}
+
+export type Frontier = Readonly<Record<EntityKind, readonly string[]>>;
+
+/**
+ * Coarse SQL matches on indexed expressions (a postcode for an address, the last nine digits for a phone); the caller
+ * keeps only the orders whose normalised entities really touch the frontier. Newest first, at most `limit` rows.
+ */
+export async function ordersTouching(db: SqlExecutor, frontier: Frontier, limit: number): Promise<OrderFacts[]> {
+  const postcodes = frontier.address.map((key) => key.split('|')[1] ?? '');
+  const phoneTails = frontier.phone.map((key) => key.replace(/\D/g, '').slice(-9));
+  const rows = await db.query<OrderRow>(
+    `SELECT o.id, o.account_id, a.name AS account_name, o.placed_at, o.amount, o.currency, o.state, o.input,
+       EXISTS (SELECT 1 FROM shipments s WHERE s.order_id = o.id) AS shipped,
+       (SELECT l.label FROM labels l WHERE l.order_id = o.id AND l.label <> 'legit'
+        ORDER BY l.known_at DESC LIMIT 1) AS fraud_label
+     FROM orders o JOIN accounts a ON a.id = o.account_id
+     WHERE o.id = ANY($1::text[]) OR o.account_id = ANY($2::text[])
+       OR (o.input->'device'->>'id') = ANY($3::text[])
+       OR lower(o.input->'device'->>'ip') = ANY($4::text[])
+       OR lower(o.input->'customer'->>'email') = ANY($5::text[])
+       OR right(regexp_replace(o.input->'customer'->>'phone', '[^0-9]', '', 'g'), 9) = ANY($6::text[])
+       OR upper(regexp_replace(o.input->'customer'->>'iban', '\\s', '', 'g')) = ANY($7::text[])
+       OR upper(regexp_replace(o.input->'shipping_address'->>'postal_code', '\\s', '', 'g')) = ANY($8::text[])
+       OR upper(regexp_replace(o.input->'billing_address'->>'postal_code', '\\s', '', 'g')) = ANY($8::text[])
+     ORDER BY o.placed_at DESC, o.id LIMIT $9`,
+    [
+      frontier.order,
+      frontier.account,
+      frontier.device,
+      frontier.ip,
+      frontier.email,
+      phoneTails,
+      frontier.iban,
+      postcodes,
+      limit,
+    ],
+  );
+  return rows.map((row) => ({
+    id: row.id,
+    accountId: row.account_id,
+    accountName: row.account_name,
+    placedAt: row.placed_at,
+    amount: Number(row.amount),
+    currency: row.currency,
+    state: row.state,
+    shipped: row.shipped,
+    fraudLabel: row.fraud_label,
+    email: row.input.customer?.email ?? null,
+    phone: row.input.customer?.phone ?? null,
+    deviceId: row.input.device?.id ?? null,
+    ip: row.input.device?.ip ?? null,
+    iban: row.input.customer?.iban ?? null,
+    billingAddress: row.input.billing_address ?? null,
+    shippingAddress: row.input.shipping_address ?? null,
+  }));
+}
