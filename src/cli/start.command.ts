@@ -1,7 +1,7 @@
 // `rearguard start`: migrations, online state rebuilt from the database, then serve until a signal.
 import { productionProblems, type Config } from '../config.ts';
 import { makeApplication } from '../app.ts';
-import { seedDemo } from '../demo/demo.seed.ts';
+import { seedDemo, withDemoPaymentAccount } from '../demo/demo.seed.ts';
 
 export async function runStart(environmentConfig: Config, options: { demo: boolean }): Promise<number> {
   // Without --demo (or with NODE_ENV=production) this is a production server: development values are refused.
@@ -15,7 +15,10 @@ export async function runStart(environmentConfig: Config, options: { demo: boole
       return 2;
     }
   }
-  const config: Config = { ...environmentConfig, demo: options.demo && !environmentConfig.production };
+  const isDemo = options.demo && !environmentConfig.production;
+  const config: Config = isDemo
+    ? withDemoPaymentAccount({ ...environmentConfig, demo: isDemo })
+    : { ...environmentConfig, demo: isDemo };
   const application = await makeApplication(config, { demo: config.demo });
   const log = application.server.log;
   log.info(
