@@ -37,7 +37,14 @@ export const decisionViewSchema = z.object({
   merchant: z.string().nullable(),
   amount: moneySchema,
   decided_at: z.string(),
-  reasons: z.array(z.object({ code: z.string(), text: z.string() })),
+  reasons: z.array(
+    z.object({
+      code: z.string(),
+      text: z.string(),
+      /** For a step-up, review or decline: what would have changed the outcome, in plain words. */
+      what_would_change: z.string().nullable(),
+    }),
+  ),
   /** Whether the consumer may ask for a human review of it (step-up, review, declined). */
   reviewable: z.boolean(),
   review: z

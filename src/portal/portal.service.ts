@@ -1,6 +1,6 @@
 // The consumer portal's use cases for the signed-in account: what was bought in their name, by which devices, to where.
 import { chooseLanguage } from '../i18n/format.ts';
-import { reasonText } from '../i18n/translate.ts';
+import { reasonChangeText, reasonText } from '../i18n/translate.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { Ids } from '../shared/ids.ts';
 import { ApiError, notFound } from '../shared/errors.ts';
@@ -151,6 +151,8 @@ export function makePortalService(dependencies: {
         reasons: row.reasons.map((reason) => ({
           code: reason.code,
           text: reasonText(language, reason.code, reason.message),
+          // Only where the decision held up or refused the purchase: an approval needs no counterfactual.
+          what_would_change: reviewableOutcomes.has(row.outcome) ? reasonChangeText(language, reason.code) : null,
         })),
         reviewable: reviewableOutcomes.has(row.outcome),
         // Kept server-side, so the request and its state are there again after signing out and back in.

@@ -108,7 +108,7 @@ export interface Decision {
   merchant: string | null;
   amount: Money;
   decided_at: string;
-  reasons: Array<{ code: string; text: string }>;
+  reasons: Array<{ code: string; text: string; what_would_change: string | null }>;
   reviewable: boolean;
   review: { status: 'open' | 'resolved'; message: string | null; requested_at: string } | null;
 }
