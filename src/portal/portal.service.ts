@@ -1,6 +1,7 @@
 // The consumer portal's use cases for the signed-in account: what was bought in their name, by which devices, to where.
 import { chooseLanguage } from '../i18n/format.ts';
 import { reasonChangeText, reasonText } from '../i18n/translate.ts';
+import { answerOf } from '../protection/review-requests.service.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { Ids } from '../shared/ids.ts';
 import { ApiError, notFound } from '../shared/errors.ts';
@@ -32,6 +33,8 @@ export function makePortalService(dependencies: {
   clock: Clock;
   ids: Ids;
   firstResponseHours: number;
+  /** Hours within which a review request is answered (REVIEW_REQUEST_SLA_HOURS); the desk's read-only use omits it. */
+  reviewRequestSlaHours?: number;
   transfer: TransferSettings;
 }) {
   const { database, clock, ids } = dependencies;
@@ -316,6 +319,8 @@ export function makePortalService(dependencies: {
         opened_at: at,
         first_response_due_at: new Date(at.getTime() + dependencies.firstResponseHours * 3_600_000),
       });
+      const answerDueAt = new Date(at.getTime() + (dependencies.reviewRequestSlaHours ?? 48) * 3_600_000);
+      await tx.query('UPDATE cases SET answer_due_at = $2 WHERE id = $1', [caseId, answerDueAt]);
       await insertCaseEvent(tx, {
         id: ids.next('aud'),
         case_id: caseId,
@@ -328,6 +333,7 @@ export function makePortalService(dependencies: {
         case_id: caseId,
         status: 'open',
         first_response_due_at: new Date(at.getTime() + dependencies.firstResponseHours * 3_600_000).toISOString(),
+        answer_due_at: answerDueAt.toISOString(),
       };
     });
   }
@@ -335,12 +341,18 @@ export function makePortalService(dependencies: {
   return { profile, purchases, invoices, decisions, devices, addresses, disownEntity, requestReview };
 }
 
-function presentReview(
-  review: { status: 'open' | 'resolved'; message: string | null; opened_at: Date } | undefined,
-): { status: 'open' | 'resolved'; message: string | null; requested_at: string } | null {
+function presentReview(review: ReviewRequestRow | undefined) {
   return review
-    ? { status: review.status, message: review.message, requested_at: review.opened_at.toISOString() }
+    ? {
+        status: review.status,
+        message: review.message,
+        requested_at: review.opened_at.toISOString(),
+        answer_due_at: review.answer_due_at?.toISOString() ?? null,
+        answered_at: review.resolved_at?.toISOString() ?? null,
+        answer: answerOf(review.resolution),
+      }
     : null;
 }
 
 export type PortalService = ReturnType<typeof makePortalService>;
+type ReviewRequestRow = Awaited<ReturnType<typeof repository.reviewRequestsOf>>[number];
