@@ -60,6 +60,8 @@ import { makeNotifiers } from './notify/notifiers.ts';
 import { makeSignInService } from './consumer/sign-in.service.ts';
 import { makeAccountSecurityService } from './consumer/account-security.service.ts';
 import { consumerRoutes } from './consumer/consumer.routes.ts';
+import { securityReportRoutes } from './consumer/security-report.routes.ts';
+import { makeSecurityReportService } from './consumer/security-report.service.ts';
 import { makeSqlRateLimiter } from './stepup/send.rate-limit.ts';
 import { outboxRoutes } from './notify/outbox.routes.ts';
 import { makeOrderNoticeHook } from './notify/order-notice.hook.ts';
@@ -305,11 +307,20 @@ export async function makeApplication(config: Config, overrides: Overrides = {})
   routes.push(
     ...consumerRoutes({
       signIn: makeSignInService({ ...stepUpDependencies, sessions: consumerSessions }),
-      security: makeAccountSecurityService({ database, clock, ids, engine, webauthn, publicUrl: config.publicUrl }),
+      security: makeAccountSecurityService({
+        database,
+        clock,
+        ids,
+        engine,
+        webauthn,
+        publicUrl: config.publicUrl,
+        secret: config.secret,
+      }),
       signOut: consumerSessions.revoke,
       secureCookie: config.publicUrl.startsWith('https:'),
     }),
   );
+  routes.push(...securityReportRoutes(makeSecurityReportService({ database, clock, secret: config.secret })));
   routes.push(...outboxRoutes({ database, adminKey: config.adminKey }));
   // Webhooks, invoicing and buyer protection (claims, cases, payouts, the consumer portal's data).
   const protection = makeProtectionContext({

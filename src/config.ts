@@ -69,6 +69,7 @@ const environmentSchema = z.object({
     .optional()
     .or(z.literal('').transform(() => undefined)),
   CASE_FIRST_RESPONSE_HOURS: z.coerce.number().min(0.01).max(720).default(4),
+  REVIEW_REQUEST_SLA_HOURS: z.coerce.number().min(0.01).max(720).default(48),
   REVIEW_DEADLINE_MINUTES: z.coerce.number().min(1).max(10_080).default(120),
   REVIEW_DEFAULT_OUTCOME: z.enum(['approve', 'decline']).default('decline'),
   OPS_ALERT_TO: z.string().max(2000).optional(),
@@ -179,6 +180,8 @@ export type Config = {
     };
   };
   readonly caseFirstResponseHours: number;
+  /** Hours within which a consumer's request for a human review must be answered (the desk sees overdue ones first). */
+  readonly reviewRequestSlaHours: number;
   /** A `review` decision waits this long for an analyst, then takes the default outcome. */
   readonly review: {
     readonly deadlineMinutes: number;
@@ -317,6 +320,7 @@ export function loadConfig(environment: Record<string, string | undefined>): Con
         },
       },
       caseFirstResponseHours: value.CASE_FIRST_RESPONSE_HOURS,
+      reviewRequestSlaHours: value.REVIEW_REQUEST_SLA_HOURS,
       review: {
         deadlineMinutes: value.REVIEW_DEADLINE_MINUTES,
         defaultOutcome: value.REVIEW_DEFAULT_OUTCOME === 'approve' ? 'approved' : 'declined',
@@ -441,6 +445,11 @@ export const configDocumentation: ReadonlyArray<readonly [string, string, string
     'Bearer key of the payment processor for POST /v1/invoices/{id}/payments (min. 16 chars)',
   ],
   ['CASE_FIRST_RESPONSE_HOURS', '4', "SLA: hours to an analyst's first response on a case; breaches raise an alert"],
+  [
+    'REVIEW_REQUEST_SLA_HOURS',
+    '48',
+    "SLA: hours to answer a consumer's request for a human review (GET /v1/admin/review-requests, /metrics)",
+  ],
   ['REVIEW_DEADLINE_MINUTES', '120', 'Minutes an analyst has to approve or decline a `review` decision'],
   [
     'REVIEW_DEFAULT_OUTCOME',

@@ -30,7 +30,7 @@ export async function makeTestApplication(
   });
   const merchant = await application.merchants.create('Test Shop');
   const request = (
-    method: 'GET' | 'POST' | 'DELETE',
+    method: 'GET' | 'POST' | 'PUT' | 'DELETE',
     url: string,
     options: { body?: unknown; key?: string | null; headers?: Record<string, string> } = {},
   ) =>

@@ -167,7 +167,7 @@ describe.skipIf(!available)('console rule and model levers in chromium', () => {
     const champion = await app.models.registry.register(lenientArtifact('champion'));
     const challenger = await app.models.registry.register(lenientArtifact('challenger-b'));
     expect((await admin('POST', `/v1/admin/models/${champion}/promote`, {})).statusCode).toBe(200);
-    const request = (method: 'GET' | 'POST' | 'DELETE', url: string, options: { body?: unknown } = {}) =>
+    const request = (method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, options: { body?: unknown } = {}) =>
       app.server.inject({
         method,
         url,

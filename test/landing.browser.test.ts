@@ -92,11 +92,37 @@ describe.skipIf(!chromiumAvailable('landing browser test'))('landing page and AP
       expect(await page.evaluate('document.documentElement.scrollWidth <= document.documentElement.clientWidth')).toBe(
         true,
       );
+      const document = JSON.parse((await app.request('GET', '/openapi.json', { key: null })).body) as {
+        paths: Record<string, Record<string, { tags?: string[] }>>;
+      };
+      const operationsByTag = new Map<string, string[]>();
+      for (const [path, item] of Object.entries(document.paths)) {
+        for (const [method, operation] of Object.entries(item)) {
+          for (const tag of operation.tags ?? []) {
+            operationsByTag.set(tag, [...(operationsByTag.get(tag) ?? []), `${method} ${path}`]);
+          }
+        }
+      }
       await page.getByRole('link', { name: /API/ }).click();
-      // Swagger UI lays out a few hundred operations; under a loaded CI machine that takes a while.
-      // Swagger UI draws the checkout tag first. Known gap, to investigate: it stops drawing after the admin tag's
-      // capture-mode operation, so later tags are not asserted here.
-      await page.locator('[data-path="/v1/sessions"]').first().waitFor({ timeout: 60_000 });
+      // Tags start closed: Swagger UI virtualises a list of 150 or more rows (tags plus open operations), drawing only
+      // what is on screen, so an all-open reference looked as if it stopped drawing after the admin tag.
+      const sections = page.locator('.opblock-tag-section');
+      await expect.poll(() => sections.count(), { timeout: 60_000 }).toBe(operationsByTag.size);
+      for (const [tag, operations] of operationsByTag) {
+        const section = page.locator('.opblock-tag-section', { has: page.locator(`[data-tag="${tag}"]`) });
+        await section.locator('.opblock-tag').click();
+        await expect.poll(() => section.locator('.opblock').count(), { timeout: 30_000 }).toBe(operations.length);
+        const drawn = await section
+          .locator('.opblock')
+          .evaluateAll((blocks) =>
+            blocks.map(
+              (block) =>
+                `${block.querySelector('.opblock-summary-method')?.textContent?.toLowerCase()} ${block.querySelector('[data-path]')?.getAttribute('data-path')}`,
+            ),
+          );
+        expect(drawn.sort(), tag).toEqual([...operations].sort());
+        await section.locator('.opblock-tag').click();
+      }
       await page.setViewportSize({ width: 1280, height: 800 });
       await page.screenshot({ path: join(artifacts, 'api-reference-1280.png') });
       expect(problems).toEqual([]);

@@ -431,7 +431,7 @@ describe.skipIf(!available)('consumer portal in chromium', () => {
       await page.getByText(say('en', 'passkey.added')).waitFor();
       // A new passkey is told to every verified channel on file, so a takeover does not go unnoticed.
       const notices = await app.database.query<{ recipient: string }>(
-        `SELECT recipient FROM outbox WHERE payload->>'kind' = 'security_notice' AND payload->>'text' ~ '(passkey toegevoegd|passkey added)'`,
+        `SELECT recipient FROM outbox WHERE payload->>'kind' = 'security_notice' AND payload->>'text' ~ '(passkey (aan uw Rearguard-account )?toegevoegd|passkey (was )?added)'`,
       );
       expect(notices.map((notice) => notice.recipient).sort()).toEqual([anna.phone, anna.email]);
       await check(page, 'en', '10-security');

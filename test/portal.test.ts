@@ -102,7 +102,11 @@ describe.each(databaseKinds)('portal API on %s', (kind) => {
         })
       ).json().data[0].reasons;
     expect(await reasonsIn('nl-NL,nl;q=0.9')).toEqual([
-      { code: 'no_risk_engine', text: 'Er is geen risicocontrole ingesteld; elke aankoop wordt goedgekeurd.' },
+      {
+        code: 'no_risk_engine',
+        text: 'Er is geen risicocontrole ingesteld; elke aankoop wordt goedgekeurd.',
+        what_would_change: null,
+      },
     ]);
     expect((await reasonsIn('en-GB'))[0].text).toBe('No risk engine is configured; every purchase is approved.');
     await app.server.inject({

@@ -1,7 +1,7 @@
 // `rearguard start`: migrations, online state rebuilt from the database, then serve until a signal.
 import { productionProblems, type Config } from '../config.ts';
 import { makeApplication } from '../app.ts';
-import { seedDemo } from '../demo/demo.seed.ts';
+import { seedDemo, withDemoPaymentAccount } from '../demo/demo.seed.ts';
 import cluster from 'node:cluster';
 import { reportListening, runPrimary } from './cluster.primary.ts';
 
@@ -20,7 +20,10 @@ export async function runStart(
       return 2;
     }
   }
-  const config: Config = { ...environmentConfig, demo: options.demo && !environmentConfig.production };
+  const isDemo = options.demo && !environmentConfig.production;
+  const config: Config = isDemo
+    ? withDemoPaymentAccount({ ...environmentConfig, demo: isDemo })
+    : { ...environmentConfig, demo: isDemo };
   if ((options.workers ?? 1) > 1 && cluster.isPrimary) {
     // Processes share state through PostgreSQL; an embedded data directory belongs to one process.
     if (!config.databaseUrl) {

@@ -35,6 +35,7 @@ export function makeAccountSecurityService(dependencies: {
   engine: RiskEngine;
   webauthn: WebAuthnSettings;
   publicUrl: string;
+  secret: string;
 }) {
   const { database, clock, ids, webauthn } = dependencies;
 

@@ -1,20 +1,41 @@
-// Tells the account holder on every verified channel that a security setting changed, so a takeover is noticed.
+// Tells the account holder on every verified channel that their account's security changed, so a takeover is noticed.
 import type { Clock } from '../shared/clock.ts';
 import type { Ids } from '../shared/ids.ts';
 import type { SqlExecutor } from '../storage/database.ts';
 import { formatDateTime, type Language } from '../i18n/format.ts';
-import { translate } from '../i18n/translate.ts';
+import { translatorFor } from '../i18n/translate.ts';
 import { enqueueNotification } from '../notify/notifier.ts';
-import { languageOfAccount, smsText } from '../notify/message.compose.ts';
+import { composeForChannel, languageOfAccount, type MessageTexts } from '../notify/message.compose.ts';
+import { securityReportLink } from './security-report.service.ts';
 
-export type SecurityChange = 'passkey_added' | 'passkey_removed' | 'always_verify_on' | 'always_verify_off';
+export const securityChanges = [
+  'new_sign_in',
+  'channel_verified',
+  'passkey_added',
+  'passkey_removed',
+  'always_verify_on',
+  'always_verify_off',
+] as const;
+export type SecurityChange = (typeof securityChanges)[number];
 
-export function securityNoticeText(change: SecurityChange, at: Date, portalUrl: string, language: Language): string {
-  return smsText((key, values) => translate(language, key, values), ['security.notice.text'], {
-    change,
-    when: formatDateTime(at, language),
-    portal: portalUrl,
-  });
+/** The notice by SMS (one segment where it fits) or e-mail (HTML + text): what changed, when, and the "not me" link. */
+export function securityNoticeMessage(
+  channel: 'sms' | 'email',
+  language: Language,
+  notice: { readonly change: SecurityChange; readonly at: Date; readonly link: string },
+): MessageTexts {
+  return composeForChannel(
+    channel,
+    translatorFor(language),
+    language,
+    {
+      subject: 'security.notice.subject',
+      sms: ['security.notice.text', 'security.notice.textUndated', 'security.notice.textShort'],
+      paragraphs: ['security.notice.intro', 'security.notice.ifYou', 'security.notice.notYou'],
+      link: { label: 'security.notice.link', url: notice.link },
+    },
+    { change: notice.change, when: formatDateTime(notice.at, language), link: notice.link },
+  );
 }
 
 /**
@@ -23,7 +44,7 @@ export function securityNoticeText(change: SecurityChange, at: Date, portalUrl: 
  */
 export async function enqueueSecurityNotices(
   tx: SqlExecutor,
-  dependencies: { ids: Ids; clock: Clock; publicUrl: string },
+  dependencies: { ids: Ids; clock: Clock; publicUrl: string; secret: string },
   accountId: string,
   change: SecurityChange,
 ): Promise<number> {
@@ -33,16 +54,16 @@ export async function enqueueSecurityNotices(
   );
   const at = new Date(dependencies.clock.now());
   const language = await languageOfAccount(tx, accountId);
-  const text = securityNoticeText(change, at, `${dependencies.publicUrl}/portal/`, language);
+  const link = securityReportLink(dependencies.publicUrl, dependencies.secret, accountId);
   for (const channel of channels) {
+    const kind = channel.kind === 'phone' ? 'sms' : 'email';
     await enqueueNotification(
       tx,
       dependencies.ids,
       {
-        channel: channel.kind === 'phone' ? 'sms' : 'email',
+        channel: kind,
         to: channel.value,
-        subject: translate(language, 'security.notice.subject'),
-        text,
+        ...securityNoticeMessage(kind, language, { change, at, link }),
         kind: 'security_notice',
       },
       at,

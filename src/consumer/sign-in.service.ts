@@ -19,6 +19,8 @@ import {
 } from '../stepup/send.rate-limit.ts';
 import { signInIdentity, type SignInIdentifier, type SignInIdentity } from './sign-in.identity.ts';
 import { signInMessage } from '../stepup/challenge.message.ts';
+import { securityReportLink } from './security-report.service.ts';
+import { enqueueSecurityNotices } from './security-notice.ts';
 import { languageOfAccount } from '../notify/message.compose.ts';
 import type { ConsumerSessions } from './consumer-sessions.ts';
 import { findPasskeyByCredential, insertCeremony, takeCeremony, touchPasskey } from './passkeys.repository.ts';
@@ -71,7 +73,6 @@ const tooManySends = (retryAfterSeconds: number) =>
 
 export function makeSignInService(dependencies: SignInDependencies) {
   const { database, clock, ids, secret } = dependencies;
-  const reportLink = `${dependencies.publicUrl}/portal/`;
   const rateLimiter = dependencies.rateLimiter ?? makeSqlRateLimiter;
 
   /**
@@ -128,7 +129,7 @@ export function makeSignInService(dependencies: SignInDependencies) {
         {
           channel: channelKind,
           to: channel.value,
-          ...signInMessage(channelKind, language, code, reportLink),
+          ...signInMessage(channelKind, language, code, securityReportLink(dependencies.publicUrl, secret, signInId)),
           kind: 'sign_in_code',
         },
         new Date(now),
@@ -233,7 +234,11 @@ export function makeSignInService(dependencies: SignInDependencies) {
       requireUserVerification: true,
     }).catch(() => null);
     if (!result?.verified) throw failed;
-    await touchPasskey(database, passkey.id, result.authenticationInfo.newCounter, at);
+    // A code sign-in already told the channel it went to; a passkey sign-in is told to every channel on file.
+    await database.transaction(async (tx) => {
+      await touchPasskey(tx, passkey.id, result.authenticationInfo.newCounter, at);
+      await enqueueSecurityNotices(tx, dependencies, passkey.account_id, 'new_sign_in');
+    });
     return dependencies.sessions.issue(passkey.account_id, 'passkey');
   }
 

@@ -1,9 +1,23 @@
 // Demo data for `rearguard start --demo`: one merchant with a well-known key and a few customers with history.
 import type { Application } from '../app.ts';
+import type { Config } from '../config.ts';
 import { sha256 } from '../shared/hashing.ts';
 
 /** Printed at start; only for the demo merchant on a developer's machine. */
 export const demoMerchantKey = 'rg_live_demo_0000000000000000000000000000';
+
+/**
+ * Bank details the demo portal shows under "how to pay": bank code TEST says it is not a real account (the checksum is
+ * valid, so the portal and the EPC QR code behave as in production). Set PAYMENT_IBAN to use your own.
+ */
+export const demoPaymentAccount = { iban: 'NL13TEST0123456789', accountHolder: 'Rearguard Demo (geen echte rekening)' };
+
+/** `start --demo` without PAYMENT_IBAN gets the demo account, so the demo portal shows how an invoice is paid. */
+export function withDemoPaymentAccount(config: Config): Config {
+  const transfer = config.invoicing.transfer;
+  if (transfer.iban) return config;
+  return { ...config, invoicing: { ...config.invoicing, transfer: { ...transfer, ...demoPaymentAccount } } };
+}
 
 const day = 86_400_000;
 

@@ -1,7 +1,7 @@
 // Every reason a consumer can be shown has its text in both catalogues, so a new rule fails here until translated.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { catalogues, reasonText } from './translate.ts';
+import { catalogues, reasonChangeText, reasonText } from './translate.ts';
 import { leverReasons } from '../monitoring/lever.rules.ts';
 
 const ruleset = JSON.parse(readFileSync(new URL('../../rules/default.json', import.meta.url), 'utf8')) as {
@@ -22,6 +22,30 @@ describe('decision reasons in the catalogues', () => {
       (code) => !Object.hasOwn(catalogues[language], `reason.${code}`),
     );
     expect(missing).toEqual([]);
+  });
+
+  it.each(['nl', 'en'] as const)(
+    'says what would have changed it for every rule and policy reason in %s',
+    (language) => {
+      const missing = [...new Set([...ruleCodes, ...policyCodes])].filter(
+        (code) => !Object.hasOwn(catalogues[language], `reasonChange.${code}`),
+      );
+      expect(missing).toEqual([]);
+      // Nothing in the catalogue that no reason uses any more.
+      const known = new Set(Object.keys(catalogues[language]).filter((key) => key.startsWith('reason.')));
+      const orphans = Object.keys(catalogues[language]).filter(
+        (key) => key.startsWith('reasonChange.') && !known.has(`reason.${key.slice('reasonChange.'.length)}`),
+      );
+      expect(orphans).toEqual([]);
+    },
+  );
+
+  it('writes the counterfactual in plain words', () => {
+    expect(reasonChangeText('en', 'unusual_amount')).toBe(
+      'A purchase closer to your usual amounts, or confirming with a code.',
+    );
+    expect(reasonChangeText('nl', 'unusual_amount')).toMatch(/gebruikelijke bedragen/);
+    expect(reasonChangeText('nl', 'a_rule_added_today')).toBeNull();
   });
 
   it('falls back to the authored text for a code without a translation', () => {

@@ -54,3 +54,12 @@ export function reasonText(language: Language, code: string, authored: string): 
   const key = `reason.${code}`;
   return Object.hasOwn(catalogues[language], key) ? translate(language, key as MessageKey) : authored;
 }
+
+/**
+ * "What would have changed it" for a decision reason, in plain words (e.g. unusual_amount: a purchase closer to your
+ * usual amounts, or confirming with a code); null for a code the catalogue does not know yet.
+ */
+export function reasonChangeText(language: Language, code: string): string | null {
+  const key = `reasonChange.${code}`;
+  return Object.hasOwn(catalogues[language], key) ? translate(language, key as MessageKey) : null;
+}

@@ -19,7 +19,7 @@ const referencePage = `<!doctype html><html lang="en"><head><meta charset="utf-8
 <link rel="stylesheet" href="/docs/swagger-ui.css"></head>
 <body><main id="swagger-ui"></main><script src="/docs/swagger-ui-bundle.js"></script>
 <script src="/docs/reference.js"></script></body></html>`;
-const referenceScript = `window.ui = SwaggerUIBundle({ url: '/openapi.json', dom_id: '#swagger-ui', deepLinking: true });`;
+const referenceScript = `window.ui = SwaggerUIBundle({ url: '/openapi.json', dom_id: '#swagger-ui', deepLinking: true, docExpansion: 'none' });`;
 
 export function landingRoutes() {
   // Read once, on first use: the bundle is about a megabyte and most servers never serve it.

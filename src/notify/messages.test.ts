@@ -3,9 +3,10 @@ import { describe, expect, it } from 'vitest';
 import type { SessionInput } from '../checkout/session.schema.ts';
 import { languages } from '../i18n/format.ts';
 import { codeMessage, signInMessage } from '../stepup/challenge.message.ts';
-import { securityNoticeText } from '../consumer/security-notice.ts';
+import { securityChanges, securityNoticeMessage } from '../consumer/security-notice.ts';
 import { gsm7Safe, gsm7Septets, smsSegmentSeptets } from './message.compose.ts';
 import { orderNoticeMessage } from './order-notice.hook.ts';
+import { escapeHtml } from './html.page.ts';
 
 // The longest realistic case: a long shop name, a four-digit amount, a long street, and production-length links.
 const merchant = 'MediaMarkt Nederland';
@@ -80,16 +81,73 @@ describe.each(languages)('messages in %s', (language) => {
     expect(message.text).toMatch(language === 'nl' ? /Aangifte bij de politie is niet nodig/ : /No police report/);
   });
 
-  it('security notice fits one segment, in Amsterdam time', () => {
-    const text = securityNoticeText(
-      'always_verify_off',
-      new Date('2026-07-01T12:00:00Z'),
-      'https://pay.rearguard.nl/portal/',
-      language,
-    );
-    expectOneSegment(text);
-    expect(text).toContain('14:00');
-  });
+  const securityLink = 'https://pay.rearguard.nl/security-report/acc_01kb2m3n4p5q6r7s8t9v0w1x2y.AbCdEfGhIjKlMnOp';
+  const at = new Date('2026-07-01T12:00:00Z');
+
+  it.each(securityChanges)(
+    'security notice SMS (%s): one segment saying what changed, with the "not me" link',
+    (change) => {
+      const { text } = securityNoticeMessage('sms', language, { change, at, link: securityLink });
+      expectOneSegment(text);
+      // What changed always fits; the time (Amsterdam) goes in when there is room, and is always in the e-mail.
+      const changed = {
+        nl: {
+          new_sign_in: 'nieuwe inlog',
+          channel_verified: 'nieuw e-mailadres',
+          passkey_added: 'passkey toegevoegd',
+          passkey_removed: 'passkey verwijderd',
+          always_verify_on: 'aangezet',
+          always_verify_off: 'uitgezet',
+        },
+        en: {
+          new_sign_in: 'new sign-in',
+          channel_verified: 'new e-mail address',
+          passkey_added: 'passkey added',
+          passkey_removed: 'passkey removed',
+          always_verify_on: 'switched on',
+          always_verify_off: 'switched off',
+        },
+      }[language][change];
+      expect(text).toContain(changed);
+      if (text.includes(' 2026')) expect(text).toContain('14:00');
+      expect(text).toContain(securityLink);
+    },
+  );
+
+  it.each(securityChanges)(
+    'security notice e-mail (%s): HTML and text saying what changed and what to do',
+    (change) => {
+      const message = securityNoticeMessage('email', language, { change, at, link: securityLink });
+      const said = {
+        nl: {
+          new_sign_in: 'ingelogd',
+          channel_verified: 'nieuw e-mailadres of telefoonnummer',
+          passkey_added: 'passkey aan uw Rearguard-account toegevoegd',
+          passkey_removed: 'passkey van uw Rearguard-account verwijderd',
+          always_verify_on: '"altijd controleren" aangezet',
+          always_verify_off: '"altijd controleren" uitgezet',
+        },
+        en: {
+          new_sign_in: 'signed in',
+          channel_verified: 'new e-mail address or phone number',
+          passkey_added: 'passkey was added',
+          passkey_removed: 'passkey was removed',
+          always_verify_on: '"always verify" was switched on',
+          always_verify_off: '"always verify" was switched off',
+        },
+      }[language][change];
+      expect(message.subject).toContain('Rearguard');
+      expect(message.text).toContain(said);
+      expect(message.html).toContain(escapeHtml(said));
+      for (const body of [message.text, message.html!]) expect(body).toContain('14:00');
+      expect(message.text).toContain(securityLink);
+      expect(message.html).toContain(`href="${securityLink}"`);
+      expect(message.html).toMatch(new RegExp(`^<!doctype html><html lang="${language}">`));
+      expect(message.text).toMatch(
+        language === 'nl' ? /nooit om een code, ook niet telefonisch/ : /never ask for a code/,
+      );
+    },
+  );
 });
 
 describe('GSM-7', () => {

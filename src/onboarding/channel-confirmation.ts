@@ -10,6 +10,7 @@ import { sameHash, signToken } from '../stepup/otp.codes.ts';
 import { chooseLanguage, formatMoney } from '../i18n/format.ts';
 import { translate } from '../i18n/translate.ts';
 import { smsText } from '../notify/message.compose.ts';
+import { enqueueSecurityNotices } from '../consumer/security-notice.ts';
 
 export interface OnboardingSecrets {
   readonly secret: string;
@@ -79,6 +80,8 @@ export type ConfirmationView =
 export function makeChannelConfirmationService(dependencies: {
   readonly database: Database;
   readonly clock: Clock;
+  readonly ids: Ids;
+  readonly publicUrl: string;
   readonly secret: string;
   readonly engine: { record(event: HistoryEvent): Promise<void> };
 }) {
@@ -127,6 +130,8 @@ export function makeChannelConfirmationService(dependencies: {
         row.channel_id,
         at,
       ]);
+      // Every verified channel hears of the new one (itself included): a takeover often starts by adding a channel.
+      await enqueueSecurityNotices(tx, dependencies, row.account_id, 'channel_verified');
       const event: HistoryEvent = {
         kind: 'channel',
         accountId: row.account_id,

@@ -112,8 +112,17 @@ export const accountOf = async (db: SqlExecutor, accountId: string) =>
 
 /** The consumer's own review requests, newest first: the portal shows each decision's request after any sign-in. */
 export const reviewRequestsOf = (db: SqlExecutor, accountId: string) =>
-  db.query<{ decision_id: string; status: 'open' | 'resolved'; message: string | null; opened_at: Date }>(
-    `SELECT decision_id, status, evidence->>'message' AS message, opened_at FROM cases
+  db.query<{
+    decision_id: string;
+    status: 'open' | 'resolved';
+    message: string | null;
+    opened_at: Date;
+    answer_due_at: Date | null;
+    resolution: string | null;
+    resolved_at: Date | null;
+  }>(
+    `SELECT decision_id, status, evidence->>'message' AS message, opened_at, answer_due_at, resolution, resolved_at
+     FROM cases
      WHERE account_id = $1 AND kind = 'review_request' AND decision_id IS NOT NULL ORDER BY opened_at DESC, id`,
     [accountId],
   );

@@ -133,7 +133,12 @@ export function portalRoutes(portal: PortalService) {
       responses: {
         201: {
           description: 'Review case opened',
-          schema: z.object({ case_id: z.string(), status: z.literal('open'), first_response_due_at: z.string() }),
+          schema: z.object({
+            case_id: z.string(),
+            status: z.literal('open'),
+            first_response_due_at: z.string(),
+            answer_due_at: z.string(),
+          }),
         },
       },
       handler: async ({ consumer, body }) => ({

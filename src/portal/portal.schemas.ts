@@ -37,11 +37,27 @@ export const decisionViewSchema = z.object({
   merchant: z.string().nullable(),
   amount: moneySchema,
   decided_at: z.string(),
-  reasons: z.array(z.object({ code: z.string(), text: z.string() })),
+  reasons: z.array(
+    z.object({
+      code: z.string(),
+      text: z.string(),
+      /** For a step-up, review or decline: what would have changed the outcome, in plain words. */
+      what_would_change: z.string().nullable(),
+    }),
+  ),
   /** Whether the consumer may ask for a human review of it (step-up, review, declined). */
   reviewable: z.boolean(),
   review: z
-    .object({ status: z.enum(['open', 'resolved']), message: z.string().nullable(), requested_at: z.string() })
+    .object({
+      status: z.enum(['open', 'resolved']),
+      message: z.string().nullable(),
+      requested_at: z.string(),
+      /** When a person will have answered it at the latest (REVIEW_REQUEST_SLA_HOURS after the request). */
+      answer_due_at: z.string().nullable(),
+      answered_at: z.string().nullable(),
+      /** The answer once given: the decision was changed, or it stands. */
+      answer: z.enum(['decision_changed', 'decision_stands']).nullable(),
+    })
     .nullable(),
 });
 

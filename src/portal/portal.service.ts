@@ -2,7 +2,8 @@
 import type { PersonalData } from '../privacy/personal-data.ts';
 import type { SessionInput } from '../checkout/session.schema.ts';
 import { chooseLanguage } from '../i18n/format.ts';
-import { reasonText } from '../i18n/translate.ts';
+import { reasonChangeText, reasonText } from '../i18n/translate.ts';
+import { answerOf } from '../protection/review-requests.service.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { Ids } from '../shared/ids.ts';
 import { ApiError, notFound } from '../shared/errors.ts';
@@ -34,6 +35,8 @@ export function makePortalService(dependencies: {
   clock: Clock;
   ids: Ids;
   firstResponseHours: number;
+  /** Hours within which a review request is answered (REVIEW_REQUEST_SLA_HOURS); the desk's read-only use omits it. */
+  reviewRequestSlaHours?: number;
   transfer: TransferSettings;
   /** Opens the sealed session inputs of the account's orders and decisions. */
   personalData: PersonalData;
@@ -163,6 +166,8 @@ export function makePortalService(dependencies: {
         reasons: row.reasons.map((reason) => ({
           code: reason.code,
           text: reasonText(language, reason.code, reason.message),
+          // Only where the decision held up or refused the purchase: an approval needs no counterfactual.
+          what_would_change: reviewableOutcomes.has(row.outcome) ? reasonChangeText(language, reason.code) : null,
         })),
         reviewable: reviewableOutcomes.has(row.outcome),
         // Kept server-side, so the request and its state are there again after signing out and back in.
@@ -326,6 +331,8 @@ export function makePortalService(dependencies: {
         opened_at: at,
         first_response_due_at: new Date(at.getTime() + dependencies.firstResponseHours * 3_600_000),
       });
+      const answerDueAt = new Date(at.getTime() + (dependencies.reviewRequestSlaHours ?? 48) * 3_600_000);
+      await tx.query('UPDATE cases SET answer_due_at = $2 WHERE id = $1', [caseId, answerDueAt]);
       await insertCaseEvent(tx, {
         id: ids.next('aud'),
         case_id: caseId,
@@ -338,6 +345,7 @@ export function makePortalService(dependencies: {
         case_id: caseId,
         status: 'open',
         first_response_due_at: new Date(at.getTime() + dependencies.firstResponseHours * 3_600_000).toISOString(),
+        answer_due_at: answerDueAt.toISOString(),
       };
     });
   }
@@ -345,12 +353,18 @@ export function makePortalService(dependencies: {
   return { profile, purchases, invoices, decisions, devices, addresses, disownEntity, requestReview };
 }
 
-function presentReview(
-  review: { status: 'open' | 'resolved'; message: string | null; opened_at: Date } | undefined,
-): { status: 'open' | 'resolved'; message: string | null; requested_at: string } | null {
+function presentReview(review: ReviewRequestRow | undefined) {
   return review
-    ? { status: review.status, message: review.message, requested_at: review.opened_at.toISOString() }
+    ? {
+        status: review.status,
+        message: review.message,
+        requested_at: review.opened_at.toISOString(),
+        answer_due_at: review.answer_due_at?.toISOString() ?? null,
+        answered_at: review.resolved_at?.toISOString() ?? null,
+        answer: answerOf(review.resolution),
+      }
     : null;
 }
 
 export type PortalService = ReturnType<typeof makePortalService>;
+type ReviewRequestRow = Awaited<ReturnType<typeof repository.reviewRequestsOf>>[number];

@@ -146,6 +146,7 @@ export const erasureSteps: readonly ErasureStep[] = [
     subject.channelIds,
   ]),
   deleteRows('consumer_sessions', 'account_id = ANY($1)', accounts),
+  deleteRows('security_reports', 'account_id = ANY($1)', accounts),
   deleteRows('passkeys', 'account_id = ANY($1)', accounts),
   deleteRows('webauthn_ceremonies', 'account_id = ANY($1)', accounts),
   deleteRows('channel_confirmations', 'account_id = ANY($1) OR channel_id = ANY($2)', (subject) => [

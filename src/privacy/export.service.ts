@@ -38,7 +38,8 @@ export function makeExportService(dependencies: { database: SqlExecutor; clock: 
 
   const rows = <Row>(sql: string, accountId: string) => database.query<Row>(sql, [accountId]);
 
-  async function exportFor(accountId: string) {
+  /** `acceptLanguage` words the decisions' reasons when the account chose no language (the JSON's caller, or the page's). */
+  async function exportFor(accountId: string, acceptLanguage?: string) {
     const [account] = await rows<{
       id: string;
       name: string | null;
@@ -114,7 +115,7 @@ export function makeExportService(dependencies: { database: SqlExecutor; clock: 
     const [purchases, invoices, decisions, devices, addresses] = await Promise.all([
       everyItem((page) => portal.purchases(accountId, page)),
       everyItem((page) => portal.invoices(accountId, page)),
-      everyItem((page) => portal.decisions(accountId, page)),
+      everyItem((page) => portal.decisions(accountId, page, acceptLanguage)),
       everyItem((page) => portal.devices(accountId, page)),
       everyItem((page) => portal.addresses(accountId, page)),
     ]);
@@ -158,3 +159,4 @@ export function makeExportService(dependencies: { database: SqlExecutor; clock: 
 }
 
 export type ExportService = ReturnType<typeof makeExportService>;
+export type ExportDocument = Awaited<ReturnType<ExportService['exportFor']>>;

@@ -23,6 +23,9 @@ import { casesRoutes } from './cases.routes.ts';
 import { makeCaseSlaCheck } from './case.sla.ts';
 import { Counter } from 'prom-client';
 import { makePortalService } from '../portal/portal.service.ts';
+import { makeReviewRequestsService } from './review-requests.service.ts';
+import { reviewRequestsRoutes } from './review-requests.routes.ts';
+import { registerReviewRequestMetrics } from './review-requests.metrics.ts';
 import { portalRoutes } from '../portal/portal.routes.ts';
 import { makeExportService } from '../privacy/export.service.ts';
 import { privacyRoutes } from '../privacy/privacy.routes.ts';
@@ -88,13 +91,17 @@ export function makeProtectionContext(dependencies: ProtectionDependencies) {
     clock,
     ids,
     firstResponseHours: config.caseFirstResponseHours,
+    reviewRequestSlaHours: config.reviewRequestSlaHours,
     transfer: config.invoicing.transfer,
     personalData,
   });
+  const reviewRequests = makeReviewRequestsService({ database, clock });
+  registerReviewRequestMetrics(dependencies.metrics.registry, reviewRequests);
   const routes: RouteDefinition[] = [
     ...webhooksRoutes(webhooks),
     ...claimsRoutes(claims),
     ...casesRoutes(cases),
+    ...reviewRequestsRoutes(reviewRequests),
     ...portalRoutes(portal),
     ...privacyRoutes(makeExportService({ database, clock, portal })),
     ...preferencesRoutes(makePreferencesService({ database })),

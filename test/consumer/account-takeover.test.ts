@@ -247,9 +247,12 @@ describe.each(databaseKinds)('account takeover defences on %s', (kind) => {
         [annaEmail, 'email'],
       ].sort(),
     );
-    expect(notices[0]!.payload.text).toMatch(
-      /^Rearguard: "altijd controleren" aangezet op .* Niet u\? Log in op http:\/\/\S+\/portal\//,
+    const textTo = (channel: string) => notices.find((notice) => notice.payload.channel === channel)!.payload.text;
+    expect(textTo('sms')).toMatch(
+      /^Rearguard: "altijd controleren" aangezet( op .*)?\. Niet u\? http:\/\/\S+\/security-report\//,
     );
+    expect(textTo('email')).toMatch(/"altijd controleren" aangezet op uw Rearguard-account\./);
+    expect(textTo('email')).toMatch(/Dit was ik niet: http:\/\/\S+\/security-report\/acc_/);
   });
 });
 

@@ -74,10 +74,9 @@ export async function authorize(app: TestApplication, body: Record<string, unkno
 
 /** Reads the last code message sent to `to` from the outbox, as the development notifier keeps it. */
 export async function lastMessageTo(app: TestApplication, to: string) {
-  const rows = await app.database.query<{ payload: { text: string; html?: string; kind: string; channel: string } }>(
-    'SELECT payload FROM outbox WHERE recipient = $1 ORDER BY seq DESC LIMIT 1',
-    [to],
-  );
+  const rows = await app.database.query<{
+    payload: { text: string; html?: string; subject?: string; kind: string; channel: string };
+  }>('SELECT payload FROM outbox WHERE recipient = $1 ORDER BY seq DESC LIMIT 1', [to]);
   return rows[0]?.payload ?? null;
 }
 

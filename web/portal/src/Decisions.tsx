@@ -29,7 +29,14 @@ export function Decisions({ onUnauthorized }: PageProps) {
               {/* Reason texts come in the consumer's language from the server's catalogue; codes stay for support calls. */}
               <ul>
                 {decision.reasons.map((reason) => (
-                  <li key={reason.code}>{reason.text}</li>
+                  <li key={reason.code} data-reason={reason.code}>
+                    {reason.text}
+                    {reason.what_would_change && (
+                      <p className="counterfactual">
+                        <strong>{text('decision.wouldChange')}</strong> {reason.what_would_change}
+                      </p>
+                    )}
+                  </li>
                 ))}
               </ul>
             </>

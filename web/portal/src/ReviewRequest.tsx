@@ -19,6 +19,10 @@ export function ReviewRequest({ decision, onRequested }: { decision: Decision; o
             date: date(review.requested_at),
           })}
         </p>
+        {review.status === 'open' && review.answer_due_at && (
+          <p>{text('review.dueBy', { date: date(review.answer_due_at) })}</p>
+        )}
+        {review.answer && <p data-answer={review.answer}>{text(`review.answer.${review.answer}`)}</p>}
         {review.message && <p>{text('review.yourMessage', { message: review.message })}</p>}
       </div>
     );

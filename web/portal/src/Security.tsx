@@ -3,13 +3,14 @@ import { useState } from 'react';
 import { api, type Profile } from './api.ts';
 import { useApi, type PageProps } from './useApi.ts';
 import { registerPasskey } from './passkeys.ts';
-import { useText } from './i18n/language.tsx';
+import { useLanguage, useText } from './i18n/language.tsx';
 import { Erasure } from './Erasure.tsx';
 
 export const securityPath = '/v1/me/security';
 
 export function Security({ onUnauthorized }: PageProps) {
   const { text, failure } = useText();
+  const { language } = useLanguage();
   const { data, error, reload } = useApi<Profile>('/v1/me/profile', onUnauthorized);
   const passkeys = useApi<{ data: Array<{ id: string; name?: string | null; created_at?: string }> }>(
     '/v1/me/passkeys',
@@ -96,6 +97,17 @@ export function Security({ onUnauthorized }: PageProps) {
       >
         {text('passkey.add')}
       </button>
+      {/* The right of access: the readable page and the JSON are the same export (GET /v1/me/export). */}
+      <h2>{text('privacy.heading')}</h2>
+      <p>{text('privacy.intro')}</p>
+      <p className="actions">
+        <a className="button" href={`/v1/me/export/page?lang=${language}`} data-export="page">
+          {text('privacy.view')}
+        </a>
+        <a className="button secondary" href="/v1/me/export" download="rearguard-export.json" data-export="json">
+          {text('privacy.download')}
+        </a>
+      </p>
       <Erasure onSignedOut={onUnauthorized} />
     </>
   );

@@ -108,9 +108,16 @@ export interface Decision {
   merchant: string | null;
   amount: Money;
   decided_at: string;
-  reasons: Array<{ code: string; text: string }>;
+  reasons: Array<{ code: string; text: string; what_would_change: string | null }>;
   reviewable: boolean;
-  review: { status: 'open' | 'resolved'; message: string | null; requested_at: string } | null;
+  review: {
+    status: 'open' | 'resolved';
+    message: string | null;
+    requested_at: string;
+    answer_due_at: string | null;
+    answered_at: string | null;
+    answer: 'decision_changed' | 'decision_stands' | null;
+  } | null;
 }
 
 export interface Device {
