@@ -92,6 +92,8 @@ export interface Overrides {
   readonly clock?: Clock;
   readonly ids?: Ids;
   readonly engine?: RiskEngine;
+  /** false: no history tail even on PostgreSQL (a test counting one process's own statements). */
+  readonly historyTail?: boolean;
   /** The model served while the registry has no champion; null for none (the ruleset's points score). */
   readonly defaultModelPath?: string | null;
   /** `rearguard start --demo`: the development bank and payment service exist only then. */
@@ -224,7 +226,7 @@ export async function makeApplication(config: Config, overrides: Overrides = {})
   // Several processes on one PostgreSQL: each tails the facts the others commit (PGlite has one process, no tail).
   // An injected engine (tests that watch what is recorded) hears only what its own process records.
   const historyTail =
-    database.kind === 'postgres' && overrides.engine === undefined
+    database.kind === 'postgres' && overrides.engine === undefined && overrides.historyTail !== false
       ? makeHistoryTail({
           database,
           record: (event) => engine.record(event),

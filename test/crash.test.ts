@@ -18,6 +18,7 @@ const serverEnvironment = {
   REARGUARD_ADMIN_KEY: adminKey,
   REARGUARD_SECRET: 'crash-test-secret-0123456789abcdefghijkl',
   PSEUDONYM_SECRET: 'crash-test-pseudonym-secret-0123456789abcdef',
+  MASTER_KEYS: 'crash:Y3Jhc2gtdGVzdC1tYXN0ZXIta2V5LW9mLTMyLWJ5dGU=',
   PUBLIC_URL: 'https://pay.example.com',
   NOTIFIER_EMAIL: 'smtp',
   SMTP_URL: 'smtp://127.0.0.1:9',

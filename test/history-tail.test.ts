@@ -120,7 +120,12 @@ describe.skipIf(!postgresUrl)('history tail across two instances', () => {
       await tx.query(
         `INSERT INTO orders (id, account_id, merchant_name, source, status, amount, currency, input, placed_at)
          SELECT 'ord_late_' || $1, $2, 'Tail Shop', 'live', status, amount, currency,
-                jsonb_set(input, '{device}', jsonb_build_object('id', $1::text, 'ip', '203.0.113.9')), $3
+                -- A plain input, as an imported order has (live orders seal theirs in the session).
+                jsonb_build_object('amount', input->'amount', 'merchant_reference', 'late', 'lines', input->'lines',
+                  'customer', jsonb_build_object('name', 'Late Tail', 'email', 'late@example.nl', 'phone', '+31600000001'),
+                  'billing_address', jsonb_build_object('street', 'Damrak', 'house_number', '1',
+                    'postal_code', '1012LG', 'city', 'Amsterdam', 'country', 'NL'),
+                  'device', jsonb_build_object('id', $1::text, 'ip', '203.0.113.9')), $3
          FROM orders LIMIT 1`,
         [device, account!.id, new Date(clock.now())],
       );

@@ -93,7 +93,11 @@ describe.each(databaseKinds)('online state rebuild on %s', (kind) => {
     expect(fromKeys.exportData()).toEqual(fromInput.exportData());
 
     // A second server over the same database rebuilds its state from it and decides identically.
-    const restarted = await makeApplication(testConfig(), { database: app.database, clock: app.clock });
+    const restarted = await makeApplication(testConfig(), {
+      database: app.database,
+      clock: app.clock,
+      defaultModelPath: null, // as the live test application: the same ruleset-only scoring on both sides
+    });
     expect(restarted.rebuiltEvents).toBe(events.length);
     app.clock.advance(60_000);
     const input = {

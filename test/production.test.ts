@@ -4,7 +4,13 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { developmentPseudonymSecret, developmentSecret, loadConfig, productionProblems } from '../src/config.ts';
+import {
+  developmentPseudonymSecret,
+  developmentMasterKeys,
+  developmentSecret,
+  loadConfig,
+  productionProblems,
+} from '../src/config.ts';
 
 function config(environment: Record<string, string>) {
   const result = loadConfig(environment);
@@ -15,6 +21,7 @@ function config(environment: Record<string, string>) {
 const productionEnvironment = {
   REARGUARD_SECRET: 'a-real-secret-of-at-least-thirty-two-characters',
   PSEUDONYM_SECRET: 'another-real-secret-of-at-least-thirty-two-characters',
+  MASTER_KEYS: 'prod:YS1wcm9kdWN0aW9uLW1hc3Rlci1rZXktMzItYnl0ZXM=',
   PUBLIC_URL: 'https://pay.example.com',
   NOTIFIER_EMAIL: 'smtp',
   SMTP_URL: 'smtp://mail.example.com:587',
@@ -51,6 +58,7 @@ describe('production defaults', () => {
     for (const variable of [
       'REARGUARD_SECRET',
       'PSEUDONYM_SECRET',
+      'MASTER_KEYS',
       'PUBLIC_URL',
       'NOTIFIER_EMAIL',
       'NOTIFIER_SMS',
@@ -80,6 +88,12 @@ describe('production defaults', () => {
     expect(
       productionProblems(config({ ...productionEnvironment, PSEUDONYM_SECRET: developmentPseudonymSecret })),
     ).toEqual([expect.stringMatching(/^PSEUDONYM_SECRET: /)]);
+    expect(productionProblems(config({ ...productionEnvironment, MASTER_KEYS: developmentMasterKeys }))).toEqual([
+      expect.stringMatching(/^MASTER_KEYS: /),
+    ]);
+    expect(productionProblems(config({ ...productionEnvironment, PERSONAL_DATA_ENCRYPTION: 'off' }))).toEqual([
+      expect.stringMatching(/^PERSONAL_DATA_ENCRYPTION: /),
+    ]);
     for (const url of ['http://localhost:8080', 'http://localhost.:8080', 'http://127.0.0.2', 'http://[::1]:80']) {
       expect(productionProblems(config({ ...productionEnvironment, PUBLIC_URL: url }))).toEqual([
         expect.stringMatching(/^PUBLIC_URL: /),

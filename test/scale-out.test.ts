@@ -1,6 +1,8 @@
 // Three real server processes on one PostgreSQL database decide as one: a customer's orders interleaved across them
 // each see every earlier fact, whichever process wrote it (velocity, exposure, known devices, verifications, lists,
 // the active ruleset).
+import type { SqlExecutor } from '../src/storage/database.ts';
+import { decodeFeatures } from '../src/checkout/decision-record.codec.ts';
 import { availableParallelism, loadavg } from 'node:os';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -41,6 +43,10 @@ interface Decided {
 describe.skipIf(!postgresUrl)('three processes on one PostgreSQL', () => {
   let database: Awaited<ReturnType<typeof createClusterDatabase>>;
   let client: pg.Client;
+  /** The feature catalogue's names for decoding stored decision features, read through the test's own client. */
+  const catalogueReader = {
+    query: async (sql: string, params?: unknown[]) => (await client.query(sql, params)).rows,
+  } as unknown as SqlExecutor;
   const servers: ServerProcess[] = [];
   let reference = 0;
 
@@ -88,12 +94,14 @@ describe.skipIf(!postgresUrl)('three processes on one PostgreSQL', () => {
     const answer = (await authorized.json()) as { decision: string; challenge?: { id: string } };
     const {
       rows: [record],
-    } = await client.query<{ features: Decided['features']; versions: Decided['versions'] }>(
+    } = await client.query<{ features: unknown; versions: Decided['versions'] }>(
       'SELECT features, versions FROM decisions WHERE session_id = $1 ORDER BY seq DESC LIMIT 1',
       [session.id],
     );
     await settle();
-    return { sessionId: session.id, ...answer, features: record!.features, versions: record!.versions };
+    // Stored as a vector of this build's feature catalogue (its names are known in-process): decoded as readers do.
+    const features = (await decodeFeatures(catalogueReader, record!.features)) as Decided['features'];
+    return { sessionId: session.id, ...answer, features, versions: record!.versions };
   }
 
   it('velocity, open exposure and order counts follow orders placed through the other processes', async () => {

@@ -24,6 +24,18 @@ export interface StoredFeatureVector {
   readonly extra?: FeatureVector;
 }
 
+/**
+ * One feature of a stored record as SQL text (for queries that filter or count by it in the database): the value at
+ * its position in this build's catalogue, or by name in an older named record. A record of another catalogue
+ * version reads as NULL here; decode it through `decodeFeatures` where that matters.
+ */
+export function featureSql(column: string, name: string): string {
+  const index = currentNames.indexOf(name);
+  if (index < 0) throw new Error(`${name} is not in the feature catalogue`);
+  return `(CASE WHEN ${column}->>'catalogue' = '${featureCatalogueVersion}' THEN ${column}->'values'->>${index}
+    ELSE ${column}->>'${name}' END)`;
+}
+
 /** Catalogues met so far, by version; a version is immutable, so one cache serves every database. */
 const catalogues = new Map<string, readonly string[]>([[featureCatalogueVersion, currentNames]]);
 

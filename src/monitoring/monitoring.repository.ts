@@ -1,5 +1,6 @@
 // SQL behind the monitored series: every figure is read from the database, so it is right across server processes.
 // Each query is bounded by a time window on an indexed column (decisions.decided_at, challenges/claims.created_at).
+import { featureSql } from '../checkout/decision-record.codec.ts';
 import type { SqlExecutor } from '../storage/database.ts';
 
 /** Which decisions a figure counts: a window, optionally one merchant and only orders to an address not on file. */
@@ -12,7 +13,7 @@ export interface SeriesScope {
 
 // `shipping_on_file` is false when the delivery address is not one the account has used: the new-address pattern.
 const decisionScope = `d.decided_at >= $1 AND d.decided_at < $2 AND ($3::text IS NULL OR d.merchant_id = $3)
-  AND (NOT $4::boolean OR d.features->>'shipping_on_file' = 'false')`;
+  AND (NOT $4::boolean OR ${featureSql('d.features', 'shipping_on_file')} = 'false')`;
 
 const scopeParameters = (scope: SeriesScope) => [scope.from, scope.to, scope.merchantId, scope.newAddressOnly];
 
@@ -53,7 +54,7 @@ export async function decisionTotals(db: SqlExecutor, scope: SeriesScope): Promi
        count(*) FILTER (WHERE d.outcome = 'step_up') AS step_up,
        count(*) FILTER (WHERE d.outcome = 'review') AS review,
        count(*) FILTER (WHERE d.outcome = 'declined') AS declined,
-       count(*) FILTER (WHERE COALESCE((d.features->>'provider_unavailable_count')::numeric, 0) > 0) AS fallback,
+       count(*) FILTER (WHERE COALESCE((${featureSql('d.features', 'provider_unavailable_count')})::numeric, 0) > 0) AS fallback,
        percentile_cont(0.5) WITHIN GROUP (ORDER BY d.latency_us) AS p50,
        percentile_cont(0.95) WITHIN GROUP (ORDER BY d.latency_us) AS p95,
        percentile_cont(0.99) WITHIN GROUP (ORDER BY d.latency_us) AS p99
@@ -108,7 +109,7 @@ export async function stepUpsByMethod(db: SqlExecutor, scope: SeriesScope): Prom
        count(*) AS started, count(*) FILTER (WHERE c.status = 'verified') AS passed
      FROM challenges c JOIN decisions d ON d.id = c.decision_id
      WHERE c.created_at >= $1 AND c.created_at < $2 AND ($3::text IS NULL OR c.merchant_id = $3)
-       AND (NOT $4::boolean OR d.features->>'shipping_on_file' = 'false')
+       AND (NOT $4::boolean OR ${featureSql('d.features', 'shipping_on_file')} = 'false')
      GROUP BY 1 ORDER BY 1`,
     scopeParameters(scope),
   );

@@ -10,7 +10,8 @@ describe.each(databaseKinds)('statements per approved authorize (%s)', (kind) =>
 
   it('reads the session once, writes in two statements, and reads nothing back', async () => {
     const { database, statements } = countingDatabase(await makeTestDatabase(kind));
-    application = await makeTestApplication(kind, { database });
+    // The history tail's own polling is another process's concern: only this process's statements are counted.
+    application = await makeTestApplication(kind, { database, historyTail: false });
     const line = { name: 'Shirt', quantity: 1, unit_price: 4900, category: 'fashion' };
     const body = sessionBody({ amount: { value: 4900, currency: 'EUR' }, lines: [line] });
     const counts: number[] = [];
@@ -33,7 +34,8 @@ describe.each(databaseKinds)('statements per approved authorize (%s)', (kind) =>
       }
     }
     // Before this work an approval cost 31 statements here (16 of them on the old path's returning customer).
-    expect(counts[0]).toBeLessThanOrEqual(8);
+    // The first also fills the caches: capture mode, webhook endpoints and the emergency levers in force.
+    expect(counts[0]).toBeLessThanOrEqual(9);
     // Nothing was lost: the order, its invoice and its notices are in the database.
     const [orders] = await database.query<{ count: number }>(
       'SELECT count(*)::int AS count FROM orders o JOIN invoices i ON i.order_id = o.id',

@@ -1,5 +1,6 @@
 // Proofs at the bank over HTTP on both databases, against a real OpenID provider and a fake payment service:
 // the ghost-invoice attacker who knows everything public about the victim passes none of them; the victim does.
+import { decodeDecisionRecord, decodeFeatures } from '../../src/checkout/decision-record.codec.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { databaseKinds } from '../databases.ts';
 import { adminKey, makeTestApplication, sessionBody, testConfig, type TestApplication } from '../application.ts';
@@ -85,11 +86,15 @@ describe.each(databaseKinds)('proofs at the bank on %s', (kind) => {
 
   it('offers a ghost invoice only the proofs at the bank, never the IBAN check', async () => {
     const { challengeId, sessionId } = await stepUp('ghost-offer');
-    const [decision] = await app.database.query<{ features: Record<string, unknown> }>(
+    const [decision] = await app.database.query<{ features: unknown }>(
       'SELECT features FROM decisions WHERE session_id = $1',
       [sessionId],
     );
-    expect(decision!.features).toMatchObject({ iban_given: true, iban_name_match: true, iban_name_mismatch: false });
+    expect(await decodeFeatures(app.database, decision!.features)).toMatchObject({
+      iban_given: true,
+      iban_name_match: true,
+      iban_name_mismatch: false,
+    });
     const shown = await app.request('GET', `/v1/challenges/${challengeId}`);
     expect(shown.json().methods).toEqual([
       { method: 'bank_identification', target: null },
@@ -208,7 +213,11 @@ describe.each(databaseKinds)('proofs at the bank on %s', (kind) => {
     expect(latest.features).toMatchObject({ bank_subject_conflict: true, account_bank_identified: true });
 
     // The link and the conflict are history: a restarted server rebuilds them from the database.
-    const restarted = await makeApplication(testConfig(), { database: app.database, clock: app.clock });
+    const restarted = await makeApplication(testConfig(), {
+      database: app.database,
+      clock: app.clock,
+      defaultModelPath: null,
+    });
     try {
       const probe = {
         sessionId: 'ses_probe',
@@ -235,12 +244,15 @@ describe.each(databaseKinds)('proofs at the bank on %s', (kind) => {
       date_of_birth: '1985-03-02',
     };
     const featuresOf = async (sessionId: string) =>
-      (
-        await app.database.query<{ features: Record<string, unknown>; outcome: string; reasons: { code: string }[] }>(
-          'SELECT features, outcome, reasons FROM decisions WHERE session_id = $1 ORDER BY decided_at DESC LIMIT 1',
-          [sessionId],
-        )
-      )[0]!;
+      decodeDecisionRecord(
+        app.database,
+        (
+          await app.database.query<{ features: unknown; outcome: string; reasons: { code: string }[] }>(
+            'SELECT features, outcome, reasons FROM decisions WHERE session_id = $1 ORDER BY decided_at DESC LIMIT 1',
+            [sessionId],
+          )
+        )[0]!,
+      );
 
     /** Anna as she always shops: a small order from her laptop to her home. */
     const annaSession = (reference: string, iban: string) =>

@@ -1,4 +1,5 @@
 // Step-up challenges end to end over HTTP: on-file channels only, dynamic linking, lockout, expiry, single use, limits.
+import { decodeFeatures } from '../../src/checkout/decision-record.codec.ts';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { databaseKinds } from '../databases.ts';
 import { makeTestApplication, sessionBody, type TestApplication } from '../application.ts';
@@ -125,12 +126,15 @@ describe.each(databaseKinds)('step-up challenges with the risk engine on %s', (k
     expect(codes).not.toContain('new_delivery_address');
     expect(codes).not.toContain('new_device_and_address');
     // The verification itself is a fact: stored, replayed on start, and a feature of later decisions on that device.
-    const [features] = await app.database.query<{ verified: boolean; before: boolean }>(
-      `SELECT (features->>'device_verified_for_account')::boolean AS verified,
-              (SELECT (features->>'device_verified_for_account')::boolean FROM decisions WHERE session_id = $2 ORDER BY seq LIMIT 1) AS before
-       FROM decisions WHERE session_id = $1`,
-      [next.sessionId, first.sessionId],
-    );
+    // Decision records keep features as a vector of the catalogue: read them as every reader does, decoded.
+    const verifiedIn = async (sessionId: string) => {
+      const [row] = await app.database.query<{ features: unknown }>(
+        'SELECT features FROM decisions WHERE session_id = $1 ORDER BY seq LIMIT 1',
+        [sessionId],
+      );
+      return Boolean((await decodeFeatures(app.database, row!.features)).device_verified_for_account);
+    };
+    const features = { verified: await verifiedIn(next.sessionId), before: await verifiedIn(first.sessionId) };
     expect(features).toEqual({ verified: true, before: false });
     const replayed: HistoryEvent[] = [];
     for await (const event of readHistory(app.database)) if (event.kind === 'verification') replayed.push(event);
