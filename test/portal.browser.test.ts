@@ -456,9 +456,15 @@ describe.skipIf(!available)('consumer portal in chromium', () => {
       const page = await openPage('nl-NL', desktop);
       await page.goto(`${baseUrl}/portal/`);
       await signIn(page, 'nl', bram);
-      // The account's language wins after sign-in (English when the walk above ran first).
+      // The account's language wins after sign-in (English when the walk above ran first): read it from the account
+      // and wait for the page to switch to it, rather than racing the switch.
+      const [account] = await app.database.query<{ language: string | null }>(
+        'SELECT language FROM accounts WHERE external_id = $1 OR email = $2 LIMIT 1',
+        [bram.externalId, bram.email],
+      );
+      const language: Language = account?.language === 'en' ? 'en' : 'nl';
+      await page.waitForFunction(`document.documentElement.lang === ${JSON.stringify(language)}`);
       await page.getByRole('heading', { level: 1 }).first().waitFor();
-      const language = (await page.evaluate('document.documentElement.lang')) as Language;
       await go(page, language, 'nav.security');
       await page.getByRole('button', { name: say(language, 'erasure.button') }).click();
       const dialog = page.getByRole('dialog', { name: say(language, 'erasure.confirm.title') });
