@@ -463,7 +463,7 @@ describe.skipIf(!available)('consumer portal in chromium', () => {
         [bram.externalId, bram.email],
       );
       const language: Language = account?.language === 'en' ? 'en' : 'nl';
-      await page.waitForFunction(`document.documentElement.lang === ${JSON.stringify(language)}`);
+      await page.locator(`html[lang="${language}"]`).waitFor({ state: 'attached' });
       await page.getByRole('heading', { level: 1 }).first().waitFor();
       await go(page, language, 'nav.security');
       await page.getByRole('button', { name: say(language, 'erasure.button') }).click();
