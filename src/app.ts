@@ -358,7 +358,6 @@ export async function makeApplication(config: Config, overrides: Overrides = {})
     ids,
     engine,
     models: modelContext.models,
-    auth: staff.auth,
     queue,
     caseFirstResponseHours: config.caseFirstResponseHours,
     transfer: config.invoicing.transfer,
@@ -366,7 +365,7 @@ export async function makeApplication(config: Config, overrides: Overrides = {})
   });
   routes.push(...desk.routes);
   // Live monitoring, alert rules (evaluated on a schedule, once per cluster) and emergency levers.
-  const monitoring = makeMonitoringContext({ database, clock, ids, auth: staff.auth, levers });
+  const monitoring = makeMonitoringContext({ database, clock, ids, levers });
   routes.push(...monitoring.routes);
   const monitoringScheduler = makeScheduler({
     tasks: [monitoring.task],
@@ -377,7 +376,6 @@ export async function makeApplication(config: Config, overrides: Overrides = {})
     database,
     clock,
     ids,
-    auth: staff.auth,
     lists,
     holdShipment: desk.remediation.holdShipment,
   });
@@ -444,6 +442,7 @@ export async function makeApplication(config: Config, overrides: Overrides = {})
     routes,
     findMerchantByKeyHash: merchants.findByKeyHash,
     findConsumerByToken: consumerSessions.resolve,
+    authenticateStaff: staff.auth.require,
     adminKey: config.adminKey,
     idempotency: makeIdempotencyStore(database, { claimMilliseconds: config.idempotencyClaimMilliseconds }),
     metrics,

@@ -1,12 +1,11 @@
 // The case view, remediation actions and decision search on /v1/ops: each action audited under the signed-in analyst.
 import type { PersonalData } from '../privacy/personal-data.ts';
 import { z } from 'zod';
-import { defineRoute } from '../http/route.ts';
+import { defineStaffRoute } from '../staff/staff.route.ts';
 import { listEnvelope } from '../http/list-envelope.ts';
 import { ApiError } from '../shared/errors.ts';
 import type { Database } from '../storage/database.ts';
 import { decisionOutcomes } from '../checkout/session.schema.ts';
-import type { StaffAuth } from '../staff/staff-auth.service.ts';
 import { caseViewSchema, type CaseViewService } from './case-view.service.ts';
 import { decisionExplanationSchema } from './decision.explanation.ts';
 import { searchDecisions } from './decision-search.repository.ts';
@@ -33,121 +32,112 @@ const decisionSummary = z.object({
 });
 
 export function deskRoutes(dependencies: {
-  auth: StaffAuth;
   database: Database;
   caseView: CaseViewService;
   remediation: Remediation;
   personalData: PersonalData;
 }) {
-  const { auth, caseView, remediation } = dependencies;
+  const { caseView, remediation } = dependencies;
   return [
-    defineRoute({
+    defineStaffRoute({
       method: 'GET',
       url: '/v1/ops/queue/:id/case',
       summary:
         'The case view of a queue item: decision explained, claim vs account, identity timeline, linked entities',
       tags: ['ops'],
-      auth: 'none',
       params: queueItemParams,
       responses: { 200: { description: 'The case view', schema: caseViewSchema } },
-      handler: async ({ request, params }) => {
-        const member = await auth.require(request);
+      handler: async ({ staff: member, params }) => {
         return { status: 200, body: await caseView.get(member, params.id) };
       },
     }),
-    defineRoute({
+    defineStaffRoute({
       method: 'POST',
       url: '/v1/ops/orders/:id/hold-shipment',
       summary: 'Tell the merchant to hold the shipment (webhook order.hold_shipment); audited',
       tags: ['ops'],
-      auth: 'none',
       params: orderParams,
       body: z.object({ note }),
       responses: done,
-      handler: async ({ request, params, body }) => ({
+      handler: async ({ staff, params, body }) => ({
         status: 200,
-        body: await remediation.holdShipment(await auth.require(request), params.id, body.note),
+        body: await remediation.holdShipment(staff, params.id, body.note),
       }),
     }),
-    defineRoute({
+    defineStaffRoute({
       method: 'POST',
       url: '/v1/ops/orders/:id/pause-invoice',
       summary: 'Pause collection of the order’s invoice (no reminders, no fees); audited',
       tags: ['ops'],
-      auth: 'none',
       params: orderParams,
       responses: done,
-      handler: async ({ request, params }) => ({
+      handler: async ({ staff, params }) => ({
         status: 200,
-        body: await remediation.pause(await auth.require(request), params.id),
+        body: await remediation.pause(staff, params.id),
       }),
     }),
-    defineRoute({
+    defineStaffRoute({
       method: 'POST',
       url: '/v1/ops/orders/:id/write-off',
       summary: 'Write off the order’s invoice and refund what was already paid (lead role); audited',
       tags: ['ops'],
-      auth: 'none',
+      staffRole: 'lead',
       params: orderParams,
       body: z.object({ note }),
       responses: done,
-      handler: async ({ request, params, body }) => ({
+      handler: async ({ staff, params, body }) => ({
         status: 200,
-        body: await remediation.writeOff(await auth.require(request, 'lead'), params.id, body.note),
+        body: await remediation.writeOff(staff, params.id, body.note),
       }),
     }),
-    defineRoute({
+    defineStaffRoute({
       method: 'POST',
       url: '/v1/ops/accounts/:id/unlink',
       summary: 'Unlink a device or delivery address from the account (as the consumer’s "not mine"); audited',
       tags: ['ops'],
-      auth: 'none',
       params: accountParams,
       body: z.object({ kind: z.enum(['device', 'address']), value: z.string().min(1).max(500) }),
       responses: done,
-      handler: async ({ request, params, body }) => ({
+      handler: async ({ staff, params, body }) => ({
         status: 200,
-        body: await remediation.unlink(await auth.require(request), params.id, body.kind, body.value),
+        body: await remediation.unlink(staff, params.id, body.kind, body.value),
       }),
     }),
-    defineRoute({
+    defineStaffRoute({
       method: 'POST',
       url: '/v1/ops/accounts/:id/contact',
       summary: 'Ask the account holder about an order through their verified channel (Notifier); audited',
       tags: ['ops'],
-      auth: 'none',
       params: accountParams,
       body: z.object({ order_id: orderParams.shape.id, question: z.string().trim().min(1).max(1000) }),
       responses: done,
-      handler: async ({ request, params, body }) => ({
+      handler: async ({ staff, params, body }) => ({
         status: 200,
-        body: await remediation.contact(await auth.require(request), params.id, {
+        body: await remediation.contact(staff, params.id, {
           orderId: body.order_id,
           question: body.question,
         }),
       }),
     }),
-    defineRoute({
+    defineStaffRoute({
       method: 'POST',
       url: '/v1/ops/contacts/:id/answer',
       summary: 'Record the customer’s answer; it becomes a label (legit or fraud_third_party) known from now; audited',
       tags: ['ops'],
-      auth: 'none',
       params: z.object({ id: z.string().regex(/^dct_[0-9a-z]{1,40}$/) }),
       body: z.object({ answer: z.enum(contactAnswers) }),
       responses: done,
-      handler: async ({ request, params, body }) => ({
+      handler: async ({ staff, params, body }) => ({
         status: 200,
-        body: await remediation.answer(await auth.require(request), params.id, body.answer),
+        body: await remediation.answer(staff, params.id, body.answer),
       }),
     }),
-    defineRoute({
+    defineStaffRoute({
       method: 'GET',
       url: '/v1/ops/decisions',
       summary:
         'Search decision records, newest first: time range, outcome, merchant, rule hit, score range, identifier',
       tags: ['ops'],
-      auth: 'none',
       query: z
         .object({
           from: z.iso.datetime({ offset: true }).optional(),
@@ -170,8 +160,7 @@ export function deskRoutes(dependencies: {
           },
         ),
       responses: { 200: { description: 'A page of decisions, newest first', schema: listEnvelope(decisionSummary) } },
-      handler: async ({ request, query }) => {
-        await auth.require(request);
+      handler: async ({ query }) => {
         const rows = await searchDecisions(
           dependencies.database,
           {
@@ -215,16 +204,14 @@ export function deskRoutes(dependencies: {
         };
       },
     }),
-    defineRoute({
+    defineStaffRoute({
       method: 'GET',
       url: '/v1/ops/decisions/:id',
       summary: 'One decision explained as the consumer sees it and as an analyst sees it',
       tags: ['ops'],
-      auth: 'none',
       params: z.object({ id: z.string().regex(/^dec_[0-9a-z]{1,40}$/) }),
       responses: { 200: { description: 'Both explanations', schema: decisionExplanationSchema } },
-      handler: async ({ request, params }) => {
-        await auth.require(request);
+      handler: async ({ params }) => {
         const explained = await caseView.decision(params.id);
         if (!explained) throw new ApiError(404, 'not_found', 'decision not found');
         return { status: 200, body: explained };

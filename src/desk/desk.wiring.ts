@@ -6,7 +6,6 @@ import type { Ids } from '../shared/ids.ts';
 import type { Database } from '../storage/database.ts';
 import type { RiskEngine } from '../risk/engine.ts';
 import type { ModelService } from '../training/model.service.ts';
-import type { StaffAuth } from '../staff/staff-auth.service.ts';
 import { makePortalService } from '../portal/portal.service.ts';
 import type { RouteDefinition } from '../http/route.ts';
 import type { WorkQueue } from './work-queue.service.ts';
@@ -21,13 +20,12 @@ export function makeDeskContext(dependencies: {
   ids: Ids;
   engine: RiskEngine;
   models: ModelService;
-  auth: StaffAuth;
   queue: WorkQueue;
   caseFirstResponseHours: number;
   transfer: TransferSettings;
   personalData: PersonalData;
 }) {
-  const { database, clock, ids, auth, queue, models } = dependencies;
+  const { database, clock, ids, queue, models } = dependencies;
   // The portal's own account views and "not mine" action, so the desk unlinks exactly what the consumer would.
   const portal = makePortalService({
     database,
@@ -54,8 +52,8 @@ export function makeDeskContext(dependencies: {
     personalData: dependencies.personalData,
   });
   const routes: RouteDefinition[] = [
-    ...workQueueRoutes({ auth, queue }),
-    ...deskRoutes({ auth, database, caseView, remediation, personalData: dependencies.personalData }),
+    ...workQueueRoutes({ queue }),
+    ...deskRoutes({ database, caseView, remediation, personalData: dependencies.personalData }),
   ];
   return { routes, remediation };
 }

@@ -1,7 +1,6 @@
 // The entity graph on /v1/ops (staff cookie): search around an identifier, mark fraud, act on a drop-address cluster.
 import { z } from 'zod';
-import { defineRoute } from '../http/route.ts';
-import type { StaffAuth } from '../staff/staff-auth.service.ts';
+import { defineStaffRoute } from '../staff/staff.route.ts';
 import { entityKinds } from './entity-graph.ts';
 import { graphSchema, type EntityGraphService } from './entity-graph.service.ts';
 import { fraudLabels, type GraphActions } from './graph-actions.service.ts';
@@ -12,16 +11,15 @@ export const graphBounds = { depth: { default: 2, max: 4 }, maxNodes: { default:
 const accountId = z.string().regex(/^acc_[0-9a-z]{1,40}$/);
 const orderId = z.string().regex(/^ord_[0-9a-z]{1,40}$/);
 
-export function graphRoutes(dependencies: { auth: StaffAuth; graph: EntityGraphService; actions: GraphActions }) {
-  const { auth, graph, actions } = dependencies;
+export function graphRoutes(dependencies: { graph: EntityGraphService; actions: GraphActions }) {
+  const { graph, actions } = dependencies;
   return [
-    defineRoute({
+    defineStaffRoute({
       method: 'GET',
       url: '/v1/ops/graph',
       summary:
         'The entity graph around an identifier (e-mail, phone, device, IP, address key, IBAN, account, order), bounded',
       tags: ['ops'],
-      auth: 'none',
       query: z.object({
         identifier: z.string().trim().min(1).max(300),
         kind: z.enum(entityKinds).optional().describe('Omit to let the server tell the kind from the value'),
@@ -31,8 +29,7 @@ export function graphRoutes(dependencies: { auth: StaffAuth; graph: EntityGraphS
       responses: {
         200: { description: 'Nodes, edges, drop-address clusters; truncated says when bounded', schema: graphSchema },
       },
-      handler: async ({ request, query }) => {
-        await auth.require(request);
+      handler: async ({ query }) => {
         const body = await graph.search({
           identifier: query.identifier,
           kind: query.kind,
@@ -42,12 +39,11 @@ export function graphRoutes(dependencies: { auth: StaffAuth; graph: EntityGraphS
         return { status: 200, body };
       },
     }),
-    defineRoute({
+    defineStaffRoute({
       method: 'POST',
       url: '/v1/ops/graph/mark-fraud',
       summary: 'Label every order of these accounts as confirmed fraud (audited per account)',
       tags: ['ops'],
-      auth: 'none',
       body: z.object({
         accounts: z.array(accountId).min(1).max(100),
         label: z.enum(fraudLabels).default('fraud_third_party'),
@@ -61,17 +57,15 @@ export function graphRoutes(dependencies: { auth: StaffAuth; graph: EntityGraphS
           }),
         },
       },
-      handler: async ({ request, body }) => {
-        const member = await auth.require(request);
+      handler: async ({ staff: member, body }) => {
         return { status: 200, body: { data: await actions.markFraud(member, body) } };
       },
     }),
-    defineRoute({
+    defineStaffRoute({
       method: 'POST',
       url: '/v1/ops/graph/clusters/act',
       summary: 'Act on a drop-address cluster at once: block-list its addresses and devices, hold its open orders',
       tags: ['ops'],
-      auth: 'none',
       body: z.object({
         addresses: z.array(z.string().min(3).max(300).includes('|')).max(50).default([]),
         devices: z.array(z.string().trim().min(1).max(200)).max(100).default([]),
@@ -90,8 +84,7 @@ export function graphRoutes(dependencies: { auth: StaffAuth; graph: EntityGraphS
           }),
         },
       },
-      handler: async ({ request, body }) => {
-        const member = await auth.require(request);
+      handler: async ({ staff: member, body }) => {
         const result = await actions.actOnCluster(member, {
           addresses: body.addresses,
           devices: body.devices,

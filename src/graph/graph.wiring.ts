@@ -4,7 +4,7 @@ import type { Ids } from '../shared/ids.ts';
 import type { Database } from '../storage/database.ts';
 import type { ListsService } from '../ops/lists.service.ts';
 import { listsDeskRoutes } from '../ops/lists-desk.routes.ts';
-import type { StaffAuth, StaffMember } from '../staff/staff-auth.service.ts';
+import type { StaffMember } from '../staff/staff-auth.service.ts';
 import type { RouteDefinition } from '../http/route.ts';
 import { makeEntityGraphService } from './entity-graph.service.ts';
 import { makeGraphActions } from './graph-actions.service.ts';
@@ -14,16 +14,15 @@ export function makeGraphContext(dependencies: {
   database: Database;
   clock: Clock;
   ids: Ids;
-  auth: StaffAuth;
   lists: ListsService;
   holdShipment: (member: StaffMember, orderId: string, reason: string) => Promise<unknown>;
 }) {
-  const { database, clock, ids, auth, lists } = dependencies;
+  const { database, clock, ids, lists } = dependencies;
   const graph = makeEntityGraphService({ database });
   const actions = makeGraphActions({ database, clock, ids, lists, holdShipment: dependencies.holdShipment });
   const routes: RouteDefinition[] = [
-    ...graphRoutes({ auth, graph, actions }),
-    ...listsDeskRoutes({ auth, database, clock, ids, lists }),
+    ...graphRoutes({ graph, actions }),
+    ...listsDeskRoutes({ database, clock, ids, lists }),
   ];
   return { graph, routes };
 }

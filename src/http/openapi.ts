@@ -67,6 +67,8 @@ function security(route: RouteDefinition): Record<string, string[]>[] {
     case 'consumer':
       // Either one: the portal's bearer token or its session cookie.
       return [{ consumerKey: [] }, { consumerCookie: [] }];
+    case 'staff':
+      return [{ staffCookie: [] }];
   }
 }
 
@@ -135,6 +137,7 @@ export function buildOpenApiDocument(routes: readonly RouteDefinition[], version
         },
         consumerKey: { type: 'http', scheme: 'bearer', description: 'Consumer portal session token' },
         consumerCookie: { type: 'apiKey', in: 'cookie', name: 'rg_consumer', description: 'Consumer portal session' },
+        staffCookie: { type: 'apiKey', in: 'cookie', name: 'rg_staff', description: 'Ops console staff session' },
       },
     },
     paths,

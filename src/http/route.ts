@@ -1,9 +1,14 @@
 // Route definitions as data: one schema per body/query/params, shared by validation and the OpenAPI document.
 import type { FastifyRequest } from 'fastify';
 import type { z } from 'zod';
+import type { StaffMember } from '../staff/staff-auth.service.ts';
+import type { StaffRole } from '../staff/staff.repository.ts';
 
-/** none; merchant API key; admin key; a signed-in consumer (portal token as Bearer or rg_consumer cookie). */
-export type RouteAuth = 'none' | 'merchant' | 'admin' | 'consumer';
+/**
+ * none; merchant API key; admin key; a signed-in consumer (portal token as Bearer or rg_consumer cookie); a signed-in
+ * staff member (rg_staff cookie) with at least the route's staffRole.
+ */
+export type RouteAuth = 'none' | 'merchant' | 'admin' | 'consumer' | 'staff';
 
 export interface Consumer {
   readonly accountId: string;
@@ -23,6 +28,8 @@ export interface RouteContext<Body, Query, Params> {
   readonly merchant: Merchant | null;
   /** The signed-in consumer (routes with auth 'consumer'). */
   readonly consumer: Consumer | null;
+  /** The signed-in staff member (routes with auth 'staff'). */
+  readonly staff: StaffMember | null;
   readonly request: FastifyRequest;
 }
 
@@ -43,6 +50,8 @@ export interface RouteDefinition<
   readonly summary: string;
   readonly tags: readonly string[];
   readonly auth: RouteAuth;
+  /** Routes with auth 'staff': the least role they need (analyst when left out); 403 staff_role_required below it. */
+  readonly staffRole?: StaffRole;
   readonly body?: BodySchema;
   /** Non-JSON bodies (e.g. NDJSON import) are read raw and described here instead of by a schema. */
   readonly rawBody?: { readonly contentType: string; readonly description: string };

@@ -9,6 +9,8 @@ import type { IdempotencyStore } from './idempotency.ts';
 import type { Metrics } from './metrics.ts';
 import { buildOpenApiDocument } from './openapi.ts';
 import type { Consumer, Merchant, RouteDefinition, RouteReply } from './route.ts';
+import type { StaffMember } from '../staff/staff-auth.service.ts';
+import type { StaffRole } from '../staff/staff.repository.ts';
 import { parseOrThrow } from './validation.ts';
 import type { DestinationStream } from 'pino';
 import { redactingLoggerOptions } from './log.redaction.ts';
@@ -20,6 +22,8 @@ export interface ServerDependencies {
   readonly routes: readonly RouteDefinition[];
   readonly findMerchantByKeyHash: (keyHash: string) => Promise<Merchant | null>;
   readonly findConsumerByToken?: (token: string) => Promise<Consumer | null>;
+  /** The signed-in staff member with at least `role` (rg_staff cookie), or throws a 401/403 ApiError. */
+  readonly authenticateStaff?: (request: FastifyRequest, role: StaffRole) => Promise<StaffMember>;
   readonly adminKey: string | undefined;
   readonly idempotency: IdempotencyStore;
   readonly metrics: Metrics;
@@ -221,8 +225,14 @@ export function buildServer(dependencies: ServerDependencies): FastifyInstance {
     return consumer;
   }
 
+  async function authenticateStaff(route: RouteDefinition, request: FastifyRequest): Promise<StaffMember> {
+    if (!dependencies.authenticateStaff)
+      throw new ApiError(401, 'staff_sign_in_required', 'sign in to the console first');
+    return dependencies.authenticateStaff(request, route.staffRole ?? 'analyst');
+  }
+
   async function authenticate(route: RouteDefinition, request: FastifyRequest): Promise<Merchant | null> {
-    if (route.auth === 'none' || route.auth === 'consumer') return null;
+    if (route.auth === 'none' || route.auth === 'consumer' || route.auth === 'staff') return null;
     const key = bearer(request);
     if (route.auth === 'admin') {
       if (!dependencies.adminKey || key === null || !sameSecret(key, dependencies.adminKey)) {
@@ -246,6 +256,7 @@ export function buildServer(dependencies: ServerDependencies): FastifyInstance {
         const merchant = await authenticate(route, request);
         route.guard?.(request);
         const consumer = route.auth === 'consumer' ? await authenticateConsumer(request) : null;
+        const staff = route.auth === 'staff' ? await authenticateStaff(route, request) : null;
         const params = route.params ? parseOrThrow(route.params, request.params, 'params') : request.params;
         const query = route.query ? parseOrThrow(route.query, request.query, 'query') : request.query;
         if (route.body && request.body !== undefined && !/json/i.test(request.headers['content-type'] ?? '')) {
@@ -260,7 +271,7 @@ export function buildServer(dependencies: ServerDependencies): FastifyInstance {
           );
         }
         const body = route.body ? parseOrThrow(route.body, request.body, 'body') : request.body;
-        const run = () => route.handler({ body, query, params, merchant, consumer, request });
+        const run = () => route.handler({ body, query, params, merchant, consumer, staff, request });
         const key = request.headers['idempotency-key'];
         let result: RouteReply;
         if (route.idempotent && typeof key === 'string') {
@@ -269,9 +280,11 @@ export function buildServer(dependencies: ServerDependencies): FastifyInstance {
             merchant?.id ??
             (consumer
               ? `consumer:${consumer.accountId}`
-              : route.auth === 'none'
-                ? `bearer:${sha256(bearer(request) ?? '')}`
-                : 'admin');
+              : staff
+                ? `staff:${staff.id}`
+                : route.auth === 'none'
+                  ? `bearer:${sha256(bearer(request) ?? '')}`
+                  : 'admin');
           const path = request.url.split('?')[0] ?? route.url;
           result = await dependencies.idempotency.run(
             owner,

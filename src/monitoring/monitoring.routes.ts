@@ -1,12 +1,11 @@
 // The console's monitoring routes on /v1/ops: the live picture, alert rules, resolving alerts and emergency levers.
 import { z } from 'zod';
-import { defineRoute } from '../http/route.ts';
+import { defineStaffRoute } from '../staff/staff.route.ts';
 import { decodeCursor, listEnvelope, listQuery } from '../http/list-envelope.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { Ids } from '../shared/ids.ts';
 import { ApiError } from '../shared/errors.ts';
 import type { Database } from '../storage/database.ts';
-import type { StaffAuth } from '../staff/staff-auth.service.ts';
 import { recordAudit } from '../staff/audit.ts';
 import { monitoringSchema, type MonitoringService } from './monitoring.service.ts';
 import { alertRuleSchema, createAlertRuleSchema, type AlertRules } from './alert-rules.service.ts';
@@ -28,7 +27,6 @@ const resolvedAlertSchema = z.object({
 });
 
 export function monitoringRoutes(dependencies: {
-  auth: StaffAuth;
   database: Database;
   clock: Clock;
   ids: Ids;
@@ -37,92 +35,83 @@ export function monitoringRoutes(dependencies: {
   levers: EmergencyLevers;
   streams: ReturnType<typeof makeMonitoringStreams>;
 }) {
-  const { auth, database, clock, ids, monitoring, alertRules, levers, streams } = dependencies;
+  const { database, clock, ids, monitoring, alertRules, levers, streams } = dependencies;
   return [
-    monitoringStreamRoute({ auth, monitoring, streams }),
-    defineRoute({
+    monitoringStreamRoute({ monitoring, streams }),
+    defineStaffRoute({
       method: 'GET',
       url: '/v1/ops/monitoring',
       summary: 'Live monitoring: decisions per minute against last week, scores and PSI, rules, step-ups, backlog',
       tags: ['ops'],
-      auth: 'none',
       query: z.object({
         minutes: z.coerce.number().int().min(5).max(180).default(60),
         merchant_id: z.string().min(1).max(100).optional(),
       }),
       responses: { 200: { description: 'The monitored series for the window', schema: monitoringSchema } },
-      handler: async ({ request, query }) => {
-        await auth.require(request);
+      handler: async ({ query }) => {
         return {
           status: 200,
           body: await monitoring.snapshot({ minutes: query.minutes, merchantId: query.merchant_id ?? null }),
         };
       },
     }),
-    defineRoute({
+    defineStaffRoute({
       method: 'GET',
       url: '/v1/ops/alert-rules',
       summary: 'Alert rules on the monitored series, newest first',
       tags: ['ops'],
-      auth: 'none',
       query: listQuery,
       responses: { 200: { description: 'A page of alert rules', schema: listEnvelope(alertRuleSchema) } },
-      handler: async ({ request, query }) => {
-        await auth.require(request);
+      handler: async ({ query }) => {
         return { status: 200, body: await alertRules.list({ limit: query.limit, before: before(query.cursor) }) };
       },
     }),
-    defineRoute({
+    defineStaffRoute({
       method: 'POST',
       url: '/v1/ops/alert-rules',
       summary: 'Create a threshold or change rule on a monitored series (lead; audited)',
       tags: ['ops'],
-      auth: 'none',
+      staffRole: 'lead',
       body: createAlertRuleSchema,
       responses: { 201: { description: 'The rule', schema: alertRuleSchema } },
-      handler: async ({ request, body }) => {
-        const member = await auth.require(request, 'lead');
+      handler: async ({ staff: member, body }) => {
         return { status: 201, body: await alertRules.create(member, body) };
       },
     }),
-    defineRoute({
+    defineStaffRoute({
       method: 'POST',
       url: '/v1/ops/alert-rules/:id/enabled',
       summary: 'Switch an alert rule on or off (lead; audited)',
       tags: ['ops'],
-      auth: 'none',
+      staffRole: 'lead',
       params: idParams('arl'),
       body: z.object({ enabled: z.boolean() }),
       responses: { 200: { description: 'The rule', schema: alertRuleSchema } },
-      handler: async ({ request, params, body }) => {
-        const member = await auth.require(request, 'lead');
+      handler: async ({ staff: member, params, body }) => {
         return { status: 200, body: await alertRules.setEnabled(member, params.id, body.enabled) };
       },
     }),
-    defineRoute({
+    defineStaffRoute({
       method: 'POST',
       url: '/v1/ops/alert-rules/evaluate',
       summary: 'Evaluate every alert rule now instead of at the next scheduled round (lead)',
       tags: ['ops'],
-      auth: 'none',
+      staffRole: 'lead',
       responses: {
         200: { description: 'How many alerts the round raised', schema: z.object({ raised: z.number().int() }) },
       },
-      handler: async ({ request }) => {
-        await auth.require(request, 'lead');
+      handler: async ({}) => {
         return { status: 200, body: { raised: await alertRules.evaluate() } };
       },
     }),
-    defineRoute({
+    defineStaffRoute({
       method: 'POST',
       url: '/v1/ops/alerts/:id/resolve',
       summary: 'Resolve an alert: the cause is dealt with (audited); a rule may raise again after this',
       tags: ['ops'],
-      auth: 'none',
       params: idParams('alr'),
       responses: { 200: { description: 'The resolved alert', schema: resolvedAlertSchema } },
-      handler: async ({ request, params }) => {
-        const member = await auth.require(request);
+      handler: async ({ staff: member, params }) => {
         const at = new Date(clock.now());
         const row = await database.transaction(async (tx) => {
           const [updated] = await tx.query<{
@@ -166,42 +155,36 @@ export function monitoringRoutes(dependencies: {
         };
       },
     }),
-    defineRoute({
+    defineStaffRoute({
       method: 'GET',
       url: '/v1/ops/levers',
       summary: 'Emergency levers, newest first, with whether each is active, expired or released',
       tags: ['ops'],
-      auth: 'none',
       query: listQuery,
       responses: { 200: { description: 'A page of levers', schema: listEnvelope(leverSchema) } },
-      handler: async ({ request, query }) => {
-        await auth.require(request);
+      handler: async ({ query }) => {
         return { status: 200, body: await levers.list({ limit: query.limit, before: before(query.cursor) }) };
       },
     }),
-    defineRoute({
+    defineStaffRoute({
       method: 'POST',
       url: '/v1/ops/levers',
       summary: "Pull a time-boxed emergency lever on a merchant's decisions, usually from an alert (audited)",
       tags: ['ops'],
-      auth: 'none',
       body: pullLeverSchema,
       responses: { 201: { description: 'The lever, active until expires_at', schema: leverSchema } },
-      handler: async ({ request, body }) => {
-        const member = await auth.require(request);
+      handler: async ({ staff: member, body }) => {
         return { status: 201, body: await levers.pull(member, body) };
       },
     }),
-    defineRoute({
+    defineStaffRoute({
       method: 'POST',
       url: '/v1/ops/levers/:id/release',
       summary: 'Release a lever before its time is up (audited)',
       tags: ['ops'],
-      auth: 'none',
       params: idParams('lev'),
       responses: { 200: { description: 'The lever', schema: leverSchema } },
-      handler: async ({ request, params }) => {
-        const member = await auth.require(request);
+      handler: async ({ staff: member, params }) => {
         return { status: 200, body: await levers.release(member, params.id) };
       },
     }),

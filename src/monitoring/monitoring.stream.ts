@@ -1,8 +1,7 @@
 // The monitoring picture as server-sent events: the console's charts move without reloading or polling.
 import { PassThrough } from 'node:stream';
 import { z } from 'zod';
-import { defineRoute } from '../http/route.ts';
-import type { StaffAuth } from '../staff/staff-auth.service.ts';
+import { defineStaffRoute } from '../staff/staff.route.ts';
 import type { MonitoringService } from './monitoring.service.ts';
 
 /** Open streams end when the server shuts down, so a console left open never holds up a restart. */
@@ -18,17 +17,15 @@ export function makeMonitoringStreams() {
 }
 
 export function monitoringStreamRoute(dependencies: {
-  auth: StaffAuth;
   monitoring: MonitoringService;
   streams: ReturnType<typeof makeMonitoringStreams>;
 }) {
-  const { auth, monitoring, streams } = dependencies;
-  return defineRoute({
+  const { monitoring, streams } = dependencies;
+  return defineStaffRoute({
     method: 'GET',
     url: '/v1/ops/monitoring/stream',
     summary: 'The monitoring picture as server-sent events (`event: monitoring`, the same JSON as /v1/ops/monitoring)',
     tags: ['ops'],
-    auth: 'none',
     query: z.object({
       minutes: z.coerce.number().int().min(5).max(180).default(60),
       merchant_id: z.string().min(1).max(100).optional(),
@@ -40,7 +37,6 @@ export function monitoringStreamRoute(dependencies: {
       200: { description: 'An event stream; each event carries the monitoring JSON', contentType: 'text/event-stream' },
     },
     handler: async ({ request, query }) => {
-      await auth.require(request);
       const stream = new PassThrough();
       let sent = 0;
       let timer: NodeJS.Timeout | null = null;

@@ -2,7 +2,6 @@
 import type { Clock } from '../shared/clock.ts';
 import type { Ids } from '../shared/ids.ts';
 import type { Database } from '../storage/database.ts';
-import type { StaffAuth } from '../staff/staff-auth.service.ts';
 import { makeMonitoringService } from './monitoring.service.ts';
 import { makeAlertRules } from './alert-rules.service.ts';
 import { makeEmergencyLevers } from './emergency-levers.service.ts';
@@ -18,14 +17,13 @@ export function makeMonitoringContext(dependencies: {
   database: Database;
   clock: Clock;
   ids: Ids;
-  auth: StaffAuth;
   levers: ReturnType<typeof makeEmergencyLevers>;
 }) {
-  const { database, clock, ids, auth, levers } = dependencies;
+  const { database, clock, ids, levers } = dependencies;
   const monitoring = makeMonitoringService({ database, clock });
   const alertRules = makeAlertRules({ database, clock, ids, onEvaluate: levers.recordExpiries });
   const streams = makeMonitoringStreams();
-  const routes = monitoringRoutes({ auth, database, clock, ids, monitoring, alertRules, levers, streams });
+  const routes = monitoringRoutes({ database, clock, ids, monitoring, alertRules, levers, streams });
   return {
     monitoring,
     alertRules,

@@ -1,4 +1,5 @@
 // The staff audit trail: who did what to which subject, when, with the state before and after. Append-only.
+import type { Clock } from '../shared/clock.ts';
 import type { Ids } from '../shared/ids.ts';
 import type { SqlExecutor } from '../storage/database.ts';
 
@@ -27,6 +28,20 @@ export async function recordAudit(db: SqlExecutor, ids: Ids, entry: AuditEntry):
       entry.at,
     ],
   );
+}
+
+/** What staff route handlers call: the member's action on a subject, stamped with the clock's now. */
+export function makeStaffAudit(dependencies: { database: SqlExecutor; ids: Ids; clock: Clock }) {
+  return (member: { id: string; name: string }, action: string, subject: string, before: unknown, after: unknown) =>
+    recordAudit(dependencies.database, dependencies.ids, {
+      staffId: member.id,
+      actor: member.name,
+      action,
+      subject,
+      before,
+      after,
+      at: new Date(dependencies.clock.now()),
+    });
 }
 
 export async function listAudit(

@@ -1,7 +1,7 @@
 // What signed-in staff do on /v1/ops/*: work review items, resolve cases, activate rulesets, confirm four-eyes
 // requests. Every action lands in the audit trail with the state before and after.
 import { z } from 'zod';
-import { defineRoute } from '../http/route.ts';
+import { defineStaffRoute } from './staff.route.ts';
 import type { Ids } from '../shared/ids.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { Database } from '../storage/database.ts';
@@ -11,12 +11,11 @@ import { reviewStatuses } from '../review/review.repository.ts';
 import type { CasesService } from '../protection/cases.service.ts';
 import { caseResolutions } from '../protection/protection.repository.ts';
 import type { RulesetsService } from '../ops/rulesets.service.ts';
-import type { StaffAuth, StaffMember } from './staff-auth.service.ts';
 import { approvalViewSchema, type ApprovalsService } from './approvals.service.ts';
 import { listEnvelope } from '../http/list-envelope.ts';
 import { reviewItemSchema } from '../review/review.routes.ts';
 import { caseDetailSchema } from '../protection/cases.routes.ts';
-import { recordAudit } from './audit.ts';
+import { makeStaffAudit } from './audit.ts';
 import { ApiError } from '../shared/errors.ts';
 
 const reviewParams = z.object({ id: z.string().regex(/^rvw_[0-9a-z]{1,40}$/) });
@@ -29,7 +28,6 @@ const page = z.object({
 });
 
 export function opsActionRoutes(dependencies: {
-  auth: StaffAuth;
   database: Database;
   clock: Clock;
   ids: Ids;
@@ -39,45 +37,32 @@ export function opsActionRoutes(dependencies: {
   rulesets: RulesetsService;
   approvals: ApprovalsService;
 }) {
-  const { auth, reviews, queue, cases, rulesets, approvals } = dependencies;
-  const audit = (member: StaffMember, action: string, subject: string, before: unknown, after: unknown) =>
-    recordAudit(dependencies.database, dependencies.ids, {
-      staffId: member.id,
-      actor: member.name,
-      action,
-      subject,
-      before,
-      after,
-      at: new Date(dependencies.clock.now()),
-    });
+  const { reviews, queue, cases, rulesets, approvals } = dependencies;
+  const audit = makeStaffAudit(dependencies);
 
   const settleReview = (verdict: 'approve' | 'decline') =>
-    defineRoute({
+    defineStaffRoute({
       method: 'POST',
       url: `/v1/ops/reviews/:id/${verdict}`,
       summary: `${verdict === 'approve' ? 'Approve' : 'Decline'} a held session (analyst role; audited; 409 item_locked when a colleague works it)`,
       tags: ['ops'],
-      auth: 'none',
       params: reviewParams,
       body: z.object({ note: note.optional() }),
       responses: { 200: { description: 'The settled review item', schema: reviewItemSchema } },
-      handler: async ({ request, params, body }) => {
-        const member = await auth.require(request);
+      handler: async ({ staff: member, params, body }) => {
         return { status: 200, body: await queue.settleReview(member, params.id, verdict, body.note) };
       },
     });
 
   return [
-    defineRoute({
+    defineStaffRoute({
       method: 'GET',
       url: '/v1/ops/reviews',
       summary: 'Review queue items (filter: status)',
       tags: ['ops'],
-      auth: 'none',
       query: page.extend({ status: z.enum(reviewStatuses).optional() }),
       responses: { 200: { description: 'A page of review items', schema: listEnvelope(reviewItemSchema) } },
-      handler: async ({ request, query }) => {
-        await auth.require(request);
+      handler: async ({ query }) => {
         return {
           status: 200,
           body: await reviews.list({ status: query.status, after: query.cursor, limit: query.limit }),
@@ -86,21 +71,19 @@ export function opsActionRoutes(dependencies: {
     }),
     settleReview('approve'),
     settleReview('decline'),
-    defineRoute({
+    defineStaffRoute({
       method: 'POST',
       url: '/v1/ops/cases/:id/resolve',
       summary:
         'Resolve a case (analyst role). fraud_confirmed needs a second person: it opens a pending approval (202)',
       tags: ['ops'],
-      auth: 'none',
       params: caseParams,
       body: z.object({ outcome: z.enum(caseResolutions), note }),
       responses: {
         200: { description: 'The resolved case', schema: caseDetailSchema },
         202: { description: 'The pending approval', schema: approvalViewSchema },
       },
-      handler: async ({ request, params, body }) => {
-        const member = await auth.require(request);
+      handler: async ({ staff: member, params, body }) => {
         await queue.assertWorkable(member, params.id);
         const before = await cases.get(params.id);
         if (body.outcome === 'fraud_confirmed') {
@@ -124,16 +107,15 @@ export function opsActionRoutes(dependencies: {
         return { status: 200, body: after };
       },
     }),
-    defineRoute({
+    defineStaffRoute({
       method: 'POST',
       url: '/v1/ops/rulesets/:version/activate',
       summary: 'Ask to activate a ruleset version (lead role); a second lead or admin confirms it (202)',
       tags: ['ops'],
-      auth: 'none',
+      staffRole: 'lead',
       params: z.object({ version: z.string().min(1).max(100) }),
       responses: { 202: { description: 'The pending approval', schema: approvalViewSchema } },
-      handler: async ({ request, params }) => {
-        const member = await auth.require(request, 'lead');
+      handler: async ({ staff: member, params }) => {
         await rulesets.get(params.version);
         return {
           status: 202,
@@ -143,28 +125,25 @@ export function opsActionRoutes(dependencies: {
         };
       },
     }),
-    defineRoute({
+    defineStaffRoute({
       method: 'GET',
       url: '/v1/ops/approvals',
       summary: 'Four-eyes requests (filter: status)',
       tags: ['ops'],
-      auth: 'none',
       query: page.extend({ status: z.enum(['pending', 'confirmed', 'rejected']).optional() }),
       responses: { 200: { description: 'A page of four-eyes requests', schema: listEnvelope(approvalViewSchema) } },
-      handler: async ({ request, query }) => {
-        await auth.require(request);
+      handler: async ({ query }) => {
         return {
           status: 200,
           body: await approvals.list({ status: query.status, after: query.cursor, limit: query.limit }),
         };
       },
     }),
-    defineRoute({
+    defineStaffRoute({
       method: 'POST',
       url: '/v1/ops/approvals/:id/confirm',
       summary: "Confirm another staff member's request; the action happens now (never by the requester)",
       tags: ['ops'],
-      auth: 'none',
       params: approvalParams,
       responses: {
         200: {
@@ -172,21 +151,18 @@ export function opsActionRoutes(dependencies: {
           schema: z.object({ approval: approvalViewSchema, result: z.unknown() }),
         },
       },
-      handler: async ({ request, params }) => {
-        const member = await auth.require(request);
+      handler: async ({ staff: member, params }) => {
         return { status: 200, body: await approvals.confirm(member, params.id) };
       },
     }),
-    defineRoute({
+    defineStaffRoute({
       method: 'POST',
       url: '/v1/ops/approvals/:id/reject',
       summary: 'Reject (or, as the requester, withdraw) a pending request',
       tags: ['ops'],
-      auth: 'none',
       params: approvalParams,
       responses: { 200: { description: 'The rejected approval', schema: approvalViewSchema } },
-      handler: async ({ request, params }) => {
-        const member = await auth.require(request);
+      handler: async ({ staff: member, params }) => {
         return { status: 200, body: await approvals.reject(member, params.id) };
       },
     }),

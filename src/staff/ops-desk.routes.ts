@@ -1,6 +1,6 @@
 // The desk's read-and-acknowledge routes on /v1/ops: open cases and the alerts raised by protection and review.
 import { z } from 'zod';
-import { defineRoute } from '../http/route.ts';
+import { defineStaffRoute } from './staff.route.ts';
 import { decodeCursor, listEnvelope, listQuery } from '../http/list-envelope.ts';
 import { caseSummarySchema } from '../protection/cases.routes.ts';
 import type { Clock } from '../shared/clock.ts';
@@ -8,7 +8,6 @@ import type { Ids } from '../shared/ids.ts';
 import { ApiError } from '../shared/errors.ts';
 import type { Database } from '../storage/database.ts';
 import type { CasesService } from '../protection/cases.service.ts';
-import type { StaffAuth } from './staff-auth.service.ts';
 import { recordAudit } from './audit.ts';
 
 const seqCursor = z.tuple([z.number().int().min(0)]);
@@ -53,35 +52,26 @@ const presentAlert = (row: AlertRow): z.infer<typeof alertView> => ({
   resolved_at: row.resolved_at?.toISOString() ?? null,
 });
 
-export function opsDeskRoutes(dependencies: {
-  auth: StaffAuth;
-  database: Database;
-  clock: Clock;
-  ids: Ids;
-  cases: CasesService;
-}) {
-  const { auth, database, cases } = dependencies;
+export function opsDeskRoutes(dependencies: { database: Database; clock: Clock; ids: Ids; cases: CasesService }) {
+  const { database, cases } = dependencies;
   return [
-    defineRoute({
+    defineStaffRoute({
       method: 'GET',
       url: '/v1/ops/cases',
       summary: 'Cases (filter: status), oldest first',
       tags: ['ops'],
-      auth: 'none',
       query: listQuery.extend({ status: z.enum(['open', 'resolved']).optional() }),
       responses: { 200: { description: 'A page of cases, oldest first', schema: listEnvelope(caseSummarySchema) } },
-      handler: async ({ request, query }) => {
-        await auth.require(request);
+      handler: async ({ query }) => {
         const after = query.cursor === undefined ? null : decodeCursor(query.cursor, seqCursor);
         return { status: 200, body: await cases.list({ status: query.status, after, limit: query.limit }) };
       },
     }),
-    defineRoute({
+    defineStaffRoute({
       method: 'GET',
       url: '/v1/ops/alerts',
       summary: 'Alerts (case SLA breaches, review deadlines), newest first; filter unacknowledged',
       tags: ['ops'],
-      auth: 'none',
       query: page.extend({
         open: z
           .enum(['true', 'false'])
@@ -89,8 +79,7 @@ export function opsDeskRoutes(dependencies: {
           .optional(),
       }),
       responses: { 200: { description: 'A page of alerts, newest first', schema: listEnvelope(alertView) } },
-      handler: async ({ request, query }) => {
-        await auth.require(request);
+      handler: async ({ query }) => {
         const rows = await database.query<AlertRow>(
           `SELECT seq, id, kind, subject_id, message, created_at, acknowledged_at, rule_id, resolved_at FROM protection_alerts
            WHERE ($1::boolean IS NULL OR $1 = (acknowledged_at IS NULL)) AND ($2::bigint IS NULL OR seq < $2)
@@ -109,16 +98,14 @@ export function opsDeskRoutes(dependencies: {
         };
       },
     }),
-    defineRoute({
+    defineStaffRoute({
       method: 'POST',
       url: '/v1/ops/alerts/:id/acknowledge',
       summary: 'Acknowledge an alert (audited)',
       tags: ['ops'],
-      auth: 'none',
       params: z.object({ id: z.string().regex(/^alr_[0-9a-z]{1,40}$/) }),
       responses: { 200: { description: 'The alert', schema: alertView } },
-      handler: async ({ request, params }) => {
-        const member = await auth.require(request);
+      handler: async ({ staff: member, params }) => {
         const at = new Date(dependencies.clock.now());
         const [row] = await database.query<AlertRow>(
           `UPDATE protection_alerts SET acknowledged_at = $2 WHERE id = $1 AND acknowledged_at IS NULL

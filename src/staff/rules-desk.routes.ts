@@ -2,7 +2,7 @@
 // activate it (activation itself is a four-eyes request in ops-actions.routes.ts).
 import type { HistoryRange } from '../storage/history.reader.ts';
 import { z } from 'zod';
-import { defineRoute } from '../http/route.ts';
+import { defineStaffRoute } from './staff.route.ts';
 import { decodeCursor, listEnvelope, listQuery, maxPageSize, toPage } from '../http/list-envelope.ts';
 import type { Database } from '../storage/database.ts';
 import type { RulesetsService } from '../ops/rulesets.service.ts';
@@ -10,7 +10,6 @@ import { recordedDecisions, summariseBacktest } from '../training/backtest.comma
 import { replayOrigin } from '../training/history.source.ts';
 import { makeProgressBar } from '../training/progress.bar.ts';
 import { backtestMoney } from './backtest-money.ts';
-import type { StaffAuth } from './staff-auth.service.ts';
 
 const versionView = z.object({
   version: z.string(),
@@ -56,25 +55,22 @@ const backtestView = z.object({
 const createdCursor = z.tuple([z.iso.datetime(), z.string().max(200)]);
 
 export function rulesDeskRoutes(dependencies: {
-  auth: StaffAuth;
   database: Database;
   rulesets: RulesetsService;
   /** Opens live orders' sealed inputs for the replay. */
   openInput?: HistoryRange['openInput'];
 }) {
-  const { auth, database, rulesets } = dependencies;
+  const { database, rulesets } = dependencies;
   return [
-    defineRoute({
+    defineStaffRoute({
       method: 'GET',
       url: '/v1/ops/rulesets',
       summary: 'Ruleset versions, newest first (one active)',
       tags: ['ops'],
-      auth: 'none',
       // The desk shows every version on one screen: a page is as large as a page may be unless it asks for less.
       query: listQuery.extend({ limit: listQuery.shape.limit.unwrap().default(maxPageSize) }),
       responses: { 200: { description: 'Versions, newest first', schema: listEnvelope(versionView) } },
-      handler: async ({ request, query }) => {
-        await auth.require(request);
+      handler: async ({ query }) => {
         const after = query.cursor === undefined ? null : decodeCursor(query.cursor, createdCursor);
         const rows = await rulesets.list({ limit: query.limit, after });
         const body: z.infer<ReturnType<typeof listEnvelope<typeof versionView>>> = toPage(
@@ -94,16 +90,14 @@ export function rulesDeskRoutes(dependencies: {
         return { status: 200, body };
       },
     }),
-    defineRoute({
+    defineStaffRoute({
       method: 'POST',
       url: '/v1/ops/rulesets/:version/backtest',
       summary: 'Backtest a stored ruleset version on the recorded history: outcomes, fraud caught, friction, rule hits',
       tags: ['ops'],
-      auth: 'none',
       params: z.object({ version: z.string().min(1).max(100) }),
       responses: { 200: { description: 'The backtest summary', schema: backtestView } },
-      handler: async ({ request, params }) => {
-        await auth.require(request);
+      handler: async ({ params }) => {
         const stored = await rulesets.get(params.version);
         const ruleset = rulesets.validate(stored.body);
         const { history } = await replayOrigin(

@@ -1,15 +1,14 @@
 // The rule levers on the desk: read and edit a ruleset (validated, errors by path), put one in shadow on live traffic
 // and read its disagreements, and roll back to the version active before. Every change is audited.
 import { z } from 'zod';
-import { defineRoute } from '../http/route.ts';
+import { defineStaffRoute } from './staff.route.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { Ids } from '../shared/ids.ts';
 import type { Database } from '../storage/database.ts';
 import type { RulesetsService } from '../ops/rulesets.service.ts';
 import { checkRuleset } from '../risk/rules/ruleset.loader.ts';
 import { compareRulesetShadow } from '../ops/ruleset-shadow.ts';
-import type { StaffAuth, StaffMember } from './staff-auth.service.ts';
-import { recordAudit } from './audit.ts';
+import { makeStaffAudit } from './audit.ts';
 
 const versionParams = z.object({ version: z.string().min(1).max(100) });
 const validationView = z.object({
@@ -40,31 +39,20 @@ export function validationErrors(candidate: unknown): z.infer<typeof validationV
 }
 
 export function rulesLeverRoutes(dependencies: {
-  auth: StaffAuth;
   database: Database;
   clock: Clock;
   ids: Ids;
   rulesets: RulesetsService;
 }) {
-  const { auth, database, rulesets } = dependencies;
-  const audit = (member: StaffMember, action: string, subject: string, before: unknown, after: unknown) =>
-    recordAudit(database, dependencies.ids, {
-      staffId: member.id,
-      actor: member.name,
-      action,
-      subject,
-      before,
-      after,
-      at: new Date(dependencies.clock.now()),
-    });
+  const { database, rulesets } = dependencies;
+  const audit = makeStaffAudit(dependencies);
 
   return [
-    defineRoute({
+    defineStaffRoute({
       method: 'GET',
       url: '/v1/ops/rulesets/:version',
       summary: 'One ruleset version with its rules (to edit as a new version)',
       tags: ['ops'],
-      auth: 'none',
       params: versionParams,
       responses: {
         200: {
@@ -72,96 +60,87 @@ export function rulesLeverRoutes(dependencies: {
           schema: z.object({ version: z.string(), active: z.boolean(), body: z.record(z.string(), z.unknown()) }),
         },
       },
-      handler: async ({ request, params }) => {
-        await auth.require(request);
+      handler: async ({ params }) => {
         const row = await rulesets.get(params.version);
         return { status: 200, body: { version: row.version, active: row.active, body: row.body } };
       },
     }),
-    defineRoute({
+    defineStaffRoute({
       method: 'POST',
       url: '/v1/ops/rulesets/validate',
       summary: 'Check a ruleset against the schema and the feature catalogue without storing it; errors by path',
       tags: ['ops'],
-      auth: 'none',
       body: z.object({ ruleset: z.unknown() }),
       responses: { 200: { description: 'Valid, or the errors by path', schema: validationView } },
-      handler: async ({ request, body }) => {
-        await auth.require(request);
+      handler: async ({ body }) => {
         return { status: 200, body: validationErrors(body.ruleset) };
       },
     }),
-    defineRoute({
+    defineStaffRoute({
       method: 'POST',
       url: '/v1/ops/rulesets',
       summary: 'Store an edited ruleset as a new version (lead role; 422 invalid_ruleset with errors by path; audited)',
       tags: ['ops'],
-      auth: 'none',
+      staffRole: 'lead',
       body: z.object({ ruleset: z.unknown(), note: z.string().trim().max(500).optional() }),
       responses: { 201: { description: 'Stored, not active', schema: z.object({ version: z.string() }) } },
-      handler: async ({ request, body }) => {
-        const member = await auth.require(request, 'lead');
+      handler: async ({ staff: member, body }) => {
         const ruleset = await rulesets.create(body.ruleset, { note: body.note ?? `edited by ${member.name}` });
         await audit(member, 'ruleset.create', ruleset.version, null, { rules: ruleset.rules.length, note: body.note });
         return { status: 201, body: { version: ruleset.version } };
       },
     }),
-    defineRoute({
+    defineStaffRoute({
       method: 'POST',
       url: '/v1/ops/rulesets/:version/shadow',
       summary: 'Evaluate a stored version in shadow beside the active one on live traffic (lead role; audited)',
       tags: ['ops'],
-      auth: 'none',
+      staffRole: 'lead',
       params: versionParams,
       responses: { 200: { description: 'In shadow', schema: z.object({ shadow: z.string().nullable() }) } },
-      handler: async ({ request, params }) => {
-        const member = await auth.require(request, 'lead');
+      handler: async ({ staff: member, params }) => {
         const before = rulesets.shadow()?.version ?? null;
         const shadow = await rulesets.setShadow(params.version);
         await audit(member, 'ruleset.shadow', params.version, { shadow: before }, { shadow: shadow?.version ?? null });
         return { status: 200, body: { shadow: shadow?.version ?? null } };
       },
     }),
-    defineRoute({
+    defineStaffRoute({
       method: 'POST',
       url: '/v1/ops/rulesets/shadow/stop',
       summary: 'Stop evaluating any ruleset in shadow (lead role; audited)',
       tags: ['ops'],
-      auth: 'none',
+      staffRole: 'lead',
       responses: { 200: { description: 'No shadow', schema: z.object({ shadow: z.null() }) } },
-      handler: async ({ request }) => {
-        const member = await auth.require(request, 'lead');
+      handler: async ({ staff: member }) => {
         const before = rulesets.shadow()?.version ?? null;
         await rulesets.setShadow(null);
         await audit(member, 'ruleset.shadow_stop', before ?? 'none', { shadow: before }, { shadow: null });
         return { status: 200, body: { shadow: null } };
       },
     }),
-    defineRoute({
+    defineStaffRoute({
       method: 'GET',
       url: '/v1/ops/rulesets/:version/shadow',
       summary: "A shadow version's would-be outcomes against the live answers: agreement and disagreements",
       tags: ['ops'],
-      auth: 'none',
       params: versionParams,
       responses: { 200: { description: 'Agreement counts', schema: shadowView } },
-      handler: async ({ request, params }) => {
-        await auth.require(request);
+      handler: async ({ params }) => {
         const body: z.infer<typeof shadowView> = await compareRulesetShadow(database, params.version);
         return { status: 200, body };
       },
     }),
-    defineRoute({
+    defineStaffRoute({
       method: 'POST',
       url: '/v1/ops/rulesets/rollback',
       summary: 'Go back to the ruleset version active before this one (lead role; audited; 409 when there is none)',
       tags: ['ops'],
-      auth: 'none',
+      staffRole: 'lead',
       responses: {
         200: { description: 'Active again', schema: z.object({ from: z.string(), active_version: z.string() }) },
       },
-      handler: async ({ request }) => {
-        const member = await auth.require(request, 'lead');
+      handler: async ({ staff: member }) => {
         const { from, to } = await rulesets.rollback();
         await audit(member, 'ruleset.rollback', to.version, { active: from }, { active: to.version });
         return { status: 200, body: { from, active_version: to.version } };

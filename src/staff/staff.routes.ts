@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import type { AuthenticationResponseJSON, RegistrationResponseJSON } from '@simplewebauthn/server';
 import { defineRoute } from '../http/route.ts';
+import { defineStaffRoute } from './staff.route.ts';
 import { listEnvelope, listQuery } from '../http/list-envelope.ts';
 import type { StaffAuth } from './staff-auth.service.ts';
 import { listAudit } from './audit.ts';
@@ -61,30 +62,28 @@ export function staffRoutes(auth: StaffAuth, database: Database, limitSignIn: St
         body: await auth.create(body, { staffId: null, actor: 'admin-key' }),
       }),
     }),
-    defineRoute({
+    defineStaffRoute({
       method: 'POST',
       url: '/v1/ops/staff',
       summary: 'Create a staff account (admin role): returns its one-time enrolment link',
       tags: ['staff'],
-      auth: 'none',
+      staffRole: 'admin',
       body: newStaff,
       responses: { 201: { description: 'The account and its enrolment link (shown once)', schema: staffCreated } },
-      handler: async ({ body, request }) => {
-        const member = await auth.require(request, 'admin');
+      handler: async ({ staff: member, body }) => {
         const created: Shape<typeof staffCreated> = await auth.create(body, { staffId: member.id, actor: member.name });
         return { status: 201, body: created };
       },
     }),
-    defineRoute({
+    defineStaffRoute({
       method: 'GET',
       url: '/v1/ops/staff',
       summary: 'Staff accounts (lead role)',
       tags: ['staff'],
-      auth: 'none',
+      staffRole: 'lead',
       query: listQuery,
       responses: { 200: { description: 'Staff accounts', schema: listEnvelope(staffView) } },
-      handler: async ({ request, query }) => {
-        await auth.require(request, 'lead');
+      handler: async ({ query }) => {
         const body: Shape<ReturnType<typeof listEnvelope<typeof staffView>>> = await auth.list(query);
         return { status: 200, body };
       },
@@ -160,41 +159,37 @@ export function staffRoutes(auth: StaffAuth, database: Database, limitSignIn: St
         return { status: 200, body: view, headers: { 'set-cookie': session.cookie } };
       },
     }),
-    defineRoute({
+    defineStaffRoute({
       method: 'GET',
       url: '/v1/ops/me',
       summary: 'The signed-in staff member',
       tags: ['staff'],
-      auth: 'none',
       responses: { 200: { description: 'id, name, role', schema: memberView } },
-      handler: async ({ request }) => {
-        const { sessionId: _session, ...member } = await auth.require(request);
+      handler: async ({ staff }) => {
+        const { sessionId: _session, ...member } = staff;
         const body: Shape<typeof memberView> = member;
         return { status: 200, body };
       },
     }),
-    defineRoute({
+    defineStaffRoute({
       method: 'POST',
       url: '/v1/ops/sign-out',
       summary: 'End this staff session and clear the cookie',
       tags: ['staff'],
-      auth: 'none',
       responses: { 204: { description: 'Signed out' } },
-      handler: async ({ request }) => {
-        const member = await auth.require(request);
+      handler: async ({ staff: member }) => {
         return { status: 204, body: null, headers: { 'set-cookie': await auth.signOut(member) } };
       },
     }),
-    defineRoute({
+    defineStaffRoute({
       method: 'GET',
       url: '/v1/ops/audit',
       summary: 'The staff audit trail (lead role): who, what, when, before/after; filter by subject',
       tags: ['staff'],
-      auth: 'none',
+      staffRole: 'lead',
       query: page.extend({ subject: z.string().min(1).max(100).optional() }),
       responses: { 200: { description: 'Audit entries, oldest first', schema: listEnvelope(auditEntry) } },
-      handler: async ({ request, query }) => {
-        await auth.require(request, 'lead');
+      handler: async ({ query }) => {
         const body: Shape<ReturnType<typeof listEnvelope<typeof auditEntry>>> = await listAudit(database, {
           subject: query.subject,
           after: query.cursor,

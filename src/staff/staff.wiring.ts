@@ -68,11 +68,11 @@ export function makeStaffContext(dependencies: {
   });
   const routes: RouteDefinition[] = [
     ...staffRoutes(auth, database, makeStaffSignInLimit({ database, clock })),
-    ...opsActionRoutes({ auth, database, clock, ids, reviews, queue, cases, rulesets, approvals }),
-    ...opsDeskRoutes({ auth, database, clock, ids, cases }),
-    ...rulesDeskRoutes({ auth, database, rulesets, openInput: dependencies.openInput }),
-    ...rulesLeverRoutes({ auth, database, clock, ids, rulesets }),
-    ...modelsDeskRoutes({ auth, database, clock, ids, approvals, ...dependencies.models }),
+    ...opsActionRoutes({ database, clock, ids, reviews, queue, cases, rulesets, approvals }),
+    ...opsDeskRoutes({ database, clock, ids, cases }),
+    ...rulesDeskRoutes({ database, rulesets, openInput: dependencies.openInput }),
+    ...rulesLeverRoutes({ database, clock, ids, rulesets }),
+    ...modelsDeskRoutes({ database, clock, ids, approvals, ...dependencies.models }),
   ];
   return { auth, approvals, routes };
 }

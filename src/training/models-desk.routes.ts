@@ -1,15 +1,14 @@
 // The model registry on the desk (/v1/ops, staff cookie): versions with metrics, champion vs challenger on the same
 // live decisions with their ROC and PR curves, promotion through four eyes, and an audited rollback.
 import { z } from 'zod';
-import { defineRoute } from '../http/route.ts';
+import { defineStaffRoute } from '../staff/staff.route.ts';
 import { precisionRecallCurve, rocCurve, sweepThresholds } from '../model/index.ts';
 import { ApiError, notFound } from '../shared/errors.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { Ids } from '../shared/ids.ts';
 import type { Database } from '../storage/database.ts';
-import type { StaffAuth } from '../staff/staff-auth.service.ts';
 import { approvalViewSchema, type ApprovalsService } from '../staff/approvals.service.ts';
-import { recordAudit } from '../staff/audit.ts';
+import { makeStaffAudit } from '../staff/audit.ts';
 import { modelStatuses, type ModelRegistry } from './model.registry.ts';
 import type { ModelService } from './model.service.ts';
 import { compareShadow } from './models.routes.ts';
@@ -76,7 +75,6 @@ async function sharedCurves(database: Database, modelId: string) {
 }
 
 export function modelsDeskRoutes(dependencies: {
-  auth: StaffAuth;
   database: Database;
   clock: Clock;
   ids: Ids;
@@ -84,17 +82,16 @@ export function modelsDeskRoutes(dependencies: {
   models: ModelService;
   approvals: ApprovalsService;
 }) {
-  const { auth, database, registry, models, approvals } = dependencies;
+  const { database, registry, models, approvals } = dependencies;
+  const audit = makeStaffAudit(dependencies);
   return [
-    defineRoute({
+    defineStaffRoute({
       method: 'GET',
       url: '/v1/ops/models',
       summary: 'Model versions with metrics; challengers against the champion on the same live decisions, with curves',
       tags: ['ops'],
-      auth: 'none',
       responses: { 200: { description: 'The registry as the desk sees it', schema: deskModelsSchema } },
-      handler: async ({ request }) => {
-        await auth.require(request);
+      handler: async ({}) => {
         const champion = models.champion();
         const championStepUp = champion?.metadata.thresholds.stepUp ?? null;
         const versions = await Promise.all(
@@ -132,16 +129,15 @@ export function modelsDeskRoutes(dependencies: {
         return { status: 200, body };
       },
     }),
-    defineRoute({
+    defineStaffRoute({
       method: 'POST',
       url: '/v1/ops/models/:id/promote',
       summary: 'Ask to promote a model version to champion (lead role); a second lead or admin confirms it (202)',
       tags: ['ops'],
-      auth: 'none',
+      staffRole: 'lead',
       params: z.object({ id: z.string().min(1).max(100) }),
       responses: { 202: { description: 'The pending approval', schema: approvalViewSchema } },
-      handler: async ({ request, params }) => {
-        const member = await auth.require(request, 'lead');
+      handler: async ({ staff: member, params }) => {
         if (!(await registry.list()).some((version) => version.id === params.id)) throw notFound(`model ${params.id}`);
         return {
           status: 202,
@@ -151,34 +147,31 @@ export function modelsDeskRoutes(dependencies: {
         };
       },
     }),
-    defineRoute({
+    defineStaffRoute({
       method: 'POST',
       url: '/v1/ops/models/rollback',
       summary: 'Return to the champion before the current one (lead role; audited; at once, as an undo)',
       tags: ['ops'],
-      auth: 'none',
+      staffRole: 'lead',
       responses: {
         200: {
           description: 'Rolled back',
           schema: z.object({ from: z.string(), to: z.string().nullable(), serving: z.string().nullable() }),
         },
       },
-      handler: async ({ request }) => {
-        const member = await auth.require(request, 'lead');
+      handler: async ({ staff: member }) => {
         const outcome = await registry.rollback();
         if (outcome.kind === 'no_champion')
           throw new ApiError(409, 'no_champion', 'no registered champion to roll back');
         await models.refresh();
         const serving = models.champion()?.version ?? null;
-        await recordAudit(database, dependencies.ids, {
-          staffId: member.id,
-          actor: member.name,
-          action: 'model.rollback',
-          subject: outcome.from,
-          before: { champion: outcome.from },
-          after: { champion: outcome.to, serving },
-          at: new Date(dependencies.clock.now()),
-        });
+        await audit(
+          member,
+          'model.rollback',
+          outcome.from,
+          { champion: outcome.from },
+          { champion: outcome.to, serving },
+        );
         return { status: 200, body: { from: outcome.from, to: outcome.to, serving } };
       },
     }),

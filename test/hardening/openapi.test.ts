@@ -1,4 +1,4 @@
-// The OpenAPI contract: operation ids, declared authentication per route family, and an error schema that allows
+// The OpenAPI contract: operation ids, declared authentication per route family (merchant, consumer, staff), and an error schema that allows
 // the fields errors really carry.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTestApplication, type TestApplication } from '../application.ts';
@@ -52,6 +52,29 @@ describe('the OpenAPI document', () => {
       type: 'apiKey',
       in: 'cookie',
       name: 'rg_consumer',
+      description: expect.any(String),
+    });
+  });
+
+  it('declares the staff cookie on /v1/ops/*, apart from enrolment and sign-in', () => {
+    const open = new Set([
+      '/v1/ops/enrolment/options',
+      '/v1/ops/enrolment/verify',
+      '/v1/ops/sign-in/options',
+      '/v1/ops/sign-in/verify',
+    ]);
+    const staffOperations = operations.filter(([, path]) => path.startsWith('/v1/ops/') && !open.has(path));
+    expect(staffOperations.length).toBeGreaterThan(40);
+    for (const [method, path, operation] of staffOperations) {
+      expect(operation.security, `${method} ${path}`).toEqual([{ staffCookie: [] }]);
+    }
+    for (const [method, path, operation] of operations.filter(([, path]) => open.has(path))) {
+      expect(operation.security, `${method} ${path}`).toEqual([]);
+    }
+    expect(document.components.securitySchemes).toHaveProperty('staffCookie', {
+      type: 'apiKey',
+      in: 'cookie',
+      name: 'rg_staff',
       description: expect.any(String),
     });
   });
