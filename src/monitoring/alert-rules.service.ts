@@ -9,7 +9,8 @@ import type { Database, SqlExecutor } from '../storage/database.ts';
 import { enqueue } from '../outbox/outbox.ts';
 import { opsAlertTopic } from '../protection/case.sla.ts';
 import { recordAudit } from '../staff/audit.ts';
-import { measure, seriesNames, type Measurement } from './monitoring.series.ts';
+import { measure, type Measurement } from './monitoring.series.ts';
+import { seriesNames, type SeriesName } from './series-names.ts';
 import type { StaffActor } from './emergency-levers.service.ts';
 
 const week = 7 * 24 * 60 * 60 * 1000;
@@ -40,7 +41,7 @@ interface AlertRuleRow {
   seq: string | number;
   id: string;
   name: string;
-  series: (typeof seriesNames)[number];
+  series: SeriesName;
   merchant_id: string | null;
   new_address_only: boolean;
   kind: 'threshold' | 'change';

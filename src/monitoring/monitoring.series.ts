@@ -1,22 +1,7 @@
 // The named series alert rules watch: one figure per window, with the number of events it was computed from.
 import type { SqlExecutor } from '../storage/database.ts';
 import * as repository from './monitoring.repository.ts';
-
-export const seriesNames = [
-  'decisions',
-  'step_ups',
-  'reviews',
-  'declines',
-  'step_up_rate',
-  'review_rate',
-  'decline_rate',
-  'provider_fallback_rate',
-  'step_up_pass_rate',
-  'not_me_claims',
-  'latency_p95_ms',
-  'outbox_backlog',
-] as const;
-export type SeriesName = (typeof seriesNames)[number];
+import type { SeriesName } from './series-names.ts';
 
 export interface Measurement {
   /** The figure; null when there was nothing to compute it from (a rate over no decisions). */

@@ -1,24 +1,10 @@
 // Alert rules on the monitored series, the alerts they raised (acknowledge, resolve) and the emergency levers pulled
 // from them: a time-boxed override of a merchant's decisions that ends by itself.
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
+import { seriesNames } from '../../../src/monitoring/series-names.ts';
 import { api, ApiFailure, type Page } from './api.ts';
 import { LeverForm, LeverTable, type Lever } from './Levers.tsx';
 import './monitoring.css';
-
-const seriesNames = [
-  'decisions',
-  'step_ups',
-  'reviews',
-  'declines',
-  'step_up_rate',
-  'review_rate',
-  'decline_rate',
-  'provider_fallback_rate',
-  'step_up_pass_rate',
-  'not_me_claims',
-  'latency_p95_ms',
-  'outbox_backlog',
-] as const;
 
 interface AlertRule {
   id: string;
