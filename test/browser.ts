@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { chromium, type Browser, type BrowserContext, type CDPSession, type Page } from 'playwright-core';
 
 export const chromiumPath = '/usr/bin/chromium';
@@ -19,6 +20,15 @@ const chromiumFlags = [
   // The server listens on 127.0.0.1 only; "localhost" is the WebAuthn relying party (an IP address cannot be one).
   '--host-resolver-rules=MAP localhost 127.0.0.1',
 ];
+
+/** A port nothing listens on now, for a server the browser reaches at http://localhost:port. */
+export async function freePort(): Promise<number> {
+  const server = createNetServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
 
 /** True when chromium is installed; otherwise says, once, which test is skipped and how to install it. */
 export function chromiumAvailable(testName: string): boolean {

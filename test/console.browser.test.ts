@@ -1,27 +1,23 @@
 // The ops console in a real browser: enrol a passkey from the admin key's link, sign in with it, and work a review
 // item to approval (the order and the merchant's webhooks appear). Screenshots at 1440 px in test-artifacts/console.
-import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { chromiumAvailable, launchWithAuthenticator, type AuthenticatorBrowser } from './browser.ts';
+import { chromiumAvailable, freePort, type AuthenticatorBrowser } from './browser.ts';
+import {
+  adminRequests,
+  buildConsole,
+  consoleArtifacts,
+  hireStaff,
+  openDeskBrowser,
+  openStaffDesk,
+} from './console.desk.ts';
 import { makeApplication, type Application } from '../src/app.ts';
 import { makeManualClock } from '../src/shared/clock.ts';
-import { adminKey, sessionBody, testConfig } from './application.ts';
+import { sessionBody, testConfig } from './application.ts';
 import { makeTestDatabase } from './databases.ts';
 import { startWebhookReceiver } from './webhook-receiver.ts';
 import { reviewLargeRuleset, shippedRuleset } from './review-ruleset.ts';
-
-const artifacts = join(import.meta.dirname, '..', 'test-artifacts', 'console');
-
-async function freePort(): Promise<number> {
-  const server = createNetServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 const available = chromiumAvailable('console browser test');
 
@@ -38,19 +34,10 @@ describe.skipIf(!available)('ops console in chromium', () => {
   const clock = makeManualClock(Date.parse('2026-11-02T10:00:00Z'));
   const colleagues: AuthenticatorBrowser[] = [];
 
-  const admin = (method: 'GET' | 'POST', url: string, body?: unknown) =>
-    app.server.inject({
-      method,
-      url,
-      headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' },
-      ...(body === undefined ? {} : { payload: JSON.stringify(body) }),
-    });
+  const admin = adminRequests(() => app);
 
   beforeAll(async () => {
-    // Built here as well as by `npm run build:web`, so the test never drives a stale console.
-    const { build } = await import('vite');
-    await build({ configFile: join(import.meta.dirname, '..', 'web', 'console', 'vite.config.ts'), logLevel: 'warn' });
-    await mkdir(artifacts, { recursive: true });
+    await buildConsole();
     const port = await freePort();
     baseUrl = `http://localhost:${port}`;
     app = await makeApplication(testConfig({ PUBLIC_URL: baseUrl, WEBHOOK_ALLOW_PRIVATE_URLS: 'true' }), {
@@ -85,12 +72,11 @@ describe.skipIf(!available)('ops console in chromium', () => {
       headers: { authorization: merchantHeaders.authorization },
     });
     expect(authorized.json().decision).toBe('review');
-    enrolmentUrl = (await admin('POST', '/v1/admin/staff', { name: 'Ada', role: 'admin' })).json().enrolment_url;
+    enrolmentUrl = await hireStaff(app, 'Ada', 'admin');
 
     await app.server.listen({ port, host: '127.0.0.1' });
-    browser = await launchWithAuthenticator('rearguard-console-');
+    browser = await openDeskBrowser('rearguard-console-');
     page = browser.page;
-    await page.setViewportSize({ width: 1440, height: 900 });
   });
 
   afterAll(async () => {
@@ -101,17 +87,12 @@ describe.skipIf(!available)('ops console in chromium', () => {
   });
 
   const shot = (name: string, on: Page = page) =>
-    on.screenshot({ path: join(artifacts, `${name}.png`), fullPage: true });
+    on.screenshot({ path: join(consoleArtifacts, `${name}.png`), fullPage: true });
 
   /** A colleague at their own desk: their own browser, passkey and enrolment link. */
   async function colleague(name: string, role: 'analyst' | 'lead') {
-    const url = (await admin('POST', '/v1/admin/staff', { name, role })).json().enrolment_url as string;
-    const desk = await launchWithAuthenticator(`rearguard-console-${name.toLowerCase()}-`);
+    const desk = await openStaffDesk(app, name, role);
     colleagues.push(desk);
-    await desk.page.setViewportSize({ width: 1440, height: 900 });
-    await desk.page.goto(url);
-    await desk.page.getByRole('button', { name: 'Create passkey' }).click();
-    await desk.page.getByText(`${name} (${role})`).waitFor();
     return desk.page;
   }
 

@@ -1,28 +1,17 @@
 // The console's entity graph and list screens in chromium: find a planted ring from its one shared device, expand and
 // collapse a node, slide through time, mark the ring as fraud and act on its drop address at once; then add a
 // block-list entry with an expiry. Screenshots at 1440 px in test-artifacts/console.
-import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { chromiumAvailable, launchWithAuthenticator, type AuthenticatorBrowser } from './browser.ts';
+import { chromiumAvailable, freePort, type AuthenticatorBrowser } from './browser.ts';
+import { buildConsole, consoleArtifacts, openStaffDesk } from './console.desk.ts';
 import { makeApplication, type Application } from '../src/app.ts';
 import { makeManualClock } from '../src/shared/clock.ts';
 import { adminKey, testConfig } from './application.ts';
 import { makeTestDatabase } from './databases.ts';
 import { dropAddress, ringDevice, ringHistory, ringMembers } from './graph.ring.ts';
 import { normaliseAddress } from '../src/risk/normalise/address.normaliser.ts';
-
-const artifacts = join(import.meta.dirname, '..', 'test-artifacts', 'console');
-
-async function freePort(): Promise<number> {
-  const server = createNetServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 const available = chromiumAvailable('console graph browser test');
 
@@ -33,10 +22,7 @@ describe.skipIf(!available)('console entity graph and lists in chromium', () => 
   const clock = makeManualClock(Date.parse('2026-11-02T10:00:00Z'));
 
   beforeAll(async () => {
-    // Built here as well as by `npm run build:web`, so the test never drives a stale console.
-    const { build } = await import('vite');
-    await build({ configFile: join(import.meta.dirname, '..', 'web', 'console', 'vite.config.ts'), logLevel: 'warn' });
-    await mkdir(artifacts, { recursive: true });
+    await buildConsole();
     const port = await freePort();
     const baseUrl = `http://localhost:${port}`;
     app = await makeApplication(testConfig({ PUBLIC_URL: baseUrl }), {
@@ -51,19 +37,9 @@ describe.skipIf(!available)('console entity graph and lists in chromium', () => 
       payload: ringHistory(),
     });
     expect(imported.json()).toMatchObject({ rejected: [] });
-    const staff = await app.server.inject({
-      method: 'POST',
-      url: '/v1/admin/staff',
-      headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' },
-      payload: JSON.stringify({ name: 'Ada', role: 'analyst' }),
-    });
     await app.server.listen({ port, host: '127.0.0.1' });
-    browser = await launchWithAuthenticator('rearguard-console-graph-');
+    browser = await openStaffDesk(app, 'Ada', 'analyst');
     page = browser.page;
-    await page.setViewportSize({ width: 1440, height: 900 });
-    await page.goto(staff.json().enrolment_url as string);
-    await page.getByRole('button', { name: 'Create passkey' }).click();
-    await page.getByText('Ada (analyst)').waitFor();
   });
 
   afterAll(async () => {
@@ -71,7 +47,7 @@ describe.skipIf(!available)('console entity graph and lists in chromium', () => 
     await app?.close();
   });
 
-  const shot = (name: string) => page.screenshot({ path: join(artifacts, `${name}.png`), fullPage: true });
+  const shot = (name: string) => page.screenshot({ path: join(consoleArtifacts, `${name}.png`), fullPage: true });
 
   it('finds the ring from its one shared device, marks it and acts on its drop address at once', async () => {
     await page.getByRole('link', { name: 'Graph' }).click();

@@ -1,31 +1,22 @@
 // Live monitoring in the console, in chromium: charts that move while `rearguard replay` plays a simulated world
 // against the server, an alert raised by a rule, acknowledged, an emergency lever pulled from it that steps up the
 // next new-address order, and the lever ending by itself. Screenshots at 1440 px in test-artifacts/console.
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { chromiumAvailable, launchWithAuthenticator, type AuthenticatorBrowser } from './browser.ts';
+import { chromiumAvailable, freePort, type AuthenticatorBrowser } from './browser.ts';
+import { buildConsole, consoleArtifacts, openStaffDesk } from './console.desk.ts';
 import { makeApplication, type Application } from '../src/app.ts';
 import { makeManualClock } from '../src/shared/clock.ts';
-import { adminKey, sessionBody, testConfig } from './application.ts';
+import { sessionBody, testConfig } from './application.ts';
 import { makeTestDatabase } from './databases.ts';
 import { runSimulateCommand } from '../src/simulation/simulate.command.ts';
 import { runReplayCommand } from '../src/simulation/replay.command.ts';
 
-const artifacts = join(import.meta.dirname, '..', 'test-artifacts', 'console');
 const week = 7 * 24 * 60 * 60 * 1000;
-
-async function freePort(): Promise<number> {
-  const server = createNetServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 const sink = () =>
   new Writable({
@@ -41,7 +32,6 @@ describe.skipIf(!available)('console live monitoring in chromium', () => {
   let browser: AuthenticatorBrowser | undefined;
   let page: Page;
   let baseUrl: string;
-  let enrolmentUrl: string;
   let merchant: { id: string; api_key: string };
   let directory: string;
   let orderNumber = 0;
@@ -87,9 +77,7 @@ describe.skipIf(!available)('console live monitoring in chromium', () => {
   }
 
   beforeAll(async () => {
-    const { build } = await import('vite');
-    await build({ configFile: join(import.meta.dirname, '..', 'web', 'console', 'vite.config.ts'), logLevel: 'warn' });
-    await mkdir(artifacts, { recursive: true });
+    await buildConsole();
     directory = await mkdtemp(join(tmpdir(), 'rearguard-live-'));
     const port = await freePort();
     baseUrl = `http://localhost:${port}`;
@@ -106,18 +94,9 @@ describe.skipIf(!available)('console live monitoring in chromium', () => {
     for (let index = 0; index < 3; index++) expect((await order()).decision).toBe('approved');
     clock.set(Date.parse('2026-11-02T10:00:00Z'));
     expect((await order()).decision).toBe('approved');
-    enrolmentUrl = (
-      await app.server.inject({
-        method: 'POST',
-        url: '/v1/admin/staff',
-        headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' },
-        payload: JSON.stringify({ name: 'Ada', role: 'admin' }),
-      })
-    ).json().enrolment_url;
     await app.server.listen({ port, host: '127.0.0.1' });
-    browser = await launchWithAuthenticator('rearguard-console-monitoring-');
+    browser = await openStaffDesk(app, 'Ada', 'admin');
     page = browser.page;
-    await page.setViewportSize({ width: 1440, height: 900 });
   });
 
   afterAll(async () => {
@@ -126,12 +105,9 @@ describe.skipIf(!available)('console live monitoring in chromium', () => {
     if (directory) await rm(directory, { recursive: true, force: true });
   });
 
-  const shot = (name: string) => page.screenshot({ path: join(artifacts, `${name}.png`), fullPage: true });
+  const shot = (name: string) => page.screenshot({ path: join(consoleArtifacts, `${name}.png`), fullPage: true });
 
   it('shows the monitoring charts moving while a simulated world is replayed against the server', async () => {
-    await page.goto(enrolmentUrl);
-    await page.getByRole('button', { name: 'Create passkey' }).click();
-    await page.getByText('Ada (admin)').waitFor();
     await page.getByRole('link', { name: 'Monitoring', exact: true }).click();
     const headline = page.locator('.headline');
     await headline.waitFor();

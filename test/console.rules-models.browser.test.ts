@@ -1,28 +1,17 @@
 // The console's rule and model levers in chromium: edit a ruleset (errors shown by path), preview its backtest, shadow
 // it on live traffic, activate it with a second person, and roll back; then compare a challenger model with the
 // champion on the same live decisions, promote it with a second person and roll back. Screenshots at 1440 px.
-import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { chromiumAvailable, launchWithAuthenticator, type AuthenticatorBrowser } from './browser.ts';
+import { chromiumAvailable, freePort, type AuthenticatorBrowser } from './browser.ts';
+import { adminRequests, buildConsole, consoleArtifacts, openStaffDesk } from './console.desk.ts';
 import { makeApplication, type Application } from '../src/app.ts';
 import { makeManualClock } from '../src/shared/clock.ts';
-import { adminKey, sessionBody, testConfig } from './application.ts';
+import { sessionBody, testConfig } from './application.ts';
 import { makeTestDatabase } from './databases.ts';
 import { reviewLargeRuleset } from './review-ruleset.ts';
 import { lenientArtifact, placeSmallOrders } from './small-orders.ts';
-
-const artifacts = join(import.meta.dirname, '..', 'test-artifacts', 'console');
-
-async function freePort(): Promise<number> {
-  const server = createNetServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 const available = chromiumAvailable('console rules and models browser test');
 
@@ -33,25 +22,14 @@ describe.skipIf(!available)('console rule and model levers in chromium', () => {
   let merchantKey: string;
   const clock = makeManualClock(Date.parse('2026-11-02T10:00:00Z'));
 
-  const admin = (method: 'GET' | 'POST', url: string, body?: unknown) =>
-    app.server.inject({
-      method,
-      url,
-      headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' },
-      ...(body === undefined ? {} : { payload: JSON.stringify(body) }),
-    });
+  const admin = adminRequests(() => app);
 
   /** A staff member at their own desk: their own browser, passkey and enrolment link. */
   async function desk(name: string, role: 'lead' | 'admin'): Promise<Page> {
     const open = pages.get(name);
     if (open) return open;
-    const url = (await admin('POST', '/v1/admin/staff', { name, role })).json().enrolment_url as string;
-    const browser = await launchWithAuthenticator(`rearguard-console-${name.toLowerCase()}-`);
+    const browser = await openStaffDesk(app, name, role);
     desks.push(browser);
-    await browser.page.setViewportSize({ width: 1440, height: 900 });
-    await browser.page.goto(url);
-    await browser.page.getByRole('button', { name: 'Create passkey' }).click();
-    await browser.page.getByText(`${name} (${role})`).waitFor();
     pages.set(name, browser.page);
     return browser.page;
   }
@@ -72,9 +50,7 @@ describe.skipIf(!available)('console rule and model levers in chromium', () => {
   }
 
   beforeAll(async () => {
-    const { build } = await import('vite');
-    await build({ configFile: join(import.meta.dirname, '..', 'web', 'console', 'vite.config.ts'), logLevel: 'warn' });
-    await mkdir(artifacts, { recursive: true });
+    await buildConsole();
     const port = await freePort();
     app = await makeApplication(testConfig({ PUBLIC_URL: `http://localhost:${port}` }), {
       database: await makeTestDatabase('pglite'),
@@ -91,7 +67,8 @@ describe.skipIf(!available)('console rule and model levers in chromium', () => {
     await app?.close();
   });
 
-  const shot = (page: Page, name: string) => page.screenshot({ path: join(artifacts, `${name}.png`), fullPage: true });
+  const shot = (page: Page, name: string) =>
+    page.screenshot({ path: join(consoleArtifacts, `${name}.png`), fullPage: true });
 
   it('edits, previews, shadows, activates with a second person and rolls back a ruleset', async () => {
     const original = app.rulesets.current().version;

@@ -4,10 +4,9 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import AxeBuilder from '@axe-core/playwright';
 import type { Browser, Page } from 'playwright-core';
-import { addVirtualAuthenticator, chromiumAvailable, launchBrowser } from './browser.ts';
+import { addVirtualAuthenticator, chromiumAvailable, freePort, launchBrowser } from './browser.ts';
 import { makeApplication, type Application } from '../src/app.ts';
 import { makeManualClock } from '../src/shared/clock.ts';
 import type { RiskEngine } from '../src/risk/engine.ts';
@@ -36,14 +35,6 @@ const userAgents = {
   windows:
     'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36',
 };
-
-async function freePort(): Promise<number> {
-  const server = createNetServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 interface Consumer {
   readonly name: string;
