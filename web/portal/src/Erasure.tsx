@@ -1,6 +1,7 @@
 // "Erase my data": a confirmation that says what goes and what the law keeps, then the answer of the erasure.
-import { useEffect, useRef, useState } from 'react';
+import { useState } from 'react';
 import { api, ApiFailure, session } from './api.ts';
+import { ConfirmDialog } from './ConfirmDialog.tsx';
 import { useText } from './i18n/language.tsx';
 
 interface ErasureAnswer {
@@ -8,34 +9,6 @@ interface ErasureAnswer {
   status: 'pending' | 'done' | 'failed';
   due_at: string;
   kept: Array<{ kind: 'invoice' | 'open_debt' | 'fraud_incident'; count: number; keep_until: string }>;
-}
-
-function ConfirmDialog(props: { onConfirm: () => void; onCancel: () => void }) {
-  const { text } = useText();
-  const dialog = useRef<HTMLDialogElement>(null);
-  useEffect(() => {
-    const element = dialog.current;
-    if (element && !element.open) element.showModal();
-    return () => element?.close();
-  }, []);
-  return (
-    <dialog ref={dialog} className="dialog" aria-labelledby="erasure-title" onCancel={props.onCancel}>
-      <h2 id="erasure-title">{text('erasure.confirm.title')}</h2>
-      <ul className="consequences">
-        <li>{text('erasure.confirm.gone')}</li>
-        <li>{text('erasure.confirm.kept')}</li>
-        <li>{text('erasure.confirm.signOut')}</li>
-      </ul>
-      <div className="actions">
-        <button type="button" className="danger" onClick={props.onConfirm}>
-          {text('erasure.confirm.yes')}
-        </button>
-        <button type="button" className="secondary" onClick={props.onCancel}>
-          {text('common.cancel')}
-        </button>
-      </div>
-    </dialog>
-  );
 }
 
 export function Erasure({ onSignedOut }: { onSignedOut: () => void }) {
@@ -84,7 +57,16 @@ export function Erasure({ onSignedOut }: { onSignedOut: () => void }) {
       <button type="button" className="danger" onClick={() => setConfirming(true)}>
         {text('erasure.button')}
       </button>
-      {confirming && <ConfirmDialog onConfirm={() => void erase()} onCancel={() => setConfirming(false)} />}
+      {confirming && (
+        <ConfirmDialog
+          titleId="erasure-title"
+          title={text('erasure.confirm.title')}
+          consequences={[text('erasure.confirm.gone'), text('erasure.confirm.kept'), text('erasure.confirm.signOut')]}
+          confirm={text('erasure.confirm.yes')}
+          onConfirm={() => void erase()}
+          onCancel={() => setConfirming(false)}
+        />
+      )}
     </section>
   );
 }
