@@ -11,7 +11,8 @@ export const developmentPseudonymSecret = 'development-only-pseudonym-secret-set
 /** Wraps personal-data keys in development only (32 public bytes); production sets MASTER_KEYS. */
 export const developmentMasterKeys = `dev:${Buffer.from('development-only-master-key-set-').toString('base64')}`;
 
-const environmentSchema = z.object({
+/** The environment the server reads; exported so the documentation check sees every variable and default. */
+export const environmentSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   HOST: z.string().default('127.0.0.1'),
   TRUST_PROXY: z
@@ -410,6 +411,7 @@ export function developmentPrivacyValues(config: Config): string[] {
   ];
 }
 
+/** Name, default and meaning of every variable (checked against the schema and README by config.documentation.test). */
 export const configDocumentation: ReadonlyArray<readonly [string, string, string]> = [
   ['PORT', '8080', 'HTTP port'],
   ['HOST', '127.0.0.1', 'Interface to listen on (0.0.0.0 behind a load balancer)'],
@@ -444,6 +446,14 @@ export const configDocumentation: ReadonlyArray<readonly [string, string, string
     '(unset)',
     'Bearer key of the payment processor for POST /v1/invoices/{id}/payments (min. 16 chars)',
   ],
+  [
+    'PAYMENT_IBAN',
+    '(unset)',
+    'IBAN consumers pay invoices to; the portal shows it with the reference and an EPC QR code',
+  ],
+  ['PAYMENT_ACCOUNT_HOLDER', 'Rearguard', 'Name on that account (in the QR code and the portal)'],
+  ['PAYMENT_LINK_URL', '(unset)', "The provider's pay page; {reference} and {amount} are filled in per invoice"],
+  ['NODE_ENV', '(unset)', 'production: refuse development values even with --demo'],
   ['CASE_FIRST_RESPONSE_HOURS', '4', "SLA: hours to an analyst's first response on a case; breaches raise an alert"],
   [
     'REVIEW_REQUEST_SLA_HOURS',
