@@ -109,6 +109,13 @@ describe.each(databaseKinds)('staff and four eyes on %s', (kind) => {
     expect(refused.statusCode).toBe(403);
     expect(refused.json().error.code).toBe('staff_role_required');
     expect((await as('Bram', 'GET', '/v1/ops/audit')).statusCode).toBe(403);
+    // The route's staff auth runs before its input is read: no one learns the shape of a request they may not make.
+    const outsider = await app.request('POST', '/v1/ops/staff', { key: null, body: { name: '' } });
+    expect([outsider.statusCode, outsider.json().error.code]).toEqual([401, 'staff_sign_in_required']);
+    const underRanked = await as('Bram', 'POST', '/v1/ops/staff', { name: '' });
+    expect([underRanked.statusCode, underRanked.json().error.code]).toEqual([403, 'staff_role_required']);
+    const malformed = await as('Lotte', 'GET', '/v1/ops/staff?limit=0');
+    expect([malformed.statusCode, malformed.json().error.field]).toEqual([400, 'limit']);
     expect((await as('Lotte', 'GET', '/v1/ops/staff')).json().data.map((row: { name: string }) => row.name)).toEqual([
       'Ada',
       'Bram',
