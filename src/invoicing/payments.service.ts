@@ -10,6 +10,7 @@ import { lockInvoice, normalise, type InvoiceRow } from './invoice.transitions.t
 import { z } from 'zod';
 import { invoiceViewSchema, moneySchema, presentInvoice } from './invoice.presenter.ts';
 import { settleOrder } from '../orders/order.settlement.ts';
+import { payRestrictedDebt, type RestrictedPayment } from '../privacy/restricted-debt.payments.ts';
 
 export interface PaymentInput {
   readonly amount: { readonly value: number; readonly currency: string };
@@ -57,8 +58,58 @@ async function findByReference(db: SqlExecutor, reference: string): Promise<Paym
 /** The processor's clock may run a little ahead of ours; more than this is not skew. */
 const maxClockSkewMilliseconds = 10 * 60_000;
 
-export function makePaymentsService(dependencies: { database: Database; clock: Clock; ids: Ids; engine: RiskEngine }) {
+export function makePaymentsService(dependencies: {
+  database: Database;
+  clock: Clock;
+  ids: Ids;
+  engine: RiskEngine;
+  /** An erased person's unpaid invoice lives on in restricted storage and stays payable (privacy/restricted-debt). */
+  taxRetentionYears?: number;
+}) {
   const { database, clock, ids, engine } = dependencies;
+
+  /** A payment of an invoice kept in restricted storage: the same answer shape; no consumer to notify, no history. */
+  async function recordRestricted(
+    tx: SqlExecutor,
+    invoiceId: string,
+    input: PaymentInput,
+    receivedAt: Date,
+    now: Date,
+  ) {
+    if (dependencies.taxRetentionYears === undefined) return null;
+    const paid: RestrictedPayment | null = await payRestrictedDebt(
+      tx,
+      invoiceId,
+      { reference: input.reference, amount: input.amount, receivedAt },
+      { ids, taxRetentionYears: dependencies.taxRetentionYears },
+    );
+    if (!paid) return null;
+    if (paid.settled)
+      await enqueueWebhook(tx, ids, {
+        merchantId: paid.invoice.merchant_id,
+        event: 'invoice.paid',
+        payload: { invoice_id: paid.invoice.id, order_id: paid.invoice.order_id },
+        at: now,
+      });
+    const invoice: InvoiceRow = {
+      ...paid.invoice,
+      account_id: '',
+      status: paid.invoice.status as InvoiceRow['status'],
+      due_at: new Date(paid.invoice.due_at),
+      created_at: new Date(paid.invoice.created_at),
+      paused_at: null,
+      paused_from: null,
+      fees: Number(paid.invoice.fees ?? 0),
+      refund_requested: 0,
+    };
+    return {
+      status: paid.duplicate ? 200 : 201,
+      payment: paid.payment,
+      invoice: normalise(invoice),
+      events: [] as HistoryEvent[],
+      duplicate: paid.duplicate,
+    };
+  }
 
   async function record(invoiceId: string, input: PaymentInput) {
     const now = new Date(clock.now());
@@ -69,7 +120,11 @@ export function makePaymentsService(dependencies: { database: Database; clock: C
     }
     const outcome = await database.transaction(async (tx) => {
       const invoice = await lockInvoice(tx, invoiceId);
-      if (!invoice) throw notFound('invoice');
+      if (!invoice) {
+        const restricted = await recordRestricted(tx, invoiceId, input, receivedAt, now);
+        if (restricted) return restricted;
+        throw notFound('invoice');
+      }
       // Checked under the invoice lock, so two deliveries of one payment cannot both count.
       const existing = await findByReference(tx, input.reference);
       if (existing) {
