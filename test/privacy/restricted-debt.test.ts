@@ -94,9 +94,7 @@ describe.each(databaseKinds)('open debt in restricted storage on %s', (kind) => 
     // Kept for the tax period from the settlement (a bookkeeping record), never shorter than before.
     const settlementPlusTax = new Date(app.clock.now());
     settlementPlusTax.setUTCFullYear(settlementPlusTax.getUTCFullYear() + 7);
-    expect(after[0]!.keep_until.getTime()).toBe(
-      Math.max(settlementPlusTax.getTime(), before[0]!.keep_until.getTime()),
-    );
+    expect(after[0]!.keep_until.getTime()).toBe(Math.max(settlementPlusTax.getTime(), before[0]!.keep_until.getTime()));
     expect(after[0]!.keep_until.getTime()).toBeGreaterThan(app.clock.now() + 6 * year);
     // Nothing more is owed.
     expect((await pay(invoiceId, 'bank-3', 1)).json().error.code).toBe('overpayment');
