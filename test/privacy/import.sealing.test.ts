@@ -1,6 +1,13 @@
 // Imported orders keep their person as live orders do: sealed once in a session under the subject's key, on both
 // databases, through the admin import route; the state rebuild opens them and an erasure makes them unreadable.
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { openDatabase } from '../../src/app.ts';
+import { runCli } from '../../src/cli/cli.ts';
+import { loadConfig } from '../../src/config.ts';
 import { databaseKinds } from '../databases.ts';
 import { adminKey, makeTestApplication, sessionBody, type TestApplication } from '../application.ts';
 import { readHistory } from '../../src/storage/history.reader.ts';
@@ -150,4 +157,45 @@ describe.each(databaseKinds)('imported orders sealed under their subject (%s)', 
     // Only the person without an e-mail keeps a live key.
     expect(left!.live).toBe(1);
   });
+});
+
+describe('rearguard import (the command line, embedded database)', () => {
+  it('seals the imported orders as the admin route does', async () => {
+    const directory = await mkdtemp(join(tmpdir(), 'rearguard-import-sealing-'));
+    try {
+      const file = join(directory, 'history.ndjson');
+      await writeFile(file, `${history}\n`);
+      const env = {
+        DATA_DIR: join(directory, 'data'),
+        MASTER_KEYS: `cli:${randomBytes(32).toString('base64')}`,
+        LOG_LEVEL: 'silent',
+      };
+      const stdout: string[] = [];
+      const io = {
+        stdout: { write: (text: string) => stdout.push(text) } as unknown as NodeJS.WritableStream,
+        stderr: { write: () => true } as unknown as NodeJS.WritableStream,
+        env,
+      };
+      expect(await runCli(['import', file], io)).toBe(0);
+      expect(JSON.parse(stdout.join(''))).toMatchObject({ imported: 3, rejected: 0 });
+      const loaded = loadConfig(env);
+      if (!loaded.ok) throw new Error(loaded.errors.join());
+      const database = await openDatabase(loaded.config);
+      try {
+        const [stored] = await database.query<{ orders: number; sealed: number; plain: number }>(
+          `SELECT count(*)::int AS orders, count(s.sealed_input)::int AS sealed,
+                  count(*) FILTER (WHERE strpos(o.input::text, $1) > 0
+                    OR position(convert_to($1, 'UTF8') in s.sealed_input) > 0)::int AS plain
+             FROM orders o LEFT JOIN sessions s ON s.id = o.session_id`,
+          [person.email],
+        );
+        expect(stored).toEqual({ orders: 3, sealed: 3, plain: 0 });
+      } finally {
+        await database.close();
+      }
+    } finally {
+      await rm(directory, { recursive: true, force: true });
+    }
+    // A fresh embedded database migrates from scratch, twice (the command, then the check): slow on a loaded machine.
+  }, 180_000);
 });
