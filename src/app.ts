@@ -387,6 +387,7 @@ export async function makeApplication(config: Config, overrides: Overrides = {})
     auth: staff.auth,
     lists,
     holdShipment: desk.remediation.holdShipment,
+    sealed: personalData,
   });
   routes.push(...graph.routes);
   decisionHooks.push(...protection.decisionHooks);
