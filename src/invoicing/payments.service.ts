@@ -10,7 +10,11 @@ import { lockInvoice, normalise, type InvoiceRow } from './invoice.transitions.t
 import { z } from 'zod';
 import { invoiceViewSchema, moneySchema, presentInvoice } from './invoice.presenter.ts';
 import { settleOrder } from '../orders/order.settlement.ts';
-import { payRestrictedDebt, type RestrictedPayment } from '../privacy/restricted-debt.payments.ts';
+import {
+  payRestrictedDebt,
+  readRestrictedInvoice,
+  type RestrictedPayment,
+} from '../privacy/restricted-debt.payments.ts';
 
 export interface PaymentInput {
   readonly amount: { readonly value: number; readonly currency: string };
@@ -55,6 +59,22 @@ async function findByReference(db: SqlExecutor, reference: string): Promise<Paym
   return row ?? null;
 }
 
+/** An invoice as restricted storage keeps it, in the live row's shape (the person and their account are gone). */
+function keptInvoiceRow(kept: RestrictedPayment['invoice']): InvoiceRow {
+  return normalise({
+    ...kept,
+    account_id: '',
+    status: kept.status as InvoiceRow['status'],
+    due_at: new Date(kept.due_at),
+    created_at: new Date(kept.created_at),
+    paused_at: null,
+    paused_from: null,
+    fees: Number(kept.fees ?? 0),
+    paid_amount: Number(kept.paid_amount),
+    refund_requested: 0,
+  });
+}
+
 /** The processor's clock may run a little ahead of ours; more than this is not skew. */
 const maxClockSkewMilliseconds = 10 * 60_000;
 
@@ -91,21 +111,10 @@ export function makePaymentsService(dependencies: {
         payload: { invoice_id: paid.invoice.id, order_id: paid.invoice.order_id },
         at: now,
       });
-    const invoice: InvoiceRow = {
-      ...paid.invoice,
-      account_id: '',
-      status: paid.invoice.status as InvoiceRow['status'],
-      due_at: new Date(paid.invoice.due_at),
-      created_at: new Date(paid.invoice.created_at),
-      paused_at: null,
-      paused_from: null,
-      fees: Number(paid.invoice.fees ?? 0),
-      refund_requested: 0,
-    };
     return {
       status: paid.duplicate ? 200 : 201,
       payment: paid.payment,
-      invoice: normalise(invoice),
+      invoice: keptInvoiceRow(paid.invoice),
       events: [] as HistoryEvent[],
       duplicate: paid.duplicate,
     };
@@ -224,6 +233,23 @@ export function makePaymentsService(dependencies: {
 
   async function get(invoiceId: string) {
     const [row] = await database.query<InvoiceRow>('SELECT * FROM invoices WHERE id = $1', [invoiceId]);
+    if (!row && dependencies.taxRetentionYears !== undefined) {
+      const kept = await readRestrictedInvoice(database, invoiceId);
+      if (kept) {
+        const view: z.infer<typeof invoiceWithPaymentsSchema> = {
+          ...presentInvoice(keptInvoiceRow(kept.invoice)),
+          payments: kept.transfers.map((transfer) =>
+            presentPayment({
+              ...transfer,
+              id: transfer.id ?? '',
+              invoice_id: invoiceId,
+              received_at: new Date(transfer.received_at),
+            }),
+          ),
+        };
+        return view;
+      }
+    }
     if (!row) throw notFound('invoice');
     const payments = await database.query<PaymentRow>(
       'SELECT * FROM invoice_payments WHERE invoice_id = $1 ORDER BY seq',

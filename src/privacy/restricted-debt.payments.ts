@@ -142,5 +142,23 @@ export async function payRestrictedDebt(
   return { duplicate: false, settled, invoice, payment };
 }
 
+/** The processor's read of an erased person's invoice: the kept invoice and the transfers recorded against it. */
+export async function readRestrictedInvoice(
+  db: SqlExecutor,
+  invoiceId: string,
+): Promise<{ invoice: KeptInvoice & { paid_at: Date | null }; transfers: KeptTransfer[] } | null> {
+  const [kept] = await db.query<RestrictedRow>(
+    `SELECT id, kind, keep_until, payload FROM restricted_records
+      WHERE kind = 'invoice' AND coalesce(payload->>'invoice_id', payload->'invoice'->>'id') = $1`,
+    [invoiceId],
+  );
+  if (!kept?.payload.invoice) return null;
+  const paidAt = (kept.payload.invoice as KeptInvoice & { paid_at?: string }).paid_at;
+  return {
+    invoice: { ...kept.payload.invoice, paid_at: paidAt ? new Date(paidAt) : null },
+    transfers: kept.payload.transfers ?? [],
+  };
+}
+
 const referenceConflict = () =>
   new ApiError(409, 'payment_reference_conflict', 'this reference was used for another payment', 'reference');

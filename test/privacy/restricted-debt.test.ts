@@ -58,6 +58,12 @@ describe.each(databaseKinds)('open debt in restricted storage on %s', (kind) => 
     expect(before.map((row) => row.kind)).toEqual(['invoice', 'open_debt']);
     expect(before[1]!.payload).toMatchObject({ outstanding: amount, contact: { email } });
 
+    // The processor can still read what is owed (and nothing of the person).
+    const read = await app.request('GET', `/v1/invoices/${invoiceId}`, { key: processorKey });
+    expect(read.statusCode, read.body).toBe(200);
+    expect(read.json()).toMatchObject({ id: invoiceId, status: 'open', outstanding: { value: amount }, payments: [] });
+    expect(read.body).not.toContain(email);
+
     // Bad payments are refused as for a live invoice: other currency, more than is owed.
     expect((await pay(invoiceId, 'bank-x', 100, 'USD')).json().error.code).toBe('currency_mismatch');
     expect((await pay(invoiceId, 'bank-y', amount + 1)).json().error.code).toBe('overpayment');
@@ -96,6 +102,9 @@ describe.each(databaseKinds)('open debt in restricted storage on %s', (kind) => 
     settlementPlusTax.setUTCFullYear(settlementPlusTax.getUTCFullYear() + 7);
     expect(after[0]!.keep_until.getTime()).toBe(Math.max(settlementPlusTax.getTime(), before[0]!.keep_until.getTime()));
     expect(after[0]!.keep_until.getTime()).toBeGreaterThan(app.clock.now() + 6 * year);
+    const paidView = (await app.request('GET', `/v1/invoices/${invoiceId}`, { key: processorKey })).json();
+    expect(paidView).toMatchObject({ status: 'paid', outstanding: { value: 0 } });
+    expect(paidView.payments.map((payment: { reference: string }) => payment.reference)).toEqual(['bank-1', 'bank-2']);
     // Nothing more is owed.
     expect((await pay(invoiceId, 'bank-3', 1)).json().error.code).toBe('overpayment');
     const webhooks = await app.database.query<{ data: Record<string, unknown> }>(
@@ -107,5 +116,6 @@ describe.each(databaseKinds)('open debt in restricted storage on %s', (kind) => 
   it('an invoice neither live nor kept is still a 404', async () => {
     const missing = await pay('inv_doesnotexist', 'bank-9', 100);
     expect(missing.statusCode).toBe(404);
+    expect((await app.request('GET', '/v1/invoices/inv_doesnotexist', { key: processorKey })).statusCode).toBe(404);
   });
 });
