@@ -295,7 +295,14 @@ export async function makeApplication(config: Config, overrides: Overrides = {})
     database,
     onError: (task, error) => logError({ task, error: String(error) }, 'scheduled task failed'),
   });
-  const importer = makeImportService({ database, engine, ids, clock, invoiceDueDays: config.invoiceDueDays });
+  const importer = makeImportService({
+    database,
+    engine,
+    ids,
+    clock,
+    invoiceDueDays: config.invoiceDueDays,
+    personalData,
+  });
   const routes: RouteDefinition[] = [
     ...checkoutRoutes(checkout, { currencies: config.currencies }),
     ...adminRoutes({ database, merchants, importer, importLimitBytes: config.importLimitBytes }),
@@ -378,6 +385,7 @@ export async function makeApplication(config: Config, overrides: Overrides = {})
     ids,
     lists,
     holdShipment: desk.remediation.holdShipment,
+    sealed: personalData,
   });
   routes.push(...graph.routes);
   decisionHooks.push(...protection.decisionHooks);

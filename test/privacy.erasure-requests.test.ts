@@ -124,6 +124,9 @@ describe.each(databaseKinds)('erasure requests by mail on %s', (kind) => {
     await app.onlineState.rebuild();
     const inMemory = () => serialize(app.featureState.exportData()).includes('mail.person.3@example.nl');
     expect(inMemory()).toBe(true);
+    // Retried after a pause (a minute after the first failure), not at once.
+    expect(await otherNode().workPending()).toBe(0);
+    app.clock.advance(60_000);
     expect(await otherNode().workPending()).toBe(1);
     expect(await remaining('mail.person.3@example.nl')).toBe(0);
     expect(inMemory()).toBe(true);

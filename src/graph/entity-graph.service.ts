@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { ApiError } from '../shared/errors.ts';
 import type { Database } from '../storage/database.ts';
-import { ordersTouching, type Frontier } from './entity-graph.repository.ts';
+import { ordersTouching, type Frontier, type GraphSealedReader } from './entity-graph.repository.ts';
 import {
   classifyIdentifier,
   clusterSchema,
@@ -41,8 +41,8 @@ export const dropAddressMinimumAccounts = 3;
 const emptyFrontier = (): Record<EntityKind, string[]> =>
   Object.fromEntries(entityKinds.map((kind) => [kind, []])) as unknown as Record<EntityKind, string[]>;
 
-export function makeEntityGraphService(dependencies: { database: Database }) {
-  const { database } = dependencies;
+export function makeEntityGraphService(dependencies: { database: Database; sealed?: GraphSealedReader }) {
+  const { database, sealed } = dependencies;
 
   /** Whether an order not drawn yet touches the entities the depth bound left unexpanded. */
   async function reachesFurther(frontier: readonly EntityRef[], seenOrders: ReadonlySet<string>): Promise<boolean> {
@@ -51,7 +51,7 @@ export function makeEntityGraphService(dependencies: { database: Database }) {
     const wanted = new Set(frontier.map(nodeId));
     // Coarse matches (a neighbour's postcode) may fill the page; a full page without an answer counts as "more".
     const limit = seenOrders.size + 50;
-    const orders = await ordersTouching(database, byKind as Frontier, limit);
+    const orders = await ordersTouching(database, byKind as Frontier, limit, sealed);
     const further = orders.some(
       (order) => !seenOrders.has(order.id) && orderEntities(order).some((ref) => wanted.has(nodeId(ref))),
     );
@@ -75,7 +75,7 @@ export function makeEntityGraphService(dependencies: { database: Database }) {
       for (const ref of frontier) byKind[ref.kind].push(ref.key);
       // One row past the room left says whether the bound cut anything off.
       const room = Math.max(request.maxNodes - builder.size(), 0);
-      const orders = await ordersTouching(database, byKind as Frontier, room + 1);
+      const orders = await ordersTouching(database, byKind as Frontier, room + 1, sealed);
       if (orders.length > room) truncated = true;
       const next = new Map<string, EntityRef>();
       for (const order of orders.slice(0, room)) {

@@ -7,6 +7,7 @@ import { listsDeskRoutes } from '../ops/lists-desk.routes.ts';
 import type { StaffMember } from '../staff/staff-auth.service.ts';
 import type { RouteDefinition } from '../http/route.ts';
 import { makeEntityGraphService } from './entity-graph.service.ts';
+import type { GraphSealedReader } from './entity-graph.repository.ts';
 import { makeGraphActions } from './graph-actions.service.ts';
 import { graphRoutes } from './graph.routes.ts';
 
@@ -16,9 +17,14 @@ export function makeGraphContext(dependencies: {
   ids: Ids;
   lists: ListsService;
   holdShipment: (member: StaffMember, orderId: string, reason: string) => Promise<unknown>;
+  /** Orders keep their person sealed: the graph matches their pseudonyms and opens them to draw the values. */
+  sealed?: GraphSealedReader;
 }) {
   const { database, clock, ids, lists } = dependencies;
-  const graph = makeEntityGraphService({ database });
+  const graph = makeEntityGraphService({
+    database,
+    ...(dependencies.sealed ? { sealed: dependencies.sealed } : {}),
+  });
   const actions = makeGraphActions({ database, clock, ids, lists, holdShipment: dependencies.holdShipment });
   const routes: RouteDefinition[] = [
     ...graphRoutes({ graph, actions }),

@@ -2,13 +2,30 @@
 import type { Ids } from '../shared/ids.ts';
 import type { HistoryEvent } from '../risk/engine.ts';
 import type { SessionInput } from '../checkout/session.schema.ts';
+import type { KeptInput } from '../privacy/personal-data.ts';
 import type { ImportAccount, ImportOrder, ImportRecord } from './import.schema.ts';
 import type { RejectedLine } from './import.parser.ts';
+
+/** An imported order row: its whole input until sealing (import.sealing.ts) leaves it the person-free copy. */
+export interface ImportedOrderRow {
+  id: string;
+  merchant_name: string | null;
+  account_id: string;
+  external_id: string | null;
+  merchant_reference: string | null;
+  amount: number;
+  currency: string;
+  input: SessionInput | KeptInput;
+  session_id: string | null;
+  source: 'import';
+  status: string;
+  placed_at: string;
+}
 
 export interface BatchRows {
   accounts: object[];
   channels: object[];
-  orders: object[];
+  orders: ImportedOrderRow[];
   invoices: object[];
   payments: object[];
   labels: object[];
@@ -202,6 +219,7 @@ export function buildBatchRows(
       amount: record.amount.value,
       currency: record.amount.currency,
       input: session,
+      session_id: null,
       source: 'import',
       status: orderStatus[record.outcome],
       placed_at: record.placed_at,

@@ -13,6 +13,9 @@ import {
   type RejectedLine,
 } from './import.parser.ts';
 import { buildBatchRows, type BatchRows } from './import.rows.ts';
+import { sealImportedOrders, type ImportedSessionRow } from './import.sealing.ts';
+import type { PersonalData } from '../privacy/personal-data.ts';
+import type { OpenSubject } from '../privacy/subject-store.ts';
 
 export interface ImportResult {
   imported: number;
@@ -33,6 +36,8 @@ export interface ImportDependencies {
   readonly ids: Ids;
   readonly clock: Clock;
   readonly invoiceDueDays: number;
+  /** Seals each order's person under their subject, as checkout does (src/privacy/personal-data.ts). */
+  readonly personalData: PersonalData;
   readonly batchSize?: number;
   /** At most this many rejections are listed; the count is always exact. */
   readonly maxListedRejections?: number;
@@ -55,8 +60,9 @@ export function makeImportService(dependencies: ImportDependencies) {
 
   async function writeBatch(
     batch: { line: number; record: ImportRecord }[],
+    subjects: Map<string, OpenSubject>,
   ): Promise<{ events: HistoryEvent[]; rejected: RejectedLine[]; verifyByHistory: string[] }> {
-    return database.transaction(async (tx) => {
+    const written = await database.transaction(async (tx) => {
       const accounts = batch.filter(
         (item): item is { line: number; record: ImportAccount } => item.record.type === 'account',
       );
@@ -81,17 +87,29 @@ export function makeImportService(dependencies: ImportDependencies) {
         ids: dependencies.ids,
         invoiceDueDays: dependencies.invoiceDueDays,
       });
-      await insertRows(tx, rows);
-      return { events: rows.events, rejected: rows.rejected, verifyByHistory: rows.verifyByHistory };
+      const sealing = await sealImportedOrders(tx, rows.orders, {
+        personalData: dependencies.personalData,
+        ids: dependencies.ids,
+        known: subjects,
+      });
+      await insertRows(tx, rows, sealing.sessions);
+      return {
+        opened: sealing.opened,
+        result: { events: rows.events, rejected: rows.rejected, verifyByHistory: rows.verifyByHistory },
+      };
     });
+    // Committed: the subjects made or opened for this batch exist, so the next batches reuse their keys.
+    for (const [claim, subject] of written.opened) subjects.set(claim, subject);
+    return written.result;
   }
 
   /** A batch that fails to write as a whole (a value the database refuses) is retried line by line. */
   async function writeBatchOrLines(
     batch: { line: number; record: ImportRecord }[],
+    subjects: Map<string, OpenSubject>,
   ): Promise<{ events: HistoryEvent[]; rejected: RejectedLine[]; verifyByHistory: string[] }> {
     try {
-      return await writeBatch(batch);
+      return await writeBatch(batch, subjects);
     } catch (error) {
       // Only a value the database refuses (SQLSTATE class 22 data, 23 integrity) is the line's fault.
       if (!isDataError(error)) throw error;
@@ -107,7 +125,7 @@ export function makeImportService(dependencies: ImportDependencies) {
       const rejected: RejectedLine[] = [];
       const verifyByHistory: string[] = [];
       for (const item of batch) {
-        const result = await writeBatchOrLines([item]);
+        const result = await writeBatchOrLines([item], subjects);
         events.push(...result.events);
         rejected.push(...result.rejected);
         verifyByHistory.push(...result.verifyByHistory);
@@ -130,9 +148,11 @@ export function makeImportService(dependencies: ImportDependencies) {
     };
     let batch: { line: number; record: ImportRecord }[] = [];
     const verifyLater: string[] = [];
+    // Subject keys opened during this import, by claim: a person with many orders costs one key unwrap, not one each.
+    const subjects = new Map<string, OpenSubject>();
     const flush = async () => {
       if (batch.length === 0) return;
-      const result = await writeBatchOrLines(batch);
+      const result = await writeBatchOrLines(batch, subjects);
       verifyLater.push(...result.verifyByHistory);
       result.rejected.forEach(reject);
       imported += batch.length - result.rejected.length;
@@ -226,7 +246,7 @@ function isDataError(error: unknown): boolean {
 
 export const guestKey = (email: string) => `guest:${email.trim().toLowerCase()}`;
 
-async function insertRows(tx: SqlExecutor, rows: BatchRows): Promise<void> {
+async function insertRows(tx: SqlExecutor, rows: BatchRows, sessions: readonly ImportedSessionRow[]): Promise<void> {
   const insert = async (table: string, columns: string, types: string, items: readonly object[]) => {
     if (items.length === 0) return;
     await tx.query(
@@ -250,9 +270,15 @@ async function insertRows(tx: SqlExecutor, rows: BatchRows): Promise<void> {
     );
   }
   await insert(
+    'sessions',
+    'id, status, input, subject_id, sealed_input, created_at, updated_at',
+    'id text, status text, input jsonb, subject_id text, sealed_input bytea, created_at timestamptz, updated_at timestamptz',
+    sessions,
+  );
+  await insert(
     'orders',
-    'id, merchant_name, account_id, external_id, merchant_reference, amount, currency, input, source, status, placed_at',
-    'id text, merchant_name text, account_id text, external_id text, merchant_reference text, amount bigint, currency text, input jsonb, source text, status text, placed_at timestamptz',
+    'id, session_id, merchant_name, account_id, external_id, merchant_reference, amount, currency, input, source, status, placed_at',
+    'id text, session_id text, merchant_name text, account_id text, external_id text, merchant_reference text, amount bigint, currency text, input jsonb, source text, status text, placed_at timestamptz',
     rows.orders,
   );
   await insert(

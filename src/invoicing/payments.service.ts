@@ -10,6 +10,11 @@ import { lockInvoice, normalise, type InvoiceRow } from './invoice.transitions.t
 import { z } from 'zod';
 import { invoiceViewSchema, moneySchema, presentInvoice } from './invoice.presenter.ts';
 import { settleOrder } from '../orders/order.settlement.ts';
+import {
+  payRestrictedDebt,
+  readRestrictedInvoice,
+  type RestrictedPayment,
+} from '../privacy/restricted-debt.payments.ts';
 
 export interface PaymentInput {
   readonly amount: { readonly value: number; readonly currency: string };
@@ -54,11 +59,66 @@ async function findByReference(db: SqlExecutor, reference: string): Promise<Paym
   return row ?? null;
 }
 
+/** An invoice as restricted storage keeps it, in the live row's shape (the person and their account are gone). */
+function keptInvoiceRow(kept: RestrictedPayment['invoice']): InvoiceRow {
+  return normalise({
+    ...kept,
+    account_id: '',
+    status: kept.status as InvoiceRow['status'],
+    due_at: new Date(kept.due_at),
+    created_at: new Date(kept.created_at),
+    paused_at: null,
+    paused_from: null,
+    fees: Number(kept.fees ?? 0),
+    paid_amount: Number(kept.paid_amount),
+    refund_requested: 0,
+  });
+}
+
 /** The processor's clock may run a little ahead of ours; more than this is not skew. */
 const maxClockSkewMilliseconds = 10 * 60_000;
 
-export function makePaymentsService(dependencies: { database: Database; clock: Clock; ids: Ids; engine: RiskEngine }) {
+export function makePaymentsService(dependencies: {
+  database: Database;
+  clock: Clock;
+  ids: Ids;
+  engine: RiskEngine;
+  /** An erased person's unpaid invoice lives on in restricted storage and stays payable (privacy/restricted-debt). */
+  taxRetentionYears?: number;
+}) {
   const { database, clock, ids, engine } = dependencies;
+
+  /** A payment of an invoice kept in restricted storage: the same answer shape; no consumer to notify, no history. */
+  async function recordRestricted(
+    tx: SqlExecutor,
+    invoiceId: string,
+    input: PaymentInput,
+    receivedAt: Date,
+    now: Date,
+  ) {
+    if (dependencies.taxRetentionYears === undefined) return null;
+    const paid: RestrictedPayment | null = await payRestrictedDebt(
+      tx,
+      invoiceId,
+      { reference: input.reference, amount: input.amount, receivedAt },
+      { ids, taxRetentionYears: dependencies.taxRetentionYears },
+    );
+    if (!paid) return null;
+    if (paid.settled)
+      await enqueueWebhook(tx, ids, {
+        merchantId: paid.invoice.merchant_id,
+        event: 'invoice.paid',
+        payload: { invoice_id: paid.invoice.id, order_id: paid.invoice.order_id },
+        at: now,
+      });
+    return {
+      status: paid.duplicate ? 200 : 201,
+      payment: paid.payment,
+      invoice: keptInvoiceRow(paid.invoice),
+      events: [] as HistoryEvent[],
+      duplicate: paid.duplicate,
+    };
+  }
 
   async function record(invoiceId: string, input: PaymentInput) {
     const now = new Date(clock.now());
@@ -69,7 +129,11 @@ export function makePaymentsService(dependencies: { database: Database; clock: C
     }
     const outcome = await database.transaction(async (tx) => {
       const invoice = await lockInvoice(tx, invoiceId);
-      if (!invoice) throw notFound('invoice');
+      if (!invoice) {
+        const restricted = await recordRestricted(tx, invoiceId, input, receivedAt, now);
+        if (restricted) return restricted;
+        throw notFound('invoice');
+      }
       // Checked under the invoice lock, so two deliveries of one payment cannot both count.
       const existing = await findByReference(tx, input.reference);
       if (existing) {
@@ -169,6 +233,23 @@ export function makePaymentsService(dependencies: { database: Database; clock: C
 
   async function get(invoiceId: string) {
     const [row] = await database.query<InvoiceRow>('SELECT * FROM invoices WHERE id = $1', [invoiceId]);
+    if (!row && dependencies.taxRetentionYears !== undefined) {
+      const kept = await readRestrictedInvoice(database, invoiceId);
+      if (kept) {
+        const view: z.infer<typeof invoiceWithPaymentsSchema> = {
+          ...presentInvoice(keptInvoiceRow(kept.invoice)),
+          payments: kept.transfers.map((transfer) =>
+            presentPayment({
+              ...transfer,
+              id: transfer.id ?? '',
+              invoice_id: invoiceId,
+              received_at: new Date(transfer.received_at),
+            }),
+          ),
+        };
+        return view;
+      }
+    }
     if (!row) throw notFound('invoice');
     const payments = await database.query<PaymentRow>(
       'SELECT * FROM invoice_payments WHERE invoice_id = $1 ORDER BY seq',

@@ -7,12 +7,25 @@ import type { Database } from '../storage/database.ts';
 import { legalBases, type ErasureStep, type KeptRecords } from './erasure.step.ts';
 import { resolveSubject, type ErasureIdentifiers, type SealedReader } from './erasure.subject.ts';
 import type { Pseudonyms } from './pseudonyms.ts';
+import { alertOverdueErasures, overdueMessage, raiseErasureAlert } from './erasure.alerts.ts';
 
 const hour = 3_600_000;
 /** The goal is one hour; the limit, after which the request counts as late, is a day. */
 const goalMilliseconds = hour;
 const limitMilliseconds = 24 * hour;
-const maxAttempts = 5;
+/** A failed request waits 1, 2, 4 … minutes before the next attempt, at most an hour: retried until it succeeds. */
+const retryDelayMilliseconds = (attempts: number) => Math.min(2 ** Math.max(0, attempts - 1) * 60_000, hour);
+
+/** A step's failure, named by the step (what the desk's alert says; its message may hold anything). */
+export class ErasureStepError extends Error {
+  constructor(
+    readonly step: string,
+    cause: unknown,
+  ) {
+    super(`${step}: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    this.name = 'ErasureStepError';
+  }
+}
 
 interface RequestRow {
   id: string;
@@ -105,7 +118,9 @@ export function makeErasureService(dependencies: ErasureServiceDependencies) {
     const erased: Array<{ store: string; count: number }> = [];
     const kept: KeptRecords[] = [];
     for (const step of steps) {
-      const outcome = await step.run(tx, erasure);
+      const outcome = await step.run(tx, erasure).catch((error: unknown) => {
+        throw new ErasureStepError(step.name, error);
+      });
       if (outcome.erased > 0) erased.push({ store: step.name, count: outcome.erased });
       kept.push(...(outcome.kept ?? []));
     }
@@ -124,17 +139,55 @@ export function makeErasureService(dependencies: ErasureServiceDependencies) {
          finished_seq = nextval('erasure_finished_seq'), attempts = attempts + 1, last_error = NULL WHERE id = $1`,
       [row.id, now, result],
     );
+    // Finished, but late: the desk hears of it (once), as of a request still pending past its limit.
+    if (now.getTime() > row.limit_at.getTime())
+      await raiseErasureAlert(tx, ids, {
+        kind: 'erasure_overdue',
+        requestId: row.id,
+        message: overdueMessage(row.id, row.limit_at),
+        at: now,
+      });
   }
 
-  /** Takes the oldest pending request no other node holds; false when there is none. */
-  async function workOne(onlyId?: string): Promise<boolean> {
+  /**
+   * Rolled back: the request stays pending and is tried again after a pause; the first failure alerts the desk (the
+   * step that failed, not the error's text, which might quote a value).
+   */
+  async function recordFailure(row: RequestRow, error: unknown) {
+    const now = new Date(clock.now());
+    const attempts = row.attempts + 1;
+    const next = new Date(now.getTime() + retryDelayMilliseconds(attempts));
+    const step = error instanceof ErasureStepError ? `step ${error.step}` : 'finding who it is about';
+    await database.transaction(async (tx) => {
+      await tx.query(`UPDATE erasure_requests SET attempts = $2, last_error = $3, next_attempt_at = $4 WHERE id = $1`, [
+        row.id,
+        attempts,
+        String(error).slice(0, 500),
+        next,
+      ]);
+      await raiseErasureAlert(tx, ids, {
+        kind: 'erasure_failed',
+        requestId: row.id,
+        message: `erasure request ${row.id} failed at ${step} (attempt ${attempts}); it is retried from ${next.toISOString()}, due ${row.due_at.toISOString()}, limit ${row.limit_at.toISOString()}`,
+        at: now,
+      });
+    });
+  }
+
+  /**
+   * Takes the oldest pending request no other node holds and that is not waiting for its retry; false when there is
+   * none. A request that failed is recorded (retry time, alert) and answered as `{ failure }`; an error before any
+   * request was claimed (the database is down) is thrown.
+   */
+  async function workOne(onlyId?: string): Promise<boolean | { failure: unknown }> {
     let claimed: RequestRow | undefined;
     try {
       const worked = await database.transaction(async (tx) => {
         const [row] = await tx.query<RequestRow>(
           `SELECT ${columns} FROM erasure_requests WHERE status = 'pending' AND ($1::text IS NULL OR id = $1)
+             AND (next_attempt_at IS NULL OR next_attempt_at <= $2)
            ORDER BY requested_at LIMIT 1 FOR UPDATE SKIP LOCKED`,
-          [onlyId ?? null],
+          [onlyId ?? null, new Date(clock.now())],
         );
         if (row === undefined) return false;
         claimed = row;
@@ -144,13 +197,8 @@ export function makeErasureService(dependencies: ErasureServiceDependencies) {
       return worked;
     } catch (error) {
       if (claimed === undefined) throw error;
-      // Rolled back: the request stays pending (retried next round) unless it keeps failing.
-      await database.query(
-        `UPDATE erasure_requests SET attempts = attempts + 1, last_error = $2,
-           status = CASE WHEN attempts + 1 >= $3 THEN 'failed' ELSE status END WHERE id = $1`,
-        [claimed.id, String(error).slice(0, 500), maxAttempts],
-      );
-      throw error;
+      await recordFailure(claimed, error);
+      return { failure: error };
     }
   }
 
@@ -191,7 +239,7 @@ export function makeErasureService(dependencies: ErasureServiceDependencies) {
     },
     /** Works this request now if no other node has it; the answer is then final. Failures leave it to the worker. */
     async workNow(id: string): Promise<ErasureRequestView> {
-      if (await workOne(id).catch(() => false)) await afterErasure();
+      if ((await workOne(id).catch(() => false)) === true) await afterErasure();
       const row = await find('id = $1', id);
       if (row === undefined) throw notFound('erasure request');
       return presentRequest(row);
@@ -199,14 +247,24 @@ export function makeErasureService(dependencies: ErasureServiceDependencies) {
     /** The worker's round: every pending request, oldest first; returns how many were finished. */
     async workPending(): Promise<number> {
       let finished = 0;
+      let firstFailure: unknown;
       try {
-        while (await workOne()) finished += 1;
+        // A failed request waits for its retry time, so the next call takes the next one: one failure holds no one up.
+        for (;;) {
+          const worked = await workOne();
+          if (worked === false) break;
+          if (worked === true) finished += 1;
+          else firstFailure ??= worked.failure;
+        }
       } finally {
-        // One purge of the in-memory state for the whole round, also when a later request failed.
+        // One purge of the in-memory state for the whole round, also when a request failed.
         if (finished > 0) await afterErasure();
       }
+      if (firstFailure !== undefined) throw firstFailure;
       return finished;
     },
+    /** The scheduler's check: requests still pending past their 24-hour limit alert the desk, once each. */
+    alertOverdue: () => database.transaction((tx) => alertOverdueErasures(tx, ids, new Date(clock.now()))),
     /**
      * The number of the latest finished erasure (any node), or of the latest finished by `finishedBy` (a snapshot's
      * time): other nodes purge their in-memory state once they see a higher one. Numbers, not clocks, so that nodes

@@ -47,6 +47,8 @@ export function makeErasureContext(dependencies: {
     tasks: [
       // Requests accepted but not finished at once (a crash, a failure, several nodes): the oldest first.
       { name: 'erasure_requests', run: () => service.workPending() },
+      // Checked after the round, so a request finished in it is not reported as pending.
+      { name: 'erasure_overdue', run: () => service.alertOverdue() },
       {
         // Another node erased someone: this node's in-memory state still knows them until it rebuilds.
         name: 'erasure_memory',

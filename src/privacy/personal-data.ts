@@ -138,6 +138,7 @@ export function makePersonalData(dependencies: { subjects: SubjectStore; pseudon
   }
 
   return {
+    subjects,
     pseudonyms,
     inputsOf,
     pseudonymsOf,

@@ -65,6 +65,57 @@ export function makeSubjectStore(options: SubjectStoreOptions) {
     return subject;
   }
 
+  /**
+   * The subjects of many claims at once (an import batch): one read for those that exist, one insert for the rest,
+   * and a last read for any another writer made meanwhile. Keys are only made for claims without a live subject.
+   */
+  async function subjectsFor(db: SqlExecutor, claimPseudonyms: readonly string[]): Promise<Map<string, OpenSubject>> {
+    const found = new Map<string, OpenSubject>();
+    const claims = [...new Set(claimPseudonyms)];
+    const readLive = async (wanted: readonly string[]) => {
+      if (wanted.length === 0) return;
+      const rows = await db.query<SubjectKeyColumns & { claim_pseudonym: string }>(
+        `SELECT id AS subject_id, claim_pseudonym, master_key_id, wrapped_key FROM subjects
+          WHERE claim_pseudonym = ANY($1::text[]) AND wrapped_key IS NOT NULL`,
+        [wanted],
+      );
+      for (const row of rows) {
+        const subject = unwrap(row);
+        if (subject !== erased) found.set(row.claim_pseudonym, subject);
+      }
+    };
+    await readLive(claims);
+    const missing = claims.filter((claim) => !found.has(claim));
+    if (missing.length > 0) {
+      const created = missing.map((claim) => {
+        const id = options.newId();
+        const dataKey = newDataKey();
+        return { id, claim, dataKey, wrapped: encrypt(current!.key, dataKey, id).toString('base64') };
+      });
+      const inserted = await db.query<{ id: string }>(
+        `INSERT INTO subjects (id, claim_pseudonym, master_key_id, wrapped_key, created_at)
+         SELECT id, claim, $3, decode(wrapped, 'base64'), $4 FROM unnest($1::text[], $2::text[], $5::text[])
+           AS w(id, claim, wrapped)
+         ON CONFLICT (claim_pseudonym) WHERE wrapped_key IS NOT NULL DO NOTHING RETURNING id`,
+        [
+          created.map((item) => item.id),
+          created.map((item) => item.claim),
+          current!.id,
+          options.now(),
+          created.map((item) => item.wrapped),
+        ],
+      );
+      const insertedIds = new Set(inserted.map((row) => row.id));
+      for (const item of created)
+        if (insertedIds.has(item.id)) found.set(item.claim, { id: item.id, dataKey: item.dataKey });
+      // A claim another writer took between the read and the insert: its subject is live now.
+      await readLive(missing.filter((claim) => !found.has(claim)));
+    }
+    for (const claim of claims)
+      if (!found.has(claim)) throw new Error('no live subject for a claim after reading it twice');
+    return found;
+  }
+
   function seal(subject: OpenSubject, value: unknown): Buffer {
     const plaintext = Buffer.from(JSON.stringify(value));
     return options.encryption ? encrypt(subject.dataKey, plaintext, subject.id) : sealPlain(plaintext);
@@ -107,7 +158,7 @@ export function makeSubjectStore(options: SubjectStoreOptions) {
     }
   }
 
-  return { subjectFor, seal, open, rotate, currentMasterKeyId: current.id };
+  return { subjectFor, subjectsFor, seal, open, rotate, currentMasterKeyId: current.id };
 }
 
 export type SubjectStore = ReturnType<typeof makeSubjectStore>;

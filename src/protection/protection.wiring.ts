@@ -59,7 +59,13 @@ export function makeProtectionContext(dependencies: ProtectionDependencies) {
     personalData,
   });
 
-  const payments = makePaymentsService({ database, clock, ids, engine: dependencies.engine });
+  const payments = makePaymentsService({
+    database,
+    clock,
+    ids,
+    engine: dependencies.engine,
+    taxRetentionYears: config.privacy.taxRetentionYears,
+  });
   const payouts = makePayoutsService({ database });
   const invoiceScheduler = makeInvoiceScheduler({
     database,
