@@ -11,7 +11,8 @@ import { phoneKey } from '../risk/normalise/phone.normaliser.ts';
 import type { OrderKeys } from '../risk/normalise/session.normaliser.ts';
 import { hashText } from '../risk/normalise/text.normaliser.ts';
 
-type Source = () => AsyncGenerator<HistoryEvent>;
+/** A source hands out its events a page at a time (in time order): no promise or generator step per event. */
+type Source = () => AsyncGenerator<HistoryEvent[]>;
 
 const pageSize = 10_000;
 
@@ -40,11 +41,14 @@ function orderInput(row: SealedInputColumns, range: HistoryRange): SessionInput 
 type Row = { id: string; at_us: number };
 
 /**
- * Keyset-paged scan of one source, mapped to events; ordered by (time, id). `inner` selects `id`, `at` and `seq`
- * plus `columns`. The first page has no keyset condition and later ones a plain row comparison, so each page is one
- * range scan of the (time, id) index: an `IS NULL OR` condition would keep the planner from using it and make every
- * page a full scan and sort. The next page is asked for before this one is handed out, so the database reads it
- * while the caller applies this one (on a second core).
+ * Keyset-paged scan of one source, mapped to events; ordered by (time, id). `inner` selects `id`, `at` and `seq` (and
+ * whatever `columns` read) from one table; `join` (optional) adds columns from other tables, as `s`, `k`... beside the
+ * page `t`. Each page is cut from the table alone (its (time, id) index, then LIMIT) before anything is joined, so
+ * the plan does not hang on the planner's estimates: on a freshly loaded table without statistics a joined query
+ * became a full scan and sort per page, which at a million orders ran past the query timeout. The first page has no
+ * keyset condition and later ones a plain row comparison (an `IS NULL OR` condition would keep the planner from the
+ * index). The next page is asked for before this one is handed out, so the database reads it while the caller applies
+ * this one (on a second core).
  */
 function scan<Shape extends Row>(
   database: Database,
@@ -52,17 +56,19 @@ function scan<Shape extends Row>(
   inner: string,
   columns: string,
   map: (row: Shape) => HistoryEvent,
+  join = '',
 ): Source {
   const after = range.afterSequence;
   const since = after === undefined ? '' : ` AND seq > ${Math.floor(after)}`;
-  const select = `SELECT id, (extract(epoch FROM at) * 1000000)::float8 AS at_us${columns ? `, ${columns}` : ''} FROM (${inner}) t WHERE true${since}`;
+  const keyset = ` AND (at, id) > (timestamptz 'epoch' + $1::float8 * interval '1 microsecond', $2::text)`;
+  const select = (condition: string) =>
+    `SELECT t.id, (extract(epoch FROM t.at) * 1000000)::float8 AS at_us${columns ? `, ${columns}` : ''}
+     FROM (SELECT * FROM (${inner}) i WHERE true${since}${condition} ORDER BY at, id LIMIT ${pageSize}) t ${join}
+     ORDER BY t.at, t.id`;
+  const first = select('');
+  const later = select(keyset);
   const page = (last: Shape | null): Promise<Shape[]> =>
-    last === null
-      ? database.query<Shape>(`${select} ORDER BY at, id LIMIT ${pageSize}`)
-      : database.query<Shape>(
-          `${select} AND (at, id) > (timestamptz 'epoch' + $1::float8 * interval '1 microsecond', $2::text) ORDER BY at, id LIMIT ${pageSize}`,
-          [last.at_us, last.id],
-        );
+    last === null ? database.query<Shape>(first) : database.query<Shape>(later, [last.at_us, last.id]);
   return async function* () {
     let next: Promise<Shape[]> | null = page(null);
     while (next !== null) {
@@ -70,7 +76,7 @@ function scan<Shape extends Row>(
       next = rows.length < pageSize ? null : page(rows[rows.length - 1]!);
       // A failed prefetch is thrown when awaited above, not reported as unhandled while this page is applied.
       next?.catch(() => undefined);
-      for (const row of rows) yield map(row);
+      if (rows.length > 0) yield rows.map(map);
     }
   };
 }
@@ -154,10 +160,10 @@ function stateFieldsOf(input: SessionInput): Omit<StateOrderRow, keyof Row | 'ac
 }
 
 // A live order keeps a person-free copy; its personal data lives once, sealed in its session under the subject's key.
-const orderColumns = `SELECT o.id, o.placed_at AS at, o.history_seq AS seq, o.account_id, o.merchant_id, o.merchant_name,
-  o.input, s.sealed_input, s.subject_id, k.master_key_id, k.wrapped_key
-  FROM orders o LEFT JOIN sessions s ON s.id = o.session_id LEFT JOIN subjects k ON k.id = s.subject_id`;
-const sealedColumns = 'input, sealed_input, subject_id, master_key_id, wrapped_key';
+const orderTable = `SELECT id, placed_at AS at, history_seq AS seq, account_id, merchant_id, merchant_name, input, session_id
+  FROM orders`;
+const orderJoin = 'LEFT JOIN sessions s ON s.id = t.session_id LEFT JOIN subjects k ON k.id = s.subject_id';
+const sealedColumns = 't.input, s.sealed_input, s.subject_id, k.master_key_id, k.wrapped_key';
 
 function orderSource(database: Database, range: HistoryRange): Source {
   if (range.forState) {
@@ -165,12 +171,13 @@ function orderSource(database: Database, range: HistoryRange): Source {
     return scan<StateOrderRow & SealedInputColumns>(
       database,
       range,
-      orderColumns,
+      orderTable,
       // Plain inputs (imports, rows from before sealing) are cut in SQL; sealed ones are opened here.
-      `account_id, input->'amount'->>'value' AS amount, input->'customer'->>'email' AS email,
-       input->'customer'->>'phone' AS phone, input->'customer'->>'name' AS name, input->'customer'->>'iban' AS iban,
-       input->>'billing_address' AS billing, input->>'shipping_address' AS shipping,
-       input->'device'->>'id' AS device_id, input->'device'->>'ip' AS ip, ${sealedColumns}`,
+      `t.account_id, t.input->'amount'->>'value' AS amount, t.input->'customer'->>'email' AS email,
+       t.input->'customer'->>'phone' AS phone, t.input->'customer'->>'name' AS name,
+       t.input->'customer'->>'iban' AS iban, t.input->>'billing_address' AS billing,
+       t.input->>'shipping_address' AS shipping, t.input->'device'->>'id' AS device_id,
+       t.input->'device'->>'ip' AS ip, ${sealedColumns}`,
       (row) => ({
         kind: 'normalised_order',
         orderId: row.id,
@@ -178,13 +185,14 @@ function orderSource(database: Database, range: HistoryRange): Source {
         at: milliseconds(row.at_us),
         keys: keys(isKeptInput(row.input) ? { ...row, ...stateFieldsOf(orderInput(row, range)) } : row),
       }),
+      orderJoin,
     );
   }
   return scan<Row & { account_id: string; merchant: string } & SealedInputColumns>(
     database,
     range,
-    orderColumns,
-    `account_id, COALESCE(merchant_id, merchant_name, 'import') AS merchant, ${sealedColumns}`,
+    orderTable,
+    `t.account_id, COALESCE(t.merchant_id, t.merchant_name, 'import') AS merchant, ${sealedColumns}`,
     (row) => ({
       kind: 'order',
       orderId: row.id,
@@ -193,6 +201,7 @@ function orderSource(database: Database, range: HistoryRange): Source {
       at: milliseconds(row.at_us),
       session: orderInput(row, range),
     }),
+    orderJoin,
   );
 }
 
@@ -249,9 +258,10 @@ export function historySources(database: Database, range: HistoryRange = {}): So
     scan<Row & { order_id: string; outcome: 'paid_on_time' | 'paid_late' | 'unpaid' }>(
       database,
       range,
-      'SELECT p.id, p.paid_at AS at, p.history_seq AS seq, i.order_id, p.outcome FROM payments p JOIN invoices i ON i.id = p.invoice_id',
-      'order_id, outcome',
+      'SELECT id, paid_at AS at, history_seq AS seq, invoice_id, outcome FROM payments',
+      'i.order_id, t.outcome',
       (row) => ({ kind: 'payment', orderId: row.order_id, at: milliseconds(row.at_us), outcome: row.outcome }),
+      'JOIN invoices i ON i.id = t.invoice_id',
     ),
     scan<Row & { order_id: string; exposure: number | string }>(
       database,
@@ -319,20 +329,45 @@ export function historySources(database: Database, range: HistoryRange = {}): So
   ];
 }
 
-/** Merges the per-table streams by time; at equal times, sources earlier in the list (accounts) come first. */
-export async function* readHistory(database: Database, range: HistoryRange = {}): AsyncGenerator<HistoryEvent> {
+/**
+ * Merges the per-table streams by time, handing out the merged events in batches: a batch ends where a source's page
+ * runs out (its next page is awaited before the merge can go on), so the merge itself never waits per event. At
+ * equal times, sources earlier in the list (accounts) come first.
+ */
+export async function* readHistoryBatches(
+  database: Database,
+  range: HistoryRange = {},
+): AsyncGenerator<HistoryEvent[]> {
   const iterators = historySources(database, range).map((source) => source());
-  const heads: (HistoryEvent | null)[] = await Promise.all(
-    iterators.map(async (iterator) => (await iterator.next()).value ?? null),
-  );
+  const nextPage = async (index: number): Promise<HistoryEvent[]> => (await iterators[index]!.next()).value ?? [];
+  const pages = await Promise.all(iterators.map((_, index) => nextPage(index)));
+  const positions = pages.map(() => 0);
+  let batch: HistoryEvent[] = [];
   for (;;) {
     let best = -1;
-    for (let index = 0; index < heads.length; index++) {
-      const head = heads[index];
-      if (head && (best < 0 || head.at < heads[best]!.at)) best = index;
+    let bestAt = Infinity;
+    for (let index = 0; index < pages.length; index++) {
+      const head = pages[index]![positions[index]!];
+      if (head !== undefined && head.at < bestAt) {
+        best = index;
+        bestAt = head.at;
+      }
     }
-    if (best < 0) return;
-    yield heads[best]!;
-    heads[best] = (await iterators[best]!.next()).value ?? null;
+    if (best < 0) break;
+    const page = pages[best]!;
+    batch.push(page[positions[best]!]!);
+    positions[best]! += 1;
+    if (positions[best] === page.length) {
+      if (batch.length > 0) yield batch;
+      batch = [];
+      pages[best] = await nextPage(best);
+      positions[best] = 0;
+    }
   }
+  if (batch.length > 0) yield batch;
+}
+
+/** The merged history one event at a time (see readHistoryBatches). */
+export async function* readHistory(database: Database, range: HistoryRange = {}): AsyncGenerator<HistoryEvent> {
+  for await (const batch of readHistoryBatches(database, range)) yield* batch;
 }
