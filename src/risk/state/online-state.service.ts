@@ -43,7 +43,11 @@ export interface SnapshotFigures {
   readonly bytes: number;
   /** From the start of the write until the file was on disk under its name. */
   readonly milliseconds: number;
-  /** Of those, how long the event loop was held (the state copied and serialised); the rest ran on the writer thread. */
+  /** How long taking the cut (a copy of the state) held the event loop. */
+  readonly cutMilliseconds: number;
+  /** The longest the event loop was held serialising one frame of the cut. */
+  readonly longestFrameMilliseconds: number;
+  /** The longest stall of the event loop, at most: the cut and the longest frame (the rest ran between requests). */
   readonly blockedMilliseconds: number;
 }
 
@@ -117,15 +121,18 @@ export function makeOnlineStateService(dependencies: OnlineStateDependencies) {
     await replay(completeUpTo);
     await mkdir(dirname(snapshotPath), { recursive: true });
     const started = performance.now();
-    // Up to the writer's first wait this runs on the event loop (one consistent cut of the state): that is the stall.
-    const writing = writeStateSnapshot(snapshotPath, state.exportData(), { databaseId, mark: stamp });
-    const blockedMilliseconds = Math.round(performance.now() - started);
-    const header = await writing;
+    // The cut (a copy of the state) holds the event loop; the frames are then serialised one per turn of it.
+    const data = state.exportData();
+    const cutMilliseconds = performance.now() - started;
+    const header = await writeStateSnapshot(snapshotPath, data, { databaseId, mark: stamp });
     completeUpTo = next;
     lastWritten = {
       bytes: header.bytes,
       milliseconds: Math.round(performance.now() - started),
-      blockedMilliseconds,
+      cutMilliseconds: Math.round(cutMilliseconds),
+      longestFrameMilliseconds: Math.round(header.longestFrameMilliseconds),
+      // The first frame is serialised in the same turn as the cut: the longest stall is at most the two together.
+      blockedMilliseconds: Math.round(cutMilliseconds + header.longestFrameMilliseconds),
     };
     log({ path: snapshotPath, mark: stamp, ...lastWritten }, 'online state snapshot written');
   }
