@@ -73,7 +73,7 @@ function scan<Shape extends Row>(
   /**
    * A page is read again when it fails: reading is harmless to repeat, and on a loaded machine a page of a million
    * orders' history took up to 6 s, so with ten sources in flight and the loop busy applying, a page now and then
-   * ran past the client's query timeout and failed the whole start (two of three 1M runs at load 15-20).
+   * ran past the client's query timeout and failed the whole start (three of four 1M runs at load 15-24).
    */
   const page = async (last: Shape | null): Promise<Shape[]> => {
     for (let attempt = 1; ; attempt += 1) {
