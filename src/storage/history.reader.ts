@@ -45,11 +45,10 @@ type Row = { id: string; at_us: number };
  * Keyset-paged scan of one source, mapped to events; ordered by (time, id). `inner` selects `id`, `at` and `seq` (and
  * whatever `columns` read) from one table; `join` (optional) adds columns from other tables, as `s`, `k`... beside the
  * page `t`. Each page is cut from the table alone (its (time, id) index, then LIMIT) before anything is joined, so
- * the plan does not hang on the planner's estimates: on a freshly loaded table without statistics a joined query
- * became a full scan and sort per page, which at a million orders ran past the query timeout. The first page has no
- * keyset condition and later ones a plain row comparison (an `IS NULL OR` condition would keep the planner from the
- * index). The next page is asked for before this one is handed out, so the database reads it while the caller applies
- * this one (on a second core).
+ * the plan cannot turn into a join over the whole table whatever the planner estimates (with the join inside, only
+ * its estimates kept it on the index). The first page has no keyset condition and later ones a plain row comparison
+ * (an `IS NULL OR` condition would keep the planner from the index). The next page is asked for before this one is
+ * handed out, so the database reads it while the caller applies this one (on a second core).
  */
 function scan<Shape extends Row>(
   database: Database,
