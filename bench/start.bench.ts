@@ -3,6 +3,7 @@
 import { existsSync } from 'node:fs';
 import { mkdir, rm, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import pg from 'pg';
 import { makeApplication } from '../src/app.ts';
 import { loadConfig } from '../src/config.ts';
@@ -12,6 +13,11 @@ import { makePostgresDatabase } from '../src/storage/postgres.database.ts';
 import { migrate } from '../src/storage/migrate.ts';
 
 const chunk = 100_000;
+/**
+ * The stall a snapshot may cause, at the history measured (not projected): the issue sets no figure; this is the
+ * bench's own bound, a few slow requests' worth, where the whole-state serialising it replaced held the loop seconds.
+ */
+const stallBound = 250;
 const historyDays = 730;
 
 /**
@@ -88,6 +94,8 @@ async function generate(database: Database, orders: number, log: (line: string) 
     });
     log(`  generated ${to} / ${orders} orders (${((performance.now() - started) / 1000).toFixed(0)} s)`);
   }
+  // Statistics as autovacuum would gather them in time; the start's plans do not depend on them (see history.reader).
+  await database.query('ANALYZE');
   await database.query('CREATE TABLE IF NOT EXISTS bench_generated (orders INTEGER NOT NULL)');
   await database.query('INSERT INTO bench_generated (orders) VALUES ($1)', [orders]);
 }
@@ -146,18 +154,29 @@ async function timeStart(environment: Record<string, string>, log: (line: string
   if (!result.ok) throw new Error(result.errors.join('; '));
   const before = memory();
   const started = performance.now();
+  const cpuBefore = process.cpuUsage();
   const app = await makeApplication(result.config, { defaultModelPath: null });
   const seconds = (performance.now() - started) / 1000;
+  const cpu = process.cpuUsage(cpuBefore);
+  // This process only: on PostgreSQL the server's own CPU comes on top, on PGlite the database is in here.
+  const cpuSeconds = (cpu.user + cpu.system) / 1_000_000;
   const after = memory();
   const heapBytes = after.heap - before.heap;
   const bufferBytes = after.buffers - before.buffers;
   log(`  start: ${seconds.toFixed(1)} s, ${JSON.stringify(app.startFigures)}`);
   const closing = performance.now();
+  // The close writes the snapshot: the longest the event loop went without a turn meanwhile is its stall.
+  const delay = monitorEventLoopDelay({ resolution: 5 });
+  delay.enable();
   await app.close();
+  delay.disable();
+  const longestStallMilliseconds = delay.max / 1_000_000;
   const written = app.onlineState.lastSnapshot();
   if (written) log(`  snapshot written on close: ${JSON.stringify(written)}`);
   return {
     seconds,
+    cpuSeconds,
+    longestStallMilliseconds,
     stateSeconds: app.startFigures.milliseconds / 1000,
     heapBytes,
     bufferBytes,
@@ -191,8 +210,13 @@ export async function runStartBench(options: {
     figures[`start_${kind}_cold_seconds`] = Math.round(cold.seconds * 10) / 10;
     figures[`start_${kind}_warm_seconds`] = Math.round(warm.seconds * 10) / 10;
     figures[`start_${kind}_snapshot_write_seconds`] = Math.round((cold.written?.milliseconds ?? 0) / 100) / 10;
-    // How long serving would stall while a snapshot is taken (the rest of the write runs on the writer thread).
-    figures[`start_${kind}_snapshot_event_loop_ms`] = cold.written?.blockedMilliseconds ?? 0;
+    // How long serving stalls while a snapshot is taken: measured (the event loop's longest delay during the close that
+    // writes it) and as the writer reports it (the cut, and the longest frame serialised in one turn).
+    figures[`start_${kind}_snapshot_stall_ms`] = Math.round(cold.longestStallMilliseconds);
+    figures[`start_${kind}_snapshot_cut_ms`] = cold.written?.cutMilliseconds ?? 0;
+    figures[`start_${kind}_snapshot_longest_frame_ms`] = cold.written?.longestFrameMilliseconds ?? 0;
+    figures[`start_${kind}_cold_cpu_seconds`] = Math.round(cold.cpuSeconds * 10) / 10;
+    figures[`start_${kind}_warm_cpu_seconds`] = Math.round(warm.cpuSeconds * 10) / 10;
     figures[`start_${kind}_snapshot_mb`] = Math.round(snapshotBytes / 1_048_576);
     // Everything the started server holds beyond the process before it, per order: the state dominates it.
     for (const [name, run] of [
@@ -213,11 +237,17 @@ export async function runStartBench(options: {
       const state = run.stateSeconds;
       const projected = run.seconds - state + state * scale;
       options.log(
-        `  ${kind} ${name} start: ${run.seconds.toFixed(1)} s for ${options.orders} orders (state ${state.toFixed(1)} s)` +
+        `  ${kind} ${name} start: ${run.seconds.toFixed(1)} s for ${options.orders} orders (state ${state.toFixed(1)} s,` +
+          ` ${run.cpuSeconds.toFixed(1)} s CPU in this process)` +
           (scale === 1 ? '' : `, ${projected.toFixed(0)} s projected for 1,000,000`) +
           ` (target <= ${target} s at 1,000,000: ${projected <= target ? 'met' : 'not met'})`,
       );
     }
+    const stall = cold.longestStallMilliseconds;
+    options.log(
+      `  ${kind} snapshot write: longest event-loop stall ${stall.toFixed(0)} ms (cut ${cold.written?.cutMilliseconds ?? 0} ms,` +
+        ` longest frame ${cold.written?.longestFrameMilliseconds ?? 0} ms; bound <= ${stallBound} ms: ${stall <= stallBound ? 'met' : 'not met'})`,
+    );
     const stateBytes = warm.heapBytes / options.orders;
     options.log(
       `  ${kind} state memory: ${stateBytes.toFixed(0)} B per order (target <= 1024: ${stateBytes <= 1024 ? 'met' : 'not met'})`,

@@ -219,6 +219,7 @@ export async function makeApplication(config: Config, overrides: Overrides = {})
     database,
     state: featureState,
     record: (event) => engine.record(event),
+    recordsIntoState: overrides.engine === undefined,
     snapshotPath: stateSnapshotPath(config, overrides),
     openInput: personalData.open,
     log: (details, message) => startLog(details, message),

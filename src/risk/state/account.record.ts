@@ -201,9 +201,10 @@ export function accountToData(account: AccountRecord, keys: KeyRows): AccountDat
     account.alwaysVerify,
     account.identityProvenAt,
     account.bankLinkedAt,
-    account.bankConflictTimes,
-    [account.devices, account.verifiedDevices, account.shippingAddresses, account.ips],
-    account.recent,
+    account.bankConflictTimes?.slice(),
+    // Copies: these lists change in place, and a snapshot is serialised a slice at a time after this cut.
+    [account.devices.slice(), account.verifiedDevices.slice(), account.shippingAddresses.slice(), account.ips.slice()],
+    account.recent?.slice(),
   ];
 }
 

@@ -8,6 +8,7 @@ import {
   type WindowName,
 } from './feature-state.ts';
 import { appendRecent, pruneRecent, windowTotals, type RecentList } from './window.counter.ts';
+import { flattenLists, unflattenLists, type FlatLists } from './flat-lists.ts';
 
 /** Beyond this many distinct accounts or names an entity is plainly shared; counting further adds nothing. */
 const distinctCap = 64;
@@ -78,8 +79,8 @@ export interface EntityTableData {
   readonly accounts: DistinctData;
   readonly names: DistinctData;
   readonly surnames: DistinctData;
-  readonly recent: (RecentList | undefined)[];
-  readonly parties: (number[] | undefined)[];
+  readonly recent: FlatLists;
+  readonly parties: FlatLists;
   readonly sweepCursor: number;
 }
 
@@ -115,7 +116,9 @@ class DistinctColumn {
     this.counts[row] = count + 1;
   }
   toData(size: number): DistinctData {
-    return { first: this.first.slice(0, size), counts: this.counts.slice(0, size), overflow: this.overflow };
+    const overflow = new Map<number, number[]>();
+    for (const [row, values] of this.overflow) overflow.set(row, values.slice());
+    return { first: this.first.slice(0, size), counts: this.counts.slice(0, size), overflow };
   }
   load(data: DistinctData, capacity: number): void {
     this.first = grownInt(data.first, capacity, -1);
@@ -232,10 +235,11 @@ export class EntityTable {
     };
   }
 
+  /** A copy that later changes to this table do not reach, so it can be serialised a slice at a time. */
   toData(): EntityTableData {
     const size = this.size;
     return {
-      keys: this.keys,
+      keys: this.keys.slice(0, size),
       firstSeen: this.firstSeen.slice(0, size),
       lastSeen: this.lastSeen.slice(0, size),
       orders: this.orders.slice(0, size),
@@ -245,8 +249,8 @@ export class EntityTable {
       accounts: this.accounts.toData(size),
       names: this.names.toData(size),
       surnames: this.surnames.toData(size),
-      recent: this.recent,
-      parties: this.parties,
+      recent: flattenLists(this.recent, size),
+      parties: flattenLists(this.parties, size),
       sweepCursor: this.sweepCursor,
     };
   }
@@ -267,12 +271,14 @@ export class EntityTable {
     this.surnames.load(data.surnames, capacity);
     this.keys.length = 0;
     this.index.clear();
+    const recent = unflattenLists(data.recent);
+    const parties = unflattenLists(data.parties);
     for (let row = 0; row < size; row += 1) {
       const key = data.keys[row]!;
       this.keys.push(key);
       this.index.set(key, row);
-      this.recent.push(data.recent[row]);
-      this.parties.push(data.parties[row]);
+      this.recent.push(recent[row]);
+      this.parties.push(parties[row]);
     }
     this.sweepCursor = data.sweepCursor;
   }

@@ -19,7 +19,10 @@ export interface MemoryFeatureState extends FeatureState {
   applySync(event: HistoryEvent): void;
   snapshotSync(query: SnapshotQuery): StateSnapshot;
   sizes(): Readonly<Record<string, number>>;
-  /** The state as plain data for a snapshot, and loading one into a state that has applied nothing yet. */
+  /**
+   * The state as plain data for a snapshot (a copy: later changes to the state do not reach it, so it can be written
+   * out a slice at a time while the state goes on), and loading one into a state that has applied nothing yet.
+   */
   exportData(): StateData;
   importData(data: StateData): void;
   /**
@@ -55,7 +58,7 @@ export function makeMemoryFeatureState(): MemoryFeatureState {
 const snapshotAccountsPerIndex = 5;
 const sweepEvery = 1024;
 /** Bump when the snapshot layout or the meaning of a stored field changes: an older snapshot is then rebuilt. */
-export const stateDataVersion = 1;
+export const stateDataVersion = 2;
 
 /** The whole state in structured-clone-able form (v8.serialize), for the snapshot file. */
 export interface StateData {

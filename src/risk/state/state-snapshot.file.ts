@@ -2,16 +2,21 @@
 import { createHash } from 'node:crypto';
 import { open, unlink } from 'node:fs/promises';
 import { deserialize, serialize } from 'node:v8';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { Worker } from 'node:worker_threads';
 import { featureCatalogue } from '../features/feature.catalogue.ts';
 import { engineVersion } from '../risk.engine.ts';
+import { entityKinds, type EntityKind } from './feature-state.ts';
 import { stateDataVersion, type StateData } from './memory.feature-state.ts';
 
 const magic = 'rearguard-online-state';
-/** The file's own layout: 2 is framed (length-prefixed parts, checksum at the end). */
-const fileLayout = 2;
-/** Accounts per frame: no frame (and no single serialise or deserialise call) grows with the whole history. */
-const accountsPerFrame = 50_000;
+/** The file's own layout: framed (length-prefixed parts, checksum at the end); 3 has one frame per entity table. */
+const fileLayout = 3;
+/**
+ * Accounts per frame: no frame (and no single serialise or deserialise call) grows with the whole history, and
+ * serialising one frame is the longest the event loop is held after the state is cut.
+ */
+const accountsPerFrame = 10_000;
 
 /**
  * What the state means: a new engine, feature catalogue or state layout makes older snapshots unusable (rebuilt),
@@ -36,6 +41,8 @@ export interface SnapshotHeader {
 export interface SnapshotWritten extends SnapshotHeader {
   readonly bytes: number;
   readonly sha256: string;
+  /** The longest the event loop was held serialising one frame. */
+  readonly longestFrameMilliseconds: number;
 }
 
 export type SnapshotReading =
@@ -45,7 +52,7 @@ export type SnapshotReading =
 type Frame =
   | readonly ['meta', Pick<StateData, 'version' | 'applied' | 'latestAt' | 'accountSweepCursor'>]
   | readonly ['indexes', StateData['indexes']]
-  | readonly ['tables', StateData['tables']]
+  | readonly ['table', EntityKind, StateData['tables'][EntityKind]]
   | readonly ['orders', StateData['orders']]
   | readonly ['accounts', StateData['accounts']];
 
@@ -94,15 +101,16 @@ function* framesOf(data: StateData): Generator<Frame> {
   const { version, applied, latestAt, accountSweepCursor } = data;
   yield ['meta', { version, applied, latestAt, accountSweepCursor }];
   yield ['indexes', data.indexes];
-  yield ['tables', data.tables];
+  for (const kind of entityKinds) yield ['table', kind, data.tables[kind]];
   yield ['orders', data.orders];
   for (let start = 0; start < data.accounts.length; start += accountsPerFrame)
     yield ['accounts', data.accounts.slice(start, start + accountsPerFrame)];
 }
 
 /**
- * Serialises the state here, in one go, so the file is one consistent cut of it (the live state keeps changing);
- * hashing, writing and flushing run on the writer thread while this one serialises the next frame and then serves.
+ * Writes a state cut (`StateData` is a copy the live state no longer changes) a frame at a time: each frame is
+ * serialised here and handed to the writer thread, which hashes, writes and flushes it, and the event loop is let go
+ * between frames, so serving stalls for one frame's serialising at most, not for the whole state.
  */
 export async function writeStateSnapshot(
   path: string,
@@ -129,16 +137,20 @@ export async function writeStateSnapshot(
         writer.once('exit', (code) => reject(new Error(`the snapshot writer stopped (exit code ${code})`)));
       },
     );
+    let longestFrameMilliseconds = 0;
     for (const frame of framesOf(data)) {
+      const started = performance.now();
       const body = serialize(frame);
       // A Buffer from serialize may share a pooled ArrayBuffer: send an exact copy's buffer, transferred.
       const own = body.byteOffset === 0 && body.byteLength === body.buffer.byteLength ? body : Buffer.from(body);
       writer.postMessage({ frame: own.buffer }, [own.buffer as ArrayBuffer]);
+      longestFrameMilliseconds = Math.max(longestFrameMilliseconds, performance.now() - started);
+      await nextTurn();
     }
     writer.postMessage({ finish: true });
     const result = await finished;
     if (!result.ok) throw new Error(`snapshot not written: ${result.error}`);
-    return { ...header, bytes: result.bytes!, sha256: result.sha256! };
+    return { ...header, bytes: result.bytes!, sha256: result.sha256!, longestFrameMilliseconds };
   } finally {
     await writer.terminate();
   }
@@ -159,19 +171,19 @@ async function readAt(file: Awaited<ReturnType<typeof open>>, position: number, 
 function assemble(frames: Frame[]): StateData | string {
   let meta: Extract<Frame, readonly ['meta', unknown]>[1] | undefined;
   let indexes: StateData['indexes'] | undefined;
-  let tables: StateData['tables'] | undefined;
+  const tables: Partial<Record<EntityKind, StateData['tables'][EntityKind]>> = {};
   let orders: StateData['orders'] | undefined;
   const accounts: StateData['accounts'] = [];
   for (const frame of frames) {
     if (frame[0] === 'meta') meta = frame[1];
     else if (frame[0] === 'indexes') indexes = frame[1];
-    else if (frame[0] === 'tables') tables = frame[1];
+    else if (frame[0] === 'table') tables[frame[1]] = frame[2];
     else if (frame[0] === 'orders') orders = frame[1];
     else for (const account of frame[1]) accounts.push(account);
   }
-  if (!meta || !indexes || !tables || !orders) return 'incomplete body';
+  if (!meta || !indexes || !orders || entityKinds.some((kind) => tables[kind] === undefined)) return 'incomplete body';
   if (meta.version !== stateDataVersion) return `state layout ${String(meta.version)}`;
-  return { ...meta, indexes, tables, orders, accounts };
+  return { ...meta, indexes, tables: tables as StateData['tables'], orders, accounts };
 }
 
 /**
