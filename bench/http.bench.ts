@@ -164,7 +164,12 @@ const targets = {
 /** Runs the bench on PGlite, and on PostgreSQL too when a server is given; prints each target beside its figure. */
 export async function runHttpBench(options: HttpBenchOptions): Promise<Record<string, number>> {
   const figures: Record<string, number> = {};
-  for (const databaseUrl of [undefined, ...(options.databaseUrl ? [options.databaseUrl] : [])]) {
+  // BENCH_HTTP_ONLY=postgres|pglite runs one of them (a profile of one database, a quicker before/after).
+  const only = process.env.BENCH_HTTP_ONLY;
+  const databases = [undefined, ...(options.databaseUrl ? [options.databaseUrl] : [])].filter(
+    (url) => only === undefined || only === (url ? 'postgres' : 'pglite'),
+  );
+  for (const databaseUrl of databases) {
     const label = databaseUrl ? 'postgres' : 'pglite';
     options.log(`${label}:`);
     const measured = await benchOne(options, databaseUrl);
