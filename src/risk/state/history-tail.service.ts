@@ -79,9 +79,11 @@ export function makeHistoryTail(dependencies: HistoryTailDependencies) {
   let rounds = 0;
   let ownWakeUpsSkipped = 0;
 
-  async function checkpoint(): Promise<bigint> {
+  /** Null when nothing can be unread (every number handed out is at or below the low-water mark): no round needed. */
+  async function checkpoint(): Promise<bigint | null> {
     // The number first, then the id: a transaction holding a number up to `mark` took its id before this one.
     const mark = await historyMark(database);
+    if (mark <= lowWater) return null;
     const { own, oldestRunning } = await stamp(database);
     checkpoints.push({ mark, after: own });
     // A long transaction here holds every checkpoint back; dropping all but the newest few only settles later.
@@ -90,8 +92,10 @@ export function makeHistoryTail(dependencies: HistoryTailDependencies) {
   }
 
   async function round(): Promise<void> {
-    rounds += 1;
     const oldestRunning = await checkpoint();
+    // A quiet database costs a poll one statement.
+    if (oldestRunning === null) return;
+    rounds += 1;
     // Checkpoints whose transactions had all ended before this round's reads began: everything up to them is read below.
     let settled = lowWater;
     while (checkpoints.length > 0 && checkpoints[0]!.after < oldestRunning)
