@@ -281,6 +281,7 @@ export async function makeApplication(config: Config, overrides: Overrides = {})
     personalData,
     onOrderPlaced: orders.onOrderPlaced,
     onDecision: metrics.observeDecision,
+    onGroupCommit: metrics.observeGroupCommit,
     afterDecision: decisionHooks,
     onReplay: replayHooks,
   });
