@@ -149,6 +149,13 @@ async function postgresCpuSeconds(pids: readonly number[]): Promise<Map<number, 
   return seconds;
 }
 
+/** The group commit's counters from /metrics: commits and the authorizes they carried. */
+async function groupCommitCounters(base: string): Promise<{ commits: number; items: number }> {
+  const text = await (await fetch(`${base}/metrics`)).text();
+  const counter = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? 0);
+  return { commits: counter('rearguard_group_commits_total'), items: counter('rearguard_group_commit_items_total') };
+}
+
 function percentileOf(sorted: readonly number[], share: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * share))] ?? 0;
 }
@@ -164,7 +171,12 @@ const targets = {
 /** Runs the bench on PGlite, and on PostgreSQL too when a server is given; prints each target beside its figure. */
 export async function runHttpBench(options: HttpBenchOptions): Promise<Record<string, number>> {
   const figures: Record<string, number> = {};
-  for (const databaseUrl of [undefined, ...(options.databaseUrl ? [options.databaseUrl] : [])]) {
+  // BENCH_HTTP_ONLY=postgres|pglite runs one of them (a profile of one database, a quicker before/after).
+  const only = process.env.BENCH_HTTP_ONLY;
+  const databases = [undefined, ...(options.databaseUrl ? [options.databaseUrl] : [])].filter(
+    (url) => only === undefined || only === (url ? 'postgres' : 'pglite'),
+  );
+  for (const databaseUrl of databases) {
     const label = databaseUrl ? 'postgres' : 'pglite';
     options.log(`${label}:`);
     const measured = await benchOne(options, databaseUrl);
@@ -259,6 +271,7 @@ async function benchOne(options: HttpBenchOptions, databaseUrl: string | undefin
     authorized = 0;
     approved = 0;
     options.log(`  whole checkouts, ${options.connections} connections, ${options.seconds} s...`);
+    const groupsBefore = await groupCommitCounters(base);
     const serverBefore = await cpuSecondsOf(server.pid!);
     const postgresPids = scratch ? await postgresProcesses(scratch.url) : [];
     const postgresBefore = await postgresCpuSeconds(postgresPids);
@@ -276,6 +289,7 @@ async function benchOne(options: HttpBenchOptions, databaseUrl: string | undefin
     let postgresCpu = 0;
     for (const [pid, seconds] of postgresAfter) postgresCpu += seconds - (postgresBefore.get(pid) ?? 0);
     const checkoutsPerSecond = authorized / elapsed;
+    const groupsAfter = await groupCommitCounters(base);
 
     options.log(`  GET /healthz, ${options.connections} connections, ${options.seconds} s...`);
     const ceiling = await autocannon({
@@ -314,6 +328,11 @@ async function benchOne(options: HttpBenchOptions, databaseUrl: string | undefin
       [`${prefix}_cpu_ms_per_checkout`]: round(((serverCpu + postgresCpu) * 1000) / Math.max(1, authorized), 2),
       [`${prefix}_server_cpu_ms_per_checkout`]: round((serverCpu * 1000) / Math.max(1, authorized), 2),
       [`${prefix}_postgres_cpu_ms_per_checkout`]: round((postgresCpu * 1000) / Math.max(1, authorized), 2),
+      // Above 1: concurrent authorizes shared commits (group commit grouped).
+      [`${prefix}_authorizes_per_commit`]: round(
+        (groupsAfter.items - groupsBefore.items) / Math.max(1, groupsAfter.commits - groupsBefore.commits),
+        2,
+      ),
       [`${prefix}_authorize_p50_ms_1_connection`]: round(percentileOf(latencies, 0.5), 2),
       [`${prefix}_authorize_p99_ms_1_connection`]: round(percentileOf(latencies, 0.99), 2),
     };

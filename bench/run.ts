@@ -85,7 +85,8 @@ export async function runBenchmarks(argv: string[]): Promise<number> {
         runHttpBench({
           seconds,
           connections: Number(values.connections),
-          port: 18_080,
+          // Several benches on one machine each need their own port.
+          port: Number(process.env.BENCH_PORT ?? 18_080),
           log,
           customers: quick ? 500 : 2000,
           latencySamples: quick ? 100 : 400,

@@ -135,8 +135,11 @@ function makeBankProofProviders(config: Config, overrides: Overrides) {
   };
 }
 
-/** The tail's fallback poll: NOTIFY wakes it at once; this only bounds the delay after a lost notification. */
-const historyPollMilliseconds = 250;
+/**
+ * The tail's fallback poll: NOTIFY wakes it at once (and a reconnected listener wakes it too); this bounds the delay
+ * after a notification lost some other way, and lets the low-water mark follow this process's own commits.
+ */
+const historyPollMilliseconds = 1_000;
 
 export async function openDatabase(config: Config): Promise<Database> {
   if (config.databaseUrl) {
@@ -279,6 +282,7 @@ export async function makeApplication(config: Config, overrides: Overrides = {})
     personalData,
     onOrderPlaced: orders.onOrderPlaced,
     onDecision: metrics.observeDecision,
+    onGroupCommit: metrics.observeGroupCommit,
     afterDecision: decisionHooks,
     onReplay: replayHooks,
   });

@@ -44,13 +44,13 @@ describe.skipIf(!postgresUrl)('history tail across two instances', () => {
     await client.end();
   });
 
-  async function order(application: Application, reference: string, device: string) {
+  async function order(application: Application, reference: string, device: string, ip = '203.0.113.9') {
     const headers = { authorization: `Bearer ${merchantKey}`, 'content-type': 'application/json' };
     const body = sessionBody({
       merchant_reference: reference,
       amount: { value: 2500, currency: 'EUR' },
       lines: [{ name: 'Book', quantity: 1, unit_price: 2500 }],
-      device: { id: device, ip: '203.0.113.9', user_agent: 'Mozilla/5.0' },
+      device: { id: device, ip, user_agent: 'Mozilla/5.0' },
     });
     const session = await application.server.inject({ method: 'POST', url: '/v1/sessions', headers, payload: body });
     const decided = await application.server.inject({
@@ -146,6 +146,40 @@ describe.skipIf(!postgresUrl)('history tail across two instances', () => {
       if (!seen) await new Promise((resolve) => setTimeout(resolve, 5));
     }
     expect(seen).toBe(true);
+  });
+
+  it('settles its mark past a long transaction in another database, and skips the wake-ups of its own commits', async () => {
+    // A writing transaction left open in another database on the same server (an import, another application).
+    const elsewhere = new pg.Client({ connectionString: new URL('/postgres', postgresUrl).toString() });
+    await elsewhere.connect();
+    try {
+      await elsewhere.query('BEGIN');
+      await elsewhere.query('SELECT pg_current_xact_id()');
+      const skippedBefore = first.historyTail!.figures().ownWakeUpsSkipped;
+      const roundsBefore = second.historyTail!.figures().rounds;
+      // Hours later: the account's earlier orders in this suite no longer count as a burst.
+      clock.advance(3 * 3_600_000);
+      // A connection of its own: the suite's shared one has placed orders enough to be asked for a step-up.
+      const device = `dev-long-${randomBytes(3).toString('hex')}`;
+      const decided = await order(first, 'beside-a-long-transaction', device, '198.51.100.23');
+      expect(decided.order).toBeDefined();
+      const mark = await historyMark(first.database);
+      // Settling takes two rounds after the facts' transactions end; other tests on this database may hold it briefly.
+      const deadline = performance.now() + 5_000;
+      while (second.historyTail!.figures().lowWater < mark && performance.now() < deadline) {
+        await second.historyTail!.catchUp();
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      expect(second.historyTail!.figures().lowWater).toBeGreaterThanOrEqual(mark);
+      // The order's notification woke the other instance and was recognised by the one that committed it.
+      await expect
+        .poll(() => first.historyTail!.figures().ownWakeUpsSkipped, { timeout: 1_000 })
+        .toBeGreaterThan(skippedBefore);
+      expect(second.historyTail!.figures().rounds).toBeGreaterThan(roundsBefore);
+    } finally {
+      await elsewhere.query('ROLLBACK').catch(() => undefined);
+      await elsewhere.end();
+    }
   });
 
   it('follows a ruleset activated and a list entry added through the other instance', async () => {

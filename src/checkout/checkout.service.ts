@@ -42,6 +42,8 @@ export interface CheckoutDependencies {
   readonly onOrderPlaced?: (tx: SqlExecutor, order: PlacedOrder, at: Date) => Promise<PlacedOrderOutcome>;
   /** Concurrent authorizes committed in one transaction (group commit); 1 commits each on its own. */
   readonly groupCommitSize?: number;
+  /** Hears how many authorizes each commit carried. */
+  readonly onGroupCommit?: (items: number) => void;
 }
 
 /** The order as checkout inserted it a moment ago, so the life-cycle need not read it back. */
@@ -100,7 +102,10 @@ export interface VerifiedEvidence {
 
 export function makeCheckoutService(dependencies: CheckoutDependencies) {
   const { database, engine, clock, ids, personalData } = dependencies;
-  const groupCommit = makeGroupCommit(database, { maxSize: dependencies.groupCommitSize ?? 32 });
+  const groupCommit = makeGroupCommit(database, {
+    maxSize: dependencies.groupCommitSize ?? 32,
+    ...(dependencies.onGroupCommit ? { onCommit: dependencies.onGroupCommit } : {}),
+  });
 
   async function createSession(merchant: Merchant, input: SessionInput) {
     const at = new Date(clock.now());

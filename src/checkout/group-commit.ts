@@ -10,6 +10,8 @@ interface Item<T> {
 export interface GroupCommitOptions {
   /** Most items in one transaction: bounds how long the row locks of the first item are held. */
   readonly maxSize: number;
+  /** Hears each transaction's size (1: an item alone), to show whether concurrent authorizes really share commits. */
+  readonly onCommit?: (items: number) => void;
 }
 
 /**
@@ -24,7 +26,9 @@ export function makeGroupCommit(database: Database, options: GroupCommitOptions)
 
   async function runAlone(item: Item<unknown>): Promise<void> {
     try {
-      item.resolve(await database.transaction(item.work));
+      const result = await database.transaction(item.work);
+      options.onCommit?.(1);
+      item.resolve(result);
     } catch (error) {
       item.reject(error);
     }
@@ -43,6 +47,7 @@ export function makeGroupCommit(database: Database, options: GroupCommitOptions)
       for (const item of group) await runAlone(item);
       return;
     }
+    options.onCommit?.(group.length);
     group.forEach((item, index) => item.resolve(results[index]));
   }
 

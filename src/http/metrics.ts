@@ -5,6 +5,8 @@ export interface Metrics {
   readonly registry: Registry;
   observeRequest(method: string, route: string, status: number, seconds: number): void;
   observeDecision(outcome: string, seconds: number): void;
+  /** One commit of the authorize group commit, carrying `items` decisions. */
+  observeGroupCommit(items: number): void;
 }
 
 export function makeMetrics(options: { defaultMetrics?: boolean } = {}): Metrics {
@@ -30,8 +32,22 @@ export function makeMetrics(options: { defaultMetrics?: boolean } = {}): Metrics
     labelNames: ['outcome'] as const,
     registers: [registry],
   });
+  const groupCommits = new Counter({
+    name: 'rearguard_group_commits_total',
+    help: 'Transactions the authorize group commit committed',
+    registers: [registry],
+  });
+  const groupCommitItems = new Counter({
+    name: 'rearguard_group_commit_items_total',
+    help: 'Authorizes those transactions carried (items / commits: the mean group size)',
+    registers: [registry],
+  });
   return {
     registry,
+    observeGroupCommit: (items) => {
+      groupCommits.inc();
+      groupCommitItems.inc(items);
+    },
     observeRequest: (method, route, status, seconds) =>
       requestSeconds.observe({ method, route, status: String(status) }, seconds),
     observeDecision: (outcome, seconds) => {

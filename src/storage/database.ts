@@ -18,6 +18,11 @@ export interface Database extends SqlExecutor {
    * been missed (the listening connection dropped). Optional: without it, callers fall back to polling.
    */
   listen?(channel: string, onNotify: (payload: string | null) => void): Promise<() => Promise<void>>;
+  /**
+   * This handle's name in the database's history notifications (PostgreSQL: the `rearguard.writer` setting of its
+   * connections), so its history tail can tell its own commits from other processes'. Absent: every one is foreign.
+   */
+  readonly writer?: string;
   close(): Promise<void>;
 }
 

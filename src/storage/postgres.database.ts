@@ -1,5 +1,5 @@
 // PostgreSQL server adapter of the Database port (node-postgres pool).
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { DatabaseUnavailableError, isUnavailable, type Database, type SqlExecutor, type SqlValue } from './database.ts';
 
@@ -81,8 +81,19 @@ export async function makePostgresDatabase(options: PostgresOptions): Promise<Da
     await bootstrap.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
     await bootstrap.end();
   }
+  // Named in the history notifications this pool's commits send (migration 171): its own tail skips them.
+  const writer = `w${randomBytes(8).toString('hex')}`;
+  // Settings given in the URL (`?options=-c ...`) are kept beside ours; left in the URL they would replace ours.
+  const poolUrl = URL.canParse(options.url) ? new URL(options.url) : null;
+  const urlOptions = poolUrl?.searchParams.get('options') ?? '';
+  poolUrl?.searchParams.delete('options');
+  const settings = [
+    urlOptions,
+    schema === undefined ? '' : `-c search_path=${schema}`,
+    `-c rearguard.writer=${writer}`,
+  ];
   const pool = new pg.Pool({
-    connectionString: options.url,
+    connectionString: poolUrl?.toString() ?? options.url,
     max: options.poolSize ?? 10,
     connectionTimeoutMillis: connectTimeout,
     // The server cancels a long statement; the client gives up on a server that stopped answering altogether.
@@ -90,13 +101,14 @@ export async function makePostgresDatabase(options: PostgresOptions): Promise<Da
     query_timeout: statementTimeout + 1_000,
     idle_in_transaction_session_timeout: statementTimeout * 2,
     keepAlive: true,
-    ...(schema === undefined ? {} : { options: `-c search_path=${schema}` }),
+    options: settings.filter((setting) => setting !== '').join(' '),
   });
   // An idle client that errors (server restart) must not crash the process; the pool replaces it.
   pool.on('error', () => {});
   const base = wrap(pool);
   return {
     kind: 'postgres',
+    writer,
     query: base.query,
     exec: base.exec,
     async transaction(work) {

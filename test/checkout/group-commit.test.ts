@@ -41,14 +41,29 @@ describe.each(databaseKinds)('group commit (%s)', (kind) => {
       return answers.map((answer) => answer.json());
     };
 
+    // The operator's view of the same: /metrics counts commits and the authorizes they carried.
+    const groupCounters = async () => {
+      const text = (await application!.request('GET', '/metrics', { key: null })).body;
+      const counter = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? 0);
+      return {
+        commits: counter('rearguard_group_commits_total'),
+        items: counter('rearguard_group_commit_items_total'),
+      };
+    };
+
     // Distinct sessions at once: all approved, each with its own order, sharing transactions.
     const first = await createSessions(0, 24);
+    const before = await groupCounters();
     counting.statements.length = 0;
     const views = await authorizeAll(first);
     const transactions = counting.statements.filter((text) => text === 'BEGIN').length;
     expect(views.map((view) => view.decision)).toEqual(views.map(() => 'approved'));
     expect(new Set(views.map((view) => view.order.id)).size).toBe(24);
     expect(transactions).toBeLessThan(24);
+    const after = await groupCounters();
+    expect(after.items - before.items).toBe(24);
+    expect(after.commits - before.commits).toBeGreaterThan(0);
+    expect(after.commits - before.commits).toBeLessThan(24);
 
     // Each session authorized twice at once: the loser of a pair replays the winner, never a second order.
     const second = await createSessions(1, 12);

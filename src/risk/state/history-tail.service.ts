@@ -13,6 +13,8 @@ export interface HistoryTailDependencies {
   /** The fallback poll, for a notification lost while the listening connection reconnects. */
   readonly pollMilliseconds: number;
   readonly log: (details: object, message: string) => void;
+  /** Least time between the starts of two rounds under steady foreign commits (propagation stays within ~2x this). */
+  readonly roundSpacingMilliseconds?: number;
   /** Opens a live order's sealed session input (the encrypted store); without it such orders replay person-free. */
   readonly openInput?: HistoryRange['openInput'];
 }
@@ -23,16 +25,32 @@ interface Checkpoint {
   readonly after: bigint;
 }
 
+/** A 32-bit transaction id (as pg_stat_activity shows it) widened to the 64-bit id space of `reference`'s epoch. */
+function widen(shortId: bigint, reference: bigint): bigint {
+  const wide = (reference & ~0xffff_ffffn) | shortId;
+  return wide > reference ? wide - 0x1_0000_0000n : wide;
+}
+
 /**
  * A fresh transaction id (this statement's own, so later than every id handed out before) and the oldest transaction
- * still running in the statement's snapshot. Not the snapshot's xmax: since PostgreSQL 14 that is the latest completed
- * id plus one, and a running transaction may hold a higher id.
+ * of THIS database still running. Not the snapshot's xmin: that counts every database on the server, so one long
+ * transaction elsewhere (an import, a test, another application) held every checkpoint back, and each round re-read
+ * the whole history since that transaction began — the regression of issue 16. History numbers are this database's,
+ * so only its own transactions can hold one. (Prepared transactions are not listed; Rearguard does not use them.)
  */
-async function stamp(database: Database): Promise<{ own: bigint; xmin: bigint }> {
-  const [row] = await database.query<{ own: string; xmin: string }>(
-    'SELECT pg_current_xact_id()::text AS own, pg_snapshot_xmin(pg_current_snapshot())::text AS xmin',
+async function stamp(database: Database): Promise<{ own: bigint; oldestRunning: bigint }> {
+  const [row] = await database.query<{ own: string; running: string[] | null }>(
+    `SELECT pg_current_xact_id()::text AS own,
+       (SELECT array_agg(backend_xid::text) FROM pg_stat_activity
+        WHERE datname = current_database() AND backend_xid IS NOT NULL AND pid <> pg_backend_pid()) AS running`,
   );
-  return { own: BigInt(row?.own ?? '0'), xmin: BigInt(row?.xmin ?? '0') };
+  const own = BigInt(row?.own ?? '0');
+  let oldestRunning = own;
+  for (const id of row?.running ?? []) {
+    const wide = widen(BigInt(id), own);
+    if (wide < oldestRunning) oldestRunning = wide;
+  }
+  return { own, oldestRunning };
 }
 
 /**
@@ -40,11 +58,16 @@ async function stamp(database: Database): Promise<{ own: bigint; xmin: bigint }>
  * kept "the highest number seen" would skip it. This one keeps a low-water mark below which every fact is applied, and
  * re-reads everything above it each round. The mark moves up to a checkpoint once every transaction that could hold a
  * number up to it has ended: migration 170 makes a transaction take its id before its number, so a number read before
- * a fresh id is handed out belongs to a transaction with a lower id, and once a later snapshot's oldest running
+ * a fresh id is handed out belongs to a transaction with a lower id, and once this database's oldest running
  * transaction is past that id, all of them are over. Each round spends one transaction id.
+ *
+ * Rounds are what cost (two statements, then every source past the mark), so they are few: a wake-up caused by this
+ * process's own commit is skipped (it recorded those facts when they committed; the notification names the writer),
+ * and while other processes commit steadily rounds start at most every `roundSpacingMilliseconds`.
  */
 export function makeHistoryTail(dependencies: HistoryTailDependencies) {
   const { database, record, pollMilliseconds, log } = dependencies;
+  const spacing = dependencies.roundSpacingMilliseconds ?? 20;
   let lowWater = 0;
   const checkpoints: Checkpoint[] = [];
   let running: Promise<void> | null = null;
@@ -53,22 +76,29 @@ export function makeHistoryTail(dependencies: HistoryTailDependencies) {
   let timer: NodeJS.Timeout | null = null;
   let unlisten: (() => Promise<void>) | null = null;
   let applied = 0;
+  let rounds = 0;
+  let ownWakeUpsSkipped = 0;
 
-  async function checkpoint(): Promise<bigint> {
+  /** Null when nothing can be unread (every number handed out is at or below the low-water mark): no round needed. */
+  async function checkpoint(): Promise<bigint | null> {
     // The number first, then the id: a transaction holding a number up to `mark` took its id before this one.
     const mark = await historyMark(database);
-    const { own, xmin } = await stamp(database);
+    if (mark <= lowWater) return null;
+    const { own, oldestRunning } = await stamp(database);
     checkpoints.push({ mark, after: own });
-    // A long transaction anywhere holds every checkpoint back; dropping all but the newest few only settles later.
+    // A long transaction here holds every checkpoint back; dropping all but the newest few only settles later.
     if (checkpoints.length > maximumCheckpoints) checkpoints.splice(0, checkpoints.length - maximumCheckpoints);
-    return xmin;
+    return oldestRunning;
   }
 
   async function round(): Promise<void> {
-    const xmin = await checkpoint();
+    const oldestRunning = await checkpoint();
+    // A quiet database costs a poll one statement.
+    if (oldestRunning === null) return;
+    rounds += 1;
     // Checkpoints whose transactions had all ended before this round's reads began: everything up to them is read below.
     let settled = lowWater;
-    while (checkpoints.length > 0 && checkpoints[0]!.after < xmin)
+    while (checkpoints.length > 0 && checkpoints[0]!.after < oldestRunning)
       settled = Math.max(settled, checkpoints.shift()!.mark);
     for await (const event of readHistory(database, {
       afterSequence: lowWater,
@@ -81,7 +111,7 @@ export function makeHistoryTail(dependencies: HistoryTailDependencies) {
     lowWater = settled;
   }
 
-  /** One round at a time; a wake-up during a round asks for one more after it. */
+  /** One round at a time; a wake-up during a round asks for one more after it, no sooner than `spacing` after. */
   function wake(): Promise<void> {
     if (stopped) return Promise.resolve();
     if (running !== null) {
@@ -91,12 +121,16 @@ export function makeHistoryTail(dependencies: HistoryTailDependencies) {
     running = (async () => {
       do {
         again = false;
+        const began = Date.now();
         try {
           await round();
         } catch (error) {
           log({ error: String(error) }, 'history tail round failed; retrying on the next wake-up');
           return;
         }
+        // Wake-ups during the pause join the next round: under load one round serves many commits.
+        const pause = spacing - (Date.now() - began);
+        if (again && pause > 0) await new Promise((resolve) => setTimeout(resolve, pause));
       } while (again && !stopped);
     })().finally(() => {
       running = null;
@@ -113,7 +147,7 @@ export function makeHistoryTail(dependencies: HistoryTailDependencies) {
     const { own } = await stamp(database);
     const deadline = Date.now() + waitMilliseconds;
     while (Date.now() < deadline) {
-      if ((await stamp(database)).xmin > own) return mark;
+      if ((await stamp(database)).oldestRunning > own) return mark;
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
     log({ mark }, 'history tail: transactions still running at start; the first round re-reads the whole history');
@@ -126,14 +160,22 @@ export function makeHistoryTail(dependencies: HistoryTailDependencies) {
     async start(fromMark: number): Promise<void> {
       lowWater = fromMark;
       stopped = false;
-      unlisten = await listenFor(database, 'rearguard_history', () => void wake());
+      const writer = database.writer;
+      unlisten = await listenFor(database, 'rearguard_history', (payload) => {
+        // null: the listener reconnected and may have missed anything; '' or another name: someone else's commit.
+        if (payload !== null && writer !== undefined && payload === writer) {
+          ownWakeUpsSkipped += 1;
+          return;
+        }
+        void wake();
+      });
       timer = setInterval(() => void wake(), pollMilliseconds);
       timer.unref();
       await wake();
     },
     /** Reads once now (tests, and a caller that must see everything committed before it). */
     catchUp: wake,
-    figures: () => ({ lowWater, pendingCheckpoints: checkpoints.length, applied }),
+    figures: () => ({ lowWater, pendingCheckpoints: checkpoints.length, applied, rounds, ownWakeUpsSkipped }),
     async stop(): Promise<void> {
       stopped = true;
       if (timer !== null) clearInterval(timer);
