@@ -12,8 +12,9 @@ export type PartitionOutcome = 'exists' | 'created' | 'moved';
 
 /** The first instants (UTC) of the month of `at` and of the `count` months after it. */
 export function monthStarts(at: Date, count: number): Date[] {
-  return Array.from({ length: count + 1 }, (_, index) =>
-    new Date(Date.UTC(at.getUTCFullYear(), at.getUTCMonth() + index, 1)),
+  return Array.from(
+    { length: count + 1 },
+    (_, index) => new Date(Date.UTC(at.getUTCFullYear(), at.getUTCMonth() + index, 1)),
   );
 }
 
