@@ -109,6 +109,45 @@ describe.each(databaseKinds)('month partitions on %s', (kind) => {
     ).rejects.toMatchObject({ code: '23503' });
   });
 
+  it('takes the time of a decision written in the same transaction; that hint never admits another decision', async () => {
+    const { sessionId } = await checkout('hint');
+    const decidedAt = new Date('2031-05-20T08:30:00.123Z');
+    const insertDecision = (tx: SqlExecutor, id: string) =>
+      tx.query(
+        `INSERT INTO decisions (id, session_id, merchant_id, outcome, reasons, features, rule_results, challenge_options,
+           versions, input, latency_us, decided_at)
+         VALUES ($1, $2, $3, 'step_up', '[]', '{}', '[]', '[]', '{}', '{}', 800, $4)`,
+        [id, sessionId, app.merchant.id, decidedAt],
+      );
+    const insertChallenge = (tx: SqlExecutor, id: string, decision: string) =>
+      tx.query(
+        `INSERT INTO challenges (id, session_id, merchant_id, decision_id, options, status, expires_at, created_at)
+         VALUES ($1, $2, $3, $4, '[]', 'pending', $5, $5)`,
+        [id, sessionId, app.merchant.id, decision, decidedAt],
+      );
+    await app.database.transaction(async (tx) => {
+      await insertDecision(tx, 'dec_hint');
+      await insertChallenge(tx, 'chl_hint', 'dec_hint');
+    });
+    const [challenge] = await app.database.query<{ decided: Date }>(
+      `SELECT decision_decided_at AS decided FROM challenges WHERE id = 'chl_hint'`,
+    );
+    expect(new Date(challenge!.decided).toISOString()).toBe(decidedAt.toISOString());
+    // An id that only starts like the remembered one is looked up (and refused), and the whole transaction with it.
+    await expect(
+      app.database.transaction(async (tx) => {
+        await insertDecision(tx, 'dec_hint_2');
+        await insertChallenge(tx, 'chl_hint_2', 'dec_hint_');
+      }),
+    ).rejects.toMatchObject({ code: '23503' });
+    expect(await app.database.query(`SELECT id FROM decisions WHERE id = 'dec_hint_2'`)).toEqual([]);
+    // The hint is transaction-local: a later transaction looks the decision up.
+    const [setting] = await app.database.query<{ value: string | null }>(
+      `SELECT current_setting('rearguard.decision_time', true) AS value`,
+    );
+    expect(setting!.value ?? '').toBe('');
+  });
+
   it('keeps the hot reads on indexes, and a time window reads only its months', async () => {
     const byId = await plan(app, `SELECT * FROM decisions WHERE id = 'dec_x'`);
     expect(byId).toMatch(/Index Scan using decisions_2031_05_pkey/);

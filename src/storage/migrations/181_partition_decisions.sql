@@ -3,19 +3,36 @@
 -- application code writes references as before): a partitioned table's keys must contain the partition key, and a
 -- foreign key can only point at a key.
 
--- The time of a decision, from its id. References are nearly always made within minutes of the decision: the recent
--- months are looked in first (only their partitions are probed), then all of them.
+-- The time of a decision, from its id. A checkout writes its decision and then, in the same transaction, the rows
+-- that refer to it (challenge, order, review item): the decision's own trigger below leaves its id and time in a
+-- transaction-local setting, so those need no query. Otherwise the recent months are looked in first (the bound is a
+-- parameter, so only their partitions are planned and probed), then all. Dynamic SQL on purpose: a plan cached by
+-- PL/pgSQL would be made once per connection, often while this month's partition is still nearly empty (a
+-- sequential scan is cheapest then), and kept while the month fills up. The setting is only a hint: the foreign key
+-- still checks the pair against the table.
 CREATE FUNCTION rearguard_decided_at(decision TEXT) RETURNS TIMESTAMPTZ
 LANGUAGE plpgsql STABLE AS $$
 DECLARE
+  remembered TEXT := current_setting('rearguard.decision_time', true);
   found TIMESTAMPTZ;
 BEGIN
-  SELECT d.decided_at INTO found FROM decisions d
-  WHERE d.id = decision AND d.decided_at >= rearguard_month_start(now()) - interval '1 month';
+  IF left(remembered, length(decision) + 1) = decision || ' ' THEN
+    RETURN substr(remembered, length(decision) + 2)::timestamptz;
+  END IF;
+  EXECUTE 'SELECT decided_at FROM decisions WHERE id = $1 AND decided_at >= $2' INTO found
+    USING decision, rearguard_month_start(now()) - interval '1 month';
   IF found IS NULL THEN
-    SELECT d.decided_at INTO found FROM decisions d WHERE d.id = decision;
+    EXECUTE 'SELECT decided_at FROM decisions WHERE id = $1' INTO found USING decision;
   END IF;
   RETURN found;
+END
+$$;
+
+CREATE FUNCTION rearguard_remember_decision_time() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM set_config('rearguard.decision_time', NEW.id || ' ' || NEW.decided_at::text, true);
+  RETURN NEW;
 END
 $$;
 
@@ -88,6 +105,8 @@ ALTER TABLE model_shadow_scores ADD CONSTRAINT model_shadow_scores_decision_fkey
 ALTER TABLE ruleset_shadow_outcomes ADD CONSTRAINT ruleset_shadow_outcomes_decision_fkey
   FOREIGN KEY (decision_id, decision_decided_at) REFERENCES decisions (id, decided_at) MATCH FULL;
 
+CREATE TRIGGER decisions_remember_time BEFORE INSERT ON decisions
+  FOR EACH ROW EXECUTE FUNCTION rearguard_remember_decision_time();
 CREATE TRIGGER orders_decision_time BEFORE INSERT OR UPDATE OF decision_id ON orders
   FOR EACH ROW EXECUTE FUNCTION rearguard_stamp_decision_time();
 CREATE TRIGGER challenges_decision_time BEFORE INSERT OR UPDATE OF decision_id ON challenges
