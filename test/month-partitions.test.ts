@@ -3,10 +3,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTestApplication, sessionBody, type TestApplication } from './application.ts';
 import { databaseKinds } from './databases.ts';
-import type { SqlExecutor } from '../src/storage/database.ts';
+import type { SqlExecutor, SqlValue } from '../src/storage/database.ts';
 import { monthStarts } from '../src/storage/month-partitions.ts';
 
-const partitionOf = async (database: SqlExecutor, table: string, where: string, parameters: unknown[]) => {
+const partitionOf = async (database: SqlExecutor, table: string, where: string, parameters: SqlValue[]) => {
   const rows = await database.query<{ partition: string }>(
     `SELECT tableoid::regclass::text AS partition FROM ${table} WHERE ${where}`,
     parameters,
@@ -15,7 +15,7 @@ const partitionOf = async (database: SqlExecutor, table: string, where: string, 
 };
 
 /** The plan's text, with sequential scans off: on tables this small the planner would scan anyway. */
-async function plan(app: TestApplication, sql: string, parameters: unknown[] = []) {
+async function plan(app: TestApplication, sql: string, parameters: SqlValue[] = []) {
   return app.database.transaction(async (tx) => {
     await tx.query('SET LOCAL enable_seqscan = off');
     const rows = await tx.query<{ 'QUERY PLAN': string }>(`EXPLAIN ${sql}`, parameters);
