@@ -10,6 +10,7 @@ import { runImportBench } from './import.bench.ts';
 import { runModelBench } from './model.bench.ts';
 import { runMonitoringBench } from './monitoring.bench.ts';
 import { runOutboxBench } from './outbox.bench.ts';
+import { runPartitionsBench } from './partitions.bench.ts';
 import { runPrivacyBench } from './privacy.bench.ts';
 import { runRiskBench } from './risk.bench.ts';
 import { runSimulateBench } from './simulate.bench.ts';
@@ -76,6 +77,18 @@ export async function runBenchmarks(argv: string[]): Promise<number> {
           orders: 1000,
           otherPeople: quick ? 20 : 100,
           databaseUrl: values['database-url'],
+          log,
+        }),
+    ],
+    [
+      // Monthly partitions: the name fits the README's suite column.
+      'months',
+      () =>
+        runPartitionsBench({
+          transactions: quick ? 200 : 1000,
+          rounds: quick ? 3 : 7,
+          months: 24,
+          ...(httpDatabaseUrl ? { databaseUrl: httpDatabaseUrl } : {}),
           log,
         }),
     ],

@@ -2,6 +2,7 @@
 import type { PersonalData } from '../privacy/personal-data.ts';
 import type { Config } from '../config.ts';
 import { makeRetentionTask } from '../storage/retention.ts';
+import { makeMonthPartitionsTask } from '../storage/month-partitions.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { Ids } from '../shared/ids.ts';
 import type { Database } from '../storage/database.ts';
@@ -86,6 +87,7 @@ export function makeProtectionContext(dependencies: ProtectionDependencies) {
       { name: 'invoices', run: invoiceScheduler.tick },
       { name: 'case_sla', run: checkCaseSla },
       makeRetentionTask({ database, clock }),
+      makeMonthPartitionsTask({ database, clock }),
     ],
     database,
     ...(dependencies.onSchedulerError ? { onError: dependencies.onSchedulerError } : {}),

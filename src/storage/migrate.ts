@@ -9,7 +9,8 @@ const migrationsDirectory = fileURLToPath(new URL('./migrations/', import.meta.u
 const lockMigrations = (tx: SqlExecutor) =>
   tx.query("SELECT pg_advisory_xact_lock(hashtext('rearguard_migrate'), hashtext(current_schema()))");
 
-export async function migrate(database: Database): Promise<string[]> {
+/** `through`: apply only the migrations up to and including this file name (tests of a migration on older data). */
+export async function migrate(database: Database, options: { through?: string } = {}): Promise<string[]> {
   await database.transaction(async (tx) => {
     await lockMigrations(tx);
     await tx.exec(
@@ -19,7 +20,9 @@ export async function migrate(database: Database): Promise<string[]> {
   const applied = new Set(
     (await database.query<{ name: string }>('SELECT name FROM schema_migrations')).map((row) => row.name),
   );
-  const files = (await readdir(migrationsDirectory)).filter((file) => file.endsWith('.sql')).sort();
+  const files = (await readdir(migrationsDirectory))
+    .filter((file) => file.endsWith('.sql') && (options.through === undefined || file <= options.through))
+    .sort();
   const newlyApplied: string[] = [];
   for (const file of files) {
     if (applied.has(file)) continue;
