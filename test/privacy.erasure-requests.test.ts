@@ -101,6 +101,32 @@ describe.each(databaseKinds)('erasure requests by mail on %s', (kind) => {
     );
   });
 
+  it('erases a person whose decision a shadow ruleset also judged (its would-be outcome refers to the decision)', async () => {
+    const { orderId } = await approvedOrder(app, person(7));
+    const [decision] = await app.database.query<{ id: string }>('SELECT decision_id AS id FROM orders WHERE id = $1', [
+      orderId,
+    ]);
+    expect(decision).toBeDefined();
+    // What a shadowed ruleset writes in the decision's own transaction (src/checkout): one row per decision.
+    await app.database.query(
+      `INSERT INTO ruleset_shadow_outcomes (decision_id, ruleset_version, active_version, outcome, active_outcome,
+         rule_hits, decided_at) VALUES ($1, 'shadow-v', 'active-v', 'review', 'approved', '[]', now())`,
+      [decision!.id],
+    );
+    const accepted = await admin('POST', '/v1/admin/erasure-requests', {
+      reference: 'mail-7',
+      email: 'mail.person.7@example.nl',
+    });
+    expect(accepted.statusCode, accepted.body).toBe(201);
+    await app.erasure.service.workPending();
+    const done = (await admin('GET', `/v1/admin/erasure-requests/${accepted.json().id}`)).json();
+    expect(done.status).toBe('done');
+    expect(done.erased).toEqual(expect.arrayContaining([{ store: 'delete_ruleset_shadow_outcomes', count: 1 }]));
+    expect(
+      await app.database.query('SELECT 1 FROM ruleset_shadow_outcomes WHERE decision_id = $1', [decision!.id]),
+    ).toEqual([]);
+  });
+
   it('a failing step rolls the whole erasure back; the request stays pending and the next round finishes it', async () => {
     await approvedOrder(app, person(3));
     const accepted = (

@@ -119,6 +119,8 @@ export const erasureSteps: readonly ErasureStep[] = [
   deleteRows('case_events', 'case_id = ANY($1)', (subject) => [subject.caseIds]),
   deleteRows('cases', 'id = ANY($1)', (subject) => [subject.caseIds]),
   deleteRows('claims', 'id = ANY($1)', (subject) => [subject.claimIds]),
+  // A shadow ruleset's would-be outcome refers to the decision it judged: it goes first.
+  deleteRows('ruleset_shadow_outcomes', 'decision_id = ANY($1)', (subject) => [subject.decisionIds]),
   deleteRows('model_shadow_scores', 'decision_id = ANY($1)', (subject) => [subject.decisionIds]),
   deleteRows('proof_attempts', 'challenge_id = ANY($1)', (subject) => [subject.challengeIds]),
   deleteRows('challenge_reports', 'challenge_id = ANY($1)', (subject) => [subject.challengeIds]),

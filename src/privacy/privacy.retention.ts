@@ -28,6 +28,7 @@ async function purgeAbandonedSessions(database: Database, before: Date): Promise
     const decisions = `SELECT id FROM decisions WHERE session_id = ANY($1)`;
     const challenges = `SELECT id FROM challenges WHERE session_id = ANY($1)`;
     await tx.query(`DELETE FROM model_shadow_scores WHERE decision_id IN (${decisions})`, [sessions]);
+    await tx.query(`DELETE FROM ruleset_shadow_outcomes WHERE decision_id IN (${decisions})`, [sessions]);
     await deleteChallengeChildren(tx, challenges, [sessions]);
     await tx.query(`UPDATE verifications SET session_id = NULL WHERE session_id = ANY($1)`, [sessions]);
     await tx.query(`DELETE FROM challenges WHERE session_id = ANY($1)`, [sessions]);
