@@ -5,6 +5,8 @@ import type { AddressInfo } from 'node:net';
 export interface ReceivedWebhook {
   readonly headers: IncomingHttpHeaders;
   readonly body: string;
+  /** When it arrived (Date.now()): a resend's distance from the first delivery tells a lease takeover from a race. */
+  readonly at: number;
 }
 
 export async function startWebhookReceiver(options: { failFirst?: number } = {}) {
@@ -14,7 +16,7 @@ export async function startWebhookReceiver(options: { failFirst?: number } = {})
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.on('end', () => {
-      received.push({ headers: request.headers, body: Buffer.concat(chunks).toString('utf8') });
+      received.push({ headers: request.headers, body: Buffer.concat(chunks).toString('utf8'), at: Date.now() });
       if (failuresLeft > 0) {
         failuresLeft -= 1;
         response.writeHead(500).end('receiver down');
