@@ -13,6 +13,7 @@ import { makePgliteWorkerDatabase } from './storage/pglite-worker.database.ts';
 import { makePostgresDatabase } from './storage/postgres.database.ts';
 import { migrate } from './storage/migrate.ts';
 import { makeSubjectStore } from './privacy/subject-store.ts';
+import { sealPlainAccounts } from './privacy/account-data.seal.ts';
 import { makeSubjectKeys } from './privacy/subject-keys.ts';
 import { makePersonalData } from './privacy/personal-data.ts';
 import { makeOnlineStateService } from './risk/state/online-state.service.ts';
@@ -235,6 +236,10 @@ export async function makeApplication(config: Config, overrides: Overrides = {})
           log: (details, message) => startLog(details, message),
         })
       : null;
+  // Accounts and channels from before migration 190 are sealed before anything reads them (SQL cannot encrypt).
+  const sealedOnStart = await sealPlainAccounts(database, personalData.accounts);
+  if (sealedOnStart.accounts + sealedOnStart.channels > 0)
+    startLog(sealedOnStart, 'sealed the personal data of accounts and channels kept in plain');
   const tailFrom = (await historyTail?.settledMark()) ?? 0;
   const startFigures = await onlineState.start();
   await historyTail?.start(tailFrom);
@@ -295,7 +300,14 @@ export async function makeApplication(config: Config, overrides: Overrides = {})
     database,
     onError: (task, error) => logError({ task, error: String(error) }, 'scheduled task failed'),
   });
-  const importer = makeImportService({ database, engine, ids, clock, invoiceDueDays: config.invoiceDueDays });
+  const importer = makeImportService({
+    database,
+    engine,
+    ids,
+    clock,
+    invoiceDueDays: config.invoiceDueDays,
+    accounts: personalData.accounts,
+  });
   const routes: RouteDefinition[] = [
     ...checkoutRoutes(checkout, { currencies: config.currencies }),
     ...adminRoutes({ database, merchants, importer, importLimitBytes: config.importLimitBytes }),
@@ -317,6 +329,7 @@ export async function makeApplication(config: Config, overrides: Overrides = {})
         webauthn,
         publicUrl: config.publicUrl,
         secret: config.secret,
+        personalData,
       }),
       signOut: consumerSessions.revoke,
       secureCookie: config.publicUrl.startsWith('https:'),
@@ -380,6 +393,7 @@ export async function makeApplication(config: Config, overrides: Overrides = {})
     auth: staff.auth,
     lists,
     holdShipment: desk.remediation.holdShipment,
+    accounts: personalData.accounts,
   });
   routes.push(...graph.routes);
   decisionHooks.push(...protection.decisionHooks);
@@ -408,6 +422,7 @@ export async function makeApplication(config: Config, overrides: Overrides = {})
     publicUrl: config.publicUrl,
     engine,
     claims: protection.claimDependencies,
+    personalData,
   });
   decisionHooks.push(...onboarding.decisionHooks);
   routes.push(...onboarding.routes);

@@ -2,11 +2,16 @@
 import type { Address } from '../checkout/session.schema.ts';
 import type { SqlExecutor } from '../storage/database.ts';
 import type { EntityKind, OrderFacts } from './entity-graph.ts';
+import {
+  accountSealedSql,
+  accountSubjectJoinSql,
+  type AccountData,
+  type AccountSealedColumns,
+} from '../privacy/account-data.ts';
 
-interface OrderRow {
+interface OrderRow extends AccountSealedColumns {
   id: string;
   account_id: string;
-  account_name: string | null;
   placed_at: Date;
   amount: string | number;
   currency: string;
@@ -27,15 +32,20 @@ export type Frontier = Readonly<Record<EntityKind, readonly string[]>>;
  * Coarse SQL matches on indexed expressions (a postcode for an address, the last nine digits for a phone); the caller
  * keeps only the orders whose normalised entities really touch the frontier. Newest first, at most `limit` rows.
  */
-export async function ordersTouching(db: SqlExecutor, frontier: Frontier, limit: number): Promise<OrderFacts[]> {
+export async function ordersTouching(
+  db: SqlExecutor,
+  accounts: AccountData,
+  frontier: Frontier,
+  limit: number,
+): Promise<OrderFacts[]> {
   const postcodes = frontier.address.map((key) => key.split('|')[1] ?? '');
   const phoneTails = frontier.phone.map((key) => key.replace(/\D/g, '').slice(-9));
   const rows = await db.query<OrderRow>(
-    `SELECT o.id, o.account_id, a.name AS account_name, o.placed_at, o.amount, o.currency, o.state, o.input,
+    `SELECT o.id, o.account_id, ${accountSealedSql('a', 'k')}, o.placed_at, o.amount, o.currency, o.state, o.input,
        EXISTS (SELECT 1 FROM shipments s WHERE s.order_id = o.id) AS shipped,
        (SELECT l.label FROM labels l WHERE l.order_id = o.id AND l.label <> 'legit'
         ORDER BY l.known_at DESC LIMIT 1) AS fraud_label
-     FROM orders o JOIN accounts a ON a.id = o.account_id
+     FROM orders o JOIN accounts a ON a.id = o.account_id ${accountSubjectJoinSql('a', 'k')}
      WHERE o.id = ANY($1::text[]) OR o.account_id = ANY($2::text[])
        OR (o.input->'device'->>'id') = ANY($3::text[])
        OR lower(o.input->'device'->>'ip') = ANY($4::text[])
@@ -60,7 +70,7 @@ export async function ordersTouching(db: SqlExecutor, frontier: Frontier, limit:
   return rows.map((row) => ({
     id: row.id,
     accountId: row.account_id,
-    accountName: row.account_name,
+    accountName: accounts.accountPerson(row).name,
     placedAt: row.placed_at,
     amount: Number(row.amount),
     currency: row.currency,

@@ -9,6 +9,7 @@ import type { RouteDefinition } from '../http/route.ts';
 import { makeEntityGraphService } from './entity-graph.service.ts';
 import { makeGraphActions } from './graph-actions.service.ts';
 import { graphRoutes } from './graph.routes.ts';
+import type { AccountData } from '../privacy/account-data.ts';
 
 export function makeGraphContext(dependencies: {
   database: Database;
@@ -17,9 +18,11 @@ export function makeGraphContext(dependencies: {
   auth: StaffAuth;
   lists: ListsService;
   holdShipment: (member: StaffMember, orderId: string, reason: string) => Promise<unknown>;
+  /** Opens the names of the accounts on the graph's orders. */
+  accounts: AccountData;
 }) {
   const { database, clock, ids, auth, lists } = dependencies;
-  const graph = makeEntityGraphService({ database });
+  const graph = makeEntityGraphService({ database, accounts: dependencies.accounts });
   const actions = makeGraphActions({ database, clock, ids, lists, holdShipment: dependencies.holdShipment });
   const routes: RouteDefinition[] = [
     ...graphRoutes({ auth, graph, actions }),

@@ -10,6 +10,7 @@ import { lockInvoice, normalise, type InvoiceRow } from './invoice.transitions.t
 import { z } from 'zod';
 import { invoiceViewSchema, moneySchema, presentInvoice } from './invoice.presenter.ts';
 import { settleOrder } from '../orders/order.settlement.ts';
+import type { AccountData } from '../privacy/account-data.ts';
 
 export interface PaymentInput {
   readonly amount: { readonly value: number; readonly currency: string };
@@ -57,7 +58,13 @@ async function findByReference(db: SqlExecutor, reference: string): Promise<Paym
 /** The processor's clock may run a little ahead of ours; more than this is not skew. */
 const maxClockSkewMilliseconds = 10 * 60_000;
 
-export function makePaymentsService(dependencies: { database: Database; clock: Clock; ids: Ids; engine: RiskEngine }) {
+export function makePaymentsService(dependencies: {
+  database: Database;
+  clock: Clock;
+  ids: Ids;
+  engine: RiskEngine;
+  accounts: AccountData;
+}) {
   const { database, clock, ids, engine } = dependencies;
 
   async function record(invoiceId: string, input: PaymentInput) {
@@ -157,7 +164,7 @@ export function makePaymentsService(dependencies: { database: Database; clock: C
       payload: { invoice_id: invoice.id, order_id: invoice.order_id },
       at: now,
     });
-    await enqueueConsumerNotice(tx, ids, {
+    await enqueueConsumerNotice(tx, ids, dependencies.accounts, {
       accountId: invoice.account_id,
       template: 'payment_received',
       text: 'Thank you: your invoice is paid in full.',
