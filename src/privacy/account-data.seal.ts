@@ -57,7 +57,20 @@ async function sealAccountPage(tx: SqlExecutor, accounts: AccountData, only: rea
       WHERE ${plainAccount}${only ? ' AND a.id = ANY($2::text[])' : ''} ORDER BY a.id LIMIT $1 FOR UPDATE OF a`,
     only ? [pageSize, only] : [pageSize],
   );
+  if (rows.length === 0) return 0;
+  // An account without a subject gets its own; all of a page's in one statement.
+  const lacking = rows.filter((row) => row.subject_id === null);
+  const made = await accounts.newSubjects(tx, lacking.length);
+  const madeFor = new Map(lacking.map((row, index) => [row.id, made[index]!]));
+  const updates: Array<{ id: string; subject_id: string | null } & Partial<ReturnType<AccountData['sealAccount']>>> =
+    [];
   for (const row of rows) {
+    // A shredded subject's account keeps nothing: its person was erased, the plain copy goes too.
+    if (row.subject_id !== null && row.wrapped_key === null) {
+      updates.push({ id: row.id, subject_id: row.subject_id });
+      continue;
+    }
+    const subject = madeFor.get(row.id) ?? (await accounts.subjectForAccount(tx, row, null));
     const personal = {
       name: row.name,
       email: row.email,
@@ -65,32 +78,24 @@ async function sealAccountPage(tx: SqlExecutor, accounts: AccountData, only: rea
       date_of_birth: row.date_of_birth,
       address: row.address as Address | null,
     };
-    // A shredded subject's account keeps nothing: its person was erased, the plain copy goes too.
-    const shredded = row.subject_id !== null && row.wrapped_key === null;
-    const subject = shredded ? null : await accounts.subjectForAccount(tx, row, row.email);
-    const sealed = subject
-      ? accounts.sealAccount(subject, personal)
-      : {
-          subject_id: row.subject_id,
-          sealed_personal: null,
-          email_pseudonym: null,
-          phone_pseudonym: null,
-          birth_pseudonym: null,
-        };
-    await tx.query(
-      `UPDATE accounts SET subject_id = $2, sealed_personal = $3, email_pseudonym = $4, phone_pseudonym = $5,
-         birth_pseudonym = $6, name = NULL, email = NULL, phone = NULL, date_of_birth = NULL, address = NULL
-       WHERE id = $1`,
-      [
-        row.id,
-        sealed.subject_id,
-        sealed.sealed_personal,
-        sealed.email_pseudonym,
-        sealed.phone_pseudonym,
-        sealed.birth_pseudonym,
-      ],
-    );
+    updates.push({ id: row.id, ...accounts.sealAccount(subject, personal) });
   }
+  await tx.query(
+    `UPDATE accounts a SET subject_id = u.subject_id, sealed_personal = decode(u.sealed, 'hex'),
+       email_pseudonym = u.email_pseudonym, phone_pseudonym = u.phone_pseudonym, birth_pseudonym = u.birth_pseudonym,
+       name = NULL, email = NULL, phone = NULL, date_of_birth = NULL, address = NULL
+     FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[])
+       AS u(id, subject_id, sealed, email_pseudonym, phone_pseudonym, birth_pseudonym)
+     WHERE a.id = u.id`,
+    [
+      updates.map((update) => update.id),
+      updates.map((update) => update.subject_id),
+      updates.map((update) => update.sealed_personal?.toString('hex') ?? null),
+      updates.map((update) => update.email_pseudonym ?? null),
+      updates.map((update) => update.phone_pseudonym ?? null),
+      updates.map((update) => update.birth_pseudonym ?? null),
+    ],
+  );
   return rows.length;
 }
 
@@ -118,48 +123,62 @@ async function sealChannelPage(tx: SqlExecutor, accounts: AccountData, only: rea
     only ? [pageSize, only] : [pageSize],
   );
   if (rows.length === 0) return 0;
+  const accountIds = [...new Set(rows.map((row) => row.account_id))];
   const taken = new Set(
     (
       await tx.query<{ account_id: string; kind: string; value_pseudonym: string }>(
         `SELECT account_id, kind, value_pseudonym FROM channels
           WHERE account_id = ANY($1::text[]) AND value_pseudonym IS NOT NULL AND value IS NULL`,
-        [[...new Set(rows.map((row) => row.account_id))]],
+        [accountIds],
       )
     ).map((row) => `${row.account_id}\u0000${row.kind}\u0000${row.value_pseudonym}`),
   );
-  const subjects = new Map<string, OpenSubject | null>();
+  const subjects = await subjectsOfAccounts(tx, accounts, rows);
+  const updates: Array<{ id: string; sealed: string | null; pseudonym: string }> = [];
   for (const row of rows) {
-    let subject = subjects.get(row.account_id);
-    if (subject === undefined) {
-      subject = await subjectOfChannelAccount(tx, accounts, row);
-      subjects.set(row.account_id, subject);
-    }
+    const subject = subjects.get(row.account_id) ?? null;
     const sealed = subject ? accounts.sealChannel(subject, row.kind, row.value) : null;
     let pseudonym = sealed?.value_pseudonym ?? `erased~${row.id}`;
-    const slot = `${row.account_id}\u0000${row.kind}\u0000${pseudonym}`;
-    if (taken.has(slot)) pseudonym = `${pseudonym}~${row.id}`;
+    if (taken.has(`${row.account_id}\u0000${row.kind}\u0000${pseudonym}`)) pseudonym = `${pseudonym}~${row.id}`;
     taken.add(`${row.account_id}\u0000${row.kind}\u0000${pseudonym}`);
-    await tx.query('UPDATE channels SET sealed_value = $2, value_pseudonym = $3, value = NULL WHERE id = $1', [
-      row.id,
-      sealed?.sealed_value ?? null,
-      pseudonym,
-    ]);
+    updates.push({ id: row.id, sealed: sealed?.sealed_value.toString('hex') ?? null, pseudonym });
   }
+  await tx.query(
+    `UPDATE channels c SET sealed_value = decode(u.sealed, 'hex'), value_pseudonym = u.pseudonym, value = NULL
+     FROM unnest($1::text[], $2::text[], $3::text[]) AS u(id, sealed, pseudonym) WHERE c.id = u.id`,
+    [
+      updates.map((update) => update.id),
+      updates.map((update) => update.sealed),
+      updates.map((update) => update.pseudonym),
+    ],
+  );
   return rows.length;
 }
 
-/** The account's live subject; an account without one (it held no person, only channels) is given one. */
-async function subjectOfChannelAccount(
+/**
+ * The live subject of each channel's account (null: shredded, the value is erased); an account without one (it held
+ * no person, only channels) is given one, all in one statement.
+ */
+async function subjectsOfAccounts(
   tx: SqlExecutor,
   accounts: AccountData,
-  row: PlainChannel,
-): Promise<OpenSubject | null> {
-  if (row.subject_id !== null && row.wrapped_key === null) return null;
-  if (row.subject_id !== null) return accounts.subjectForAccount(tx, row, null);
-  const subject = await accounts.subjectForAccount(tx, null, row.kind === 'email' ? row.value : null);
-  await tx.query('UPDATE accounts SET subject_id = $2 WHERE id = $1 AND subject_id IS NULL', [
-    row.account_id,
-    subject.id,
-  ]);
-  return subject;
+  rows: readonly PlainChannel[],
+): Promise<Map<string, OpenSubject | null>> {
+  const subjects = new Map<string, OpenSubject | null>();
+  const lacking: string[] = [];
+  for (const row of rows) {
+    if (subjects.has(row.account_id) || lacking.includes(row.account_id)) continue;
+    if (row.subject_id === null) lacking.push(row.account_id);
+    else if (row.wrapped_key === null) subjects.set(row.account_id, null);
+    else subjects.set(row.account_id, await accounts.subjectForAccount(tx, row, null));
+  }
+  const made = await accounts.newSubjects(tx, lacking.length);
+  if (made.length > 0)
+    await tx.query(
+      `UPDATE accounts a SET subject_id = u.subject_id FROM unnest($1::text[], $2::text[]) AS u(id, subject_id)
+        WHERE a.id = u.id`,
+      [lacking, made.map((subject) => subject.id)],
+    );
+  lacking.forEach((accountId, index) => subjects.set(accountId, made[index]!));
+  return subjects;
 }

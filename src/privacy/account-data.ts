@@ -117,7 +117,11 @@ export function makeAccountData(dependencies: AccountDataDependencies) {
     return email ? subjects.subjectFor(db, dependencies.emailPseudonym(email)) : subjects.newSubject(db);
   }
 
+  /** Fresh subjects, one statement for all (rows sealed on start that had none). */
+  const newSubjects = (db: SqlExecutor, count: number) => subjects.newSubjects(db, count);
+
   return {
+    newSubjects,
     channelPseudonym,
     birthPseudonym,
     sealAccount,

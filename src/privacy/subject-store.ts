@@ -59,18 +59,27 @@ export function makeSubjectStore(options: SubjectStoreOptions) {
     return subject;
   }
 
-  /** A subject with no claim behind it (an imported account without an e-mail address, a row sealed on start). */
-  async function newSubject(db: SqlExecutor): Promise<OpenSubject> {
-    const id = options.newId();
-    const dataKey = newDataKey();
-    await db.query('INSERT INTO subjects (id, master_key_id, wrapped_key, created_at) VALUES ($1, $2, $3, $4)', [
-      id,
-      current!.id,
-      encrypt(current!.key, dataKey, id),
-      options.now(),
-    ]);
-    return { id, dataKey };
+  /**
+   * Subjects with no claim behind them (accounts sealed on start, an imported account without an e-mail address),
+   * made in one statement however many.
+   */
+  async function newSubjects(db: SqlExecutor, count: number): Promise<OpenSubject[]> {
+    const made = Array.from({ length: count }, () => ({ id: options.newId(), dataKey: newDataKey() }));
+    if (made.length === 0) return made;
+    await db.query(
+      `INSERT INTO subjects (id, master_key_id, wrapped_key, created_at)
+       SELECT id, $2, decode(wrapped, 'hex'), $3 FROM unnest($1::text[], $4::text[]) AS made(id, wrapped)`,
+      [
+        made.map((subject) => subject.id),
+        current!.id,
+        options.now(),
+        made.map((subject) => encrypt(current!.key, subject.dataKey, subject.id).toString('hex')),
+      ],
+    );
+    return made;
   }
+
+  const newSubject = async (db: SqlExecutor): Promise<OpenSubject> => (await newSubjects(db, 1))[0]!;
 
   /**
    * The subject of a claimed identity (its e-mail pseudonym): the live one if there is one, else a new one. One
@@ -140,7 +149,16 @@ export function makeSubjectStore(options: SubjectStoreOptions) {
     }
   }
 
-  return { subjectFor, newSubject, openSubject: unwrap, seal, open, rotate, currentMasterKeyId: current.id };
+  return {
+    subjectFor,
+    newSubject,
+    newSubjects,
+    openSubject: unwrap,
+    seal,
+    open,
+    rotate,
+    currentMasterKeyId: current.id,
+  };
 }
 
 export type SubjectStore = ReturnType<typeof makeSubjectStore>;
