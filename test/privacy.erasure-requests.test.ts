@@ -40,6 +40,7 @@ describe.each(databaseKinds)('erasure requests by mail on %s', (kind) => {
       ids: app.ids,
       privacy: app.config.privacy,
       pseudonyms: app.pseudonyms,
+      openInput: app.personalData.open,
       steps,
       afterErasure: async () => {},
     });
