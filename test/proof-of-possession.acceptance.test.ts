@@ -339,7 +339,7 @@ describe.each(variants)('proof of possession through the API on %s with the %s',
       [approved.order!.id],
     )) as [{ account_id: string }];
     const rebuilt = makeMemoryFeatureState();
-    for await (const event of readHistory(app.database)) rebuilt.applySync(event);
+    for await (const event of readHistory(app.database, { openInput: app.personalData.open })) rebuilt.applySync(event);
     const account = rebuilt
       .snapshotSync({ ...emptyQuery, at: app.clock.now() + 1, emailKey: normaliseEmail(newcomer.email)!.key })
       .accounts.get(accountId);
