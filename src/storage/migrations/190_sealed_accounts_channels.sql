@@ -28,3 +28,13 @@ ALTER TABLE channels DROP CONSTRAINT channels_account_id_kind_value_key;
 CREATE UNIQUE INDEX channels_account_value ON channels (account_id, kind, value_pseudonym);
 CREATE INDEX channels_lookup ON channels (value_pseudonym, verified_at) WHERE verified_at IS NOT NULL;
 CREATE INDEX channels_unsealed ON channels (account_id) WHERE value IS NOT NULL;
+
+-- Sealing changes how a value is kept, not the fact: it must not renumber rows for the history tail and snapshots
+-- (a start that seals an older database would otherwise replay every account and channel again). Personal values are
+-- never updated otherwise, so the columns that renumber are those a fact can change in.
+DROP TRIGGER accounts_history_seq ON accounts;
+CREATE TRIGGER accounts_history_seq BEFORE UPDATE OF always_verify, always_verify_at, created_at ON accounts
+  FOR EACH ROW EXECUTE FUNCTION rearguard_stamp_history_seq();
+DROP TRIGGER channels_history_seq ON channels;
+CREATE TRIGGER channels_history_seq BEFORE UPDATE OF account_id, kind, verified_at, created_at ON channels
+  FOR EACH ROW EXECUTE FUNCTION rearguard_stamp_history_seq();
