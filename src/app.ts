@@ -13,6 +13,7 @@ import { makePgliteWorkerDatabase } from './storage/pglite-worker.database.ts';
 import { makePostgresDatabase } from './storage/postgres.database.ts';
 import { migrate } from './storage/migrate.ts';
 import { makeSubjectStore } from './privacy/subject-store.ts';
+import { sealPlainAccounts } from './privacy/account-data.seal.ts';
 import { makeSubjectKeys } from './privacy/subject-keys.ts';
 import { makePersonalData } from './privacy/personal-data.ts';
 import { makeOnlineStateService } from './risk/state/online-state.service.ts';
@@ -239,6 +240,10 @@ export async function makeApplication(config: Config, overrides: Overrides = {})
           log: (details, message) => startLog(details, message),
         })
       : null;
+  // Accounts and channels from before migration 190 are sealed before anything reads them (SQL cannot encrypt).
+  const sealedOnStart = await sealPlainAccounts(database, personalData.accounts);
+  if (sealedOnStart.accounts + sealedOnStart.channels > 0)
+    startLog(sealedOnStart, 'sealed the personal data of accounts and channels kept in plain');
   const tailFrom = (await historyTail?.settledMark()) ?? 0;
   const startFigures = await onlineState.start();
   await historyTail?.start(tailFrom);
@@ -307,6 +312,7 @@ export async function makeApplication(config: Config, overrides: Overrides = {})
     clock,
     invoiceDueDays: config.invoiceDueDays,
     personalData,
+    accounts: personalData.accounts,
   });
   const routes: RouteDefinition[] = [
     ...checkoutRoutes(checkout, { currencies: config.currencies }),
@@ -329,6 +335,7 @@ export async function makeApplication(config: Config, overrides: Overrides = {})
         webauthn,
         publicUrl: config.publicUrl,
         secret: config.secret,
+        personalData,
       }),
       signOut: consumerSessions.revoke,
       secureCookie: config.publicUrl.startsWith('https:'),
@@ -391,6 +398,7 @@ export async function makeApplication(config: Config, overrides: Overrides = {})
     lists,
     holdShipment: desk.remediation.holdShipment,
     sealed: personalData,
+    accounts: personalData.accounts,
   });
   routes.push(...graph.routes);
   decisionHooks.push(...protection.decisionHooks);
@@ -419,6 +427,7 @@ export async function makeApplication(config: Config, overrides: Overrides = {})
     publicUrl: config.publicUrl,
     engine,
     claims: protection.claimDependencies,
+    personalData,
   });
   decisionHooks.push(...onboarding.decisionHooks);
   routes.push(...onboarding.routes);

@@ -64,7 +64,7 @@ describe.each(databaseKinds)('order management on %s', (kind) => {
       .accounts.get(accountId)?.openExposure;
   const rebuilt = async () => {
     const memory = makeMemoryFeatureState();
-    for await (const event of readHistory(app.database)) memory.applySync(event);
+    for await (const event of readHistory(app.database, { openInput: app.personalData.open })) memory.applySync(event);
     return memory;
   };
   const webhookEvents = async (orderId: string) =>

@@ -16,6 +16,7 @@ import { adminKey, sessionBody, testConfig } from './application.ts';
 import { makeTestDatabase } from './databases.ts';
 import en from '../web/portal/src/i18n/en.json' with { type: 'json' };
 import nl from '../web/portal/src/i18n/nl.json' with { type: 'json' };
+import { emailPseudonymOf } from './accounts.sealed.ts';
 
 const artifacts = join(import.meta.dirname, '..', 'test-artifacts', 'portal');
 const catalogues = { en, nl };
@@ -450,8 +451,8 @@ describe.skipIf(!available)('consumer portal in chromium', () => {
       // The account's language wins after sign-in (English when the walk above ran first): read it from the account
       // and wait for the page to switch to it, rather than racing the switch.
       const [account] = await app.database.query<{ language: string | null }>(
-        'SELECT language FROM accounts WHERE external_id = $1 OR email = $2 LIMIT 1',
-        [bram.externalId, bram.email],
+        'SELECT language FROM accounts WHERE external_id = $1 OR email_pseudonym = $2 LIMIT 1',
+        [bram.externalId, emailPseudonymOf(app, bram.email)],
       );
       const language: Language = account?.language === 'en' ? 'en' : 'nl';
       await page.locator(`html[lang="${language}"]`).waitFor({ state: 'attached' });
@@ -467,9 +468,9 @@ describe.skipIf(!available)('consumer portal in chromium', () => {
       await kept.first().waitFor();
       expect(await kept.allInnerTexts()).toEqual(expect.arrayContaining([expect.stringContaining('2033')]));
       await check(page, language, '11-erased');
-      const left = await app.database.query('SELECT id FROM accounts WHERE external_id = $1 OR email = $2', [
+      const left = await app.database.query('SELECT id FROM accounts WHERE external_id = $1 OR email_pseudonym = $2', [
         bram.externalId,
-        bram.email,
+        emailPseudonymOf(app, bram.email),
       ]);
       expect(left).toEqual([]);
       const [request] = await app.database.query<{ status: string; source: string }>(

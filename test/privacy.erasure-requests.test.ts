@@ -7,6 +7,7 @@ import { approvedOrder, makeProtectionTestApplication } from './protection.helpe
 import { makeErasureService } from '../src/privacy/erasure.service.ts';
 import { erasureSteps } from '../src/privacy/erasure.steps.ts';
 import type { ErasureStep } from '../src/privacy/erasure.step.ts';
+import { emailPseudonymOf } from './accounts.sealed.ts';
 
 const person = (index: number) => ({
   merchant_reference: `mail-${index}`,
@@ -26,8 +27,9 @@ describe.each(databaseKinds)('erasure requests by mail on %s', (kind) => {
     (
       await app.database.query(
         `SELECT 1 FROM sessions WHERE input->'customer'->>'email' = $1
-         UNION ALL SELECT 1 FROM accounts WHERE email = $1 UNION ALL SELECT 1 FROM channels WHERE value = $1`,
-        [email],
+         UNION ALL SELECT 1 FROM accounts WHERE email = $1 OR email_pseudonym = $2
+         UNION ALL SELECT 1 FROM channels WHERE value = $1 OR value_pseudonym = $2`,
+        [email, emailPseudonymOf(app, email)],
       )
     ).length;
   /** A second node: its own service over the same database and steps. */
@@ -38,6 +40,7 @@ describe.each(databaseKinds)('erasure requests by mail on %s', (kind) => {
       ids: app.ids,
       privacy: app.config.privacy,
       pseudonyms: app.pseudonyms,
+      openInput: app.personalData.open,
       steps,
       afterErasure: async () => {},
     });

@@ -1,16 +1,16 @@
 // Storage of accounts and their channels (e-mail addresses and phone numbers on file).
 import type { SqlExecutor } from '../storage/database.ts';
-import type { Address } from './session.schema.ts';
+import { accountSubjectJoinSql, type AccountData, type ChannelSealedColumns } from '../privacy/account-data.ts';
 
+/** An account as written: no personal value in plain, only the sealed one and the pseudonyms lookups compare. */
 export interface AccountRow {
   id: string;
   external_id: string | null;
-  name: string | null;
-  email: string | null;
-  phone: string | null;
-  date_of_birth: string | null;
-  address: Address | null;
-  always_verify: boolean;
+  subject_id: string;
+  sealed_personal: Buffer;
+  email_pseudonym: string | null;
+  phone_pseudonym: string | null;
+  birth_pseudonym: string | null;
   created_at: Date;
 }
 
@@ -18,38 +18,38 @@ export interface ChannelRow {
   id: string;
   account_id: string;
   kind: 'email' | 'phone';
-  value: string;
+  sealed_value: Buffer;
+  value_pseudonym: string;
   verified_at: Date | null;
   created_at: Date;
 }
 
-export async function insertAccount(
-  db: SqlExecutor,
-  row: Omit<AccountRow, 'always_verify'> & { subject_id?: string | null },
-): Promise<void> {
+export async function insertAccount(db: SqlExecutor, row: AccountRow): Promise<void> {
   // The account becomes the subject its first session was sealed under: one key for the person's data.
   await db.query(
-    `INSERT INTO accounts (id, external_id, name, email, phone, date_of_birth, address, created_at, subject_id)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+    `INSERT INTO accounts (id, external_id, subject_id, sealed_personal, email_pseudonym, phone_pseudonym,
+       birth_pseudonym, created_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
     [
       row.id,
       row.external_id,
-      row.name,
-      row.email,
-      row.phone,
-      row.date_of_birth,
-      row.address ? JSON.stringify(row.address) : null,
+      row.subject_id,
+      row.sealed_personal,
+      row.email_pseudonym,
+      row.phone_pseudonym,
+      row.birth_pseudonym,
       row.created_at,
-      row.subject_id ?? null,
     ],
   );
 }
 
+/** One channel per account and normalised value: a second spelling of the same number adds nothing. */
 export async function insertChannel(db: SqlExecutor, row: ChannelRow): Promise<void> {
   await db.query(
-    `INSERT INTO channels (id, account_id, kind, value, verified_at, created_at) VALUES ($1, $2, $3, $4, $5, $6)
-     ON CONFLICT (account_id, kind, value) DO NOTHING`,
-    [row.id, row.account_id, row.kind, row.value, row.verified_at, row.created_at],
+    `INSERT INTO channels (id, account_id, kind, sealed_value, value_pseudonym, verified_at, created_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7)
+     ON CONFLICT (account_id, kind, value_pseudonym) DO NOTHING`,
+    [row.id, row.account_id, row.kind, row.sealed_value, row.value_pseudonym, row.verified_at, row.created_at],
   );
 }
 
@@ -64,29 +64,41 @@ export interface AccountChannel {
 }
 
 /** Every channel of an account in one read, shared by the hooks of one approval (notice, channel confirmation). */
-export async function accountChannels(db: SqlExecutor, accountId: string, at: Date): Promise<AccountChannel[]> {
-  return (await accountOnFile(db, accountId, at)).channels;
+export async function accountChannels(
+  db: SqlExecutor,
+  accounts: AccountData,
+  accountId: string,
+  at: Date,
+): Promise<AccountChannel[]> {
+  return (await accountOnFile(db, accounts, accountId, at)).channels;
 }
 
 /** The account's channels and the language it chose, in one statement: what an approval's messages need. */
 export async function accountOnFile(
   db: SqlExecutor,
+  accounts: AccountData,
   accountId: string,
   at: Date,
 ): Promise<{ channels: AccountChannel[]; language: string | null }> {
   const rows = await db.query<
-    { [Key in keyof AccountChannel]: AccountChannel[Key] | null } & { language: string | null }
+    { [Key in keyof AccountChannel]: AccountChannel[Key] | null } & {
+      language: string | null;
+    } & ChannelSealedColumns
   >(
-    `SELECT a.language, c.id, c.kind, c.value, c.verified_at, c.created_at,
+    `SELECT a.language, c.id, c.kind, c.value, c.sealed_value, c.verified_at, c.created_at,
+       a.subject_id, k.master_key_id, k.wrapped_key,
        EXISTS (SELECT 1 FROM channel_confirmations cc WHERE cc.channel_id = c.id AND cc.expires_at > $2)
          AS confirmation_pending
-     FROM accounts a LEFT JOIN channels c ON c.account_id = a.id WHERE a.id = $1`,
+     FROM accounts a ${accountSubjectJoinSql('a', 'k')} LEFT JOIN channels c ON c.account_id = a.id WHERE a.id = $1`,
     [accountId, at],
   );
   return {
     language: rows[0]?.language ?? null,
-    channels: rows.flatMap(({ language: _language, ...channel }) =>
-      channel.id === null ? [] : [channel as AccountChannel],
-    ),
+    channels: rows.flatMap((row) => {
+      const value = row.id === null ? null : accounts.channelValue(row);
+      if (row.id === null || value === null) return [];
+      const { id, kind, verified_at, created_at, confirmation_pending } = row;
+      return [{ id, kind, value, verified_at, created_at, confirmation_pending } as AccountChannel];
+    }),
   };
 }

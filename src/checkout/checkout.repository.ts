@@ -5,6 +5,7 @@ import type { DeferredWrites } from '../storage/deferred-writes.ts';
 import type { Decision } from '../risk/engine.ts';
 import type { SessionInput, SessionStatus } from './session.schema.ts';
 import type { KeptInput, SealedInputColumns } from '../privacy/personal-data.ts';
+import type { SubjectKeyColumns } from '../privacy/subject-store.ts';
 import { decodeDecisionRecord, encodeFeatures, encodeRuleResults } from './decision-record.codec.ts';
 
 export interface SessionRow {
@@ -16,6 +17,8 @@ export interface SessionRow {
   updated_at: Date;
   /** Whose key seals the input (null: a session from before sealing). */
   subject_id?: string | null;
+  /** That subject's wrapped key as read with the session: a new account's data is sealed under it, no second read. */
+  subject_key?: SubjectKeyColumns | null;
 }
 
 export interface DecisionRow {

@@ -124,8 +124,18 @@ export function makeCheckoutService(dependencies: CheckoutDependencies) {
   async function findOpenedSession(merchantId: string, sessionId: string): Promise<repository.SessionRow | null> {
     const stored = await repository.findSession(database, merchantId, sessionId);
     if (!stored) return null;
-    const { id, merchant_id, status, created_at, updated_at, subject_id } = stored;
-    return { id, merchant_id, status, created_at, updated_at, subject_id, input: personalData.openOrRefuse(stored) };
+    const { id, merchant_id, status, created_at, updated_at, subject_id, master_key_id, wrapped_key } = stored;
+    const subject_key = { subject_id, master_key_id, wrapped_key };
+    return {
+      id,
+      merchant_id,
+      status,
+      created_at,
+      updated_at,
+      subject_id,
+      subject_key,
+      input: personalData.openOrRefuse(stored),
+    };
   }
 
   async function getSession(merchant: Merchant, sessionId: string) {
@@ -145,7 +155,7 @@ export function makeCheckoutService(dependencies: CheckoutDependencies) {
     input: SessionInput,
     at: Date,
     verified?: VerifiedEvidence['identity'],
-    subjectId: string | null = null,
+    subjectKey: repository.SessionRow['subject_key'] = null,
   ): Promise<HistoryEvent[]> {
     const accountId = ids.next('acc');
     const customer = input.customer;
@@ -153,15 +163,14 @@ export function makeCheckoutService(dependencies: CheckoutDependencies) {
     const name = verified?.name ?? customer.name;
     const dateOfBirth = verified?.dateOfBirth ?? customer.date_of_birth ?? null;
     const address = verified?.address ?? input.billing_address;
+    // Sealed under the session's subject (the same person): its key was read with the session.
+    const accounts = personalData.accounts;
+    const subject = await accounts.subjectForAccount(tx, subjectKey, customer.email);
+    const personal = { name, email: customer.email, phone: customer.phone, date_of_birth: dateOfBirth, address };
     await insertAccount(tx, {
       id: accountId,
       external_id: null,
-      name,
-      email: customer.email,
-      phone: customer.phone,
-      date_of_birth: dateOfBirth,
-      address,
-      subject_id: subjectId,
+      ...accounts.sealAccount(subject, personal),
       created_at: at,
     });
     const events: HistoryEvent[] = [
@@ -181,7 +190,15 @@ export function makeCheckoutService(dependencies: CheckoutDependencies) {
       ['phone', customer.phone],
     ] as const) {
       const channelId = ids.next('chn');
-      await insertChannel(tx, { id: channelId, account_id: accountId, kind, value, verified_at: null, created_at: at });
+      const sealed = accounts.sealChannel(subject, kind, value);
+      await insertChannel(tx, {
+        id: channelId,
+        account_id: accountId,
+        kind,
+        ...sealed,
+        verified_at: null,
+        created_at: at,
+      });
       events.push({ kind: 'channel', accountId, channelId, channel: kind, value, verifiedAt: null, at: at.getTime() });
     }
     return events;
@@ -347,7 +364,7 @@ export function makeCheckoutService(dependencies: CheckoutDependencies) {
     // Read before the first write, so it does not split the batch; an account created below has nothing to read.
     const existingAccount =
       decision.outcome === 'approved' && decision.accountId !== null
-        ? accountOnFile(tx, decision.accountId, decidedAt)
+        ? accountOnFile(tx, personalData.accounts, decision.accountId, decidedAt)
         : null;
     existingAccount?.catch(() => {});
     const gate = repository.claimSession(tx, session.id, context.expectedStatus, decision.outcome, decidedAt);
@@ -380,7 +397,7 @@ export function makeCheckoutService(dependencies: CheckoutDependencies) {
           session.input,
           decidedAt,
           evidence?.identity,
-          session.subject_id ?? null,
+          session.subject_key ?? null,
         );
         events.push(...accountEvents);
         accountId = (accountEvents[0] as { accountId: string }).accountId;

@@ -22,6 +22,8 @@ import { decodeCursor, toPage } from '../http/list-envelope.ts';
 import { encodePublicKey, type WebAuthnSettings } from './webauthn.settings.ts';
 import { enqueueSecurityNotices } from './security-notice.ts';
 import type { Consumer } from '../http/route.ts';
+import type { PersonalData } from '../privacy/personal-data.ts';
+import { accountSealedSql, accountSubjectJoinSql, type AccountSealedColumns } from '../privacy/account-data.ts';
 
 const ceremonyMilliseconds = 10 * 60_000;
 const passkeyCursor = z.tuple([z.iso.datetime(), z.string().max(100)]);
@@ -36,6 +38,8 @@ export function makeAccountSecurityService(dependencies: {
   webauthn: WebAuthnSettings;
   publicUrl: string;
   secret: string;
+  /** Opens the account's sealed name and e-mail (shown by the passkey dialog) and the channels notices go to. */
+  personalData: PersonalData;
 }) {
   const { database, clock, ids, webauthn } = dependencies;
 
@@ -58,14 +62,14 @@ export function makeAccountSecurityService(dependencies: {
   }
 
   async function account(accountId: string) {
-    const [row] = await database.query<{
-      id: string;
-      name: string | null;
-      email: string | null;
-      always_verify: boolean;
-    }>('SELECT id, name, email, always_verify FROM accounts WHERE id = $1', [accountId]);
+    const [row] = await database.query<{ id: string; always_verify: boolean } & AccountSealedColumns>(
+      `SELECT a.id, a.always_verify, ${accountSealedSql('a', 'k')} FROM accounts a ${accountSubjectJoinSql('a', 'k')}
+        WHERE a.id = $1`,
+      [accountId],
+    );
     if (!row) throw notFound('account');
-    return row;
+    const { name, email } = dependencies.personalData.accounts.accountPerson(row);
+    return { id: row.id, name, email, always_verify: row.always_verify };
   }
 
   const presentPasskey = (row: { id: string; created_at: Date; last_used_at: Date | null }) => ({

@@ -7,6 +7,8 @@ import { translatorFor } from '../i18n/translate.ts';
 import { enqueueNotification } from '../notify/notifier.ts';
 import { composeForChannel, languageOfAccount, type MessageTexts } from '../notify/message.compose.ts';
 import { securityReportLink } from './security-report.service.ts';
+import type { PersonalData } from '../privacy/personal-data.ts';
+import { channelSealedSql, channelSubjectJoinSql, type ChannelSealedColumns } from '../privacy/account-data.ts';
 
 export const securityChanges = [
   'new_sign_in',
@@ -44,14 +46,19 @@ export function securityNoticeMessage(
  */
 export async function enqueueSecurityNotices(
   tx: SqlExecutor,
-  dependencies: { ids: Ids; clock: Clock; publicUrl: string; secret: string },
+  dependencies: { ids: Ids; clock: Clock; publicUrl: string; secret: string; personalData: PersonalData },
   accountId: string,
   change: SecurityChange,
 ): Promise<number> {
-  const channels = await tx.query<{ kind: 'email' | 'phone'; value: string }>(
-    'SELECT kind, value FROM channels WHERE account_id = $1 AND verified_at IS NOT NULL ORDER BY created_at',
+  const sealed = await tx.query<{ kind: 'email' | 'phone' } & ChannelSealedColumns>(
+    `SELECT c.kind, ${channelSealedSql('c')} FROM channels c ${channelSubjectJoinSql('c')}
+      WHERE c.account_id = $1 AND c.verified_at IS NOT NULL ORDER BY c.created_at`,
     [accountId],
   );
+  const channels = sealed.flatMap((channel) => {
+    const value = dependencies.personalData.accounts.channelValue(channel);
+    return value === null ? [] : [{ kind: channel.kind, value }];
+  });
   const at = new Date(dependencies.clock.now());
   const language = await languageOfAccount(tx, accountId);
   const link = securityReportLink(dependencies.publicUrl, dependencies.secret, accountId);

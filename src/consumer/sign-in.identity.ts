@@ -9,7 +9,7 @@ export interface SignInIdentifier {
 
 export interface SignInIdentity {
   readonly kind: 'email' | 'phone';
-  /** The value channels.lookup_key holds for the same mailbox or number (migration 060). */
+  /** The normalised mailbox or number; stored only as its pseudonym (channels.value_pseudonym, migration 190). */
   readonly key: string;
   /** Whether a channel could hold this key at all (an unparseable number never matches one). */
   readonly matchable: boolean;

@@ -23,6 +23,9 @@ import { securityReportLink } from './security-report.service.ts';
 import { enqueueSecurityNotices } from './security-notice.ts';
 import { languageOfAccount } from '../notify/message.compose.ts';
 import type { ConsumerSessions } from './consumer-sessions.ts';
+import type { PersonalData } from '../privacy/personal-data.ts';
+import type { Pseudonyms } from '../privacy/pseudonyms.ts';
+import { channelSealedSql, channelSubjectJoinSql, type ChannelSealedColumns } from '../privacy/account-data.ts';
 import { findPasskeyByCredential, insertCeremony, takeCeremony, touchPasskey } from './passkeys.repository.ts';
 import { credentialOf, type WebAuthnSettings } from './webauthn.settings.ts';
 
@@ -38,6 +41,8 @@ export interface SignInDependencies {
   readonly sessions: ConsumerSessions;
   readonly webauthn: WebAuthnSettings;
   readonly rateLimiter?: RateLimiterFor;
+  /** Pseudonyms to find the channel by, and the opener of its sealed value. */
+  readonly personalData: PersonalData;
 }
 
 /** Where an unauthenticated request came from: its address is one of the keys of every budget. */
@@ -47,22 +52,36 @@ export interface SignInClient {
   readonly acceptLanguage?: string | undefined;
 }
 
-interface ChannelMatch {
+interface ChannelMatch extends ChannelSealedColumns {
   id: string;
   account_id: string;
   kind: 'email' | 'phone';
-  value: string;
 }
 
-/** The sign-in lookup ($1 the normalised key, $2 the kind); exported so a test and a bench can EXPLAIN and time it. */
-export const verifiedChannelLookupSql = `SELECT id, account_id, kind, value FROM channels
-  WHERE lookup_key = $1 AND kind = $2 AND verified_at IS NOT NULL ORDER BY verified_at LIMIT 1`;
+/**
+ * The sign-in lookup ($1 the pseudonym of the normalised key, $2 the kind), with what opens the channel's value;
+ * exported so a test and a bench can EXPLAIN and time it.
+ */
+export const verifiedChannelLookupSql = `SELECT c.id, c.account_id, c.kind, ${channelSealedSql('c')}
+  FROM channels c ${channelSubjectJoinSql('c')}
+  WHERE c.value_pseudonym = $1 AND c.kind = $2 AND c.verified_at IS NOT NULL ORDER BY c.verified_at LIMIT 1`;
+
+/**
+ * Who a sign-in is for, as stored: the keyed pseudonym of the normalised identity. Budgets and sign-in rows keep this,
+ * never the typed address; channels.value_pseudonym holds the same for the same mailbox or number (migration 190).
+ */
+export const identityPseudonym = (pseudonyms: Pseudonyms, identity: SignInIdentity) =>
+  pseudonyms.of(identity.kind, identity.key);
 
 /** Only verified channels count: an e-mail merely typed at a checkout must never open the account. */
-async function findVerifiedChannel(db: SqlExecutor, identity: SignInIdentity): Promise<ChannelMatch | null> {
+async function findVerifiedChannel(
+  db: SqlExecutor,
+  identity: SignInIdentity,
+  pseudonym: string,
+): Promise<ChannelMatch | null> {
   if (!identity.matchable) return null;
-  // channels.lookup_key holds the same normalised key (migration 060) and is indexed: no scan of every channel.
-  const rows = await db.query<ChannelMatch>(verifiedChannelLookupSql, [identity.key, identity.kind]);
+  // channels.value_pseudonym is indexed: one indexed query, no scan of every channel.
+  const rows = await db.query<ChannelMatch>(verifiedChannelLookupSql, [pseudonym, identity.kind]);
   return rows[0] ?? null;
 }
 
@@ -84,17 +103,19 @@ export function makeSignInService(dependencies: SignInDependencies) {
     const signInId = ids.next('sgn');
     const expiresAt = new Date(now + signInLifetimeMilliseconds);
     const identity = signInIdentity(identifier);
+    const pseudonym = identityPseudonym(dependencies.personalData.pseudonyms, identity);
     await database.transaction(async (tx) => {
       const limiter = rateLimiter(tx);
       const first = await limiter.consume(
         [
-          ...limited(`sign-in:send:identity:${identity.kind}:${identity.key}`, sendLimits.signInIdentity),
+          ...limited(`sign-in:send:identity:${identity.kind}:${pseudonym}`, sendLimits.signInIdentity),
           ...limited(`sign-in:send:ip:${client.ip}`, sendLimits.signInIp),
         ],
         now,
       );
       if (!first.allowed) throw tooManySends(first.retryAfterSeconds);
-      const channel = await findVerifiedChannel(tx, identity);
+      const channel = await findVerifiedChannel(tx, identity, pseudonym);
+      const to = channel ? dependencies.personalData.accounts.channelValue(channel) : null;
       if (channel) {
         // The e-mail and the phone of one account share the account's budget too.
         const perAccount = await limiter.consume(
@@ -116,11 +137,11 @@ export function makeSignInService(dependencies: SignInDependencies) {
           hashCode(secret, code, ['sign-in', signInId]),
           expiresAt,
           new Date(now),
-          `${identity.kind}:${identity.key}`,
+          `${identity.kind}:${pseudonym}`,
           client.ip,
         ],
       );
-      if (!channel) return;
+      if (!channel || to === null) return;
       const channelKind = channel.kind === 'phone' ? 'sms' : 'email';
       const language = await languageOfAccount(tx, channel.account_id, client.acceptLanguage);
       await enqueueNotification(
@@ -128,7 +149,7 @@ export function makeSignInService(dependencies: SignInDependencies) {
         ids,
         {
           channel: channelKind,
-          to: channel.value,
+          to,
           ...signInMessage(channelKind, language, code, securityReportLink(dependencies.publicUrl, secret, signInId)),
           kind: 'sign_in_code',
         },

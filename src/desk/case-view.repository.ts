@@ -1,34 +1,42 @@
 // Storage reads behind the case view: the account on file, its identity changes over time, and what it shares.
 import type { SqlExecutor } from '../storage/database.ts';
+import {
+  accountSealedSql,
+  accountSubjectJoinSql,
+  channelSealedSql,
+  channelSubjectJoinSql,
+  type AccountSealedColumns,
+  type ChannelSealedColumns,
+} from '../privacy/account-data.ts';
 
-export interface AccountOnFileRow {
+/** The account with what opens its sealed person (AccountData.accountPerson). */
+export interface AccountOnFileRow extends AccountSealedColumns {
   id: string;
-  name: string | null;
-  email: string | null;
-  phone: string | null;
-  address: { street: string; house_number: string; postal_code: string; city: string } | null;
   created_at: Date;
 }
 
 export async function accountOnFile(db: SqlExecutor, accountId: string): Promise<AccountOnFileRow | null> {
   const [row] = await db.query<AccountOnFileRow>(
-    'SELECT id, name, email, phone, address, created_at FROM accounts WHERE id = $1',
+    `SELECT a.id, a.created_at, ${accountSealedSql('a', 'k')} FROM accounts a ${accountSubjectJoinSql('a', 'k')}
+      WHERE a.id = $1`,
     [accountId],
   );
   return row ?? null;
 }
 
-export interface ChannelOnFileRow {
+/** A channel with what opens its sealed value, and the pseudonym the timeline names it by. */
+export interface ChannelOnFileRow extends ChannelSealedColumns {
   id: string;
   kind: 'email' | 'phone';
-  value: string;
+  value_pseudonym: string | null;
   verified_at: Date | null;
   created_at: Date;
 }
 
 export async function channelsOnFile(db: SqlExecutor, accountId: string): Promise<ChannelOnFileRow[]> {
   return db.query<ChannelOnFileRow>(
-    'SELECT id, kind, value, verified_at, created_at FROM channels WHERE account_id = $1 ORDER BY created_at, id',
+    `SELECT c.id, c.kind, c.value_pseudonym, c.verified_at, c.created_at, ${channelSealedSql('c')}
+       FROM channels c ${channelSubjectJoinSql('c')} WHERE c.account_id = $1 ORDER BY c.created_at, c.id`,
     [accountId],
   );
 }
@@ -47,8 +55,9 @@ export async function identityTimeline(db: SqlExecutor, accountId: string, limit
   return db.query<TimelineRow>(
     `SELECT at, kind, detail FROM (
        SELECT created_at AS at, 'account_created' AS kind, NULL::text AS detail FROM accounts WHERE id = $1
-       UNION ALL SELECT created_at, 'channel_added', kind || ' ' || value FROM channels WHERE account_id = $1
-       UNION ALL SELECT verified_at, 'channel_verified', kind || ' ' || value FROM channels
+       UNION ALL SELECT created_at, 'channel_added', COALESCE(value_pseudonym, value) FROM channels
+         WHERE account_id = $1
+       UNION ALL SELECT verified_at, 'channel_verified', COALESCE(value_pseudonym, value) FROM channels
          WHERE account_id = $1 AND verified_at IS NOT NULL
        UNION ALL SELECT created_at, 'passkey_added', NULL FROM passkeys WHERE account_id = $1
        UNION ALL SELECT verified_at, 'bank_identity_proved', NULL FROM account_bank_subjects WHERE account_id = $1

@@ -94,9 +94,17 @@ export function makeCaseView(dependencies: {
    * the analyst reads the values of this account's own ones, opened from its sessions.
    */
   async function readableValues(accountId: string): Promise<Map<string, string>> {
-    const rows = await repository.storedOrdersOf(database, accountId);
+    const [rows, channels] = await Promise.all([
+      repository.storedOrdersOf(database, accountId),
+      repository.channelsOnFile(database, accountId),
+    ]);
     const inputs = await personalData.inputsOf(database, rows);
     const values = new Map<string, string>();
+    // The timeline names channels by pseudonym (channels keep no value in plain): the analyst reads kind and value.
+    for (const channel of channels) {
+      const value = personalData.accounts.channelValue(channel);
+      if (channel.value_pseudonym && value !== null) values.set(channel.value_pseudonym, `${channel.kind} ${value}`);
+    }
     for (const input of inputs) {
       const pseudonyms = personalData.pseudonymsOf(input);
       const delivery = input.shipping_address ?? input.billing_address;
@@ -116,17 +124,18 @@ export function makeCaseView(dependencies: {
       portal.devices(accountId, { limit: 200 }), // the 200 most recent: a case view, not an export
       portal.addresses(accountId, { limit: 200 }),
     ]);
+    const person = personalData.accounts.accountPerson(account);
     return {
       id: account.id,
-      name: account.name,
-      email: account.email,
-      phone: account.phone,
-      address: addressLine(account.address as Parameters<typeof addressLine>[0]),
+      name: person.name,
+      email: person.email,
+      phone: person.phone,
+      address: addressLine(person.address as Parameters<typeof addressLine>[0]),
       created_at: account.created_at.toISOString(),
       channels: channels.map((channel) => ({
         id: channel.id,
         kind: channel.kind,
-        value: channel.value,
+        value: personalData.accounts.channelValue(channel) ?? '[erased]',
         verified_at: channel.verified_at?.toISOString() ?? null,
       })),
       devices: devices.data.map((device) => ({

@@ -165,7 +165,7 @@ export function makeRemediation(dependencies: {
       const order = await lockedOrder(tx, request.orderId);
       if (order.account_id !== accountId)
         throw new ApiError(409, 'order_not_of_account', 'order is not this account’s');
-      const channel = await channelForNotice(tx, accountId);
+      const channel = await channelForNotice(tx, dependencies.personalData.accounts, accountId);
       if (!channel) {
         throw new ApiError(409, 'no_verified_channel', 'this account has no verified channel; send a letter instead');
       }

@@ -3,14 +3,19 @@ import type { Address } from '../checkout/session.schema.ts';
 import type { SqlExecutor } from '../storage/database.ts';
 import { erased, type PersonalData } from '../privacy/personal-data.ts';
 import type { EntityKind, OrderFacts } from './entity-graph.ts';
+import {
+  accountSealedSql,
+  accountSubjectJoinSql,
+  type AccountData,
+  type AccountSealedColumns,
+} from '../privacy/account-data.ts';
 
 /** Opens sealed order inputs and turns frontier keys into the pseudonyms kept orders carry. */
 export type GraphSealedReader = Pick<PersonalData, 'openInputs' | 'pseudonyms'>;
 
-interface OrderRow {
+interface OrderRow extends AccountSealedColumns {
   id: string;
   account_id: string;
-  account_name: string | null;
   placed_at: Date;
   amount: string | number;
   currency: string;
@@ -34,6 +39,7 @@ export type Frontier = Readonly<Record<EntityKind, readonly string[]>>;
  */
 export async function ordersTouching(
   db: SqlExecutor,
+  accounts: AccountData,
   frontier: Frontier,
   limit: number,
   sealed?: GraphSealedReader,
@@ -44,11 +50,12 @@ export async function ordersTouching(
   const pseudonymsOf = (kind: Parameters<GraphSealedReader['pseudonyms']['of']>[0], keys: readonly string[]) =>
     sealed ? keys.map((key) => sealed.pseudonyms.of(kind, key)) : [];
   const rows = await db.query<OrderRow>(
-    `SELECT o.id, o.account_id, a.name AS account_name, o.placed_at, o.amount, o.currency, o.state, o.input, o.session_id,
+    `SELECT o.id, o.account_id, ${accountSealedSql('a', 'k')}, o.placed_at, o.amount, o.currency, o.state, o.input,
+       o.session_id,
        EXISTS (SELECT 1 FROM shipments s WHERE s.order_id = o.id) AS shipped,
        (SELECT l.label FROM labels l WHERE l.order_id = o.id AND l.label <> 'legit'
         ORDER BY l.known_at DESC LIMIT 1) AS fraud_label
-     FROM orders o JOIN accounts a ON a.id = o.account_id
+     FROM orders o JOIN accounts a ON a.id = o.account_id ${accountSubjectJoinSql('a', 'k')}
      WHERE o.id = ANY($1::text[]) OR o.account_id = ANY($2::text[])
        OR (o.input->'device'->>'id') = ANY($3::text[])
        OR lower(o.input->'device'->>'ip') = ANY($4::text[])
@@ -88,7 +95,7 @@ export async function ordersTouching(
   return rows.map((row, index) => ({
     id: row.id,
     accountId: row.account_id,
-    accountName: row.account_name,
+    accountName: accounts.accountPerson(row).name,
     placedAt: row.placed_at,
     amount: Number(row.amount),
     currency: row.currency,

@@ -16,6 +16,7 @@ import {
   type EntityKind,
   type EntityRef,
 } from './entity-graph.ts';
+import type { AccountData } from '../privacy/account-data.ts';
 
 export const graphSchema = z.object({
   root: z.string().describe('The node the search started from'),
@@ -41,7 +42,11 @@ export const dropAddressMinimumAccounts = 3;
 const emptyFrontier = (): Record<EntityKind, string[]> =>
   Object.fromEntries(entityKinds.map((kind) => [kind, []])) as unknown as Record<EntityKind, string[]>;
 
-export function makeEntityGraphService(dependencies: { database: Database; sealed?: GraphSealedReader }) {
+export function makeEntityGraphService(dependencies: {
+  database: Database;
+  accounts: AccountData;
+  sealed?: GraphSealedReader;
+}) {
   const { database, sealed } = dependencies;
 
   /** Whether an order not drawn yet touches the entities the depth bound left unexpanded. */
@@ -51,7 +56,7 @@ export function makeEntityGraphService(dependencies: { database: Database; seale
     const wanted = new Set(frontier.map(nodeId));
     // Coarse matches (a neighbour's postcode) may fill the page; a full page without an answer counts as "more".
     const limit = seenOrders.size + 50;
-    const orders = await ordersTouching(database, byKind as Frontier, limit, sealed);
+    const orders = await ordersTouching(database, dependencies.accounts, byKind as Frontier, limit, sealed);
     const further = orders.some(
       (order) => !seenOrders.has(order.id) && orderEntities(order).some((ref) => wanted.has(nodeId(ref))),
     );
@@ -75,7 +80,7 @@ export function makeEntityGraphService(dependencies: { database: Database; seale
       for (const ref of frontier) byKind[ref.kind].push(ref.key);
       // One row past the room left says whether the bound cut anything off.
       const room = Math.max(request.maxNodes - builder.size(), 0);
-      const orders = await ordersTouching(database, byKind as Frontier, room + 1, sealed);
+      const orders = await ordersTouching(database, dependencies.accounts, byKind as Frontier, room + 1, sealed);
       if (orders.length > room) truncated = true;
       const next = new Map<string, EntityRef>();
       for (const order of orders.slice(0, room)) {

@@ -10,6 +10,7 @@ import { makeEntityGraphService } from './entity-graph.service.ts';
 import type { GraphSealedReader } from './entity-graph.repository.ts';
 import { makeGraphActions } from './graph-actions.service.ts';
 import { graphRoutes } from './graph.routes.ts';
+import type { AccountData } from '../privacy/account-data.ts';
 
 export function makeGraphContext(dependencies: {
   database: Database;
@@ -19,10 +20,13 @@ export function makeGraphContext(dependencies: {
   holdShipment: (member: StaffMember, orderId: string, reason: string) => Promise<unknown>;
   /** Orders keep their person sealed: the graph matches their pseudonyms and opens them to draw the values. */
   sealed?: GraphSealedReader;
+  /** Opens the names of the accounts on the graph's orders. */
+  accounts: AccountData;
 }) {
   const { database, clock, ids, lists } = dependencies;
   const graph = makeEntityGraphService({
     database,
+    accounts: dependencies.accounts,
     ...(dependencies.sealed ? { sealed: dependencies.sealed } : {}),
   });
   const actions = makeGraphActions({ database, clock, ids, lists, holdShipment: dependencies.holdShipment });

@@ -16,6 +16,13 @@ import { buildBatchRows, type BatchRows } from './import.rows.ts';
 import { sealImportedOrders, type ImportedSessionRow } from './import.sealing.ts';
 import type { PersonalData } from '../privacy/personal-data.ts';
 import type { OpenSubject } from '../privacy/subject-store.ts';
+import {
+  channelSealedSql,
+  channelSubjectJoinSql,
+  type AccountData,
+  type ChannelSealedColumns,
+} from '../privacy/account-data.ts';
+import { sealAccountsNow } from '../privacy/account-data.seal.ts';
 
 export interface ImportResult {
   imported: number;
@@ -42,6 +49,8 @@ export interface ImportDependencies {
   /** At most this many rejections are listed; the count is always exact. */
   readonly maxListedRejections?: number;
   readonly maxLineBytes?: number;
+  /** Pseudonyms and sealing of the accounts and channels an import creates. */
+  readonly accounts: AccountData;
 }
 
 export function makeImportService(dependencies: ImportDependencies) {
@@ -92,7 +101,15 @@ export function makeImportService(dependencies: ImportDependencies) {
         ids: dependencies.ids,
         known: subjects,
       });
-      await insertRows(tx, rows, sealing.sessions);
+      // Channels are unique per account by the pseudonym of their normalised value; accounts and channels are written
+      // as built and sealed in this same transaction, so what commits holds no personal value in plain.
+      const channels = rows.channels.map((channel) => {
+        const { kind, value } = channel as { kind: 'email' | 'phone'; value: string };
+        return { ...channel, value_pseudonym: dependencies.accounts.channelPseudonym(kind, value) };
+      });
+      await insertRows(tx, { ...rows, channels }, sealing.sessions);
+      const created = rows.accounts.map((account) => (account as { id: string }).id);
+      await sealAccountsNow(tx, dependencies.accounts, created);
       return {
         opened: sealing.opened,
         result: { events: rows.events, rejected: rows.rejected, verifyByHistory: rows.verifyByHistory },
@@ -179,7 +196,11 @@ export function makeImportService(dependencies: ImportDependencies) {
     }
     await flush();
     for (let start = 0; start < verifyLater.length; start += verifyChunk) {
-      const events = await verifyByPaidHistory(database, verifyLater.slice(start, start + verifyChunk));
+      const events = await verifyByPaidHistory(
+        database,
+        dependencies.accounts,
+        verifyLater.slice(start, start + verifyChunk),
+      );
       for (const event of events) await engine.record(event);
     }
     return { imported, rejected: rejected.sort((a, b) => a.line - b.line), ...(stopped ? { stopped } : {}) };
@@ -207,15 +228,12 @@ const verifyChunk = 5000;
  * A channel the import line said nothing about is verified from the account's first paid invoice, and never on an
  * account with an order confirmed as third-party fraud: a historical ghost account's channels belong to its attacker.
  */
-async function verifyByPaidHistory(database: Database, channelIds: readonly string[]): Promise<HistoryEvent[]> {
-  const rows = await database.query<{
-    id: string;
-    account_id: string;
-    kind: 'email' | 'phone';
-    value: string;
-    verified_at: Date;
-    created_at: Date;
-  }>(
+async function verifyByPaidHistory(
+  database: Database,
+  accounts: AccountData,
+  channelIds: readonly string[],
+): Promise<HistoryEvent[]> {
+  const verified = await database.query<{ id: string }>(
     `UPDATE channels c SET verified_at = paid.first_paid_at
      FROM (SELECT i.account_id, min(p.paid_at) AS first_paid_at
            FROM payments p JOIN invoices i ON i.id = p.invoice_id
@@ -225,18 +243,39 @@ async function verifyByPaidHistory(database: Database, channelIds: readonly stri
      WHERE c.id = ANY($1::text[]) AND c.verified_at IS NULL AND paid.account_id = c.account_id
        AND NOT EXISTS (SELECT 1 FROM labels l JOIN orders o ON o.id = l.order_id
                        WHERE o.account_id = c.account_id AND l.label = 'fraud_third_party')
-     RETURNING c.id, c.account_id, c.kind, c.value, c.verified_at, c.created_at`,
+     RETURNING c.id`,
     [channelIds],
   );
-  return rows.map((row) => ({
-    kind: 'channel',
-    accountId: row.account_id,
-    channelId: row.id,
-    channel: row.kind,
-    value: row.value,
-    verifiedAt: row.verified_at.getTime(),
-    at: row.created_at.getTime(),
-  }));
+  if (verified.length === 0) return [];
+  // The online state needs the channel's value: opened from the sealed one.
+  const rows = await database.query<
+    {
+      id: string;
+      account_id: string;
+      kind: 'email' | 'phone';
+      verified_at: Date;
+      created_at: Date;
+    } & ChannelSealedColumns
+  >(
+    `SELECT c.id, c.account_id, c.kind, c.verified_at, c.created_at, ${channelSealedSql('c')}
+       FROM channels c ${channelSubjectJoinSql('c')} WHERE c.id = ANY($1::text[])`,
+    [verified.map((row) => row.id)],
+  );
+  return rows.flatMap((row): HistoryEvent[] => {
+    const value = accounts.channelValue(row);
+    if (value === null) return [];
+    return [
+      {
+        kind: 'channel',
+        accountId: row.account_id,
+        channelId: row.id,
+        channel: row.kind,
+        value,
+        verifiedAt: row.verified_at.getTime(),
+        at: row.created_at.getTime(),
+      },
+    ];
+  });
 }
 
 function isDataError(error: unknown): boolean {
@@ -262,10 +301,11 @@ async function insertRows(tx: SqlExecutor, rows: BatchRows, sessions: readonly I
   );
   if (rows.channels.length > 0) {
     await tx.query(
-      `INSERT INTO channels (id, account_id, kind, value, verified_at, created_at)
-       SELECT id, account_id, kind, value, verified_at, created_at FROM jsonb_to_recordset($1::jsonb)
-         AS r(id text, account_id text, kind text, value text, verified_at timestamptz, created_at timestamptz)
-       ON CONFLICT (account_id, kind, value) DO NOTHING`,
+      `INSERT INTO channels (id, account_id, kind, value, value_pseudonym, verified_at, created_at)
+       SELECT id, account_id, kind, value, value_pseudonym, verified_at, created_at FROM jsonb_to_recordset($1::jsonb)
+         AS r(id text, account_id text, kind text, value text, value_pseudonym text, verified_at timestamptz,
+              created_at timestamptz)
+       ON CONFLICT (account_id, kind, value_pseudonym) DO NOTHING`,
       [JSON.stringify(rows.channels)],
     );
   }

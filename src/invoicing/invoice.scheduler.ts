@@ -5,6 +5,7 @@ import type { Database, SqlExecutor } from '../storage/database.ts';
 import type { HistoryEvent, RiskEngine } from '../risk/engine.ts';
 import { enqueueConsumerNotice } from '../protection/consumer.notice.ts';
 import { lockInvoice, type InvoiceRow } from './invoice.transitions.ts';
+import type { AccountData } from '../privacy/account-data.ts';
 
 export interface CollectionPolicy {
   /** Day offsets from the due date, ascending; a negative one is a friendly reminder before the due date. */
@@ -55,8 +56,10 @@ export function makeInvoiceScheduler(dependencies: {
   ids: Ids;
   engine: RiskEngine;
   policy: CollectionPolicy;
+  /** Opens the channel a notice goes to. */
+  accounts: AccountData;
 }) {
-  const { database, clock, ids, engine, policy } = dependencies;
+  const { database, clock, ids, engine, policy, accounts } = dependencies;
   const earliestOffsetDays = Math.min(0, ...policy.reminderDays);
 
   /** Claims a step for an invoice; false when it was done before (the primary key makes this idempotent). */
@@ -79,7 +82,7 @@ export function makeInvoiceScheduler(dependencies: {
     const data = { invoice_id: invoice.id, order_id: invoice.order_id, due_at: invoice.due_at.toISOString() };
     const outstanding = invoice.amount + invoice.fees - invoice.paid_amount;
     if (step.kind === 'reminder') {
-      await enqueueConsumerNotice(tx, ids, {
+      await enqueueConsumerNotice(tx, ids, accounts, {
         accountId: invoice.account_id,
         template: 'payment_reminder',
         text: `Reminder ${step.number}: ${euros(outstanding, invoice.currency)} is due on ${invoice.due_at.toISOString().slice(0, 10)}. Not your order? Report it in your account and you will not have to pay.`,
@@ -90,7 +93,7 @@ export function makeInvoiceScheduler(dependencies: {
     }
     if (step.kind === 'late_fee') {
       await tx.query('UPDATE invoices SET fees = fees + $2 WHERE id = $1', [invoice.id, policy.lateFeeCents]);
-      await enqueueConsumerNotice(tx, ids, {
+      await enqueueConsumerNotice(tx, ids, accounts, {
         accountId: invoice.account_id,
         template: 'late_fee_added',
         text: `A late fee of ${euros(policy.lateFeeCents, invoice.currency)} was added to your overdue invoice.`,
@@ -105,7 +108,7 @@ export function makeInvoiceScheduler(dependencies: {
       invoice.id,
       at,
     ]);
-    await enqueueConsumerNotice(tx, ids, {
+    await enqueueConsumerNotice(tx, ids, accounts, {
       accountId: invoice.account_id,
       template: 'invoice_unpaid',
       text: 'Your invoice is now overdue and unpaid. Please pay it, or contact us if something is wrong with the order.',

@@ -15,6 +15,7 @@ import {
   readRestrictedInvoice,
   type RestrictedPayment,
 } from '../privacy/restricted-debt.payments.ts';
+import type { AccountData } from '../privacy/account-data.ts';
 
 export interface PaymentInput {
   readonly amount: { readonly value: number; readonly currency: string };
@@ -85,6 +86,7 @@ export function makePaymentsService(dependencies: {
   engine: RiskEngine;
   /** An erased person's unpaid invoice lives on in restricted storage and stays payable (privacy/restricted-debt). */
   taxRetentionYears?: number;
+  accounts: AccountData;
 }) {
   const { database, clock, ids, engine } = dependencies;
 
@@ -221,7 +223,7 @@ export function makePaymentsService(dependencies: {
       payload: { invoice_id: invoice.id, order_id: invoice.order_id },
       at: now,
     });
-    await enqueueConsumerNotice(tx, ids, {
+    await enqueueConsumerNotice(tx, ids, dependencies.accounts, {
       accountId: invoice.account_id,
       template: 'payment_received',
       text: 'Thank you: your invoice is paid in full.',

@@ -1,5 +1,11 @@
 // Which channel reaches the account holder: a verified one only (e-mail first, then phone).
 import type { SqlExecutor } from '../storage/database.ts';
+import {
+  channelSealedSql,
+  channelSubjectJoinSql,
+  type AccountData,
+  type ChannelSealedColumns,
+} from '../privacy/account-data.ts';
 
 export interface ChannelForNotice {
   id: string;
@@ -12,13 +18,19 @@ export interface ChannelForNotice {
  * only typed at a checkout may be the attacker's (a ghost invoice with the victim's name and the attacker's e-mail):
  * a notice there warns the wrong person. Accounts without a verified channel are told by letter (onboarding/).
  */
-export async function channelForNotice(db: SqlExecutor, accountId: string): Promise<ChannelForNotice | null> {
-  const rows = await db.query<ChannelForNotice>(
-    `SELECT id, kind, value FROM channels WHERE account_id = $1 AND verified_at IS NOT NULL
-     ORDER BY (kind <> 'email'), verified_at, created_at LIMIT 1`,
+export async function channelForNotice(
+  db: SqlExecutor,
+  accounts: AccountData,
+  accountId: string,
+): Promise<ChannelForNotice | null> {
+  const [row] = await db.query<{ id: string; kind: 'email' | 'phone' } & ChannelSealedColumns>(
+    `SELECT c.id, c.kind, ${channelSealedSql('c')} FROM channels c ${channelSubjectJoinSql('c')}
+      WHERE c.account_id = $1 AND c.verified_at IS NOT NULL
+     ORDER BY (c.kind <> 'email'), c.verified_at, c.created_at LIMIT 1`,
     [accountId],
   );
-  return rows[0] ?? null;
+  const value = row ? accounts.channelValue(row) : null;
+  return row && value !== null ? { id: row.id, kind: row.kind, value } : null;
 }
 
 /** The same choice over channels already read (the approval's hooks share one read of the account's channels). */

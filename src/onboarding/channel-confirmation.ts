@@ -11,6 +11,8 @@ import { chooseLanguage, formatMoney } from '../i18n/format.ts';
 import { translate } from '../i18n/translate.ts';
 import { smsText } from '../notify/message.compose.ts';
 import { enqueueSecurityNotices } from '../consumer/security-notice.ts';
+import type { PersonalData } from '../privacy/personal-data.ts';
+import { channelSealedSql, channelSubjectJoinSql, type ChannelSealedColumns } from '../privacy/account-data.ts';
 
 export interface OnboardingSecrets {
   readonly secret: string;
@@ -84,6 +86,7 @@ export function makeChannelConfirmationService(dependencies: {
   readonly publicUrl: string;
   readonly secret: string;
   readonly engine: { record(event: HistoryEvent): Promise<void> };
+  readonly personalData: PersonalData;
 }) {
   const { database, clock, secret } = dependencies;
 
@@ -97,14 +100,13 @@ export function makeChannelConfirmationService(dependencies: {
     channel_id: string;
     account_id: string;
     kind: 'email' | 'phone';
-    value: string;
     channel_created_at: Date;
     expires_at: Date;
     confirmed_at: Date | null;
   }
-  const select = `SELECT c.channel_id, c.account_id, ch.kind, ch.value, ch.created_at AS channel_created_at,
-      c.expires_at, c.confirmed_at
-    FROM channel_confirmations c JOIN channels ch ON ch.id = c.channel_id WHERE c.id = $1`;
+  const select = `SELECT c.channel_id, c.account_id, ch.kind, ${channelSealedSql('ch')},
+      ch.created_at AS channel_created_at, c.expires_at, c.confirmed_at
+    FROM channel_confirmations c JOIN channels ch ON ch.id = c.channel_id ${channelSubjectJoinSql('ch')} WHERE c.id = $1`;
 
   async function show(token: string): Promise<ConfirmationView> {
     const id = idOf(token);
@@ -120,7 +122,7 @@ export function makeChannelConfirmationService(dependencies: {
     const id = idOf(token);
     if (!id) return { kind: 'invalid' };
     const outcome = await database.transaction(async (tx) => {
-      const [row] = await tx.query<Row>(`${select} FOR UPDATE OF c`, [id]);
+      const [row] = await tx.query<Row & ChannelSealedColumns>(`${select} FOR UPDATE OF c`, [id]);
       if (!row) return { view: { kind: 'invalid' } as const, event: null };
       if (row.confirmed_at) return { view: { kind: 'confirmed', channel: row.kind } as const, event: null };
       const at = new Date(clock.now());
@@ -132,15 +134,19 @@ export function makeChannelConfirmationService(dependencies: {
       ]);
       // Every verified channel hears of the new one (itself included): a takeover often starts by adding a channel.
       await enqueueSecurityNotices(tx, dependencies, row.account_id, 'channel_verified');
-      const event: HistoryEvent = {
-        kind: 'channel',
-        accountId: row.account_id,
-        channelId: row.channel_id,
-        channel: row.kind,
-        value: row.value,
-        verifiedAt: at.getTime(),
-        at: row.channel_created_at.getTime(),
-      };
+      const value = dependencies.personalData.accounts.channelValue(row);
+      const event: HistoryEvent | null =
+        value === null
+          ? null
+          : {
+              kind: 'channel',
+              accountId: row.account_id,
+              channelId: row.channel_id,
+              channel: row.kind,
+              value,
+              verifiedAt: at.getTime(),
+              at: row.channel_created_at.getTime(),
+            };
       return { view: { kind: 'confirmed', channel: row.kind } as const, event };
     });
     // Online state follows the database: the committed verification is now a fact.

@@ -8,6 +8,7 @@ import type { Database } from '../storage/database.ts';
 import { makeChannelConfirmationHook, makeChannelConfirmationService } from './channel-confirmation.ts';
 import { makeIdentityLetterHook, makeNotMeService } from './identity-letter.ts';
 import { onboardingRoutes } from './onboarding.routes.ts';
+import type { PersonalData } from '../privacy/personal-data.ts';
 
 export function makeOnboarding(dependencies: {
   readonly database: Database;
@@ -17,6 +18,7 @@ export function makeOnboarding(dependencies: {
   readonly publicUrl: string;
   readonly engine: { record(event: HistoryEvent): Promise<void> };
   readonly claims: ClaimDependencies;
+  readonly personalData: PersonalData;
 }) {
   const decisionHooks: DecisionHook[] = [
     makeChannelConfirmationHook(dependencies),

@@ -3,6 +3,14 @@ import type { SqlExecutor } from '../storage/database.ts';
 import { keysetSql } from '../http/list-envelope.ts';
 import type { SessionInput } from '../checkout/session.schema.ts';
 import type { InvoiceRow } from '../invoicing/invoice.transitions.ts';
+import {
+  accountSealedSql,
+  accountSubjectJoinSql,
+  channelSealedSql,
+  channelSubjectJoinSql,
+  type AccountSealedColumns,
+  type ChannelSealedColumns,
+} from '../privacy/account-data.ts';
 
 export interface PurchaseRow {
   id: string;
@@ -96,16 +104,20 @@ export async function disown(db: SqlExecutor, accountId: string, kind: 'device' 
   );
 }
 
+/** The account's channels with what opens their sealed values (AccountData.channelValue). */
 export const channelsOf = (db: SqlExecutor, accountId: string) =>
-  db.query<{ id: string; kind: 'email' | 'phone'; value: string; verified_at: Date | null }>(
-    'SELECT id, kind, value, verified_at FROM channels WHERE account_id = $1 ORDER BY kind, created_at',
+  db.query<{ id: string; kind: 'email' | 'phone'; verified_at: Date | null } & ChannelSealedColumns>(
+    `SELECT c.id, c.kind, c.verified_at, ${channelSealedSql('c')} FROM channels c ${channelSubjectJoinSql('c')}
+      WHERE c.account_id = $1 ORDER BY c.kind, c.created_at`,
     [accountId],
   );
 
+/** The account with what opens its sealed person (AccountData.accountPerson). */
 export const accountOf = async (db: SqlExecutor, accountId: string) =>
   (
-    await db.query<{ id: string; name: string | null; always_verify: boolean }>(
-      'SELECT id, name, always_verify FROM accounts WHERE id = $1',
+    await db.query<{ id: string; always_verify: boolean } & AccountSealedColumns>(
+      `SELECT a.id, a.always_verify, ${accountSealedSql('a', 'k')} FROM accounts a ${accountSubjectJoinSql('a', 'k')}
+        WHERE a.id = $1`,
       [accountId],
     )
   )[0] ?? null;

@@ -55,12 +55,12 @@ export function makePortalService(dependencies: {
     const channels = await repository.channelsOf(database, accountId);
     return {
       id: account.id,
-      name: account.name,
+      name: personalData.accounts.accountPerson(account).name,
       always_verify: account.always_verify,
       channels: channels.map((channel) => ({
         id: channel.id,
         kind: channel.kind,
-        masked: maskChannel(channel.kind, channel.value),
+        masked: maskChannel(channel.kind, personalData.accounts.channelValue(channel) ?? '[erased]'),
         verified: channel.verified_at !== null,
         verified_at: channel.verified_at?.toISOString() ?? null,
       })),

@@ -4,9 +4,17 @@ import { normaliseEmail } from '../risk/normalise/email.normaliser.ts';
 import { normaliseIban } from '../risk/normalise/iban.normaliser.ts';
 import { phoneKey } from '../risk/normalise/phone.normaliser.ts';
 import type { SqlExecutor } from '../storage/database.ts';
-import type { Erased } from './subject-store.ts';
+import { erased, type Erased, type SubjectKeyColumns } from './subject-store.ts';
 import type { SealedInputColumns } from './personal-data.ts';
 import type { Pseudonyms } from './pseudonyms.ts';
+import {
+  accountSealedSql,
+  accountSubjectJoinSql,
+  channelSealedSql,
+  channelSubjectJoinSql,
+  type AccountSealedColumns,
+  type ChannelSealedColumns,
+} from './account-data.ts';
 
 /** What a request names: the signed-in account (portal), or what a letter or e-mail to us gave (admin). */
 export interface ErasureIdentifiers {
@@ -58,6 +66,21 @@ export interface PersonInput {
 
 const digitsOf = (phone: string) => phone.replace(/[^0-9]/g, '');
 
+interface PersonalFields {
+  readonly name: string | null;
+  readonly email: string | null;
+  readonly phone: string | null;
+  readonly date_of_birth: string | null;
+  readonly address: Address | null;
+}
+
+/** A sealed account or channel value opened with the erasure's opener; null when not sealed or unreadable. */
+function openWith<T>(sealed: SealedReader | undefined, key: SubjectKeyColumns, value: Uint8Array | null): T | null {
+  if (!sealed || value === null) return null;
+  const opened = sealed.openInput({ ...key, input: null, sealed_input: value });
+  return opened === erased ? null : (opened as T);
+}
+
 /** Finds everything the identifiers lead to. Runs inside the erasure's transaction, so what it finds is what it erases. */
 export async function resolveSubject(
   tx: SqlExecutor,
@@ -68,20 +91,21 @@ export async function resolveSubject(
   const rawEmail = identifiers.email?.trim().toLowerCase() ?? null;
   const phone = identifiers.phone === undefined ? null : phoneKey(identifiers.phone);
   const phoneDigits = phone === null ? null : digitsOf(phone);
+  // Accounts and channels keep only pseudonyms of their e-mail and phone (migration 190), as sealed sessions do.
+  const emailPseudonym = email === null || !sealed ? null : sealed.pseudonyms.of('email', email);
+  const phonePseudonym = phone === null || !sealed ? null : sealed.pseudonyms.of('phone', phone);
   const accountRows = await tx.query<{ id: string }>(
     `SELECT id FROM accounts WHERE id = $1
-       OR ($2::text IS NOT NULL AND lower(email) IN ($2, $3))
-       OR ($4::text IS NOT NULL AND regexp_replace(phone, '[^0-9]', '', 'g') = $4)
+       OR ($2::text IS NOT NULL AND email_pseudonym = $2)
+       OR ($3::text IS NOT NULL AND phone_pseudonym = $3)
      UNION SELECT account_id FROM channels
-     WHERE ($2::text IS NOT NULL AND kind = 'email' AND (lookup_key = $2 OR lower(value) IN ($2, $3)))
-        OR ($4::text IS NOT NULL AND kind = 'phone' AND regexp_replace(value, '[^0-9]', '', 'g') = $4)`,
-    [identifiers.accountId ?? null, email, rawEmail ?? email, phoneDigits],
+     WHERE ($2::text IS NOT NULL AND kind = 'email' AND value_pseudonym = $2)
+        OR ($3::text IS NOT NULL AND kind = 'phone' AND value_pseudonym = $3)`,
+    [identifiers.accountId ?? null, emailPseudonym, phonePseudonym],
   );
   const accountIds = accountRows.map((row) => row.id);
   // Sessions carry the typed identity even when no account was found for it (a declined or abandoned checkout):
   // in plain (before sealing) or as the pseudonyms of the sealed input.
-  const emailPseudonym = email === null || !sealed ? null : sealed.pseudonyms.of('email', email);
-  const phonePseudonym = phone === null || !sealed ? null : sealed.pseudonyms.of('phone', phone);
   const sessionRows = await tx.query<{ id: string }>(
     `SELECT id FROM sessions
      WHERE ($1::text IS NOT NULL AND lower(input->'customer'->>'email') IN ($1, $2))
@@ -121,9 +145,13 @@ export async function resolveSubject(
   );
   const channelIds = await ids('SELECT id FROM channels WHERE account_id = ANY($1)', [accountIds]);
   const opened = await openSealedInputs(tx, sessionIds, sealed);
-  const values = await personalValues(tx, { accountIds, sessionIds, orderIds }, identifiers, [
-    ...opened.inputs.values(),
-  ]);
+  const values = await personalValues(
+    tx,
+    { accountIds, sessionIds, orderIds },
+    identifiers,
+    [...opened.inputs.values()],
+    sealed,
+  );
   const subjectIds = await ids(
     `SELECT subject_id AS id FROM accounts WHERE id = ANY($1) AND subject_id IS NOT NULL
      UNION SELECT subject_id FROM sessions WHERE id = ANY($2) AND subject_id IS NOT NULL`,
@@ -179,6 +207,7 @@ async function personalValues(
   found: { accountIds: readonly string[]; sessionIds: readonly string[]; orderIds: readonly string[] },
   identifiers: ErasureIdentifiers,
   openedInputs: readonly PersonInput[],
+  sealed: SealedReader | undefined,
 ): Promise<PersonalValues> {
   const names = new Set<string>();
   const emails = new Set<string>();
@@ -204,15 +233,13 @@ async function personalValues(
   };
   addEmail(identifiers.email);
   addPhone(identifiers.phone);
-  const accounts = await tx.query<{
-    name: string | null;
-    email: string | null;
-    phone: string | null;
-    date_of_birth: string | null;
-    address: Address | null;
-  }>('SELECT name, email, phone, date_of_birth::text AS date_of_birth, address FROM accounts WHERE id = ANY($1)', [
-    found.accountIds,
-  ]);
+  // Accounts and channels are sealed under the subject's key: opened here, before the key is shredded, so the
+  // sweep can look for their values everywhere else.
+  const accountRows = await tx.query<AccountSealedColumns>(
+    `SELECT ${accountSealedSql('a', 'k')} FROM accounts a ${accountSubjectJoinSql('a', 'k')} WHERE a.id = ANY($1)`,
+    [found.accountIds],
+  );
+  const accounts = accountRows.map((row) => openWith<PersonalFields>(sealed, row, row.sealed_personal) ?? row);
   for (const account of accounts) {
     if (account.name) names.add(account.name);
     addEmail(account.email);
@@ -220,11 +247,14 @@ async function personalValues(
     if (account.date_of_birth) datesOfBirth.add(account.date_of_birth);
     addAddress(account.address);
   }
-  const channels = await tx.query<{ kind: string; value: string }>(
-    'SELECT kind, value FROM channels WHERE account_id = ANY($1)',
+  const channels = await tx.query<{ kind: string } & ChannelSealedColumns>(
+    `SELECT c.kind, ${channelSealedSql('c')} FROM channels c ${channelSubjectJoinSql('c')} WHERE c.account_id = ANY($1)`,
     [found.accountIds],
   );
-  for (const channel of channels) (channel.kind === 'email' ? addEmail : addPhone)(channel.value);
+  for (const channel of channels) {
+    const value = openWith<string>(sealed, channel, channel.sealed_value) ?? channel.value;
+    (channel.kind === 'email' ? addEmail : addPhone)(value);
+  }
   const inputs = await tx.query<{ input: PersonInput }>(
     'SELECT input FROM sessions WHERE id = ANY($1) UNION ALL SELECT input FROM orders WHERE id = ANY($2)',
     [found.sessionIds, found.orderIds],

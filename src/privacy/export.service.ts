@@ -4,6 +4,15 @@ import { notFound } from '../shared/errors.ts';
 import type { SqlExecutor } from '../storage/database.ts';
 import type { ListPage } from '../http/list-envelope.ts';
 import type { PortalService } from '../portal/portal.service.ts';
+import {
+  accountSealedSql,
+  accountSubjectJoinSql,
+  channelSealedSql,
+  channelSubjectJoinSql,
+  type AccountData,
+  type AccountSealedColumns,
+  type ChannelSealedColumns,
+} from './account-data.ts';
 
 /** What the export leaves out on purpose, and why: said in the document itself, so nothing is silently missing. */
 export const notInExport = [
@@ -33,35 +42,44 @@ async function everyItem<Item>(
 
 const iso = (value: Date | null) => value?.toISOString() ?? null;
 
-export function makeExportService(dependencies: { database: SqlExecutor; clock: Clock; portal: PortalService }) {
-  const { database, clock, portal } = dependencies;
+export function makeExportService(dependencies: {
+  database: SqlExecutor;
+  clock: Clock;
+  portal: PortalService;
+  /** Opens the account's and its channels' sealed values. */
+  accounts: AccountData;
+}) {
+  const { database, clock, portal, accounts } = dependencies;
 
   const rows = <Row>(sql: string, accountId: string) => database.query<Row>(sql, [accountId]);
 
   /** `acceptLanguage` words the decisions' reasons when the account chose no language (the JSON's caller, or the page's). */
   async function exportFor(accountId: string, acceptLanguage?: string) {
-    const [account] = await rows<{
-      id: string;
-      name: string | null;
-      email: string | null;
-      phone: string | null;
-      date_of_birth: string | null;
-      address: unknown;
-      language: string | null;
-      always_verify: boolean;
-      created_at: Date;
-    }>(
-      `SELECT id, name, email, phone, date_of_birth::text AS date_of_birth, address, language, always_verify, created_at
-       FROM accounts WHERE id = $1`,
+    const [stored] = await rows<
+      { id: string; language: string | null; always_verify: boolean; created_at: Date } & AccountSealedColumns
+    >(
+      `SELECT a.id, a.language, a.always_verify, a.created_at, ${accountSealedSql('a', 'k')}
+       FROM accounts a ${accountSubjectJoinSql('a', 'k')} WHERE a.id = $1`,
       accountId,
     );
-    if (!account) throw notFound('account');
-    const [channels, passkeys, signIns, sessions, proofs, bankIdentity, claims, cases, notices, messages, disowned] =
+    if (!stored) throw notFound('account');
+    const { id, language, always_verify, created_at } = stored;
+    const account = { id, ...accounts.accountPerson(stored), language, always_verify, created_at };
+    const channels = (
+      await rows<{ kind: string; verified_at: Date | null; created_at: Date } & ChannelSealedColumns>(
+        `SELECT c.kind, c.verified_at, c.created_at, ${channelSealedSql('c')}
+         FROM channels c ${channelSubjectJoinSql('c')} WHERE c.account_id = $1 ORDER BY c.created_at`,
+        accountId,
+      )
+    ).map((row) => ({
+      kind: row.kind,
+      value: accounts.channelValue(row),
+      verified_at: row.verified_at,
+      created_at: row.created_at,
+    }));
+    const channelValues = channels.flatMap((channel) => (channel.value === null ? [] : [channel.value]));
+    const [passkeys, signIns, sessions, proofs, bankIdentity, claims, cases, notices, messages, disowned] =
       await Promise.all([
-        rows<{ kind: string; value: string; verified_at: Date | null; created_at: Date }>(
-          'SELECT kind, value, verified_at, created_at FROM channels WHERE account_id = $1 ORDER BY created_at',
-          accountId,
-        ),
         rows<{ id: string; created_at: Date; last_used_at: Date | null }>(
           'SELECT id, created_at, last_used_at FROM passkeys WHERE account_id = $1 ORDER BY created_at',
           accountId,
@@ -98,13 +116,19 @@ export function makeExportService(dependencies: { database: SqlExecutor; clock: 
           accountId,
         ),
         // What we sent to this person's addresses; the texts are left out because some held one-time codes.
-        rows<{ kind: string; channel: string; to: string; subject: string; created_at: Date; status: string }>(
+        database.query<{
+          kind: string;
+          channel: string;
+          to: string;
+          subject: string;
+          created_at: Date;
+          status: string;
+        }>(
           `SELECT o.payload->>'kind' AS kind, o.payload->>'channel' AS channel, o.recipient AS "to",
              o.payload->>'subject' AS subject, o.created_at, o.status
-           FROM outbox o WHERE o.topic = 'notification'
-             AND o.recipient IN (SELECT value FROM channels WHERE account_id = $1)
+           FROM outbox o WHERE o.topic = 'notification' AND o.recipient = ANY($1::text[])
            ORDER BY o.created_at`,
-          accountId,
+          [channelValues],
         ),
         rows<{ entity_kind: string; entity_value: string; created_at: Date }>(
           `SELECT entity_kind, entity_value, created_at FROM account_disowned_entities WHERE account_id = $1

@@ -8,6 +8,7 @@ import { phoneKey } from '../risk/normalise/phone.normaliser.ts';
 import type { SqlExecutor } from '../storage/database.ts';
 import { ApiError } from '../shared/errors.ts';
 import { makePseudonyms, type Pseudonyms } from './pseudonyms.ts';
+import { makeAccountData } from './account-data.ts';
 import type { MasterKey } from './envelope.ts';
 import { erased, makeSubjectStore, type Erased, type SubjectKeyColumns, type SubjectStore } from './subject-store.ts';
 
@@ -137,9 +138,13 @@ export function makePersonalData(dependencies: { subjects: SubjectStore; pseudon
     return opened.map((input, index) => (input === erased ? erasedInput(rows[index]!.input) : input));
   }
 
+  // Accounts and channels: sealed under the same subject keys, looked up by the same pseudonyms as sessions.
+  const accounts = makeAccountData({ subjects, pseudonyms, emailPseudonym, phonePseudonym });
+
   return {
     subjects,
     pseudonyms,
+    accounts,
     inputsOf,
     pseudonymsOf,
     emailPseudonym,

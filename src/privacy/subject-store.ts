@@ -21,6 +21,8 @@ export interface SubjectStoreOptions {
   readonly encryption: boolean;
   readonly newId: () => string;
   readonly now: () => Date;
+  /** How many unwrapped data keys to keep (default 50,000). */
+  readonly keyCacheSize?: number;
 }
 
 /** What a read of shredded personal data answers instead of failing. */
@@ -31,13 +33,53 @@ export function makeSubjectStore(options: SubjectStoreOptions) {
   const [current] = options.masterKeys;
   if (!current) throw new Error('at least one master key is needed');
   const masterKeys = new Map(options.masterKeys.map((masterKey) => [masterKey.id, masterKey.key]));
+  /**
+   * Data keys already unwrapped, by subject: a start opens an account, its channels and its orders under one key, and
+   * should unwrap it once, not per row. An entry is used only for the very wrapped key it came from, which the caller
+   * read with the data: a shredded subject reads no wrapped key and so opens nothing, cached or not. Bounded: the
+   * process holds the master keys anyway, the cache only saves work.
+   */
+  const unwrapped = new Map<string, { wrapped: Buffer; subject: OpenSubject }>();
+  const cacheLimit = options.keyCacheSize ?? 50_000;
 
   function unwrap(columns: SubjectKeyColumns): OpenSubject | Erased {
     if (columns.subject_id === null || columns.wrapped_key === null || columns.master_key_id === null) return erased;
+    const wrapped = Buffer.from(
+      columns.wrapped_key.buffer,
+      columns.wrapped_key.byteOffset,
+      columns.wrapped_key.byteLength,
+    );
+    const cached = unwrapped.get(columns.subject_id);
+    if (cached && cached.wrapped.equals(wrapped)) return cached.subject;
     const masterKey = masterKeys.get(columns.master_key_id);
     if (!masterKey) throw new Error(`master key ${columns.master_key_id} is not configured (MASTER_KEYS)`);
-    return { id: columns.subject_id, dataKey: decrypt(masterKey, columns.wrapped_key, columns.subject_id) };
+    const subject = { id: columns.subject_id, dataKey: decrypt(masterKey, wrapped, columns.subject_id) };
+    if (unwrapped.size >= cacheLimit) unwrapped.clear();
+    unwrapped.set(columns.subject_id, { wrapped: Buffer.from(wrapped), subject });
+    return subject;
   }
+
+  /**
+   * Subjects with no claim behind them (accounts sealed on start, an imported account without an e-mail address),
+   * made in one statement however many.
+   */
+  async function newSubjects(db: SqlExecutor, count: number): Promise<OpenSubject[]> {
+    const made = Array.from({ length: count }, () => ({ id: options.newId(), dataKey: newDataKey() }));
+    if (made.length === 0) return made;
+    await db.query(
+      `INSERT INTO subjects (id, master_key_id, wrapped_key, created_at)
+       SELECT id, $2, decode(wrapped, 'hex'), $3 FROM unnest($1::text[], $4::text[]) AS made(id, wrapped)`,
+      [
+        made.map((subject) => subject.id),
+        current!.id,
+        options.now(),
+        made.map((subject) => encrypt(current!.key, subject.dataKey, subject.id).toString('hex')),
+      ],
+    );
+    return made;
+  }
+
+  const newSubject = async (db: SqlExecutor): Promise<OpenSubject> => (await newSubjects(db, 1))[0]!;
 
   /**
    * The subject of a claimed identity (its e-mail pseudonym): the live one if there is one, else a new one. One
@@ -158,7 +200,17 @@ export function makeSubjectStore(options: SubjectStoreOptions) {
     }
   }
 
-  return { subjectFor, subjectsFor, seal, open, rotate, currentMasterKeyId: current.id };
+  return {
+    subjectFor,
+    subjectsFor,
+    newSubject,
+    newSubjects,
+    openSubject: unwrap,
+    seal,
+    open,
+    rotate,
+    currentMasterKeyId: current.id,
+  };
 }
 
 export type SubjectStore = ReturnType<typeof makeSubjectStore>;

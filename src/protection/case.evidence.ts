@@ -3,6 +3,7 @@ import type { PersonalData } from '../privacy/personal-data.ts';
 import type { SqlExecutor } from '../storage/database.ts';
 import type { SessionInput } from '../checkout/session.schema.ts';
 import { normaliseIban } from '../risk/normalise/iban.normaliser.ts';
+import { accountSealedSql, accountSubjectJoinSql, type AccountSealedColumns } from '../privacy/account-data.ts';
 
 export interface OrderForClaim {
   id: string;
@@ -28,10 +29,8 @@ interface DecisionEvidenceRow {
   decided_at: Date;
 }
 
-interface LinkedAccountRow {
+interface LinkedAccountRow extends AccountSealedColumns {
   account_id: string;
-  name: string | null;
-  email: string | null;
   shared: string;
 }
 
@@ -52,8 +51,8 @@ export async function gatherEvidence(tx: SqlExecutor, order: OrderForClaim, pers
   const shippingPseudonym = shipping ? personalData.addressPseudonym(shipping) : null;
   // Other accounts that share this order's device, IP, delivery address, typed e-mail or IBAN point at a ring.
   const linked = await tx.query<LinkedAccountRow>(
-    `SELECT DISTINCT ON (o.account_id, shared) o.account_id, a.name, a.email, shared
-     FROM orders o JOIN accounts a ON a.id = o.account_id,
+    `SELECT DISTINCT ON (o.account_id, shared) o.account_id, ${accountSealedSql('a', 'k')}, shared
+     FROM orders o JOIN accounts a ON a.id = o.account_id ${accountSubjectJoinSql('a', 'k')},
      LATERAL (VALUES
        (CASE WHEN $2::text IS NOT NULL AND o.input->'device'->>'id' = $2 THEN 'device'
              WHEN o.input->'pseudonyms'->>'device' = $8 THEN 'device' END),
@@ -108,12 +107,11 @@ export async function gatherEvidence(tx: SqlExecutor, order: OrderForClaim, pers
     ip,
     billing_address: input.billing_address ?? null,
     shipping_address: shipping ?? null,
-    linked_accounts: linked.map((row) => ({
-      account_id: row.account_id,
-      name: row.name,
-      email: row.email,
-      shared: row.shared,
-    })),
+    linked_accounts: linked.map((row) => {
+      // The case keeps who the linked account is as evidence: opened from its sealed person now.
+      const { name, email } = personalData.accounts.accountPerson(row);
+      return { account_id: row.account_id, name, email, shared: row.shared };
+    }),
   };
 }
 

@@ -12,6 +12,7 @@ export const refundTopic = 'payment.refund';
 import * as repository from './protection.repository.ts';
 import type { CaseResolution, CaseRow } from './protection.repository.ts';
 import type { CaseEvidence } from './case.evidence.ts';
+import type { AccountData } from '../privacy/account-data.ts';
 
 /** The entities an attacker used on a confirmed fraud, as (kind, value) pairs to flag. */
 export function entitiesToFlag(evidence: Partial<CaseEvidence>): Array<{ kind: string; value: string }> {
@@ -48,6 +49,7 @@ const consumerText: Record<CaseResolution, string> = {
 export async function resolveCase(
   tx: SqlExecutor,
   ids: Ids,
+  accounts: AccountData,
   caseRow: CaseRow,
   resolution: { outcome: CaseResolution; note: string; actor: string; at: Date },
 ): Promise<HistoryEvent[]> {
@@ -131,7 +133,7 @@ export async function resolveCase(
     refund > 0 && invoice
       ? ` The ${invoice.currency} ${(refund / 100).toFixed(2)} you already paid will be refunded.`
       : '';
-  await enqueueConsumerNotice(tx, ids, {
+  await enqueueConsumerNotice(tx, ids, accounts, {
     accountId: caseRow.account_id,
     template: outcome === 'rejected' ? 'claim_rejected' : 'claim_upheld',
     text: (caseRow.kind === 'review_request' ? reviewText : consumerText)[outcome] + refundText + appeal,

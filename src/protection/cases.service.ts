@@ -11,6 +11,7 @@ import * as repository from './protection.repository.ts';
 import type { CaseResolution, CaseRow } from './protection.repository.ts';
 import { presentSla } from './case.sla.ts';
 import { resolveCase } from './case.resolution.ts';
+import type { AccountData } from '../privacy/account-data.ts';
 
 export interface CaseFilter {
   readonly status?: 'open' | 'resolved' | undefined;
@@ -21,7 +22,13 @@ export interface CaseFilter {
   readonly after: readonly [number] | null;
 }
 
-export function makeCasesService(dependencies: { database: Database; clock: Clock; ids: Ids; engine: RiskEngine }) {
+export function makeCasesService(dependencies: {
+  database: Database;
+  clock: Clock;
+  ids: Ids;
+  engine: RiskEngine;
+  accounts: AccountData;
+}) {
   const { database, clock, ids, engine } = dependencies;
 
   const summary = (row: CaseRow & { claim_kind?: string | null }, now: number) => ({
@@ -133,7 +140,7 @@ export function makeCasesService(dependencies: { database: Database; clock: Cloc
       const row = await repository.findCase(tx, caseId, { forUpdate: true });
       if (!row) throw notFound('case');
       if (row.status !== 'open') throw new ApiError(409, 'case_resolved', 'this case is already resolved');
-      return resolveCase(tx, ids, row, { ...input, at });
+      return resolveCase(tx, ids, dependencies.accounts, row, { ...input, at });
     });
     // Labels reach the online state only once committed.
     for (const event of events) await engine.record(event);

@@ -133,7 +133,7 @@ export async function fileClaim(
     details: { claim_id: claimId, kind: request.kind, source: request.source, invoice_paused: paused },
     at,
   });
-  await enqueueConsumerNotice(tx, ids, {
+  await enqueueConsumerNotice(tx, ids, dependencies.personalData.accounts, {
     accountId: order.account_id,
     template: 'claim_received',
     text:

@@ -2,6 +2,12 @@
 import type { Ids } from '../shared/ids.ts';
 import type { SqlExecutor } from '../storage/database.ts';
 import { enqueueNotification, type OutgoingMessage } from '../notify/notifier.ts';
+import {
+  channelSealedSql,
+  channelSubjectJoinSql,
+  type AccountData,
+  type ChannelSealedColumns,
+} from '../privacy/account-data.ts';
 
 export type ConsumerNoticeTemplate =
   | 'claim_received'
@@ -26,18 +32,20 @@ const subjects: Record<ConsumerNoticeTemplate, string> = {
  * A verified channel first (e-mail before phone); an account made at a checkout has only the channels typed
  * there, which is still where its invoice belongs. Returns null when the account has no channel at all.
  */
-async function channelFor(tx: SqlExecutor, accountId: string) {
-  const [channel] = await tx.query<{ kind: 'email' | 'phone'; value: string }>(
-    `SELECT kind, value FROM channels WHERE account_id = $1
-     ORDER BY verified_at IS NULL, kind = 'phone', created_at LIMIT 1`,
+async function channelFor(tx: SqlExecutor, accounts: AccountData, accountId: string) {
+  const [channel] = await tx.query<{ kind: 'email' | 'phone' } & ChannelSealedColumns>(
+    `SELECT c.kind, ${channelSealedSql('c')} FROM channels c ${channelSubjectJoinSql('c')} WHERE c.account_id = $1
+     ORDER BY c.verified_at IS NULL, c.kind = 'phone', c.created_at LIMIT 1`,
     [accountId],
   );
-  return channel ?? null;
+  const value = channel ? accounts.channelValue(channel) : null;
+  return channel && value !== null ? { kind: channel.kind, value } : null;
 }
 
 export async function enqueueConsumerNotice(
   tx: SqlExecutor,
   ids: Ids,
+  accounts: AccountData,
   notice: {
     accountId: string;
     template: ConsumerNoticeTemplate;
@@ -46,7 +54,7 @@ export async function enqueueConsumerNotice(
     at: Date;
   },
 ): Promise<string | null> {
-  const channel = await channelFor(tx, notice.accountId);
+  const channel = await channelFor(tx, accounts, notice.accountId);
   if (!channel) return null;
   const message: OutgoingMessage & { account_id: string; data: Record<string, unknown> } = {
     channel: channel.kind === 'email' ? 'email' : 'sms',

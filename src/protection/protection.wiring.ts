@@ -66,6 +66,7 @@ export function makeProtectionContext(dependencies: ProtectionDependencies) {
     ids,
     engine: dependencies.engine,
     taxRetentionYears: config.privacy.taxRetentionYears,
+    accounts: personalData.accounts,
   });
   const payouts = makePayoutsService({ database });
   const invoiceScheduler = makeInvoiceScheduler({
@@ -74,8 +75,15 @@ export function makeProtectionContext(dependencies: ProtectionDependencies) {
     ids,
     engine: dependencies.engine,
     policy: config.invoicing,
+    accounts: personalData.accounts,
   });
-  const cases = makeCasesService({ database, clock, ids, engine: dependencies.engine });
+  const cases = makeCasesService({
+    database,
+    clock,
+    ids,
+    engine: dependencies.engine,
+    accounts: personalData.accounts,
+  });
   const slaBreaches = new Counter({
     name: 'rearguard_case_sla_breaches_total',
     help: 'Cases whose first-response target passed without an analyst action',
@@ -111,7 +119,7 @@ export function makeProtectionContext(dependencies: ProtectionDependencies) {
     ...casesRoutes(cases),
     ...reviewRequestsRoutes(reviewRequests),
     ...portalRoutes(portal),
-    ...privacyRoutes(makeExportService({ database, clock, portal })),
+    ...privacyRoutes(makeExportService({ database, clock, portal, accounts: personalData.accounts })),
     ...preferencesRoutes(makePreferencesService({ database })),
     ...invoicingRoutes({ payments, payouts, requireProcessor }),
   ];

@@ -26,6 +26,13 @@ import {
   recordAttemptIdentity,
   takeProofAttempt,
 } from './proof-attempts.repository.ts';
+import type { PersonalData } from '../privacy/personal-data.ts';
+import {
+  accountSealedSql,
+  accountSubjectJoinSql,
+  type AccountData,
+  type AccountSealedColumns,
+} from '../privacy/account-data.ts';
 
 /** Each challenge allows a few trips to the bank; failures also count against the challenge's attempts. */
 export const maxProofStartsPerChallenge = 5;
@@ -45,6 +52,8 @@ export interface BankProofDependencies {
   readonly secret: string;
   readonly challenges: Pick<ChallengeService, 'attempt' | 'complete'>;
   readonly engine: Pick<RiskEngine, 'record'>;
+  /** Finds accounts by the pseudonym of a date of birth and opens their names. */
+  readonly personalData: PersonalData;
 }
 
 /**
@@ -53,17 +62,24 @@ export interface BankProofDependencies {
  */
 async function accountsWithOtherSubject(
   tx: SqlExecutor,
+  accounts: AccountData,
   accountId: string | null,
   identity: VerifiedIdentity,
   subject: string,
 ): Promise<string[]> {
-  const rows = await tx.query<{ id: string; name: string | null }>(
-    `SELECT a.id, a.name FROM accounts a JOIN account_bank_subjects s ON s.account_id = a.id
-     WHERE s.subject <> $1 AND (a.id = $2 OR ($3::date IS NOT NULL AND a.date_of_birth = $3::date))`,
-    [subject, accountId, identity.dateOfBirth],
+  const birth = identity.dateOfBirth ? accounts.birthPseudonym(identity.dateOfBirth) : null;
+  const rows = await tx.query<{ id: string } & AccountSealedColumns>(
+    `SELECT a.id, ${accountSealedSql('a', 'k')} FROM accounts a ${accountSubjectJoinSql('a', 'k')}
+       JOIN account_bank_subjects s ON s.account_id = a.id
+     WHERE s.subject <> $1 AND (a.id = $2 OR ($3::text IS NOT NULL AND a.birth_pseudonym = $3))`,
+    [subject, accountId, birth],
   );
   return rows
-    .filter((row) => row.id === accountId || (row.name !== null && sameName(row.name, identity.name)))
+    .filter((row) => {
+      if (row.id === accountId) return true;
+      const name = accounts.accountPerson(row).name;
+      return name !== null && sameName(name, identity.name);
+    })
     .map((row) => row.id);
 }
 
@@ -177,7 +193,15 @@ export function makeBankProofService(dependencies: BankProofDependencies) {
         if (!match.ok) return { ok: false, code: match.code, message: match.message };
         const subject = identity.bankSubject;
         const conflicting =
-          subject === null ? [] : await accountsWithOtherSubject(tx, locked.account_id, identity, subject);
+          subject === null
+            ? []
+            : await accountsWithOtherSubject(
+                tx,
+                dependencies.personalData.accounts,
+                locked.account_id,
+                identity,
+                subject,
+              );
         if (subject !== null && conflicting.length > 0) {
           const events: HistoryEvent[] = [];
           for (const accountId of conflicting) {

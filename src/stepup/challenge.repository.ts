@@ -1,4 +1,5 @@
 // Storage of challenges and verification outcomes; no rules here, only rows.
+import { channelSealedSql, channelSubjectJoinSql, type ChannelSealedColumns } from '../privacy/account-data.ts';
 import type { ChallengeOption } from '../risk/engine.ts';
 import type { SqlExecutor } from '../storage/database.ts';
 
@@ -95,11 +96,12 @@ export async function updateChallenge(
   ]);
 }
 
-export interface ChannelOnFile {
+export interface ChannelOnFile extends ChannelSealedColumns {
   id: string;
   account_id: string;
   kind: 'email' | 'phone';
-  value: string;
+  /** The keyed pseudonym of the normalised value: who the recipient is, for budgets, without the value. */
+  value_pseudonym: string;
   verified_at: Date | null;
 }
 
@@ -111,8 +113,9 @@ export async function findVerifiedChannel(
   verifiedBefore: Date,
 ): Promise<ChannelOnFile | null> {
   const rows = await db.query<ChannelOnFile>(
-    `SELECT id, account_id, kind, value, verified_at FROM channels
-     WHERE id = $1 AND account_id = $2 AND verified_at IS NOT NULL AND verified_at <= $3`,
+    `SELECT c.id, c.account_id, c.kind, c.value_pseudonym, c.verified_at, ${channelSealedSql('c')}
+     FROM channels c ${channelSubjectJoinSql('c')}
+     WHERE c.id = $1 AND c.account_id = $2 AND c.verified_at IS NOT NULL AND c.verified_at <= $3`,
     [channelId, accountId, verifiedBefore],
   );
   return rows[0] ?? null;

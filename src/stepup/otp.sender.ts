@@ -1,11 +1,11 @@
 // Sends a step-up code: only to the on-file, verified channel the decision named, rate-limited, with dynamic linking.
-import { signInIdentity } from '../consumer/sign-in.identity.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { Ids } from '../shared/ids.ts';
 import { ApiError } from '../shared/errors.ts';
 import type { SqlExecutor } from '../storage/database.ts';
 import type { SessionInput } from '../checkout/session.schema.ts';
 import { enqueueNotification } from '../notify/notifier.ts';
+import type { PersonalData } from '../privacy/personal-data.ts';
 import {
   assertMethodAllowed,
   codeBinding,
@@ -28,6 +28,8 @@ export interface OtpSenderDependencies extends StepUpSecrets {
   readonly clock: Clock;
   /** The rate-limit adapter (PostgreSQL counters unless the composition root chooses another). */
   readonly rateLimiter?: RateLimiterFor;
+  /** Opens the channel's sealed value, to address the code. */
+  readonly personalData: PersonalData;
 }
 
 export type SendOutcome =
@@ -35,11 +37,12 @@ export type SendOutcome =
 
 const refused = (error: ApiError): SendOutcome => ({ kind: 'refused', error });
 
-/** The recipient as one key however the number or address was typed on each account that holds it. */
-function recipientKey(channel: { kind: string; value: string }): string {
-  const identity = signInIdentity(channel.kind === 'phone' ? { phone: channel.value } : { email: channel.value });
-  return `${identity.kind}:${identity.key}`;
-}
+/**
+ * The recipient as one key however the number or address was typed on each account that holds it: the pseudonym of
+ * the normalised value, so the rate-limit table never holds the address itself.
+ */
+const recipientKey = (channel: { kind: string; value_pseudonym: string }) =>
+  `${channel.kind}:${channel.value_pseudonym}`;
 
 /** Sends (or re-sends: the new hash replaces the old, so the previous code stops working) inside the caller's transaction. */
 export async function sendCode(
@@ -63,7 +66,8 @@ export async function sendCode(
     option.channelId && challenge.account_id
       ? await findVerifiedChannel(tx, challenge.account_id, option.channelId, challenge.created_at)
       : null;
-  if (!channel || (channel.kind === 'phone') !== (method === 'otp_sms')) {
+  const to = channel ? dependencies.personalData.accounts.channelValue(channel) : null;
+  if (!channel || to === null || (channel.kind === 'phone') !== (method === 'otp_sms')) {
     return refused(new ApiError(422, 'method_not_allowed', 'no verified channel on file for this method', 'method'));
   }
   if (challenge.sends >= maxSendsPerChallenge) {
@@ -108,7 +112,7 @@ export async function sendCode(
     dependencies.ids,
     {
       channel: channelKind,
-      to: channel.value,
+      to,
       ...message,
       kind: 'step_up_code',
     },

@@ -3,6 +3,13 @@ import type { Database } from './database.ts';
 import type { ChallengeMethod, HistoryEvent } from '../risk/engine.ts';
 import type { SessionInput } from '../checkout/session.schema.ts';
 import { erased, erasedInput, isKeptInput, type Erased, type SealedInputColumns } from '../privacy/personal-data.ts';
+import {
+  accountSealedSql,
+  accountSubjectJoinSql,
+  type AccountPersonal,
+  type AccountSealedColumns,
+} from '../privacy/account-data.ts';
+import type { SubjectKeyColumns } from '../privacy/subject-store.ts';
 import { normaliseAddress } from '../risk/normalise/address.normaliser.ts';
 import { normaliseEmail } from '../risk/normalise/email.normaliser.ts';
 import { normaliseIban } from '../risk/normalise/iban.normaliser.ts';
@@ -30,6 +37,17 @@ export interface HistoryRange {
    * normalised once per read) instead of their whole input: what a start reads. Training needs the input.
    */
   readonly forState?: boolean;
+}
+
+/**
+ * An account's or channel's sealed value, opened with the same opener as the orders' inputs (one set of subject keys,
+ * each unwrapped once per start by the subject store's cache). Null: not sealed (a row from before migration 190,
+ * read from its plain columns), or unreadable (erased, or no opener given).
+ */
+function openSealed<T>(range: HistoryRange, key: SubjectKeyColumns, sealed: Uint8Array | null): T | null {
+  if (sealed === null || !range.openInput) return null;
+  const opened = range.openInput({ ...key, input: null, sealed_input: sealed }) as T | Erased;
+  return opened === erased ? null : opened;
 }
 
 function orderInput(row: SealedInputColumns, range: HistoryRange): SessionInput {
@@ -259,41 +277,52 @@ export async function historyMark(database: Database): Promise<number> {
 
 export function historySources(database: Database, range: HistoryRange = {}): Source[] {
   return [
+    scan<Row & AccountSealedColumns>(
+      database,
+      range,
+      `SELECT a.id, a.created_at AS at, a.history_seq AS seq, ${accountSealedSql('a', 'k')}
+         FROM accounts a ${accountSubjectJoinSql('a', 'k')}`,
+      'sealed_personal, subject_id, master_key_id, wrapped_key, name, email, phone, date_of_birth, address',
+      (row) => {
+        const person = openSealed<AccountPersonal>(range, row, row.sealed_personal) ?? row;
+        return {
+          kind: 'account',
+          accountId: row.id,
+          at: milliseconds(row.at_us),
+          name: person.name,
+          email: person.email,
+          phone: person.phone,
+          dateOfBirth: person.date_of_birth,
+          address: person.address,
+        };
+      },
+    ),
     scan<
-      Row & {
-        name: string | null;
-        email: string | null;
-        phone: string | null;
-        date_of_birth: string | null;
-        address: SessionInput['billing_address'] | null;
-      }
+      Row &
+        SubjectKeyColumns & {
+          account_id: string;
+          kind: 'email' | 'phone';
+          value: string | null;
+          sealed_value: Uint8Array | null;
+          value_pseudonym: string | null;
+          verified_us: number | null;
+        }
     >(
       database,
       range,
-      'SELECT id, created_at AS at, history_seq AS seq, name, email, phone, date_of_birth, address FROM accounts',
-      'name, email, phone, date_of_birth::text AS date_of_birth, address',
-      (row) => ({
-        kind: 'account',
-        accountId: row.id,
-        at: milliseconds(row.at_us),
-        name: row.name,
-        email: row.email,
-        phone: row.phone,
-        dateOfBirth: row.date_of_birth,
-        address: row.address,
-      }),
-    ),
-    scan<Row & { account_id: string; kind: 'email' | 'phone'; value: string; verified_us: number | null }>(
-      database,
-      range,
-      'SELECT id, created_at AS at, history_seq AS seq, account_id, kind, value, verified_at FROM channels',
-      'account_id, kind, value, (extract(epoch FROM verified_at) * 1000000)::float8 AS verified_us',
+      `SELECT c.id, c.created_at AS at, c.history_seq AS seq, c.account_id, c.kind, c.value, c.sealed_value,
+         c.value_pseudonym, c.verified_at, a.subject_id, k.master_key_id, k.wrapped_key
+         FROM channels c JOIN accounts a ON a.id = c.account_id ${accountSubjectJoinSql('a', 'k')}`,
+      'account_id, kind, value, sealed_value, value_pseudonym, subject_id, master_key_id, wrapped_key, ' +
+        '(extract(epoch FROM verified_at) * 1000000)::float8 AS verified_us',
       (row) => ({
         kind: 'channel',
         accountId: row.account_id,
         channelId: row.id,
         channel: row.kind,
-        value: row.value,
+        // Once erased, a value of its own: one made-up value would link every erased person's channels.
+        value:
+          openSealed<string>(range, row, row.sealed_value) ?? row.value ?? `[erased:${row.value_pseudonym ?? row.id}]`,
         verifiedAt: row.verified_us === null ? null : milliseconds(row.verified_us),
         at: milliseconds(row.at_us),
       }),

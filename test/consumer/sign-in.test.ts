@@ -4,6 +4,7 @@ import { databaseKinds } from '../databases.ts';
 import { makeTestApplication, sessionBody, type TestApplication } from '../application.ts';
 import { makeRiskEngine } from '../../src/risk/risk.engine.ts';
 import { authorize, importAnna, lastMessageTo } from '../stepup/stepup.fixtures.ts';
+import { sealWrittenRows } from '../accounts.sealed.ts';
 
 const codeOf = (text: string) => /\b(\d{6})\b/.exec(text)?.[1] ?? null;
 
@@ -75,6 +76,7 @@ describe.each(databaseKinds)('consumer sign-in and account security on %s', (kin
       `INSERT INTO channels (id, account_id, kind, value, verified_at, created_at)
        VALUES ('chn_guest', 'acc_guest', 'email', 'typed@example.nl', NULL, now())`,
     );
+    await sealWrittenRows(app);
     const known = await anonymous('POST', '/v1/me/sign-in', { email: 'anna@example.nl' });
     for (const email of ['nobody@example.nl', 'typed@example.nl']) {
       const unknown = await anonymous('POST', '/v1/me/sign-in', { email });

@@ -8,6 +8,7 @@ import { makeApplication } from '../../src/app.ts';
 import { authorize, importAnna } from './stepup.fixtures.ts';
 import { loginAtBank, startOidcBank } from './oidc-bank.ts';
 import { startPaymentService, type PaymentService } from './payment-service.ts';
+import { openedAccounts } from '../accounts.sealed.ts';
 
 type Bank = Awaited<ReturnType<typeof startOidcBank>>;
 
@@ -81,8 +82,8 @@ describe.each(databaseKinds)('proofs at the bank on %s', (kind) => {
     return { page, status: status.json(), callback: `${back!.pathname}${back!.search}` };
   }
 
-  const accountsNamed = (name: string) =>
-    app.database.query<{ id: string }>('SELECT id FROM accounts WHERE name = $1', [name]);
+  const accountsNamed = async (name: string) =>
+    (await openedAccounts(app, 'true')).filter((account) => account.name === name).map(({ id }) => ({ id }));
 
   it('offers a ghost invoice only the proofs at the bank, never the IBAN check', async () => {
     const { challengeId, sessionId } = await stepUp('ghost-offer');
@@ -364,11 +365,16 @@ describe.each(databaseKinds)('a proof at the bank cut short before the purchase 
 
     const status = await app.request('GET', `/v1/challenges/${body.challenge.id}/bank-identification`, { key: token });
     expect(status.json()).toMatchObject({ status: 'verified', result: { decision: 'approved' } });
-    const [account] = await app.database.query<{ name: string; date_of_birth: string; subject: string }>(
-      `SELECT a.name, a.date_of_birth::text AS date_of_birth, s.subject FROM orders o JOIN accounts a ON a.id = o.account_id
-       JOIN account_bank_subjects s ON s.account_id = a.id WHERE o.session_id = $1`,
+    const [linked] = await app.database.query<{ account_id: string; subject: string }>(
+      `SELECT o.account_id, s.subject FROM orders o JOIN account_bank_subjects s ON s.account_id = o.account_id
+       WHERE o.session_id = $1`,
       [sessionId],
     );
-    expect(account).toEqual({ name: 'Jan Jansen', date_of_birth: '1970-06-15', subject: `${bank.issuer}#jan` });
+    const [account] = await openedAccounts(app, 'a.id = $1', [linked!.account_id]);
+    expect({ name: account!.name, date_of_birth: account!.date_of_birth, subject: linked!.subject }).toEqual({
+      name: 'Jan Jansen',
+      date_of_birth: '1970-06-15',
+      subject: `${bank.issuer}#jan`,
+    });
   });
 });

@@ -8,6 +8,7 @@ import type { Decision, HistoryEvent, RiskEngine } from '../../src/risk/engine.t
 import { readHistory } from '../../src/storage/history.reader.ts';
 import { startPaymentService, type PaymentService } from './payment-service.ts';
 import { annaPhone, authorize, challengeClient, codeIn, importAnna, lastMessageTo } from './stepup.fixtures.ts';
+import { sealWrittenRows } from '../accounts.sealed.ts';
 
 const stepUpDecision = (accountId: string | null): Decision => ({
   outcome: 'step_up',
@@ -408,6 +409,7 @@ describe.each(databaseKinds)('challenge options and the verification payment on 
     await app.database.query(
       `INSERT INTO channels (id, account_id, kind, value, verified_at, created_at) VALUES ('chn_typed', 'acc_typed', 'phone', '+31600000000', NULL, now())`,
     );
+    await sealWrittenRows(app);
     decision = stepUp('acc_typed', [{ method: 'otp_sms', channelId: 'chn_typed', maskedTarget: '+31 6 ** ** *000' }]);
     const { body } = await authorize(app, sessionBody({ merchant_reference: 'typed-1' }));
     expect(body.challenge.methods).toEqual([{ method: 'verification_payment', target: null }]);
