@@ -121,6 +121,23 @@ const examples: Record<string, (known: (prefix: string) => string) => unknown> =
   'POST /v1/challenges/{id}/verify': () => ({ code: '123456' }),
   'POST /v1/admin/cases/{id}/comments': () => ({ text: 'looked at it' }),
   'POST /v1/webhooks': () => ({ url: 'https://example.com/hook', events: ['order.approved'] }),
+  // The staff desk: a whole ruleset with one needle somewhere in its rules reaches the ruleset validator.
+  'POST /v1/ops/rulesets/validate': () => ({ ruleset: reviewLargeRuleset('fuzz-edited') }),
+  'POST /v1/ops/rulesets': () => ({
+    ruleset: reviewLargeRuleset(`fuzz-${Math.random().toString(36).slice(2, 8)}`),
+    note: 'fuzz edit',
+  }),
+  'POST /v1/ops/lists': () => ({ list: 'block', kind: 'email', value: 'fraud@example.com', reason: 'fuzz' }),
+  'POST /v1/ops/graph/mark-fraud': (known) => ({ accounts: [known('acc')], note: 'ring' }),
+  'POST /v1/ops/graph/clusters/act': (known) => ({
+    addresses: ['1012LG|1'],
+    devices: ['dev-small-0'],
+    hold_orders: [known('ord')],
+    reason: 'ring',
+  }),
+  'POST /v1/ops/levers': (known) => ({ merchant_id: known('mer'), action: 'step_up', minutes: 30 }),
+  'POST /v1/ops/queue/bulk': (known) => ({ verdict: 'approve', ids: [known('rvw')], note: 'fine' }),
+  'POST /v1/ops/cases/{id}/resolve': () => ({ outcome: 'claim_upheld', note: 'checked' }),
 };
 
 /** The value one time in `every`, otherwise null. */
@@ -441,7 +458,7 @@ describe.each(databaseKinds.filter((kind) => plan[kind].batches > 0))(
       });
       const review = await app.request('POST', `/v1/sessions/${held.json().id}/authorize`);
       expect(review.json().decision).toBe('review');
-      pool.push(ruleset.version);
+      pool.push(ruleset.version, app.merchant.id);
       for (const url of ['/v1/ops/queue', '/v1/ops/cases', '/v1/ops/decisions', '/v1/ops/staff', '/v1/ops/rulesets']) {
         const listed = await app.request('GET', url, { key: null, headers: { cookie: staffCookie } });
         expect(listed.statusCode, url).toBe(200);
