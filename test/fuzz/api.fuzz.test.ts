@@ -8,7 +8,14 @@ import { databaseKinds, type DatabaseKind } from '../databases.ts';
 import { reviewLargeRuleset } from '../review-ruleset.ts';
 import { placeSmallOrders } from '../small-orders.ts';
 import { makeStaffDesk } from '../staff.desk.ts';
-import { fromSchema, hostileText, hostileValue, replaceOneLeaf, type JsonSchema } from './schema.arbitrary.ts';
+import {
+  edgeDateTimes,
+  fromSchema,
+  hostileText,
+  hostileValue,
+  replaceOneLeaf,
+  type JsonSchema,
+} from './schema.arbitrary.ts';
 
 const processorKey = 'fuzz-processor-key-0123456789';
 const seed = Number(process.env.FUZZ_SEED ?? 20261129);
@@ -140,6 +147,19 @@ const examples: Record<string, (known: (prefix: string) => string) => unknown> =
   'POST /v1/ops/cases/{id}/resolve': () => ({ outcome: 'claim_upheld', note: 'checked' }),
 };
 
+/**
+ * Cursors shaped like the ones lists give out (base64url JSON of a sort key) but holding times or numbers out of
+ * range: random strings almost never decode, so these are what reach a list's keyset query.
+ */
+const forgedCursor = fc
+  .oneof(
+    fc.tuple(fc.constantFrom(...edgeDateTimes), fc.constantFrom('x', 'lst_0', '')),
+    fc.tuple(fc.constantFrom(0, 1), fc.constantFrom(...edgeDateTimes), fc.constant('x')),
+    fc.tuple(fc.constantFrom(1e300, -1, 2 ** 63, 0.5)),
+    fc.tuple(fc.constantFrom(1e300, 2 ** 63), fc.constant('x')),
+  )
+  .map((key) => Buffer.from(JSON.stringify(key), 'utf8').toString('base64url'));
+
 /** The value one time in `every`, otherwise null. */
 function rarely<T>(arbitrary: fc.Arbitrary<T>, every: number): fc.Arbitrary<T | null> {
   return fc.oneof({ weight: every - 1, arbitrary: fc.constant(null) }, { weight: 1, arbitrary });
@@ -167,7 +187,12 @@ function operationRequest(operation: Operation, index: number): fc.Arbitrary<Fuz
     );
     const query = fc.record(
       Object.fromEntries(
-        operation.queryParameters.map((parameter) => [parameter.name, fromSchema(parameter.schema, 2)]),
+        operation.queryParameters.map((parameter) => [
+          parameter.name,
+          parameter.name === 'cursor'
+            ? fc.oneof(fromSchema(parameter.schema, 2), forgedCursor)
+            : fromSchema(parameter.schema, 2),
+        ]),
       ),
       { requiredKeys: [] },
     );
