@@ -114,6 +114,32 @@ describe.each(databaseKinds)('entity graph and lists on the desk (%s)', (kind) =
     expect(anonymous.statusCode).toBe(401);
   });
 
+  it('refuses expiry times and cursors the database cannot store (year 0000, past 9999) with a 400', async () => {
+    // Found by the API fuzz past staff sign-in: these passed validation and failed in the query with a 500.
+    for (const expires_at of ['0000-01-01T00:00:00Z', '9999-12-31T23:59:59-23:59']) {
+      const act = await desk.as('Ada', 'POST', '/v1/ops/graph/clusters/act', {
+        devices: ['dev-fuzz'],
+        reason: 'ring',
+        expires_at,
+      });
+      expect(act.statusCode, act.body).toBe(400);
+      expect(act.json().error).toMatchObject({ code: 'invalid_request', field: 'expires_at' });
+      const listed = await desk.as('Ada', 'POST', '/v1/ops/lists', {
+        list: 'block',
+        kind: 'email',
+        value: 'fuzz@example.com',
+        reason: 'ring',
+        expires_at,
+      });
+      expect(listed.statusCode, listed.body).toBe(400);
+      expect(listed.json().error).toMatchObject({ code: 'invalid_request', field: 'expires_at' });
+    }
+    const cursor = Buffer.from(JSON.stringify(['0000-01-01T00:00:00Z', 'lst_x'])).toString('base64url');
+    const page = await desk.as('Ada', 'GET', `/v1/ops/lists?cursor=${cursor}`);
+    expect(page.statusCode, page.body).toBe(400);
+    expect(page.json().error.code).toBe('invalid_cursor');
+  });
+
   it('marks ring accounts as confirmed fraud and acts on the whole cluster at once, audited', async () => {
     const graph = await graphOf(`identifier=${ringDevice}&depth=1`);
     const cluster = graph.clusters[0]!;

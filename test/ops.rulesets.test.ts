@@ -88,6 +88,11 @@ describe.each(databaseKinds)('ruleset editing, shadow and rollback on the desk (
       shadow: boolean;
     }[];
     expect(listed.find((row) => row.version === 'review-large-shadow')?.shadow).toBe(true);
+    // Found by the API fuzz: a well-formed cursor holding year 0000 failed in the query (500), now a 400.
+    const yearZero = Buffer.from(JSON.stringify(['0000-01-01T00:00:00Z', 'x'])).toString('base64url');
+    const refused = await desk.as('Bram', 'GET', `/v1/ops/rulesets?cursor=${yearZero}`);
+    expect(refused.statusCode, refused.body).toBe(400);
+    expect(refused.json().error.code).toBe('invalid_cursor');
 
     expect((await desk.as('Lotte', 'POST', '/v1/ops/rulesets/shadow/stop')).statusCode).toBe(200);
     await authorize('shadow-3');

@@ -24,9 +24,10 @@ import { enqueueSecurityNotices } from './security-notice.ts';
 import type { Consumer } from '../http/route.ts';
 import type { PersonalData } from '../privacy/personal-data.ts';
 import { accountSealedSql, accountSubjectJoinSql, type AccountSealedColumns } from '../privacy/account-data.ts';
+import { cursorInstantSchema } from '../http/instant.schema.ts';
 
 const ceremonyMilliseconds = 10 * 60_000;
-const passkeyCursor = z.tuple([z.iso.datetime(), z.string().max(100)]);
+const passkeyCursor = z.tuple([cursorInstantSchema, z.string().max(100)]);
 /** A session proves who holds it only when it was just issued: older ones may have been stolen or left open. */
 export const freshProofMilliseconds = 5 * 60_000;
 

@@ -11,6 +11,7 @@ import { decisionExplanationSchema } from './decision.explanation.ts';
 import { searchDecisions } from './decision-search.repository.ts';
 import { contactAnswers, remediationResultSchema, type Remediation } from './remediation.service.ts';
 import { queueItemParams } from './work-queue.routes.ts';
+import { instantSchema } from '../http/instant.schema.ts';
 
 const orderParams = z.object({ id: z.string().regex(/^ord_[0-9a-z]{1,40}$/) });
 const accountParams = z.object({ id: z.string().min(1).max(100) });
@@ -140,8 +141,8 @@ export function deskRoutes(dependencies: {
       tags: ['ops'],
       query: z
         .object({
-          from: z.iso.datetime({ offset: true }).optional(),
-          to: z.iso.datetime({ offset: true }).optional(),
+          from: instantSchema.optional(),
+          to: instantSchema.optional(),
           outcome: z.enum(decisionOutcomes).optional(),
           merchant_id: z.string().min(1).max(100).optional(),
           rule: z.string().min(1).max(100).optional(),

@@ -4,6 +4,7 @@ import { defineStaffRoute } from '../staff/staff.route.ts';
 import { entityKinds } from './entity-graph.ts';
 import { graphSchema, type EntityGraphService } from './entity-graph.service.ts';
 import { fraudLabels, type GraphActions } from './graph-actions.service.ts';
+import { instantSchema } from '../http/instant.schema.ts';
 
 /** The bounds an analyst may ask for: deeper or larger graphs are unreadable and slow to draw. */
 export const graphBounds = { depth: { default: 2, max: 4 }, maxNodes: { default: 150, max: 400 } } as const;
@@ -71,7 +72,7 @@ export function graphRoutes(dependencies: { graph: EntityGraphService; actions: 
         devices: z.array(z.string().trim().min(1).max(200)).max(100).default([]),
         hold_orders: z.array(orderId).max(200).default([]),
         reason: z.string().trim().min(1).max(500),
-        expires_at: z.iso.datetime({ offset: true }).optional(),
+        expires_at: instantSchema.optional(),
       }),
       responses: {
         200: {

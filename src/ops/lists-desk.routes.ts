@@ -10,6 +10,7 @@ import { listKinds } from '../risk/policy/list.view.ts';
 import { makeStaffAudit } from '../staff/audit.ts';
 import type { ListEntryRow, ListsService } from './lists.service.ts';
 import { listEntryInput } from './ops.routes.ts';
+import { cursorInstantSchema } from '../http/instant.schema.ts';
 
 const deskEntryView = z.object({
   id: z.string(),
@@ -22,7 +23,7 @@ const deskEntryView = z.object({
   expired: z.boolean().describe('Past its expiry: kept for the record, no longer applied to decisions'),
 });
 
-const createdCursor = z.tuple([z.iso.datetime(), z.string().max(200)]);
+const createdCursor = z.tuple([cursorInstantSchema, z.string().max(200)]);
 
 export function listsDeskRoutes(dependencies: { database: Database; clock: Clock; ids: Ids; lists: ListsService }) {
   const { lists, clock } = dependencies;

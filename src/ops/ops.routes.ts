@@ -7,6 +7,7 @@ import { notFound } from '../shared/errors.ts';
 import { listKinds } from '../risk/policy/list.view.ts';
 import type { ListsService } from './lists.service.ts';
 import type { RulesetsService } from './rulesets.service.ts';
+import { cursorInstantSchema, instantSchema } from '../http/instant.schema.ts';
 
 export const listEntryInput = z.discriminatedUnion('kind', [
   z.object({
@@ -14,14 +15,14 @@ export const listEntryInput = z.discriminatedUnion('kind', [
     kind: z.enum(['email', 'phone', 'device', 'ip', 'iban']),
     value: z.string().trim().min(1).max(254),
     reason: z.string().trim().min(1).max(500),
-    expires_at: z.iso.datetime({ offset: true }).optional(),
+    expires_at: instantSchema.optional(),
   }),
   z.object({
     list: z.enum(['block', 'allow']),
     kind: z.literal('address'),
     address: addressSchema,
     reason: z.string().trim().min(1).max(500),
-    expires_at: z.iso.datetime({ offset: true }).optional(),
+    expires_at: instantSchema.optional(),
   }),
 ]);
 
@@ -45,7 +46,7 @@ const rulesetVersionView = z.object({
 });
 
 /** Newest-first lists page by (created_at, unique key). */
-const createdCursor = z.tuple([z.iso.datetime(), z.string().max(200)]);
+const createdCursor = z.tuple([cursorInstantSchema, z.string().max(200)]);
 
 const presentEntry = (row: Awaited<ReturnType<ListsService['add']>>) => ({
   ...row,

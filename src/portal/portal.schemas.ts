@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { invoiceViewSchema as invoiceSchema, moneySchema } from '../invoicing/invoice.presenter.ts';
 import { paymentInstructionsSchema } from './payment.instructions.ts';
+import { cursorInstantSchema } from '../http/instant.schema.ts';
 
 export const purchaseViewSchema = z.object({
   id: z.string(),
@@ -87,4 +88,4 @@ export const invoiceViewSchema = invoiceSchema.extend({
 });
 
 /** Cursors: the sort key of the last item, newest first with the id as tie-break. */
-export const timeAndIdCursor = z.tuple([z.iso.datetime(), z.string().max(200)]);
+export const timeAndIdCursor = z.tuple([cursorInstantSchema, z.string().max(200)]);

@@ -9,8 +9,9 @@ import type { Database } from '../storage/database.ts';
 import { fileClaim } from './claim.filing.ts';
 import * as repository from './protection.repository.ts';
 import type { ClaimKind, ClaimSource } from './protection.repository.ts';
+import { cursorInstantSchema } from '../http/instant.schema.ts';
 
-const claimCursor = z.tuple([z.iso.datetime(), z.string().max(100)]);
+const claimCursor = z.tuple([cursorInstantSchema, z.string().max(100)]);
 
 export const claimViewSchema = z.object({
   id: z.string(),

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { Clock } from '../shared/clock.ts';
 import type { SqlExecutor } from '../storage/database.ts';
 import { decodeCursor, toPage } from '../http/list-envelope.ts';
+import { cursorInstantSchema } from '../http/instant.schema.ts';
 
 /** A review "changes the decision" when the desk agreed with the consumer; `rejected` means the decision stands. */
 export const overturningResolutions = ['claim_upheld', 'fraud_confirmed'] as const;
@@ -30,7 +31,7 @@ interface ReviewRequestRow {
   resolved_at: Date | null;
 }
 
-const cursorSchema = z.tuple([z.number().int().min(0).max(1), z.iso.datetime(), z.string().max(100)]);
+const cursorSchema = z.tuple([z.number().int().min(0).max(1), cursorInstantSchema, z.string().max(100)]);
 
 export function makeReviewRequestsService(dependencies: { database: SqlExecutor; clock: Clock }) {
   const { database, clock } = dependencies;

@@ -10,6 +10,7 @@ import { recordedDecisions, summariseBacktest } from '../training/backtest.comma
 import { replayOrigin } from '../training/history.source.ts';
 import { makeProgressBar } from '../training/progress.bar.ts';
 import { backtestMoney } from './backtest-money.ts';
+import { cursorInstantSchema } from '../http/instant.schema.ts';
 
 const versionView = z.object({
   version: z.string(),
@@ -52,7 +53,7 @@ const backtestView = z.object({
     .describe('Fraud caught in EUR cents, and reviews per hour added against the recorded decisions'),
 });
 /** Newest first by (created_at, version), as /v1/admin/rulesets. */
-const createdCursor = z.tuple([z.iso.datetime(), z.string().max(200)]);
+const createdCursor = z.tuple([cursorInstantSchema, z.string().max(200)]);
 
 export function rulesDeskRoutes(dependencies: {
   database: Database;

@@ -4,6 +4,7 @@ import { decodeCursor, listEnvelope, listQuery } from '../http/list-envelope.ts'
 import { defineRoute, type Merchant } from '../http/route.ts';
 import type { WebhooksService } from './webhooks.service.ts';
 import { webhookEvents } from './webhook.events.ts';
+import { cursorInstantSchema } from '../http/instant.schema.ts';
 
 const idParams = z.object({ id: z.string().regex(/^whk_[0-9a-z]{1,40}$/) });
 const owner = (merchant: Merchant | null) => merchant as Merchant;
@@ -23,7 +24,7 @@ const endpointSchema = z.object({
   created_at: z.string(),
 });
 
-const endpointCursor = z.tuple([z.iso.datetime(), z.string().max(60)]);
+const endpointCursor = z.tuple([cursorInstantSchema, z.string().max(60)]);
 const deliveryCursor = z.tuple([z.number().int().min(0)]);
 
 const deliverySchema = z.object({

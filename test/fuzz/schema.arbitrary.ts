@@ -78,14 +78,29 @@ export const hostileValue: fc.Arbitrary<unknown> = fc.oneof(
 
 const maxShownLength = 24;
 
+/** Date-times the format allows that a database or a Date may not: year 0000, past 9999 after the offset, 1969. */
+export const edgeDateTimes = [
+  '0000-01-01T00:00:00Z',
+  '9999-12-31T23:59:59-23:59',
+  '9999-12-31T23:59:59.999999999Z',
+  '1969-12-31T23:59:59Z',
+];
+
 function stringArbitrary(schema: JsonSchema): fc.Arbitrary<string> {
   switch (schema.format) {
     case 'email':
       return fc.emailAddress();
     case 'date-time':
-      return fc
-        .date({ min: new Date('2020-01-01T00:00:00Z'), max: new Date('2027-12-31T00:00:00Z'), noInvalidDate: true })
-        .map((date) => date.toISOString());
+      return fc.oneof(
+        {
+          weight: 9,
+          arbitrary: fc
+            .date({ min: new Date('2020-01-01T00:00:00Z'), max: new Date('2027-12-31T00:00:00Z'), noInvalidDate: true })
+            .map((date) => date.toISOString()),
+        },
+        // Well-formed but past what the database can store: it has no year 0, and past 9999 does not read back.
+        { weight: 1, arbitrary: fc.constantFrom(...edgeDateTimes) },
+      );
     case 'date':
       return fc
         .date({ min: new Date('1930-01-01T00:00:00Z'), max: new Date('2026-12-31T00:00:00Z'), noInvalidDate: true })
