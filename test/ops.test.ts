@@ -76,6 +76,19 @@ describe.each(databaseKinds)('lists and rulesets on %s', (kind) => {
         await admin('POST', '/v1/admin/lists', { list: 'block', kind: 'phone', value: 'not a phone', reason: 'x' })
       ).json().error.code,
     ).toBe('invalid_list_value');
+    // An IP entry that is no address could never match a checkout: refused instead of silently listed.
+    const notAnIp = await admin('POST', '/v1/admin/lists', {
+      list: 'block',
+      kind: 'ip',
+      value: 'not-an-ip',
+      reason: 'x',
+    });
+    expect(notAnIp.statusCode).toBe(422);
+    expect(notAnIp.json().error.code).toBe('invalid_list_value');
+    expect(
+      (await admin('POST', '/v1/admin/lists', { list: 'block', kind: 'ip', value: ' 2001:DB8::7 ', reason: 'x' }))
+        .statusCode,
+    ).toBe(201);
   });
 
   it('stores ruleset versions immutably, refuses invalid ones, and uses the activated one for the next decision', async () => {

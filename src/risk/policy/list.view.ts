@@ -1,4 +1,5 @@
 // Block and allow lists as the engine reads them: a port the storage layer implements over its list table.
+import { isIP } from 'node:net';
 import type { Address } from '../../checkout/session.schema.ts';
 import { normaliseAddress } from '../normalise/address.normaliser.ts';
 import { normaliseEmail } from '../normalise/email.normaliser.ts';
@@ -56,8 +57,11 @@ export function normaliseListValue(kind: ListKind, raw: string, country = 'NL'):
       return phoneKey(raw);
     case 'device':
       return raw.trim() || null;
-    case 'ip':
-      return raw.trim().toLowerCase() || null;
+    case 'ip': {
+      // Only an address can ever match a checkout's IP: anything else on the list would be a silent no-op.
+      const ip = raw.trim().toLowerCase();
+      return isIP(ip) === 0 ? null : ip;
+    }
     case 'iban':
       return normaliseIban(raw);
     case 'address':
