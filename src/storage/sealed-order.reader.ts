@@ -68,7 +68,10 @@ export function makeKeptOrderKeys<Row extends KeptOrderRow>(
     if (opened === erased || row.subject_id === null) previous.delete(row.account_id);
     else {
       if (previous.size >= accountLimit) previous = new Map();
-      previous.set(row.account_id, { subjectId: row.subject_id, pseudonyms, keys });
+      // The compared pseudonyms only, not the kept copy that holds them (its cart), for each account until the end.
+      const { email, phone, name, surname, billing_address, shipping_address, device, ip, iban } = pseudonyms;
+      const compared = { email, phone, name, surname, billing_address, shipping_address, device, ip, iban };
+      previous.set(row.account_id, { subjectId: row.subject_id, pseudonyms: compared, keys });
     }
     return keys;
   };
