@@ -1,5 +1,5 @@
 // Start benchmark: time to ready with N orders of history, cold (rebuild) and warm (snapshot), on PostgreSQL and
-// PGlite, and the online state's memory per order. The history is generated once by bulk SQL and cached.
+// PGlite, and the online state's memory per order. The history is generated once (bulk SQL, sealed in JS) and cached.
 import { existsSync } from 'node:fs';
 import { mkdir, rm, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
@@ -11,6 +11,7 @@ import type { Database } from '../src/storage/database.ts';
 import { makePgliteDatabase } from '../src/storage/pglite.database.ts';
 import { makePostgresDatabase } from '../src/storage/postgres.database.ts';
 import { migrate } from '../src/storage/migrate.ts';
+import { makeBenchSealer } from './start.sealing.ts';
 
 const chunk = 100_000;
 /**
@@ -84,18 +85,29 @@ function generationSql(orders: number, from: number, to: number): string[] {
   return statements;
 }
 
-/** Fills the database a chunk of orders at a time, each chunk one transaction, with progress. */
-async function generate(database: Database, orders: number, log: (line: string) => void): Promise<void> {
+/**
+ * Fills the database a chunk of orders at a time, each chunk one transaction, with progress. Each order is then sealed
+ * as an import seals it (start.sealing.ts), so a start reads what it would after a real import: the personal data in
+ * sealed sessions, the orders holding only the person-free copy.
+ */
+async function generate(
+  database: Database,
+  orders: number,
+  sealChunk: ReturnType<typeof makeBenchSealer>,
+  log: (line: string) => void,
+): Promise<void> {
   const started = performance.now();
   for (let from = 0; from < orders; from += chunk) {
     const to = Math.min(orders, from + chunk);
     await database.transaction(async (tx) => {
       for (const statement of generationSql(orders, from, to)) await tx.query(statement);
+      await sealChunk(tx, from, to);
     });
     log(`  generated ${to} / ${orders} orders (${((performance.now() - started) / 1000).toFixed(0)} s)`);
   }
-  // Statistics as autovacuum would gather them in time; the start's plans do not depend on them (see history.reader).
-  await database.query('ANALYZE');
+  // Sealing rewrote every order: vacuumed so the start does not scan dead versions a real import never leaves, and
+  // statistics as autovacuum would gather them in time (the start's plans do not depend on them, see history.reader).
+  await database.query('VACUUM ANALYZE');
   await database.query('CREATE TABLE IF NOT EXISTS bench_generated (orders INTEGER NOT NULL)');
   await database.query('INSERT INTO bench_generated (orders) VALUES ($1)', [orders]);
 }
@@ -116,8 +128,13 @@ async function prepare(
   databaseUrl: string,
   log: (line: string) => void,
 ): Promise<Record<string, string>> {
+  // Sealed under the keys the started server is configured with (the same environment as timeStart's).
+  const configured = loadConfig({ LOG_LEVEL: 'warn' });
+  if (!configured.ok) throw new Error(configured.errors.join('; '));
+  const sealChunk = makeBenchSealer(configured.config.privacy);
   if (kind === 'postgres') {
-    const name = `rearguard_bench_start_${orders}`;
+    // Named apart from the plain-import history earlier versions generated, which a cached database would still hold.
+    const name = `rearguard_bench_start_sealed_${orders}`;
     const admin = new pg.Client({ connectionString: databaseUrl });
     await admin.connect();
     const exists = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
@@ -128,15 +145,15 @@ async function prepare(
     // Bulk generation runs statements far longer than a request may.
     const database = await makePostgresDatabase({ url: url.toString(), statementTimeoutMilliseconds: 3_600_000 });
     await migrate(database);
-    if ((await generatedOrders(database)) !== orders) await generate(database, orders, log);
+    if ((await generatedOrders(database)) !== orders) await generate(database, orders, sealChunk, log);
     await database.close();
-    return { DATABASE_URL: url.toString(), DATA_DIR: resolve(`bench/out/start-postgres-${orders}`) };
+    return { DATABASE_URL: url.toString(), DATA_DIR: resolve(`bench/out/start-postgres-sealed-${orders}`) };
   }
-  const dataDir = resolve(`bench/out/start-pglite-${orders}`);
+  const dataDir = resolve(`bench/out/start-pglite-sealed-${orders}`);
   await mkdir(dataDir, { recursive: true });
   const database = await makePgliteDatabase({ dataDir });
   await migrate(database);
-  if ((await generatedOrders(database)) !== orders) await generate(database, orders, log);
+  if ((await generatedOrders(database)) !== orders) await generate(database, orders, sealChunk, log);
   await database.close();
   return { DATABASE_URL: '', DATA_DIR: dataDir };
 }

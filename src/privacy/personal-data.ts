@@ -10,13 +10,25 @@ import { ApiError } from '../shared/errors.ts';
 import { makePseudonyms, type Pseudonyms } from './pseudonyms.ts';
 import { makeAccountData } from './account-data.ts';
 import type { MasterKey } from './envelope.ts';
-import { erased, makeSubjectStore, type Erased, type SubjectKeyColumns, type SubjectStore } from './subject-store.ts';
+import {
+  erased,
+  makeSubjectStore,
+  type Erased,
+  type SubjectKeyCache,
+  type SubjectKeyColumns,
+  type SubjectStore,
+} from './subject-store.ts';
 
 /** Pseudonyms of a session's signals: what search, evidence and fraud matching compare, without the values. */
 export interface InputPseudonyms {
   readonly email: string;
   readonly phone: string;
   readonly name: string;
+  /**
+   * The surname the name's sorted words do not fix ("Jan de Vries" and "Vries Jan de" share `name`): with it a start
+   * can tell from the kept copy alone that an order repeats its account's previous one. Absent in rows kept before it.
+   */
+  readonly surname?: string;
   readonly billing_address: string;
   readonly shipping_address: string | null;
   readonly device: string | null;
@@ -59,10 +71,12 @@ export function makePersonalData(dependencies: { subjects: SubjectStore; pseudon
     const deviceId = input.device?.id?.trim();
     const ip = input.device?.ip?.trim().toLowerCase();
     const iban = input.customer.iban ? normaliseIban(input.customer.iban) : null;
+    const name = normaliseName(input.customer.name);
     return {
       email: emailPseudonym(input.customer.email),
       phone: phonePseudonym(input.customer.phone),
-      name: pseudonyms.of('name', normaliseName(input.customer.name).sortedKey),
+      name: pseudonyms.of('name', name.sortedKey),
+      surname: pseudonyms.of('surname', name.surname),
       billing_address: addressPseudonym(input.billing_address),
       shipping_address: input.shipping_address ? addressPseudonym(input.shipping_address) : null,
       device: deviceId ? pseudonyms.of('device', deviceId) : null,
@@ -89,10 +103,13 @@ export function makePersonalData(dependencies: { subjects: SubjectStore; pseudon
     return { subjectId: subject.id, sealed: subjects.seal(subject, input), kept: keep(input, subject.id) };
   }
 
-  /** The full input, or `erased`; a row from before sealing (or an import) holds its input in plain. */
-  function open(columns: SealedInputColumns): SessionInput | Erased {
+  /**
+   * The full input, or `erased`; a row from before sealing holds its input in plain. A reader opening many rows
+   * passes one `cache` so each subject's key is unwrapped once.
+   */
+  function open(columns: SealedInputColumns, cache?: SubjectKeyCache): SessionInput | Erased {
     if (columns.sealed_input === null) return isKeptInput(columns.input) ? erased : (columns.input as SessionInput);
-    return subjects.open<SessionInput>(columns, columns.sealed_input);
+    return subjects.open<SessionInput>(columns, columns.sealed_input, cache);
   }
 
   /** For a path that cannot go on without the person (authorize, a challenge): erased is a clear 409. */

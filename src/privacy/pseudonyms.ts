@@ -1,7 +1,8 @@
 // Keyed-HMAC pseudonyms of personal values, one key per kind: fraud signals that outlive the person's erasure.
 import { createHmac, hkdfSync } from 'node:crypto';
 
-export type PseudonymKind = 'email' | 'phone' | 'address' | 'device' | 'iban' | 'name' | 'ip' | 'date_of_birth';
+export type PseudonymKind =
+  'email' | 'phone' | 'address' | 'device' | 'iban' | 'name' | 'surname' | 'ip' | 'date_of_birth';
 
 export interface Pseudonyms {
   /** The pseudonym of an already normalised value (src/risk/normalise/*): the same input always gives the same output. */

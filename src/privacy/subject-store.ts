@@ -25,6 +25,27 @@ export interface SubjectStoreOptions {
   readonly keyCacheSize?: number;
 }
 
+/**
+ * Data keys already unwrapped, by subject id, for one long read (a start opens every order: one unwrap per person,
+ * not per order). Bounded: a full cache starts over. Shredding empties `wrapped_key`, which is checked before the
+ * cache, and rotation re-wraps the same data key, so a remembered key is never one the row no longer has.
+ */
+export interface SubjectKeyCache {
+  get(subjectId: string): OpenSubject | undefined;
+  set(subject: OpenSubject): void;
+}
+
+export function makeSubjectKeyCache(limit = 100_000): SubjectKeyCache {
+  let keys = new Map<string, OpenSubject>();
+  return {
+    get: (subjectId) => keys.get(subjectId),
+    set(subject) {
+      if (keys.size >= limit) keys = new Map();
+      keys.set(subject.id, subject);
+    },
+  };
+}
+
 /** What a read of shredded personal data answers instead of failing. */
 export const erased = Symbol('erased');
 export type Erased = typeof erased;
@@ -42,20 +63,27 @@ export function makeSubjectStore(options: SubjectStoreOptions) {
   const unwrapped = new Map<string, { wrapped: Buffer; subject: OpenSubject }>();
   const cacheLimit = options.keyCacheSize ?? 50_000;
 
-  function unwrap(columns: SubjectKeyColumns): OpenSubject | Erased {
+  function unwrap(columns: SubjectKeyColumns, cache?: SubjectKeyCache): OpenSubject | Erased {
     if (columns.subject_id === null || columns.wrapped_key === null || columns.master_key_id === null) return erased;
+    // A read's own cache first (no comparison needed within one read), then the process's, checked by wrapped key.
+    const readCached = cache?.get(columns.subject_id);
+    if (readCached !== undefined) return readCached;
     const wrapped = Buffer.from(
       columns.wrapped_key.buffer,
       columns.wrapped_key.byteOffset,
       columns.wrapped_key.byteLength,
     );
     const cached = unwrapped.get(columns.subject_id);
-    if (cached && cached.wrapped.equals(wrapped)) return cached.subject;
+    if (cached && cached.wrapped.equals(wrapped)) {
+      cache?.set(cached.subject);
+      return cached.subject;
+    }
     const masterKey = masterKeys.get(columns.master_key_id);
     if (!masterKey) throw new Error(`master key ${columns.master_key_id} is not configured (MASTER_KEYS)`);
     const subject = { id: columns.subject_id, dataKey: decrypt(masterKey, wrapped, columns.subject_id) };
     if (unwrapped.size >= cacheLimit) unwrapped.clear();
     unwrapped.set(columns.subject_id, { wrapped: Buffer.from(wrapped), subject });
+    cache?.set(subject);
     return subject;
   }
 
@@ -163,10 +191,10 @@ export function makeSubjectStore(options: SubjectStoreOptions) {
     return options.encryption ? encrypt(subject.dataKey, plaintext, subject.id) : sealPlain(plaintext);
   }
 
-  /** The sealed value, or `erased` when its subject's key was shredded. */
-  function open<T>(columns: SubjectKeyColumns, sealed: Uint8Array | null): T | Erased {
+  /** The sealed value, or `erased` when its subject's key was shredded; `cache` keeps unwrapped keys over many opens. */
+  function open<T>(columns: SubjectKeyColumns, sealed: Uint8Array | null, cache?: SubjectKeyCache): T | Erased {
     if (sealed === null) return erased;
-    const subject = unwrap(columns);
+    const subject = unwrap(columns, cache);
     if (subject === erased) return erased;
     return JSON.parse(decrypt(subject.dataKey, sealed, subject.id).toString('utf8')) as T;
   }

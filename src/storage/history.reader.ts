@@ -2,7 +2,14 @@
 import type { Database } from './database.ts';
 import type { ChallengeMethod, HistoryEvent } from '../risk/engine.ts';
 import type { SessionInput } from '../checkout/session.schema.ts';
-import { erased, erasedInput, isKeptInput, type Erased, type SealedInputColumns } from '../privacy/personal-data.ts';
+import {
+  erased,
+  erasedInput,
+  isKeptInput,
+  type Erased,
+  type KeptInput,
+  type SealedInputColumns,
+} from '../privacy/personal-data.ts';
 import {
   accountSealedSql,
   accountSubjectJoinSql,
@@ -17,6 +24,7 @@ import { normaliseName } from '../risk/normalise/name.normaliser.ts';
 import { phoneKey } from '../risk/normalise/phone.normaliser.ts';
 import type { OrderKeys } from '../risk/normalise/session.normaliser.ts';
 import { hashText } from '../risk/normalise/text.normaliser.ts';
+import { makeCachedOpener, makeKeptOrderKeys, type InputOpener } from './sealed-order.reader.ts';
 
 /** A source hands out its events a page at a time (in time order): no promise or generator step per event. */
 type Source = () => AsyncGenerator<HistoryEvent[]>;
@@ -29,9 +37,9 @@ export interface HistoryRange {
   readonly afterSequence?: number;
   /**
    * Opens an order's session input, sealed under its subject's key (src/privacy/personal-data.ts); without it (or
-   * once erased) an order is replayed with the person-free stand-in.
+   * once erased) an order is replayed with the person-free stand-in. A read passes it one cache of subject keys.
    */
-  readonly openInput?: (row: SealedInputColumns) => SessionInput | Erased;
+  readonly openInput?: InputOpener;
   /**
    * Orders as the online state needs them (`normalised_order`: a few fields of the input, each distinct value
    * normalised once per read) instead of their whole input: what a start reads. Training needs the input.
@@ -50,9 +58,9 @@ function openSealed<T>(range: HistoryRange, key: SubjectKeyColumns, sealed: Uint
   return opened === erased ? null : opened;
 }
 
-function orderInput(row: SealedInputColumns, range: HistoryRange): SessionInput {
+function orderInput(row: SealedInputColumns, open: ((row: SealedInputColumns) => SessionInput | Erased) | null) {
   if (!isKeptInput(row.input)) return row.input as SessionInput;
-  const opened = row.sealed_input !== null && range.openInput ? range.openInput(row) : erased;
+  const opened = row.sealed_input !== null && open ? open(row) : erased;
   return opened === erased ? erasedInput(row.input) : opened;
 }
 
@@ -230,6 +238,11 @@ const sealedColumnsForState = `CASE WHEN t.input ? 'pseudonyms' AND t.input ? 's
 function orderSource(database: Database, range: HistoryRange): Source {
   if (range.forState) {
     const keys = makeOrderKeyReader();
+    // Kept copies (imports and live orders): opened only when they do not repeat the account's previous person.
+    const keptKeys = makeKeptOrderKeys<StateOrderRow & SealedInputColumns & { input: KeptInput }>(
+      range.openInput,
+      (row, input) => keys({ ...row, ...stateFieldsOf(input) }),
+    );
     return scan<StateOrderRow & SealedInputColumns>(
       database,
       range,
@@ -245,11 +258,12 @@ function orderSource(database: Database, range: HistoryRange): Source {
         orderId: row.id,
         accountId: row.account_id,
         at: milliseconds(row.at_us),
-        keys: keys(isKeptInput(row.input) ? { ...row, ...stateFieldsOf(orderInput(row, range)) } : row),
+        keys: isKeptInput(row.input) ? keptKeys(row as typeof row & { input: KeptInput }) : keys(row),
       }),
       orderJoin,
     );
   }
+  const open = range.openInput ? makeCachedOpener(range.openInput) : null;
   return scan<Row & { account_id: string; merchant: string } & SealedInputColumns>(
     database,
     range,
@@ -261,7 +275,7 @@ function orderSource(database: Database, range: HistoryRange): Source {
       accountId: row.account_id,
       merchantId: row.merchant,
       at: milliseconds(row.at_us),
-      session: orderInput(row, range),
+      session: orderInput(row, open),
     }),
     orderJoin,
   );

@@ -1,0 +1,107 @@
+// A start opens sealed orders only where it must: a repeated person is not decrypted again, and the state is the same.
+import { afterEach, describe, expect, it } from 'vitest';
+import { databaseKinds } from './databases.ts';
+import { adminKey, makeTestApplication, type TestApplication } from './application.ts';
+import type { SealedInputColumns } from '../src/privacy/personal-data.ts';
+import type { SubjectKeyCache } from '../src/privacy/subject-store.ts';
+import type { HistoryEvent } from '../src/risk/engine.ts';
+import { makeMemoryFeatureState } from '../src/risk/state/memory.feature-state.ts';
+import { readHistory, type HistoryRange } from '../src/storage/history.reader.ts';
+
+const home = { street: 'Damrak', house_number: '1', postal_code: '1012LG', city: 'Amsterdam', country: 'NL' };
+const customer = { name: 'Anna de Vries', email: 'anna@example.nl', phone: '+31612345678' };
+const order = (id: string, month: number, extra: Record<string, unknown> = {}) => ({
+  type: 'order',
+  id,
+  placed_at: `2026-0${month}-01T10:00:00Z`,
+  account_id: 'ext-anna',
+  amount: { value: 1000 * month, currency: 'EUR' },
+  customer,
+  billing_address: home,
+  device: { id: 'dev-anna', ip: '203.0.113.7' },
+  outcome: 'paid_on_time',
+  ...extra,
+});
+const history = [
+  { type: 'account', id: 'ext-anna', created_at: '2026-01-01T10:00:00Z', ...customer, address: home },
+  order('a1', 2),
+  order('a2', 3),
+  order('a3', 4),
+  // The same sorted name words, another surname (the last meaningful word): must be opened, not taken as a repeat.
+  order('a4', 5, { customer: { ...customer, name: 'Vries Anna de' } }),
+  // Another device: opened as well, with the subject's key already unwrapped in this read.
+  order('a5', 6, { device: { id: 'dev-anna-2', ip: '203.0.113.7' } }),
+  order('a6', 7, { device: { id: 'dev-anna-2', ip: '203.0.113.7' } }),
+]
+  .map((line) => JSON.stringify(line))
+  .join('\n');
+
+describe.each(databaseKinds)('sealed orders on a start (%s)', (kind) => {
+  let app: TestApplication | undefined;
+  afterEach(async () => app?.close());
+
+  /** The real opener, counting the orders it opens and those whose subject key the read had already unwrapped. */
+  function countingOpener(open: NonNullable<HistoryRange['openInput']>) {
+    const counts = { opened: 0, keyFromCache: 0 };
+    const openInput = (row: SealedInputColumns, cache?: SubjectKeyCache) => {
+      counts.opened += 1;
+      if (row.subject_id !== null && cache?.get(row.subject_id) !== undefined) counts.keyFromCache += 1;
+      return open(row, cache);
+    };
+    return { counts, openInput };
+  }
+
+  async function read(range: HistoryRange): Promise<HistoryEvent[]> {
+    const events: HistoryEvent[] = [];
+    for await (const event of readHistory(app!.database, range)) events.push(event);
+    return events;
+  }
+
+  it('decrypts only orders that differ from the previous one and builds the state every order opened builds', async () => {
+    app = await makeTestApplication(kind);
+    const imported = await app.server.inject({
+      method: 'POST',
+      url: '/v1/admin/import',
+      headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/x-ndjson' },
+      payload: history,
+    });
+    expect(imported.json()).toMatchObject({ imported: 7, rejected: [] });
+
+    const everyOrderOpened = await read({ openInput: app.personalData.open });
+    const { counts, openInput } = countingOpener(app.personalData.open);
+    const forStart = await read({ openInput, forState: true });
+    // a1 (the first), a4 (another surname) and a5 (another device) are opened, a4 and a5 with the key a1 unwrapped;
+    // a2, a3 and a6 repeat their previous order and are not decrypted.
+    expect(counts).toEqual({ opened: 3, keyFromCache: 2 });
+
+    const orders = forStart.flatMap((event) => (event.kind === 'normalised_order' ? [event] : []));
+    expect(orders.map((event) => event.keys.amount)).toEqual([2000, 3000, 4000, 5000, 6000, 7000]);
+    expect(orders.map((event) => event.keys.emailKey)).toEqual(Array(6).fill(customer.email));
+    expect(orders[3]!.keys.nameHash).toBe(orders[0]!.keys.nameHash);
+    expect(orders[3]!.keys.surnameHash).not.toBe(orders[0]!.keys.surnameHash);
+    expect(orders.map((event) => event.keys.deviceKey)).toEqual([
+      ...Array(4).fill('dev-anna'),
+      'dev-anna-2',
+      'dev-anna-2',
+    ]);
+    const fromInputs = makeMemoryFeatureState();
+    const fromStart = makeMemoryFeatureState();
+    for (const event of everyOrderOpened) fromInputs.applySync(event);
+    for (const event of forStart) fromStart.applySync(event);
+    expect(fromStart.exportData()).toEqual(fromInputs.exportData());
+
+    // A shredded key (an erasure shreds it, then deletes the orders): nothing is opened and no remembered person comes
+    // back; every order is its person-free stand-in.
+    await app.database.query(
+      "UPDATE subjects SET wrapped_key = NULL WHERE id IN (SELECT subject_id FROM sessions WHERE status = 'imported')",
+    );
+    const afterShredding = countingOpener(app.personalData.open);
+    const erasedKeys = (await read({ openInput: afterShredding.openInput, forState: true })).flatMap((event) =>
+      event.kind === 'normalised_order' ? [event.keys] : [],
+    );
+    expect(afterShredding.counts.opened).toBe(0);
+    expect(erasedKeys).toHaveLength(6);
+    expect(JSON.stringify(erasedKeys)).not.toContain(customer.email);
+    expect(JSON.stringify(erasedKeys)).not.toContain('dev-anna');
+  });
+});
