@@ -37,12 +37,20 @@ describe('rearguard import FILE.csv --mapping', () => {
       const [order] = await database.query<{
         amount: string | number;
         placed_at: Date;
-        input: { customer: { email: string } };
-      }>("SELECT amount, placed_at, input FROM orders WHERE external_id = 'ord_000002'");
+        input: { customer?: unknown; pseudonyms?: { email?: string } };
+        sealed: boolean;
+      }>(
+        `SELECT o.amount, o.placed_at, o.input, s.sealed_input IS NOT NULL AS sealed
+           FROM orders o JOIN sessions s ON s.id = o.session_id WHERE o.external_id = 'ord_000002'`,
+      );
       // "29,98" euros and "01-01-2025 23:58:15" Amsterdam (UTC+1 in winter).
       expect(Number(order?.amount)).toBe(2998);
       expect(order?.placed_at.toISOString()).toBe('2025-01-01T22:58:15.000Z');
-      expect(order?.input.customer.email).toBe('samirayilmaz@gmail.com');
+      // The person's data is sealed in the order's imported session; the order keeps the person-free copy.
+      expect(order?.sealed).toBe(true);
+      expect(order?.input.customer).toBeUndefined();
+      expect(order?.input.pseudonyms?.email).toMatch(/^p_email_/);
+      expect(JSON.stringify(order?.input)).not.toContain('samirayilmaz');
       const [labels] = await database.query<{ fraud: number }>(
         "SELECT count(*)::int AS fraud FROM labels WHERE label LIKE 'fraud%'",
       );
