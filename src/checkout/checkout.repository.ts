@@ -55,6 +55,14 @@ export interface OrderRow {
   delivery_requirements: string[];
 }
 
+/** The life-cycle columns an order is inserted with, so it is written once in the state the life-cycle gave it. */
+export interface OrderLifecycle {
+  readonly state: string;
+  readonly captured: number;
+  readonly refunded: number;
+  readonly expiresAt: Date | null;
+}
+
 /** A session as stored: the person-free copy in `input`, the full input sealed under its subject's key. */
 export interface StoredSessionRow extends SealedInputColumns {
   id: string;
@@ -178,11 +186,15 @@ export async function insertOrder(
     input: unknown;
     delivery_requirements?: readonly string[];
   },
+  lifecycle: OrderLifecycle | null = null,
 ): Promise<void> {
+  // Without a life-cycle the columns keep their defaults: captured at approval (captured_amount NULL: all of it).
   await db.query(
     `INSERT INTO orders (id, session_id, decision_id, merchant_id, merchant_name, account_id, external_id,
-       merchant_reference, amount, currency, input, source, status, placed_at, delivery_requirements)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15::jsonb)`,
+       merchant_reference, amount, currency, input, source, status, placed_at, delivery_requirements,
+       state, captured_amount, refunded_amount, authorization_expires_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15::jsonb,
+       COALESCE($16::text, 'captured'), $17::bigint, COALESCE($18::bigint, 0), $19::timestamptz)`,
     [
       row.id,
       row.session_id,
@@ -199,6 +211,10 @@ export async function insertOrder(
       row.status,
       row.placed_at,
       JSON.stringify(row.delivery_requirements ?? []),
+      lifecycle?.state ?? null,
+      lifecycle?.captured ?? null,
+      lifecycle?.refunded ?? null,
+      lifecycle?.expiresAt ?? null,
     ],
   );
 }
