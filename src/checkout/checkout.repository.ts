@@ -113,12 +113,12 @@ export function claimSession(
   status: SessionStatus,
   at: Date,
 ): Promise<number> {
-  return db.write('UPDATE sessions SET status = $2, updated_at = $3 WHERE id = $1 AND status = $4', [
-    sessionId,
-    status,
-    at,
-    expected,
-  ]);
+  // Required: a session decided by someone else meanwhile fails the whole statement, whatever it carries.
+  return db.write(
+    'UPDATE sessions SET status = $2, updated_at = $3 WHERE id = $1 AND status = $4',
+    [sessionId, status, at, expected],
+    { required: true },
+  );
 }
 
 export async function updateSessionStatus(db: SqlExecutor, sessionId: string, status: SessionStatus, at: Date) {

@@ -3,7 +3,7 @@ import type { Clock } from '../shared/clock.ts';
 import type { Ids } from '../shared/ids.ts';
 import { ApiError, notFound } from '../shared/errors.ts';
 import { isUniqueViolation, type Database, type SqlExecutor } from '../storage/database.ts';
-import { deferWrites } from '../storage/deferred-writes.ts';
+import { deferWrites, RequiredWriteMissed } from '../storage/deferred-writes.ts';
 import {
   isPossessionProof,
   type ChallengeMethod,
@@ -317,7 +317,7 @@ export function makeCheckoutService(dependencies: CheckoutDependencies) {
         }),
       );
     } catch (error) {
-      if (error instanceof SessionMovedOn || isUniqueViolation(error)) {
+      if (error instanceof SessionMovedOn || error instanceof RequiredWriteMissed || isUniqueViolation(error)) {
         const current = await repository.findSession(database, merchant.id, session.id);
         if (current && current.status !== expectedStatus)
           return { view: await replayAuthorization(session.id), committed: false };
@@ -452,7 +452,8 @@ export function makeCheckoutService(dependencies: CheckoutDependencies) {
     for (const hook of [...(dependencies.afterDecision ?? []), ...context.extraHooks]) {
       Object.assign(extra, await hook(tx, hookContext));
     }
-    await tx.flush();
+    // Nothing follows: alone (not in a group), a batch of one statement commits by itself, without BEGIN and COMMIT.
+    await tx.flush({ last: true });
     if ((await gate) === 0) throw new SessionMovedOn();
     return { decisionId, order, events, extra };
   }
