@@ -84,6 +84,24 @@ export async function insertSession(
   );
 }
 
+/**
+ * Inserts a session sealed under a subject taken from a cache, only while that subject is live (not shredded by an
+ * erasure, here or on another node): one statement. False when it was not, and nothing was inserted.
+ */
+export async function insertSessionForLiveSubject(
+  db: SqlExecutor,
+  row: Omit<SessionRow, 'updated_at' | 'input'> & { kept: KeptInput; subject_id: string; sealed_input: Buffer },
+): Promise<boolean> {
+  const rows = await db.query(
+    `INSERT INTO sessions (id, merchant_id, status, input, subject_id, sealed_input, created_at, updated_at)
+     SELECT $1, $2, $3, $4, $5, $6, $7, $7
+      WHERE EXISTS (SELECT 1 FROM subjects WHERE id = $5 AND wrapped_key IS NOT NULL)
+     RETURNING 1`,
+    [row.id, row.merchant_id, row.status, JSON.stringify(row.kept), row.subject_id, row.sealed_input, row.created_at],
+  );
+  return rows.length > 0;
+}
+
 export async function findSession(
   db: SqlExecutor,
   merchantId: string,

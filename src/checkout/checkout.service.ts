@@ -114,14 +114,24 @@ export function makeCheckoutService(dependencies: CheckoutDependencies) {
 
   async function createSession(merchant: Merchant, input: SessionInput) {
     const at = new Date(clock.now());
-    const sealed = await personalData.sealSession(database, input);
     const row = { id: ids.next('ses'), merchant_id: merchant.id, status: 'open' as const, created_at: at };
-    await repository.insertSession(database, {
+    const columns = (sealed: Awaited<ReturnType<PersonalData['sealSession']>>) => ({
       ...row,
       kept: sealed.kept,
       subject_id: sealed.subjectId,
       sealed_input: sealed.sealed,
     });
+    const sealed = await personalData.sealSession(database, input);
+    // A cached subject: one statement, which inserts only while the subject is live (an erasure may have shredded it).
+    if (sealed.cached && (await repository.insertSessionForLiveSubject(database, columns(sealed)))) {
+      return presentSession({ ...row, input }, null, null);
+    }
+    if (sealed.cached) {
+      sealed.forget();
+      await repository.insertSession(database, columns(await personalData.sealSession(database, input)));
+    } else {
+      await repository.insertSession(database, columns(sealed));
+    }
     return presentSession({ ...row, input }, null, null);
   }
 
