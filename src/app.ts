@@ -441,6 +441,7 @@ export async function makeApplication(config: Config, overrides: Overrides = {})
     openInput: personalData.open,
     onlineState,
     lists,
+    forgetCachedSubjects: personalData.forgetCachedSubjects,
     onError: (task, error) => logError({ task, error: String(error) }, 'scheduled task failed'),
   });
   routes.push(...erasure.routes);

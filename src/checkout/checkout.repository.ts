@@ -58,6 +58,14 @@ export interface OrderRow {
   delivery_requirements: string[];
 }
 
+/** The life-cycle columns an order is inserted with, so it is written once in the state the life-cycle gave it. */
+export interface OrderLifecycle {
+  readonly state: string;
+  readonly captured: number;
+  readonly refunded: number;
+  readonly expiresAt: Date | null;
+}
+
 /** A session as stored: the person-free copy in `input`, the full input sealed under its subject's key. */
 export interface StoredSessionRow extends SealedInputColumns {
   id: string;
@@ -77,6 +85,24 @@ export async function insertSession(
      VALUES ($1, $2, $3, $4, $5, $6, $7, $7)`,
     [row.id, row.merchant_id, row.status, JSON.stringify(row.kept), row.subject_id, row.sealed_input, row.created_at],
   );
+}
+
+/**
+ * Inserts a session sealed under a subject taken from a cache, only while that subject is live (not shredded by an
+ * erasure, here or on another node): one statement. False when it was not, and nothing was inserted.
+ */
+export async function insertSessionForLiveSubject(
+  db: SqlExecutor,
+  row: Omit<SessionRow, 'updated_at' | 'input'> & { kept: KeptInput; subject_id: string; sealed_input: Buffer },
+): Promise<boolean> {
+  const rows = await db.query(
+    `INSERT INTO sessions (id, merchant_id, status, input, subject_id, sealed_input, created_at, updated_at)
+     SELECT $1, $2, $3, $4, $5, $6, $7, $7
+      WHERE EXISTS (SELECT 1 FROM subjects WHERE id = $5 AND wrapped_key IS NOT NULL)
+     RETURNING 1`,
+    [row.id, row.merchant_id, row.status, JSON.stringify(row.kept), row.subject_id, row.sealed_input, row.created_at],
+  );
+  return rows.length > 0;
 }
 
 export async function findSession(
@@ -108,12 +134,12 @@ export function claimSession(
   status: SessionStatus,
   at: Date,
 ): Promise<number> {
-  return db.write('UPDATE sessions SET status = $2, updated_at = $3 WHERE id = $1 AND status = $4', [
-    sessionId,
-    status,
-    at,
-    expected,
-  ]);
+  // Required: a session decided by someone else meanwhile fails the whole statement, whatever it carries.
+  return db.write(
+    'UPDATE sessions SET status = $2, updated_at = $3 WHERE id = $1 AND status = $4',
+    [sessionId, status, at, expected],
+    { required: true },
+  );
 }
 
 export async function updateSessionStatus(db: SqlExecutor, sessionId: string, status: SessionStatus, at: Date) {
@@ -181,11 +207,15 @@ export async function insertOrder(
     input: unknown;
     delivery_requirements?: readonly string[];
   },
+  lifecycle: OrderLifecycle | null = null,
 ): Promise<void> {
+  // Without a life-cycle the columns keep their defaults: captured at approval (captured_amount NULL: all of it).
   await db.query(
     `INSERT INTO orders (id, session_id, decision_id, merchant_id, merchant_name, account_id, external_id,
-       merchant_reference, amount, currency, input, source, status, placed_at, delivery_requirements)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15::jsonb)`,
+       merchant_reference, amount, currency, input, source, status, placed_at, delivery_requirements,
+       state, captured_amount, refunded_amount, authorization_expires_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15::jsonb,
+       COALESCE($16::text, 'captured'), $17::bigint, COALESCE($18::bigint, 0), $19::timestamptz)`,
     [
       row.id,
       row.session_id,
@@ -202,6 +232,10 @@ export async function insertOrder(
       row.status,
       row.placed_at,
       JSON.stringify(row.delivery_requirements ?? []),
+      lifecycle?.state ?? null,
+      lifecycle?.captured ?? null,
+      lifecycle?.refunded ?? null,
+      lifecycle?.expiresAt ?? null,
     ],
   );
 }

@@ -3,7 +3,7 @@ import type { Clock } from '../shared/clock.ts';
 import type { Ids } from '../shared/ids.ts';
 import { ApiError, notFound } from '../shared/errors.ts';
 import { isUniqueViolation, type Database, type SqlExecutor } from '../storage/database.ts';
-import { deferWrites } from '../storage/deferred-writes.ts';
+import { deferWrites, RequiredWriteMissed } from '../storage/deferred-writes.ts';
 import {
   isPossessionProof,
   type ChallengeMethod,
@@ -46,12 +46,17 @@ export interface CheckoutDependencies {
   readonly onGroupCommit?: (items: number) => void;
 }
 
-/** The order as checkout inserted it a moment ago, so the life-cycle need not read it back. */
+/**
+ * The order checkout is placing, not yet written: the life-cycle decides its state and calls `insert` once, before
+ * any write about the order, so the order is written once in its final state (no UPDATE of a row just inserted).
+ */
 export type PlacedOrder = Omit<
   repository.OrderRow,
   'invoice_id' | 'invoice_status' | 'invoice_due_at' | 'decision_id'
 > & {
   readonly input: SessionInput;
+  /** Queues the order's insert with the life-cycle columns given (null: the columns' defaults). */
+  readonly insert: (lifecycle: repository.OrderLifecycle | null) => Promise<void>;
 };
 
 export interface PlacedOrderOutcome {
@@ -109,14 +114,24 @@ export function makeCheckoutService(dependencies: CheckoutDependencies) {
 
   async function createSession(merchant: Merchant, input: SessionInput) {
     const at = new Date(clock.now());
-    const sealed = await personalData.sealSession(database, input);
     const row = { id: ids.next('ses'), merchant_id: merchant.id, status: 'open' as const, created_at: at };
-    await repository.insertSession(database, {
+    const columns = (sealed: Awaited<ReturnType<PersonalData['sealSession']>>) => ({
       ...row,
       kept: sealed.kept,
       subject_id: sealed.subjectId,
       sealed_input: sealed.sealed,
     });
+    const sealed = await personalData.sealSession(database, input);
+    // A cached subject: one statement, which inserts only while the subject is live (an erasure may have shredded it).
+    if (sealed.cached && (await repository.insertSessionForLiveSubject(database, columns(sealed)))) {
+      return presentSession({ ...row, input }, null, null);
+    }
+    if (sealed.cached) {
+      sealed.forget();
+      await repository.insertSession(database, columns(await personalData.sealSession(database, input)));
+    } else {
+      await repository.insertSession(database, columns(sealed));
+    }
     return presentSession({ ...row, input }, null, null);
   }
 
@@ -329,7 +344,7 @@ export function makeCheckoutService(dependencies: CheckoutDependencies) {
         }),
       );
     } catch (error) {
-      if (error instanceof SessionMovedOn || isUniqueViolation(error)) {
+      if (error instanceof SessionMovedOn || error instanceof RequiredWriteMissed || isUniqueViolation(error)) {
         const current = await repository.findSession(database, merchant.id, session.id);
         if (current && current.status !== expectedStatus)
           return { view: await replayAuthorization(session.id), committed: false };
@@ -407,7 +422,7 @@ export function makeCheckoutService(dependencies: CheckoutDependencies) {
           events.push(...(await attachProof(tx, session, accountId, proof)));
       }
       if (evidence?.onApproved) events.push(...(await evidence.onApproved(tx, accountId, decidedAt)));
-      order = await placeOrder(tx, {
+      const placing = await placeOrder(tx, {
         merchant,
         session,
         decisionId,
@@ -415,9 +430,18 @@ export function makeCheckoutService(dependencies: CheckoutDependencies) {
         at: decidedAt,
         deliveryRequirements: [...(decision.deliveryRequirements ?? [])],
       });
+      order = placing.order;
       events.push({ kind: 'order', orderId: order.id, accountId, merchantId: merchant.id, at, session: session.input });
       if (dependencies.onOrderPlaced) {
-        const placed = await dependencies.onOrderPlaced(tx, { ...order, input: session.input }, decidedAt);
+        let inserted = false;
+        const insert = async (lifecycle: repository.OrderLifecycle | null) => {
+          if (inserted) throw new Error(`order ${placing.order.id} was inserted twice`);
+          inserted = true;
+          await placing.insert(lifecycle);
+        };
+        const placed = await dependencies.onOrderPlaced(tx, { ...order, input: session.input, insert }, decidedAt);
+        // Unexpected, not an outcome: the life-cycle must write the order it was handed.
+        if (!inserted) throw new Error(`the order life-cycle did not insert order ${order.id}`);
         events.push(...placed.events);
         order = { ...order, invoice_id: placed.invoiceId };
       }
@@ -455,7 +479,8 @@ export function makeCheckoutService(dependencies: CheckoutDependencies) {
     for (const hook of [...(dependencies.afterDecision ?? []), ...context.extraHooks]) {
       Object.assign(extra, await hook(tx, hookContext));
     }
-    await tx.flush();
+    // Nothing follows: alone (not in a group), a batch of one statement commits by itself, without BEGIN and COMMIT.
+    await tx.flush({ last: true });
     if ((await gate) === 0) throw new SessionMovedOn();
     return { decisionId, order, events, extra };
   }
@@ -490,7 +515,7 @@ export function makeCheckoutService(dependencies: CheckoutDependencies) {
       at: Date;
       deliveryRequirements: string[];
     },
-  ): Promise<repository.OrderRow> {
+  ): Promise<{ order: repository.OrderRow; insert: (lifecycle: repository.OrderLifecycle | null) => Promise<void> }> {
     const { session } = context;
     const order: repository.OrderRow = {
       id: ids.next('ord'),
@@ -509,13 +534,20 @@ export function makeCheckoutService(dependencies: CheckoutDependencies) {
       invoice_due_at: null,
       delivery_requirements: context.deliveryRequirements,
     };
-    await repository.insertOrder(tx, {
-      ...order,
-      merchant_name: context.merchant.name,
-      external_id: null,
-      input: personalData.keep(session.input, subjectOf(session)),
-    });
-    if (dependencies.onOrderPlaced) return order;
+    const insert = (lifecycle: repository.OrderLifecycle | null) =>
+      repository.insertOrder(
+        tx,
+        {
+          ...order,
+          merchant_name: context.merchant.name,
+          external_id: null,
+          input: personalData.keep(session.input, subjectOf(session)),
+        },
+        lifecycle,
+      );
+    // With a life-cycle, it writes the order in the state it gives it (see PlacedOrder).
+    if (dependencies.onOrderPlaced) return { order, insert };
+    await insert(null);
     const invoice = {
       id: ids.next('inv'),
       status: 'open',
@@ -529,7 +561,10 @@ export function makeCheckoutService(dependencies: CheckoutDependencies) {
       currency: order.currency,
       created_at: context.at,
     });
-    return { ...order, invoice_id: invoice.id, invoice_status: invoice.status, invoice_due_at: invoice.due_at };
+    return {
+      order: { ...order, invoice_id: invoice.id, invoice_status: invoice.status, invoice_due_at: invoice.due_at },
+      insert,
+    };
   }
 
   async function replayAuthorization(sessionId: string): Promise<AuthorizationView> {

@@ -1,5 +1,6 @@
 // Group commit: authorizes arriving together share one transaction (one commit, one fsync), each answered once durable.
 import type { Database, SqlExecutor } from '../storage/database.ts';
+import { runInLazyTransaction } from '../storage/lazy-transaction.ts';
 
 interface Item<T> {
   readonly work: (tx: SqlExecutor) => Promise<T>;
@@ -19,6 +20,7 @@ export interface GroupCommitOptions {
  * waits for a window and a busy server commits many at once. A group that fails (one item's error, a lost race, a
  * failed commit) is rolled back whole and every item runs again in a transaction of its own: one bad item fails
  * only itself. Work must therefore be repeatable: it may run twice, and only the committed run counts.
+ * An item alone runs in a lazy transaction: when its writes are one statement (declared last), no BEGIN or COMMIT.
  */
 export function makeGroupCommit(database: Database, options: GroupCommitOptions) {
   let waiting: Item<unknown>[] = [];
@@ -26,7 +28,7 @@ export function makeGroupCommit(database: Database, options: GroupCommitOptions)
 
   async function runAlone(item: Item<unknown>): Promise<void> {
     try {
-      const result = await database.transaction(item.work);
+      const result = await runInLazyTransaction(database, item.work);
       options.onCommit?.(1);
       item.resolve(result);
     } catch (error) {

@@ -39,7 +39,7 @@ export function plan(order: ManagedOrder, command: OrderCommand): Planned {
 }
 
 /**
- * Writes a planned transition in the caller's transaction (the order row must be locked). Returns the history
+ * Writes a planned transition in the caller's transaction (the order row must be locked, or be inserted by it). Returns the history
  * event for the risk engine, to be applied once the transaction has committed.
  */
 export async function recordTransition(
@@ -52,17 +52,21 @@ export async function recordTransition(
     actor: string;
     details: Record<string, unknown>;
     at: Date;
+    /** The order row was inserted in this transaction already holding `planned.after`: nothing to update. */
+    figuresWritten?: boolean;
   },
 ): Promise<HistoryEvent[]> {
   const { order, planned, invoice, at } = transitioned;
   const { after } = planned;
   const ended = !['authorized', 'partially_captured'].includes(after.state);
-  await repository.updateFigures(tx, order.id, {
-    state: after.state,
-    captured: after.captured,
-    refunded: after.refunded,
-    ...(ended ? { expiresAt: null } : {}),
-  });
+  if (!transitioned.figuresWritten) {
+    await repository.updateFigures(tx, order.id, {
+      state: after.state,
+      captured: after.captured,
+      refunded: after.refunded,
+      ...(ended ? { expiresAt: null } : {}),
+    });
+  }
   // Only releases change what the consumer may owe: a capture moves authorization into the invoice, and a payment
   // that settles the invoice is a history event of its own.
   const exposure = exposureChanging.includes(planned.event) ? exposureOf(after, invoice) : null;

@@ -7,8 +7,8 @@ import type { HistoryEvent, RiskEngine } from '../risk/engine.ts';
 import type { Merchant } from '../http/route.ts';
 import { lockInvoiceByOrder, type InvoiceRow } from '../invoicing/invoice.transitions.ts';
 import { insertCaseEvent } from '../protection/protection.repository.ts';
-import type { OrderCommand } from './order.state-machine.ts';
-import { plan, recordTransition } from './order.history.ts';
+import type { OrderCommand, OrderFigures } from './order.state-machine.ts';
+import { figuresOf, plan, recordTransition } from './order.history.ts';
 import { invoiceCapture, invoiceRefund } from './order.invoice.ts';
 import { settleOrder } from './order.settlement.ts';
 import { presentManagedOrder } from './orders.presenter.ts';
@@ -74,7 +74,13 @@ export function makeOrdersService(dependencies: OrdersDependencies) {
     input: CaptureInput,
     actor: string,
     at: Date,
-    options: { readonly freshOrder?: boolean } = {},
+    options: {
+      /**
+       * The order is being placed in this transaction and not yet written: called with the figures the state machine
+       * gives it after this capture, before any other write, so the order is inserted once in its final state.
+       */
+      readonly enter?: (after: OrderFigures) => Promise<void>;
+    } = {},
   ): Promise<{ captureId: string; invoiceId: string; events: HistoryEvent[] }> {
     if (input.amount && input.amount.currency !== order.currency) {
       throw new ApiError(422, 'currency_mismatch', `the order is in ${order.currency}`, 'amount.currency');
@@ -86,6 +92,7 @@ export function makeOrdersService(dependencies: OrdersDependencies) {
     if (trackingNumbers.length > 0 && carrier === null) {
       throw new ApiError(422, 'carrier_required', 'name the carrier of the tracking numbers', 'carrier');
     }
+    await options.enter?.(planned.after);
     const captureId = ids.next('cap');
     await repository.insertCapture(tx, {
       id: captureId,
@@ -116,7 +123,9 @@ export function makeOrdersService(dependencies: OrdersDependencies) {
         );
       }
     }
-    const invoice = await invoiceCapture(tx, ids, order, amount, at, dependencies.invoiceDueDays, options);
+    const invoice = await invoiceCapture(tx, ids, order, amount, at, dependencies.invoiceDueDays, {
+      freshOrder: options.enter !== undefined,
+    });
     if (order.merchant_id) {
       await repository.insertPayoutEntry(tx, {
         id: ids.next('pyo'),
@@ -134,6 +143,7 @@ export function makeOrdersService(dependencies: OrdersDependencies) {
       planned,
       invoice,
       actor,
+      figuresWritten: options.enter !== undefined,
       details: {
         capture_id: captureId,
         amount: { value: amount, currency: order.currency },
@@ -259,29 +269,19 @@ export function makeOrdersService(dependencies: OrdersDependencies) {
   }
 
   /**
-   * Called in the decision's transaction for every approved order: "on_approval" merchants capture the whole
-   * order at once (today's invoice at approval); "on_shipment" merchants get an authorization that waits.
+   * Called in the decision's transaction for every approved order, which checkout hands over not yet written:
+   * "on_approval" merchants capture the whole order at once (today's invoice at approval); "on_shipment" merchants
+   * get an authorization that waits. The order is inserted once, in the state the state machine gives it, so an
+   * approval needs no second write batch to update the row it has just inserted.
    */
-  /** Checkout placed `placed` a moment ago in this transaction: it enters the life-cycle without being read back. */
   async function placeApproved(tx: SqlExecutor, placed: PlacedOrder, at: Date): Promise<PlacedOrderOutcome> {
-    if (!placed.merchant_id) return { events: [], invoiceId: null };
+    if (!placed.merchant_id) {
+      await placed.insert(null);
+      return { events: [], invoiceId: null };
+    }
+    // Read before the order's writes are queued (warm: no read at all), so it does not split their batch.
     const mode = await captureModes.of(tx, placed.merchant_id);
     const expiresAt = new Date(at.getTime() + dependencies.authorizationDays * dayMilliseconds);
-    await repository.insertOrderEvent(tx, {
-      id: ids.next('oev'),
-      order_id: placed.id,
-      event: 'authorized',
-      from_state: 'authorized',
-      to_state: 'authorized',
-      actor: 'system',
-      details: {
-        amount: { value: placed.amount, currency: placed.currency },
-        capture_mode: mode,
-        expires_at: mode === 'on_shipment' ? expiresAt.toISOString() : null,
-      },
-      exposure: null,
-      at,
-    });
     const authorized: ManagedOrder = {
       ...placed,
       state: 'authorized',
@@ -289,11 +289,33 @@ export function makeOrdersService(dependencies: OrdersDependencies) {
       refunded_amount: 0,
       authorization_expires_at: null,
     };
+    const enter = async (figures: OrderFigures, authorizationExpiresAt: Date | null) => {
+      const { state, captured, refunded } = figures;
+      await placed.insert({ state, captured, refunded, expiresAt: authorizationExpiresAt });
+      await repository.insertOrderEvent(tx, {
+        id: ids.next('oev'),
+        order_id: placed.id,
+        event: 'authorized',
+        from_state: 'authorized',
+        to_state: 'authorized',
+        actor: 'system',
+        details: {
+          amount: { value: placed.amount, currency: placed.currency },
+          capture_mode: mode,
+          expires_at: mode === 'on_shipment' ? expiresAt.toISOString() : null,
+        },
+        exposure: null,
+        at,
+      });
+    };
     if (mode === 'on_approval') {
-      const captured = await captureLocked(tx, authorized, {}, 'system:capture_on_approval', at, { freshOrder: true });
+      // A captured order's authorization has ended: no expiry (as the capture's transition would set).
+      const captured = await captureLocked(tx, authorized, {}, 'system:capture_on_approval', at, {
+        enter: (after) => enter(after, null),
+      });
       return { events: captured.events, invoiceId: captured.invoiceId };
     }
-    await repository.updateFigures(tx, placed.id, { state: 'authorized', captured: 0, refunded: 0, expiresAt });
+    await enter(figuresOf(authorized), expiresAt);
     return { events: [], invoiceId: null };
   }
 

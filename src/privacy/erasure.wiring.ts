@@ -22,6 +22,8 @@ export function makeErasureContext(dependencies: {
   openInput?: SealedReader['openInput'];
   onlineState: OnlineStateService;
   lists: ListsService;
+  /** Drops cached subjects (and their data keys) once someone was erased, here or on another node. */
+  forgetCachedSubjects?: () => void;
   onError: (task: string, error: unknown) => void;
 }) {
   const { config, database, clock, ids, pseudonyms, onlineState, lists } = dependencies;
@@ -29,6 +31,7 @@ export function makeErasureContext(dependencies: {
   let purgedUpTo = 0;
   async function purgeMemory(): Promise<void> {
     const latest = await service.latestFinished();
+    dependencies.forgetCachedSubjects?.();
     await onlineState.rebuild();
     await lists.reload();
     purgedUpTo = Math.max(purgedUpTo, latest);

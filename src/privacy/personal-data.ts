@@ -10,6 +10,7 @@ import { ApiError } from '../shared/errors.ts';
 import { makePseudonyms, type Pseudonyms } from './pseudonyms.ts';
 import { makeAccountData } from './account-data.ts';
 import type { MasterKey } from './envelope.ts';
+import { makeSubjectCache } from './subject.cache.ts';
 import {
   erased,
   makeSubjectStore,
@@ -60,6 +61,7 @@ export interface SealedInputColumns extends SubjectKeyColumns {
 
 export function makePersonalData(dependencies: { subjects: SubjectStore; pseudonyms: Pseudonyms }) {
   const { subjects, pseudonyms } = dependencies;
+  const subjectCache = makeSubjectCache();
 
   const emailPseudonym = (email: string) =>
     pseudonyms.of('email', normaliseEmail(email)?.key ?? email.trim().toLowerCase());
@@ -97,10 +99,22 @@ export function makePersonalData(dependencies: { subjects: SubjectStore; pseudon
     };
   }
 
-  /** Seals a new session's input under the subject of its claimed e-mail (found or made in one statement). */
+  /**
+   * Seals a new session's input under the subject of its claimed e-mail: a cached subject costs no statement (`cached`:
+   * the insert must check it is still live, and call `forget` and seal again if not); else found or made in one.
+   */
   async function sealSession(db: SqlExecutor, input: SessionInput) {
-    const subject = await subjects.subjectFor(db, emailPseudonym(input.customer.email));
-    return { subjectId: subject.id, sealed: subjects.seal(subject, input), kept: keep(input, subject.id) };
+    const claim = emailPseudonym(input.customer.email);
+    const cached = subjectCache.get(claim);
+    const subject = cached ?? (await subjects.subjectFor(db, claim));
+    if (!cached) subjectCache.set(claim, subject);
+    return {
+      subjectId: subject.id,
+      sealed: subjects.seal(subject, input),
+      kept: keep(input, subject.id),
+      cached: cached !== undefined,
+      forget: () => subjectCache.forget(claim),
+    };
   }
 
   /**
@@ -169,6 +183,8 @@ export function makePersonalData(dependencies: { subjects: SubjectStore; pseudon
     addressPseudonym,
     keep,
     sealSession,
+    /** After an erasure: no cached subject (nor its data key) outlives it. */
+    forgetCachedSubjects: () => subjectCache.clear(),
     open,
     openOrRefuse,
     openInputs,

@@ -1,20 +1,41 @@
 // Collects a transaction's writes and sends them as one statement (data-modifying CTEs), so an approval costs one round trip.
 import type { SqlExecutor, SqlValue } from './database.ts';
+import { isLazyTransaction } from './lazy-transaction.ts';
 
 interface PendingWrite {
   readonly text: string;
   readonly params: readonly SqlValue[];
   readonly table: string;
   readonly kind: 'insert' | 'change';
+  /** The statement fails (and with it everything it carries) unless this write affects a row. */
+  readonly required: boolean;
   readonly settle: { resolve: (count: number) => void; reject: (error: unknown) => void };
 }
 
 export interface DeferredWrites extends SqlExecutor {
   /** Queues a write and resolves with the rows it affected once the batch is sent. */
-  write(text: string, params?: readonly SqlValue[]): Promise<number>;
-  /** Sends what is queued; resolves when every queued write has run. */
-  flush(): Promise<void>;
+  write(text: string, params?: readonly SqlValue[], options?: { readonly required?: boolean }): Promise<number>;
+  /**
+   * Sends what is queued; resolves when every queued write has run. `last`: nothing follows in this transaction, so
+   * over a lazy transaction a batch of one statement runs on its own, without BEGIN and COMMIT.
+   */
+  flush(options?: { readonly last?: boolean }): Promise<void>;
 }
+
+/** A write queued as required affected no row: its statement failed, so nothing it carried was written. */
+export class RequiredWriteMissed extends Error {
+  constructor() {
+    super('a required write affected no row');
+    this.name = 'RequiredWriteMissed';
+  }
+}
+
+// Raised inside the statement (an integer cast of a text that is not one, built from a count so that the planner
+// cannot fold it early), so a missed required write fails the statement itself, on its own or in a transaction.
+const missedMarker = 'rearguard_required_write_missed';
+const guardOf = (index: number) =>
+  `(SELECT CASE WHEN count(*) = 0 THEN ('${missedMarker}:' || count(*))::int ELSE 0 END FROM w${index})`;
+const isMissed = (error: unknown) => error instanceof Error && error.message.includes(missedMarker);
 
 // Only a plain write whose rows the caller does not read can wait: anything with RETURNING is a read too.
 const writePattern = /^\s*(INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+([a-z_][a-z0-9_]*)/i;
@@ -51,7 +72,7 @@ function canJoin(write: PendingWrite, written: ReadonlySet<string>, changed: Rea
 export function deferWrites(tx: SqlExecutor): DeferredWrites {
   let pending: PendingWrite[] = [];
   // Sends the batch as few statements as the snapshot rule allows, in the order the writes were made.
-  async function send(batch: readonly PendingWrite[]): Promise<void> {
+  async function send(batch: readonly PendingWrite[], last: boolean): Promise<void> {
     let start = 0;
     while (start < batch.length) {
       const written = new Set<string>();
@@ -65,16 +86,29 @@ export function deferWrites(tx: SqlExecutor): DeferredWrites {
         end += 1;
       }
       const chunk = batch.slice(start, end);
-      const counts = await sendStatement(chunk);
+      const counts = await sendStatement(chunk, last && end === batch.length);
       chunk.forEach((write, index) => write.settle.resolve(counts[index] ?? 0));
       start = end;
     }
   }
 
-  async function sendStatement(chunk: readonly PendingWrite[]): Promise<number[]> {
-    if (chunk.length === 1) {
+  async function sendStatement(chunk: readonly PendingWrite[], last: boolean): Promise<number[]> {
+    const run = <Row>(text: string, params: readonly SqlValue[]) =>
+      last && isLazyTransaction(tx) ? tx.queryLast<Row>(text, params) : tx.query<Row>(text, params);
+    try {
+      return await sendChunk(chunk, run);
+    } catch (error) {
+      throw isMissed(error) ? new RequiredWriteMissed() : error;
+    }
+  }
+
+  async function sendChunk(
+    chunk: readonly PendingWrite[],
+    run: <Row>(text: string, params: readonly SqlValue[]) => Promise<Row[]>,
+  ): Promise<number[]> {
+    if (chunk.length === 1 && !chunk[0]!.required) {
       const [only] = chunk;
-      const rows = await tx.query(`${only!.text} RETURNING 1`, only!.params);
+      const rows = await run(`${only!.text} RETURNING 1`, only!.params);
       return [rows.length];
     }
     const params: SqlValue[] = [];
@@ -83,28 +117,37 @@ export function deferWrites(tx: SqlExecutor): DeferredWrites {
       params.push(...write.params);
       return `w${index} AS (${text} RETURNING 1)`;
     });
-    const counts = chunk.map((_, index) => `(SELECT count(*) FROM w${index})::int AS c${index}`).join(', ');
-    const [row] = await tx.query<Record<string, number>>(`WITH ${parts.join(', ')} SELECT ${counts}`, params);
+    const counts = chunk.map((_, index) => `(SELECT count(*) FROM w${index})::int AS c${index}`);
+    const guards = chunk.flatMap((write, index) => (write.required ? [`${guardOf(index)} AS g${index}`] : []));
+    const [row] = await run<Record<string, number>>(
+      `WITH ${parts.join(', ')} SELECT ${[...counts, ...guards].join(', ')}`,
+      params,
+    );
     return chunk.map((_, index) => row?.[`c${index}`] ?? 0);
   }
 
-  async function flush(): Promise<void> {
+  async function flush(options: { readonly last?: boolean } = {}): Promise<void> {
     if (pending.length === 0) return;
     const batch = pending;
     pending = [];
     try {
-      await send(batch);
+      await send(batch, options.last === true);
     } catch (error) {
       for (const write of batch) write.settle.reject(error);
       throw error;
     }
   }
 
-  function write(text: string, params: readonly SqlValue[] = []): Promise<number> {
+  function write(
+    text: string,
+    params: readonly SqlValue[] = [],
+    options: { readonly required?: boolean } = {},
+  ): Promise<number> {
     const shape = classify(text);
     if (!shape) throw new Error('only a plain INSERT, UPDATE or DELETE without RETURNING can be deferred');
     return new Promise<number>((resolve, reject) => {
-      pending.push({ text: text.trim(), params, ...shape, settle: { resolve, reject } });
+      const required = options.required === true;
+      pending.push({ text: text.trim(), params, ...shape, required, settle: { resolve, reject } });
     });
   }
 

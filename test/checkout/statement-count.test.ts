@@ -8,7 +8,7 @@ describe.each(databaseKinds)('statements per approved authorize (%s)', (kind) =>
   let application: TestApplication | undefined;
   afterEach(async () => application?.close());
 
-  it('reads the session once, writes in two statements, and reads nothing back', async () => {
+  it('reads the session once, writes in one statement without BEGIN or COMMIT, and reads nothing back', async () => {
     const { database, statements } = countingDatabase(await makeTestDatabase(kind));
     // The history tail's own polling is another process's concern: only this process's statements are counted.
     application = await makeTestApplication(kind, { database, historyTail: false });
@@ -28,9 +28,12 @@ describe.each(databaseKinds)('statements per approved authorize (%s)', (kind) =>
       expect(authorized.json().order.invoice_id).toMatch(/^inv_/);
       counts.push(statements.length);
       if (reference !== 'first') {
-        // Session read, BEGIN, decision+order+capture+invoice+payout+account, the order's figures+hooks, COMMIT.
+        // Session read, then one statement carrying every write (decision, account, the order in its final state,
+        // its events, capture, invoice, payout, webhooks and notices), committed on its own: no BEGIN, no COMMIT.
         expect(statements.filter((text) => /^SELECT/.test(text))).toHaveLength(1);
-        expect(statements).toHaveLength(5);
+        expect(statements.filter((text) => /\bUPDATE orders\b/.test(text))).toHaveLength(0);
+        expect(statements).not.toContain('BEGIN');
+        expect(statements).toHaveLength(2);
       }
     }
     // Before this work an approval cost 31 statements here (16 of them on the old path's returning customer).
@@ -41,5 +44,47 @@ describe.each(databaseKinds)('statements per approved authorize (%s)', (kind) =>
       'SELECT count(*)::int AS count FROM orders o JOIN invoices i ON i.order_id = o.id',
     );
     expect(orders?.count).toBe(3);
+  });
+
+  it("creates a returning shopper's session in one statement, and a shredded subject is never reused", async () => {
+    const { database, statements } = countingDatabase(await makeTestDatabase(kind));
+    application = await makeTestApplication(kind, { database, historyTail: false });
+    const create = async (reference: string, customer?: Record<string, string>) => {
+      statements.length = 0;
+      const created = await application!.request('POST', '/v1/sessions', {
+        body: sessionBody({ merchant_reference: reference, ...(customer ? { customer } : {}) }),
+      });
+      expect(created.statusCode).toBe(201);
+      const sent = [...statements];
+      const [row] = await database.query<{ subject_id: string }>('SELECT subject_id FROM sessions WHERE id = $1', [
+        created.json().id,
+      ]);
+      return { id: created.json().id as string, subjectId: row!.subject_id, statements: sent };
+    };
+    // Another shopper first, so what any first request reads (merchant, levers) is cached.
+    await create('warm-up', { name: 'Bram Jansen', email: 'bram@example.nl', phone: '+31612000999' });
+    // The first finds (or makes) the claim's subject, then inserts; the next knows the subject already.
+    const first = await create('cache-1');
+    expect(first.statements).toHaveLength(2);
+    const second = await create('cache-2');
+    expect(second.statements).toHaveLength(1);
+    expect(second.statements[0]).toMatch(/^INSERT INTO sessions/);
+    expect(second.subjectId).toBe(first.subjectId);
+
+    // Another node erased the person (its key shredded) while this one still has the subject cached: the insert finds
+    // it shredded, inserts nothing, and the session is sealed under a new subject that can still be decided.
+    await database.query(
+      'UPDATE subjects SET wrapped_key = NULL, master_key_id = NULL, claim_pseudonym = NULL WHERE id = $1',
+      [first.subjectId],
+    );
+    const afterErasure = await create('cache-3');
+    expect(afterErasure.subjectId).not.toBe(first.subjectId);
+    const authorized = await application.request('POST', `/v1/sessions/${afterErasure.id}/authorize`);
+    expect(authorized.statusCode).toBe(200);
+    const [count] = await database.query<{ count: number }>(
+      'SELECT count(*)::int AS count FROM sessions WHERE subject_id = $1',
+      [first.subjectId],
+    );
+    expect(count?.count).toBe(2);
   });
 });
