@@ -68,6 +68,43 @@ describe.each(databaseKinds)('cases on %s', (kind) => {
     expect(mine.data.map((item: { id: string }) => item.id)).toEqual([caseId]);
   });
 
+  it('a case filed before evidence was kept by reference is read and resolved from its plain evidence', async () => {
+    const { caseId, orderId } = await claimed('legacy-1');
+    const legacy = {
+      order: {
+        id: orderId,
+        amount: { value: 4900, currency: 'EUR' },
+        merchant: null,
+        placed_at: '2026-01-01T00:00:00Z',
+      },
+      decision: null,
+      claimed_identity: { name: 'Old Case', email: 'Old.Case@example.nl', phone: '+31 6 1111 2222' },
+      device: { id: 'dev-legacy-1', ip: '192.0.2.44' },
+      ip: '192.0.2.44',
+      billing_address: null,
+      shipping_address: { street: 'Dam', house_number: '1', postal_code: '1012 JS', city: 'Amsterdam', country: 'NL' },
+      linked_accounts: [{ account_id: 'acc_gone', name: 'Linked Person', email: 'linked@example.nl', shared: 'ip' }],
+    };
+    await app.database.query('UPDATE cases SET evidence = $2 WHERE id = $1', [caseId, JSON.stringify(legacy)]);
+    expect((await admin('GET', `/v1/admin/cases/${caseId}`)).json().evidence).toEqual(legacy);
+    await admin('POST', `/v1/admin/cases/${caseId}/resolve`, {
+      outcome: 'fraud_confirmed',
+      note: 'Old.',
+      actor: 'sam',
+    });
+    const flags = await app.database.query<{ entity_kind: string; entity_value: string }>(
+      'SELECT entity_kind, entity_value FROM protection_flags WHERE case_id = $1 ORDER BY entity_kind',
+      [caseId],
+    );
+    expect(flags).toEqual([
+      { entity_kind: 'address', entity_value: '1012JS|1|NL' },
+      { entity_kind: 'device', entity_value: 'dev-legacy-1' },
+      { entity_kind: 'email', entity_value: 'old.case@example.nl' },
+      { entity_kind: 'ip', entity_value: '192.0.2.44' },
+      { entity_kind: 'phone', entity_value: '+31611112222' },
+    ]);
+  });
+
   it('confirmed fraud: the invoice is written off, the order labelled with its time, the entities flagged', async () => {
     const { caseId, orderId, invoiceId, accountId } = await claimed('fraud-1');
     const resolved = await admin('POST', `/v1/admin/cases/${caseId}/resolve`, {

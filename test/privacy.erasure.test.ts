@@ -239,6 +239,14 @@ describe.each(databaseKinds)('canary erasure on %s', (kind) => {
     // Restricted storage holds what the law keeps: the tax invoice names the buyer.
     const restricted = await app.database.query<{ payload: unknown }>('SELECT payload FROM restricted_records');
     expect(JSON.stringify(restricted)).toContain(canary.name);
+    // The confirmed fraud's case keeps references only: restricted storage opened its values before the shredding.
+    const [incident] = await app.database.query<{ payload: { cases: Array<{ evidence: Record<string, unknown> }> } }>(
+      `SELECT payload FROM restricted_records WHERE kind = 'fraud_incident'`,
+    );
+    expect(incident!.payload.cases[0]!.evidence).toMatchObject({
+      claimed_identity: { email: canary.email },
+      device: { id: canaryDevice },
+    });
 
     // The fraud signal survives: a new order with the canary's device and e-mail is still declined by the block list.
     const returning = await app.request('POST', '/v1/sessions', {

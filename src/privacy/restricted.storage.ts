@@ -1,5 +1,6 @@
 // Restricted storage: what the law makes us keep of an erased person, copied out of the live tables before they go.
 import type { SqlExecutor } from '../storage/database.ts';
+import { isEvidenceByReference, openedEvidence } from '../protection/case.evidence.ts';
 import { daysAfter, legalBases, type ErasureStep, type KeptRecords, type RestrictedKind } from './erasure.step.ts';
 
 function summarise(kept: Array<{ kind: RestrictedKind; keepUntil: Date }>): KeptRecords[] {
@@ -87,7 +88,7 @@ export const restrictFraudIncidents: ErasureStep = {
        WHERE l.order_id = ANY($1) AND l.label IN ('fraud_third_party', 'fraud_first_party')`,
       [orderIds],
     );
-    const cases = await tx.query<{ id: string; order_id: string | null }>(
+    const cases = await tx.query<{ id: string; order_id: string | null; evidence: unknown }>(
       `SELECT c.*, (SELECT coalesce(jsonb_agg(to_jsonb(e) ORDER BY e.seq), '[]') FROM case_events e WHERE e.case_id = c.id)
          AS events
        FROM cases c WHERE c.id = ANY($1) AND c.resolution = 'fraud_confirmed'`,
@@ -100,7 +101,14 @@ export const restrictFraudIncidents: ErasureStep = {
       return incident;
     };
     for (const label of labels) incidentOf(label.order_id).labels.push(label);
-    for (const row of cases) incidentOf(row.order_id ?? row.id).cases.push(row);
+    for (const row of cases) {
+      // The legal record needs the values the case refers to: opened from the buyer read before the key is shredded.
+      // Linked accounts are other people: the record keeps them by reference only.
+      const evidence = isEvidenceByReference(row.evidence)
+        ? openedEvidence(row.evidence, (row.order_id && erasure.subject.buyers[row.order_id]) || null, new Map())
+        : row.evidence;
+      incidentOf(row.order_id ?? row.id).cases.push({ ...row, evidence });
+    }
     const keepUntil = daysAfter(erasure.now, erasure.privacy.fraudIncidentRetentionDays);
     const payloads = [...incidents].map(([key, incident]) => ({ key, ...incident }));
     if (payloads.length > 0)

@@ -11,8 +11,8 @@ import { enqueue } from '../outbox/outbox.ts';
 export const refundTopic = 'payment.refund';
 import * as repository from './protection.repository.ts';
 import type { CaseResolution, CaseRow } from './protection.repository.ts';
-import type { CaseEvidence } from './case.evidence.ts';
-import type { AccountData } from '../privacy/account-data.ts';
+import { openCaseEvidence, type CaseEvidence } from './case.evidence.ts';
+import type { PersonalData } from '../privacy/personal-data.ts';
 
 /** The entities an attacker used on a confirmed fraud, as (kind, value) pairs to flag. */
 export function entitiesToFlag(evidence: Partial<CaseEvidence>): Array<{ kind: string; value: string }> {
@@ -49,7 +49,7 @@ const consumerText: Record<CaseResolution, string> = {
 export async function resolveCase(
   tx: SqlExecutor,
   ids: Ids,
-  accounts: AccountData,
+  personalData: PersonalData,
   caseRow: CaseRow,
   resolution: { outcome: CaseResolution; note: string; actor: string; at: Date },
 ): Promise<HistoryEvent[]> {
@@ -99,7 +99,9 @@ export async function resolveCase(
       [ids.next('lbl'), caseRow.order_id, 'identity_misuse', at],
     );
     events.push({ kind: 'label', orderId: caseRow.order_id, at: at.getTime(), label: 'fraud_third_party' });
-    for (const entity of entitiesToFlag(caseRow.evidence as Partial<CaseEvidence>)) {
+    // The values are opened now (the case keeps references): a person already erased has nothing left to flag.
+    const evidence = await openCaseEvidence(tx, personalData, caseRow.evidence);
+    for (const entity of entitiesToFlag(evidence as Partial<CaseEvidence>)) {
       await repository.insertFlag(tx, {
         id: ids.next('flg'),
         kind: entity.kind,
@@ -133,7 +135,7 @@ export async function resolveCase(
     refund > 0 && invoice
       ? ` The ${invoice.currency} ${(refund / 100).toFixed(2)} you already paid will be refunded.`
       : '';
-  await enqueueConsumerNotice(tx, ids, accounts, {
+  await enqueueConsumerNotice(tx, ids, personalData.accounts, {
     accountId: caseRow.account_id,
     template: outcome === 'rejected' ? 'claim_rejected' : 'claim_upheld',
     text: (caseRow.kind === 'review_request' ? reviewText : consumerText)[outcome] + refundText + appeal,

@@ -11,7 +11,8 @@ import * as repository from './protection.repository.ts';
 import type { CaseResolution, CaseRow } from './protection.repository.ts';
 import { presentSla } from './case.sla.ts';
 import { resolveCase } from './case.resolution.ts';
-import type { AccountData } from '../privacy/account-data.ts';
+import type { PersonalData } from '../privacy/personal-data.ts';
+import { openCaseEvidence } from './case.evidence.ts';
 
 export interface CaseFilter {
   readonly status?: 'open' | 'resolved' | undefined;
@@ -27,7 +28,8 @@ export function makeCasesService(dependencies: {
   clock: Clock;
   ids: Ids;
   engine: RiskEngine;
-  accounts: AccountData;
+  /** Opens the evidence's sealed values (the order's input, the linked accounts) when a case is read or resolved. */
+  personalData: PersonalData;
 }) {
   const { database, clock, ids, engine } = dependencies;
 
@@ -92,7 +94,7 @@ export function makeCasesService(dependencies: {
         : null,
       invoice: invoice ? { id: invoice.id, status: invoice.status, due_at: invoice.due_at.toISOString() } : null,
       resolution_note: row.resolution_note,
-      evidence: row.evidence,
+      evidence: await openCaseEvidence(database, dependencies.personalData, row.evidence),
       audit: events.map((event) => ({
         actor: event.actor,
         action: event.action,
@@ -140,7 +142,7 @@ export function makeCasesService(dependencies: {
       const row = await repository.findCase(tx, caseId, { forUpdate: true });
       if (!row) throw notFound('case');
       if (row.status !== 'open') throw new ApiError(409, 'case_resolved', 'this case is already resolved');
-      return resolveCase(tx, ids, dependencies.accounts, row, { ...input, at });
+      return resolveCase(tx, ids, dependencies.personalData, row, { ...input, at });
     });
     // Labels reach the online state only once committed.
     for (const event of events) await engine.record(event);

@@ -82,7 +82,7 @@ export function makeProtectionContext(dependencies: ProtectionDependencies) {
     clock,
     ids,
     engine: dependencies.engine,
-    accounts: personalData.accounts,
+    personalData,
   });
   const slaBreaches = new Counter({
     name: 'rearguard_case_sla_breaches_total',

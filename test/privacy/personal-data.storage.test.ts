@@ -3,8 +3,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
 import { databaseKinds } from '../databases.ts';
-import { sessionBody, testConfig, type TestApplication } from '../application.ts';
-import { makeProtectionTestApplication, signedInHeaders } from '../protection.helpers.ts';
+import { adminKey, sessionBody, testConfig, type TestApplication } from '../application.ts';
+import { approvedOrder, makeProtectionTestApplication, signedInHeaders } from '../protection.helpers.ts';
 import { makeStaffDesk } from '../staff.desk.ts';
 import { runCli } from '../../src/cli/cli.ts';
 import { makeSubjectStore } from '../../src/privacy/subject-store.ts';
@@ -240,6 +240,53 @@ describe.each(databaseKinds)('personal data kept once, encrypted (%s)', (kind) =
     expect(again.authorization.decision).not.toBeUndefined();
     const subjects = await app.database.query<{ id: string }>('SELECT id FROM subjects WHERE wrapped_key IS NOT NULL');
     expect(subjects.map((row) => row.id)).not.toContain(stored!.subject_id);
+  });
+
+  it('a claim keeps its evidence by reference: no plain value in the case; opened when read, null once erased', async () => {
+    app = await makeProtectionTestApplication(kind);
+    // Someone else used the same device first: their account is linked evidence, which must not keep their name.
+    const other = { name: 'Bartholomeus Kwakernaak', email: 'b.kwakernaak@example.nl', phone: '+31622233344' };
+    const linked = await approvedOrder(app, {
+      merchant_reference: 'wz-linked',
+      customer: other,
+      device: { id: 'dev-wilhelmina-1', ip: '203.0.113.50' },
+    });
+    const claimed = await approvedOrder(app, body('wz-claim'));
+    const filed = await app.request('POST', '/v1/me/claims', {
+      key: null,
+      headers: await signedInHeaders(app, claimed.accountId),
+      body: { order_id: claimed.orderId, kind: 'not_mine' },
+    });
+    expect(filed.statusCode).toBe(201);
+    const caseId = filed.json().case_id as string;
+    const [stored] = await app.database.query<{ evidence: Record<string, unknown> }>(
+      'SELECT evidence FROM cases WHERE id = $1',
+      [caseId],
+    );
+    expect(stored!.evidence).toMatchObject({ order: { id: claimed.orderId }, linked_accounts: expect.any(Array) });
+    const values = [...needles, 'dev-wilhelmina-1', other.name, other.email, other.phone];
+    expect([...(await columnsHolding(app, values))].filter((column) => column.startsWith('cases.'))).toEqual([]);
+
+    const read = async () => (await app!.request('GET', `/v1/admin/cases/${caseId}`, { key: adminKey })).json();
+    expect((await read()).evidence).toMatchObject({
+      order: { id: claimed.orderId, amount: { value: 4900, currency: 'EUR' } },
+      claimed_identity: { name: person.name, email: person.email },
+      device: { id: 'dev-wilhelmina-1', ip: '198.51.100.23' },
+      ip: '198.51.100.23',
+      shipping_address: { postal_code: home.postal_code },
+      linked_accounts: [{ account_id: linked.accountId, name: other.name, email: other.email, shared: 'device' }],
+    });
+    // Erasing the linked person leaves nothing of them in this case; then the claimant's own values read as null.
+    const subjectOf = async (accountId: string) =>
+      (
+        await app!.database.query<{ subject_id: string }>('SELECT subject_id FROM accounts WHERE id = $1', [accountId])
+      )[0]!.subject_id;
+    expect(await app.subjectKeys.shred(await subjectOf(linked.accountId))).toBe(true);
+    expect((await read()).evidence.linked_accounts).toEqual([
+      { account_id: linked.accountId, name: null, email: null, shared: 'device' },
+    ]);
+    expect(await app.subjectKeys.shred(await subjectOf(claimed.accountId))).toBe(true);
+    expect((await read()).evidence).toMatchObject({ claimed_identity: null, device: null, ip: null });
   });
 });
 
