@@ -183,8 +183,11 @@ export function makePersonalData(dependencies: { subjects: SubjectStore; pseudon
     addressPseudonym,
     keep,
     sealSession,
-    /** After an erasure: no cached subject (nor its data key) outlives it. */
-    forgetCachedSubjects: () => subjectCache.clear(),
+    /** After an erasure: no cached subject, nor any unwrapped data key, outlives it in this process. */
+    forgetCachedSubjects: () => {
+      subjectCache.clear();
+      subjects.forgetUnwrapped();
+    },
     open,
     openOrRefuse,
     openInputs,

@@ -25,6 +25,18 @@ describe('subject store key cache', () => {
     expect(subjects.open(columns, sealed)).toEqual({ name: 'Anna de Vries' });
   });
 
+  it('forgets every unwrapped key when told (after an erasure): the next read unwraps anew', () => {
+    const subjects = store();
+    const columns = columnsOf('sub_4');
+    const subject = subjects.openSubject(columns);
+    if (subject === erased) throw new Error('expected a live subject');
+    subjects.forgetUnwrapped();
+    const again = subjects.openSubject(columns);
+    if (again === erased) throw new Error('expected a live subject');
+    expect(again).not.toBe(subject);
+    expect(again.dataKey.equals(subject.dataKey)).toBe(true);
+  });
+
   it('opens nothing once the key is shredded, though it was cached', () => {
     const subjects = store();
     const columns = columnsOf('sub_2');

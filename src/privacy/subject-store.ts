@@ -237,6 +237,8 @@ export function makeSubjectStore(options: SubjectStoreOptions) {
     seal,
     open,
     rotate,
+    /** Drops every unwrapped data key this process holds (after an erasure: none outlives the person in memory). */
+    forgetUnwrapped: () => unwrapped.clear(),
     currentMasterKeyId: current.id,
   };
 }
