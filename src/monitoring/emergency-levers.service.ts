@@ -5,7 +5,7 @@ import { z } from 'zod';
 import type { Clock } from '../shared/clock.ts';
 import type { Ids } from '../shared/ids.ts';
 import { ApiError } from '../shared/errors.ts';
-import { encodeCursor } from '../http/list-envelope.ts';
+import { toPage } from '../http/list-envelope.ts';
 import type { Database, SqlExecutor } from '../storage/database.ts';
 import { makeTableCache, tableChanged } from '../storage/table-cache.ts';
 import type { Rule } from '../risk/rules/rule.schema.ts';
@@ -206,13 +206,7 @@ export function makeEmergencyLevers(dependencies: { database: Database; clock: C
       `SELECT seq, ${columns} FROM emergency_levers WHERE ($1::bigint IS NULL OR seq < $1) ORDER BY seq DESC LIMIT $2`,
       [options.before, options.limit + 1],
     );
-    const page = rows.slice(0, options.limit);
-    const hasMore = rows.length > options.limit;
-    return {
-      data: page.map(present),
-      next_cursor: hasMore ? encodeCursor([Number(page.at(-1)!.seq)]) : null,
-      has_more: hasMore,
-    };
+    return toPage(rows, options.limit, (row) => [Number(row.seq)], present);
   }
 
   return { rulesFor, pull, release, recordExpiries, list };
