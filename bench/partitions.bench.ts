@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
+import { decisionSlackMilliseconds } from '../src/checkout/checkout.repository.ts';
 import type { Database } from '../src/storage/database.ts';
 import { migrate } from '../src/storage/migrate.ts';
 import { makePgliteDatabase } from '../src/storage/pglite.database.ts';
@@ -119,9 +120,15 @@ async function writeCheckout(database: Database, id: string, at: Date) {
   });
 }
 
-/** The reads of a decision the checkout makes: the session's latest, and one by id. */
-async function readCheckout(database: Database, id: string) {
-  await database.query('SELECT id FROM decisions WHERE session_id = $1 ORDER BY seq DESC LIMIT 1', [`ses_${id}`]);
+/**
+ * The reads of a decision the checkout makes: the session's latest (from a day before the session's creation, as
+ * `latestDecision` reads it, so only recent months are visited), and one by id (every month's index).
+ */
+async function readCheckout(database: Database, id: string, sessionCreatedAt: Date) {
+  await database.query(
+    'SELECT id FROM decisions WHERE session_id = $1 AND decided_at >= $2 ORDER BY seq DESC LIMIT 1',
+    [`ses_${id}`, new Date(sessionCreatedAt.getTime() - decisionSlackMilliseconds)],
+  );
   await database.query('SELECT outcome FROM decisions WHERE id = $1', [`dec_${id}`]);
 }
 
@@ -160,7 +167,7 @@ export async function runPartitionsBench(options: PartitionsBenchOptions): Promi
         );
         const read = await measure(
           layout,
-          (index) => readCheckout(layout.database, `${prefix}${index}`),
+          (index) => readCheckout(layout.database, `${prefix}${index}`, now),
           options.transactions,
         );
         options.log(

@@ -5,6 +5,7 @@ import { makeTestApplication, sessionBody, type TestApplication } from './applic
 import { databaseKinds } from './databases.ts';
 import type { SqlExecutor, SqlValue } from '../src/storage/database.ts';
 import { monthStarts } from '../src/storage/month-partitions.ts';
+import { decisionSlackMilliseconds } from '../src/checkout/checkout.repository.ts';
 
 const partitionOf = async (database: SqlExecutor, table: string, where: string, parameters: SqlValue[]) => {
   const rows = await database.query<{ partition: string }>(
@@ -159,6 +160,18 @@ describe.each(databaseKinds)('month partitions on %s', (kind) => {
     const bySession = await plan(app, `SELECT * FROM decisions WHERE session_id = 'ses_x' ORDER BY seq DESC LIMIT 1`);
     expect(bySession).toMatch(/Index Scan Backward using decisions_2031_05_session_id_seq_idx/);
     expect(bySession).not.toMatch(/Filter/);
+    // The session's latest decision as the checkout reads it (from a day before the session began): only the months
+    // since then, where the unbounded read visits every month's index.
+    const months = (text: string) =>
+      [...text.matchAll(/decisions_(\d{4})_(\d{2})/g)].map((match) => match[1]! + match[2]!);
+    const latest = await plan(
+      app,
+      `SELECT id FROM decisions WHERE session_id = $1 AND decided_at >= $2 ORDER BY seq DESC LIMIT 1`,
+      ['ses_x', new Date(Date.parse('2031-05-10T10:00:00Z') - decisionSlackMilliseconds)],
+    );
+    expect(months(latest)).toContain('203105');
+    expect(months(latest).filter((month) => month < '203105')).toEqual([]);
+    expect(months(bySession).filter((month) => month < '203105').length).toBeGreaterThan(0);
     // A monitoring window (bound parameters, as the repository sends them): pruned to the months it covers.
     const window = await plan(
       app,

@@ -173,10 +173,20 @@ export async function insertDecision(db: SqlExecutor, row: Omit<DecisionRow, 'se
 const decisionColumns = `seq, id, session_id, merchant_id, account_id, outcome, reasons, score, features, rule_results,
   challenge_options, versions, input, latency_us, decided_at`;
 
-export async function latestDecision(db: SqlExecutor, sessionId: string): Promise<DecisionRow | null> {
+/**
+ * A session's decisions come after it was created, so the read names a time from which to look: on the monthly
+ * partitions (migration 181) it visits the months since the session began, not every month's index. The day of slack
+ * covers processes whose clocks differ.
+ */
+export const decisionSlackMilliseconds = 24 * 60 * 60 * 1000;
+
+export async function latestDecision(
+  db: SqlExecutor,
+  session: { readonly id: string; readonly created_at: Date },
+): Promise<DecisionRow | null> {
   const rows = await db.query<DecisionRow>(
-    `SELECT ${decisionColumns} FROM decisions WHERE session_id = $1 ORDER BY seq DESC LIMIT 1`,
-    [sessionId],
+    `SELECT ${decisionColumns} FROM decisions WHERE session_id = $1 AND decided_at >= $2 ORDER BY seq DESC LIMIT 1`,
+    [session.id, new Date(session.created_at.getTime() - decisionSlackMilliseconds)],
   );
   return rows[0] === undefined ? null : decodeDecisionRecord(db, rows[0]);
 }

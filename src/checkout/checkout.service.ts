@@ -158,7 +158,7 @@ export function makeCheckoutService(dependencies: CheckoutDependencies) {
     const session = await repository.findSession(database, merchant.id, sessionId);
     if (!session) throw notFound('session');
     const [decision, order] = await Promise.all([
-      repository.latestDecision(database, session.id),
+      repository.latestDecision(database, session),
       repository.findOrderBySession(database, session.id),
     ]);
     return presentSession(session, decision, order);
@@ -222,7 +222,7 @@ export function makeCheckoutService(dependencies: CheckoutDependencies) {
   async function authorize(merchant: Merchant, sessionId: string): Promise<AuthorizationView> {
     const session = await findOpenedSession(merchant.id, sessionId);
     if (!session) throw notFound('session');
-    if (session.status !== 'open') return replayAuthorization(session.id);
+    if (session.status !== 'open') return replayAuthorization(session);
     const decided = await decide(merchant, session);
     return (await commitOrReplay(merchant, session, 'open', decided)).view;
   }
@@ -239,7 +239,7 @@ export function makeCheckoutService(dependencies: CheckoutDependencies) {
   ): Promise<AuthorizationView> {
     const session = await findOpenedSession(merchant.id, sessionId);
     if (!session) throw notFound('session');
-    if (session.status !== 'step_up') return replayAuthorization(session.id);
+    if (session.status !== 'step_up') return replayAuthorization(session);
     const decided = await decide(merchant, session);
     // A proof settles who is buying: it lifts identity doubt, never a block list, confirmed-fraud links or credit.
     const verified: Decision =
@@ -347,7 +347,7 @@ export function makeCheckoutService(dependencies: CheckoutDependencies) {
       if (error instanceof SessionMovedOn || error instanceof RequiredWriteMissed || isUniqueViolation(error)) {
         const current = await repository.findSession(database, merchant.id, session.id);
         if (current && current.status !== expectedStatus)
-          return { view: await replayAuthorization(session.id), committed: false };
+          return { view: await replayAuthorization(session), committed: false };
       }
       throw error;
     }
@@ -567,8 +567,12 @@ export function makeCheckoutService(dependencies: CheckoutDependencies) {
     };
   }
 
-  async function replayAuthorization(sessionId: string): Promise<AuthorizationView> {
-    const decision = await repository.latestDecision(database, sessionId);
+  async function replayAuthorization(session: {
+    readonly id: string;
+    readonly created_at: Date;
+  }): Promise<AuthorizationView> {
+    const sessionId = session.id;
+    const decision = await repository.latestDecision(database, session);
     if (!decision) throw new ApiError(409, 'session_not_open', 'this session can no longer be authorized');
     const order = await repository.findOrderBySession(database, sessionId);
     const extra: Record<string, unknown> = {};
