@@ -152,6 +152,13 @@ describe.each(databaseKinds)('outbox lanes on %s', (kind) => {
     expect(leases.length).toBeGreaterThanOrEqual(2);
     const rows = await listOutbox(database, { limit: 10 });
     expect(rows.every((row) => row.status === 'delivered' && row.attempts === 1)).toBe(true);
+    // A drain that leased everything due does not lease again just to find nothing: one message, one lease.
+    await database.transaction((tx) =>
+      enqueue(tx, ids, { topic: 'notification', recipient: 'd', payload: { name: 'd1' }, at: new Date(clock.now()) }),
+    );
+    counted.statements.length = 0;
+    expect(await worker.drainOnce()).toBe(1);
+    expect(counted.statements.filter((text) => /UPDATE outbox o SET leased_until/.test(text))).toHaveLength(1);
   });
 
   it('renews the lease of a long delivery so a second worker does not deliver it again', async () => {
