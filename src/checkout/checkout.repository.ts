@@ -19,6 +19,8 @@ export interface SessionRow {
   subject_id?: string | null;
   /** That subject's wrapped key as read with the session: a new account's data is sealed under it, no second read. */
   subject_key?: SubjectKeyColumns | null;
+  /** The person-free copy as stored with the session (pseudonyms made at creation): decision and order keep it too. */
+  kept?: KeptInput;
 }
 
 export interface DecisionRow {

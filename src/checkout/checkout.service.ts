@@ -17,7 +17,7 @@ import { accountOnFile, insertAccount, insertChannel, type AccountChannel } from
 import type { SessionInput } from './session.schema.ts';
 import { presentAuthorization, presentSession, type AuthorizationView } from './checkout.presenter.ts';
 import { makeGroupCommit } from './group-commit.ts';
-import type { PersonalData } from '../privacy/personal-data.ts';
+import { isKeptInput, type KeptInput, type PersonalData } from '../privacy/personal-data.ts';
 
 export interface CheckoutDependencies {
   readonly database: Database;
@@ -150,6 +150,8 @@ export function makeCheckoutService(dependencies: CheckoutDependencies) {
       subject_id,
       subject_key,
       input: personalData.openOrRefuse(stored),
+      // Its pseudonyms are not computed again per decision (HMACs of every identifier, twice per approval).
+      ...(isKeptInput(stored.input) ? { kept: stored.input } : {}),
     };
   }
 
@@ -374,6 +376,8 @@ export function makeCheckoutService(dependencies: CheckoutDependencies) {
   ) {
     const { merchant, session, decision, decidedAt, evidence } = context;
     const at = decidedAt.getTime();
+    // The decision refers to the session for the person; it and the order keep amounts, cart and pseudonyms only.
+    const kept = keptInputOf(session);
     const proof = evidence?.method ?? null;
     const tx = deferWrites(transaction);
     // Read before the first write, so it does not split the batch; an account created below has nothing to read.
@@ -397,8 +401,7 @@ export function makeCheckoutService(dependencies: CheckoutDependencies) {
       rule_results: decision.ruleResults,
       challenge_options: decision.challengeOptions,
       versions: decision.versions,
-      // The decision refers to the session for the person; it keeps amounts, cart and pseudonyms only.
-      input: personalData.keep(session.input, subjectOf(session)),
+      input: kept,
       latency_us: context.latencyMicroseconds,
       decided_at: decidedAt,
     });
@@ -425,6 +428,7 @@ export function makeCheckoutService(dependencies: CheckoutDependencies) {
       const placing = await placeOrder(tx, {
         merchant,
         session,
+        kept,
         decisionId,
         accountId,
         at: decidedAt,
@@ -485,6 +489,11 @@ export function makeCheckoutService(dependencies: CheckoutDependencies) {
     return { decisionId, order, events, extra };
   }
 
+  /** The session's stored person-free copy when it has one, else made now (a session from before sealing). */
+  function keptInputOf(session: repository.SessionRow): KeptInput {
+    return session.kept ?? personalData.keep(session.input, subjectOf(session));
+  }
+
   async function attachProof(
     tx: SqlExecutor,
     session: repository.SessionRow,
@@ -510,6 +519,7 @@ export function makeCheckoutService(dependencies: CheckoutDependencies) {
     context: {
       merchant: Merchant;
       session: repository.SessionRow;
+      kept: KeptInput;
       decisionId: string;
       accountId: string;
       at: Date;
@@ -541,7 +551,7 @@ export function makeCheckoutService(dependencies: CheckoutDependencies) {
           ...order,
           merchant_name: context.merchant.name,
           external_id: null,
-          input: personalData.keep(session.input, subjectOf(session)),
+          input: context.kept,
         },
         lifecycle,
       );

@@ -35,47 +35,63 @@ export function makeOutboxLane(options: OutboxLaneOptions) {
   let wokenWhileDraining = false;
   const marks = makeDeliveredMarks(database);
 
-  function busyRecipients(): string[] {
-    const counts = new Map<string, number>();
-    for (const { recipient } of inFlight.values()) {
-      if (recipient !== null) counts.set(recipient, (counts.get(recipient) ?? 0) + 1);
-    }
-    return [...counts].filter(([, count]) => count >= limits.perRecipient).map(([recipient]) => recipient);
-  }
-
   /**
-   * Leases up to `free` due messages in a short transaction (delivery, slow and remote, holds no lock). More
-   * candidates than slots are read so that a recipient with a long queue cannot fill the lane on its own.
+   * Leases up to `free` due messages in one statement (delivery, slow and remote, holds no lock; a statement on its
+   * own is its own transaction: no BEGIN, no COMMIT, one round trip). More candidates than slots are locked so that a
+   * recipient with a long queue cannot fill the lane on its own: a candidate is picked while its recipient's
+   * deliveries (in flight here plus picked before it) stay within `perRecipient`.
    */
-  async function lease(free: number): Promise<OutboxRow[]> {
+  async function lease(free: number): Promise<{ rows: OutboxRow[]; waiting: boolean }> {
     const now = new Date(clock.now());
-    return database.transaction(async (tx) => {
-      const candidates = await tx.query<OutboxRow>(
-        `SELECT seq, id, topic, recipient, payload, status, attempts, next_attempt_at, last_error, created_at, delivered_at
-         FROM outbox WHERE status = 'pending' AND next_attempt_at <= $1 AND (leased_until IS NULL OR leased_until <= $1)
+    const busy = new Map<string, number>();
+    for (const { recipient } of inFlight.values())
+      if (recipient !== null) busy.set(recipient, (busy.get(recipient) ?? 0) + 1);
+    const full = [...busy].filter(([, count]) => count >= limits.perRecipient).map(([recipient]) => recipient);
+    // One row even when nothing is leased (id null), carrying how many candidates were locked.
+    const rows = await database.query<OutboxRow & { candidates: number }>(
+      `WITH candidates AS (
+         SELECT id, recipient, next_attempt_at, seq FROM outbox
+         WHERE status = 'pending' AND next_attempt_at <= $1 AND (leased_until IS NULL OR leased_until <= $1)
            AND topic = $2 AND (recipient IS NULL OR NOT (recipient = ANY($3::text[])))
-         ORDER BY next_attempt_at, seq LIMIT $4 FOR UPDATE SKIP LOCKED`,
-        [now, topic, busyRecipients(), free * 4],
-      );
-      const perRecipient = new Map<string | null, number>();
-      for (const { recipient } of inFlight.values())
-        perRecipient.set(recipient, (perRecipient.get(recipient) ?? 0) + 1);
-      const picked: OutboxRow[] = [];
-      for (const row of candidates) {
-        if (picked.length >= free) break;
-        const count = perRecipient.get(row.recipient) ?? 0;
-        if (row.recipient !== null && count >= limits.perRecipient) continue;
-        perRecipient.set(row.recipient, count + 1);
-        picked.push(row);
-      }
-      if (picked.length > 0) {
-        await tx.query('UPDATE outbox SET leased_until = $2 WHERE id = ANY($1::text[])', [
-          picked.map((row) => row.id),
-          new Date(now.getTime() + options.leaseMilliseconds),
-        ]);
-      }
-      return picked;
-    });
+         ORDER BY next_attempt_at, seq LIMIT $4 FOR UPDATE SKIP LOCKED
+       ), ranked AS (
+         SELECT c.id, c.next_attempt_at, c.seq,
+           c.recipient IS NULL
+             OR row_number() OVER (PARTITION BY c.recipient ORDER BY c.next_attempt_at, c.seq) + COALESCE(b.busy, 0) <= $6
+             AS fits
+         FROM candidates c LEFT JOIN unnest($7::text[], $8::int[]) AS b (recipient, busy) ON b.recipient = c.recipient
+       ), picked AS (
+         SELECT id FROM ranked WHERE fits ORDER BY next_attempt_at, seq LIMIT $5
+       ), leased AS (
+         UPDATE outbox o SET leased_until = $9 FROM picked p WHERE o.id = p.id
+         RETURNING o.seq, o.id, o.topic, o.recipient, o.payload, o.status, o.attempts, o.next_attempt_at, o.last_error,
+           o.created_at, o.delivered_at
+       )
+       SELECT l.seq, l.id, l.topic, l.recipient, l.payload, l.status, l.attempts, l.next_attempt_at, l.last_error,
+         l.created_at, l.delivered_at, (SELECT count(*) FROM candidates)::int AS candidates
+       FROM (SELECT 1) AS one LEFT JOIN leased l ON true`,
+      [
+        now,
+        topic,
+        full,
+        free * 4,
+        free,
+        limits.perRecipient,
+        [...busy.keys()],
+        [...busy.values()],
+        new Date(now.getTime() + options.leaseMilliseconds),
+      ],
+    );
+    const leased = rows.filter((row) => row.id !== null);
+    const candidates = rows[0]?.candidates ?? 0;
+    return {
+      // RETURNING has no order: deliveries start oldest first, as they were picked.
+      rows: leased.sort(
+        (a, b) => a.next_attempt_at.getTime() - b.next_attempt_at.getTime() || Number(a.seq) - Number(b.seq),
+      ),
+      // Due messages left for now: over a recipient's cap (locked but not picked, or its recipient already full).
+      waiting: candidates > leased.length || full.length > 0,
+    };
   }
 
   async function deliver(row: OutboxRow): Promise<void> {
@@ -123,19 +139,39 @@ export function makeOutboxLane(options: OutboxLaneOptions) {
     ]);
   }
 
-  /** Runs until nothing is due and nothing is in flight; new due messages are picked up as slots free. */
+  /**
+   * Runs until nothing is due and nothing is in flight. It leases again only when that may find something: a wake or
+   * a poll tick came meanwhile (new or newly due messages), or a delivery ended while messages waited on their
+   * recipient's cap. A lease that found everything due does not repeat itself just to find nothing (each is a
+   * statement: a drain of one message used to cost three leases).
+   */
   async function drainLoop(): Promise<number> {
     let attempted = 0;
     let lastRenewal = clock.now();
+    let look = true;
+    let waitingOnCap = false;
     for (;;) {
-      const free = limits.concurrency - inFlight.size;
-      const rows = free > 0 ? await lease(free) : [];
-      for (const row of rows) start(row);
-      attempted += rows.length;
-      if (inFlight.size === 0) return attempted;
-      if (rows.length === 0 || inFlight.size >= limits.concurrency) {
-        await Promise.race([...[...inFlight.values()].map((entry) => entry.done), sleep(limits.pollMilliseconds)]);
+      if (wokenWhileDraining) {
+        wokenWhileDraining = false;
+        look = true;
       }
+      const free = limits.concurrency - inFlight.size;
+      if (free > 0 && look) {
+        const { rows, waiting } = await lease(free);
+        for (const row of rows) start(row);
+        attempted += rows.length;
+        look = false;
+        waitingOnCap = waiting;
+      }
+      if (inFlight.size === 0) {
+        if (!look) return attempted;
+        continue;
+      }
+      const ticked = await Promise.race([
+        ...[...inFlight.values()].map((entry) => entry.done.then(() => false)),
+        sleep(limits.pollMilliseconds).then(() => true),
+      ]);
+      if (ticked || waitingOnCap) look = true;
       if (clock.now() - lastRenewal > options.leaseMilliseconds / 3) {
         lastRenewal = clock.now();
         await renewLeases().catch(() => {});

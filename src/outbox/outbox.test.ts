@@ -5,6 +5,7 @@ import { makeManualClock } from '../shared/clock.ts';
 import { makeIds } from '../shared/ids.ts';
 import type { Database } from '../storage/database.ts';
 import { enqueue, listOutbox, makeOutboxWorker, type OutboxMessage } from './outbox.ts';
+import { countingDatabase } from '../../test/checkout/counting-database.ts';
 
 describe.each(databaseKinds)('outbox on %s', (kind) => {
   let database: Database;
@@ -109,6 +110,55 @@ describe.each(databaseKinds)('outbox lanes on %s', (kind) => {
     await worker.stop();
     await worker.drainOnce();
     expect(delivered.filter((entry) => entry === 'webhook:whk_silent')).toHaveLength(6);
+  });
+
+  it('leases in one statement, oldest first, a recipient at most its cap at a time', async () => {
+    const counted = countingDatabase(await makeTestDatabase(kind));
+    database = counted.database;
+    const clock = makeManualClock(Date.parse('2026-01-01T00:00:00Z'));
+    const ids = makeIds(clock.now);
+    const started: string[] = [];
+    const worker = makeOutboxWorker({
+      database,
+      clock,
+      perRecipient: 2,
+      handlers: { notification: async (message) => void started.push(String(message.payload.name)) },
+    });
+    // Oldest first: a, b, then three more for a (over its cap of two), a message without recipient, one for c.
+    const messages: [string, string | null][] = [
+      ['a1', 'a'],
+      ['b1', 'b'],
+      ['a2', 'a'],
+      ['a3', 'a'],
+      ['a4', 'a'],
+      ['n1', null],
+      ['c1', 'c'],
+    ];
+    for (const [name, recipient] of messages) {
+      clock.advance(1);
+      await database.transaction((tx) =>
+        enqueue(tx, ids, { topic: 'notification', recipient, payload: { name }, at: new Date(clock.now()) }),
+      );
+    }
+    clock.advance(1);
+    counted.statements.length = 0;
+    expect(await worker.drainOnce()).toBe(7);
+    // The first lease skips a's third and fourth (two of a's are picked), then later leases take them.
+    expect(started.slice(0, 5)).toEqual(['a1', 'b1', 'a2', 'n1', 'c1']);
+    expect([...started].sort()).toEqual(['a1', 'a2', 'a3', 'a4', 'b1', 'c1', 'n1']);
+    // No transaction around a lease: each is one statement (it was BEGIN, SELECT ... FOR UPDATE, UPDATE, COMMIT).
+    expect(counted.statements).not.toContain('BEGIN');
+    const leases = counted.statements.filter((text) => /UPDATE outbox o SET leased_until/.test(text));
+    expect(leases.length).toBeGreaterThanOrEqual(2);
+    const rows = await listOutbox(database, { limit: 10 });
+    expect(rows.every((row) => row.status === 'delivered' && row.attempts === 1)).toBe(true);
+    // A drain that leased everything due does not lease again just to find nothing: one message, one lease.
+    await database.transaction((tx) =>
+      enqueue(tx, ids, { topic: 'notification', recipient: 'd', payload: { name: 'd1' }, at: new Date(clock.now()) }),
+    );
+    counted.statements.length = 0;
+    expect(await worker.drainOnce()).toBe(1);
+    expect(counted.statements.filter((text) => /UPDATE outbox o SET leased_until/.test(text))).toHaveLength(1);
   });
 
   it('renews the lease of a long delivery so a second worker does not deliver it again', async () => {

@@ -108,6 +108,12 @@ describe.each(databaseKinds)('personal data kept once, encrypted (%s)', (kind) =
       [sessionId],
     );
     expect(order!.input).toEqual(stored!.input);
+    // The decision keeps the same copy: the session's, not one made again at authorize.
+    const [decision] = await app.database.query<{ input: Record<string, unknown> }>(
+      'SELECT d.input FROM decisions d WHERE d.session_id = $1',
+      [sessionId],
+    );
+    expect(decision!.input).toEqual(stored!.input);
     const [account] = await app.database.query<{ subject_id: string }>(
       'SELECT a.subject_id FROM accounts a JOIN orders o ON o.account_id = a.id WHERE o.session_id = $1',
       [sessionId],
