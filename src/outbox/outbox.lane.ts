@@ -44,38 +44,44 @@ export function makeOutboxLane(options: OutboxLaneOptions) {
   }
 
   /**
-   * Leases up to `free` due messages in a short transaction (delivery, slow and remote, holds no lock). More
-   * candidates than slots are read so that a recipient with a long queue cannot fill the lane on its own.
+   * Leases up to `free` due messages in one statement (delivery, slow and remote, holds no lock; no BEGIN or COMMIT,
+   * so a lane costs one round trip per look). More candidates than slots are locked so that a recipient with a long
+   * queue cannot fill the lane on its own: each recipient gets what its in-flight count leaves of its cap.
    */
   async function lease(free: number): Promise<OutboxRow[]> {
     const now = new Date(clock.now());
-    return database.transaction(async (tx) => {
-      const candidates = await tx.query<OutboxRow>(
-        `SELECT seq, id, topic, recipient, payload, status, attempts, next_attempt_at, last_error, created_at, delivered_at
-         FROM outbox WHERE status = 'pending' AND next_attempt_at <= $1 AND (leased_until IS NULL OR leased_until <= $1)
+    const held = new Map<string, number>();
+    for (const { recipient } of inFlight.values())
+      if (recipient !== null) held.set(recipient, (held.get(recipient) ?? 0) + 1);
+    const rows = await database.query<OutboxRow>(
+      `WITH candidates AS (
+         SELECT id, recipient, next_attempt_at, seq FROM outbox
+         WHERE status = 'pending' AND next_attempt_at <= $1 AND (leased_until IS NULL OR leased_until <= $1)
            AND topic = $2 AND (recipient IS NULL OR NOT (recipient = ANY($3::text[])))
-         ORDER BY next_attempt_at, seq LIMIT $4 FOR UPDATE SKIP LOCKED`,
-        [now, topic, busyRecipients(), free * 4],
-      );
-      const perRecipient = new Map<string | null, number>();
-      for (const { recipient } of inFlight.values())
-        perRecipient.set(recipient, (perRecipient.get(recipient) ?? 0) + 1);
-      const picked: OutboxRow[] = [];
-      for (const row of candidates) {
-        if (picked.length >= free) break;
-        const count = perRecipient.get(row.recipient) ?? 0;
-        if (row.recipient !== null && count >= limits.perRecipient) continue;
-        perRecipient.set(row.recipient, count + 1);
-        picked.push(row);
-      }
-      if (picked.length > 0) {
-        await tx.query('UPDATE outbox SET leased_until = $2 WHERE id = ANY($1::text[])', [
-          picked.map((row) => row.id),
-          new Date(now.getTime() + options.leaseMilliseconds),
-        ]);
-      }
-      return picked;
-    });
+         ORDER BY next_attempt_at, seq LIMIT $4 FOR UPDATE SKIP LOCKED),
+       ranked AS (
+         SELECT c.id, c.next_attempt_at, c.seq, c.recipient IS NULL
+             OR row_number() OVER (PARTITION BY c.recipient ORDER BY c.next_attempt_at, c.seq)
+               + COALESCE(h.count, 0) <= $5 AS fits
+         FROM candidates c LEFT JOIN unnest($6::text[], $7::int[]) AS h(recipient, count) ON h.recipient = c.recipient),
+       picked AS (SELECT id FROM ranked WHERE fits ORDER BY next_attempt_at, seq LIMIT $8)
+       UPDATE outbox SET leased_until = $9 FROM picked WHERE outbox.id = picked.id
+       RETURNING outbox.seq, outbox.id, outbox.topic, outbox.recipient, outbox.payload, outbox.status, outbox.attempts,
+         outbox.next_attempt_at, outbox.last_error, outbox.created_at, outbox.delivered_at`,
+      [
+        now,
+        topic,
+        busyRecipients(),
+        free * 4,
+        limits.perRecipient,
+        [...held.keys()],
+        [...held.values()],
+        free,
+        new Date(now.getTime() + options.leaseMilliseconds),
+      ],
+    );
+    // RETURNING has no order: deliver the oldest first, as they were picked.
+    return rows.sort((a, b) => a.next_attempt_at.getTime() - b.next_attempt_at.getTime() || a.seq - b.seq);
   }
 
   async function deliver(row: OutboxRow): Promise<void> {
