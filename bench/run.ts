@@ -102,7 +102,7 @@ export async function runBenchmarks(argv: string[]): Promise<number> {
           port: Number(process.env.BENCH_PORT ?? 18_080),
           log,
           customers: quick ? 500 : 2000,
-          latencySamples: quick ? 100 : 400,
+          latencySamples: Number(process.env.BENCH_HTTP_LATENCY_SAMPLES ?? (quick ? 100 : 400)),
           ...(httpDatabaseUrl ? { databaseUrl: httpDatabaseUrl } : {}),
         }),
     ],

@@ -186,4 +186,42 @@ describe.each(databaseKinds)('outbox lanes on %s', (kind) => {
     await firstDrain;
     expect(deliveries).toHaveLength(1);
   });
+  it('drains only the lanes of topics with due messages: an idle lane costs no lease of its own', async () => {
+    database = await makeTestDatabase(kind);
+    const clock = makeManualClock(Date.parse('2026-01-01T00:00:00Z'));
+    const ids = makeIds(clock.now);
+    const leasedTopics = new Set<unknown>();
+    const watched: Database = {
+      ...database,
+      query: (text, params) => {
+        if (text.includes('FOR UPDATE SKIP LOCKED')) leasedTopics.add(params?.[1]);
+        return database.query(text, params);
+      },
+    };
+    const delivered: string[] = [];
+    const idle = async () => {
+      throw new Error('an idle lane delivered something');
+    };
+    const worker = makeOutboxWorker({
+      database: watched,
+      clock,
+      handlers: {
+        notification: async (message) => void delivered.push(message.id),
+        webhook: idle,
+        'ops.alert': idle,
+        'payment.refund': idle,
+      },
+    });
+    const id = await database.transaction((tx) =>
+      enqueue(tx, ids, { topic: 'notification', recipient: '+31612345678', payload: {}, at: new Date(clock.now()) }),
+    );
+    worker.start(20);
+    const since = performance.now();
+    while (!delivered.includes(id) && performance.now() - since < 5000)
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    await new Promise((resolve) => setTimeout(resolve, 100)); // several polls while nothing is due
+    await worker.stop();
+    expect(delivered).toEqual([id]);
+    expect([...leasedTopics]).toEqual(['notification']);
+  });
 });

@@ -113,8 +113,20 @@ export function makeOutboxWorker(options: OutboxWorkerOptions) {
   let timer: NodeJS.Timeout | null = null;
   let unlisten: (() => Promise<void>) | null = null;
   let stopped = false;
+  /** One look for the topics with due messages, then only their lanes: an idle lane costs no round trip of its own. */
   const drainAll = () => {
-    for (const lane of lanes) void lane.drain().catch(() => {});
+    const now = new Date(options.clock.now());
+    void options.database
+      .query<{ topic: string }>(
+        `SELECT DISTINCT topic FROM outbox
+         WHERE status = 'pending' AND next_attempt_at <= $1 AND (leased_until IS NULL OR leased_until <= $1)`,
+        [now],
+      )
+      .then((rows) => {
+        const due = new Set(rows.map((row) => row.topic));
+        for (const lane of lanes) if (due.has(lane.topic)) void lane.drain().catch(() => {});
+      })
+      .catch(() => {}); // the next wake or poll looks again
   };
   // Commits come in bursts (every approval enqueues): one drain per short window, not one per commit.
   let wakeTimer: NodeJS.Timeout | null = null;
