@@ -10,12 +10,7 @@ import {
   type KeptInput,
   type SealedInputColumns,
 } from '../privacy/personal-data.ts';
-import {
-  accountSealedSql,
-  accountSubjectJoinSql,
-  type AccountPersonal,
-  type AccountSealedColumns,
-} from '../privacy/account-data.ts';
+import type { AccountPersonal, AccountSealedColumns } from '../privacy/account-data.ts';
 import type { SubjectKeyColumns } from '../privacy/subject-store.ts';
 import { normaliseAddress } from '../risk/normalise/address.normaliser.ts';
 import { normaliseEmail } from '../risk/normalise/email.normaliser.ts';
@@ -72,7 +67,9 @@ type Row = { id: string; at_us: number };
  * whatever `columns` read) from one table; `join` (optional) adds columns from other tables, as `s`, `k`... beside the
  * page `t`. Each page is cut from the table alone (its (time, id) index, then LIMIT) before anything is joined, so
  * the plan cannot turn into a join over the whole table whatever the planner estimates (with the join inside, only
- * its estimates kept it on the index). The first page has no keyset condition and later ones a plain row comparison
+ * its estimates kept it on the index). Joins are written with `lookup` (one row by key per page row): a plain join
+ * of a 10,000-row page was hashed over a full scan of the other table (every session, every invoice) for each page,
+ * which made a cold start quadratic in the history. The first page has no keyset condition and later ones a plain row comparison
  * (an `IS NULL OR` condition would keep the planner from the index). The next page is asked for before this one is
  * handed out, so the database reads it while the caller applies this one (on a second core).
  */
@@ -120,6 +117,24 @@ function scan<Shape extends Row>(
     }
   };
 }
+
+/**
+ * A LEFT JOIN that looks up one row per page row by key (`where`, naming `t`): `OFFSET 0` keeps the planner from
+ * pulling the subquery up into a hash join over the whole table, so each page costs index lookups for its own rows,
+ * and the page keeps its (time, id) order with no sort after the join.
+ */
+const lookup = (alias: string, select: string, where: string): string =>
+  `LEFT JOIN LATERAL (SELECT ${select} WHERE ${where} OFFSET 0) ${alias} ON true`;
+
+/** An order's sealed input: its session's sealed value and that session's subject key (shredded: no wrapped key). */
+const sessionLookup = lookup(
+  's',
+  's.sealed_input, s.subject_id, k.master_key_id, k.wrapped_key FROM sessions s LEFT JOIN subjects k ON k.id = s.subject_id',
+  's.id = t.session_id',
+);
+
+/** An account's subject key, by the page row's `subject_id`. */
+const subjectLookup = lookup('k', 'master_key_id, wrapped_key FROM subjects', 'id = t.subject_id');
 
 /** Milliseconds (as Date.getTime() would give) from microseconds. */
 const milliseconds = (microseconds: number): number => Math.floor(microseconds / 1000);
@@ -226,14 +241,14 @@ function stateFieldsOf(input: SessionInput): Omit<StateOrderRow, keyof Row | 'ac
 // A live order keeps a person-free copy; its personal data lives once, sealed in its session under the subject's key.
 const orderTable = `SELECT id, placed_at AS at, history_seq AS seq, account_id, merchant_id, merchant_name, input, session_id
   FROM orders`;
-const orderJoin = 'LEFT JOIN sessions s ON s.id = t.session_id LEFT JOIN subjects k ON k.id = s.subject_id';
-const sealedColumns = 't.input, s.sealed_input, s.subject_id, k.master_key_id, k.wrapped_key';
+const orderJoin = sessionLookup;
+const sealedColumns = 't.input, s.sealed_input, s.subject_id, s.master_key_id, s.wrapped_key';
 /**
  * The same for a start: the kept copy only where the input is one (see isKeptInput), so a plain input (an import),
  * whose fields are cut in SQL, is not also sent whole and parsed as JSON per row.
  */
-const sealedColumnsForState = `CASE WHEN t.input ? 'pseudonyms' AND t.input ? 'subject_id' THEN t.input END AS input,
-  s.sealed_input, s.subject_id, k.master_key_id, k.wrapped_key`;
+const sealedColumnsForState = `CASE WHEN t.input ? 'pseudonyms' AND t.input ? 'subject_id' THEN t.input - 'lines' END AS input,
+  s.sealed_input, s.subject_id, s.master_key_id, s.wrapped_key`;
 
 function orderSource(database: Database, range: HistoryRange): Source {
   if (range.forState) {
@@ -294,9 +309,9 @@ export function historySources(database: Database, range: HistoryRange = {}): So
     scan<Row & AccountSealedColumns>(
       database,
       range,
-      `SELECT a.id, a.created_at AS at, a.history_seq AS seq, ${accountSealedSql('a', 'k')}
-         FROM accounts a ${accountSubjectJoinSql('a', 'k')}`,
-      'sealed_personal, subject_id, master_key_id, wrapped_key, name, email, phone, date_of_birth, address',
+      `SELECT id, created_at AS at, history_seq AS seq, sealed_personal, subject_id, name, email, phone,
+         date_of_birth::text AS date_of_birth, address FROM accounts`,
+      't.sealed_personal, t.subject_id, k.master_key_id, k.wrapped_key, t.name, t.email, t.phone, t.date_of_birth, t.address',
       (row) => {
         const person = openSealed<AccountPersonal>(range, row, row.sealed_personal) ?? row;
         return {
@@ -310,6 +325,7 @@ export function historySources(database: Database, range: HistoryRange = {}): So
           address: person.address,
         };
       },
+      subjectLookup,
     ),
     scan<
       Row &
@@ -324,11 +340,9 @@ export function historySources(database: Database, range: HistoryRange = {}): So
     >(
       database,
       range,
-      `SELECT c.id, c.created_at AS at, c.history_seq AS seq, c.account_id, c.kind, c.value, c.sealed_value,
-         c.value_pseudonym, c.verified_at, a.subject_id, k.master_key_id, k.wrapped_key
-         FROM channels c JOIN accounts a ON a.id = c.account_id ${accountSubjectJoinSql('a', 'k')}`,
-      'account_id, kind, value, sealed_value, value_pseudonym, subject_id, master_key_id, wrapped_key, ' +
-        '(extract(epoch FROM verified_at) * 1000000)::float8 AS verified_us',
+      'SELECT id, created_at AS at, history_seq AS seq, account_id, kind, value, sealed_value, value_pseudonym, verified_at FROM channels',
+      't.account_id, t.kind, t.value, t.sealed_value, t.value_pseudonym, a.subject_id, a.master_key_id, a.wrapped_key, ' +
+        '(extract(epoch FROM t.verified_at) * 1000000)::float8 AS verified_us',
       (row) => ({
         kind: 'channel',
         accountId: row.account_id,
@@ -340,6 +354,12 @@ export function historySources(database: Database, range: HistoryRange = {}): So
         verifiedAt: row.verified_us === null ? null : milliseconds(row.verified_us),
         at: milliseconds(row.at_us),
       }),
+      // A channel's subject is its account's (account_id is NOT NULL with a foreign key: always found).
+      lookup(
+        'a',
+        'a.subject_id, k.master_key_id, k.wrapped_key FROM accounts a LEFT JOIN subjects k ON k.id = a.subject_id',
+        'a.id = t.account_id',
+      ),
     ),
     orderSource(database, range),
     scan<Row & { order_id: string; outcome: 'paid_on_time' | 'paid_late' | 'unpaid' }>(
@@ -348,7 +368,8 @@ export function historySources(database: Database, range: HistoryRange = {}): So
       'SELECT id, paid_at AS at, history_seq AS seq, invoice_id, outcome FROM payments',
       'i.order_id, t.outcome',
       (row) => ({ kind: 'payment', orderId: row.order_id, at: milliseconds(row.at_us), outcome: row.outcome }),
-      'JOIN invoices i ON i.id = t.invoice_id',
+      // invoice_id is NOT NULL with a foreign key: the lookup finds the invoice of every payment, as the join did.
+      lookup('i', 'order_id FROM invoices', 'id = t.invoice_id'),
     ),
     scan<Row & { order_id: string; exposure: number | string }>(
       database,

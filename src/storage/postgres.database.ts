@@ -91,6 +91,9 @@ export async function makePostgresDatabase(options: PostgresOptions): Promise<Da
     urlOptions,
     schema === undefined ? '' : `-c search_path=${schema}`,
     `-c rearguard.writer=${writer}`,
+    // Short statements that run often: compiling one took longer than running it (about 100 ms per page of a start's
+    // history read, each page planned above the JIT's cost threshold), and the plans never run long enough to repay it.
+    '-c jit=off',
   ];
   const pool = new pg.Pool({
     connectionString: poolUrl?.toString() ?? options.url,
