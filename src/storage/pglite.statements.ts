@@ -73,7 +73,15 @@ export function makePreparedStatements(pglite: PGlite, options: PreparedStatemen
   return {
     run<Row>(text: string, params: readonly SqlValue[], inTransaction: boolean): Promise<Row[]> {
       // The locks PGlite's own query takes: a statement outside a transaction waits for the open one to end.
-      const locked = () => pglite._runExclusiveQuery(() => run<Row>(text, params, inTransaction));
+      // Outside a transaction a statement whose plan went stale (a table changed under it) runs once more, re-prepared:
+      // it failed without effect. Inside one the transaction has failed, as it would on a server.
+      const once = () => run<Row>(text, params, inTransaction);
+      const locked = () =>
+        pglite._runExclusiveQuery(() =>
+          inTransaction
+            ? once()
+            : once().catch((error: unknown) => (isStalePlan(error) ? once() : Promise.reject(error))),
+        );
       return inTransaction ? locked() : pglite._runExclusiveTransaction(locked);
     },
     forget() {
