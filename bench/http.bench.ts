@@ -1,7 +1,7 @@
 // HTTP benchmark: whole checkouts (session + authorize) with imported history, against /healthz of the same run, with CPU.
 import { spawn } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
@@ -127,6 +127,22 @@ async function cpuSecondsOf(pid: number): Promise<number> {
 }
 
 const clockTicksPerSecond = 100;
+
+/** CPU seconds of a process's event-loop thread (its main thread, tid = pid) and of all its other threads. */
+async function threadCpuSecondsOf(pid: number): Promise<{ eventLoop: number; others: number }> {
+  const tids = await readdir(`/proc/${pid}/task`).catch(() => [] as string[]);
+  let eventLoop = 0;
+  let others = 0;
+  for (const tid of tids) {
+    const stat = await readFile(`/proc/${pid}/task/${tid}/stat`, 'utf8').catch(() => null);
+    if (stat === null) continue; // the thread ended in between
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const seconds = (Number(fields[11]) + Number(fields[12])) / clockTicksPerSecond;
+    if (Number(tid) === pid) eventLoop += seconds;
+    else others += seconds;
+  }
+  return { eventLoop, others };
+}
 
 /**
  * The PostgreSQL processes doing this bench's work: the backends connected to its database and the server's own
@@ -286,6 +302,7 @@ async function benchOne(options: HttpBenchOptions, databaseUrl: string | undefin
     options.log(`  whole checkouts, ${options.connections} connections, ${options.seconds} s...`);
     const groupsBefore = await groupCommitCounters(base);
     const serverBefore = await cpuSecondsOf(server.pid!);
+    const threadsBefore = await threadCpuSecondsOf(server.pid!);
     const postgresPids = scratch ? await postgresProcesses(scratch.url) : [];
     const postgresBefore = await postgresCpuSeconds(postgresPids);
     const started = performance.now();
@@ -297,6 +314,7 @@ async function benchOne(options: HttpBenchOptions, databaseUrl: string | undefin
     });
     const elapsed = (performance.now() - started) / 1000;
     const serverCpu = (await cpuSecondsOf(server.pid!)) - serverBefore;
+    const threadsAfter = await threadCpuSecondsOf(server.pid!);
     // Backends the pool opened during the run count from zero.
     const postgresAfter = scratch ? await postgresCpuSeconds(await postgresProcesses(scratch.url)) : new Map();
     let postgresCpu = 0;
@@ -321,6 +339,15 @@ async function benchOne(options: HttpBenchOptions, databaseUrl: string | undefin
       [`${prefix}_checkout_to_healthz_ratio`]: round(checkoutsPerSecond / ceiling.requests.average, 4),
       [`${prefix}_cpu_ms_per_checkout`]: round(((serverCpu + postgresCpu) * 1000) / Math.max(1, authorized), 2),
       [`${prefix}_server_cpu_ms_per_checkout`]: round((serverCpu * 1000) / Math.max(1, authorized), 2),
+      // The server's event-loop thread apart from its other threads (on PGlite mostly the database worker; also GC).
+      [`${prefix}_event_loop_cpu_ms_per_checkout`]: round(
+        ((threadsAfter.eventLoop - threadsBefore.eventLoop) * 1000) / Math.max(1, authorized),
+        2,
+      ),
+      [`${prefix}_other_threads_cpu_ms_per_checkout`]: round(
+        ((threadsAfter.others - threadsBefore.others) * 1000) / Math.max(1, authorized),
+        2,
+      ),
       [`${prefix}_postgres_cpu_ms_per_checkout`]: round((postgresCpu * 1000) / Math.max(1, authorized), 2),
       // Above 1: concurrent authorizes shared commits (group commit grouped).
       [`${prefix}_authorizes_per_commit`]: round(

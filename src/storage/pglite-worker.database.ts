@@ -6,6 +6,7 @@ import { lockDataDirectory } from './data-directory.lock.ts';
 import type { DurabilityFigures } from './pglite.durability.ts';
 import {
   deserialiseError,
+  type WorkerBegin,
   type WorkerData,
   type WorkerNotification,
   type WorkerReply,
@@ -39,6 +40,7 @@ export async function makePgliteWorkerDatabase(options: WorkerData = {}): Promis
   const pending = new Map<number, Pending>();
   const listeners = new Map<number, (payload: string | null) => void>();
   let nextId = 1;
+  let nextTransaction = 1;
   let nextSubscription = 1;
   let stopped: Error | null = null;
 
@@ -110,7 +112,10 @@ export async function makePgliteWorkerDatabase(options: WorkerData = {}): Promis
     query: base.query,
     exec: base.exec,
     async transaction(work) {
-      const tx = await send<number>({ op: 'begin' });
+      if (stopped) throw stopped;
+      // Not waited for: the first statement follows at once and waits in the worker until the transaction is open.
+      const tx = nextTransaction++;
+      worker.postMessage({ op: 'begin', tx } satisfies WorkerBegin);
       let result;
       try {
         result = await work(executor(tx));

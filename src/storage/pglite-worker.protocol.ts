@@ -10,12 +10,17 @@ export type WorkerRequest =
       readonly tx?: number;
     }
   | { readonly id: number; readonly op: 'exec'; readonly script: string; readonly tx?: number }
-  | { readonly id: number; readonly op: 'begin' }
   | { readonly id: number; readonly op: 'commit' | 'rollback'; readonly tx: number }
   | { readonly id: number; readonly op: 'figures' }
   | { readonly id: number; readonly op: 'listen'; readonly channel: string; readonly subscription: number }
   | { readonly id: number; readonly op: 'unlisten'; readonly subscription: number }
   | { readonly id: number; readonly op: 'close' };
+
+/** Opens a transaction numbered by the sender; unanswered: its statements and its commit or rollback answer for it. */
+export interface WorkerBegin {
+  readonly op: 'begin';
+  readonly tx: number;
+}
 
 export type WorkerReply =
   | { readonly id: number; readonly ok: true; readonly value: unknown }

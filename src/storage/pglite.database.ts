@@ -3,6 +3,7 @@
 import { PGlite } from '@electric-sql/pglite';
 import type { Database, SqlExecutor, SqlValue } from './database.ts';
 import { lockDataDirectory } from './data-directory.lock.ts';
+import { makePreparedStatements, type PreparedStatements } from './pglite.statements.ts';
 import { DurableNodeFs, WalSyncGroup, durableStartParams, type DurabilityFigures } from './pglite.durability.ts';
 
 export interface PgliteOptions {
@@ -21,16 +22,26 @@ export interface PgliteDatabase extends Database {
   durabilityFigures(): DurabilityFigures | null;
 }
 
-function wrap(executor: Pick<PGlite, 'query' | 'exec'>, settle: () => Promise<void>): SqlExecutor {
+function wrap(
+  executor: Pick<PGlite, 'exec'>,
+  statements: PreparedStatements,
+  inTransaction: boolean,
+  settle: () => Promise<void>,
+): SqlExecutor {
   return {
     async exec(script: string) {
-      await executor.exec(script);
+      try {
+        await executor.exec(script);
+      } finally {
+        // A script (a migration) may change what a prepared statement reads: they are prepared again.
+        statements.forget();
+      }
       await settle();
     },
     async query<Row>(text: string, params: readonly SqlValue[] = []) {
-      const result = await executor.query<Row>(text, params as unknown[]);
+      const rows = await statements.run<Row>(text, params, inTransaction);
       await settle();
-      return result.rows;
+      return rows;
     },
   };
 }
@@ -55,7 +66,8 @@ export async function makePgliteDatabase(options: PgliteOptions = {}): Promise<P
   // A statement or commit is answered once the WAL it wrote is on disk; statements inside a transaction are not
   // waited for one by one, only its commit is.
   const settle = group ? () => group.durable() : nothingToSettle;
-  const base = wrap(pglite, settle);
+  const statements = makePreparedStatements(pglite);
+  const base = wrap(pglite, statements, false, settle);
   return {
     kind: 'pglite',
     pglite,
@@ -64,7 +76,7 @@ export async function makePgliteDatabase(options: PgliteOptions = {}): Promise<P
     query: base.query,
     exec: base.exec,
     async transaction(work) {
-      const result = await pglite.transaction((tx) => work(wrap(tx, nothingToSettle)));
+      const result = await pglite.transaction((tx) => work(wrap(tx, statements, true, nothingToSettle)));
       await settle();
       return result;
     },

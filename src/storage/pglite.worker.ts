@@ -6,6 +6,7 @@ import type { SqlExecutor } from './database.ts';
 import { makePgliteDatabase, type PgliteDatabase } from './pglite.database.ts';
 import {
   serialiseError,
+  type WorkerBegin,
   type WorkerData,
   type WorkerNotification,
   type WorkerReply,
@@ -23,34 +24,49 @@ class Rollback extends Error {}
 
 const port = parentPort!;
 const options = workerData as WorkerData;
-const transactions = new Map<number, OpenTransaction>();
+// By the number the event-loop thread gave each: opening until PGlite's transaction lock is ours, then open.
+const transactions = new Map<number, Promise<OpenTransaction>>();
 const subscriptions = new Map<number, () => Promise<void>>();
-let nextTransaction = 1;
 
-function begin(database: PgliteDatabase): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const number = nextTransaction++;
-    let finish: OpenTransaction['finish'] = () => {};
-    const finished = database
-      .transaction(
-        (executor) =>
-          new Promise<void>((done, abort) => {
-            finish = (outcome) => (outcome === 'commit' ? done() : abort(new Rollback()));
-            transactions.set(number, { executor, finish, finished });
-            resolve(number);
-          }),
-      )
-      .finally(() => transactions.delete(number));
-    // A transaction that failed to start (the database closed) never reached the callback.
-    finished.catch((error: unknown) => {
-      if (!transactions.has(number)) reject(error);
-    });
+/**
+ * Opens transaction `number` without an answer (one message less per transaction): its statements and its end wait
+ * for it to open, and fail with the reason when it cannot (the database closed).
+ */
+function begin(database: PgliteDatabase, number: number): void {
+  let opened: (open: OpenTransaction) => void = () => {};
+  let failed: (error: unknown) => void = () => {};
+  const opening = new Promise<OpenTransaction>((resolve, reject) => {
+    opened = resolve;
+    failed = reject;
+  });
+  // Heard by whatever waits for it; a transaction nothing waits for must not be an unhandled rejection.
+  opening.catch(() => {});
+  transactions.set(number, opening);
+  let reached = false;
+  const finished: Promise<unknown> = database
+    .transaction(
+      (executor) =>
+        new Promise<void>((done, abort) => {
+          reached = true;
+          const finish = (outcome: 'commit' | 'rollback') => (outcome === 'commit' ? done() : abort(new Rollback()));
+          opened({ executor, finish, finished });
+        }),
+    )
+    .finally(() => transactions.delete(number));
+  // A transaction that failed to start (the database closed) never reached the callback.
+  finished.catch((error: unknown) => {
+    if (!reached) failed(error);
   });
 }
 
+async function openTransaction(tx: number): Promise<OpenTransaction> {
+  const opening = transactions.get(tx);
+  if (!opening) throw new Error(`transaction ${tx} is not open`);
+  return opening;
+}
+
 async function end(tx: number, outcome: 'commit' | 'rollback'): Promise<null> {
-  const open = transactions.get(tx);
-  if (!open) throw new Error(`transaction ${tx} is not open`);
+  const open = await openTransaction(tx);
   open.finish(outcome);
   try {
     await open.finished;
@@ -60,21 +76,16 @@ async function end(tx: number, outcome: 'commit' | 'rollback'): Promise<null> {
   return null;
 }
 
-function executorFor(database: PgliteDatabase, tx: number | undefined): SqlExecutor {
-  if (tx === undefined) return database;
-  const open = transactions.get(tx);
-  if (!open) throw new Error(`transaction ${tx} is not open`);
-  return open.executor;
+async function executorFor(database: PgliteDatabase, tx: number | undefined): Promise<SqlExecutor> {
+  return tx === undefined ? database : (await openTransaction(tx)).executor;
 }
 
 async function answer(database: PgliteDatabase, request: WorkerRequest): Promise<unknown> {
   switch (request.op) {
     case 'query':
-      return executorFor(database, request.tx).query(request.text, request.params);
+      return (await executorFor(database, request.tx)).query(request.text, request.params);
     case 'exec':
-      return executorFor(database, request.tx).exec(request.script);
-    case 'begin':
-      return begin(database);
+      return (await executorFor(database, request.tx)).exec(request.script);
     case 'commit':
     case 'rollback':
       return end(request.tx, request.op);
@@ -108,7 +119,8 @@ try {
     loadDataDir: options.loadDataDir && new Blob([options.loadDataDir]),
     lock: false,
   });
-  port.on('message', (request: WorkerRequest) => {
+  port.on('message', (request: WorkerRequest | WorkerBegin) => {
+    if (request.op === 'begin') return begin(database, request.tx);
     answer(database, request).then(
       (value) => port.postMessage({ id: request.id, ok: true, value } satisfies WorkerReply),
       (error: unknown) =>
