@@ -26,6 +26,10 @@ export interface OutboxLaneOptions {
 
 const sleep = (milliseconds: number) => new Promise<void>((resolve) => setTimeout(resolve, milliseconds).unref());
 
+/** A message due at `$1`: pending, its next attempt reached, and no live lease on it (the lease and the wake's probe). */
+export const dueAtFirstParameter =
+  "status = 'pending' AND next_attempt_at <= $1 AND (leased_until IS NULL OR leased_until <= $1)";
+
 export function makeOutboxLane(options: OutboxLaneOptions) {
   const { database, clock, topic, handler, limits } = options;
   /** In-flight deliveries by message id, with their recipient (for the per-recipient cap). */
@@ -51,7 +55,7 @@ export function makeOutboxLane(options: OutboxLaneOptions) {
     const rows = await database.query<OutboxRow & { candidates: number }>(
       `WITH candidates AS (
          SELECT id, recipient, next_attempt_at, seq FROM outbox
-         WHERE status = 'pending' AND next_attempt_at <= $1 AND (leased_until IS NULL OR leased_until <= $1)
+         WHERE ${dueAtFirstParameter}
            AND topic = $2 AND (recipient IS NULL OR NOT (recipient = ANY($3::text[])))
          ORDER BY next_attempt_at, seq LIMIT $4 FOR UPDATE SKIP LOCKED
        ), ranked AS (

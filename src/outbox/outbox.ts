@@ -3,7 +3,7 @@ import { keysetSql } from '../http/list-envelope.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { Ids } from '../shared/ids.ts';
 import type { Database, SqlExecutor } from '../storage/database.ts';
-import { makeOutboxLane, type OutboxLaneLimits } from './outbox.lane.ts';
+import { dueAtFirstParameter, makeOutboxLane, type OutboxLaneLimits } from './outbox.lane.ts';
 import { listenFor } from '../storage/notifications.ts';
 
 export interface OutboxMessage {
@@ -117,11 +117,7 @@ export function makeOutboxWorker(options: OutboxWorkerOptions) {
   const drainAll = () => {
     const now = new Date(options.clock.now());
     void options.database
-      .query<{ topic: string }>(
-        `SELECT DISTINCT topic FROM outbox
-         WHERE status = 'pending' AND next_attempt_at <= $1 AND (leased_until IS NULL OR leased_until <= $1)`,
-        [now],
-      )
+      .query<{ topic: string }>(`SELECT DISTINCT topic FROM outbox WHERE ${dueAtFirstParameter}`, [now])
       .then((rows) => {
         const due = new Set(rows.map((row) => row.topic));
         for (const lane of lanes) if (due.has(lane.topic)) void lane.drain().catch(() => {});

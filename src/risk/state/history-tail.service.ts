@@ -5,6 +5,8 @@ import { listenFor } from '../../storage/notifications.ts';
 import type { HistoryEvent } from '../engine.ts';
 
 const maximumCheckpoints = 64;
+/** Events a round applies between two yields to the event loop. */
+const eventsPerSlice = 32;
 
 export interface HistoryTailDependencies {
   readonly database: Database;
@@ -65,9 +67,6 @@ async function stamp(database: Database): Promise<{ own: bigint; oldestRunning: 
  * process's own commit is skipped (it recorded those facts when they committed; the notification names the writer),
  * and while other processes commit steadily rounds start at most every `roundSpacingMilliseconds`.
  */
-/** Events a round applies between two yields to the event loop. */
-const eventsPerSlice = 32;
-
 export function makeHistoryTail(dependencies: HistoryTailDependencies) {
   const { database, record, pollMilliseconds, log } = dependencies;
   const spacing = dependencies.roundSpacingMilliseconds ?? 20;
