@@ -123,6 +123,18 @@ describe.each(databaseKinds)('order money on %s', (kind) => {
               { kind: 'pay', share: 1 },
             ],
           ],
+          // A refund beyond what was owed, then a new capture: paying the rest is not an overpayment (seed -706297785).
+          [
+            [
+              { kind: 'capture', share: 0.01 },
+              { kind: 'pay', share: 0.19 },
+              { kind: 'refund', share: 0.76 },
+              { kind: 'refund', share: 0.35 },
+              { kind: 'capture', share: 0.01 },
+              { kind: 'pay', share: 0.6 },
+              { kind: 'pay', share: 0.92 },
+            ],
+          ],
         ],
       },
     );

@@ -1,6 +1,6 @@
 // How an invoice is shown to the processor, the consumer and the merchant: amounts in minor units, dates as ISO strings.
 import { z } from 'zod';
-import type { InvoiceRow } from './invoice.transitions.ts';
+import { outstanding, type InvoiceRow } from './invoice.transitions.ts';
 
 export const moneySchema = z.object({ value: z.number(), currency: z.string() });
 
@@ -21,7 +21,6 @@ export const invoiceViewSchema = z.object({
 export type InvoiceView = z.infer<typeof invoiceViewSchema>;
 
 export function presentInvoice(row: InvoiceRow): InvoiceView {
-  const total = row.amount + row.fees;
   return {
     id: row.id,
     order_id: row.order_id,
@@ -31,10 +30,7 @@ export function presentInvoice(row: InvoiceRow): InvoiceView {
     paid: { value: row.paid_amount, currency: row.currency },
     // Money refunded to the consumer no longer counts as paid. Nothing is owed while an invoice is paused or written off: the consumer must never be asked for it.
     outstanding: {
-      value:
-        row.status === 'paused' || row.status === 'written_off'
-          ? 0
-          : Math.max(0, total - row.paid_amount + row.refund_requested),
+      value: row.status === 'paused' || row.status === 'written_off' ? 0 : outstanding(row),
       currency: row.currency,
     },
     refund: { value: row.refund_requested, currency: row.currency },

@@ -82,3 +82,11 @@ export async function writeOffInvoice(tx: SqlExecutor, invoice: InvoiceRow): Pro
   );
   return { refund };
 }
+
+/** What the consumer has paid and keeps paid: payments minus what was (or is being) refunded to them. */
+export const netPaid = (invoice: Pick<InvoiceRow, 'paid_amount' | 'refund_requested'>) =>
+  invoice.paid_amount - invoice.refund_requested;
+
+/** What is still to be paid on an invoice; never negative. */
+export const outstanding = (invoice: Pick<InvoiceRow, 'amount' | 'fees' | 'paid_amount' | 'refund_requested'>) =>
+  Math.max(0, invoice.amount + invoice.fees - netPaid(invoice));

@@ -6,7 +6,7 @@ import type { Database, SqlExecutor } from '../storage/database.ts';
 import type { HistoryEvent, RiskEngine } from '../risk/engine.ts';
 import { enqueueWebhook } from '../webhooks/webhook.enqueue.ts';
 import { enqueueConsumerNotice } from '../protection/consumer.notice.ts';
-import { lockInvoice, normalise, type InvoiceRow } from './invoice.transitions.ts';
+import { lockInvoice, netPaid, normalise, outstanding, type InvoiceRow } from './invoice.transitions.ts';
 import { z } from 'zod';
 import { invoiceViewSchema, moneySchema, presentInvoice } from './invoice.presenter.ts';
 import { settleOrder } from '../orders/order.settlement.ts';
@@ -153,14 +153,16 @@ export function makePaymentsService(dependencies: {
         throw new ApiError(422, 'currency_mismatch', `the invoice is in ${invoice.currency}`, 'amount.currency');
       }
       // More than is owed is not a payment of this invoice: the processor returns it instead of it vanishing here.
-      const outstanding = Math.max(0, invoice.amount + invoice.fees - invoice.paid_amount);
-      if (input.amount.value > outstanding) {
+      // Net of what went back to the consumer: after a refund beyond what was owed and a later capture, the gross
+      // payments overstated what was paid and an honest payment of the rest was refused as an overpayment.
+      const owed = outstanding(invoice);
+      if (input.amount.value > owed) {
         throw new ApiError(
           422,
           'overpayment',
-          `the payment is more than the ${outstanding} outstanding on this invoice`,
+          `the payment is more than the ${owed} outstanding on this invoice`,
           'amount.value',
-          { outstanding: { value: outstanding, currency: invoice.currency } },
+          { outstanding: { value: owed, currency: invoice.currency } },
         );
       }
       const payment: PaymentRow = {
@@ -181,7 +183,7 @@ export function makePaymentsService(dependencies: {
       const settled =
         invoice.status !== 'paid' &&
         invoice.status !== 'written_off' &&
-        paidAmount - invoice.refund_requested >= invoice.amount + invoice.fees;
+        netPaid({ ...invoice, paid_amount: paidAmount }) >= invoice.amount + invoice.fees;
       await tx.query(
         `UPDATE invoices SET paid_amount = $2, status = $3, paid_at = $4, paused_from = CASE WHEN $3 = 'paid' THEN NULL ELSE paused_from END
          WHERE id = $1`,

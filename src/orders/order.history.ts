@@ -13,7 +13,7 @@ import {
   type OrderFigures,
   type TransitionError,
 } from './order.state-machine.ts';
-import { outstanding } from './order.invoice.ts';
+import { outstanding } from '../invoicing/invoice.transitions.ts';
 import * as repository from './orders.repository.ts';
 import type { ManagedOrder } from './orders.repository.ts';
 

@@ -3,18 +3,10 @@
 import type { Ids } from '../shared/ids.ts';
 import type { SqlExecutor } from '../storage/database.ts';
 import { enqueue } from '../outbox/outbox.ts';
-import { lockInvoiceByOrder, resumeInvoice, type InvoiceRow } from '../invoicing/invoice.transitions.ts';
+import { lockInvoiceByOrder, netPaid, resumeInvoice, type InvoiceRow } from '../invoicing/invoice.transitions.ts';
 import { refundTopic } from '../protection/case.resolution.ts';
 
 const dayMilliseconds = 86_400_000;
-
-/** What the consumer has paid and keeps paid: payments minus what was (or is being) refunded to them. */
-export const netPaid = (invoice: Pick<InvoiceRow, 'paid_amount' | 'refund_requested'>) =>
-  invoice.paid_amount - invoice.refund_requested;
-
-/** What is still to be paid on an invoice; never negative. */
-export const outstanding = (invoice: Pick<InvoiceRow, 'amount' | 'fees' | 'paid_amount' | 'refund_requested'>) =>
-  Math.max(0, invoice.amount + invoice.fees - netPaid(invoice));
 
 /**
  * A capture invoices what was shipped: the first creates the invoice, later ones add to it. The invoice is due
