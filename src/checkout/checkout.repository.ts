@@ -197,8 +197,18 @@ export async function latestDecision(
   return rows[0] === undefined ? null : decodeDecisionRecord(db, rows[0]);
 }
 
-export async function findDecision(db: SqlExecutor, decisionId: string): Promise<DecisionRow | null> {
-  const rows = await db.query<DecisionRow>(`SELECT ${decisionColumns} FROM decisions WHERE id = $1`, [decisionId]);
+/** `decidedAt`, when the caller has it (a reference to a decision carries it): one month is read, not every month. */
+export async function findDecision(
+  db: SqlExecutor,
+  decisionId: string,
+  decidedAt: Date | null = null,
+): Promise<DecisionRow | null> {
+  const rows = await (decidedAt === null
+    ? db.query<DecisionRow>(`SELECT ${decisionColumns} FROM decisions WHERE id = $1`, [decisionId])
+    : db.query<DecisionRow>(`SELECT ${decisionColumns} FROM decisions WHERE id = $1 AND decided_at = $2`, [
+        decisionId,
+        decidedAt,
+      ]));
   return rows[0] === undefined ? null : decodeDecisionRecord(db, rows[0]);
 }
 
