@@ -626,7 +626,15 @@ export function makeCheckoutService(dependencies: CheckoutDependencies) {
     };
   }
 
-  return { createSession, getSession, authorize, completeVerifiedSession, completeReview };
+  return {
+    createSession,
+    getSession,
+    authorize,
+    completeVerifiedSession,
+    completeReview,
+    /** Someone was erased: the inputs kept since their sessions' creation go too (they hold personal data in plain). */
+    forgetKeptSessions: () => createdSessions.clear(),
+  };
 }
 
 export type CheckoutService = ReturnType<typeof makeCheckoutService>;

@@ -33,8 +33,9 @@ export function makeCreatedSessions(options: CreatedSessionsOptions) {
       sessions.delete(sessionId);
       return kept.until < options.now() ? null : kept.row;
     },
-    get size() {
-      return sessions.size;
+    /** After an erasure (here or elsewhere): no input kept here outlives it, whoever it was about. */
+    clear(): void {
+      sessions.clear();
     },
   };
 }

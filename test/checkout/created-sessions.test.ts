@@ -3,7 +3,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Database } from '../../src/storage/database.ts';
 import { databaseKinds, makeTestDatabase } from '../databases.ts';
-import { makeTestApplication, sessionBody, type TestApplication } from '../application.ts';
+import { adminKey, makeTestApplication, sessionBody, type TestApplication } from '../application.ts';
 import { countingDatabase } from './counting-database.ts';
 
 const count = async (database: Database, sql: string, params: unknown[]) =>
@@ -82,6 +82,30 @@ describe.each(databaseKinds)('a session kept since its creation (%s)', (kind) =>
     expect(await count(database, 'SELECT count(*)::int AS count FROM orders WHERE session_id = $1', [sessionId])).toBe(
       0,
     );
+  });
+
+  it('an erasure of anyone forgets every kept input: the next authorize reads its session from the database', async () => {
+    const { database, application, create, statements } = await setUp();
+    // Someone with an account, then erased by a request received by letter.
+    const erasedOne = await application.request('POST', '/v1/sessions', {
+      body: sessionBody({
+        merchant_reference: 'to-erase',
+        customer: { name: 'Bram Jansen', email: 'bram@example.nl', phone: '+31612000999' },
+      }),
+    });
+    expect((await application.request('POST', `/v1/sessions/${erasedOne.json().id}/authorize`)).statusCode).toBe(200);
+    const kept = await create('kept');
+    const request = await application.request('POST', '/v1/admin/erasure-requests', {
+      key: adminKey,
+      body: { reference: 'letter-1', email: 'bram@example.nl' },
+    });
+    expect(request.statusCode).toBe(201);
+    expect(await application.erasure.scheduler.tick()).toMatchObject({ erasure_requests: 1 });
+    statements.length = 0;
+    const authorized = await application.request('POST', `/v1/sessions/${kept}/authorize`);
+    expect(authorized.statusCode).toBe(200);
+    expect(statements.filter((text) => /^SELECT s\.id/.test(text))).toHaveLength(1);
+    expect(await count(database, 'SELECT count(*)::int AS count FROM decisions WHERE session_id = $1', [kept])).toBe(1);
   });
 
   it("another merchant's key finds nothing kept: 404, and the owner still authorizes it", async () => {
