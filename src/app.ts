@@ -441,7 +441,10 @@ export async function makeApplication(config: Config, overrides: Overrides = {})
     openInput: personalData.open,
     onlineState,
     lists,
-    forgetCachedSubjects: personalData.forgetCachedSubjects,
+    forgetCachedSubjects: () => {
+      personalData.forgetCachedSubjects();
+      checkout.forgetKeptSessions();
+    },
     onError: (task, error) => logError({ task, error: String(error) }, 'scheduled task failed'),
   });
   routes.push(...erasure.routes);

@@ -5,7 +5,7 @@ import type { DeferredWrites } from '../storage/deferred-writes.ts';
 import type { Decision } from '../risk/engine.ts';
 import type { SessionInput, SessionStatus } from './session.schema.ts';
 import type { KeptInput, SealedInputColumns } from '../privacy/personal-data.ts';
-import type { SubjectKeyColumns } from '../privacy/subject-store.ts';
+import type { OpenSubject, SubjectKeyColumns } from '../privacy/subject-store.ts';
 import { decodeDecisionRecord, encodeFeatures, encodeRuleResults } from './decision-record.codec.ts';
 
 export interface SessionRow {
@@ -21,6 +21,8 @@ export interface SessionRow {
   subject_key?: SubjectKeyColumns | null;
   /** The person-free copy as stored with the session (pseudonyms made at creation): decision and order keep it too. */
   kept?: KeptInput;
+  /** The subject already opened (a session this process created): a new account is sealed under it without a read. */
+  subject?: OpenSubject;
 }
 
 export interface DecisionRow {
@@ -135,13 +137,15 @@ export function claimSession(
   expected: SessionStatus,
   status: SessionStatus,
   at: Date,
+  options: { readonly liveSubject?: boolean } = {},
 ): Promise<number> {
   // Required: a session decided by someone else meanwhile fails the whole statement, whatever it carries.
-  return db.write(
-    'UPDATE sessions SET status = $2, updated_at = $3 WHERE id = $1 AND status = $4',
-    [sessionId, status, at, expected],
-    { required: true },
-  );
+  // `liveSubject`: the input was not read now (it was kept since creation), so an erasure since must fail it too.
+  const text = options.liveSubject
+    ? `UPDATE sessions SET status = $2, updated_at = $3 WHERE id = $1 AND status = $4
+        AND EXISTS (SELECT 1 FROM subjects k WHERE k.id = sessions.subject_id AND k.wrapped_key IS NOT NULL)`
+    : 'UPDATE sessions SET status = $2, updated_at = $3 WHERE id = $1 AND status = $4';
+  return db.write(text, [sessionId, status, at, expected], { required: true });
 }
 
 export async function updateSessionStatus(db: SqlExecutor, sessionId: string, status: SessionStatus, at: Date) {
@@ -193,8 +197,18 @@ export async function latestDecision(
   return rows[0] === undefined ? null : decodeDecisionRecord(db, rows[0]);
 }
 
-export async function findDecision(db: SqlExecutor, decisionId: string): Promise<DecisionRow | null> {
-  const rows = await db.query<DecisionRow>(`SELECT ${decisionColumns} FROM decisions WHERE id = $1`, [decisionId]);
+/** `decidedAt`, when the caller has it (a reference to a decision carries it): one month is read, not every month. */
+export async function findDecision(
+  db: SqlExecutor,
+  decisionId: string,
+  decidedAt: Date | null = null,
+): Promise<DecisionRow | null> {
+  const rows = await (decidedAt === null
+    ? db.query<DecisionRow>(`SELECT ${decisionColumns} FROM decisions WHERE id = $1`, [decisionId])
+    : db.query<DecisionRow>(`SELECT ${decisionColumns} FROM decisions WHERE id = $1 AND decided_at = $2`, [
+        decisionId,
+        decidedAt,
+      ]));
   return rows[0] === undefined ? null : decodeDecisionRecord(db, rows[0]);
 }
 

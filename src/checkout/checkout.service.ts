@@ -17,6 +17,7 @@ import { accountOnFile, insertAccount, insertChannel, type AccountChannel } from
 import type { SessionInput } from './session.schema.ts';
 import { presentAuthorization, presentSession, type AuthorizationView } from './checkout.presenter.ts';
 import { makeGroupCommit } from './group-commit.ts';
+import { makeCreatedSessions } from './created-sessions.ts';
 import { isKeptInput, type KeptInput, type PersonalData } from '../privacy/personal-data.ts';
 
 export interface CheckoutDependencies {
@@ -44,6 +45,8 @@ export interface CheckoutDependencies {
   readonly groupCommitSize?: number;
   /** Hears how many authorizes each commit carried. */
   readonly onGroupCommit?: (items: number) => void;
+  /** Sessions kept from their creation for their authorize (0: every authorize reads its session). */
+  readonly createdSessionsKept?: number;
 }
 
 /**
@@ -111,6 +114,12 @@ export function makeCheckoutService(dependencies: CheckoutDependencies) {
     maxSize: dependencies.groupCommitSize ?? 32,
     ...(dependencies.onGroupCommit ? { onCommit: dependencies.onGroupCommit } : {}),
   });
+  // A checkout authorizes the session it created a moment ago, mostly on the same process: no read of it back.
+  const createdSessions = makeCreatedSessions({
+    capacity: dependencies.createdSessionsKept ?? 5_000,
+    keepMilliseconds: 5 * 60_000,
+    now: () => clock.now(),
+  });
 
   async function createSession(merchant: Merchant, input: SessionInput) {
     const at = new Date(clock.now());
@@ -121,18 +130,24 @@ export function makeCheckoutService(dependencies: CheckoutDependencies) {
       subject_id: sealed.subjectId,
       sealed_input: sealed.sealed,
     });
+    const created = (sealed: Awaited<ReturnType<PersonalData['sealSession']>>) => {
+      const { subjectId, subject, kept } = sealed;
+      createdSessions.remember({ ...row, updated_at: at, input, subject_id: subjectId, subject, kept });
+      return presentSession({ ...row, input }, null, null);
+    };
     const sealed = await personalData.sealSession(database, input);
     // A cached subject: one statement, which inserts only while the subject is live (an erasure may have shredded it).
     if (sealed.cached && (await repository.insertSessionForLiveSubject(database, columns(sealed)))) {
-      return presentSession({ ...row, input }, null, null);
+      return created(sealed);
     }
     if (sealed.cached) {
       sealed.forget();
-      await repository.insertSession(database, columns(await personalData.sealSession(database, input)));
-    } else {
-      await repository.insertSession(database, columns(sealed));
+      const resealed = await personalData.sealSession(database, input);
+      await repository.insertSession(database, columns(resealed));
+      return created(resealed);
     }
-    return presentSession({ ...row, input }, null, null);
+    await repository.insertSession(database, columns(sealed));
+    return created(sealed);
   }
 
   /** The session with its input opened; a session whose person was erased cannot be decided (409). */
@@ -173,6 +188,7 @@ export function makeCheckoutService(dependencies: CheckoutDependencies) {
     at: Date,
     verified?: VerifiedEvidence['identity'],
     subjectKey: repository.SessionRow['subject_key'] = null,
+    opened?: repository.SessionRow['subject'],
   ): Promise<HistoryEvent[]> {
     const accountId = ids.next('acc');
     const customer = input.customer;
@@ -182,7 +198,7 @@ export function makeCheckoutService(dependencies: CheckoutDependencies) {
     const address = verified?.address ?? input.billing_address;
     // Sealed under the session's subject (the same person): its key was read with the session.
     const accounts = personalData.accounts;
-    const subject = await accounts.subjectForAccount(tx, subjectKey, customer.email);
+    const subject = opened ?? (await accounts.subjectForAccount(tx, subjectKey, customer.email));
     const personal = { name, email: customer.email, phone: customer.phone, date_of_birth: dateOfBirth, address };
     await insertAccount(tx, {
       id: accountId,
@@ -222,6 +238,16 @@ export function makeCheckoutService(dependencies: CheckoutDependencies) {
   }
 
   async function authorize(merchant: Merchant, sessionId: string): Promise<AuthorizationView> {
+    const created = createdSessions.take(merchant.id, sessionId);
+    if (created) {
+      const decided = await decide(merchant, created);
+      try {
+        return (await commitOrReplay(merchant, created, 'open', decided, undefined, [], { keptSince: true })).view;
+      } catch (error) {
+        // The claim failed and the session is not simply decided by someone else: read it as stored (erased: 409).
+        if (!(error instanceof RequiredWriteMissed)) throw error;
+      }
+    }
     const session = await findOpenedSession(merchant.id, sessionId);
     if (!session) throw notFound('session');
     if (session.status !== 'open') return replayAuthorization(session);
@@ -328,6 +354,8 @@ export function makeCheckoutService(dependencies: CheckoutDependencies) {
     decided: { decision: Decision; at: number; latencyMicroseconds: number },
     evidence?: VerifiedEvidence,
     extraHooks: readonly DecisionHook[] = [],
+    /** The session was kept since this process created it, not read now: its claim checks its subject is live. */
+    options: { readonly keptSince?: boolean } = {},
   ): Promise<{ view: AuthorizationView; committed: boolean }> {
     const { decision, at, latencyMicroseconds } = decided;
     const decidedAt = new Date(at);
@@ -343,6 +371,7 @@ export function makeCheckoutService(dependencies: CheckoutDependencies) {
           latencyMicroseconds,
           evidence,
           extraHooks,
+          keptSince: options.keptSince === true,
         }),
       );
     } catch (error) {
@@ -372,6 +401,7 @@ export function makeCheckoutService(dependencies: CheckoutDependencies) {
       latencyMicroseconds: number;
       evidence: VerifiedEvidence | undefined;
       extraHooks: readonly DecisionHook[];
+      keptSince: boolean;
     },
   ) {
     const { merchant, session, decision, decidedAt, evidence } = context;
@@ -386,7 +416,9 @@ export function makeCheckoutService(dependencies: CheckoutDependencies) {
         ? accountOnFile(tx, personalData.accounts, decision.accountId, decidedAt)
         : null;
     existingAccount?.catch(() => {});
-    const gate = repository.claimSession(tx, session.id, context.expectedStatus, decision.outcome, decidedAt);
+    const gate = repository.claimSession(tx, session.id, context.expectedStatus, decision.outcome, decidedAt, {
+      liveSubject: context.keptSince,
+    });
     gate.catch(() => {}); // a failed batch fails the flush below; this promise is read only after a good one
     const decisionId = ids.next('dec');
     await repository.insertDecision(tx, {
@@ -416,6 +448,7 @@ export function makeCheckoutService(dependencies: CheckoutDependencies) {
           decidedAt,
           evidence?.identity,
           session.subject_key ?? null,
+          session.subject,
         );
         events.push(...accountEvents);
         accountId = (accountEvents[0] as { accountId: string }).accountId;
@@ -593,7 +626,15 @@ export function makeCheckoutService(dependencies: CheckoutDependencies) {
     };
   }
 
-  return { createSession, getSession, authorize, completeVerifiedSession, completeReview };
+  return {
+    createSession,
+    getSession,
+    authorize,
+    completeVerifiedSession,
+    completeReview,
+    /** Someone was erased: the inputs kept since their sessions' creation go too (they hold personal data in plain). */
+    forgetKeptSessions: () => createdSessions.clear(),
+  };
 }
 
 export type CheckoutService = ReturnType<typeof makeCheckoutService>;

@@ -81,9 +81,9 @@ export function makeCaseView(dependencies: {
 }) {
   const { database, queue, portal, personalData } = dependencies;
 
-  async function decisionOf(decisionId: string | null) {
+  async function decisionOf(decisionId: string | null, decidedAt: Date | null = null) {
     if (decisionId === null) return null;
-    const decision = await findDecision(database, decisionId);
+    const decision = await findDecision(database, decisionId, decidedAt);
     if (!decision) return null;
     const [input] = await personalData.inputsOf(database, [decision]);
     return explainDecision({ ...decision, input }, dependencies.modelFor(decision.versions.model));
@@ -170,10 +170,10 @@ export function makeCaseView(dependencies: {
   }
 
   async function get(member: StaffMember, itemId: string): Promise<CaseView> {
-    const item = await queue.item(member, itemId);
+    const { item, decisionDecidedAt } = await queue.itemWithDecisionTime(member, itemId);
     const accountId = item.account_id;
     const [decision, account, timeline, linked, orders, contacts, audit] = await Promise.all([
-      decisionOf(item.decision_id),
+      decisionOf(item.decision_id, decisionDecidedAt),
       accountId ? accountView(accountId) : null,
       accountId ? repository.identityTimeline(database, accountId, 200) : [],
       accountId ? repository.linkedEntities(database, accountId) : [],
@@ -212,7 +212,7 @@ export function makeCaseView(dependencies: {
     };
   }
 
-  return { get, decision: decisionOf };
+  return { get, decision: (decisionId: string | null) => decisionOf(decisionId) };
 }
 
 export type CaseViewService = ReturnType<typeof makeCaseView>;

@@ -11,6 +11,8 @@ export interface QueueRow {
   merchant_id: string | null;
   merchant_name: string | null;
   decision_id: string | null;
+  /** The decision's time (kept beside every reference to it): its read visits that month alone. */
+  decision_decided_at: Date | null;
   order_id: string | null;
   account_id: string | null;
   claim_kind: string | null;
@@ -31,12 +33,13 @@ export interface QueueRow {
 const queueSql = `
   SELECT q.*, l.staff_id AS locked_by_id, l.staff_name AS locked_by, l.expires_at AS lock_expires_at FROM (
     SELECT 'review' AS kind, r.id, r.session_id, r.merchant_id, m.name AS merchant_name, r.decision_id,
-      NULL::text AS order_id, d.account_id, NULL::text AS claim_kind, r.amount::bigint AS amount, r.currency, r.score,
+      r.decision_decided_at, NULL::text AS order_id, d.account_id, NULL::text AS claim_kind, r.amount::bigint AS amount, r.currency, r.score,
       r.opened_at, r.due_at
     FROM review_items r JOIN merchants m ON m.id = r.merchant_id LEFT JOIN decisions d ON d.id = r.decision_id
     WHERE r.status = 'pending'
     UNION ALL
-    SELECT 'claim', c.id, o.session_id, c.merchant_id, COALESCE(m.name, o.merchant_name), o.decision_id, c.order_id,
+    SELECT 'claim', c.id, o.session_id, c.merchant_id, COALESCE(m.name, o.merchant_name), o.decision_id,
+      o.decision_decided_at, c.order_id,
       c.account_id, cl.kind, o.amount, o.currency, d.score, c.opened_at, c.first_response_due_at
     FROM cases c JOIN orders o ON o.id = c.order_id LEFT JOIN merchants m ON m.id = c.merchant_id
       LEFT JOIN decisions d ON d.id = o.decision_id LEFT JOIN claims cl ON cl.id = c.claim_id

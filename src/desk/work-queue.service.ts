@@ -100,10 +100,15 @@ export function makeWorkQueue(dependencies: {
     return rankQueue(items, clock.now()).map((item) => present(item.row, member));
   }
 
-  async function item(member: StaffMember, itemId: string): Promise<QueueItemView> {
+  /** The item and its decision's time, which the view does not show but a read of that decision is bounded by. */
+  async function itemWithDecisionTime(member: StaffMember, itemId: string) {
     const row = await repository.findItem(database, itemId, now());
     if (!row) throw new ApiError(404, 'not_found', 'queue item not found (settled, resolved or unknown)');
-    return present(row, member);
+    return { item: present(row, member), decisionDecidedAt: row.decision_decided_at };
+  }
+
+  async function item(member: StaffMember, itemId: string): Promise<QueueItemView> {
+    return (await itemWithDecisionTime(member, itemId)).item;
   }
 
   const lockedByOther = (holder: repository.LockHolder) =>
@@ -214,7 +219,7 @@ export function makeWorkQueue(dependencies: {
     return { results };
   }
 
-  return { ranked, item, lock, release, next, assertWorkable, settleReview, bulk };
+  return { ranked, item, itemWithDecisionTime, lock, release, next, assertWorkable, settleReview, bulk };
 }
 
 export type WorkQueue = ReturnType<typeof makeWorkQueue>;

@@ -110,6 +110,8 @@ export function makePersonalData(dependencies: { subjects: SubjectStore; pseudon
     if (!cached) subjectCache.set(claim, subject);
     return {
       subjectId: subject.id,
+      /** The subject opened: what the session's person gets sealed under later (its account) needs no read. */
+      subject,
       sealed: subjects.seal(subject, input),
       kept: keep(input, subject.id),
       cached: cached !== undefined,
