@@ -26,6 +26,11 @@ type Source = () => AsyncGenerator<HistoryEvent[]>;
 
 const pageSize = 10_000;
 const pageAttempts = 3;
+/**
+ * Pages of each source asked for ahead of the one being applied: with one, the database (PostgreSQL's server, or
+ * PGlite's worker thread) sat idle whenever every source had its next page ready, and the apply then waited for it.
+ */
+const pagesAhead = 2;
 
 /** Which facts to read: all of them (a cold rebuild), or only those numbered after a snapshot's mark. */
 export interface HistoryRange {
@@ -70,8 +75,8 @@ type Row = { id: string; at_us: number };
  * its estimates kept it on the index). Joins are written with `lookup` (one row by key per page row): a plain join
  * of a 10,000-row page was hashed over a full scan of the other table (every session, every invoice) for each page,
  * which made a cold start quadratic in the history. The first page has no keyset condition and later ones a plain row comparison
- * (an `IS NULL OR` condition would keep the planner from the index). The next page is asked for before this one is
- * handed out, so the database reads it while the caller applies this one (on a second core).
+ * (an `IS NULL OR` condition would keep the planner from the index). The next pages (pagesAhead) are asked for before this
+ * one is handed out, so the database reads them while the caller applies this one (on a second core).
  */
 function scan<Shape extends Row>(
   database: Database,
@@ -102,14 +107,21 @@ function scan<Shape extends Row>(
     if (prepare !== undefined && rows.length > 0) await prepare(rows);
     return rows;
   };
+  /** The page after `previous` is asked for as soon as `previous` is in (null: there is none). */
+  const following = (previous: Promise<Shape[] | null>): Promise<Shape[] | null> =>
+    previous.then((rows) => (rows === null || rows.length < pageSize ? null : page(rows[rows.length - 1]!)));
   return async function* () {
-    let next: Promise<Shape[]> | null = page(null);
-    while (next !== null) {
-      const rows: Shape[] = await next;
-      next = rows.length < pageSize ? null : page(rows[rows.length - 1]!);
+    const ahead: Promise<Shape[] | null>[] = [page(null)];
+    while (ahead.length < pagesAhead) ahead.push(following(ahead[ahead.length - 1]!));
+    for (;;) {
+      const current = ahead.shift()!;
+      const rows = await current;
+      if (rows === null) return;
+      ahead.push(following(ahead[ahead.length - 1] ?? current));
       // A failed prefetch is thrown when awaited above, not reported as unhandled while this page is applied.
-      next?.catch(() => undefined);
+      for (const pending of ahead) pending.catch(() => undefined);
       if (rows.length > 0) yield rows.map(map);
+      if (rows.length < pageSize) return;
     }
   };
 }
