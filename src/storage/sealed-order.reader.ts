@@ -114,7 +114,8 @@ export function makeKeptOrderKeys<Row extends KeptOrderPageRow>(
       return { ...remembered, amount: Number(row.amount) };
     }
     const full = { ...row, ...(decision.fetched ?? nothingFetched) };
-    // Not found by the fetch (deleted by an erasure since the page was read): the stand-in, as a read after it gives.
+    // Not found by the fetch (deleted by an erasure since the page was read): a stand-in with no pseudonyms, which the
+    // rebuild every erasure ends with drops.
     const opened = decision.opens !== null && decision.fetched !== undefined ? openInput!(full, cache) : erased;
     const orderKeys = keysOf(full, opened === erased ? erasedInput(full.input) : opened);
     // Its key shredded since the page was read, the order is its stand-in; repeats of it (equal pseudonyms, so the
