@@ -45,11 +45,13 @@ describe.each(databaseKinds)('sealed orders on a start (%s)', (kind) => {
   function countingOpener(open: NonNullable<HistoryRange['openInput']>) {
     const counts = { opened: 0, keyFromCache: 0 };
     const openInput = (row: SealedInputColumns, cache?: SubjectKeyCache) => {
-      // Accounts' and channels' sealed values go through the same opener with no kept input: not orders, not counted.
-      if (row.input === null) return open(row, cache);
+      const keyFromCache = row.subject_id !== null && cache?.get(row.subject_id) !== undefined;
+      const opened = open(row, cache);
+      // Accounts' and channels' sealed values go through the same opener: only session inputs (orders) are counted.
+      if (typeof opened !== 'object' || !('customer' in opened)) return opened;
       counts.opened += 1;
-      if (row.subject_id !== null && cache?.get(row.subject_id) !== undefined) counts.keyFromCache += 1;
-      return open(row, cache);
+      if (keyFromCache) counts.keyFromCache += 1;
+      return opened;
     };
     return { counts, openInput };
   }

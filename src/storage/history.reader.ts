@@ -306,15 +306,21 @@ const sessionLookupForState = lookup(
   's.id = t.session_id',
 );
 
-/** The kept copies and sealed inputs of the orders a start opens, by order id: one lookup each, as a page's. */
+/**
+ * The sealed inputs of the orders a start opens, and the kept copies of those it stands in for, by order id: one
+ * lookup each, as a page's. An opened order's kept copy is read only if it cannot be opened after all (its key shredded
+ * since the page was read: the same test personalData.open makes), so the opened ones do not send it to be parsed.
+ */
 function keptOrderFetch(database: Database): KeptOrderFetch {
-  const statement = `SELECT t.id, t.input - 'lines' AS input, s.sealed_input, s.subject_id, s.master_key_id, s.wrapped_key
+  const statement = `SELECT t.id, s.sealed_input, s.subject_id, s.master_key_id, s.wrapped_key,
+      CASE WHEN t.id = ANY($2::text[]) OR s.sealed_input IS NULL OR s.wrapped_key IS NULL OR s.master_key_id IS NULL
+        THEN t.input - 'lines' END AS input
     FROM unnest($1::text[]) AS wanted(id)
     JOIN LATERAL (SELECT id, input, session_id FROM orders WHERE orders.id = wanted.id OFFSET 0) t ON true
     ${sessionLookup}`;
-  return async (orderIds) => {
+  return async (orderIds, standInIds) => {
     const rows = await readAgainOnFailure(() =>
-      database.query<KeptOrderFetched & { id: string }>(statement, [orderIds]),
+      database.query<KeptOrderFetched & { id: string }>(statement, [orderIds, standInIds]),
     );
     return new Map(rows.map((row) => [row.id, row]));
   };

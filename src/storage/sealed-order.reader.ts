@@ -31,8 +31,14 @@ export interface KeptOrderFetched extends SealedInputColumns {
   readonly input: KeptInput | null;
 }
 
-/** Fetches those columns for orders by id (an order deleted meanwhile is missing from the answer). */
-export type KeptOrderFetch = (orderIds: string[]) => Promise<ReadonlyMap<string, KeptOrderFetched>>;
+/**
+ * Fetches those columns for orders by id (an order deleted meanwhile is missing from the answer); the kept copy only
+ * for the orders stood in for (`standInIds`) and those that cannot be opened (no sealed input or no live key).
+ */
+export type KeptOrderFetch = (
+  orderIds: string[],
+  standInIds: string[],
+) => Promise<ReadonlyMap<string, KeptOrderFetched>>;
 
 /** Accounts remembered at most (a full map starts over): their previous opened order's person and keys. */
 const accountLimit = 800_000;
@@ -93,14 +99,18 @@ export function makeKeptOrderKeys<Row extends KeptOrderPageRow>(
   }
 
   async function prepare(rows: readonly Row[]): Promise<void> {
-    const fetching: { row: Row; decision: { fetched: KeptOrderFetched | undefined } }[] = [];
+    const fetching: { row: Row; decision: Extract<Decision, { opens: unknown }> }[] = [];
     for (const row of rows) {
       const decision = decide(row);
       decisions.set(row, decision);
       if ('opens' in decision) fetching.push({ row, decision });
     }
     if (fetching.length === 0) return;
-    const fetched = await fetch(fetching.map(({ row }) => row.id));
+    const standIns = fetching.flatMap(({ row, decision }) => (decision.opens === null ? [row.id] : []));
+    const fetched = await fetch(
+      fetching.map(({ row }) => row.id),
+      standIns,
+    );
     for (const { row, decision } of fetching) decision.fetched = fetched.get(row.id);
   }
 
