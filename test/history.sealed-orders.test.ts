@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { databaseKinds } from './databases.ts';
 import { adminKey, makeTestApplication, type TestApplication } from './application.ts';
 import type { SealedInputColumns } from '../src/privacy/personal-data.ts';
+import type { Database, SqlValue } from '../src/storage/database.ts';
 import type { SubjectKeyCache } from '../src/privacy/subject-store.ts';
 import type { HistoryEvent } from '../src/risk/engine.ts';
 import { makeMemoryFeatureState } from '../src/risk/state/memory.feature-state.ts';
@@ -44,19 +45,35 @@ describe.each(databaseKinds)('sealed orders on a start (%s)', (kind) => {
   function countingOpener(open: NonNullable<HistoryRange['openInput']>) {
     const counts = { opened: 0, keyFromCache: 0 };
     const openInput = (row: SealedInputColumns, cache?: SubjectKeyCache) => {
-      // Accounts' and channels' sealed values go through the same opener with no kept input: not orders, not counted.
-      if (row.input === null) return open(row, cache);
+      const keyFromCache = row.subject_id !== null && cache?.get(row.subject_id) !== undefined;
+      const opened = open(row, cache);
+      // Accounts' and channels' sealed values go through the same opener: only session inputs (orders) are counted.
+      if (typeof opened !== 'object' || !('customer' in opened)) return opened;
       counts.opened += 1;
-      if (row.subject_id !== null && cache?.get(row.subject_id) !== undefined) counts.keyFromCache += 1;
-      return open(row, cache);
+      if (keyFromCache) counts.keyFromCache += 1;
+      return opened;
     };
     return { counts, openInput };
   }
 
-  async function read(range: HistoryRange): Promise<HistoryEvent[]> {
+  async function read(range: HistoryRange, database: Database = app!.database): Promise<HistoryEvent[]> {
     const events: HistoryEvent[] = [];
-    for await (const event of readHistory(app!.database, range)) events.push(event);
+    for await (const event of readHistory(database, range)) events.push(event);
     return events;
+  }
+
+  /** The database, counting the sealed order inputs it sends (rows with a `sealed_input`) and the rows it sends. */
+  function countingDatabase() {
+    const sent = { sealedInputs: 0 };
+    const database: Database = {
+      ...app!.database,
+      async query<Row>(sql: string, params?: readonly SqlValue[]): Promise<Row[]> {
+        const rows = await app!.database.query<Row>(sql, params);
+        for (const row of rows) if ((row as { sealed_input?: unknown }).sealed_input != null) sent.sealedInputs += 1;
+        return rows;
+      },
+    };
+    return { sent, database };
   }
 
   it('decrypts only orders that differ from the previous one and builds the state every order opened builds', async () => {
@@ -71,10 +88,13 @@ describe.each(databaseKinds)('sealed orders on a start (%s)', (kind) => {
 
     const everyOrderOpened = await read({ openInput: app.personalData.open });
     const { counts, openInput } = countingOpener(app.personalData.open);
-    const forStart = await read({ openInput, forState: true });
+    const { sent, database } = countingDatabase();
+    const forStart = await read({ openInput, forState: true }, database);
     // a1 (the first), a4 (another surname) and a5 (another device) are opened, a4 and a5 with the key a1 unwrapped;
     // a2, a3 and a6 repeat their previous order and are not decrypted.
     expect(counts).toEqual({ opened: 3, keyFromCache: 2 });
+    // Nor sent: the database sends the sealed inputs of the three orders opened, not of all six.
+    expect(sent.sealedInputs).toBe(3);
 
     const orders = forStart.flatMap((event) => (event.kind === 'normalised_order' ? [event] : []));
     expect(orders.map((event) => event.keys.amount)).toEqual([2000, 3000, 4000, 5000, 6000, 7000]);
@@ -105,5 +125,68 @@ describe.each(databaseKinds)('sealed orders on a start (%s)', (kind) => {
     expect(erasedKeys).toHaveLength(6);
     expect(JSON.stringify(erasedKeys)).not.toContain(customer.email);
     expect(JSON.stringify(erasedKeys)).not.toContain('dev-anna');
+  });
+
+  it('reads plain inputs (orders from before sealing) for the state as it reads their whole input', async () => {
+    app = await makeTestApplication(kind);
+    const imported = await app.server.inject({
+      method: 'POST',
+      url: '/v1/admin/import',
+      headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/x-ndjson' },
+      payload: history,
+    });
+    expect(imported.json()).toMatchObject({ imported: 7, rejected: [] });
+    // Two orders of the same account whose input was never sealed: every field the state reads, and few of them.
+    const [account] = await app.database.query<{ id: string }>('SELECT account_id AS id FROM orders LIMIT 1');
+    const full = {
+      amount: { value: 4321, currency: 'EUR' },
+      merchant_reference: 'plain-full',
+      lines: [],
+      customer: {
+        name: 'Bram Jansen',
+        email: 'Bram.Jansen@Example.nl',
+        phone: '06 1234 5678',
+        iban: 'NL91ABNA0417164300',
+      },
+      billing_address: home,
+      shipping_address: { ...home, street: 'Rokin', house_number: '12' },
+      device: { id: ' dev-bram ', ip: '198.51.100.4' },
+    };
+    const sparse = {
+      amount: { value: 99, currency: 'EUR' },
+      merchant_reference: 'plain-sparse',
+      lines: [],
+      customer,
+      billing_address: home,
+    };
+    for (const [id, input, month] of [
+      ['plain-full', full, 8],
+      ['plain-sparse', sparse, 9],
+    ] as const)
+      await app.database.query(
+        `INSERT INTO orders (id, account_id, merchant_name, source, status, amount, currency, input, placed_at)
+         VALUES ($1, $2, 'import', 'import', 'open', $3, 'EUR', $4::jsonb, $5)`,
+        [id, account!.id, input.amount.value, JSON.stringify(input), `2026-0${month}-01T10:00:00Z`],
+      );
+
+    const everyInput = await read({ openInput: app.personalData.open });
+    const forStart = await read({ openInput: app.personalData.open, forState: true });
+    const keysOf = (id: string) =>
+      forStart.flatMap((event) => (event.kind === 'normalised_order' && event.orderId === id ? [event.keys] : []))[0];
+    expect(keysOf('plain-full')).toMatchObject({
+      amount: 4321,
+      emailKey: 'bram.jansen@example.nl',
+      deviceKey: 'dev-bram',
+      ip: '198.51.100.4',
+      ibanKey: 'NL91ABNA0417164300',
+    });
+    expect(keysOf('plain-full')!.shippingKey).not.toBe(keysOf('plain-full')!.billingKey);
+    expect(keysOf('plain-sparse')).toMatchObject({ amount: 99, deviceKey: null, ip: null, ibanKey: null });
+    expect(keysOf('plain-sparse')!.shippingKey).toBe(keysOf('plain-sparse')!.billingKey);
+    const fromInputs = makeMemoryFeatureState();
+    const fromStart = makeMemoryFeatureState();
+    for (const event of everyInput) fromInputs.applySync(event);
+    for (const event of forStart) fromStart.applySync(event);
+    expect(fromStart.exportData()).toEqual(fromInputs.exportData());
   });
 });

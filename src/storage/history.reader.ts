@@ -2,14 +2,7 @@
 import type { Database } from './database.ts';
 import type { ChallengeMethod, HistoryEvent } from '../risk/engine.ts';
 import type { SessionInput } from '../checkout/session.schema.ts';
-import {
-  erased,
-  erasedInput,
-  isKeptInput,
-  type Erased,
-  type KeptInput,
-  type SealedInputColumns,
-} from '../privacy/personal-data.ts';
+import { erased, erasedInput, isKeptInput, type Erased, type SealedInputColumns } from '../privacy/personal-data.ts';
 import type { AccountPersonal, AccountSealedColumns } from '../privacy/account-data.ts';
 import type { SubjectKeyColumns } from '../privacy/subject-store.ts';
 import { normaliseAddress } from '../risk/normalise/address.normaliser.ts';
@@ -19,13 +12,25 @@ import { normaliseName } from '../risk/normalise/name.normaliser.ts';
 import { phoneKey } from '../risk/normalise/phone.normaliser.ts';
 import type { OrderKeys } from '../risk/normalise/session.normaliser.ts';
 import { hashText } from '../risk/normalise/text.normaliser.ts';
-import { makeCachedOpener, makeKeptOrderKeys, type InputOpener } from './sealed-order.reader.ts';
+import {
+  makeCachedOpener,
+  makeKeptOrderKeys,
+  type InputOpener,
+  type KeptOrderFetch,
+  type KeptOrderFetched,
+  type KeptOrderPageRow,
+} from './sealed-order.reader.ts';
 
 /** A source hands out its events a page at a time (in time order): no promise or generator step per event. */
 type Source = () => AsyncGenerator<HistoryEvent[]>;
 
 const pageSize = 10_000;
 const pageAttempts = 3;
+/**
+ * Pages of each source asked for ahead of the one being applied: with one, the database (PostgreSQL's server, or
+ * PGlite's worker thread) sat idle whenever every source had its next page ready, and the apply then waited for it.
+ */
+const pagesAhead = 2;
 
 /** Which facts to read: all of them (a cold rebuild), or only those numbered after a snapshot's mark. */
 export interface HistoryRange {
@@ -70,8 +75,8 @@ type Row = { id: string; at_us: number };
  * its estimates kept it on the index). Joins are written with `lookup` (one row by key per page row): a plain join
  * of a 10,000-row page was hashed over a full scan of the other table (every session, every invoice) for each page,
  * which made a cold start quadratic in the history. The first page has no keyset condition and later ones a plain row comparison
- * (an `IS NULL OR` condition would keep the planner from the index). The next page is asked for before this one is
- * handed out, so the database reads it while the caller applies this one (on a second core).
+ * (an `IS NULL OR` condition would keep the planner from the index). The next pages (pagesAhead) are asked for before this
+ * one is handed out, so the database reads them while the caller applies this one (on a second core).
  */
 function scan<Shape extends Row>(
   database: Database,
@@ -80,6 +85,7 @@ function scan<Shape extends Row>(
   columns: string,
   map: (row: Shape) => HistoryEvent,
   join = '',
+  prepare?: (rows: Shape[]) => Promise<void>,
 ): Source {
   const after = range.afterSequence;
   const since = after === undefined ? '' : ` AND seq > ${Math.floor(after)}`;
@@ -93,29 +99,46 @@ function scan<Shape extends Row>(
   const read = (last: Shape | null): Promise<Shape[]> =>
     last === null ? database.query<Shape>(first) : database.query<Shape>(later, [last.at_us, last.id]);
   /**
-   * A page is read again when it fails: reading is harmless to repeat, and on a loaded machine a page of a million
-   * orders' history took up to 6 s, so with ten sources in flight and the loop busy applying, a page now and then
-   * ran past the client's query timeout and failed the whole start (three of four 1M runs at load 15-24).
+   * Prepared as soon as it arrives (while the caller still applies the page before), after the previous page was
+   * prepared and mapped: the page before was mapped when it was handed out, right after this one was asked for.
    */
   const page = async (last: Shape | null): Promise<Shape[]> => {
-    for (let attempt = 1; ; attempt += 1) {
-      try {
-        return await read(last);
-      } catch (error) {
-        if (attempt >= pageAttempts) throw error;
-      }
-    }
+    const rows = await readAgainOnFailure(() => read(last));
+    if (prepare !== undefined && rows.length > 0) await prepare(rows);
+    return rows;
   };
+  /** The page after `previous` is asked for as soon as `previous` is in (null: there is none). */
+  const following = (previous: Promise<Shape[] | null>): Promise<Shape[] | null> =>
+    previous.then((rows) => (rows === null || rows.length < pageSize ? null : page(rows[rows.length - 1]!)));
   return async function* () {
-    let next: Promise<Shape[]> | null = page(null);
-    while (next !== null) {
-      const rows: Shape[] = await next;
-      next = rows.length < pageSize ? null : page(rows[rows.length - 1]!);
+    const ahead: Promise<Shape[] | null>[] = [page(null)];
+    while (ahead.length < pagesAhead) ahead.push(following(ahead[ahead.length - 1]!));
+    for (;;) {
+      const current = ahead.shift()!;
+      const rows = await current;
+      if (rows === null) return;
+      ahead.push(following(ahead[ahead.length - 1] ?? current));
       // A failed prefetch is thrown when awaited above, not reported as unhandled while this page is applied.
-      next?.catch(() => undefined);
+      for (const pending of ahead) pending.catch(() => undefined);
       if (rows.length > 0) yield rows.map(map);
+      if (rows.length < pageSize) return;
     }
   };
+}
+
+/**
+ * A page is read again when it fails: reading is harmless to repeat, and on a loaded machine a page of a million
+ * orders' history took up to 6 s, so with ten sources in flight and the loop busy applying, a page now and then
+ * ran past the client's query timeout and failed the whole start (three of four 1M runs at load 15-24).
+ */
+async function readAgainOnFailure<Result>(read: () => Promise<Result>): Promise<Result> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await read();
+    } catch (error) {
+      if (attempt >= pageAttempts) throw error;
+    }
+  }
 }
 
 /**
@@ -244,38 +267,89 @@ const orderTable = `SELECT id, placed_at AS at, history_seq AS seq, account_id, 
 const orderJoin = sessionLookup;
 const sealedColumns = 't.input, s.sealed_input, s.subject_id, s.master_key_id, s.wrapped_key';
 /**
- * The same for a start: the kept copy only where the input is one (see isKeptInput), so a plain input (an import),
- * whose fields are cut in SQL, is not also sent whole and parsed as JSON per row.
+ * The same for a start's page. A plain input (an import from before sealing) has the fields the state reads cut in
+ * SQL, as one JSON array (`plain`, in plainFields' order). A kept copy (as isKeptInput tells: `plain` is null) has
+ * only what decides whether it must be opened (makeKeptOrderKeys); what opens it is fetched for those orders alone.
+ * The pseudonyms' digest is of jsonb's text, whose keys come out in one order: equal pseudonyms, equal digests. Each
+ * column costs per row to parse (PGlite's worker spent more time on a page's fields than on running its statement).
  */
-const sealedColumnsForState = `CASE WHEN t.input ? 'pseudonyms' AND t.input ? 'subject_id' THEN t.input - 'lines' END AS input,
-  s.sealed_input, s.subject_id, s.master_key_id, s.wrapped_key`;
+const orderColumnsForState = `t.account_id, t.input->'amount'->>'value' AS amount,
+  CASE WHEN NOT (jsonb_typeof(t.input) = 'object' AND t.input ? 'pseudonyms' AND t.input ? 'subject_id')
+    THEN jsonb_build_array(t.input->'customer'->>'email', t.input->'customer'->>'phone', t.input->'customer'->>'name',
+      t.input->'customer'->>'iban', t.input->>'billing_address', t.input->>'shipping_address',
+      t.input->'device'->>'id', t.input->'device'->>'ip')::text END AS plain,
+  CASE WHEN t.input->'pseudonyms' ? 'surname' THEN md5((t.input->'pseudonyms')::text) END AS person,
+  s.subject_id, COALESCE(s.openable, false) AS openable`;
+
+/** A plain input's fields from its `plain` array. */
+function plainFields(row: StatePageRow & { plain: string }): StateOrderRow {
+  const [email, phone, name, iban, billing, shipping, device_id, ip] = JSON.parse(row.plain) as (string | null)[];
+  return {
+    id: row.id,
+    at_us: row.at_us,
+    account_id: row.account_id,
+    amount: row.amount,
+    email: email ?? null,
+    phone: phone ?? null,
+    name: name ?? null,
+    iban: iban ?? null,
+    billing: billing ?? null,
+    shipping: shipping ?? null,
+    device_id: device_id ?? null,
+    ip: ip ?? null,
+  };
+}
+const sessionLookupForState = lookup(
+  's',
+  `s.subject_id, s.sealed_input IS NOT NULL AND k.wrapped_key IS NOT NULL AND k.master_key_id IS NOT NULL AS openable
+     FROM sessions s LEFT JOIN subjects k ON k.id = s.subject_id`,
+  's.id = t.session_id',
+);
+
+/**
+ * The sealed inputs of the orders a start opens, and the kept copies of those it stands in for, by order id: one
+ * lookup each, as a page's. An opened order's kept copy is read only if it cannot be opened after all (its key shredded
+ * since the page was read: the same test personalData.open makes), so the opened ones do not send it to be parsed.
+ */
+function keptOrderFetch(database: Database): KeptOrderFetch {
+  const statement = `SELECT t.id, s.sealed_input, s.subject_id, s.master_key_id, s.wrapped_key,
+      CASE WHEN t.id = ANY($2::text[]) OR s.sealed_input IS NULL OR s.wrapped_key IS NULL OR s.master_key_id IS NULL
+        THEN t.input - 'lines' END AS input
+    FROM unnest($1::text[]) AS wanted(id)
+    JOIN LATERAL (SELECT id, input, session_id FROM orders WHERE orders.id = wanted.id OFFSET 0) t ON true
+    ${sessionLookup}`;
+  return async (orderIds, standInIds) => {
+    const rows = await readAgainOnFailure(() =>
+      database.query<KeptOrderFetched & { id: string }>(statement, [orderIds, standInIds]),
+    );
+    return new Map(rows.map((row) => [row.id, row]));
+  };
+}
+
+type StatePageRow = Row & KeptOrderPageRow & { plain: string | null };
 
 function orderSource(database: Database, range: HistoryRange): Source {
   if (range.forState) {
     const keys = makeOrderKeyReader();
     // Kept copies (imports and live orders): opened only when they do not repeat the account's previous person.
-    const keptKeys = makeKeptOrderKeys<StateOrderRow & SealedInputColumns & { input: KeptInput }>(
-      range.openInput,
-      (row, input) => keys({ ...row, ...stateFieldsOf(input) }),
+    const keptKeys = makeKeptOrderKeys<StatePageRow>(range.openInput, keptOrderFetch(database), (row, input) =>
+      keys({ ...row, ...stateFieldsOf(input) }),
     );
-    return scan<StateOrderRow & SealedInputColumns>(
+    return scan<StatePageRow>(
       database,
       range,
       orderTable,
       // Plain inputs (imports, rows from before sealing) are cut in SQL; sealed ones are opened here.
-      `t.account_id, t.input->'amount'->>'value' AS amount, t.input->'customer'->>'email' AS email,
-       t.input->'customer'->>'phone' AS phone, t.input->'customer'->>'name' AS name,
-       t.input->'customer'->>'iban' AS iban, t.input->>'billing_address' AS billing,
-       t.input->>'shipping_address' AS shipping, t.input->'device'->>'id' AS device_id,
-       t.input->'device'->>'ip' AS ip, ${sealedColumnsForState}`,
+      orderColumnsForState,
       (row) => ({
         kind: 'normalised_order',
         orderId: row.id,
         accountId: row.account_id,
         at: milliseconds(row.at_us),
-        keys: isKeptInput(row.input) ? keptKeys(row as typeof row & { input: KeptInput }) : keys(row),
+        keys: row.plain === null ? keptKeys.keys(row) : keys(plainFields(row as typeof row & { plain: string })),
       }),
-      orderJoin,
+      sessionLookupForState,
+      (rows) => keptKeys.prepare(rows.filter((row) => row.plain === null)),
     );
   }
   const open = range.openInput ? makeCachedOpener(range.openInput) : null;
