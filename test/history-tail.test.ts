@@ -224,6 +224,40 @@ describe.skipIf(!postgresUrl)('history tail across two instances', () => {
     expect(statuses[60]).toBe(429);
   });
 
+  /** Rounds until the tail's low-water mark passes every number handed out so far. */
+  async function settle(application: Application) {
+    const mark = await historyMark(application.database);
+    const deadline = performance.now() + 5_000;
+    while (application.historyTail!.figures().lowWater < mark && performance.now() < deadline) {
+      await application.historyTail!.catchUp();
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    expect(application.historyTail!.figures().lowWater).toBeGreaterThanOrEqual(mark);
+  }
+
+  it('reads back none of its own facts in its rounds, and the other instance’s facts all', async () => {
+    clock.advance(3 * 3_600_000);
+    await Promise.all([settle(first), settle(second)]);
+    const before = [first, second].map((application) => application.historyTail!.figures().applied);
+    const device = `dev-own-${randomBytes(3).toString('hex')}`;
+    const decided = await order(first, 'own-facts', device, '198.51.100.41');
+    expect(decided.order).toBeDefined();
+    await Promise.all([settle(first), settle(second)]);
+    // Its own checkout it recorded when it committed; the rounds that moved its mark past it read none of it.
+    expect(first.historyTail!.figures().applied).toBe(before[0]);
+    expect((await probe(first, device)).features.velocity_device_orders_1h).toBe(1);
+    expect(second.historyTail!.figures().applied).toBeGreaterThan(before[1]!);
+    expect((await probe(second, device)).features.velocity_device_orders_1h).toBe(1);
+
+    // A row first wrote, changed through the other instance: a fact of the other instance's, so first reads it.
+    await second.database.query(
+      'UPDATE accounts SET always_verify = true, always_verify_at = $2 WHERE id = (SELECT account_id FROM orders WHERE id = $1)',
+      [decided.order!.id, new Date(clock.now())],
+    );
+    await settle(first);
+    expect(first.historyTail!.figures().applied).toBeGreaterThan(before[0]!);
+  });
+
   it('runs a scheduled task in one instance at a time', async () => {
     let running = 0;
     let overlapped = false;

@@ -65,7 +65,9 @@ async function stamp(database: Database): Promise<{ own: bigint; oldestRunning: 
  *
  * Rounds are what cost (two statements, then every source past the mark), so they are few: a wake-up caused by this
  * process's own commit is skipped (it recorded those facts when they committed; the notification names the writer),
- * and while other processes commit steadily rounds start at most every `roundSpacingMilliseconds`.
+ * and while other processes commit steadily rounds start at most every `roundSpacingMilliseconds`. A round reads only
+ * other writers' facts (each row names its writer, migration 100): every path of this process that writes a fact
+ * records it in the online state once committed, so the mark is about numbers, while the rows read are others'.
  */
 export function makeHistoryTail(dependencies: HistoryTailDependencies) {
   const { database, record, pollMilliseconds, log } = dependencies;
@@ -105,12 +107,14 @@ export function makeHistoryTail(dependencies: HistoryTailDependencies) {
     for await (const event of readHistory(database, {
       afterSequence: lowWater,
       forState: true,
+      // This process recorded its own facts when they committed: each round re-read (and opened) a second of them.
+      ...(database.writer === undefined ? {} : { excludeWriter: database.writer }),
       ...(dependencies.openInput ? { openInput: dependencies.openInput } : {}),
     })) {
       await record(event);
       applied += 1;
-      // A round re-reads this process's own recent facts too (a second of checkouts): in slices, so a request
-      // arriving meanwhile waits for one slice, not for the whole round (it was the 1-connection p99).
+      // In slices, so a request arriving meanwhile waits for one slice, not for the whole round (a burst of other
+      // processes' facts, or a first round after a start that could not wait).
       if (applied % eventsPerSlice === 0) await new Promise((resolve) => setImmediate(resolve));
     }
     lowWater = settled;
