@@ -96,6 +96,8 @@ describe('database faults', () => {
     await expect(unreachable[0]!.transaction((tx) => tx.query('SELECT 1'))).rejects.toBeInstanceOf(
       DatabaseUnavailableError,
     );
+    // Counted: the history tail reads this process's own facts back after one (a commit's answer may have been lost).
+    expect(unreachable[0]!.connectionFailures?.()).toBe(2);
   });
 
   it.each([
