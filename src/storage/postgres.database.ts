@@ -21,18 +21,32 @@ export interface PostgresOptions {
 /** The client's "no deadline" (its setTimeout maximum): a zero would fall back to the pool's query_timeout. */
 const noTimeout = 2_147_483_647;
 
-/** One handle's connection failures so far (Database.connectionFailures). */
+/** One handle's connection failures so far that may have hidden a commit (Database.connectionFailures). */
 interface FailureCount {
   count: number;
 }
 
-/** Turns a connection failure into DatabaseUnavailableError so the edge answers 503, not 500; counts it. */
-async function guarded<T>(work: () => Promise<T>, failures: FailureCount): Promise<T> {
+const connectCodes = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN']);
+
+/** A failure to get a connection at all (refused, or none free in time): no statement was sent, nothing committed. */
+function failedToConnect(error: unknown): boolean {
+  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
+  return (
+    (typeof code === 'string' && connectCodes.has(code)) ||
+    /when trying to connect|due to connection timeout/i.test(String(message))
+  );
+}
+
+/**
+ * Turns a connection failure into DatabaseUnavailableError so the edge answers 503, not 500. One that may have lost
+ * the answer to a statement already sent is counted (`failures`; null where nothing sent can have written).
+ */
+async function guarded<T>(work: () => Promise<T>, failures: FailureCount | null): Promise<T> {
   try {
     return await work();
   } catch (error) {
     if (!isUnavailable(error)) throw error;
-    failures.count += 1;
+    if (failures !== null && !failedToConnect(error)) failures.count += 1;
     throw new DatabaseUnavailableError(String((error as Error)?.message ?? error));
   }
 }
@@ -126,10 +140,10 @@ export async function makePostgresDatabase(options: PostgresOptions): Promise<Da
     query: base.query,
     exec: base.exec,
     async transaction(work) {
-      const client = await guarded(() => pool.connect(), failures);
+      const client = await guarded(() => pool.connect(), null);
       let broken = false;
       try {
-        await guarded(() => client.query('BEGIN'), failures);
+        await guarded(() => client.query('BEGIN'), null);
         const result = await work(wrap(client, failures));
         await guarded(() => client.query('COMMIT'), failures);
         return result;
