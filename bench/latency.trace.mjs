@@ -30,11 +30,15 @@ if (!gcOnly)
     const text = typeof config === 'string' ? config : (config?.text ?? '');
     const entry = { request: context.getStore() ?? 'bg', text: text.slice(0, 80), start: performance.now(), end: 0 };
     statements.push(entry);
-    const done = () => (entry.end = performance.now());
+    // Rows returned too: a statement that reads nothing costs less than one that returns a page.
+    const done = (result) => {
+      entry.end = performance.now();
+      entry.rows = result?.rowCount ?? result?.rows?.length ?? 0;
+    };
     if (typeof values === 'function' || typeof callback === 'function') {
       const cb = typeof values === 'function' ? values : callback;
       const wrapped = (...args) => {
-        done();
+        done(args[1]);
         return cb(...args);
       };
       return typeof values === 'function'
@@ -42,7 +46,7 @@ if (!gcOnly)
         : query.call(this, config, values, wrapped);
     }
     const result = query.call(this, config, values, callback);
-    if (result && typeof result.then === 'function') result.then(done, done);
+    if (result && typeof result.then === 'function') result.then(done, () => done(null));
     return result;
   };
 

@@ -396,6 +396,7 @@ export async function makeApplication(config: Config, overrides: Overrides = {})
     clock,
     ids,
     lists,
+    engine,
     holdShipment: desk.remediation.holdShipment,
     sealed: personalData,
     accounts: personalData.accounts,

@@ -96,6 +96,8 @@ describe('database faults', () => {
     await expect(unreachable[0]!.transaction((tx) => tx.query('SELECT 1'))).rejects.toBeInstanceOf(
       DatabaseUnavailableError,
     );
+    // Never connected, nothing sent: no commit can hide behind these (the history tail need not read anything back).
+    expect(unreachable[0]!.connectionFailures?.()).toBe(0);
   });
 
   it.each([
@@ -151,6 +153,8 @@ describe('database faults', () => {
         proxy.freeze();
         const started = performance.now();
         await expect(database.query('SELECT 2')).rejects.toBeInstanceOf(DatabaseUnavailableError);
+        // Sent and unanswered: it might have been a commit, so the history tail reads this process's facts back.
+        expect(database.connectionFailures?.()).toBe(1);
         await expect(database.transaction((tx) => tx.query('SELECT 3'))).rejects.toBeInstanceOf(
           DatabaseUnavailableError,
         );

@@ -8,6 +8,8 @@ import { makePostgresDatabase } from '../src/storage/postgres.database.ts';
 import { makeManualClock } from '../src/shared/clock.ts';
 import { historyMark } from '../src/storage/history.reader.ts';
 import { makeScheduler } from '../src/protection/protection.scheduler.ts';
+import { makeHistoryTail } from '../src/risk/state/history-tail.service.ts';
+import type { HistoryEvent } from '../src/risk/engine.ts';
 import { adminKey, sessionBody, testConfig } from './application.ts';
 import { postgresUrl } from './databases.ts';
 
@@ -222,6 +224,82 @@ describe.skipIf(!postgresUrl)('history tail across two instances', () => {
     }
     expect(statuses.slice(0, 60).every((status) => status === 200)).toBe(true);
     expect(statuses[60]).toBe(429);
+  });
+
+  /** Rounds until the tail's low-water mark passes every number handed out so far. */
+  async function settle(application: Application) {
+    const mark = await historyMark(application.database);
+    const deadline = performance.now() + 5_000;
+    while (application.historyTail!.figures().lowWater < mark && performance.now() < deadline) {
+      await application.historyTail!.catchUp();
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    expect(application.historyTail!.figures().lowWater).toBeGreaterThanOrEqual(mark);
+  }
+
+  it('reads back none of its own facts in its rounds, and the other instance’s facts all', async () => {
+    clock.advance(3 * 3_600_000);
+    await Promise.all([settle(first), settle(second)]);
+    const before = [first, second].map((application) => application.historyTail!.figures().applied);
+    const device = `dev-own-${randomBytes(3).toString('hex')}`;
+    const decided = await order(first, 'own-facts', device, '198.51.100.41');
+    expect(decided.order).toBeDefined();
+    await Promise.all([settle(first), settle(second)]);
+    // Its own checkout it recorded when it committed; the rounds that moved its mark past it read none of it.
+    expect(first.historyTail!.figures().applied).toBe(before[0]);
+    expect((await probe(first, device)).features.velocity_device_orders_1h).toBe(1);
+    expect(second.historyTail!.figures().applied).toBeGreaterThan(before[1]!);
+    expect((await probe(second, device)).features.velocity_device_orders_1h).toBe(1);
+
+    // A row first wrote, changed through the other instance: a fact of the other instance's, so first reads it.
+    await second.database.query(
+      'UPDATE accounts SET always_verify = true, always_verify_at = $2 WHERE id = (SELECT account_id FROM orders WHERE id = $1)',
+      [decided.order!.id, new Date(clock.now())],
+    );
+    await settle(first);
+    expect(first.historyTail!.figures().applied).toBeGreaterThan(before[0]!);
+  });
+
+  it('reads its own facts back once after a connection failure, which may have hidden a commit it never recorded', async () => {
+    // A tail of first's writer that records into a list, and facts first writes but never records: commits whose
+    // answer was lost on the way back.
+    let failures = 0;
+    const recorded: HistoryEvent[] = [];
+    const tail = makeHistoryTail({
+      database: { ...first.database, connectionFailures: () => failures },
+      record: async (event) => void recorded.push(event),
+      pollMilliseconds: 60_000,
+      log: () => undefined,
+    });
+    const unrecordedLabel = async () => {
+      const id = `lbl_lost_${randomBytes(4).toString('hex')}`;
+      await first.database.query(
+        `INSERT INTO labels (id, order_id, label, known_at) SELECT $1, id, 'legit', $2 FROM orders LIMIT 1`,
+        [id, new Date(clock.now())],
+      );
+      const [row] = await first.database.query<{ order_id: string }>('SELECT order_id FROM labels WHERE id = $1', [id]);
+      return row!.order_id;
+    };
+    const recordedLabelOf = (orderId: string) =>
+      recorded.some((event) => event.kind === 'label' && event.orderId === orderId);
+    await tail.start(await historyMark(first.database));
+    try {
+      const lost = await unrecordedLabel();
+      const mark = await historyMark(first.database);
+      while (tail.figures().lowWater < mark) await tail.catchUp();
+      expect(recordedLabelOf(lost)).toBe(false);
+      failures += 1;
+      await tail.catchUp();
+      expect(recordedLabelOf(lost)).toBe(true);
+      expect(tail.figures().ownRereads).toBe(1);
+      // Once: the next rounds leave its own facts out again.
+      recorded.length = 0;
+      await unrecordedLabel();
+      await tail.catchUp();
+      expect(recorded).toEqual([]);
+    } finally {
+      await tail.stop();
+    }
   });
 
   it('runs a scheduled task in one instance at a time', async () => {

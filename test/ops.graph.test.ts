@@ -2,7 +2,7 @@
 // found from one device, its drop address told apart from a pick-up point, bounds, marking fraud, acting on a cluster.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { databaseKinds } from './databases.ts';
-import { adminKey, makeTestApplication, type TestApplication } from './application.ts';
+import { adminKey, makeTestApplication, sessionBody, type TestApplication } from './application.ts';
 import { makeStaffDesk } from './staff.desk.ts';
 import { dropAddress, pickupPoint, ringDevice, ringHistory, ringMembers } from './graph.ring.ts';
 import { normaliseAddress } from '../src/risk/normalise/address.normaliser.ts';
@@ -50,6 +50,19 @@ describe.each(databaseKinds)('entity graph and lists on the desk (%s)', (kind) =
     expect(response.statusCode).toBe(200);
     return response.json() as Graph;
   };
+  /** The features a new order from the ring's device would be decided on now. */
+  const probeRingDevice = async () =>
+    (
+      await app.engine.decide({
+        sessionId: 'ses_probe',
+        merchantId: 'mer_probe',
+        merchantName: 'Probe Shop',
+        at: app.clock.now() + 1_000,
+        session: sessionBody({
+          device: { id: ringDevice, ip: '203.0.113.99', user_agent: 'Mozilla/5.0' },
+        }) as Parameters<TestApplication['engine']['decide']>[0]['session'],
+      })
+    ).features;
   const accountsOf = (graph: Graph) =>
     graph.nodes
       .filter((node) => node.kind === 'account')
@@ -144,6 +157,7 @@ describe.each(databaseKinds)('entity graph and lists on the desk (%s)', (kind) =
     const graph = await graphOf(`identifier=${ringDevice}&depth=1`);
     const cluster = graph.clusters[0]!;
     const accounts = cluster.accounts.map((id) => id.slice('account:'.length));
+    expect((await probeRingDevice()).device_fraud_orders).toBe(1);
     const marked = await desk.as('Ada', 'POST', '/v1/ops/graph/mark-fraud', {
       accounts,
       note: 'one device, one drop address',
@@ -152,6 +166,8 @@ describe.each(databaseKinds)('entity graph and lists on the desk (%s)', (kind) =
     // Bas's first order was labelled already; every other ring order gets a label now.
     const labelled = (marked.json().data as { labelled_orders: string[] }[]).flatMap((row) => row.labelled_orders);
     expect(labelled).toHaveLength(4);
+    // The next decision knows, in this process, as soon as the answer came: no history tail brings its own labels.
+    expect((await probeRingDevice()).device_fraud_orders).toBe(1 + labelled.length);
     const after = await graphOf(`identifier=${ringDevice}&depth=1`);
     expect(after.nodes.filter((node) => node.kind === 'account').every((node) => node.fraud)).toBe(true);
 

@@ -7,6 +7,7 @@ import type { Database } from '../storage/database.ts';
 import type { ListsService } from '../ops/lists.service.ts';
 import type { StaffMember } from '../staff/staff-auth.service.ts';
 import { recordAudit } from '../staff/audit.ts';
+import type { HistoryEvent, RiskEngine } from '../risk/engine.ts';
 
 export const fraudLabels = ['fraud_third_party', 'fraud_first_party'] as const;
 
@@ -23,6 +24,8 @@ export function makeGraphActions(dependencies: {
   clock: Clock;
   ids: Ids;
   lists: ListsService;
+  /** Learns the labels once committed: the history tail leaves out its own process's facts, so nothing else would. */
+  engine: Pick<RiskEngine, 'record'>;
   /** The desk's own hold: the same webhook and audit entry as holding one order from a case. */
   holdShipment: (member: StaffMember, orderId: string, reason: string) => Promise<unknown>;
 }) {
@@ -34,7 +37,9 @@ export function makeGraphActions(dependencies: {
     input: { accounts: readonly string[]; label: (typeof fraudLabels)[number]; note: string },
   ) {
     const at = new Date(clock.now());
-    return database.transaction(async (tx) => {
+    const events: HistoryEvent[] = [];
+    const results = await database.transaction(async (tx) => {
+      events.length = 0;
       const results: { account: string; labelled_orders: string[] }[] = [];
       for (const account of input.accounts) {
         const orders = await tx.query<{ id: string }>(
@@ -52,6 +57,7 @@ export function makeGraphActions(dependencies: {
             'ring',
             at,
           ]);
+          events.push({ kind: 'label', orderId: order.id, at: at.getTime(), label: input.label });
         }
         const labelled = orders.map((order) => order.id);
         await recordAudit(tx, ids, {
@@ -67,6 +73,9 @@ export function makeGraphActions(dependencies: {
       }
       return results;
     });
+    // Online state follows the database: the labels are facts once committed.
+    for (const event of events) await dependencies.engine.record(event);
+    return results;
   }
 
   /** Each list entry and each hold is its own audited step: one already listed does not undo the others. */

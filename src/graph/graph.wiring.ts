@@ -11,12 +11,14 @@ import type { GraphSealedReader } from './entity-graph.repository.ts';
 import { makeGraphActions } from './graph-actions.service.ts';
 import { graphRoutes } from './graph.routes.ts';
 import type { AccountData } from '../privacy/account-data.ts';
+import type { RiskEngine } from '../risk/engine.ts';
 
 export function makeGraphContext(dependencies: {
   database: Database;
   clock: Clock;
   ids: Ids;
   lists: ListsService;
+  engine: Pick<RiskEngine, 'record'>;
   holdShipment: (member: StaffMember, orderId: string, reason: string) => Promise<unknown>;
   /** Orders keep their person sealed: the graph matches their pseudonyms and opens them to draw the values. */
   sealed?: GraphSealedReader;
@@ -29,7 +31,14 @@ export function makeGraphContext(dependencies: {
     accounts: dependencies.accounts,
     ...(dependencies.sealed ? { sealed: dependencies.sealed } : {}),
   });
-  const actions = makeGraphActions({ database, clock, ids, lists, holdShipment: dependencies.holdShipment });
+  const actions = makeGraphActions({
+    database,
+    clock,
+    ids,
+    lists,
+    engine: dependencies.engine,
+    holdShipment: dependencies.holdShipment,
+  });
   const routes: RouteDefinition[] = [
     ...graphRoutes({ graph, actions }),
     ...listsDeskRoutes({ database, clock, ids, lists }),

@@ -23,6 +23,11 @@ export interface Database extends SqlExecutor {
    * connections), so its history tail can tell its own commits from other processes'. Absent: every one is foreign.
    */
   readonly writer?: string;
+  /**
+   * How many of this handle's statements have failed for want of a connection (PostgreSQL). Such a failure may hide a
+   * commit whose answer was lost: a write the process did not record in its online state although it committed.
+   */
+  readonly connectionFailures?: () => number;
   close(): Promise<void>;
 }
 

@@ -45,6 +45,11 @@ export interface HistoryRange {
    * normalised once per read) instead of their whole input: what a start reads. Training needs the input.
    */
   readonly forState?: boolean;
+  /**
+   * Leaves out the facts this database handle wrote (its `writer`, migration 100): the history tail's own process
+   * applied those when they committed. Facts with no writer (scripts, rows from before) are always read.
+   */
+  readonly excludeWriter?: string;
 }
 
 /**
@@ -89,10 +94,14 @@ function scan<Shape extends Row>(
 ): Source {
   const after = range.afterSequence;
   const since = after === undefined ? '' : ` AND seq > ${Math.floor(after)}`;
+  const writer = range.excludeWriter;
+  if (writer !== undefined && !/^\w+$/.test(writer)) throw new Error(`invalid writer name ${writer}`);
+  // A literal, not a parameter: one constant per process, and the first page's statement has no parameters.
+  const others = writer === undefined ? '' : ` AND history_writer IS DISTINCT FROM '${writer}'`;
   const keyset = ` AND (at, id) > (timestamptz 'epoch' + $1::float8 * interval '1 microsecond', $2::text)`;
   const select = (condition: string) =>
     `SELECT t.id, (extract(epoch FROM t.at) * 1000000)::float8 AS at_us${columns ? `, ${columns}` : ''}
-     FROM (SELECT * FROM (${inner}) i WHERE true${since}${condition} ORDER BY at, id LIMIT ${pageSize}) t ${join}
+     FROM (SELECT * FROM (${inner}) i WHERE true${since}${others}${condition} ORDER BY at, id LIMIT ${pageSize}) t ${join}
      ORDER BY t.at, t.id`;
   const first = select('');
   const later = select(keyset);
@@ -262,7 +271,7 @@ function stateFieldsOf(input: SessionInput): Omit<StateOrderRow, keyof Row | 'ac
 }
 
 // A live order keeps a person-free copy; its personal data lives once, sealed in its session under the subject's key.
-const orderTable = `SELECT id, placed_at AS at, history_seq AS seq, account_id, merchant_id, merchant_name, input, session_id
+const orderTable = `SELECT id, placed_at AS at, history_seq AS seq, history_writer, account_id, merchant_id, merchant_name, input, session_id
   FROM orders`;
 const orderJoin = sessionLookup;
 const sealedColumns = 't.input, s.sealed_input, s.subject_id, s.master_key_id, s.wrapped_key';
@@ -383,7 +392,7 @@ export function historySources(database: Database, range: HistoryRange = {}): So
     scan<Row & AccountSealedColumns>(
       database,
       range,
-      `SELECT id, created_at AS at, history_seq AS seq, sealed_personal, subject_id, name, email, phone,
+      `SELECT id, created_at AS at, history_seq AS seq, history_writer, sealed_personal, subject_id, name, email, phone,
          date_of_birth::text AS date_of_birth, address FROM accounts`,
       't.sealed_personal, t.subject_id, k.master_key_id, k.wrapped_key, t.name, t.email, t.phone, t.date_of_birth, t.address',
       (row) => {
@@ -414,7 +423,7 @@ export function historySources(database: Database, range: HistoryRange = {}): So
     >(
       database,
       range,
-      'SELECT id, created_at AS at, history_seq AS seq, account_id, kind, value, sealed_value, value_pseudonym, verified_at FROM channels',
+      'SELECT id, created_at AS at, history_seq AS seq, history_writer, account_id, kind, value, sealed_value, value_pseudonym, verified_at FROM channels',
       't.account_id, t.kind, t.value, t.sealed_value, t.value_pseudonym, a.subject_id, a.master_key_id, a.wrapped_key, ' +
         '(extract(epoch FROM t.verified_at) * 1000000)::float8 AS verified_us',
       (row) => ({
@@ -439,7 +448,7 @@ export function historySources(database: Database, range: HistoryRange = {}): So
     scan<Row & { order_id: string; outcome: 'paid_on_time' | 'paid_late' | 'unpaid' }>(
       database,
       range,
-      'SELECT id, paid_at AS at, history_seq AS seq, invoice_id, outcome FROM payments',
+      'SELECT id, paid_at AS at, history_seq AS seq, history_writer, invoice_id, outcome FROM payments',
       'i.order_id, t.outcome',
       (row) => ({ kind: 'payment', orderId: row.order_id, at: milliseconds(row.at_us), outcome: row.outcome }),
       // invoice_id is NOT NULL with a foreign key: the lookup finds the invoice of every payment, as the join did.
@@ -448,7 +457,7 @@ export function historySources(database: Database, range: HistoryRange = {}): So
     scan<Row & { order_id: string; exposure: number | string }>(
       database,
       range,
-      'SELECT id, at, history_seq AS seq, order_id, exposure FROM order_events WHERE exposure IS NOT NULL',
+      'SELECT id, at, history_seq AS seq, history_writer, order_id, exposure FROM order_events WHERE exposure IS NOT NULL',
       'order_id, exposure',
       (row) => ({
         kind: 'exposure',
@@ -460,7 +469,7 @@ export function historySources(database: Database, range: HistoryRange = {}): So
     scan<Row & { always_verify: boolean }>(
       database,
       range,
-      'SELECT id, always_verify_at AS at, history_seq AS seq, always_verify FROM accounts WHERE always_verify_at IS NOT NULL',
+      'SELECT id, always_verify_at AS at, history_seq AS seq, history_writer, always_verify FROM accounts WHERE always_verify_at IS NOT NULL',
       'always_verify',
       (row) => ({
         kind: 'preference',
@@ -472,7 +481,7 @@ export function historySources(database: Database, range: HistoryRange = {}): So
     scan<Row & { account_id: string; method: ChallengeMethod; device_id: string | null }>(
       database,
       range,
-      'SELECT id, verified_at AS at, history_seq AS seq, account_id, method, device_id FROM verifications WHERE account_id IS NOT NULL',
+      'SELECT id, verified_at AS at, history_seq AS seq, history_writer, account_id, method, device_id FROM verifications WHERE account_id IS NOT NULL',
       'account_id, method, device_id',
       (row) => ({
         kind: 'verification',
@@ -485,14 +494,14 @@ export function historySources(database: Database, range: HistoryRange = {}): So
     scan<Row>(
       database,
       range,
-      'SELECT account_id AS id, verified_at AS at, history_seq AS seq FROM account_bank_subjects',
+      'SELECT account_id AS id, verified_at AS at, history_seq AS seq, history_writer FROM account_bank_subjects',
       '',
       (row) => ({ kind: 'bank_identity', accountId: row.id, at: milliseconds(row.at_us), outcome: 'linked' }),
     ),
     scan<Row & { account_id: string }>(
       database,
       range,
-      'SELECT id, at, history_seq AS seq, account_id FROM bank_subject_conflicts',
+      'SELECT id, at, history_seq AS seq, history_writer, account_id FROM bank_subject_conflicts',
       'account_id',
       (row) => ({
         kind: 'bank_identity',
@@ -504,7 +513,7 @@ export function historySources(database: Database, range: HistoryRange = {}): So
     scan<Row & { order_id: string; label: 'fraud_third_party' | 'fraud_first_party' | 'legit' }>(
       database,
       range,
-      'SELECT id, known_at AS at, history_seq AS seq, order_id, label FROM labels',
+      'SELECT id, known_at AS at, history_seq AS seq, history_writer, order_id, label FROM labels',
       'order_id, label',
       (row) => ({ kind: 'label', orderId: row.order_id, at: milliseconds(row.at_us), label: row.label }),
     ),

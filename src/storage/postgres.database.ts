@@ -21,13 +21,33 @@ export interface PostgresOptions {
 /** The client's "no deadline" (its setTimeout maximum): a zero would fall back to the pool's query_timeout. */
 const noTimeout = 2_147_483_647;
 
-/** Turns a connection failure into DatabaseUnavailableError so the edge answers 503, not 500. */
-async function guarded<T>(work: () => Promise<T>): Promise<T> {
+/** One handle's connection failures so far that may have hidden a commit (Database.connectionFailures). */
+interface FailureCount {
+  count: number;
+}
+
+const connectCodes = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN']);
+
+/** A failure to get a connection at all (refused, or none free in time): no statement was sent, nothing committed. */
+function failedToConnect(error: unknown): boolean {
+  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
+  return (
+    (typeof code === 'string' && connectCodes.has(code)) ||
+    /when trying to connect|due to connection timeout/i.test(String(message))
+  );
+}
+
+/**
+ * Turns a connection failure into DatabaseUnavailableError so the edge answers 503, not 500. One that may have lost
+ * the answer to a statement already sent is counted (`failures`; null where nothing sent can have written).
+ */
+async function guarded<T>(work: () => Promise<T>, failures: FailureCount | null): Promise<T> {
   try {
     return await work();
   } catch (error) {
-    if (isUnavailable(error)) throw new DatabaseUnavailableError(String((error as Error)?.message ?? error));
-    throw error;
+    if (!isUnavailable(error)) throw error;
+    if (failures !== null && !failedToConnect(error)) failures.count += 1;
+    throw new DatabaseUnavailableError(String((error as Error)?.message ?? error));
   }
 }
 
@@ -48,22 +68,25 @@ function statementName(text: string): string | undefined {
   return name;
 }
 
-function wrap(client: pg.Pool | pg.PoolClient): SqlExecutor {
+function wrap(client: pg.Pool | pg.PoolClient, failures: FailureCount): SqlExecutor {
   return {
     async exec(script: string) {
       // Scripts are migrations: they may rightly run long (an index on a large table), so no statement timeout.
-      await guarded(() =>
-        // query_timeout per query is read by pg's client but missing from its types.
-        client.query({
-          text: `SET LOCAL statement_timeout = 0;\n${script}`,
-          query_timeout: noTimeout,
-        } as pg.QueryConfig),
+      await guarded(
+        () =>
+          // query_timeout per query is read by pg's client but missing from its types.
+          client.query({
+            text: `SET LOCAL statement_timeout = 0;\n${script}`,
+            query_timeout: noTimeout,
+          } as pg.QueryConfig),
+        failures,
       );
     },
     async query<Row>(text: string, params: readonly SqlValue[] = []) {
       const name = statementName(text);
-      const result = await guarded(() =>
-        client.query(name ? { name, text, values: params as unknown[] } : { text, values: params as unknown[] }),
+      const result = await guarded(
+        () => client.query(name ? { name, text, values: params as unknown[] } : { text, values: params as unknown[] }),
+        failures,
       );
       return result.rows as Row[];
     },
@@ -108,19 +131,21 @@ export async function makePostgresDatabase(options: PostgresOptions): Promise<Da
   });
   // An idle client that errors (server restart) must not crash the process; the pool replaces it.
   pool.on('error', () => {});
-  const base = wrap(pool);
+  const failures: FailureCount = { count: 0 };
+  const base = wrap(pool, failures);
   return {
     kind: 'postgres',
     writer,
+    connectionFailures: () => failures.count,
     query: base.query,
     exec: base.exec,
     async transaction(work) {
-      const client = await guarded(() => pool.connect());
+      const client = await guarded(() => pool.connect(), null);
       let broken = false;
       try {
-        await guarded(() => client.query('BEGIN'));
-        const result = await work(wrap(client));
-        await guarded(() => client.query('COMMIT'));
+        await guarded(() => client.query('BEGIN'), null);
+        const result = await work(wrap(client, failures));
+        await guarded(() => client.query('COMMIT'), failures);
         return result;
       } catch (error) {
         broken = error instanceof DatabaseUnavailableError || isUnavailable(error);

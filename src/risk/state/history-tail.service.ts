@@ -5,6 +5,11 @@ import { listenFor } from '../../storage/notifications.ts';
 import type { HistoryEvent } from '../engine.ts';
 
 const maximumCheckpoints = 64;
+/**
+ * Longer than a transaction of this process runs before a lost answer to it is known (the client gives up on a
+ * statement 16 s after sending it): after a connection failure, its own facts of this long are read back once.
+ */
+const uncertainWindowMilliseconds = 120_000;
 /** Events a round applies between two yields to the event loop. */
 const eventsPerSlice = 32;
 
@@ -65,7 +70,9 @@ async function stamp(database: Database): Promise<{ own: bigint; oldestRunning: 
  *
  * Rounds are what cost (two statements, then every source past the mark), so they are few: a wake-up caused by this
  * process's own commit is skipped (it recorded those facts when they committed; the notification names the writer),
- * and while other processes commit steadily rounds start at most every `roundSpacingMilliseconds`.
+ * and while other processes commit steadily rounds start at most every `roundSpacingMilliseconds`. A round reads only
+ * other writers' facts (each row names its writer, migration 100): every path of this process that writes a fact
+ * records it in the online state once committed, so the mark is about numbers, while the rows read are others'.
  */
 export function makeHistoryTail(dependencies: HistoryTailDependencies) {
   const { database, record, pollMilliseconds, log } = dependencies;
@@ -80,6 +87,36 @@ export function makeHistoryTail(dependencies: HistoryTailDependencies) {
   let applied = 0;
   let rounds = 0;
   let ownWakeUpsSkipped = 0;
+  /** Low-water marks of the past (about one a second), to find one older than a transaction that may have committed. */
+  let pastMarks: { at: number; lowWater: number }[] = [];
+  let failuresSeen = 0;
+  /** Set after a connection failure: the next round reads every writer's facts past this mark, its own included. */
+  let rereadFrom: number | null = null;
+  let ownRereads = 0;
+
+  /**
+   * A write of this process whose commit's answer was lost (the connection failed) may have committed without being
+   * recorded in the online state: the tail, which otherwise leaves this process's facts out, reads them back once.
+   */
+  function noteConnectionFailures(): void {
+    const now = Date.now();
+    const failures = database.connectionFailures?.() ?? 0;
+    if (failures !== failuresSeen) {
+      failuresSeen = failures;
+      const cutoff = now - uncertainWindowMilliseconds;
+      // The newest mark from before the window; the first one (the start's) when the window reaches past it.
+      const before = pastMarks.filter((past) => past.at <= cutoff).pop() ?? pastMarks[0];
+      const from = Math.min(before?.lowWater ?? 0, lowWater);
+      rereadFrom = rereadFrom === null ? from : Math.min(rereadFrom, from);
+    }
+    if (pastMarks.length === 0 || now - pastMarks[pastMarks.length - 1]!.at >= 1_000) {
+      pastMarks.push({ at: now, lowWater });
+      const cutoff = now - uncertainWindowMilliseconds;
+      // Kept: every mark inside the window, and the newest one before it.
+      const firstInside = pastMarks.findIndex((past) => past.at > cutoff);
+      if (firstInside > 1) pastMarks = pastMarks.slice(firstInside - 1);
+    }
+  }
 
   /** Null when nothing can be unread (every number handed out is at or below the low-water mark): no round needed. */
   async function checkpoint(): Promise<bigint | null> {
@@ -94,26 +131,35 @@ export function makeHistoryTail(dependencies: HistoryTailDependencies) {
   }
 
   async function round(): Promise<void> {
+    noteConnectionFailures();
     const oldestRunning = await checkpoint();
+    const reread = rereadFrom;
     // A quiet database costs a poll one statement.
-    if (oldestRunning === null) return;
+    if (oldestRunning === null && reread === null) return;
     rounds += 1;
     // Checkpoints whose transactions had all ended before this round's reads began: everything up to them is read below.
     let settled = lowWater;
-    while (checkpoints.length > 0 && checkpoints[0]!.after < oldestRunning)
+    while (oldestRunning !== null && checkpoints.length > 0 && checkpoints[0]!.after < oldestRunning)
       settled = Math.max(settled, checkpoints.shift()!.mark);
     for await (const event of readHistory(database, {
-      afterSequence: lowWater,
+      afterSequence: reread === null ? lowWater : Math.min(lowWater, reread),
       forState: true,
+      // This process recorded its own facts when they committed: each round re-read (and opened) a second of them.
+      ...(database.writer === undefined || reread !== null ? {} : { excludeWriter: database.writer }),
       ...(dependencies.openInput ? { openInput: dependencies.openInput } : {}),
     })) {
       await record(event);
       applied += 1;
-      // A round re-reads this process's own recent facts too (a second of checkouts): in slices, so a request
-      // arriving meanwhile waits for one slice, not for the whole round (it was the 1-connection p99).
+      // In slices, so a request arriving meanwhile waits for one slice, not for the whole round (a burst of other
+      // processes' facts, or a first round after a start that could not wait).
       if (applied % eventsPerSlice === 0) await new Promise((resolve) => setImmediate(resolve));
     }
     lowWater = settled;
+    // Failures are noted at a round's start only: one seen during this round asks the next round for its own read.
+    if (reread !== null) {
+      ownRereads += 1;
+      rereadFrom = null;
+    }
   }
 
   /** One round at a time; a wake-up during a round asks for one more after it, no sooner than `spacing` after. */
@@ -164,6 +210,8 @@ export function makeHistoryTail(dependencies: HistoryTailDependencies) {
     /** Starts tailing past `fromMark` (from settledMark, taken before the start read). */
     async start(fromMark: number): Promise<void> {
       lowWater = fromMark;
+      failuresSeen = database.connectionFailures?.() ?? 0;
+      pastMarks = [{ at: Date.now(), lowWater: fromMark }];
       stopped = false;
       const writer = database.writer;
       unlisten = await listenFor(database, 'rearguard_history', (payload) => {
@@ -180,7 +228,14 @@ export function makeHistoryTail(dependencies: HistoryTailDependencies) {
     },
     /** Reads once now (tests, and a caller that must see everything committed before it). */
     catchUp: wake,
-    figures: () => ({ lowWater, pendingCheckpoints: checkpoints.length, applied, rounds, ownWakeUpsSkipped }),
+    figures: () => ({
+      lowWater,
+      pendingCheckpoints: checkpoints.length,
+      applied,
+      rounds,
+      ownWakeUpsSkipped,
+      ownRereads,
+    }),
     async stop(): Promise<void> {
       stopped = true;
       if (timer !== null) clearInterval(timer);
