@@ -17,8 +17,16 @@ export interface HistoryTailDependencies {
   readonly database: Database;
   /** The engine's record: applying a fact twice changes nothing, so re-reading a window is safe. */
   readonly record: (event: HistoryEvent) => Promise<void>;
-  /** The fallback poll, for a notification lost while the listening connection reconnects. */
+  /**
+   * How often the tail checks for what notifications cannot tell it: a connection failure (its own facts to read
+   * back), or no subscription at all (then every check is a round).
+   */
   readonly pollMilliseconds: number;
+  /**
+   * While subscribed, the least time between rounds the poll starts (notifications start the others): a round is a
+   * commit and a burst of reads, and a burst a second landed beside requests (the authorize p99 of issue 16).
+   */
+  readonly subscribedPollMilliseconds?: number;
   readonly log: (details: object, message: string) => void;
   /** Least time between the starts of two rounds under steady foreign commits (propagation stays within ~2x this). */
   readonly roundSpacingMilliseconds?: number;
@@ -90,6 +98,7 @@ export function makeHistoryTail(dependencies: HistoryTailDependencies) {
   /** Low-water marks of the past (about one a second), to find one older than a transaction that may have committed. */
   let pastMarks: { at: number; lowWater: number }[] = [];
   let failuresSeen = 0;
+  let lastRoundBegan = 0;
   /** Set after a connection failure: the next round reads every writer's facts past this mark, its own included. */
   let rereadFrom: number | null = null;
   let ownRereads = 0;
@@ -173,6 +182,7 @@ export function makeHistoryTail(dependencies: HistoryTailDependencies) {
       do {
         again = false;
         const began = Date.now();
+        lastRoundBegan = began;
         try {
           await round();
         } catch (error) {
@@ -222,7 +232,13 @@ export function makeHistoryTail(dependencies: HistoryTailDependencies) {
         }
         void wake();
       });
-      timer = setInterval(() => void wake(), pollMilliseconds);
+      // A subscribed tail hears every other writer's commit and a reconnection (null): its poll is a slow safety net,
+      // but a connection failure of its own is read back at the next check.
+      const subscribedPoll = dependencies.subscribedPollMilliseconds ?? 10_000;
+      timer = setInterval(() => {
+        const failureUnseen = (database.connectionFailures?.() ?? 0) !== failuresSeen;
+        if (unlisten === null || failureUnseen || Date.now() - lastRoundBegan >= subscribedPoll) void wake();
+      }, pollMilliseconds);
       timer.unref();
       await wake();
     },
