@@ -304,8 +304,16 @@ describe.skipIf(!postgresUrl)('history tail across two instances', () => {
 
   it('runs no poll rounds while subscribed and only its own facts come, yet reads back after a connection failure', async () => {
     let failures = 0;
+    let heard: (payload: string | null) => void = () => {};
     const tail = makeHistoryTail({
-      database: { ...first.database, connectionFailures: () => failures },
+      database: {
+        ...first.database,
+        connectionFailures: () => failures,
+        listen: (channel, onNotify) => {
+          heard = onNotify;
+          return first.database.listen!(channel, onNotify);
+        },
+      },
       record: async () => undefined,
       pollMilliseconds: 20,
       log: () => undefined,
@@ -330,6 +338,14 @@ describe.skipIf(!postgresUrl)('history tail across two instances', () => {
       const since = performance.now();
       while (tail.figures().ownRereads === 0 && performance.now() - since < 2_000) await pause(10);
       expect(tail.figures().ownRereads).toBe(1);
+      // The listener lost its connection (commits meanwhile went unheard): the poll runs rounds again.
+      const roundsBeforeGap = tail.figures().rounds;
+      heard(null);
+      for (let step = 0; step < 10; step += 1) {
+        await ownLabel();
+        await pause(30);
+      }
+      expect(tail.figures().rounds).toBeGreaterThanOrEqual(roundsBeforeGap + 3);
     } finally {
       await tail.stop();
     }

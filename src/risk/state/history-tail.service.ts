@@ -99,6 +99,8 @@ export function makeHistoryTail(dependencies: HistoryTailDependencies) {
   let pastMarks: { at: number; lowWater: number }[] = [];
   let failuresSeen = 0;
   let lastRoundBegan = 0;
+  /** When the listener last said it lost its connection (null): commits meanwhile went unheard. */
+  let lastListenerGap = 0;
   /** Set after a connection failure: the next round reads every writer's facts past this mark, its own included. */
   let rereadFrom: number | null = null;
   let ownRereads = 0;
@@ -226,18 +228,22 @@ export function makeHistoryTail(dependencies: HistoryTailDependencies) {
       const writer = database.writer;
       unlisten = await listenFor(database, 'rearguard_history', (payload) => {
         // null: the listener reconnected and may have missed anything; '' or another name: someone else's commit.
+        if (payload === null) lastListenerGap = Date.now();
         if (payload !== null && writer !== undefined && payload === writer) {
           ownWakeUpsSkipped += 1;
           return;
         }
         void wake();
       });
-      // A subscribed tail hears every other writer's commit and a reconnection (null): its poll is a slow safety net,
-      // but a connection failure of its own is read back at the next check.
+      // A subscribed tail hears every other writer's commit: its poll is a slow safety net. Every check is a round
+      // without a subscription, and while the listener is down or just back (it says so with null every retry, not
+      // on its return: commits in between went unheard); a connection failure of its own is read back at once.
       const subscribedPoll = dependencies.subscribedPollMilliseconds ?? 10_000;
       timer = setInterval(() => {
+        const now = Date.now();
         const failureUnseen = (database.connectionFailures?.() ?? 0) !== failuresSeen;
-        if (unlisten === null || failureUnseen || Date.now() - lastRoundBegan >= subscribedPoll) void wake();
+        const listenerGap = now - lastListenerGap < subscribedPoll;
+        if (unlisten === null || failureUnseen || listenerGap || now - lastRoundBegan >= subscribedPoll) void wake();
       }, pollMilliseconds);
       timer.unref();
       await wake();
