@@ -302,6 +302,55 @@ describe.skipIf(!postgresUrl)('history tail across two instances', () => {
     }
   });
 
+  it('runs no poll rounds while subscribed and only its own facts come, yet reads back after a connection failure', async () => {
+    let failures = 0;
+    let heard: (payload: string | null) => void = () => {};
+    const tail = makeHistoryTail({
+      database: {
+        ...first.database,
+        connectionFailures: () => failures,
+        listen: (channel, onNotify) => {
+          heard = onNotify;
+          return first.database.listen!(channel, onNotify);
+        },
+      },
+      record: async () => undefined,
+      pollMilliseconds: 20,
+      log: () => undefined,
+    });
+    const ownLabel = () =>
+      first.database.query(
+        `INSERT INTO labels (id, order_id, label, known_at) SELECT $1, id, 'legit', $2 FROM orders LIMIT 1`,
+        [`lbl_own_${randomBytes(4).toString('hex')}`, new Date(clock.now())],
+      );
+    const pause = (milliseconds: number) => new Promise((resolve) => setTimeout(resolve, milliseconds));
+    await order(first, 'tail-poll', 'device-tail-poll'); // an order for the labels to name
+    await tail.start(await historyMark(first.database));
+    try {
+      const rounds = tail.figures().rounds;
+      // The mark keeps moving with this process's own commits: a poll every 20 ms used to answer each with a round.
+      for (let step = 0; step < 10; step += 1) {
+        await ownLabel();
+        await pause(30);
+      }
+      expect(tail.figures().rounds).toBe(rounds);
+      failures += 1;
+      const since = performance.now();
+      while (tail.figures().ownRereads === 0 && performance.now() - since < 2_000) await pause(10);
+      expect(tail.figures().ownRereads).toBe(1);
+      // The listener lost its connection (commits meanwhile went unheard): the poll runs rounds again.
+      const roundsBeforeGap = tail.figures().rounds;
+      heard(null);
+      for (let step = 0; step < 10; step += 1) {
+        await ownLabel();
+        await pause(30);
+      }
+      expect(tail.figures().rounds).toBeGreaterThanOrEqual(roundsBeforeGap + 3);
+    } finally {
+      await tail.stop();
+    }
+  });
+
   it('runs a scheduled task in one instance at a time', async () => {
     let running = 0;
     let overlapped = false;

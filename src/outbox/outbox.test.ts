@@ -161,6 +161,24 @@ describe.each(databaseKinds)('outbox lanes on %s', (kind) => {
     expect(counted.statements.filter((text) => /UPDATE outbox o SET leased_until/.test(text))).toHaveLength(1);
   });
 
+  it('marks the deliveries of one lease that finish together in one statement (one commit, not two)', async () => {
+    const counted = countingDatabase(await makeTestDatabase(kind));
+    database = counted.database;
+    const clock = makeManualClock(Date.parse('2026-01-01T00:00:00Z'));
+    const ids = makeIds(clock.now);
+    const worker = makeOutboxWorker({ database, clock, handlers: { notification: async () => {} } });
+    for (const recipient of ['a', 'b', 'c', 'd', 'e'])
+      await database.transaction((tx) =>
+        enqueue(tx, ids, { topic: 'notification', recipient, payload: {}, at: new Date(clock.now()) }),
+      );
+    counted.statements.length = 0;
+    expect(await worker.drainOnce()).toBe(5);
+    const marks = counted.statements.filter((text) => /SET status = 'delivered'/.test(text));
+    expect(marks).toHaveLength(1);
+    const rows = await listOutbox(database, { limit: 10 });
+    expect(rows.map((row) => row.status)).toEqual(Array(5).fill('delivered'));
+  });
+
   it('renews the lease of a long delivery so a second worker does not deliver it again', async () => {
     database = await makeTestDatabase(kind);
     const clock = makeManualClock(Date.parse('2026-01-01T00:00:00Z'));

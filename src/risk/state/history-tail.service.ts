@@ -17,8 +17,16 @@ export interface HistoryTailDependencies {
   readonly database: Database;
   /** The engine's record: applying a fact twice changes nothing, so re-reading a window is safe. */
   readonly record: (event: HistoryEvent) => Promise<void>;
-  /** The fallback poll, for a notification lost while the listening connection reconnects. */
+  /**
+   * How often the tail checks for what notifications cannot tell it: a connection failure (its own facts to read
+   * back), or no subscription at all (then every check is a round).
+   */
   readonly pollMilliseconds: number;
+  /**
+   * While subscribed, the least time between rounds the poll starts (notifications start the others): a round is a
+   * commit and a burst of reads, and a burst a second landed beside requests (the authorize p99 of issue 16).
+   */
+  readonly subscribedPollMilliseconds?: number;
   readonly log: (details: object, message: string) => void;
   /** Least time between the starts of two rounds under steady foreign commits (propagation stays within ~2x this). */
   readonly roundSpacingMilliseconds?: number;
@@ -90,6 +98,9 @@ export function makeHistoryTail(dependencies: HistoryTailDependencies) {
   /** Low-water marks of the past (about one a second), to find one older than a transaction that may have committed. */
   let pastMarks: { at: number; lowWater: number }[] = [];
   let failuresSeen = 0;
+  let lastRoundBegan = 0;
+  /** When the listener last said it lost its connection (null): commits meanwhile went unheard. */
+  let lastListenerGap = 0;
   /** Set after a connection failure: the next round reads every writer's facts past this mark, its own included. */
   let rereadFrom: number | null = null;
   let ownRereads = 0;
@@ -173,6 +184,7 @@ export function makeHistoryTail(dependencies: HistoryTailDependencies) {
       do {
         again = false;
         const began = Date.now();
+        lastRoundBegan = began;
         try {
           await round();
         } catch (error) {
@@ -216,13 +228,23 @@ export function makeHistoryTail(dependencies: HistoryTailDependencies) {
       const writer = database.writer;
       unlisten = await listenFor(database, 'rearguard_history', (payload) => {
         // null: the listener reconnected and may have missed anything; '' or another name: someone else's commit.
+        if (payload === null) lastListenerGap = Date.now();
         if (payload !== null && writer !== undefined && payload === writer) {
           ownWakeUpsSkipped += 1;
           return;
         }
         void wake();
       });
-      timer = setInterval(() => void wake(), pollMilliseconds);
+      // A subscribed tail hears every other writer's commit: its poll is a slow safety net. Every check is a round
+      // without a subscription, and while the listener is down or just back (it says so with null every retry, not
+      // on its return: commits in between went unheard); a connection failure of its own is read back at once.
+      const subscribedPoll = dependencies.subscribedPollMilliseconds ?? 10_000;
+      timer = setInterval(() => {
+        const now = Date.now();
+        const failureUnseen = (database.connectionFailures?.() ?? 0) !== failuresSeen;
+        const listenerGap = now - lastListenerGap < subscribedPoll;
+        if (unlisten === null || failureUnseen || listenerGap || now - lastRoundBegan >= subscribedPoll) void wake();
+      }, pollMilliseconds);
       timer.unref();
       await wake();
     },
