@@ -21,6 +21,7 @@ import {
   type VerifiedEvidence,
 } from './decision.writer.ts';
 import { isKeptInput, type PersonalData } from '../privacy/personal-data.ts';
+import { makeAccountsOnFileReader } from './accounts.repository.ts';
 
 export interface CheckoutDependencies {
   readonly database: Database;
@@ -67,6 +68,8 @@ export function makeCheckoutService(dependencies: CheckoutDependencies) {
     maxSize: dependencies.groupCommitSize ?? 32,
     ...(dependencies.onGroupCommit ? { onCommit: dependencies.onGroupCommit } : {}),
   });
+  // Concurrent approvals of returning customers read their accounts in one statement, outside the commit.
+  const readAccountOnFile = makeAccountsOnFileReader(database, personalData.accounts);
   // A checkout authorizes the session it created a moment ago, mostly on the same process: no read of it back.
   const createdSessions = makeCreatedSessions({
     capacity: dependencies.createdSessionsKept ?? 5_000,
@@ -257,6 +260,12 @@ export function makeCheckoutService(dependencies: CheckoutDependencies) {
     const { decision, at, latencyMicroseconds } = decided;
     const decidedAt = new Date(at);
     let outcome: Awaited<ReturnType<typeof writeDecision>>;
+    // Read while the commit is waiting its turn, not inside it (where a group's reads go one after another).
+    const accountOnFile =
+      decision.outcome === 'approved' && decision.accountId !== null
+        ? readAccountOnFile(decision.accountId)
+        : undefined;
+    accountOnFile?.catch(() => {}); // a failed read is read again inside the commit
     try {
       outcome = await groupCommit.run((tx) =>
         writeDecision(tx, {
@@ -269,6 +278,7 @@ export function makeCheckoutService(dependencies: CheckoutDependencies) {
           evidence,
           extraHooks,
           keptSince: options.keptSince === true,
+          ...(accountOnFile ? { accountOnFile } : {}),
         }),
       );
     } catch (error) {
