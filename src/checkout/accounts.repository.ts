@@ -1,5 +1,6 @@
 // Storage of accounts and their channels (e-mail addresses and phone numbers on file).
 import type { SqlExecutor } from '../storage/database.ts';
+import { makeCoalescedStatements } from '../storage/coalesced-statements.ts';
 import { accountSubjectJoinSql, type AccountData, type ChannelSealedColumns } from '../privacy/account-data.ts';
 
 /** An account as written: no personal value in plain, only the sealed one and the pseudonyms lookups compare. */
@@ -148,40 +149,13 @@ export async function accountOnFile(
   return accountOnFileAt(found.get(accountId) ?? nothingOnFile, at);
 }
 
-/**
- * Reads of accounts on file arriving together share one statement, as authorizes share a commit: one read is in
- * flight at a time and those asked for meanwhile go together in the next, so a lone approval waits for no window.
- */
-export function makeAccountsOnFileReader(
-  db: SqlExecutor,
-  accounts: AccountData,
-  options: { readonly maxAccounts: number } = { maxAccounts: 64 },
-) {
-  let waiting: { accountId: string; resolve: (read: AccountOnFileRead) => void; reject: (error: unknown) => void }[] =
-    [];
-  let running = false;
-
-  async function drain(): Promise<void> {
-    running = true;
-    try {
-      while (waiting.length > 0) {
-        const batch = waiting.slice(0, options.maxAccounts);
-        waiting = waiting.slice(batch.length);
-        try {
-          const found = await accountsOnFile(db, accounts, [...new Set(batch.map((item) => item.accountId))]);
-          for (const item of batch) item.resolve(found.get(item.accountId) ?? nothingOnFile);
-        } catch (error) {
-          for (const item of batch) item.reject(error);
-        }
-      }
-    } finally {
-      running = false;
-    }
-  }
-
-  return (accountId: string): Promise<AccountOnFileRead> =>
-    new Promise((resolve, reject) => {
-      waiting.push({ accountId, resolve, reject });
-      if (!running) void drain();
-    });
+/** Reads of accounts on file arriving together share one statement (see makeCoalescedStatements). */
+export function makeAccountsOnFileReader(db: SqlExecutor, accounts: AccountData, maxAccounts = 64) {
+  return makeCoalescedStatements<string, AccountOnFileRead>({
+    maxItems: maxAccounts,
+    runMany: async (accountIds) => {
+      const found = await accountsOnFile(db, accounts, [...new Set(accountIds)]);
+      return accountIds.map((accountId) => found.get(accountId) ?? nothingOnFile);
+    },
+  });
 }
