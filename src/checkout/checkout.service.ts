@@ -22,6 +22,7 @@ import {
 } from './decision.writer.ts';
 import { isKeptInput, type PersonalData } from '../privacy/personal-data.ts';
 import { makeAccountsOnFileReader } from './accounts.repository.ts';
+import { makeSessionInserter } from './session-inserts.ts';
 
 export interface CheckoutDependencies {
   readonly database: Database;
@@ -70,6 +71,8 @@ export function makeCheckoutService(dependencies: CheckoutDependencies) {
   });
   // Concurrent approvals of returning customers read their accounts in one statement, outside the commit.
   const readAccountOnFile = makeAccountsOnFileReader(database, personalData.accounts);
+  // Sessions created at the same moment under cached subjects are inserted in one statement.
+  const insertSessionForLiveSubject = makeSessionInserter(database);
   // A checkout authorizes the session it created a moment ago, mostly on the same process: no read of it back.
   const createdSessions = makeCreatedSessions({
     capacity: dependencies.createdSessionsKept ?? 5_000,
@@ -93,7 +96,7 @@ export function makeCheckoutService(dependencies: CheckoutDependencies) {
     };
     const sealed = await personalData.sealSession(database, input);
     // A cached subject: one statement, which inserts only while the subject is live (an erasure may have shredded it).
-    if (sealed.cached && (await repository.insertSessionForLiveSubject(database, columns(sealed)))) {
+    if (sealed.cached && (await insertSessionForLiveSubject(columns(sealed)))) {
       return created(sealed);
     }
     if (sealed.cached) {
