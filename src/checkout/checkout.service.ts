@@ -95,18 +95,13 @@ export function makeCheckoutService(dependencies: CheckoutDependencies) {
       return presentSession({ ...row, input }, null, null);
     };
     const sealed = await personalData.sealSession(database, input);
-    // A cached subject: one statement, which inserts only while the subject is live (an erasure may have shredded it).
-    if (sealed.cached && (await insertSessionForLiveSubject(columns(sealed)))) {
-      return created(sealed);
-    }
-    if (sealed.cached) {
-      sealed.forget();
-      const resealed = await personalData.sealSession(database, input);
-      await repository.insertSession(database, columns(resealed));
-      return created(resealed);
-    }
-    await repository.insertSession(database, columns(sealed));
-    return created(sealed);
+    // Inserted only while the subject is live (an erasure may have shredded a cached one), with the sessions created
+    // at the same moment: a subject found or made just now goes the same way, so its insert is shared too.
+    if (await insertSessionForLiveSubject(columns(sealed))) return created(sealed);
+    sealed.forget();
+    const resealed = await personalData.sealSession(database, input);
+    await repository.insertSession(database, columns(resealed));
+    return created(resealed);
   }
 
   /** The session with its input opened; a session whose person was erased cannot be decided (409). */
