@@ -21,6 +21,8 @@ import {
   type VerifiedEvidence,
 } from './decision.writer.ts';
 import { isKeptInput, type PersonalData } from '../privacy/personal-data.ts';
+import { makeAccountsOnFileReader } from './accounts.repository.ts';
+import { makeSessionInserter } from './session-inserts.ts';
 
 export interface CheckoutDependencies {
   readonly database: Database;
@@ -67,6 +69,10 @@ export function makeCheckoutService(dependencies: CheckoutDependencies) {
     maxSize: dependencies.groupCommitSize ?? 32,
     ...(dependencies.onGroupCommit ? { onCommit: dependencies.onGroupCommit } : {}),
   });
+  // Concurrent approvals of returning customers read their accounts in one statement, outside the commit.
+  const readAccountOnFile = makeAccountsOnFileReader(database, personalData.accounts);
+  // Sessions created at the same moment under cached subjects are inserted in one statement.
+  const insertSessionForLiveSubject = makeSessionInserter(database);
   // A checkout authorizes the session it created a moment ago, mostly on the same process: no read of it back.
   const createdSessions = makeCreatedSessions({
     capacity: dependencies.createdSessionsKept ?? 5_000,
@@ -89,18 +95,13 @@ export function makeCheckoutService(dependencies: CheckoutDependencies) {
       return presentSession({ ...row, input }, null, null);
     };
     const sealed = await personalData.sealSession(database, input);
-    // A cached subject: one statement, which inserts only while the subject is live (an erasure may have shredded it).
-    if (sealed.cached && (await repository.insertSessionForLiveSubject(database, columns(sealed)))) {
-      return created(sealed);
-    }
-    if (sealed.cached) {
-      sealed.forget();
-      const resealed = await personalData.sealSession(database, input);
-      await repository.insertSession(database, columns(resealed));
-      return created(resealed);
-    }
-    await repository.insertSession(database, columns(sealed));
-    return created(sealed);
+    // Inserted only while the subject is live (an erasure may have shredded a cached one), with the sessions created
+    // at the same moment: a subject found or made just now goes the same way, so its insert is shared too.
+    if (await insertSessionForLiveSubject(columns(sealed))) return created(sealed);
+    sealed.forget();
+    const resealed = await personalData.sealSession(database, input);
+    await repository.insertSession(database, columns(resealed));
+    return created(resealed);
   }
 
   /** The session with its input opened; a session whose person was erased cannot be decided (409). */
@@ -257,6 +258,12 @@ export function makeCheckoutService(dependencies: CheckoutDependencies) {
     const { decision, at, latencyMicroseconds } = decided;
     const decidedAt = new Date(at);
     let outcome: Awaited<ReturnType<typeof writeDecision>>;
+    // Read while the commit is waiting its turn, not inside it (where a group's reads go one after another).
+    const accountOnFile =
+      decision.outcome === 'approved' && decision.accountId !== null
+        ? readAccountOnFile(decision.accountId)
+        : undefined;
+    accountOnFile?.catch(() => {}); // a failed read is read again inside the commit
     try {
       outcome = await groupCommit.run((tx) =>
         writeDecision(tx, {
@@ -269,6 +276,7 @@ export function makeCheckoutService(dependencies: CheckoutDependencies) {
           evidence,
           extraHooks,
           keptSince: options.keptSince === true,
+          ...(accountOnFile ? { accountOnFile } : {}),
         }),
       );
     } catch (error) {

@@ -6,7 +6,15 @@ import type { SqlExecutor } from '../storage/database.ts';
 import { isPossessionProof, type ChallengeMethod, type Decision, type HistoryEvent } from '../risk/engine.ts';
 import type { Merchant } from '../http/route.ts';
 import * as repository from './checkout.repository.ts';
-import { accountOnFile, insertAccount, insertChannel, type AccountChannel } from './accounts.repository.ts';
+import {
+  accountOnFile,
+  accountOnFileAt,
+  insertAccount,
+  insertChannel,
+  type AccountChannel,
+  type AccountOnFile,
+  type AccountOnFileRead,
+} from './accounts.repository.ts';
 import type { SessionInput } from './session.schema.ts';
 import type { KeptInput, PersonalData } from '../privacy/personal-data.ts';
 
@@ -89,6 +97,11 @@ export interface DecisionToWrite {
   readonly extraHooks: readonly DecisionHook[];
   /** The session was kept since this process created it, not read now: its claim checks its subject is live. */
   readonly keptSince: boolean;
+  /**
+   * The approved account's channels and language, read by the caller before the commit (with other approvals' reads
+   * in one statement); without it, or when that read failed, they are read here.
+   */
+  readonly accountOnFile?: Promise<AccountOnFileRead>;
 }
 
 /**
@@ -164,7 +177,7 @@ export function makeDecisionWriter(dependencies: DecisionWriterDependencies) {
     // Read before the first write, so it does not split the batch; an account created below has nothing to read.
     const existingAccount =
       decision.outcome === 'approved' && decision.accountId !== null
-        ? accountOnFile(tx, personalData.accounts, decision.accountId, decidedAt)
+        ? accountOnFileFor(tx, decision.accountId, context)
         : null;
     existingAccount?.catch(() => {});
     const gate = repository.claimSession(tx, session.id, context.expectedStatus, decision.outcome, decidedAt, {
@@ -271,6 +284,12 @@ export function makeDecisionWriter(dependencies: DecisionWriterDependencies) {
     await tx.flush({ last: true });
     if ((await gate) === 0) throw new SessionMovedOn();
     return { decisionId, order, events, extra };
+  }
+
+  function accountOnFileFor(tx: SqlExecutor, accountId: string, context: DecisionToWrite): Promise<AccountOnFile> {
+    const readHere = () => accountOnFile(tx, personalData.accounts, accountId, context.decidedAt);
+    if (!context.accountOnFile) return readHere();
+    return context.accountOnFile.then((read) => accountOnFileAt(read, context.decidedAt), readHere);
   }
 
   /** The session's stored person-free copy when it has one, else made now (a session from before sealing). */

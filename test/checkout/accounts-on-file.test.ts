@@ -1,0 +1,89 @@
+// Concurrent approvals of returning customers read their accounts on file together, and each still sees its own.
+import { afterEach, describe, expect, it } from 'vitest';
+import { databaseKinds, makeTestDatabase } from '../databases.ts';
+import { adminKey, makeTestApplication, type TestApplication } from '../application.ts';
+import { historyLines } from '../../bench/import.bench.ts';
+import { sessionBody } from '../../bench/http.bench.ts';
+import { countingDatabase } from './counting-database.ts';
+
+// Customers 1..8 of the imported history (customer 0 has an unpaid invoice: declined).
+const buyers = [1, 2, 3, 4, 5, 6, 7, 8];
+const historyCustomers = 9;
+
+describe.each(databaseKinds)('accounts on file at approval (%s)', (kind) => {
+  let application: TestApplication | undefined;
+  afterEach(async () => application?.close());
+
+  it('reads the accounts of concurrent approvals in fewer statements than approvals, each seeing its own channels', async () => {
+    const counting = countingDatabase(await makeTestDatabase(kind));
+    const db = counting.database;
+    application = await makeTestApplication(kind, { database: db, historyTail: false });
+    const imported = await application.server.inject({
+      method: 'POST',
+      url: '/v1/admin/import',
+      headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/x-ndjson' },
+      payload: historyLines(historyCustomers * 5),
+    });
+    expect(imported.statusCode).toBe(200);
+    const accountOf = async (buyer: number) =>
+      (await db.query<{ id: string }>('SELECT id FROM accounts WHERE external_id = $1', [`a-${buyer}`]))[0]!.id;
+    const accounts = await Promise.all(buyers.map(accountOf));
+    // Buyer 1 never confirmed a channel; buyer 2 neither, but a code sent to each is still running (2026-11-05), and
+    // buyer 3's codes ran out (2026-11-01). The clock stands at 2026-11-02.
+    const [unconfirmed, waiting, expired] = accounts as [string, string, string];
+    await db.query('UPDATE channels SET verified_at = NULL WHERE account_id = ANY($1::text[])', [
+      [unconfirmed, waiting, expired],
+    ]);
+    for (const [account, expiresAt] of [
+      [waiting, '2026-11-05T00:00:00Z'],
+      [expired, '2026-11-01T00:00:00Z'],
+    ] as const)
+      await db.query(
+        `INSERT INTO channel_confirmations (id, channel_id, account_id, created_at, expires_at)
+         SELECT 'chc_' || id, id, account_id, '2026-10-29T00:00:00Z', $2 FROM channels WHERE account_id = $1`,
+        [account, expiresAt],
+      );
+
+    const sessions: string[] = [];
+    for (const buyer of buyers) {
+      const created = await application.request('POST', '/v1/sessions', { body: sessionBody(buyer, historyCustomers) });
+      expect(created.statusCode).toBe(201);
+      sessions.push(created.json().id);
+    }
+    counting.statements.length = 0;
+    const answers = await Promise.all(
+      sessions.map((id) => application!.request('POST', `/v1/sessions/${id}/authorize`)),
+    );
+    expect(answers.map((answer) => answer.statusCode)).toEqual(buyers.map(() => 200));
+    expect(answers.map((answer) => answer.json().decision)).toEqual(buyers.map(() => 'approved'));
+    const orders = answers.map((answer) => answer.json().order.id as string);
+    const orderAccounts = await db.query<{ id: string; account_id: string }>(
+      'SELECT id, account_id FROM orders WHERE id = ANY($1::text[])',
+      [orders],
+    );
+    expect(orders.map((order) => orderAccounts.find((row) => row.id === order)?.account_id)).toEqual(accounts);
+
+    // Before, each approval read its account on its own, inside the group's transaction: one statement per approval.
+    const accountReads = counting.statements.filter(
+      (text) => /channel_confirmations/.test(text) && /FROM accounts a /.test(text),
+    );
+    expect(accountReads.length).toBeGreaterThan(0);
+    expect(accountReads.length).toBeLessThan(buyers.length);
+
+    // Each approval acted on its own account: a notice to the confirmed e-mail of buyers 4..8, none where nothing is
+    // confirmed; new codes for buyer 1 (none sent yet) and buyer 3 (theirs ran out), none for buyer 2 (still running).
+    const notices = await db.query<{ account_id: string; kind: string }>(
+      'SELECT n.account_id, c.kind FROM order_notices n JOIN channels c ON c.id = n.channel_id',
+    );
+    const noticed = accounts.map((account) =>
+      notices.filter((row) => row.account_id === account).map((row) => row.kind),
+    );
+    expect(noticed).toEqual(accounts.map((_, index) => (index < 3 ? [] : ['email'])));
+    const codes = await db.query<{ account_id: string; count: number }>(
+      `SELECT account_id, count(*)::int AS count FROM channel_confirmations WHERE created_at > '2026-11-01'
+       GROUP BY account_id`,
+    );
+    const newCodes = accounts.map((account) => codes.find((row) => row.account_id === account)?.count ?? 0);
+    expect(newCodes).toEqual([2, 0, 2, 0, 0, 0, 0, 0]);
+  });
+});
