@@ -258,12 +258,13 @@ export function makeCheckoutService(dependencies: CheckoutDependencies) {
     const { decision, at, latencyMicroseconds } = decided;
     const decidedAt = new Date(at);
     let outcome: Awaited<ReturnType<typeof writeDecision>>;
-    // Read while the commit is waiting its turn, not inside it (where a group's reads go one after another).
+    // Read before the commit, not inside it (where a group's reads go one after another), and awaited here: a read
+    // outside the transaction that the transaction waited for would never run on PGlite's one connection, which the
+    // transaction holds (a 32-connection bench hung so). A failed read is read again inside the commit.
     const accountOnFile =
       decision.outcome === 'approved' && decision.accountId !== null
-        ? readAccountOnFile(decision.accountId)
+        ? await readAccountOnFile(decision.accountId).catch(() => undefined)
         : undefined;
-    accountOnFile?.catch(() => {}); // a failed read is read again inside the commit
     try {
       outcome = await groupCommit.run((tx) =>
         writeDecision(tx, {

@@ -99,9 +99,9 @@ export interface DecisionToWrite {
   readonly keptSince: boolean;
   /**
    * The approved account's channels and language, read by the caller before the commit (with other approvals' reads
-   * in one statement); without it, or when that read failed, they are read here.
+   * in one statement); without it (that read failed) they are read here.
    */
-  readonly accountOnFile?: Promise<AccountOnFileRead>;
+  readonly accountOnFile?: AccountOnFileRead;
 }
 
 /**
@@ -289,7 +289,7 @@ export function makeDecisionWriter(dependencies: DecisionWriterDependencies) {
   function accountOnFileFor(tx: SqlExecutor, accountId: string, context: DecisionToWrite): Promise<AccountOnFile> {
     const readHere = () => accountOnFile(tx, personalData.accounts, accountId, context.decidedAt);
     if (!context.accountOnFile) return readHere();
-    return context.accountOnFile.then((read) => accountOnFileAt(read, context.decidedAt), readHere);
+    return Promise.resolve(accountOnFileAt(context.accountOnFile, context.decidedAt));
   }
 
   /** The session's stored person-free copy when it has one, else made now (a session from before sealing). */

@@ -1,5 +1,8 @@
 // Concurrent approvals of returning customers read their accounts on file together, and each still sees its own.
-import { afterEach, describe, expect, it } from 'vitest';
+import { readFile } from 'node:fs/promises';
+import { afterEach, describe, expect, inject, it } from 'vitest';
+import { makePgliteWorkerDatabase } from '../../src/storage/pglite-worker.database.ts';
+import { migrate } from '../../src/storage/migrate.ts';
 import { databaseKinds, makeTestDatabase } from '../databases.ts';
 import { adminKey, makeTestApplication, type TestApplication } from '../application.ts';
 import { historyLines } from '../../bench/import.bench.ts';
@@ -86,4 +89,39 @@ describe.each(databaseKinds)('accounts on file at approval (%s)', (kind) => {
     const newCodes = accounts.map((account) => codes.find((row) => row.account_id === account)?.count ?? 0);
     expect(newCodes).toEqual([2, 0, 2, 0, 0, 0, 0, 0]);
   });
+
+  it('approvals of returning customers from many connections at once all finish (a read awaited inside a commit hung PGlite)', async () => {
+    // PGlite as the server runs it, in its worker thread: a statement outside a transaction waits there for the
+    // transaction to end, so a commit that waited for such a read never ended (the HTTP bench hung at 32 connections).
+    const database =
+      kind === 'pglite'
+        ? await makePgliteWorkerDatabase({ loadDataDir: new Uint8Array(await readFile(inject('pgliteTemplate'))) })
+        : await makeTestDatabase(kind);
+    if (kind === 'pglite') await migrate(database);
+    application = await makeTestApplication(kind, { database, historyTail: false });
+    const imported = await application.server.inject({
+      method: 'POST',
+      url: '/v1/admin/import',
+      headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/x-ndjson' },
+      payload: historyLines(historyCustomers * 5),
+    });
+    expect(imported.statusCode).toBe(200);
+    // As the HTTP bench's 32 connections do: each creates a session and authorizes it, again and again, so groups'
+    // transactions open while other approvals' account reads still wait behind the one in flight.
+    const statuses: number[] = [];
+    await Promise.all(
+      Array.from({ length: 32 }, async (_, connection) => {
+        for (let checkout = 0; checkout < 4; checkout += 1) {
+          const buyer = buyers[(connection + checkout) % buyers.length]!;
+          const created = await application!.request('POST', '/v1/sessions', {
+            body: sessionBody(buyer, historyCustomers),
+          });
+          expect(created.statusCode).toBe(201);
+          const authorized = await application!.request('POST', `/v1/sessions/${created.json().id}/authorize`);
+          statuses.push(authorized.statusCode);
+        }
+      }),
+    );
+    expect(statuses).toEqual(Array.from({ length: 128 }, () => 200));
+  }, 60_000);
 });
