@@ -377,6 +377,8 @@ async function latencyFigures(
   let index = firstIndex;
   const cpuBefore = await cpuSecondsOf(serverPid);
   const latencies: number[] = [];
+  // A step-up writes less than an approval: the share says what these latencies are of.
+  let approved = 0;
   for (let sample = 0; sample < options.latencySamples; sample += 1) {
     const created = await fetch(`${base}/v1/sessions`, {
       method: 'POST',
@@ -389,8 +391,9 @@ async function latencyFigures(
       method: 'POST',
       headers: { authorization: headers.authorization! },
     });
-    await answer.arrayBuffer();
+    const { decision } = (await answer.json()) as { decision?: string };
     latencies.push(performance.now() - begun);
+    if (decision === 'approved') approved += 1;
   }
   latencies.sort((a, b) => a - b);
   // CPU, unlike the wall clock, barely moves with what else runs on the machine: the before/after of a busy box.
@@ -402,8 +405,11 @@ async function latencyFigures(
   options.log(
     `  authorize ms p50/p90/p95/p99/max: ${shares.map((s) => round(percentileOf(latencies, s), 2)).join(' / ')}`,
   );
+  const approvedShare = approved / Math.max(1, options.latencySamples);
+  options.log(`  approved at 1 connection: ${round(approvedShare, 3)}`);
   const prefix = `http_${label}`;
   return {
+    [`${prefix}_approved_share_1_connection`]: round(approvedShare, 3),
     [`${prefix}_authorize_p50_ms_1_connection`]: round(percentileOf(latencies, 0.5), 2),
     [`${prefix}_authorize_p99_ms_1_connection`]: round(percentileOf(latencies, 0.99), 2),
   };
