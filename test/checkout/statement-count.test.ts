@@ -2,16 +2,17 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { databaseKinds, makeTestDatabase } from '../databases.ts';
 import { makeTestApplication, sessionBody, type TestApplication } from '../application.ts';
-import { countingDatabase } from './counting-database.ts';
+import { countedRequest, countingDatabase } from './counting-database.ts';
 
 describe.each(databaseKinds)('statements per approved authorize (%s)', (kind) => {
   let application: TestApplication | undefined;
   afterEach(async () => application?.close());
 
   it('reads no session it just created, writes in one statement without BEGIN or COMMIT, and reads nothing back', async () => {
-    const { database, statements } = countingDatabase(await makeTestDatabase(kind));
-    // The history tail's own polling is another process's concern: only this process's statements are counted.
+    const { database, statements, countOnlyMarkedRequests } = countingDatabase(await makeTestDatabase(kind));
+    // Only the request's own statements are counted: the outbox's and the history tail's polling are not the request's.
     application = await makeTestApplication(kind, { database, historyTail: false });
+    countOnlyMarkedRequests(application.server);
     const line = { name: 'Shirt', quantity: 1, unit_price: 4900, category: 'fashion' };
     const body = sessionBody({ amount: { value: 4900, currency: 'EUR' }, lines: [line] });
     const counts: number[] = [];
@@ -22,7 +23,9 @@ describe.each(databaseKinds)('statements per approved authorize (%s)', (kind) =>
       });
       expect(created.statusCode).toBe(201);
       statements.length = 0;
-      const authorized = await application.request('POST', `/v1/sessions/${created.json().id}/authorize`);
+      const authorized = await application.request('POST', `/v1/sessions/${created.json().id}/authorize`, {
+        headers: countedRequest,
+      });
       expect(authorized.statusCode).toBe(200);
       expect(authorized.json().decision).toBe('approved');
       expect(authorized.json().order.invoice_id).toMatch(/^inv_/);
@@ -48,12 +51,14 @@ describe.each(databaseKinds)('statements per approved authorize (%s)', (kind) =>
   });
 
   it("creates a returning shopper's session in one statement, and a shredded subject is never reused", async () => {
-    const { database, statements } = countingDatabase(await makeTestDatabase(kind));
+    const { database, statements, countOnlyMarkedRequests } = countingDatabase(await makeTestDatabase(kind));
     application = await makeTestApplication(kind, { database, historyTail: false });
+    countOnlyMarkedRequests(application.server);
     const create = async (reference: string, customer?: Record<string, string>) => {
       statements.length = 0;
       const created = await application!.request('POST', '/v1/sessions', {
         body: sessionBody({ merchant_reference: reference, ...(customer ? { customer } : {}) }),
+        headers: countedRequest,
       });
       expect(created.statusCode).toBe(201);
       const sent = [...statements];
