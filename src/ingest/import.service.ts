@@ -23,6 +23,7 @@ import {
   type ChannelSealedColumns,
 } from '../privacy/account-data.ts';
 import { sealAccountsNow } from '../privacy/account-data.seal.ts';
+import { analyzeChangedTables } from '../storage/table-statistics.ts';
 
 export interface ImportResult {
   imported: number;
@@ -70,8 +71,9 @@ export function makeImportService(dependencies: ImportDependencies) {
   async function writeBatch(
     batch: { line: number; record: ImportRecord }[],
     subjects: Map<string, OpenSubject>,
+    written: WrittenRows,
   ): Promise<{ events: HistoryEvent[]; rejected: RejectedLine[]; verifyByHistory: string[] }> {
-    const written = await database.transaction(async (tx) => {
+    const committed = await database.transaction(async (tx) => {
       const accounts = batch.filter(
         (item): item is { line: number; record: ImportAccount } => item.record.type === 'account',
       );
@@ -112,21 +114,24 @@ export function makeImportService(dependencies: ImportDependencies) {
       await sealAccountsNow(tx, dependencies.accounts, created);
       return {
         opened: sealing.opened,
+        written: writtenRowsOf(rows, sealing),
         result: { events: rows.events, rejected: rows.rejected, verifyByHistory: rows.verifyByHistory },
       };
     });
     // Committed: the subjects made or opened for this batch exist, so the next batches reuse their keys.
-    for (const [claim, subject] of written.opened) subjects.set(claim, subject);
-    return written.result;
+    for (const [claim, subject] of committed.opened) subjects.set(claim, subject);
+    for (const [table, rows] of committed.written) written.set(table, (written.get(table) ?? 0) + rows);
+    return committed.result;
   }
 
   /** A batch that fails to write as a whole (a value the database refuses) is retried line by line. */
   async function writeBatchOrLines(
     batch: { line: number; record: ImportRecord }[],
     subjects: Map<string, OpenSubject>,
+    written: WrittenRows,
   ): Promise<{ events: HistoryEvent[]; rejected: RejectedLine[]; verifyByHistory: string[] }> {
     try {
-      return await writeBatch(batch, subjects);
+      return await writeBatch(batch, subjects, written);
     } catch (error) {
       // Only a value the database refuses (SQLSTATE class 22 data, 23 integrity) is the line's fault.
       if (!isDataError(error)) throw error;
@@ -142,7 +147,7 @@ export function makeImportService(dependencies: ImportDependencies) {
       const rejected: RejectedLine[] = [];
       const verifyByHistory: string[] = [];
       for (const item of batch) {
-        const result = await writeBatchOrLines([item], subjects);
+        const result = await writeBatchOrLines([item], subjects, written);
         events.push(...result.events);
         rejected.push(...result.rejected);
         verifyByHistory.push(...result.verifyByHistory);
@@ -167,9 +172,10 @@ export function makeImportService(dependencies: ImportDependencies) {
     const verifyLater: string[] = [];
     // Subject keys opened during this import, by claim: a person with many orders costs one key unwrap, not one each.
     const subjects = new Map<string, OpenSubject>();
+    const written: WrittenRows = new Map();
     const flush = async () => {
       if (batch.length === 0) return;
-      const result = await writeBatchOrLines(batch, subjects);
+      const result = await writeBatchOrLines(batch, subjects, written);
       verifyLater.push(...result.verifyByHistory);
       result.rejected.forEach(reject);
       imported += batch.length - result.rejected.length;
@@ -201,9 +207,21 @@ export function makeImportService(dependencies: ImportDependencies) {
         dependencies.accounts,
         verifyLater.slice(start, start + verifyChunk),
       );
+      written.set('channels', (written.get('channels') ?? 0) + events.length);
       for (const event of events) await engine.record(event);
     }
+    await refreshStatistics(written);
     return { imported, rejected: rejected.sort((a, b) => a.line - b.line), ...(stopped ? { stopped } : {}) };
+  }
+
+  /**
+   * A bulk import can change most of a table at once, and the planner keeps working from the statistics taken before
+   * it until autovacuum comes by (up to a minute later; never where it is off): after a first import it took an
+   * account for a hundred channels, and every approval's account read scanned all channels by hash join. The import
+   * is committed by now, so a failure here costs only plans until autovacuum: it does not fail the import.
+   */
+  async function refreshStatistics(written: WrittenRows): Promise<void> {
+    await analyzeChangedTables(database, written).catch(() => {});
   }
 
   const lineOptions = dependencies.maxLineBytes === undefined ? {} : { maxLineBytes: dependencies.maxLineBytes };
@@ -223,6 +241,27 @@ export function makeImportService(dependencies: ImportDependencies) {
 }
 
 const verifyChunk = 5000;
+
+/** Rows an import wrote, by table: what decides which tables' statistics it brings up to date. */
+type WrittenRows = Map<string, number>;
+
+function writtenRowsOf(
+  rows: BatchRows,
+  sealing: { sessions: readonly unknown[]; opened: ReadonlyMap<string, unknown> },
+): WrittenRows {
+  return new Map([
+    // Rows new to the table: the sealing update of the same rows, a moment later, changes nothing the planner counts.
+    ['accounts', rows.accounts.length],
+    ['channels', rows.channels.length],
+    // At most one subject per order's person and one per new account (sealAccountsNow makes those it lacks).
+    ['subjects', sealing.opened.size + rows.accounts.length],
+    ['sessions', sealing.sessions.length],
+    ['orders', rows.orders.length],
+    ['invoices', rows.invoices.length],
+    ['payments', rows.payments.length],
+    ['labels', rows.labels.length],
+  ]);
+}
 
 /**
  * A channel the import line said nothing about is verified from the account's first paid invoice, and never on an
