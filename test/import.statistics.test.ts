@@ -2,6 +2,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { databaseKinds, makeTestDatabase } from './databases.ts';
 import { adminKey, makeTestApplication, type TestApplication } from './application.ts';
+import { explainingDatabase } from './explaining-database.ts';
 import type { Database } from '../src/storage/database.ts';
 import { accountsOnFile } from '../src/checkout/accounts.repository.ts';
 import { analyzeChangedTables } from '../src/storage/table-statistics.ts';
@@ -31,16 +32,8 @@ function accountLines(from: number, count: number): string {
 
 /** The plan of the statement `run` sends, as the database would run it now (EXPLAIN, not run). */
 async function planOf(database: Database, run: (explaining: Database) => Promise<unknown>): Promise<string> {
-  const plans: string[] = [];
-  const explaining: Database = {
-    ...database,
-    async query<Row>(sql: string, params?: readonly unknown[]): Promise<Row[]> {
-      const rows = await database.query<Record<string, string>>(`EXPLAIN ${sql}`, params as never);
-      plans.push(rows.map((row) => Object.values(row).join(' ')).join('\n'));
-      return [];
-    },
-  };
-  await run(explaining);
+  const { plans, explainer } = explainingDatabase(database);
+  await run(explainer);
   expect(plans).toHaveLength(1);
   return plans[0]!;
 }

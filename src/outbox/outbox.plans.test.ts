@@ -1,24 +1,11 @@
 // The outbox's frequent statements find due messages through outbox_due_by_topic, whatever the table has delivered.
 import { afterEach, describe, expect, it } from 'vitest';
 import { makeTestDatabase, databaseKinds } from '../../test/databases.ts';
+import { explainingDatabase } from '../../test/explaining-database.ts';
 import { makeManualClock } from '../shared/clock.ts';
 import type { Database } from '../storage/database.ts';
 import { dueTopicsSql, retryDelayMilliseconds } from './outbox.ts';
 import { makeOutboxLane } from './outbox.lane.ts';
-
-/** The plans of the statements `run` sends (EXPLAIN, not run): each answers no rows. */
-function explaining(database: Database) {
-  const plans: string[] = [];
-  const explainer: Database = {
-    ...database,
-    async query<Row>(sql: string, params?: readonly unknown[]): Promise<Row[]> {
-      const rows = await database.query<Record<string, string>>(`EXPLAIN ${sql}`, params as never);
-      plans.push(rows.map((row) => Object.values(row).join(' ')).join('\n'));
-      return [];
-    },
-  };
-  return { plans, explainer };
-}
 
 describe.each(databaseKinds)('outbox statement plans on %s', (kind) => {
   let database: Database;
@@ -39,7 +26,7 @@ describe.each(databaseKinds)('outbox statement plans on %s', (kind) => {
       [at],
     );
     await database.query(`UPDATE outbox SET status = 'delivered', delivered_at = $1 WHERE id <> 'out_7'`, [at]);
-    const { plans, explainer } = explaining(database);
+    const { plans, explainer } = explainingDatabase(database);
     const lane = makeOutboxLane({
       database: explainer,
       clock,
