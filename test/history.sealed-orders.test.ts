@@ -39,6 +39,19 @@ const history = [
 
 describe.each(databaseKinds)('sealed orders on a start (%s)', (kind) => {
   let app: TestApplication | undefined;
+
+  /** A fresh application with the history above imported through the admin API. */
+  async function startWithHistory(): Promise<TestApplication> {
+    const started = (app = await makeTestApplication(kind));
+    const imported = await started.server.inject({
+      method: 'POST',
+      url: '/v1/admin/import',
+      headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/x-ndjson' },
+      payload: history,
+    });
+    expect(imported.json()).toMatchObject({ imported: 7, rejected: [] });
+    return started;
+  }
   afterEach(async () => app?.close());
 
   /** The real opener, counting the orders it opens and those whose subject key the read had already unwrapped. */
@@ -77,14 +90,7 @@ describe.each(databaseKinds)('sealed orders on a start (%s)', (kind) => {
   }
 
   it('decrypts only orders that differ from the previous one and builds the state every order opened builds', async () => {
-    app = await makeTestApplication(kind);
-    const imported = await app.server.inject({
-      method: 'POST',
-      url: '/v1/admin/import',
-      headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/x-ndjson' },
-      payload: history,
-    });
-    expect(imported.json()).toMatchObject({ imported: 7, rejected: [] });
+    app = await startWithHistory();
 
     const everyOrderOpened = await read({ openInput: app.personalData.open });
     const { counts, openInput } = countingOpener(app.personalData.open);
@@ -128,14 +134,7 @@ describe.each(databaseKinds)('sealed orders on a start (%s)', (kind) => {
   });
 
   it('reads plain inputs (orders from before sealing) for the state as it reads their whole input', async () => {
-    app = await makeTestApplication(kind);
-    const imported = await app.server.inject({
-      method: 'POST',
-      url: '/v1/admin/import',
-      headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/x-ndjson' },
-      payload: history,
-    });
-    expect(imported.json()).toMatchObject({ imported: 7, rejected: [] });
+    app = await startWithHistory();
     // Two orders of the same account whose input was never sealed: every field the state reads, and few of them.
     const [account] = await app.database.query<{ id: string }>('SELECT account_id AS id FROM orders LIMIT 1');
     const full = {

@@ -13,6 +13,17 @@ import { countingDatabase } from './counting-database.ts';
 const buyers = [1, 2, 3, 4, 5, 6, 7, 8];
 const historyCustomers = 9;
 
+/** The bench's history of `historyCustomers` customers, imported through the admin API. */
+async function importHistory(application: TestApplication): Promise<void> {
+  const imported = await application.server.inject({
+    method: 'POST',
+    url: '/v1/admin/import',
+    headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/x-ndjson' },
+    payload: historyLines(historyCustomers * 5),
+  });
+  expect(imported.statusCode).toBe(200);
+}
+
 describe.each(databaseKinds)('accounts on file at approval (%s)', (kind) => {
   let application: TestApplication | undefined;
   afterEach(async () => application?.close());
@@ -21,13 +32,7 @@ describe.each(databaseKinds)('accounts on file at approval (%s)', (kind) => {
     const counting = countingDatabase(await makeTestDatabase(kind));
     const db = counting.database;
     application = await makeTestApplication(kind, { database: db, historyTail: false });
-    const imported = await application.server.inject({
-      method: 'POST',
-      url: '/v1/admin/import',
-      headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/x-ndjson' },
-      payload: historyLines(historyCustomers * 5),
-    });
-    expect(imported.statusCode).toBe(200);
+    await importHistory(application);
     const accountOf = async (buyer: number) =>
       (await db.query<{ id: string }>('SELECT id FROM accounts WHERE external_id = $1', [`a-${buyer}`]))[0]!.id;
     const accounts = await Promise.all(buyers.map(accountOf));
@@ -99,13 +104,7 @@ describe.each(databaseKinds)('accounts on file at approval (%s)', (kind) => {
         : await makeTestDatabase(kind);
     if (kind === 'pglite') await migrate(database);
     application = await makeTestApplication(kind, { database, historyTail: false });
-    const imported = await application.server.inject({
-      method: 'POST',
-      url: '/v1/admin/import',
-      headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/x-ndjson' },
-      payload: historyLines(historyCustomers * 5),
-    });
-    expect(imported.statusCode).toBe(200);
+    await importHistory(application);
     // As the HTTP bench's 32 connections do: each creates a session and authorizes it, again and again, so groups'
     // transactions open while other approvals' account reads still wait behind the one in flight.
     const statuses: number[] = [];
