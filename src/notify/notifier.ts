@@ -42,8 +42,9 @@ export async function enqueueNotification(
   ids: Ids,
   message: OutgoingMessage,
   at: Date,
+  onlyIf?: Parameters<typeof enqueue>[3],
 ): Promise<string> {
-  return enqueue(tx, ids, { topic: notificationTopic, recipient: message.to, payload: { ...message }, at });
+  return enqueue(tx, ids, { topic: notificationTopic, recipient: message.to, payload: { ...message }, at }, onlyIf);
 }
 
 /** Messages whose text is a secret (a one-time code) that should not outlive its delivery. */

@@ -45,13 +45,14 @@ export function makeChannelConfirmationHook(dependencies: OnboardingSecrets & { 
     const language = chooseLanguage(await context.accountLanguage(), input.device?.accept_language);
     const write = (key: Parameters<typeof translate>[1], values: Parameters<typeof translate>[2]) =>
       translate(language, key, values);
-    for (const channel of channels) {
-      const id = dependencies.ids.next('chc');
-      await tx.query(
-        `INSERT INTO channel_confirmations (id, channel_id, account_id, created_at, expires_at)
-         VALUES ($1, $2, $3, $4, $5)`,
-        [id, channel.id, context.accountId, context.at, new Date(context.at.getTime() + lifetimeMilliseconds)],
-      );
+    // The read above was made before this approval's turn to commit, so another approval of the account may have
+    // sent a code since (two at once share one group's transaction): each code, and its message, is written only if
+    // no code for that channel is still running when the write runs. The messages come first and test the very same
+    // condition, so all of it goes in one statement on one snapshot: a message exactly when its code is written.
+    const noCodeRunning = (channel: string, at: string) =>
+      `NOT EXISTS (SELECT 1 FROM channel_confirmations p WHERE p.channel_id = ${channel} AND p.expires_at > ${at})`;
+    const codes = channels.map((channel) => ({ channel, id: dependencies.ids.next('chc') }));
+    for (const { channel, id } of codes)
       await enqueueNotification(
         tx,
         dependencies.ids,
@@ -69,8 +70,15 @@ export function makeChannelConfirmationHook(dependencies: OnboardingSecrets & { 
           kind: 'channel_confirmation',
         },
         context.at,
+        { sql: noCodeRunning('$1', '$2::timestamptz'), params: [channel.id, context.at] },
       );
-    }
+    for (const { channel, id } of codes)
+      await tx.query(
+        `INSERT INTO channel_confirmations (id, channel_id, account_id, created_at, expires_at)
+         SELECT $1, $2, $3, $4::timestamptz, $5::timestamptz
+         WHERE ${noCodeRunning('$2', '$4::timestamptz')}`,
+        [id, channel.id, context.accountId, context.at, new Date(context.at.getTime() + lifetimeMilliseconds)],
+      );
     return {};
   };
 }

@@ -2,7 +2,7 @@
 import { keysetSql } from '../http/list-envelope.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { Ids } from '../shared/ids.ts';
-import type { Database, SqlExecutor } from '../storage/database.ts';
+import type { Database, SqlExecutor, SqlValue } from '../storage/database.ts';
 import { dueAtFirstParameter, makeOutboxLane, type OutboxLaneLimits } from './outbox.lane.ts';
 import { listenFor } from '../storage/notifications.ts';
 
@@ -42,12 +42,31 @@ export async function enqueue(
     at: Date;
     status?: 'pending' | 'held';
   },
+  /**
+   * Enqueued only if this condition holds when the insert runs (its parameters are numbered from $1 in `sql`), so
+   * that a message goes out exactly when the write it announces is made under the same condition.
+   */
+  onlyIf?: { readonly sql: string; readonly params: readonly SqlValue[] },
 ): Promise<string> {
   const id = ids.next('out');
-  await tx.query(
-    `INSERT INTO outbox (id, topic, recipient, payload, status, next_attempt_at, created_at) VALUES ($1, $2, $3, $4, $5, $6, $6)`,
-    [id, message.topic, message.recipient, JSON.stringify(message.payload), message.status ?? 'pending', message.at],
-  );
+  const values = [
+    id,
+    message.topic,
+    message.recipient,
+    JSON.stringify(message.payload),
+    message.status ?? 'pending',
+    message.at,
+  ];
+  const columns = 'INSERT INTO outbox (id, topic, recipient, payload, status, next_attempt_at, created_at)';
+  if (!onlyIf) {
+    await tx.query(`${columns} VALUES ($1, $2, $3, $4, $5, $6, $6)`, values);
+    return id;
+  }
+  const condition = onlyIf.sql.replace(/\$(\d+)/g, (_, index: string) => `$${Number(index) + values.length}`);
+  await tx.query(`${columns} SELECT $1, $2, $3, $4::jsonb, $5, $6::timestamptz, $6::timestamptz WHERE ${condition}`, [
+    ...values,
+    ...onlyIf.params,
+  ]);
   return id;
 }
 

@@ -95,6 +95,44 @@ describe.each(databaseKinds)('accounts on file at approval (%s)', (kind) => {
     expect(newCodes).toEqual([2, 0, 2, 0, 0, 0, 0, 0]);
   });
 
+  it('two approvals of one account at once send one code per unconfirmed channel, each with one message', async () => {
+    const db = await makeTestDatabase(kind);
+    application = await makeTestApplication(kind, { database: db, historyTail: false });
+    await importHistory(application);
+    const buyer = buyers[0]!;
+    const account = (
+      await db.query<{ id: string }>('SELECT id FROM accounts WHERE external_id = $1', [`a-${buyer}`])
+    )[0]!.id;
+    await db.query('UPDATE channels SET verified_at = NULL WHERE account_id = $1', [account]);
+    const sessions: string[] = [];
+    for (let checkout = 0; checkout < 2; checkout += 1) {
+      const created = await application.request('POST', '/v1/sessions', { body: sessionBody(buyer, historyCustomers) });
+      expect(created.statusCode).toBe(201);
+      sessions.push(created.json().id);
+    }
+    // Both decide and read the account (no code running) before either commits: they share one group's transaction.
+    const answers = await Promise.all(
+      sessions.map((id) => application!.request('POST', `/v1/sessions/${id}/authorize`)),
+    );
+    expect(answers.map((answer) => answer.json().decision)).toEqual(['approved', 'approved']);
+    const codes = await db.query<{ channel_id: string; count: number }>(
+      'SELECT channel_id, count(*)::int AS count FROM channel_confirmations WHERE account_id = $1 GROUP BY channel_id',
+      [account],
+    );
+    const channels = await db.query<{ id: string }>('SELECT id FROM channels WHERE account_id = $1', [account]);
+    expect(channels.length).toBeGreaterThan(0);
+    expect(codes.map((row) => row.count)).toEqual(channels.map(() => 1));
+    // Each message carries the link of the code that was written, and no message went out for a code that was not.
+    const messages = await db.query<{ text: string }>(
+      `SELECT payload->>'text' AS text FROM outbox WHERE topic = 'notification' AND payload->>'kind' = 'channel_confirmation'`,
+    );
+    const written = await db.query<{ id: string }>('SELECT id FROM channel_confirmations WHERE account_id = $1', [
+      account,
+    ]);
+    expect(messages.length).toBe(written.length);
+    for (const { id } of written) expect(messages.filter((message) => message.text.includes(id)).length).toBe(1);
+  });
+
   it('approvals of returning customers from many connections at once all finish (a read awaited inside a commit hung PGlite)', async () => {
     // PGlite as the server runs it, in its worker thread: a statement outside a transaction waits there for the
     // transaction to end, so a commit that waited for such a read never ended (the HTTP bench hung at 32 connections).
