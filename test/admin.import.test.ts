@@ -1,7 +1,7 @@
 // Admin API and history import: merchants with keys shown once, NDJSON import with bad lines reported, decision records.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { databaseKinds } from './databases.ts';
-import { adminKey, makeTestApplication, sessionBody, type TestApplication } from './application.ts';
+import { adminKey, makeTestApplication, sessionBody, type TestApplication, postImport } from './application.ts';
 import type { HistoryEvent, RiskEngine } from '../src/risk/engine.ts';
 import { makePlaceholderEngine } from '../src/risk/placeholder.engine.ts';
 
@@ -95,12 +95,7 @@ describe.each(databaseKinds)('admin API and import on %s', (kind) => {
       JSON.stringify(order('o-1', 'paid_on_time')),
       JSON.stringify({ type: 'refund' }),
     ].join('\n');
-    const response = await app.server.inject({
-      method: 'POST',
-      url: '/v1/admin/import',
-      headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/x-ndjson' },
-      payload: lines,
-    });
+    const response = await postImport(app.server, lines);
     expect(response.statusCode).toBe(200);
     const result = response.json();
     expect(result.imported).toBe(5);
@@ -169,12 +164,7 @@ describe.each(databaseKinds)('admin API and import on %s', (kind) => {
       paid('ch-04', 'ch-04-a'),
       paid('ch-04', 'ch-04-b', 'fraud_confirmed', { fraud_kind: 'fraud_third_party' }),
     ];
-    const response = await app.server.inject({
-      method: 'POST',
-      url: '/v1/admin/import',
-      headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/x-ndjson' },
-      payload: lines.map((line) => JSON.stringify(line)).join('\n'),
-    });
+    const response = await postImport(app.server, lines.map((line) => JSON.stringify(line)).join('\n'));
     expect(response.json()).toMatchObject({ imported: lines.length, rejected: [] });
     const rows = await app.database.query<{ external_id: string; kind: string; verified_at: Date | null }>(
       `SELECT a.external_id, c.kind, c.verified_at FROM channels c JOIN accounts a ON a.id = c.account_id
@@ -267,12 +257,7 @@ describe('import of sparse history', () => {
           extra_merchant_data: { merchant_account_age_days: 3 },
         },
       ];
-      const response = await app.server.inject({
-        method: 'POST',
-        url: '/v1/admin/import',
-        headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/x-ndjson' },
-        payload: sparse.map((line) => JSON.stringify(line)).join('\n'),
-      });
+      const response = await postImport(app.server, sparse.map((line) => JSON.stringify(line)).join('\n'));
       expect(response.json()).toEqual({ imported: 3, rejected: [] });
       const session = (await app.request('POST', '/v1/sessions', { body: sessionBody() })).json();
       expect((await app.request('POST', `/v1/sessions/${session.id}/authorize`)).statusCode).toBe(200);

@@ -51,6 +51,19 @@ export async function makeTestApplication(
 
 export type TestApplication = Awaited<ReturnType<typeof makeTestApplication>>;
 
+/** POST /v1/admin/import with the admin key, as an operator sends history: NDJSON lines, as a string or a stream. */
+export function postImport(
+  server: Pick<Awaited<ReturnType<typeof makeApplication>>['server'], 'inject'>,
+  payload: string | NodeJS.ReadableStream,
+) {
+  return server.inject({
+    method: 'POST',
+    url: '/v1/admin/import',
+    headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/x-ndjson' },
+    payload,
+  });
+}
+
 export function sessionBody(overrides: Record<string, unknown> = {}) {
   return {
     amount: { value: 93900, currency: 'EUR' },

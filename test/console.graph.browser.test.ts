@@ -8,7 +8,7 @@ import { chromiumAvailable, freePort, type AuthenticatorBrowser } from './browse
 import { buildConsole, consoleArtifacts, openStaffDesk } from './console.desk.ts';
 import { makeApplication, type Application } from '../src/app.ts';
 import { makeManualClock } from '../src/shared/clock.ts';
-import { adminKey, testConfig } from './application.ts';
+import { testConfig, postImport } from './application.ts';
 import { makeTestDatabase } from './databases.ts';
 import { dropAddress, ringDevice, ringHistory, ringMembers } from './graph.ring.ts';
 import { normaliseAddress } from '../src/risk/normalise/address.normaliser.ts';
@@ -30,12 +30,7 @@ describe.skipIf(!available)('console entity graph and lists in chromium', () => 
       clock,
       defaultModelPath: null,
     });
-    const imported = await app.server.inject({
-      method: 'POST',
-      url: '/v1/admin/import',
-      headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/x-ndjson' },
-      payload: ringHistory(),
-    });
+    const imported = await postImport(app.server, ringHistory());
     expect(imported.json()).toMatchObject({ rejected: [] });
     await app.server.listen({ port, host: '127.0.0.1' });
     browser = await openStaffDesk(app, 'Ada', 'analyst');

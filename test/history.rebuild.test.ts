@@ -2,7 +2,7 @@
 // that was kept up to date live (imports, live approvals, payments, preferences).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { databaseKinds } from './databases.ts';
-import { adminKey, makeTestApplication, sessionBody, testConfig, type TestApplication } from './application.ts';
+import { makeTestApplication, sessionBody, testConfig, type TestApplication, postImport } from './application.ts';
 import { makeApplication } from '../src/app.ts';
 import { readHistory } from '../src/storage/history.reader.ts';
 import type { HistoryEvent } from '../src/risk/engine.ts';
@@ -46,12 +46,7 @@ describe.each(databaseKinds)('online state rebuild on %s', (kind) => {
     ]
       .map((line) => JSON.stringify(line))
       .join('\n');
-    const imported = await app.server.inject({
-      method: 'POST',
-      url: '/v1/admin/import',
-      headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/x-ndjson' },
-      payload: ndjson,
-    });
+    const imported = await postImport(app.server, ndjson);
     expect(imported.json().imported).toBe(3);
     for (const reference of ['live-1', 'live-2']) {
       app.clock.advance(3_600_000);

@@ -1,7 +1,7 @@
 // A start opens sealed orders only where it must: a repeated person is not decrypted again, and the state is the same.
 import { afterEach, describe, expect, it } from 'vitest';
 import { databaseKinds } from './databases.ts';
-import { adminKey, makeTestApplication, type TestApplication } from './application.ts';
+import { makeTestApplication, type TestApplication, postImport } from './application.ts';
 import type { SealedInputColumns } from '../src/privacy/personal-data.ts';
 import type { Database, SqlValue } from '../src/storage/database.ts';
 import type { SubjectKeyCache } from '../src/privacy/subject-store.ts';
@@ -43,12 +43,7 @@ describe.each(databaseKinds)('sealed orders on a start (%s)', (kind) => {
   /** A fresh application with the history above imported through the admin API. */
   async function startWithHistory(): Promise<TestApplication> {
     const started = (app = await makeTestApplication(kind));
-    const imported = await started.server.inject({
-      method: 'POST',
-      url: '/v1/admin/import',
-      headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/x-ndjson' },
-      payload: history,
-    });
+    const imported = await postImport(started.server, history);
     expect(imported.json()).toMatchObject({ imported: 7, rejected: [] });
     return started;
   }

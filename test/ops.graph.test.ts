@@ -2,7 +2,7 @@
 // found from one device, its drop address told apart from a pick-up point, bounds, marking fraud, acting on a cluster.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { databaseKinds } from './databases.ts';
-import { adminKey, makeTestApplication, sessionBody, type TestApplication } from './application.ts';
+import { makeTestApplication, sessionBody, type TestApplication, postImport } from './application.ts';
 import { makeStaffDesk } from './staff.desk.ts';
 import { dropAddress, pickupPoint, ringDevice, ringHistory, ringMembers } from './graph.ring.ts';
 import { normaliseAddress } from '../src/risk/normalise/address.normaliser.ts';
@@ -32,12 +32,7 @@ describe.each(databaseKinds)('entity graph and lists on the desk (%s)', (kind) =
 
   beforeAll(async () => {
     app = await makeTestApplication(kind);
-    const imported = await app.server.inject({
-      method: 'POST',
-      url: '/v1/admin/import',
-      headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/x-ndjson' },
-      payload: ringHistory(),
-    });
+    const imported = await postImport(app.server, ringHistory());
     expect(imported.json()).toMatchObject({ rejected: [] });
     await desk.hire('Ada', 'analyst');
   });

@@ -12,7 +12,7 @@ import { makeManualClock } from '../src/shared/clock.ts';
 import type { RiskEngine } from '../src/risk/engine.ts';
 import { makePlaceholderEngine } from '../src/risk/placeholder.engine.ts';
 import { formatDate, formatMoney, type Language } from '../src/i18n/format.ts';
-import { adminKey, sessionBody, testConfig } from './application.ts';
+import { sessionBody, testConfig, postImport } from './application.ts';
 import { makeTestDatabase } from './databases.ts';
 import en from '../web/portal/src/i18n/en.json' with { type: 'json' };
 import nl from '../web/portal/src/i18n/nl.json' with { type: 'json' };
@@ -123,12 +123,7 @@ describe.skipIf(!available)('consumer portal in chromium', () => {
         outcome_at: '2026-09-10T12:00:00Z',
       },
     ]);
-    const imported = await app.server.inject({
-      method: 'POST',
-      url: '/v1/admin/import',
-      headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/x-ndjson' },
-      payload: history.map((line) => JSON.stringify(line)).join('\n'),
-    });
+    const imported = await postImport(app.server, history.map((line) => JSON.stringify(line)).join('\n'));
     expect(imported.json()).toMatchObject({ imported: 4, rejected: [] });
 
     const bookShop = await app.merchants.create('Book Shop');

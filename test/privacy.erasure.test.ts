@@ -1,7 +1,7 @@
 // Canary erasure: a person planted through every path, erased, and not found again in any table, the online state or the logs.
 import { serialize } from 'node:v8';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { adminKey, makeTestApplication, sessionBody, type TestApplication } from './application.ts';
+import { adminKey, makeTestApplication, sessionBody, type TestApplication, postImport } from './application.ts';
 import { databaseKinds } from './databases.ts';
 import { codeIn } from './stepup/stepup.fixtures.ts';
 import { makeMemoryFeatureState } from '../src/risk/state/memory.feature-state.ts';
@@ -118,12 +118,7 @@ describe.each(databaseKinds)('canary erasure on %s', (kind) => {
 
   it('erases the canary everywhere but restricted storage, and their block-list entry still blocks', async () => {
     // Import: the canary's history, with their channels on file.
-    const imported = await app.server.inject({
-      method: 'POST',
-      url: '/v1/admin/import',
-      headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/x-ndjson' },
-      payload: history(),
-    });
+    const imported = await postImport(app.server, history());
     expect(imported.statusCode, imported.body).toBe(200);
     const [account] = await app.database.query<{ id: string }>(
       "SELECT id FROM accounts WHERE external_id = 'ext-canary'",

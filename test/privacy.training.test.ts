@@ -1,7 +1,7 @@
 // Training respects erasure: the next training snapshot (history replayed from the database) leaves erased people out.
 import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { adminKey, type TestApplication } from './application.ts';
+import { adminKey, type TestApplication, postImport } from './application.ts';
 import { databaseKinds } from './databases.ts';
 import { makeProtectionTestApplication } from './protection.helpers.ts';
 import { replayOrigin } from '../src/training/history.source.ts';
@@ -51,12 +51,7 @@ describe.each(databaseKinds)('training after an erasure on %s', (kind) => {
 
   it('replays the history of everyone but the erased person', async () => {
     const lines = [...history('erik'), ...history('fenna')].map((record) => JSON.stringify(record)).join('\n');
-    const imported = await app.server.inject({
-      method: 'POST',
-      url: '/v1/admin/import',
-      headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/x-ndjson' },
-      payload: lines,
-    });
+    const imported = await postImport(app.server, lines);
     expect(imported.statusCode, imported.body).toBe(200);
     const ordersOf = async (person: string) =>
       (

@@ -2,7 +2,7 @@
 // the victim, a customer onboarded live and later impersonated, and loyal customers who must be asked, not refused.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { databaseKinds, type DatabaseKind } from './databases.ts';
-import { adminKey, makeTestApplication, type TestApplication } from './application.ts';
+import { makeTestApplication, type TestApplication, postImport } from './application.ts';
 import { person, sessionFor, type Person, type SessionOptions } from '../src/risk/testing/scenario.fixtures.ts';
 import { maskEmail, maskPhone } from '../src/risk/policy/challenge.options.ts';
 import type { SessionInput } from '../src/checkout/session.schema.ts';
@@ -183,12 +183,7 @@ describe.each(variants)('proof of possession through the API on %s with the %s',
       ...bank.environment,
       ...payments.environment,
     });
-    const imported = await app.server.inject({
-      method: 'POST',
-      url: '/v1/admin/import',
-      headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/x-ndjson' },
-      payload: loyalHistory(loyal, app.clock.now()),
-    });
+    const imported = await postImport(app.server, loyalHistory(loyal, app.clock.now()));
     expect(imported.json()).toMatchObject({ imported: loyal.length * 9, rejected: [] });
   });
   afterAll(async () => {

@@ -9,7 +9,7 @@ import type { ImportRecord } from '../src/ingest/import.schema.ts';
 import { simulate } from '../src/simulation/world.simulation.ts';
 import { ispEmailDomains } from '../src/simulation/vocabulary.simulation.ts';
 import { postgresUrl } from './databases.ts';
-import { adminKey, makeTestApplication, type TestApplication } from './application.ts';
+import { adminKey, makeTestApplication, type TestApplication, postImport } from './application.ts';
 
 type OrderRecord = Extract<ImportRecord, { type: 'order' }>;
 
@@ -134,12 +134,7 @@ describe('realism suite: genuine orders through the shipped model', () => {
       }
     }
     app = await makeTestApplication(postgresUrl ? 'postgres' : 'pglite', { defaultModelPath: undefined, demo: true });
-    const imported = await app.server.inject({
-      method: 'POST',
-      url: '/v1/admin/import',
-      headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/x-ndjson' },
-      payload: history.map((record) => JSON.stringify(record)).join('\n'),
-    });
+    const imported = await postImport(app.server, history.map((record) => JSON.stringify(record)).join('\n'));
     expect(imported.statusCode, imported.body).toBe(200);
     expect(imported.json().rejected).toEqual([]);
   }, 600_000);

@@ -2,7 +2,7 @@
 // attack, ghost invoices, and friction for genuine returning customers.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { databaseKinds, type DatabaseKind } from './databases.ts';
-import { adminKey, makeTestApplication, type TestApplication } from './application.ts';
+import { makeTestApplication, type TestApplication, postImport } from './application.ts';
 import { person, sessionFor, type Person } from '../src/risk/testing/scenario.fixtures.ts';
 
 const day = 86_400_000;
@@ -78,12 +78,7 @@ describe.each(variants)('risk acceptance through the API on %s with the %s', (ki
 
   beforeAll(async () => {
     app = await makeTestApplication(kind, scoring === 'shipped model' ? { defaultModelPath: undefined } : {});
-    const imported = await app.server.inject({
-      method: 'POST',
-      url: '/v1/admin/import',
-      headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/x-ndjson' },
-      payload: historyFor([...colleagues, ...genuine], app.clock.now()),
-    });
+    const imported = await postImport(app.server, historyFor([...colleagues, ...genuine], app.clock.now()));
     expect(imported.json().rejected.slice(0, 3)).toEqual([]);
     expect(imported.json().imported).toBe((4 + 100) * 7);
   });

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { databaseKinds, makeTestDatabase } from './databases.ts';
-import { adminKey, sessionBody, testConfig } from './application.ts';
+import { sessionBody, testConfig, postImport } from './application.ts';
 import { makeApplication, type Application } from '../src/app.ts';
 import { makeManualClock } from '../src/shared/clock.ts';
 import type { Database } from '../src/storage/database.ts';
@@ -80,12 +80,7 @@ describe.each(databaseKinds)('online state snapshot on %s', (kind) => {
   }
 
   async function importLines(app: Application, ndjson: string): Promise<void> {
-    const response = await app.server.inject({
-      method: 'POST',
-      url: '/v1/admin/import',
-      headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/x-ndjson' },
-      payload: ndjson,
-    });
+    const response = await postImport(app.server, ndjson);
     expect(response.statusCode).toBe(200);
   }
 

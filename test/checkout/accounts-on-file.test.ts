@@ -4,7 +4,7 @@ import { afterEach, describe, expect, inject, it } from 'vitest';
 import { makePgliteWorkerDatabase } from '../../src/storage/pglite-worker.database.ts';
 import { migrate } from '../../src/storage/migrate.ts';
 import { databaseKinds, makeTestDatabase } from '../databases.ts';
-import { adminKey, makeTestApplication, type TestApplication } from '../application.ts';
+import { makeTestApplication, type TestApplication, postImport } from '../application.ts';
 import { historyLines } from '../../bench/import.bench.ts';
 import { sessionBody } from '../../bench/http.bench.ts';
 import { countingDatabase } from './counting-database.ts';
@@ -15,12 +15,7 @@ const historyCustomers = 9;
 
 /** The bench's history of `historyCustomers` customers, imported through the admin API. */
 async function importHistory(application: TestApplication): Promise<void> {
-  const imported = await application.server.inject({
-    method: 'POST',
-    url: '/v1/admin/import',
-    headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/x-ndjson' },
-    payload: historyLines(historyCustomers * 5),
-  });
+  const imported = await postImport(application.server, historyLines(historyCustomers * 5));
   expect(imported.statusCode).toBe(200);
 }
 

@@ -2,7 +2,7 @@
 // line is capped in length, and IMPORT_LIMIT_BYTES stops an HTTP import that runs over.
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { adminKey, makeTestApplication, type TestApplication } from '../application.ts';
+import { makeTestApplication, type TestApplication, postImport } from '../application.ts';
 import { databaseKinds, makeTestDatabase } from '../databases.ts';
 import { splitLines } from '../../src/ingest/import.parser.ts';
 import type { Database } from '../../src/storage/database.ts';
@@ -112,21 +112,14 @@ describe.each(databaseKinds)('import of hostile lines (%s)', (kind) => {
 
   it('answers an HTTP import over IMPORT_LIMIT_BYTES with 413, declared or streamed', async () => {
     const records = Array.from({ length: 60 }, (_, index) => account(`limit-${index}`));
-    const declared = await app.server.inject({
-      method: 'POST',
-      url: '/v1/admin/import',
-      headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/x-ndjson' },
-      payload: ndjson(records),
-    });
+    const declared = await postImport(app.server, ndjson(records));
     expect(declared.statusCode).toBe(413);
     expect(declared.json()).toMatchObject({ error: { code: 'import_too_large', imported: 0 } });
 
-    const streamed = await app.server.inject({
-      method: 'POST',
-      url: '/v1/admin/import',
-      headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/x-ndjson' },
-      payload: Readable.from(records.map((record) => `${JSON.stringify(record)}\n`)),
-    });
+    const streamed = await postImport(
+      app.server,
+      Readable.from(records.map((record) => `${JSON.stringify(record)}\n`)),
+    );
     expect(streamed.statusCode).toBe(413);
     const error = streamed.json().error;
     expect(error).toMatchObject({ code: 'import_too_large', stopped: { reason: 'import_too_large' } });

@@ -9,7 +9,7 @@ import { openDatabase } from '../../src/app.ts';
 import { runCli } from '../../src/cli/cli.ts';
 import { loadConfig } from '../../src/config.ts';
 import { databaseKinds } from '../databases.ts';
-import { adminKey, makeTestApplication, sessionBody, type TestApplication } from '../application.ts';
+import { adminKey, makeTestApplication, sessionBody, type TestApplication, postImport } from '../application.ts';
 import { readHistory } from '../../src/storage/history.reader.ts';
 
 const person = {
@@ -69,12 +69,7 @@ describe.each(databaseKinds)('imported orders sealed under their subject (%s)', 
   afterEach(async () => app?.close());
 
   async function importHistory() {
-    const imported = await app!.server.inject({
-      method: 'POST',
-      url: '/v1/admin/import',
-      headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/x-ndjson' },
-      payload: history,
-    });
+    const imported = await postImport(app!.server, history);
     expect(imported.statusCode, imported.body).toBe(200);
     expect(imported.json()).toMatchObject({ imported: 3, rejected: [] });
   }
