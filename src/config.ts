@@ -117,6 +117,7 @@ export const environmentSchema = z.object({
   DECISION_INPUT_RETENTION_DAYS: z.coerce.number().int().min(1).max(7300).default(365),
   ABANDONED_SESSION_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
   EXPIRED_CHALLENGE_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
+  SENT_MESSAGE_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
 });
 
 /** Privacy settings: the pseudonym key (shared with the encrypted store), erasure and retention periods. */
@@ -137,6 +138,8 @@ export interface PrivacyConfig {
   readonly decisionInputRetentionDays: number;
   readonly abandonedSessionRetentionDays: number;
   readonly expiredChallengeRetentionDays: number;
+  /** Delivered and failed outbox messages (notices, codes, webhooks) are deleted this long after they ended. */
+  readonly sentMessageRetentionDays: number;
 }
 
 export type Config = {
@@ -287,6 +290,7 @@ export function loadConfig(environment: Record<string, string | undefined>): Con
         decisionInputRetentionDays: value.DECISION_INPUT_RETENTION_DAYS,
         abandonedSessionRetentionDays: value.ABANDONED_SESSION_RETENTION_DAYS,
         expiredChallengeRetentionDays: value.EXPIRED_CHALLENGE_RETENTION_DAYS,
+        sentMessageRetentionDays: value.SENT_MESSAGE_RETENTION_DAYS,
       },
       production: value.NODE_ENV === 'production',
       demo: false,
@@ -515,6 +519,11 @@ export const configDocumentation: ReadonlyArray<readonly [string, string, string
   ['DECISION_INPUT_RETENTION_DAYS', '365', "A decision's copy of the typed-in personal data is removed after this"],
   ['ABANDONED_SESSION_RETENTION_DAYS', '30', 'Checkout sessions that never became an order are deleted after this'],
   ['EXPIRED_CHALLENGE_RETENTION_DAYS', '30', 'Step-up challenges are deleted this long after they expired'],
+  [
+    'SENT_MESSAGE_RETENTION_DAYS',
+    '30',
+    'Delivered and failed outbox messages (notices, codes, webhooks) are deleted this long after they ended',
+  ],
   [
     'MASTER_KEYS',
     '(development key)',

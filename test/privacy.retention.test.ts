@@ -1,4 +1,5 @@
-// Privacy retention: abandoned checkouts, expired challenges, old decision inputs and due restricted records go, once each.
+// Privacy retention: abandoned checkouts, expired challenges, old decision inputs, due restricted records and messages
+// sent go, once each.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adminKey, makeTestApplication, sessionBody, type TestApplication } from './application.ts';
 import { databaseKinds } from './databases.ts';
@@ -81,7 +82,7 @@ describe.each(databaseKinds)('privacy retention on %s', (kind) => {
 
     // Nothing is past its period yet.
     const now = () => new Date(app.clock.now());
-    expect(Object.values(await purgePrivacyExpired(app.database, now(), app.config.privacy))).toEqual([0, 1, 0, 0]);
+    expect(Object.values(await purgePrivacyExpired(app.database, now(), app.config.privacy))).toEqual([0, 1, 0, 0, 0]);
     app.clock.advance(31 * day);
     const [first, second] = await Promise.all([
       purgePrivacyExpired(app.database, now(), app.config.privacy),
@@ -112,8 +113,50 @@ describe.each(databaseKinds)('privacy retention on %s', (kind) => {
     expect(kept!.input).not.toHaveProperty('customer');
     expect(kept!.input).not.toHaveProperty('billing_address');
     expect(kept!.input).not.toHaveProperty('pseudonyms');
-    expect(Object.values(await purgePrivacyExpired(app.database, now(), app.config.privacy))).toEqual([0, 0, 0, 0]);
+    expect(Object.values(await purgePrivacyExpired(app.database, now(), app.config.privacy))).toEqual([0, 0, 0, 0, 0]);
     app.clock.advance(30 * day);
-    expect(Object.values(await purgePrivacyExpired(app.database, now(), app.config.privacy))).toEqual([0, 0, 0, 1]);
+    expect(Object.values(await purgePrivacyExpired(app.database, now(), app.config.privacy))).toEqual([0, 0, 0, 1, 0]);
+  });
+  it('deletes messages that ended past the period (delivered, failed), never pending or held ones, once each', async () => {
+    // An approval's own messages go through the outbox as the server sends them: delivered by the worker.
+    const session = await app.request('POST', '/v1/sessions', {
+      body: sessionBody({
+        amount: { value: 2500, currency: 'EUR' },
+        lines: [{ name: 'Book', quantity: 1, unit_price: 2500 }],
+        merchant_reference: 'messages',
+      }),
+    });
+    expect(session.statusCode, session.body).toBe(201);
+    const decided = (await app.request('POST', `/v1/sessions/${session.json().id}/authorize`)).json();
+    expect(decided.decision, JSON.stringify(decided)).toBe('approved');
+    await app.database.query("DELETE FROM outbox WHERE status <> 'pending'");
+    const sent = await app.outbox.drainOnce();
+    expect(sent).toBeGreaterThan(0);
+    const delivered = await count("SELECT 1 FROM outbox WHERE status = 'delivered'");
+    expect(delivered).toBe(sent);
+    // Beside them: one failed for good, one still pending (its retries), one held, all as old as the others.
+    const at = new Date(app.clock.now());
+    for (const [id, status] of [
+      ['out_failed', 'failed'],
+      ['out_pending', 'pending'],
+      ['out_held', 'held'],
+    ] as const)
+      await app.database.query(
+        `INSERT INTO outbox (id, topic, recipient, payload, status, attempts, next_attempt_at, created_at)
+         VALUES ($1, 'notification', 'someone@example.nl', '{}', $2, 3, $3, $3)`,
+        [id, status, at],
+      );
+
+    const now = () => new Date(app.clock.now());
+    app.clock.advance(29 * day);
+    expect((await purgePrivacyExpired(app.database, now(), app.config.privacy)).sent_messages).toBe(0);
+    app.clock.advance(2 * day);
+    const [first, second] = await Promise.all([
+      purgePrivacyExpired(app.database, now(), app.config.privacy),
+      purgePrivacyExpired(app.database, now(), app.config.privacy),
+    ]);
+    expect(first.sent_messages! + second.sent_messages!).toBe(delivered + 1);
+    const left = await app.database.query<{ id: string }>('SELECT id FROM outbox ORDER BY id');
+    expect(left.map((row) => row.id)).toEqual(['out_held', 'out_pending']);
   });
 });

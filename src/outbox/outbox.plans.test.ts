@@ -6,6 +6,7 @@ import { makeManualClock } from '../shared/clock.ts';
 import type { Database } from '../storage/database.ts';
 import { dueTopicsSql, retryDelayMilliseconds } from './outbox.ts';
 import { makeOutboxLane } from './outbox.lane.ts';
+import { purgeFinishedMessages } from '../privacy/privacy.retention.ts';
 
 describe.each(databaseKinds)('outbox statement plans on %s', (kind) => {
   let database: Database;
@@ -51,6 +52,30 @@ describe.each(databaseKinds)('outbox statement plans on %s', (kind) => {
       expect(probe, `analyzed ${analyzed}`).not.toMatch(/Bitmap|Seq Scan on outbox/);
       expect(lease, `analyzed ${analyzed}`).toMatch(/Index Scan using outbox_due_by_topic on outbox/);
       expect(lease, `analyzed ${analyzed}`).not.toMatch(/Bitmap|Seq Scan on outbox/);
+    }
+  });
+  it('finds messages past their retention by outbox_finished, not by reading the whole outbox each minute', async () => {
+    database = await makeTestDatabase(kind);
+    const at = new Date('2026-01-01T00:00:00Z');
+    // A day's messages ended, spread over the day; the retention runs every scheduler minute and finds few each time.
+    await database.query(
+      `INSERT INTO outbox (id, topic, recipient, payload, status, next_attempt_at, created_at, delivered_at)
+       SELECT 'out_' || g, 'notification', 'r' || (g % 500), '{}', CASE WHEN g % 50 = 0 THEN 'failed' ELSE 'delivered' END,
+         $1::timestamptz + g * interval '30 seconds', $1::timestamptz + g * interval '30 seconds',
+         CASE WHEN g % 50 = 0 THEN NULL ELSE $1::timestamptz + g * interval '30 seconds' END
+       FROM generate_series(1, 3000) g`,
+      [at],
+    );
+    const { plans, explainer } = explainingDatabase(database);
+    for (const analyzed of [false, true]) {
+      if (analyzed) await database.query('ANALYZE outbox');
+      plans.length = 0;
+      await purgeFinishedMessages(explainer, new Date(at.getTime() + 60_000));
+      expect(plans).toHaveLength(1);
+      expect(plans[0], `analyzed ${analyzed}`).toMatch(
+        /Index Scan using outbox_finished on outbox|Bitmap Index Scan on outbox_finished/,
+      );
+      expect(plans[0], `analyzed ${analyzed}`).not.toMatch(/Seq Scan on outbox/);
     }
   });
 });

@@ -1,4 +1,5 @@
-// Retention of personal data past its period: abandoned checkouts, expired challenges, decision inputs, restricted records.
+// Retention of personal data past its period: abandoned checkouts, expired challenges, decision inputs, restricted
+// records, messages sent.
 import type { PrivacyConfig } from '../config.ts';
 import type { Clock } from '../shared/clock.ts';
 import type { Database, SqlExecutor } from '../storage/database.ts';
@@ -80,12 +81,30 @@ async function purgeDecisionInputs(database: Database, before: Date): Promise<nu
   return rows.length;
 }
 
-async function untilDone(purge: () => Promise<number>): Promise<number> {
+/**
+ * Messages that ended (delivered, or failed after their last attempt) by the period: a notice, a code (already
+ * scrubbed once delivered), a webhook's payload, each with its recipient. Pending and held messages stay whatever
+ * their age. A statement of its own per batch (no transaction), by the index outbox_finished (migration 102).
+ */
+export async function purgeFinishedMessages(database: Database, before: Date): Promise<number> {
+  const rows = await database.query(
+    // By the row versions just locked (a TID scan): `id IN (...)` was planned as a join that read the whole outbox.
+    `DELETE FROM outbox WHERE ctid = ANY (ARRAY(
+       SELECT ctid FROM outbox WHERE status IN ('delivered', 'failed') AND coalesce(delivered_at, next_attempt_at) < $1
+       LIMIT ${messageBatchSize} FOR UPDATE SKIP LOCKED))
+     RETURNING 1`,
+    [before],
+  );
+  return rows.length;
+}
+const messageBatchSize = 5_000;
+
+async function untilDone(purge: () => Promise<number>, size = batchSize): Promise<number> {
   let total = 0;
   for (;;) {
     const count = await purge();
     total += count;
-    if (count < batchSize) return total;
+    if (count < size) return total;
   }
 }
 
@@ -104,6 +123,10 @@ export async function purgePrivacyExpired(
     ),
     decision_inputs: await untilDone(() => purgeDecisionInputs(database, ago(privacy.decisionInputRetentionDays))),
     restricted_records: await untilDone(() => purgeDueRestrictedRecords(database, now)),
+    sent_messages: await untilDone(
+      () => purgeFinishedMessages(database, ago(privacy.sentMessageRetentionDays)),
+      messageBatchSize,
+    ),
   };
 }
 
