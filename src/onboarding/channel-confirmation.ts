@@ -22,6 +22,10 @@ export interface OnboardingSecrets {
 const lifetimeMilliseconds = 7 * 86_400_000;
 const idPattern = /^chc_[0-9a-z]{1,40}$/;
 
+/** No code for the channel (parameter `channel`) still runs at the moment `at`: the condition a new code is sent under. */
+const noCodeRunning = (channel: string, at: string) =>
+  `NOT EXISTS (SELECT 1 FROM channel_confirmations p WHERE p.channel_id = ${channel} AND p.expires_at > ${at})`;
+
 export const confirmationToken = (secret: string, confirmationId: string) =>
   `${confirmationId}.${signToken(secret, 'channel-confirmation', confirmationId)}`;
 
@@ -49,8 +53,6 @@ export function makeChannelConfirmationHook(dependencies: OnboardingSecrets & { 
     // sent a code since (two at once share one group's transaction): each code, and its message, is written only if
     // no code for that channel is still running when the write runs. The messages come first and test the very same
     // condition, so all of it goes in one statement on one snapshot: a message exactly when its code is written.
-    const noCodeRunning = (channel: string, at: string) =>
-      `NOT EXISTS (SELECT 1 FROM channel_confirmations p WHERE p.channel_id = ${channel} AND p.expires_at > ${at})`;
     const codes = channels.map((channel) => ({ channel, id: dependencies.ids.next('chc') }));
     for (const { channel, id } of codes)
       await enqueueNotification(

@@ -5,6 +5,7 @@ import type { Ids } from '../shared/ids.ts';
 import type { Database, SqlExecutor, SqlValue } from '../storage/database.ts';
 import { dueAtFirstParameter, makeOutboxLane, type OutboxLaneLimits } from './outbox.lane.ts';
 import { listenFor } from '../storage/notifications.ts';
+import { renumbered } from '../storage/deferred-writes.ts';
 
 export interface OutboxMessage {
   readonly id: string;
@@ -62,7 +63,7 @@ export async function enqueue(
     await tx.query(`${columns} VALUES ($1, $2, $3, $4, $5, $6, $6)`, values);
     return id;
   }
-  const condition = onlyIf.sql.replace(/\$(\d+)/g, (_, index: string) => `$${Number(index) + values.length}`);
+  const condition = renumbered(onlyIf.sql, values.length);
   await tx.query(`${columns} SELECT $1, $2, $3, $4::jsonb, $5, $6::timestamptz, $6::timestamptz WHERE ${condition}`, [
     ...values,
     ...onlyIf.params,

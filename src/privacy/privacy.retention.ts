@@ -7,6 +7,8 @@ import { daysAfter } from './erasure.step.ts';
 import { purgeDueRestrictedRecords } from './restricted.storage.ts';
 
 const batchSize = 500;
+/** Messages are small rows deleted by one statement each batch: more of them at once. */
+const messageBatchSize = 5_000;
 
 /**
  * Checkout sessions that never became an order, with what hangs from them (decisions, challenges, proofs). Sessions
@@ -97,7 +99,6 @@ export async function purgeFinishedMessages(database: Database, before: Date): P
   );
   return rows.length;
 }
-const messageBatchSize = 5_000;
 
 async function untilDone(purge: () => Promise<number>, size = batchSize): Promise<number> {
   let total = 0;

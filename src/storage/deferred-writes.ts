@@ -51,7 +51,7 @@ function classify(text: string): { table: string; kind: 'insert' | 'change' } | 
 }
 
 /** Renumbers $1..$n of one statement to follow the parameters of those before it. */
-const renumbered = (text: string, offset: number) =>
+export const renumbered = (text: string, offset: number) =>
   offset === 0 ? text : text.replace(/\$(\d+)/g, (_, index: string) => `$${Number(index) + offset}`);
 
 /** A write joins the statement unless it must see a row written earlier in it (it names a table written before). */
