@@ -8,7 +8,8 @@ import {
   type WindowName,
 } from './feature-state.ts';
 import { appendRecent, pruneRecent, windowTotals, type RecentList } from './window.counter.ts';
-import { flattenLists, unflattenLists, type FlatLists } from './flat-lists.ts';
+import { concatFlatLists, flattenLists, joinTypedArrays, unflattenLists, type FlatLists } from './flat-lists.ts';
+import { RowCut } from './row-cut.ts';
 
 /** Beyond this many distinct accounts or names an entity is plainly shared; counting further adds nothing. */
 const distinctCap = 64;
@@ -61,27 +62,99 @@ function grownInt(array: Int32Array, size: number, fill: number): Int32Array<Arr
   return next;
 }
 
-interface DistinctData {
-  readonly first: Int32Array;
-  readonly counts: Int32Array;
-  readonly overflow: ReadonlyMap<number, number[]>;
-}
-
-/** An entity table in plain, structured-clone-able form (typed arrays cut to size), for the state snapshot. */
-export interface EntityTableData {
-  readonly keys: string[];
+/** An entity table's number columns for a range of rows (typed arrays cut to the range). */
+export interface EntityColumns {
   readonly firstSeen: Float64Array;
   readonly lastSeen: Float64Array;
+  readonly lastFraudAt: Float64Array;
   readonly orders: Int32Array;
   readonly unpaid: Int32Array;
   readonly fraud: Int32Array;
-  readonly lastFraudAt: Float64Array;
-  readonly accounts: DistinctData;
-  readonly names: DistinctData;
-  readonly surnames: DistinctData;
+  readonly accountsFirst: Int32Array;
+  readonly accountsCount: Int32Array;
+  readonly namesFirst: Int32Array;
+  readonly namesCount: Int32Array;
+  readonly surnamesFirst: Int32Array;
+  readonly surnamesCount: Int32Array;
+}
+const floatColumns = ['firstSeen', 'lastSeen', 'lastFraudAt'] as const;
+const intColumns = [
+  'orders',
+  'unpaid',
+  'fraud',
+  'accountsFirst',
+  'accountsCount',
+  'namesFirst',
+  'namesCount',
+  'surnamesFirst',
+  'surnamesCount',
+] as const;
+const columnNames = [...floatColumns, ...intColumns] as const;
+
+/** What a cut holds of a table besides its rows: how many rows, and where the sweep was. */
+export interface EntityTableHead {
+  readonly size: number;
+  readonly sweepCursor: number;
+}
+
+/**
+ * Keys, number columns and lists of the rows from `from` on (as many as `keys` holds): velocity, parties, distinct
+ * overflows. A snapshot writes a table a range of rows at a time.
+ */
+export interface EntityRows {
+  readonly from: number;
+  readonly keys: string[];
+  readonly columns: EntityColumns;
   readonly recent: FlatLists;
   readonly parties: FlatLists;
-  readonly sweepCursor: number;
+  readonly accounts: FlatLists;
+  readonly names: FlatLists;
+  readonly surnames: FlatLists;
+}
+
+/** An entity table in plain, structured-clone-able form, for the state snapshot: its head and all its rows. */
+export interface EntityTableData {
+  readonly head: EntityTableHead;
+  readonly rows: EntityRows;
+}
+
+/**
+ * One row as it was, kept for a cut when the row changes before the cut's writer reached it: its lists and its
+ * number columns (in columnNames' order).
+ */
+type RowCopy = readonly [
+  recent: number[] | undefined,
+  parties: number[] | undefined,
+  accounts: number[] | undefined,
+  names: number[] | undefined,
+  surnames: number[] | undefined,
+  numbers: readonly number[],
+];
+
+/** Joins the row ranges of one table, in order, into one range from row 0. */
+export function joinEntityRows(parts: readonly EntityRows[]): EntityRows {
+  const lists = (pick: (rows: EntityRows) => FlatLists): FlatLists => concatFlatLists(parts.map(pick));
+  const columns = {} as Record<keyof EntityColumns, Float64Array | Int32Array>;
+  for (const name of floatColumns)
+    columns[name] = joinTypedArrays(
+      parts.map((part) => part.columns[name]),
+      (length) => new Float64Array(length),
+    );
+  for (const name of intColumns)
+    columns[name] = joinTypedArrays(
+      parts.map((part) => part.columns[name]),
+      (length) => new Int32Array(length),
+    );
+  return {
+    from: 0,
+    keys: parts.flatMap((part) => part.keys),
+    columns: columns as unknown as EntityColumns,
+    recent: lists((part) => part.recent),
+    parties: lists((part) => part.parties),
+    accounts: lists((part) => part.accounts),
+    names: lists((part) => part.names),
+    surnames: lists((part) => part.surnames),
+  };
 }
 
 /** A small set of numbers stored as "first value + overflow list", because most entities see one account and one name. */
@@ -115,15 +188,13 @@ class DistinctColumn {
     }
     this.counts[row] = count + 1;
   }
-  toData(size: number): DistinctData {
-    const overflow = new Map<number, number[]>();
-    for (const [row, values] of this.overflow) overflow.set(row, values.slice());
-    return { first: this.first.slice(0, size), counts: this.counts.slice(0, size), overflow };
-  }
-  load(data: DistinctData, capacity: number): void {
-    this.first = grownInt(data.first, capacity, -1);
-    this.counts = grownInt(data.counts, capacity, 0);
-    for (const [row, values] of data.overflow) this.overflow.set(row, values);
+  load(first: Int32Array, counts: Int32Array, overflow: readonly (number[] | undefined)[], capacity: number): void {
+    this.first = grownInt(first, capacity, -1);
+    this.counts = grownInt(counts, capacity, 0);
+    this.overflow.clear();
+    overflow.forEach((values, row) => {
+      if (values !== undefined) this.overflow.set(row, values);
+    });
   }
   values(row: number, limit: number): number[] {
     if ((this.counts[row] ?? 0) === 0) return [];
@@ -148,6 +219,8 @@ export class EntityTable {
   private readonly recent: (RecentList | undefined)[] = [];
   private readonly parties: (number[] | undefined)[] = [];
   private sweepCursor = 0;
+  /** The cut being written, if any: rows it has not reached are copied before they change. */
+  private cut: RowCut<RowCopy> | null = null;
 
   constructor(readonly kind: EntityKind) {}
 
@@ -190,6 +263,7 @@ export class EntityTable {
     surnameHash: number,
     emailHash = 0,
   ): void {
+    this.cut?.keep(row, () => this.copyOf(row));
     if ((this.orders[row] ?? 0) === 0) this.firstSeen[row] = at;
     this.lastSeen[row] = at;
     this.orders[row] = (this.orders[row] ?? 0) + 1;
@@ -203,11 +277,14 @@ export class EntityTable {
   }
 
   adjustUnpaid(row: number, delta: number): void {
-    if (row >= 0) this.unpaid[row] = (this.unpaid[row] ?? 0) + delta;
+    if (row < 0) return;
+    this.cut?.keep(row, () => this.copyOf(row));
+    this.unpaid[row] = (this.unpaid[row] ?? 0) + delta;
   }
 
   adjustFraud(row: number, delta: number, at = 0): void {
     if (row < 0) return;
+    this.cut?.keep(row, () => this.copyOf(row));
     this.fraud[row] = (this.fraud[row] ?? 0) + delta;
     if (delta > 0) this.lastFraudAt[row] = Math.max(this.lastFraudAt[row] ?? 0, at);
   }
@@ -235,52 +312,134 @@ export class EntityTable {
     };
   }
 
-  /** A copy that later changes to this table do not reach, so it can be serialised a slice at a time. */
-  toData(): EntityTableData {
-    const size = this.size;
+  /** The live number columns, by name. */
+  private column(name: (typeof columnNames)[number]): Float64Array | Int32Array {
+    switch (name) {
+      case 'firstSeen':
+        return this.firstSeen;
+      case 'lastSeen':
+        return this.lastSeen;
+      case 'lastFraudAt':
+        return this.lastFraudAt;
+      case 'orders':
+        return this.orders;
+      case 'unpaid':
+        return this.unpaid;
+      case 'fraud':
+        return this.fraud;
+      case 'accountsFirst':
+        return this.accounts.first;
+      case 'accountsCount':
+        return this.accounts.counts;
+      case 'namesFirst':
+        return this.names.first;
+      case 'namesCount':
+        return this.names.counts;
+      case 'surnamesFirst':
+        return this.surnames.first;
+      case 'surnamesCount':
+        return this.surnames.counts;
+    }
+  }
+
+  /** One row as it is now, copied, to keep for a cut. */
+  private copyOf(row: number): RowCopy {
+    return [
+      this.recent[row]?.slice(),
+      this.parties[row]?.slice(),
+      this.accounts.overflow.get(row)?.slice(),
+      this.names.overflow.get(row)?.slice(),
+      this.surnames.overflow.get(row)?.slice(),
+      columnNames.map((name) => this.column(name)[row] ?? 0),
+    ];
+  }
+
+  /**
+   * Takes a cut of the rows there are now: `cutRows` then hands them out a range at a time as they were now, however
+   * the table changes meanwhile (a row is copied before its first change), until `endCut`.
+   */
+  cutHead(): EntityTableHead {
+    if (this.cut !== null) throw new Error(`the ${this.kind} table is already being cut`);
+    this.cut = new RowCut(this.size);
+    return { size: this.size, sweepCursor: this.sweepCursor };
+  }
+
+  /** The cut's rows from `from` (where the last call ended, or 0) to at most `to`, as they were at the cut. */
+  cutRows(from: number, to: number): EntityRows {
+    const cut = this.cut;
+    if (cut === null || from !== cut.written) throw new Error(`the ${this.kind} table's cut is not at row ${from}`);
+    const end = Math.min(to, cut.size);
+    const columns = {} as Record<keyof EntityColumns, Float64Array | Int32Array>;
+    for (const name of columnNames) columns[name] = this.column(name).slice(from, end);
+    const lists: (readonly (number[] | undefined)[])[] = [];
+    for (let row = from; row < end; row += 1) {
+      const kept = cut.take(row);
+      if (kept === undefined) {
+        lists.push([
+          this.recent[row],
+          this.parties[row],
+          this.accounts.overflow.get(row),
+          this.names.overflow.get(row),
+          this.surnames.overflow.get(row),
+        ]);
+        continue;
+      }
+      lists.push([kept[0], kept[1], kept[2], kept[3], kept[4]]);
+      columnNames.forEach((name, index) => (columns[name][row - from] = kept[5][index]!));
+    }
+    cut.written = end;
+    const flat = (index: number): FlatLists => flattenLists(lists.map((entry) => entry[index]));
     return {
-      keys: this.keys.slice(0, size),
-      firstSeen: this.firstSeen.slice(0, size),
-      lastSeen: this.lastSeen.slice(0, size),
-      orders: this.orders.slice(0, size),
-      unpaid: this.unpaid.slice(0, size),
-      fraud: this.fraud.slice(0, size),
-      lastFraudAt: this.lastFraudAt.slice(0, size),
-      accounts: this.accounts.toData(size),
-      names: this.names.toData(size),
-      surnames: this.surnames.toData(size),
-      recent: flattenLists(this.recent, size),
-      parties: flattenLists(this.parties, size),
-      sweepCursor: this.sweepCursor,
+      from,
+      // Keys never change once a row has one: the live array's are the cut's.
+      keys: this.keys.slice(from, end),
+      columns: columns as unknown as EntityColumns,
+      recent: flat(0),
+      parties: flat(1),
+      accounts: flat(2),
+      names: flat(3),
+      surnames: flat(4),
     };
+  }
+
+  endCut(): void {
+    this.cut = null;
+  }
+
+  /** The rows the current cut holds (0 without one). */
+  get cutSize(): number {
+    return this.cut?.size ?? 0;
   }
 
   /** Fills an empty table from a snapshot, with room to grow by a quarter before the next doubling. */
   load(data: EntityTableData): void {
-    const size = data.keys.length;
+    const { head, rows } = data;
+    const size = head.size;
+    if (rows.from !== 0 || rows.keys.length !== size) throw new Error(`the ${this.kind} table's rows are incomplete`);
     const capacity = Math.max(1024, Math.ceil(size * 1.25));
+    const columns = rows.columns;
     this.capacity = capacity;
-    this.firstSeen = grownFloat(data.firstSeen, capacity);
-    this.lastSeen = grownFloat(data.lastSeen, capacity);
-    this.orders = grownInt(data.orders, capacity, 0);
-    this.unpaid = grownInt(data.unpaid, capacity, 0);
-    this.fraud = grownInt(data.fraud, capacity, 0);
-    this.lastFraudAt = grownFloat(data.lastFraudAt, capacity);
-    this.accounts.load(data.accounts, capacity);
-    this.names.load(data.names, capacity);
-    this.surnames.load(data.surnames, capacity);
+    this.firstSeen = grownFloat(columns.firstSeen, capacity);
+    this.lastSeen = grownFloat(columns.lastSeen, capacity);
+    this.orders = grownInt(columns.orders, capacity, 0);
+    this.unpaid = grownInt(columns.unpaid, capacity, 0);
+    this.fraud = grownInt(columns.fraud, capacity, 0);
+    this.lastFraudAt = grownFloat(columns.lastFraudAt, capacity);
+    this.accounts.load(columns.accountsFirst, columns.accountsCount, unflattenLists(rows.accounts), capacity);
+    this.names.load(columns.namesFirst, columns.namesCount, unflattenLists(rows.names), capacity);
+    this.surnames.load(columns.surnamesFirst, columns.surnamesCount, unflattenLists(rows.surnames), capacity);
     this.keys.length = 0;
     this.index.clear();
-    const recent = unflattenLists(data.recent);
-    const parties = unflattenLists(data.parties);
+    const recent = unflattenLists(rows.recent);
+    const parties = unflattenLists(rows.parties);
     for (let row = 0; row < size; row += 1) {
-      const key = data.keys[row]!;
+      const key = rows.keys[row]!;
       this.keys.push(key);
       this.index.set(key, row);
       this.recent.push(recent[row]);
       this.parties.push(parties[row]);
     }
-    this.sweepCursor = data.sweepCursor;
+    this.sweepCursor = head.sweepCursor;
   }
 
   /** Frees velocity lists that fell out of every window; called a slice at a time so no apply pauses long. */
@@ -288,11 +447,16 @@ export class EntityTable {
     const size = this.recent.length;
     for (let step = 0; step < budget && size > 0; step += 1) {
       this.sweepCursor = (this.sweepCursor + 1) % size;
-      const list = this.recent[this.sweepCursor];
-      if (list !== undefined && !pruneRecent(list, cutoff)) this.recent[this.sweepCursor] = undefined;
-      const parties = this.parties[this.sweepCursor];
-      if (parties !== undefined && (parties[parties.length - partyStride] ?? 0) < cutoff)
-        this.parties[this.sweepCursor] = undefined;
+      const row = this.sweepCursor;
+      const list = this.recent[row];
+      const parties = this.parties[row];
+      const prunes = list !== undefined && (list[0] ?? 0) <= cutoff;
+      const drops = parties !== undefined && (parties[parties.length - partyStride] ?? 0) < cutoff;
+      if (!prunes && !drops) continue;
+      // A row the sweep changes is kept as it was for a cut being written (one that stays as it is need not be).
+      this.cut?.keep(row, () => this.copyOf(row));
+      if (prunes && !pruneRecent(list, cutoff)) this.recent[row] = undefined;
+      if (drops) this.parties[row] = undefined;
     }
   }
 }

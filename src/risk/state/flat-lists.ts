@@ -46,3 +46,32 @@ export function unflattenLists(flat: FlatLists): (number[] | undefined)[] {
   }
   return lists;
 }
+
+/** Typed arrays laid end to end in a new one (`make` gives it at its length); a single part is returned as it is. */
+export function joinTypedArrays<Typed extends Float64Array | Int32Array | Uint8Array>(
+  parts: readonly Typed[],
+  make: (length: number) => Typed,
+): Typed {
+  if (parts.length === 1) return parts[0]!;
+  const joined = make(parts.reduce((total, part) => total + part.length, 0));
+  let at = 0;
+  for (const part of parts) {
+    joined.set(part, at);
+    at += part.length;
+  }
+  return joined;
+}
+
+/** Several flattened ranges of lists, in order, as one. */
+export function concatFlatLists(parts: readonly FlatLists[]): FlatLists {
+  return {
+    values: joinTypedArrays(
+      parts.map((part) => part.values),
+      (length) => new Float64Array(length),
+    ),
+    lengths: joinTypedArrays(
+      parts.map((part) => part.lengths),
+      (length) => new Int32Array(length),
+    ),
+  };
+}

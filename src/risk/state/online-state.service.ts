@@ -121,10 +121,16 @@ export function makeOnlineStateService(dependencies: OnlineStateDependencies) {
     await replay(completeUpTo);
     await mkdir(dirname(snapshotPath), { recursive: true });
     const started = performance.now();
-    // The cut (a copy of the state) holds the event loop; the frames are then serialised one per turn of it.
-    const data = state.exportData();
+    // Taking the cut (copies of the number columns) holds the event loop; each frame is then made and serialised in
+    // a turn of its own, rows that change meanwhile copied as they were first.
+    const cut = state.cut();
     const cutMilliseconds = performance.now() - started;
-    const header = await writeStateSnapshot(snapshotPath, data, { databaseId, mark: stamp });
+    let header: Awaited<ReturnType<typeof writeStateSnapshot>>;
+    try {
+      header = await writeStateSnapshot(snapshotPath, cut, { databaseId, mark: stamp });
+    } finally {
+      cut.release();
+    }
     completeUpTo = next;
     lastWritten = {
       bytes: header.bytes,

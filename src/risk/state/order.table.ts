@@ -1,6 +1,7 @@
 // Column storage for orders: enough to apply later payments and labels to the right account and entities.
 import { hashText } from '../normalise/text.normaliser.ts';
 import type { EntityTable } from './entity.table.ts';
+import { RowCut } from './row-cut.ts';
 
 /** A second, independent 32-bit hash of the order id: with the first it identifies an order among millions. */
 function checkHash(orderId: string): number {
@@ -44,20 +45,37 @@ interface Tables {
  */
 const columnCount = 8;
 
-/** The order table in plain, structured-clone-able form, for the state snapshot. */
-export interface OrderTableData {
-  readonly count: number;
+/** The columns of the orders from `from` on (as many as `amounts` holds), typed arrays cut to the range. */
+export interface OrderRowsData {
+  readonly from: number;
   readonly columns: Int32Array;
   readonly amounts: Float64Array;
   readonly statuses: Uint8Array;
   readonly labelCodes: Uint8Array;
+}
+
+/** The order table in plain, structured-clone-able form, for the state snapshot: all its rows and its index. */
+export interface OrderTableData extends OrderRowsData {
+  readonly count: number;
   /** The id-hash index flattened: [hash, row] pairs; a hash shared by several orders appears once per order. */
   readonly index: Int32Array;
 }
 
+/** What an order's later facts change (the rest is fixed when it is added): amount, status, label. */
+type ChangingValues = readonly [amount: number, status: number, label: number];
+
 export class OrderTable {
   private readonly index = new Map<number, number | number[]>();
   private capacity = 1024;
+  /**
+   * The cut being written: its rows (an order's amount, status and label kept before they change, until written),
+   * and where it is in the index. The index only grows (a new order adds its row; none is removed), so the cut's pairs
+   * are the live index's pairs of rows below its count, whenever read.
+   */
+  private cut: {
+    readonly rows: RowCut<ChangingValues>;
+    readonly entries: Iterator<[number, number | number[]]>;
+  } | null = null;
   private columns = new Int32Array(this.capacity * columnCount);
   private amounts = new Float64Array(this.capacity);
   private statuses = new Uint8Array(this.capacity);
@@ -103,24 +121,59 @@ export class OrderTable {
     return row;
   }
 
-  toData(): OrderTableData {
-    const pairs = new Int32Array(this.count * 2);
-    let at = 0;
-    for (const [hash, bucket] of this.index) {
-      for (const row of typeof bucket === 'number' ? [bucket] : bucket) {
-        pairs[at] = hash;
-        pairs[at + 1] = row;
-        at += 2;
-      }
-    }
-    return {
-      count: this.count,
-      columns: this.columns.slice(0, this.count * columnCount),
-      amounts: this.amounts.slice(0, this.count),
-      statuses: this.statuses.slice(0, this.count),
-      labelCodes: this.labelCodes.slice(0, this.count),
-      index: pairs.subarray(0, at),
+  /** Takes a cut of the orders there are now: their rows by `cutRows`, the index by `cutIndex`, then `endCut`. */
+  cutHead(): { readonly count: number } {
+    if (this.cut !== null) throw new Error('the order table is already being cut');
+    this.cut = { rows: new RowCut(this.count), entries: this.index.entries() };
+    return { count: this.count };
+  }
+
+  /** The cut's rows from `from` (where the last call ended, or 0) to at most `to`, as they were at the cut. */
+  cutRows(from: number, to: number): OrderRowsData {
+    const cut = this.cut;
+    if (cut === null || from !== cut.rows.written) throw new Error(`the order table's cut is not at row ${from}`);
+    const end = Math.min(to, cut.rows.size);
+    const data = {
+      from,
+      // An order's columns are fixed when it is added.
+      columns: this.columns.slice(from * columnCount, end * columnCount),
+      amounts: this.amounts.slice(from, end),
+      statuses: this.statuses.slice(from, end),
+      labelCodes: this.labelCodes.slice(from, end),
     };
+    for (let row = from; row < end; row += 1) {
+      const kept = cut.rows.take(row);
+      if (kept === undefined) continue;
+      [data.amounts[row - from], data.statuses[row - from], data.labelCodes[row - from]] = kept;
+    }
+    cut.rows.written = end;
+    return data;
+  }
+
+  /** Called before an order's amount, status or label changes. */
+  private keep(row: number): void {
+    this.cut?.rows.keep(row, () => [this.amounts[row] ?? 0, this.statuses[row] ?? 0, this.labelCodes[row] ?? 0]);
+  }
+
+  /** The cut's next index pairs ([hash, row] flat; at most `limit`), or null when all are out. */
+  cutIndex(limit: number): Int32Array | null {
+    const cut = this.cut;
+    if (cut === null) throw new Error('the order table is not being cut');
+    const pairs: number[] = [];
+    while (pairs.length < limit * 2) {
+      const next = cut.entries.next();
+      if (next.done === true) break;
+      const [hash, bucket] = next.value;
+      const count = cut.rows.size;
+      if (typeof bucket === 'number') {
+        if (bucket < count) pairs.push(hash, bucket);
+      } else for (const row of bucket) if (row < count) pairs.push(hash, row);
+    }
+    return pairs.length === 0 ? null : Int32Array.from(pairs);
+  }
+
+  endCut(): void {
+    this.cut = null;
   }
 
   /** Fills an empty table from a snapshot. */
@@ -169,18 +222,21 @@ export class OrderTable {
     return this.amounts[row] ?? 0;
   }
   setAmount(row: number, amount: number): void {
+    this.keep(row);
     this.amounts[row] = amount;
   }
   status(row: number): OrderStatus {
     return orderStatuses[this.statuses[row] ?? 0] ?? 'open';
   }
   setStatus(row: number, status: OrderStatus): void {
+    this.keep(row);
     this.statuses[row] = orderStatuses.indexOf(status);
   }
   label(row: number): OrderLabel {
     return labels[this.labelCodes[row] ?? 0] ?? null;
   }
   setLabel(row: number, label: Exclude<OrderLabel, null>): void {
+    this.keep(row);
     this.labelCodes[row] = labels.indexOf(label);
   }
 

@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HistoryEvent } from '../engine.ts';
-import type { SnapshotQuery } from './feature-state.ts';
-import { makeMemoryFeatureState, type MemoryFeatureState } from './memory.feature-state.ts';
+import { entityKinds, type SnapshotQuery } from './feature-state.ts';
+import { makeMemoryFeatureState, type MemoryFeatureState, type StateFrame } from './memory.feature-state.ts';
 import { readStateSnapshot, writeStateSnapshot } from './state-snapshot.file.ts';
 
 const day = 86_400_000;
@@ -73,7 +73,8 @@ describe('state snapshot cut', () => {
     const before = events(0, 600);
     const live = stateOf(before);
     const path = join(directory, 'cut.snapshot');
-    const writing = writeStateSnapshot(path, live.exportData(), { databaseId: 'test', mark: 1 });
+    const cut = live.cut();
+    const writing = writeStateSnapshot(path, cut, { databaseId: 'test', mark: 1 });
     // Applied while the frames are still being serialised (the writer lets the event loop go between them).
     for (const event of events(600, 300)) live.applySync(event);
     const written = await writing;
@@ -88,5 +89,31 @@ describe('state snapshot cut', () => {
     expect(loaded.sizes()).not.toEqual(live.sizes());
     for (let customer = 0; customer < 13; customer += 1)
       expect(loaded.snapshotSync(query(customer, customer))).toEqual(expected.snapshotSync(query(customer, customer)));
+  });
+
+  it('fails (does not hang) when the writer cannot write, and the cut can be released and taken again', async () => {
+    const live = stateOf(events(0, 600));
+    const cut = live.cut();
+    await expect(
+      writeStateSnapshot(join(directory, 'missing', 'dir', 'cut.snapshot'), cut, { databaseId: 'test', mark: 1 }),
+    ).rejects.toThrow(/ENOENT/);
+    cut.release();
+    expect(live.exportData()).toEqual(stateOf(events(0, 600)).exportData());
+  });
+
+  it('turns down a whole file whose frames are not what this build writes, without throwing', async () => {
+    const path = join(directory, 'foreign-frames.snapshot');
+    const meta = { version: 3, applied: 1, latestAt: start, accountSweepCursor: 0 } as const;
+    // Checksummed and complete as a file, but a frame of another shape (no keys, no columns).
+    const frames = [
+      ['meta', meta],
+      ...entityKinds.map((kind) => ['table', kind, { size: 1, sweepCursor: 0 }]),
+      ['orders', { count: 0 }],
+      ['tableRows', 'device', { from: 0 }],
+    ] as unknown as StateFrame[];
+    await writeStateSnapshot(path, { frames }, { databaseId: 'test', mark: 1 });
+    const reading = await readStateSnapshot(path, { databaseId: 'test', mark: 1 });
+    expect(reading.ok).toBe(false);
+    if (!reading.ok) expect(reading.reason).toMatch(/^unreadable frames: TypeError/);
   });
 });
