@@ -3,6 +3,7 @@
 import type { Database } from './database.ts';
 import type { HistoryEvent } from '../risk/engine.ts';
 import type { InputOpener } from './sealed-order.reader.ts';
+import type { BackgroundOpener } from '../privacy/background-opener.ts';
 
 /** A source hands out its events a page at a time (in time order): no promise or generator step per event. */
 export type Source = () => AsyncGenerator<HistoryEvent[]>;
@@ -23,6 +24,11 @@ export interface HistoryRange {
    * once erased) an order is replayed with the person-free stand-in. A read passes it one cache of subject keys.
    */
   readonly openInput?: InputOpener;
+  /**
+   * Opens on a thread of its own (with the same keys as `openInput`, which must be given too): each page's sealed
+   * values as the page is read ahead, while the event loop applies the pages before. A start's rebuild passes it.
+   */
+  readonly background?: BackgroundOpener;
   /**
    * Orders as the online state needs them (`normalised_order`: a few fields of the input, each distinct value
    * normalised once per read) instead of their whole input: what a start reads. Training needs the input.
@@ -73,28 +79,45 @@ export function scan<Shape extends Row>(
   const later = select(keyset);
   const read = (last: Shape | null): Promise<Shape[]> =>
     last === null ? database.query<Shape>(first) : database.query<Shape>(later, [last.at_us, last.id]);
+  /** A page as read, and as prepared (its `prepare` done: its sealed values fetched and opened). */
+  interface Page {
+    readonly read: Promise<Shape[] | null>;
+    readonly prepared: Promise<Shape[] | null>;
+  }
   /**
-   * Prepared as soon as it arrives (while the caller still applies the page before), after the previous page was
-   * prepared and mapped: the page before was mapped when it was handed out, right after this one was asked for.
+   * A page from its read: prepared as soon as the read is in. Reads follow each other (the next one needs this one's
+   * last row) and are attached before the next read's `then`, so prepares start in page order (what `prepare` relies
+   * on: it decides each page against the pages before), yet a page's preparing (a fetch, opening on the background
+   * thread) overlaps the next page's read and the preparing of the page before: chained read, prepare, read, the
+   * three waited on each other and the event loop sat idle for the sum.
    */
-  const page = async (last: Shape | null): Promise<Shape[]> => {
-    const rows = await readAgainOnFailure(() => read(last));
-    if (prepare !== undefined && rows.length > 0) await prepare(rows);
-    return rows;
-  };
-  /** The page after `previous` is asked for as soon as `previous` is in (null: there is none). */
-  const following = (previous: Promise<Shape[] | null>): Promise<Shape[] | null> =>
-    previous.then((rows) => (rows === null || rows.length < pageSize ? null : page(rows[rows.length - 1]!)));
+  const pageOf = (read: Promise<Shape[] | null>): Page => ({
+    read,
+    prepared: read.then(async (rows) => {
+      if (rows !== null && prepare !== undefined && rows.length > 0) await prepare(rows);
+      return rows;
+    }),
+  });
+  /** The page after `previous` is asked for as soon as `previous` is read (null: there is none). */
+  const following = (previous: Page): Page =>
+    pageOf(
+      previous.read.then((rows) =>
+        rows === null || rows.length < pageSize ? null : readAgainOnFailure(() => read(rows[rows.length - 1]!)),
+      ),
+    );
   return async function* () {
-    const ahead: Promise<Shape[] | null>[] = [page(null)];
+    const ahead: Page[] = [pageOf(readAgainOnFailure(() => read(null)))];
     while (ahead.length < pagesAhead) ahead.push(following(ahead[ahead.length - 1]!));
     for (;;) {
       const current = ahead.shift()!;
-      const rows = await current;
+      const rows = await current.prepared;
       if (rows === null) return;
       ahead.push(following(ahead[ahead.length - 1] ?? current));
-      // A failed prefetch is thrown when awaited above, not reported as unhandled while this page is applied.
-      for (const pending of ahead) pending.catch(() => undefined);
+      // A failed read or prepare ahead is thrown when awaited above, not reported as unhandled meanwhile.
+      for (const pending of ahead) {
+        pending.read.catch(() => undefined);
+        pending.prepared.catch(() => undefined);
+      }
       if (rows.length > 0) yield rows.map(map);
       if (rows.length < pageSize) return;
     }
