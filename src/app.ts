@@ -16,6 +16,7 @@ import { makeSubjectStore } from './privacy/subject-store.ts';
 import { sealPlainAccounts } from './privacy/account-data.seal.ts';
 import { makeSubjectKeys } from './privacy/subject-keys.ts';
 import { makePersonalData } from './privacy/personal-data.ts';
+import { startBackgroundOpener } from './privacy/background-opener.ts';
 import { makeOnlineStateService } from './risk/state/online-state.service.ts';
 import type { RiskEngine } from './risk/engine.ts';
 import { makeMemoryFeatureState } from './risk/state/memory.feature-state.ts';
@@ -226,6 +227,7 @@ export async function makeApplication(config: Config, overrides: Overrides = {})
     recordsIntoState: overrides.engine === undefined,
     snapshotPath: stateSnapshotPath(config, overrides),
     openInput: personalData.open,
+    startBackgroundOpener: () => startBackgroundOpener(config.privacy),
     log: (details, message) => startLog(details, message),
   });
   // Several processes on one PostgreSQL: each tails the facts the others commit (PGlite has one process, no tail).

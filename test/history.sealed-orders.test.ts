@@ -1,7 +1,9 @@
 // A start opens sealed orders only where it must: a repeated person is not decrypted again, and the state is the same.
 import { afterEach, describe, expect, it } from 'vitest';
 import { databaseKinds } from './databases.ts';
-import { makeTestApplication, type TestApplication, postImport } from './application.ts';
+import { makeTestApplication, type TestApplication, postImport, testConfig } from './application.ts';
+import { startBackgroundOpener, type BackgroundOpener } from '../src/privacy/background-opener.ts';
+import { makeOnlineStateService } from '../src/risk/state/online-state.service.ts';
 import type { SealedInputColumns } from '../src/privacy/personal-data.ts';
 import type { Database, SqlValue } from '../src/storage/database.ts';
 import type { SubjectKeyCache } from '../src/privacy/subject-store.ts';
@@ -126,6 +128,82 @@ describe.each(databaseKinds)('sealed orders on a start (%s)', (kind) => {
     expect(erasedKeys).toHaveLength(6);
     expect(JSON.stringify(erasedKeys)).not.toContain(customer.email);
     expect(JSON.stringify(erasedKeys)).not.toContain('dev-anna');
+  });
+
+  it('opens on the background thread what it would open on the event loop, and the same erased stand-ins', async () => {
+    app = await startWithHistory();
+    const privacy = testConfig().privacy;
+    const onLoop = await read({ openInput: app.personalData.open, forState: true });
+    // The event loop's opener counts what reaches it: with the thread, no order, account or channel does.
+    const loop = countingOpener(app.personalData.open);
+    let loopOpens = 0;
+    const openInput: NonNullable<HistoryRange['openInput']> = (row, cache) => {
+      loopOpens += 1;
+      return loop.openInput(row, cache);
+    };
+    const background = await startBackgroundOpener(privacy);
+    try {
+      const onThread = await read({ openInput, forState: true, background });
+      expect(onThread).toEqual(onLoop);
+      expect(loopOpens).toBe(0);
+      expect(onThread.some((event) => event.kind === 'account' && event.email === customer.email)).toBe(true);
+    } finally {
+      await background.close();
+    }
+    // Shredded keys: the thread answers "erased" and the orders and the account become their stand-ins, as on the loop.
+    await app.database.query('UPDATE subjects SET wrapped_key = NULL');
+    const erasedOnLoop = await read({ openInput: app.personalData.open, forState: true });
+    const again = await startBackgroundOpener(privacy);
+    try {
+      const erasedOnThread = await read({ openInput, forState: true, background: again });
+      expect(erasedOnThread).toEqual(erasedOnLoop);
+      expect(JSON.stringify(erasedOnThread)).not.toContain(customer.email);
+      expect(JSON.stringify(erasedOnThread)).not.toContain('dev-anna');
+    } finally {
+      await again.close();
+    }
+    // A closed thread fails a read rather than answering nothing.
+    await expect(
+      again.openValues([{ subject_id: 's', master_key_id: 'k', wrapped_key: null, sealed_input: null }]),
+    ).rejects.toThrow(/closed/);
+  });
+
+  it("a start's rebuild opens on the thread, and on the event loop when the thread cannot start", async () => {
+    app = await startWithHistory();
+    const privacy = testConfig().privacy;
+    const started = async (startBackground: () => Promise<BackgroundOpener>) => {
+      const state = makeMemoryFeatureState();
+      const lines: string[] = [];
+      const service = makeOnlineStateService({
+        database: app!.database,
+        state,
+        record: async (event) => state.applySync(event),
+        recordsIntoState: true,
+        snapshotPath: null,
+        openInput: app!.personalData.open,
+        startBackgroundOpener: startBackground,
+        log: (_details, message) => lines.push(message),
+      });
+      const figures = await service.start();
+      return { state, lines, figures };
+    };
+    const threads: BackgroundOpener[] = [];
+    const onThread = await started(async () => {
+      const opener = await startBackgroundOpener(privacy);
+      threads.push(opener);
+      return opener;
+    });
+    const onLoop = await started(() => Promise.reject(new Error('no thread here')));
+    expect(threads).toHaveLength(1);
+    expect(onThread.figures.replayedEvents).toBeGreaterThan(7);
+    expect(onLoop.figures.replayedEvents).toBe(onThread.figures.replayedEvents);
+    expect(onLoop.state.exportData()).toEqual(onThread.state.exportData());
+    expect(onLoop.lines).toContain('opening thread not started: the rebuild opens on the event loop');
+    expect(onThread.lines).not.toContain('opening thread not started: the rebuild opens on the event loop');
+    // The rebuild ended the thread it started: no unwrapped key outlives the read.
+    await expect(
+      threads[0]!.openValues([{ subject_id: 's', master_key_id: 'k', wrapped_key: null, sealed_input: null }]),
+    ).rejects.toThrow(/closed/);
   });
 
   it('reads plain inputs (orders from before sealing) for the state as it reads their whole input', async () => {

@@ -9,6 +9,7 @@ import { normaliseIban } from '../risk/normalise/iban.normaliser.ts';
 import { normaliseName } from '../risk/normalise/name.normaliser.ts';
 import { phoneKey } from '../risk/normalise/phone.normaliser.ts';
 import type { OrderKeys } from '../risk/normalise/session.normaliser.ts';
+import { stateFieldsOf, type OrderStateFields } from './history.state-fields.ts';
 import { hashText } from '../risk/normalise/text.normaliser.ts';
 import {
   makeCachedOpener,
@@ -111,32 +112,8 @@ function makeOrderKeyReader(): (row: StateOrderRow) => OrderKeys {
 
 type IdentityFields = Pick<StateOrderRow, 'name' | 'email' | 'phone' | 'billing' | 'shipping' | 'iban'>;
 
-interface StateOrderRow extends Row {
+interface StateOrderRow extends Row, OrderStateFields {
   account_id: string;
-  amount: string | number;
-  email: string | null;
-  phone: string | null;
-  name: string | null;
-  iban: string | null;
-  billing: string | null;
-  shipping: string | null;
-  device_id: string | null;
-  ip: string | null;
-}
-
-/** The fields the state reads, taken from a whole input (an order whose input is sealed in its session). */
-function stateFieldsOf(input: SessionInput): Omit<StateOrderRow, keyof Row | 'account_id'> {
-  return {
-    amount: input.amount.value,
-    email: input.customer.email ?? null,
-    phone: input.customer.phone ?? null,
-    name: input.customer.name ?? null,
-    iban: input.customer.iban ?? null,
-    billing: JSON.stringify(input.billing_address),
-    shipping: input.shipping_address ? JSON.stringify(input.shipping_address) : null,
-    device_id: input.device?.id ?? null,
-    ip: input.device?.ip ?? null,
-  };
 }
 
 // A live order keeps a person-free copy; its personal data lives once, sealed in its session under the subject's key.
@@ -210,8 +187,14 @@ export function orderSource(database: Database, range: HistoryRange): Source {
   if (range.forState) {
     const keys = makeOrderKeyReader();
     // Kept copies (imports and live orders): opened only when they do not repeat the account's previous person.
-    const keptKeys = makeKeptOrderKeys<StatePageRow>(range.openInput, keptOrderFetch(database), (row, input) =>
-      keys({ ...row, ...stateFieldsOf(input) }),
+    const background = range.background;
+    const keptKeys = makeKeptOrderKeys<StatePageRow, OrderStateFields>(
+      range.openInput,
+      keptOrderFetch(database),
+      (row, input) => keys({ ...row, ...stateFieldsOf(input) }),
+      background === undefined
+        ? undefined
+        : { open: (rows) => background.openOrderStates(rows), keysOf: (row, fields) => keys({ ...row, ...fields }) },
     );
     return scan<StatePageRow>(
       database,

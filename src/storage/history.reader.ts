@@ -20,6 +20,28 @@ function openSealed<T>(range: HistoryRange, key: SubjectKeyColumns, sealed: Uint
   return opened === erased ? null : opened;
 }
 
+/**
+ * A source's sealed values: opened on the background thread a page at a time when the range has one (`prepare`, as
+ * the page arrives), else each as its row is mapped (`opened`). Null: not sealed, or unreadable.
+ */
+function sealedValues<Shape extends Row & SubjectKeyColumns, T>(
+  range: HistoryRange,
+  sealedOf: (row: Shape) => Uint8Array | null,
+): { prepare?: (rows: Shape[]) => Promise<void>; opened: (row: Shape) => T | null } {
+  const background = range.background;
+  if (background === undefined || !range.openInput)
+    return { opened: (row) => openSealed<T>(range, row, sealedOf(row)) };
+  const values = new WeakMap<Shape, T | null>();
+  return {
+    async prepare(rows) {
+      const sealed = rows.filter((row) => sealedOf(row) !== null);
+      const opened = await background.openValues<T>(sealed.map((row) => ({ ...row, sealed_input: sealedOf(row) })));
+      sealed.forEach((row, index) => values.set(row, opened[index] ?? null));
+    },
+    opened: (row) => values.get(row) ?? null,
+  };
+}
+
 /** An account's subject key, by the page row's `subject_id`. */
 const subjectLookup = lookup('k', 'master_key_id, wrapped_key FROM subjects', 'id = t.subject_id');
 
@@ -31,7 +53,19 @@ export async function historyMark(database: Database): Promise<number> {
   return row === undefined || !row.is_called ? 0 : Number(row.last_value);
 }
 
+type ChannelRow = Row &
+  SubjectKeyColumns & {
+    account_id: string;
+    kind: 'email' | 'phone';
+    value: string | null;
+    sealed_value: Uint8Array | null;
+    value_pseudonym: string | null;
+    verified_us: number | null;
+  };
+
 export function historySources(database: Database, range: HistoryRange = {}): Source[] {
+  const accountValues = sealedValues<Row & AccountSealedColumns, AccountPersonal>(range, (row) => row.sealed_personal);
+  const channelValues = sealedValues<ChannelRow, string>(range, (row) => row.sealed_value);
   return [
     scan<Row & AccountSealedColumns>(
       database,
@@ -40,7 +74,7 @@ export function historySources(database: Database, range: HistoryRange = {}): So
          date_of_birth::text AS date_of_birth, address FROM accounts`,
       't.sealed_personal, t.subject_id, k.master_key_id, k.wrapped_key, t.name, t.email, t.phone, t.date_of_birth, t.address',
       (row) => {
-        const person = openSealed<AccountPersonal>(range, row, row.sealed_personal) ?? row;
+        const person = accountValues.opened(row) ?? row;
         return {
           kind: 'account',
           accountId: row.id,
@@ -53,18 +87,9 @@ export function historySources(database: Database, range: HistoryRange = {}): So
         };
       },
       subjectLookup,
+      accountValues.prepare,
     ),
-    scan<
-      Row &
-        SubjectKeyColumns & {
-          account_id: string;
-          kind: 'email' | 'phone';
-          value: string | null;
-          sealed_value: Uint8Array | null;
-          value_pseudonym: string | null;
-          verified_us: number | null;
-        }
-    >(
+    scan<ChannelRow>(
       database,
       range,
       'SELECT id, created_at AS at, history_seq AS seq, history_writer, account_id, kind, value, sealed_value, value_pseudonym, verified_at FROM channels',
@@ -76,8 +101,7 @@ export function historySources(database: Database, range: HistoryRange = {}): So
         channelId: row.id,
         channel: row.kind,
         // Once erased, a value of its own: one made-up value would link every erased person's channels.
-        value:
-          openSealed<string>(range, row, row.sealed_value) ?? row.value ?? `[erased:${row.value_pseudonym ?? row.id}]`,
+        value: channelValues.opened(row) ?? row.value ?? `[erased:${row.value_pseudonym ?? row.id}]`,
         verifiedAt: row.verified_us === null ? null : milliseconds(row.verified_us),
         at: milliseconds(row.at_us),
       }),
@@ -87,6 +111,7 @@ export function historySources(database: Database, range: HistoryRange = {}): So
         'a.subject_id, k.master_key_id, k.wrapped_key FROM accounts a LEFT JOIN subjects k ON k.id = a.subject_id',
         'a.id = t.account_id',
       ),
+      channelValues.prepare,
     ),
     orderSource(database, range),
     scan<Row & { order_id: string; outcome: 'paid_on_time' | 'paid_late' | 'unpaid' }>(

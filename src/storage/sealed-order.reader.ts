@@ -50,9 +50,19 @@ interface Remembered {
   keys: OrderKeys | undefined;
 }
 
-/** A repeat of a remembered order, or an order to open (`opens`) or stand in for (`opens` null), with its columns. */
-type Decision =
-  { readonly repeats: Remembered } | { readonly opens: Remembered | null; fetched: KeptOrderFetched | undefined };
+/**
+ * A repeat of a remembered order, or an order to open (`opens`) or stand in for (`opens` null), with its columns, and
+ * what opening it on the background thread gave (null: erased; undefined: not opened there).
+ */
+type Decision<Opened> =
+  | { readonly repeats: Remembered }
+  | { readonly opens: Remembered | null; fetched: KeptOrderFetched | undefined; opened?: Opened | null };
+
+/** Opening on a thread of its own (a start's rebuild): a page's orders at once, then keyed from what that gave. */
+export interface BackgroundOrderOpening<Row, Opened> {
+  open(rows: readonly KeptOrderFetched[]): Promise<readonly (Opened | null)[]>;
+  keysOf(row: Row & KeptOrderFetched, opened: Opened): OrderKeys;
+}
 
 const nothingFetched: KeptOrderFetched = {
   input: null,
@@ -74,16 +84,17 @@ const nothingFetched: KeptOrderFetched = {
  * copy with the page (about 1.6 KB of text to parse per order) cost a start more than decrypting the few that differ.
  * `keys` then keys the page's rows in the same order; each subject's key is unwrapped once per read.
  */
-export function makeKeptOrderKeys<Row extends KeptOrderPageRow>(
+export function makeKeptOrderKeys<Row extends KeptOrderPageRow, Opened = never>(
   openInput: InputOpener | undefined,
   fetch: KeptOrderFetch,
   keysOf: (row: Row & KeptOrderFetched, input: SessionInput) => OrderKeys,
+  background?: BackgroundOrderOpening<Row, Opened>,
 ) {
   const cache = makeSubjectKeyCache();
   let previous = new Map<string, Remembered>();
-  const decisions = new Map<Row, Decision>();
+  const decisions = new Map<Row, Decision<Opened>>();
 
-  function decide(row: Row): Decision {
+  function decide(row: Row): Decision<Opened> {
     // A shredded key or no sealed input: the erased stand-in, and the account's next order is opened again.
     if (openInput === undefined || !row.openable || row.subject_id === null) {
       previous.delete(row.account_id);
@@ -99,7 +110,7 @@ export function makeKeptOrderKeys<Row extends KeptOrderPageRow>(
   }
 
   async function prepare(rows: readonly Row[]): Promise<void> {
-    const fetching: { row: Row; decision: Extract<Decision, { opens: unknown }> }[] = [];
+    const fetching: { row: Row; decision: Extract<Decision<Opened>, { opens: unknown }> }[] = [];
     for (const row of rows) {
       const decision = decide(row);
       decisions.set(row, decision);
@@ -112,6 +123,10 @@ export function makeKeptOrderKeys<Row extends KeptOrderPageRow>(
       standIns,
     );
     for (const { row, decision } of fetching) decision.fetched = fetched.get(row.id);
+    if (background === undefined) return;
+    const opening = fetching.filter(({ decision }) => decision.opens !== null && decision.fetched !== undefined);
+    const opened = await background.open(opening.map(({ decision }) => decision.fetched!));
+    opening.forEach(({ decision }, index) => (decision.opened = opened[index] ?? null));
   }
 
   function keys(row: Row): OrderKeys {
@@ -124,6 +139,13 @@ export function makeKeptOrderKeys<Row extends KeptOrderPageRow>(
       return { ...remembered, amount: Number(row.amount) };
     }
     const full = { ...row, ...(decision.fetched ?? nothingFetched) };
+    if (decision.opened !== undefined && background !== undefined) {
+      // Opened on the background thread while earlier pages were applied; null: its key shredded meanwhile.
+      const orderKeys =
+        decision.opened === null ? keysOf(full, erasedInput(full.input)) : background.keysOf(full, decision.opened);
+      if (decision.opens !== null) decision.opens.keys = orderKeys;
+      return orderKeys;
+    }
     // Not found by the fetch (deleted by an erasure since the page was read): a stand-in with no pseudonyms, which the
     // rebuild every erasure ends with drops.
     const opened = decision.opens !== null && decision.fetched !== undefined ? openInput!(full, cache) : erased;

@@ -1,6 +1,7 @@
 // Brings the online state up on start (snapshot plus newer facts, or a full rebuild) and snapshots it while running.
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import type { BackgroundOpener } from '../../privacy/background-opener.ts';
 import type { Database } from '../../storage/database.ts';
 import { historyMark, readHistoryBatches, type HistoryRange } from '../../storage/history.reader.ts';
 import type { HistoryEvent } from '../engine.ts';
@@ -11,6 +12,11 @@ export interface OnlineStateDependencies {
   readonly database: Database;
   /** Opens the sealed session input of replayed orders (src/privacy/personal-data.ts). */
   readonly openInput?: HistoryRange['openInput'];
+  /**
+   * Starts a thread that opens with the same keys (src/privacy/background-opener.ts), for a full rebuild: it opens
+   * each page's sealed values while the pages before are applied. Without it a rebuild opens on the event loop.
+   */
+  readonly startBackgroundOpener?: () => Promise<BackgroundOpener>;
   readonly state: MemoryFeatureState;
   /** How a fact reaches the state (the engine's record); applying one twice changes nothing. */
   readonly record: (event: HistoryEvent) => Promise<void>;
@@ -43,9 +49,9 @@ export interface SnapshotFigures {
   readonly bytes: number;
   /** From the start of the write until the file was on disk under its name. */
   readonly milliseconds: number;
-  /** How long taking the cut (a copy of the state) held the event loop. */
+  /** How long taking the cut held the event loop (it copies nothing: rows are copied as they change). */
   readonly cutMilliseconds: number;
-  /** The longest the event loop was held serialising one frame of the cut. */
+  /** The longest the event loop was held making one frame of the cut (the writer thread serialises it). */
   readonly longestFrameMilliseconds: number;
   /** The longest stall of the event loop, at most: the cut and the longest frame (the rest ran between requests). */
   readonly blockedMilliseconds: number;
@@ -60,17 +66,35 @@ export function makeOnlineStateService(dependencies: OnlineStateDependencies) {
   let writing: Promise<unknown> = Promise.resolve();
   let lastWritten: SnapshotFigures | null = null;
 
-  async function replay(afterSequence: number | undefined): Promise<number> {
-    let events = 0;
-    const range = {
+  /** A full read (no sequence: a rebuild) opens on the background thread, if there is one; a catch-up is short. */
+  async function rangeFor(afterSequence: number | undefined): Promise<HistoryRange> {
+    const openInput = dependencies.openInput;
+    let background: BackgroundOpener | undefined;
+    if (afterSequence === undefined && openInput !== undefined && dependencies.startBackgroundOpener !== undefined)
+      background = await dependencies.startBackgroundOpener().catch((error: unknown) => {
+        // Slower, not wrong: the event loop opens as it always could.
+        log({ error: String(error) }, 'opening thread not started: the rebuild opens on the event loop');
+        return undefined;
+      });
+    return {
       ...(afterSequence === undefined ? {} : { afterSequence }),
       forState: true,
-      ...(dependencies.openInput ? { openInput: dependencies.openInput } : {}),
+      ...(openInput ? { openInput } : {}),
+      ...(background ? { background } : {}),
     };
-    for await (const batch of readHistoryBatches(database, range)) {
-      if (dependencies.recordsIntoState) for (const event of batch) state.applySync(event);
-      else for (const event of batch) await record(event);
-      events += batch.length;
+  }
+
+  async function replay(afterSequence: number | undefined): Promise<number> {
+    let events = 0;
+    const range = await rangeFor(afterSequence);
+    try {
+      for await (const batch of readHistoryBatches(database, range)) {
+        if (dependencies.recordsIntoState) for (const event of batch) state.applySync(event);
+        else for (const event of batch) await record(event);
+        events += batch.length;
+      }
+    } finally {
+      await range.background?.close();
     }
     return events;
   }
@@ -160,10 +184,14 @@ export function makeOnlineStateService(dependencies: OnlineStateDependencies) {
     const mark = await historyMark(database);
     const rebuilt = makeMemoryFeatureState();
     let events = 0;
-    const range = { forState: true, ...(dependencies.openInput ? { openInput: dependencies.openInput } : {}) };
-    for await (const batch of readHistoryBatches(database, range)) {
-      for (const event of batch) rebuilt.applySync(event);
-      events += batch.length;
+    const range = await rangeFor(undefined);
+    try {
+      for await (const batch of readHistoryBatches(database, range)) {
+        for (const event of batch) rebuilt.applySync(event);
+        events += batch.length;
+      }
+    } finally {
+      await range.background?.close();
     }
     state.replaceWith(rebuilt);
     events += await replay(mark);
