@@ -124,7 +124,12 @@ export function makeKeptOrderKeys<Row extends KeptOrderPageRow, Opened = never>(
     );
     for (const { row, decision } of fetching) decision.fetched = fetched.get(row.id);
     if (background === undefined) return;
-    const opening = fetching.filter(({ decision }) => decision.opens !== null && decision.fetched !== undefined);
+    // With no sealed value (gone since the page was read) an order is left to `keys`, which tells a kept copy (its
+    // stand-in) from a plain input as it always did.
+    const opening = fetching.filter(
+      ({ decision }) =>
+        decision.opens !== null && decision.fetched !== undefined && decision.fetched.sealed_input !== null,
+    );
     const opened = await background.open(opening.map(({ decision }) => decision.fetched!));
     opening.forEach(({ decision }, index) => (decision.opened = opened[index] ?? null));
   }
