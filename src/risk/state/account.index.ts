@@ -24,14 +24,12 @@ export function indexGet(index: AccountIndex, key: string | null): readonly numb
 }
 
 /**
- * An index in a snapshot: flat [key row, count, account rows...] per key. Every key is interned in its entity table
- * (the state adds a key there before indexing it), so the snapshot stores a row number, and loading shares the
- * table's string again.
- */
-/**
- * The next keys (at most `limit`) of an index as a cut holds them, in indexToData's form: `entries` walks the live index (it only
- * grows), each key's list cut to its length at the cut (a key added since has length 0 and is left out). Null when
- * the walk is over. Every key was interned in `table` before the cut, so its row is below the table's cut.
+ * The next keys (at most `limit`) of an index as a cut holds them, in the snapshot's form of an index: flat [key row,
+ * count, account rows...] per key. Every key is interned in its entity table (the state adds a key there before
+ * indexing it), so the snapshot stores a row number, and loading shares the table's string again. `entries` walks the
+ * live index (it only grows), each key's list cut to its length at the cut (a key added since has length 0 and is
+ * left out). Null when the walk is over. Every key was interned in `table` before the cut, so its row is below the
+ * table's cut.
  */
 export function indexCutPart(
   entries: Iterator<[string, number | number[]]>,

@@ -118,18 +118,17 @@ export interface EntityTableData {
   readonly rows: EntityRows;
 }
 
+/** A row's lists, in EntityRows' order: recent, parties, and the accounts, names and surnames overflows. */
+type RowLists = readonly (number[] | undefined)[];
+
 /**
  * One row as it was, kept for a cut when the row changes before the cut's writer reached it: its lists and its
  * number columns (in columnNames' order).
  */
-type RowCopy = readonly [
-  recent: number[] | undefined,
-  parties: number[] | undefined,
-  accounts: number[] | undefined,
-  names: number[] | undefined,
-  surnames: number[] | undefined,
-  numbers: readonly number[],
-];
+interface RowCopy {
+  readonly lists: RowLists;
+  readonly numbers: readonly number[];
+}
 
 /** Joins the row ranges of one table, in order, into one range from row 0. */
 export function joinEntityRows(parts: readonly EntityRows[]): EntityRows {
@@ -312,46 +311,42 @@ export class EntityTable {
     };
   }
 
-  /** The live number columns, by name. */
-  private column(name: (typeof columnNames)[number]): Float64Array | Int32Array {
-    switch (name) {
-      case 'firstSeen':
-        return this.firstSeen;
-      case 'lastSeen':
-        return this.lastSeen;
-      case 'lastFraudAt':
-        return this.lastFraudAt;
-      case 'orders':
-        return this.orders;
-      case 'unpaid':
-        return this.unpaid;
-      case 'fraud':
-        return this.fraud;
-      case 'accountsFirst':
-        return this.accounts.first;
-      case 'accountsCount':
-        return this.accounts.counts;
-      case 'namesFirst':
-        return this.names.first;
-      case 'namesCount':
-        return this.names.counts;
-      case 'surnamesFirst':
-        return this.surnames.first;
-      case 'surnamesCount':
-        return this.surnames.counts;
-    }
+  /** The live number columns, by name (read anew each time: growing the table replaces them). */
+  private columns(): Readonly<Record<keyof EntityColumns, Float64Array | Int32Array>> {
+    return {
+      firstSeen: this.firstSeen,
+      lastSeen: this.lastSeen,
+      lastFraudAt: this.lastFraudAt,
+      orders: this.orders,
+      unpaid: this.unpaid,
+      fraud: this.fraud,
+      accountsFirst: this.accounts.first,
+      accountsCount: this.accounts.counts,
+      namesFirst: this.names.first,
+      namesCount: this.names.counts,
+      surnamesFirst: this.surnames.first,
+      surnamesCount: this.surnames.counts,
+    };
+  }
+
+  /** A row's live lists. */
+  private listsOf(row: number): RowLists {
+    return [
+      this.recent[row],
+      this.parties[row],
+      this.accounts.overflow.get(row),
+      this.names.overflow.get(row),
+      this.surnames.overflow.get(row),
+    ];
   }
 
   /** One row as it is now, copied, to keep for a cut. */
   private copyOf(row: number): RowCopy {
-    return [
-      this.recent[row]?.slice(),
-      this.parties[row]?.slice(),
-      this.accounts.overflow.get(row)?.slice(),
-      this.names.overflow.get(row)?.slice(),
-      this.surnames.overflow.get(row)?.slice(),
-      columnNames.map((name) => this.column(name)[row] ?? 0),
-    ];
+    const columns = this.columns();
+    return {
+      lists: this.listsOf(row).map((list) => list?.slice()),
+      numbers: columnNames.map((name) => columns[name][row] ?? 0),
+    };
   }
 
   /**
@@ -369,23 +364,18 @@ export class EntityTable {
     const cut = this.cut;
     if (cut === null || from !== cut.written) throw new Error(`the ${this.kind} table's cut is not at row ${from}`);
     const end = Math.min(to, cut.size);
+    const live = this.columns();
     const columns = {} as Record<keyof EntityColumns, Float64Array | Int32Array>;
-    for (const name of columnNames) columns[name] = this.column(name).slice(from, end);
-    const lists: (readonly (number[] | undefined)[])[] = [];
+    for (const name of columnNames) columns[name] = live[name].slice(from, end);
+    const lists: RowLists[] = [];
     for (let row = from; row < end; row += 1) {
       const kept = cut.take(row);
       if (kept === undefined) {
-        lists.push([
-          this.recent[row],
-          this.parties[row],
-          this.accounts.overflow.get(row),
-          this.names.overflow.get(row),
-          this.surnames.overflow.get(row),
-        ]);
+        lists.push(this.listsOf(row));
         continue;
       }
-      lists.push([kept[0], kept[1], kept[2], kept[3], kept[4]]);
-      columnNames.forEach((name, index) => (columns[name][row - from] = kept[5][index]!));
+      lists.push(kept.lists);
+      columnNames.forEach((name, index) => (columns[name][row - from] = kept.numbers[index]!));
     }
     cut.written = end;
     const flat = (index: number): FlatLists => flattenLists(lists.map((entry) => entry[index]));

@@ -84,19 +84,29 @@ export function makeOnlineStateService(dependencies: OnlineStateDependencies) {
     };
   }
 
-  async function replay(afterSequence: number | undefined): Promise<number> {
+  /** Reads the facts after `afterSequence` (all: undefined) a batch at a time into `apply`; how many there were. */
+  async function readFacts(
+    afterSequence: number | undefined,
+    apply: (batch: HistoryEvent[]) => Promise<void> | void,
+  ): Promise<number> {
     let events = 0;
     const range = await rangeFor(afterSequence);
     try {
       for await (const batch of readHistoryBatches(database, range)) {
-        if (dependencies.recordsIntoState) for (const event of batch) state.applySync(event);
-        else for (const event of batch) await record(event);
+        await apply(batch);
         events += batch.length;
       }
     } finally {
       await range.background?.close();
     }
     return events;
+  }
+
+  function replay(afterSequence: number | undefined): Promise<number> {
+    return readFacts(afterSequence, async (batch) => {
+      if (dependencies.recordsIntoState) for (const event of batch) state.applySync(event);
+      else for (const event of batch) await record(event);
+    });
   }
 
   async function start(): Promise<StartFigures> {
@@ -145,8 +155,8 @@ export function makeOnlineStateService(dependencies: OnlineStateDependencies) {
     await replay(completeUpTo);
     await mkdir(dirname(snapshotPath), { recursive: true });
     const started = performance.now();
-    // Taking the cut (copies of the number columns) holds the event loop; each frame is then made and serialised in
-    // a turn of its own, rows that change meanwhile copied as they were first.
+    // Taking the cut copies nothing; each frame is then made in a turn of the event loop of its own (the writer thread
+    // serialises it), rows that change meanwhile copied as they were first.
     const cut = state.cut();
     const cutMilliseconds = performance.now() - started;
     let header: Awaited<ReturnType<typeof writeStateSnapshot>>;
@@ -183,16 +193,9 @@ export function makeOnlineStateService(dependencies: OnlineStateDependencies) {
   async function rebuild(): Promise<number> {
     const mark = await historyMark(database);
     const rebuilt = makeMemoryFeatureState();
-    let events = 0;
-    const range = await rangeFor(undefined);
-    try {
-      for await (const batch of readHistoryBatches(database, range)) {
-        for (const event of batch) rebuilt.applySync(event);
-        events += batch.length;
-      }
-    } finally {
-      await range.background?.close();
-    }
+    let events = await readFacts(undefined, (batch) => {
+      for (const event of batch) rebuilt.applySync(event);
+    });
     state.replaceWith(rebuilt);
     events += await replay(mark);
     completeUpTo = Math.max(completeUpTo, mark);

@@ -23,11 +23,6 @@ export class RowCut<Value> {
     if (value !== undefined) this.kept.delete(row);
     return value;
   }
-
-  /** Rows copied and still waiting for the writer (memory the cut holds). */
-  get keptRows(): number {
-    return this.kept.size;
-  }
 }
 
 /**
