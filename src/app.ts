@@ -295,6 +295,7 @@ export async function makeApplication(config: Config, overrides: Overrides = {})
     onGroupCommit: metrics.observeGroupCommit,
     afterDecision: decisionHooks,
     onReplay: replayHooks,
+    accountsOnFileKept: 10_000,
   });
   const stepUp = makeStepUp({
     ...stepUpDependencies,
@@ -449,7 +450,7 @@ export async function makeApplication(config: Config, overrides: Overrides = {})
     lists,
     forgetCachedSubjects: () => {
       personalData.forgetCachedSubjects();
-      checkout.forgetKeptSessions();
+      checkout.forgetKeptPersons();
     },
     onError: (task, error) => logError({ task, error: String(error) }, 'scheduled task failed'),
   });
@@ -457,6 +458,8 @@ export async function makeApplication(config: Config, overrides: Overrides = {})
 
   // Caches of webhook endpoints and capture modes drop what another process changed (NOTIFY from triggers).
   const unfollowTableChanges = await followTableChanges(database);
+  // Without notifications a kept account could outlive a change made by another process.
+  if (!unfollowTableChanges) checkout.stopKeepingAccounts();
   const unfollowLevers = followLevers({
     rulesets,
     lists,
@@ -566,6 +569,7 @@ export async function makeApplication(config: Config, overrides: Overrides = {})
       await erasure.stop();
       await outbox.stop();
       await unfollowTableChanges?.();
+      checkout.stop();
       unfollowLevers();
       await historyTail?.stop();
       await protection.stop();

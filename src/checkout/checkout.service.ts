@@ -22,6 +22,8 @@ import {
 } from './decision.writer.ts';
 import { isKeptInput, type PersonalData } from '../privacy/personal-data.ts';
 import { makeAccountsOnFileReader } from './accounts.repository.ts';
+import { makeAccountsOnFileCache } from './accounts-on-file.cache.ts';
+import { onTableChange } from '../storage/table-cache.ts';
 import { makeSessionInserter } from './session-inserts.ts';
 
 export interface CheckoutDependencies {
@@ -51,6 +53,11 @@ export interface CheckoutDependencies {
   readonly onGroupCommit?: (items: number) => void;
   /** Sessions kept from their creation for their authorize (0: every authorize reads its session). */
   readonly createdSessionsKept?: number;
+  /**
+   * Returning customers' accounts on file (channels, codes, language) kept between approvals, at most this many;
+   * 0 (the default): read before each approval. Only where changes are heard (`followTableChanges`, migration 198).
+   */
+  readonly accountsOnFileKept?: number;
 }
 
 export type {
@@ -70,7 +77,14 @@ export function makeCheckoutService(dependencies: CheckoutDependencies) {
     ...(dependencies.onGroupCommit ? { onCommit: dependencies.onGroupCommit } : {}),
   });
   // Concurrent approvals of returning customers read their accounts in one statement, outside the commit.
-  const readAccountOnFile = makeAccountsOnFileReader(database, personalData.accounts);
+  const readAccountsOnFile = makeAccountsOnFileReader(database, personalData.accounts);
+  // ... and once read, are kept until a change to them is heard (from any process).
+  const accountsOnFile = makeAccountsOnFileCache({
+    load: readAccountsOnFile,
+    capacity: dependencies.accountsOnFileKept ?? 0,
+  });
+  const unfollowAccountsOnFile = onTableChange('accounts_on_file', (accountIds) => accountsOnFile.forget(accountIds));
+  const readAccountOnFile = (accountId: string) => accountsOnFile.get(accountId);
   // Sessions created at the same moment under cached subjects are inserted in one statement.
   const insertSessionForLiveSubject = makeSessionInserter(database);
   // A checkout authorizes the session it created a moment ago, mostly on the same process: no read of it back.
@@ -289,6 +303,10 @@ export function makeCheckoutService(dependencies: CheckoutDependencies) {
       throw error;
     }
 
+    // This approval gave the account a channel: its notification will say so, but the next approval of the account
+    // may come first here. (A code it sent is no change to drop it for: see migration 198.)
+    if (decision.accountId !== null && outcome.events.some((event) => event.kind === 'channel'))
+      accountsOnFile.forget([decision.accountId]);
     // Online state follows the database: only facts that are committed are applied.
     for (const event of outcome.events) await engine.record(event);
     dependencies.onDecision?.(decision.outcome, latencyMicroseconds / 1e6);
@@ -319,7 +337,18 @@ export function makeCheckoutService(dependencies: CheckoutDependencies) {
     completeVerifiedSession,
     completeReview,
     /** Someone was erased: the inputs kept since their sessions' creation go too (they hold personal data in plain). */
-    forgetKeptSessions: () => createdSessions.clear(),
+    /** After an erasure: no erased person's session or opened channel stays in memory here. */
+    forgetKeptPersons: () => {
+      createdSessions.clear();
+      accountsOnFile.forget();
+    },
+    /** Changes to accounts cannot be heard (no notifications): keep none. */
+    stopKeepingAccounts: () => accountsOnFile.disable(),
+    /** Accounts on file kept now (tests, metrics). */
+    get accountsOnFileKept() {
+      return accountsOnFile.size;
+    },
+    stop: () => unfollowAccountsOnFile(),
   };
 }
 

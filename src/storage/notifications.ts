@@ -25,10 +25,15 @@ export async function listenFor(
   return null;
 }
 
-/** Table caches follow changes committed anywhere: a payload names the table, a gap (null) clears every cache. */
+/**
+ * Table caches follow changes committed anywhere: a payload names the table, or the table and the keys it touched
+ * (`accounts_on_file:acc_1,acc_2`); a gap (null) clears every cache.
+ */
 export async function followTableChanges(database: Database): Promise<Unlisten | null> {
-  return listenFor(database, 'rearguard_changes', (table) => {
-    if (table === null || table === '') allTablesChanged();
-    else tableChanged(table);
+  return listenFor(database, 'rearguard_changes', (payload) => {
+    if (payload === null || payload === '') return allTablesChanged();
+    const colon = payload.indexOf(':');
+    if (colon === -1) tableChanged(payload);
+    else tableChanged(payload.slice(0, colon), payload.slice(colon + 1).split(','));
   });
 }

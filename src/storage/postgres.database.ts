@@ -164,7 +164,8 @@ export async function makePostgresDatabase(options: PostgresOptions): Promise<Da
 
 /**
  * A connection of its own that LISTENs (a pooled one would lose the subscription when released). When it drops, the
- * listener hears `null` (anything may have changed meanwhile) and it reconnects after a second, until stopped.
+ * listener hears `null` (anything may have changed meanwhile), and again once it listens again after reconnecting a
+ * second later (until stopped).
  */
 async function listenOn(
   target: { url: string; connectTimeout: number },
@@ -175,6 +176,7 @@ async function listenOn(
   let client: pg.Client | null = null;
   let stopped = false;
   let retry: NodeJS.Timeout | null = null;
+  let reconnecting = false;
   const connect = async (): Promise<void> => {
     const next = new pg.Client({ connectionString: target.url, connectionTimeoutMillis: target.connectTimeout });
     const lost = () => {
@@ -192,6 +194,10 @@ async function listenOn(
     });
     await next.connect();
     await next.query(`LISTEN ${channel}`);
+    // Listening again after a drop: what changed before LISTEN took hold was missed, so the listener hears the gap
+    // again now (a cache filled while disconnected must not outlive it).
+    if (reconnecting && client === next && !stopped) onNotify(null);
+    reconnecting = true;
   };
   await connect();
   return async () => {

@@ -1,11 +1,16 @@
 // In-memory caches of small, rarely changed tables (webhook endpoints, capture modes), cleared when the table changes.
 import type { SqlExecutor } from './database.ts';
 
-const clearers = new Map<string, Set<() => void>>();
+/** Told of a change: `keys` when it named the rows it touched (a cache keyed by them drops those), else everything. */
+type Clearer = (keys?: readonly string[]) => void;
+const clearers = new Map<string, Set<Clearer>>();
 
-/** A write to `table` committed (here or, through NOTIFY, in another process): every cache of it starts over. */
-export function tableChanged(table: string): void {
-  for (const clear of clearers.get(table) ?? []) clear();
+/**
+ * A write to `table` committed (here or, through NOTIFY, in another process): every cache of it starts over, or,
+ * when the change named the keys it touched, drops those.
+ */
+export function tableChanged(table: string, keys?: readonly string[]): void {
+  for (const clear of clearers.get(table) ?? []) clear(keys);
 }
 
 /** Notifications may have been missed (a listener connection dropped): trust no cache. */
@@ -14,7 +19,7 @@ export function allTablesChanged(): void {
 }
 
 /** Runs `callback` whenever `table` changes (a reload of something held in memory); returns how to stop. */
-export function onTableChange(table: string, callback: () => void): () => void {
+export function onTableChange(table: string, callback: Clearer): () => void {
   if (!clearers.has(table)) clearers.set(table, new Set());
   clearers.get(table)!.add(callback);
   return () => void clearers.get(table)?.delete(callback);

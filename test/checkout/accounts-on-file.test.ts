@@ -128,6 +128,72 @@ describe.each(databaseKinds)('accounts on file at approval (%s)', (kind) => {
     for (const { id } of written) expect(messages.filter((message) => message.text.includes(id)).length).toBe(1);
   });
 
+  it('keeps a returning account between approvals, and drops it as soon as a change made anywhere is heard', async () => {
+    const counting = countingDatabase(await makeTestDatabase(kind));
+    const db = counting.database;
+    application = await makeTestApplication(kind, { database: db, historyTail: false });
+    await importHistory(application);
+    // Buyer 4: a confirmed e-mail, so each approval sends a notice to every confirmed channel of the account.
+    const buyer = buyers[3]!;
+    const account = (
+      await db.query<{ id: string }>('SELECT id FROM accounts WHERE external_id = $1', [`a-${buyer}`])
+    )[0]!.id;
+    const accountReads = () =>
+      counting.statements.filter((text) => /channel_confirmations/.test(text) && /FROM accounts a /.test(text)).length;
+    const approve = async () => {
+      const created = await application!.request('POST', '/v1/sessions', {
+        body: sessionBody(buyer, historyCustomers),
+      });
+      counting.statements.length = 0;
+      const authorized = await application!.request('POST', `/v1/sessions/${created.json().id}/authorize`);
+      expect(authorized.json().decision).toBe('approved');
+      const noticed = await db.query<{ kind: string }>(
+        'SELECT c.kind FROM order_notices n JOIN channels c ON c.id = n.channel_id WHERE n.order_id = $1 ORDER BY 1',
+        [authorized.json().order.id],
+      );
+      return { reads: accountReads(), noticed: noticed.map((row) => row.kind) };
+    };
+    expect(await approve()).toEqual({ reads: 1, noticed: ['email'] });
+    expect(application.checkout.accountsOnFileKept).toBe(1);
+    // The next approval of the account reads nothing before its write.
+    expect(await approve()).toEqual({ reads: 0, noticed: ['email'] });
+
+    // Another process (a plain statement here, past this process's code) adds a phone the customer has not confirmed:
+    // the notification drops the kept account, and the next approval reads it again and sends the phone a code.
+    await db.query(
+      `INSERT INTO channels (id, account_id, kind, value, value_pseudonym, verified_at, created_at)
+       VALUES ('chn_elsewhere', $1, 'phone', '+31612345678', 'elsewhere', NULL, '2026-11-01T00:00:00Z')`,
+      [account],
+    );
+    await expect.poll(() => application!.checkout.accountsOnFileKept, { timeout: 5_000 }).toBe(0);
+    const codes = async () =>
+      (
+        await db.query<{ count: number }>(
+          "SELECT count(*)::int AS count FROM channel_confirmations WHERE channel_id = 'chn_elsewhere'",
+        )
+      )[0]!.count;
+    expect(await approve()).toEqual({ reads: 1, noticed: ['email'] });
+    expect(await codes()).toBe(1);
+    // The account is kept as read before that code: the next approval would send one, but its statement finds the
+    // code running and writes neither a code nor a message.
+    const messages = async () =>
+      (
+        await db.query<{ count: number }>(
+          `SELECT count(*)::int AS count FROM outbox WHERE payload->>'kind' = 'channel_confirmation'
+             AND payload->>'to' = '+31612345678'`,
+        )
+      )[0]!.count;
+    expect(await messages()).toBe(1);
+    expect(await approve()).toEqual({ reads: 0, noticed: ['email'] });
+    expect(await codes()).toBe(1);
+    expect(await messages()).toBe(1);
+
+    // An erasure here forgets every kept account at once.
+    expect(application.checkout.accountsOnFileKept).toBe(1);
+    application.checkout.forgetKeptPersons();
+    expect(application.checkout.accountsOnFileKept).toBe(0);
+  });
+
   it('approvals of returning customers from many connections at once all finish (a read awaited inside a commit hung PGlite)', async () => {
     // PGlite as the server runs it, in its worker thread: a statement outside a transaction waits there for the
     // transaction to end, so a commit that waited for such a read never ended (the HTTP bench hung at 32 connections).
