@@ -21,7 +21,7 @@ import {
   type VerifiedEvidence,
 } from './decision.writer.ts';
 import { isKeptInput, type PersonalData } from '../privacy/personal-data.ts';
-import { makeAccountsOnFileReader } from './accounts.repository.ts';
+import { makeAccountsOnFileReader, type AccountOnFileRead } from './accounts.repository.ts';
 import { makeAccountsOnFileCache } from './accounts-on-file.cache.ts';
 import { onTableChange } from '../storage/table-cache.ts';
 import { makeSessionInserter } from './session-inserts.ts';
@@ -243,15 +243,25 @@ export function makeCheckoutService(dependencies: CheckoutDependencies) {
   async function decide(merchant: Merchant, session: repository.SessionRow) {
     const at = clock.now();
     const started = process.hrtime.bigint();
-    const decision = await engine.decide({
-      sessionId: session.id,
-      merchantId: merchant.id,
-      merchantName: merchant.name,
-      at,
-      session: session.input,
-    });
+    // A returning customer's account on file, read (when not kept) while the decision is scored: an approval needs it.
+    let accountOnFile: { readonly accountId: string; readonly read: Promise<AccountOnFileRead | undefined> } | null =
+      null;
+    const decision = await engine.decide(
+      {
+        sessionId: session.id,
+        merchantId: merchant.id,
+        merchantName: merchant.name,
+        at,
+        session: session.input,
+      },
+      {
+        onAccountResolved: (accountId) => {
+          accountOnFile = { accountId, read: readAccountOnFile(accountId).catch(() => undefined) };
+        },
+      },
+    );
     const latencyMicroseconds = Number((process.hrtime.bigint() - started) / 1000n);
-    return { decision, at, latencyMicroseconds };
+    return { decision, at, latencyMicroseconds, accountOnFile };
   }
 
   /**
@@ -263,7 +273,13 @@ export function makeCheckoutService(dependencies: CheckoutDependencies) {
     merchant: Merchant,
     session: repository.SessionRow,
     expectedStatus: 'open' | 'step_up' | 'review',
-    decided: { decision: Decision; at: number; latencyMicroseconds: number },
+    decided: {
+      decision: Decision;
+      at: number;
+      latencyMicroseconds: number;
+      /** The account on file as read while deciding (see `decide`). */
+      accountOnFile?: { readonly accountId: string; readonly read: Promise<AccountOnFileRead | undefined> } | null;
+    },
     evidence?: VerifiedEvidence,
     extraHooks: readonly DecisionHook[] = [],
     /** The session was kept since this process created it, not read now: its claim checks its subject is live. */
@@ -275,9 +291,12 @@ export function makeCheckoutService(dependencies: CheckoutDependencies) {
     // Read before the commit, not inside it (where a group's reads go one after another), and awaited here: a read
     // outside the transaction that the transaction waited for would never run on PGlite's one connection, which the
     // transaction holds (a 32-connection bench hung so). A failed read is read again inside the commit.
+    const early = decided.accountOnFile;
     const accountOnFile =
       decision.outcome === 'approved' && decision.accountId !== null
-        ? await readAccountOnFile(decision.accountId).catch(() => undefined)
+        ? await (early && early.accountId === decision.accountId
+            ? early.read
+            : readAccountOnFile(decision.accountId).catch(() => undefined))
         : undefined;
     try {
       outcome = await groupCommit.run((tx) =>

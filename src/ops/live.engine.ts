@@ -66,9 +66,9 @@ export function makeLiveEngine(dependencies: LiveEngineDependencies): RiskEngine
     return leverEngine ?? plain;
   };
   return {
-    decide: async (input) => {
+    decide: async (input, hooks) => {
       const levers = dependencies.leverRules ? await dependencies.leverRules(input.merchantId, input.at) : [];
-      return (levers.length === 0 ? current() : withLevers(levers)).decide(input);
+      return (levers.length === 0 ? current() : withLevers(levers)).decide(input, hooks);
     },
     record: (event) => dependencies.state.apply(event),
   };

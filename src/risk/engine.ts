@@ -167,8 +167,17 @@ export type HistoryEvent =
     };
 
 /** The risk engine as the pipeline sees it. `decide` may await providers and state; the scoring core inside is pure. */
+/** What a caller may learn while a decision is made, before it is made. */
+export interface DecideHooks {
+  /**
+   * The claimed identity resolved to this account, before the scoring: a caller that will need the account (an
+   * approval's messages) can start reading it now, and the read overlaps the scoring.
+   */
+  readonly onAccountResolved?: (accountId: string) => void;
+}
+
 export interface RiskEngine {
-  decide(input: DecisionInput): Promise<Decision>;
+  decide(input: DecisionInput, hooks?: DecideHooks): Promise<Decision>;
   /** Apply a durably stored fact to the online state. */
   record(event: HistoryEvent): Promise<void>;
 }

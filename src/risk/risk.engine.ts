@@ -9,7 +9,7 @@ import {
   type RiskEngine,
 } from './engine.ts';
 import { computeFeatures } from './features/feature.catalogue.ts';
-import { resolveIdentity } from './identity/identity.resolution.ts';
+import { resolveIdentity, type Resolution } from './identity/identity.resolution.ts';
 import { normaliseSession, type NormalisedSession } from './normalise/session.normaliser.ts';
 import { decidePolicy } from './policy/decision.policy.ts';
 import type { ModelProbabilities } from './policy/expected.loss.ts';
@@ -85,6 +85,8 @@ export interface CoreInput {
   readonly possessionProofs?: readonly ChallengeMethod[];
   /** A candidate ruleset evaluated beside the active one on the same features, for its would-be outcome only. */
   readonly shadowRuleset?: Ruleset;
+  /** The identity already resolved from `claim` and `snapshot` (see `decide`); resolved here when absent. */
+  readonly resolution?: Resolution;
 }
 
 export function snapshotQuery(claim: NormalisedSession, at: number): SnapshotQuery {
@@ -103,7 +105,7 @@ export function snapshotQuery(claim: NormalisedSession, at: number): SnapshotQue
 /** The pure core: same inputs, same decision. No clock, no I/O, no randomness. */
 export function decideCore(core: CoreInput): Decision {
   const { input, claim, snapshot, signals, ruleset } = core;
-  const resolution = resolveIdentity(claim, input.session.customer, snapshot);
+  const resolution = core.resolution ?? resolveIdentity(claim, input.session.customer, snapshot);
   const features = computeFeatures({ input, claim, resolution, snapshot, signals });
   const decideWith = (rules: Ruleset) => {
     const ruleResults = evaluateRules(rules.rules, features);
@@ -155,17 +157,24 @@ export function makeRiskEngine(deps: RiskEngineDeps = {}): RiskEngine {
   const providers = deps.providers ?? makeProviderSet();
   const lists = deps.lists ?? noLists;
   return {
-    async decide(input) {
+    async decide(input, hooks) {
       const claim = normaliseSession(input.session);
       const [snapshot, signals] = await Promise.all([
         state.snapshot(snapshotQuery(claim, input.at)),
         gatherSignals(providers, input.session, input.at),
       ]);
+      const resolution = resolveIdentity(claim, input.session.customer, snapshot);
+      if (resolution.accountId !== null && hooks?.onAccountResolved) {
+        hooks.onAccountResolved(resolution.accountId);
+        // One turn of the event loop, so a read the hook started is sent before the scoring holds the thread.
+        await new Promise<void>((resolve) => setImmediate(resolve));
+      }
       return decideCore({
         input,
         claim,
         snapshot,
         signals,
+        resolution,
         ruleset,
         lists,
         model: deps.model,
