@@ -84,6 +84,37 @@ export async function startServer(port: number, dataDir: string, databaseUrl: st
   return child;
 }
 
+/**
+ * A merchant and the bench's history of `customers` customers (5 orders each), through the admin API of a server
+ * started by `startServer`: the merchant's API key and the headers its checkouts send.
+ */
+export async function seedServer(base: string, merchantName: string, customers: number) {
+  const admin = { authorization: `Bearer ${adminKey}` };
+  const merchant = (await (
+    await fetch(`${base}/v1/admin/merchants`, {
+      method: 'POST',
+      headers: { ...admin, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: merchantName }),
+    })
+  ).json()) as { api_key: string };
+  // In parts (accounts come first, so every order finds its account): one request stays within the request timeout.
+  const lines = historyLines(customers * 5)
+    .trimEnd()
+    .split('\n');
+  for (let start = 0; start < lines.length; start += 1000) {
+    const imported = await fetch(`${base}/v1/admin/import`, {
+      method: 'POST',
+      headers: { ...admin, 'content-type': 'application/x-ndjson' },
+      body: `${lines.slice(start, start + 1000).join('\n')}\n`,
+    });
+    if (!imported.ok) throw new Error(`import failed: ${imported.status} ${await imported.text()}`);
+  }
+  return {
+    apiKey: merchant.api_key,
+    headers: { authorization: `Bearer ${merchant.api_key}`, 'content-type': 'application/json' },
+  };
+}
+
 /** Checkouts by the imported customers (the same names, channels, addresses and devices as their history). */
 export function sessionBody(index: number, customers: number) {
   const customer = index % customers;
@@ -233,30 +264,9 @@ async function benchOne(options: HttpBenchOptions, databaseUrl: string | undefin
   const base = `http://127.0.0.1:${options.port}`;
   const label = scratch ? 'postgres' : 'pglite';
   try {
-    const admin = { authorization: `Bearer ${adminKey}` };
-    const merchant = (await (
-      await fetch(`${base}/v1/admin/merchants`, {
-        method: 'POST',
-        headers: { ...admin, 'content-type': 'application/json' },
-        body: JSON.stringify({ name: 'Bench Shop' }),
-      })
-    ).json()) as { api_key: string };
-    const headers = { authorization: `Bearer ${merchant.api_key}`, 'content-type': 'application/json' };
-
+    options.log(`  importing history: ${options.customers} customers, ${options.customers * 5} orders...`);
+    const { headers } = await seedServer(base, 'Bench Shop', options.customers);
     const customers = options.customers;
-    options.log(`  importing history: ${customers} customers, ${customers * 5} orders...`);
-    // In parts (accounts come first, so every order finds its account): one request stays within the request timeout.
-    const lines = historyLines(customers * 5)
-      .trimEnd()
-      .split('\n');
-    for (let start = 0; start < lines.length; start += 1000) {
-      const imported = await fetch(`${base}/v1/admin/import`, {
-        method: 'POST',
-        headers: { ...admin, 'content-type': 'application/x-ndjson' },
-        body: `${lines.slice(start, start + 1000).join('\n')}\n`,
-      });
-      if (!imported.ok) throw new Error(`import failed: ${imported.status} ${await imported.text()}`);
-    }
 
     // The whole checkout per connection: create a session, then authorize it.
     let index = 0;

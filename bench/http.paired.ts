@@ -11,8 +11,7 @@ import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { adminKey, scratchDatabase, sessionBody } from './http.bench.ts';
-import { historyLines } from './import.bench.ts';
+import { adminKey, scratchDatabase, seedServer, sessionBody } from './http.bench.ts';
 
 const [otherCheckout, customersArgument, samplesArgument] = process.argv.slice(2);
 const databaseUrl = process.env.DATABASE_URL;
@@ -47,26 +46,7 @@ async function startServer(checkout: string, port: number) {
     child.on('exit', (code) => failed(new Error(`the server in ${checkout} exited with ${code}`)));
   });
   const base = `http://127.0.0.1:${port}`;
-  const admin = { authorization: `Bearer ${adminKey}` };
-  const merchant = (await (
-    await fetch(`${base}/v1/admin/merchants`, {
-      method: 'POST',
-      headers: { ...admin, 'content-type': 'application/json' },
-      body: JSON.stringify({ name: 'Bench Shop' }),
-    })
-  ).json()) as { api_key: string };
-  const lines = historyLines(customers * 5)
-    .trimEnd()
-    .split('\n');
-  for (let start = 0; start < lines.length; start += 1000) {
-    const imported = await fetch(`${base}/v1/admin/import`, {
-      method: 'POST',
-      headers: { ...admin, 'content-type': 'application/x-ndjson' },
-      body: `${lines.slice(start, start + 1000).join('\n')}\n`,
-    });
-    if (!imported.ok) throw new Error(`import failed: ${imported.status} ${await imported.text()}`);
-  }
-  const headers = { authorization: `Bearer ${merchant.api_key}`, 'content-type': 'application/json' };
+  const { headers } = await seedServer(base, 'Bench Shop', customers);
   return {
     /** One checkout of customer `index`: the session, then the authorize, timed by the client. */
     async checkout(index: number): Promise<number> {

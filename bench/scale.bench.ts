@@ -5,8 +5,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
-import { adminKey, scratchDatabase, sessionBody, startServer } from './http.bench.ts';
-import { historyLines } from './import.bench.ts';
+import { scratchDatabase, seedServer, sessionBody, startServer } from './http.bench.ts';
 
 export interface ScaleBenchOptions {
   readonly seconds: number;
@@ -75,30 +74,12 @@ async function measure(setup: Setup, options: ScaleBenchOptions): Promise<Record
     // The first one migrates and seeds; the others start on the prepared database.
     children.push(await startServer(options.port, dataDir, setup.databaseUrl));
     const base = `http://127.0.0.1:${options.port}`;
-    const admin = { authorization: `Bearer ${adminKey}` };
-    const merchant = (await (
-      await fetch(`${base}/v1/admin/merchants`, {
-        method: 'POST',
-        headers: { ...admin, 'content-type': 'application/json' },
-        body: JSON.stringify({ name: 'Scale Shop' }),
-      })
-    ).json()) as { api_key: string };
-    const lines = historyLines(options.customers * 5)
-      .trimEnd()
-      .split('\n');
-    for (let start = 0; start < lines.length; start += 1000) {
-      const imported = await fetch(`${base}/v1/admin/import`, {
-        method: 'POST',
-        headers: { ...admin, 'content-type': 'application/x-ndjson' },
-        body: `${lines.slice(start, start + 1000).join('\n')}\n`,
-      });
-      if (!imported.ok) throw new Error(`import failed: ${imported.status} ${await imported.text()}`);
-    }
+    const { apiKey } = await seedServer(base, 'Scale Shop', options.customers);
     for (let index = 1; index < setup.processes; index++)
       children.push(await startServer(options.port + index, dataDir, setup.databaseUrl));
     const bases = children.map((_, index) => `http://127.0.0.1:${options.port + index}`);
     options.log(`  ${setup.label}: ${options.connections} connections over ${bases.length}, ${options.seconds} s...`);
-    const { checkoutsPerSecond, healthz, errors } = await load(bases, merchant.api_key, options);
+    const { checkoutsPerSecond, healthz, errors } = await load(bases, apiKey, options);
     const prefix = `scale_${setup.label}`;
     return {
       [`${prefix}_checkouts_per_second`]: Math.round(checkoutsPerSecond * 10) / 10,

@@ -355,8 +355,10 @@ export function makeCheckoutService(dependencies: CheckoutDependencies) {
     authorize,
     completeVerifiedSession,
     completeReview,
-    /** Someone was erased: the inputs kept since their sessions' creation go too (they hold personal data in plain). */
-    /** After an erasure: no erased person's session or opened channel stays in memory here. */
+    /**
+     * Someone was erased: the inputs kept since their sessions' creation go (they hold personal data in plain), and the
+     * accounts on file kept (opened channel values).
+     */
     forgetKeptPersons: () => {
       createdSessions.clear();
       accountsOnFile.forget();
