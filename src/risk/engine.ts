@@ -171,9 +171,10 @@ export type HistoryEvent =
 export interface DecideHooks {
   /**
    * The claimed identity resolved to this account, before the scoring: a caller that will need the account (an
-   * approval's messages) can start reading it now, and the read overlaps the scoring.
+   * approval's messages) can start reading it now, and the read overlaps the scoring. The scoring waits for what this
+   * returns (a caller lets the event loop turn so its read is sent first).
    */
-  readonly onAccountResolved?: (accountId: string) => void;
+  readonly onAccountResolved?: (accountId: string) => void | Promise<void>;
 }
 
 export interface RiskEngine {

@@ -164,11 +164,12 @@ export function makeRiskEngine(deps: RiskEngineDeps = {}): RiskEngine {
         gatherSignals(providers, input.session, input.at),
       ]);
       const resolution = resolveIdentity(claim, input.session.customer, snapshot);
-      if (resolution.accountId !== null && hooks?.onAccountResolved) {
-        hooks.onAccountResolved(resolution.accountId);
-        // One turn of the event loop, so a read the hook started is sent before the scoring holds the thread.
-        await new Promise<void>((resolve) => setImmediate(resolve));
-      }
+      const onAccount = hooks?.onAccountResolved;
+      // A caller's head start only: a hook that fails does not fail the decision.
+      if (resolution.accountId !== null && onAccount)
+        await Promise.resolve(resolution.accountId)
+          .then(onAccount)
+          .catch(() => undefined);
       return decideCore({
         input,
         claim,
