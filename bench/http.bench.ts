@@ -42,7 +42,8 @@ export interface HttpBenchOptions {
 
 export const adminKey = 'bench-admin-key-0123456789';
 
-export async function startServer(port: number, dataDir: string, databaseUrl: string) {
+/** `rearguard start --demo` of the checkout in `cwd` (this one by default), resolved once it listens. */
+export async function startServer(port: number, dataDir: string, databaseUrl: string, cwd = process.cwd()) {
   const child = spawn(
     process.execPath,
     [
@@ -57,6 +58,7 @@ export async function startServer(port: number, dataDir: string, databaseUrl: st
       '--demo',
     ],
     {
+      cwd,
       env: {
         ...process.env,
         PORT: String(port),

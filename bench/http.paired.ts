@@ -7,11 +7,10 @@
 //
 // The other checkout needs its dependencies (node_modules) and built web pages, like this one. Prints p50/p90/p99 of
 // each side for a returning customer's first checkout on the server, then for the same customers' next checkout.
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { adminKey, scratchDatabase, seedServer, sessionBody } from './http.bench.ts';
+import { scratchDatabase, seedServer, sessionBody, startServer } from './http.bench.ts';
 
 const [otherCheckout, customersArgument, samplesArgument] = process.argv.slice(2);
 const databaseUrl = process.env.DATABASE_URL;
@@ -25,26 +24,10 @@ const customers = Number(customersArgument ?? 2000);
 const samples = Number(samplesArgument ?? 800);
 const log = (line: string) => process.stdout.write(`${line}\n`);
 
-async function startServer(checkout: string, port: number) {
+async function startSide(checkout: string, port: number) {
   const dataDir = await mkdtemp(join(tmpdir(), 'rearguard-paired-'));
   const scratch = await scratchDatabase(databaseUrl!);
-  const child = spawn(process.execPath, ['--max-semi-space-size=64', 'bin/rearguard.mjs', 'start', '--demo'], {
-    cwd: checkout,
-    env: {
-      ...process.env,
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      DATA_DIR: dataDir,
-      REARGUARD_ADMIN_KEY: adminKey,
-      LOG_LEVEL: 'warn',
-      DATABASE_URL: scratch.url,
-    },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  await new Promise<void>((ready, failed) => {
-    child.stdout.on('data', (chunk: Buffer) => chunk.toString().includes('listening on') && ready());
-    child.on('exit', (code) => failed(new Error(`the server in ${checkout} exited with ${code}`)));
-  });
+  const child = await startServer(port, dataDir, scratch.url, checkout);
   const base = `http://127.0.0.1:${port}`;
   const { headers } = await seedServer(base, 'Bench Shop', customers);
   return {
@@ -77,8 +60,8 @@ const percentile = (sorted: readonly number[], share: number) =>
   sorted[Math.min(sorted.length - 1, Math.floor(share * sorted.length))]!.toFixed(2);
 
 const sides = {
-  this: await startServer(resolve('.'), 18_111),
-  other: await startServer(resolve(otherCheckout), 18_112),
+  this: await startSide(resolve('.'), 18_111),
+  other: await startSide(resolve(otherCheckout), 18_112),
 };
 try {
   // Warm-up on customers outside the measured ones (the last 300).
