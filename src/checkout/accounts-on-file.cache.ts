@@ -4,10 +4,13 @@
 // accounts it touched (migration 198, NOTIFY on `rearguard_changes` as `accounts_on_file:<ids>`), and their entries go;
 // a new code is the exception (the approval's statement itself tests whether one is running).
 import type { AccountOnFileRead } from './accounts.repository.ts';
+import { makeLru } from '../shared/lru.ts';
 
 export interface AccountsOnFileCache {
   /** The account as kept, else as read now (and kept, unless a change to it was heard while it was being read). */
   get(accountId: string): Promise<AccountOnFileRead>;
+  /** Whether the account is kept now (a `get` would not read it). */
+  has(accountId: string): boolean;
   /** A change committed: the named accounts' entries go; without names (a gap in the notifications, an erasure)
    * every entry goes. */
   forget(accountIds?: readonly string[]): void;
@@ -26,7 +29,7 @@ export function makeAccountsOnFileCache(options: {
   readonly capacity?: number;
 }): AccountsOnFileCache {
   const capacity = options.capacity ?? 10_000;
-  const entries = new Map<string, AccountOnFileRead>();
+  const entries = makeLru<AccountOnFileRead>(capacity);
   // Reads in flight per account: a change heard meanwhile marks them, so what they read (maybe before the change)
   // is returned to their caller but not kept.
   const reading = new Map<string, Set<{ stale: boolean }>>();
@@ -39,27 +42,20 @@ export function makeAccountsOnFileCache(options: {
   return {
     async get(accountId) {
       const kept = entries.get(accountId);
-      if (kept) {
-        // Map order is insertion order: re-inserting marks it as the most recently used.
-        entries.delete(accountId);
-        entries.set(accountId, kept);
-        return kept;
-      }
+      if (kept) return kept;
       const read = { stale: false };
       const reads = reading.get(accountId) ?? new Set();
       reading.set(accountId, reads.add(read));
       try {
         const value = await options.load(accountId);
-        if (!read.stale && enabled) {
-          entries.set(accountId, value);
-          if (entries.size > capacity) entries.delete(entries.keys().next().value!);
-        }
+        if (!read.stale && enabled) entries.set(accountId, value);
         return value;
       } finally {
         reads.delete(read);
         if (reads.size === 0) reading.delete(accountId);
       }
     },
+    has: (accountId) => entries.has(accountId),
     forget(accountIds) {
       if (accountIds === undefined) {
         entries.clear();

@@ -1,6 +1,7 @@
 // The subjects of recent claims (e-mail pseudonym -> subject and its open data key), so a returning shopper's session is
 // sealed and inserted in one statement instead of looking the subject up first.
 import type { OpenSubject } from './subject-store.ts';
+import { makeLru } from '../shared/lru.ts';
 
 export interface SubjectCache {
   get(claimPseudonym: string): OpenSubject | undefined;
@@ -17,23 +18,11 @@ export interface SubjectCache {
  * is only a hint: the session insert it serves checks in the same statement that the subject is still live.
  */
 export function makeSubjectCache(capacity = 10_000): SubjectCache {
-  const entries = new Map<string, OpenSubject>();
+  const entries = makeLru<OpenSubject>(capacity);
   return {
-    get(claimPseudonym) {
-      const subject = entries.get(claimPseudonym);
-      if (subject) {
-        // Map order is insertion order: re-inserting marks it as the most recently used.
-        entries.delete(claimPseudonym);
-        entries.set(claimPseudonym, subject);
-      }
-      return subject;
-    },
-    set(claimPseudonym, subject) {
-      entries.delete(claimPseudonym);
-      entries.set(claimPseudonym, subject);
-      if (entries.size > capacity) entries.delete(entries.keys().next().value!);
-    },
-    forget: (claimPseudonym) => void entries.delete(claimPseudonym),
+    get: (claimPseudonym) => entries.get(claimPseudonym),
+    set: (claimPseudonym, subject) => entries.set(claimPseudonym, subject),
+    forget: (claimPseudonym) => entries.delete(claimPseudonym),
     clear: () => entries.clear(),
     get size() {
       return entries.size;
