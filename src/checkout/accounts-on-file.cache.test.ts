@@ -32,7 +32,9 @@ describe('accounts on file kept between approvals', () => {
   it('reads an account once, then serves it until a change names it', async () => {
     const source = loader();
     const cache = makeAccountsOnFileCache({ load: source.load, capacity: 10 });
+    expect(cache.has('a')).toBe(false);
     expect((await cache.get('a')).language).toBe('a@0');
+    expect(cache.has('a')).toBe(true);
     expect((await cache.get('a')).language).toBe('a@0');
     await cache.get('b');
     expect(source.reads).toEqual(['a', 'b']);

@@ -257,7 +257,9 @@ export function makeCheckoutService(dependencies: CheckoutDependencies) {
       },
       {
         onAccountResolved: async (accountId) => {
+          const kept = accountsOnFile.has(accountId);
           accountOnFile = { accountId, read: readAccountOnFile(accountId).catch(() => undefined) };
+          if (kept) return;
           // One turn of the event loop, so the read is sent before the scoring holds the thread. Not the engine's
           // time: left out of the decision's latency (under load the turn serves other requests' I/O first).
           const turned = process.hrtime.bigint();
