@@ -226,6 +226,7 @@ export async function makeApplication(config: Config, overrides: Overrides = {})
     record: (event) => engine.record(event),
     recordsIntoState: overrides.engine === undefined,
     snapshotPath: stateSnapshotPath(config, overrides),
+    masterKeys: config.privacy.masterKeys,
     openInput: personalData.open,
     // On PostgreSQL only: there the event loop is what a rebuild waits for (1M cold start 63 s -> 48.5-56.6 s). PGlite's
     // own worker is what a PGlite rebuild waits for, and a third thread on two cores gained nothing at 100k (state

@@ -215,6 +215,7 @@ describe.each(databaseKinds)('sealed orders on a start (%s)', (kind) => {
         record: async (event) => state.applySync(event),
         recordsIntoState: true,
         snapshotPath: null,
+        masterKeys: [],
         openInput: app!.personalData.open,
         startBackgroundOpener: startBackground,
         log: (_details, message) => lines.push(message),

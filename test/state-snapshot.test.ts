@@ -2,6 +2,7 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { Writable } from 'node:stream';
 import { tmpdir } from 'node:os';
+import { serialize } from 'node:v8';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { databaseKinds, makeTestDatabase } from './databases.ts';
@@ -10,6 +11,7 @@ import { makeApplication, type Application } from '../src/app.ts';
 import { makeManualClock } from '../src/shared/clock.ts';
 import type { Database } from '../src/storage/database.ts';
 import type { DecisionInput } from '../src/risk/engine.ts';
+import { developmentMasterKeys } from '../src/config.ts';
 
 const address = { street: 'Damrak', house_number: '1', postal_code: '1012LG', city: 'Amsterdam', country: 'NL' };
 
@@ -67,14 +69,17 @@ describe.each(databaseKinds)('online state snapshot on %s', (kind) => {
       done();
     },
   });
-  async function open(snapshot: string): Promise<Application> {
+  async function open(snapshot: string, environment: Record<string, string> = {}): Promise<Application> {
     const shared: Database = { ...database, close: async () => undefined };
-    const app = await makeApplication(testConfig({ STATE_SNAPSHOT_PATH: snapshot, LOG_LEVEL: 'info' }), {
-      database: shared,
-      clock,
-      defaultModelPath: null,
-      logStream,
-    });
+    const app = await makeApplication(
+      testConfig({ STATE_SNAPSHOT_PATH: snapshot, LOG_LEVEL: 'info', ...environment }),
+      {
+        database: shared,
+        clock,
+        defaultModelPath: null,
+        logStream,
+      },
+    );
     opened.push(app);
     return app;
   }
@@ -130,6 +135,16 @@ describe.each(databaseKinds)('online state snapshot on %s', (kind) => {
     expect(expected[0]!.device_orders).toBe(15);
     expect(warm.featureState.sizes()).toEqual(cold.featureState.sizes());
     expect(warm.featureState.sizes().orders).toBe(72);
+    // The state keys its entities by e-mail address, device and IP (as v8 would write them: the control), and the
+    // file holds none of them readable.
+    const plain = serialize(warm.featureState.exportData());
+    const file = await readFile(path);
+    const holds = (bytes: Buffer, value: string) =>
+      bytes.includes(Buffer.from(value, 'latin1')) || bytes.includes(Buffer.from(value, 'utf16le'));
+    for (const value of ['buyer3@example.nl', 'dev-3', '203.0.113.4']) {
+      expect(holds(plain, value), value).toBe(true);
+      expect(holds(file, value), value).toBe(false);
+    }
     await warm.close();
     await cold.close();
   });
@@ -145,7 +160,7 @@ describe.each(databaseKinds)('online state snapshot on %s', (kind) => {
     logLines.length = 0;
     const corrupt = await open(path);
     expect(corrupt.startFigures.fromSnapshot).toBe(false);
-    expect(logLines.join('')).toContain('corrupt body (checksum)');
+    expect(logLines.join('')).toContain('corrupt body (does not open)');
     expect(corrupt.featureState.sizes().orders).toBe(72);
     await corrupt.close();
 
@@ -171,5 +186,27 @@ describe.each(databaseKinds)('online state snapshot on %s', (kind) => {
     expect(logLines.join('')).toContain('feature catalogue ffffffffffffffff');
     expect(foreign.featureState.sizes().orders).toBe(72);
     await foreign.close();
+  });
+
+  it('is sealed under the first master key and opens under any listed one; without its key the server rebuilds', async () => {
+    const path = join(directory, 'rotated.snapshot');
+    await (await open(path)).close();
+    const sealedUnder = async () =>
+      (JSON.parse((await readFile(path, 'utf8')).split('\n', 1)[0]!) as { masterKeyId: string }).masterKeyId;
+    expect(await sealedUnder()).toBe('dev');
+    // A new master key first (a rotation begun), the old one still listed: the old snapshot opens, the next is sealed
+    // under the new key.
+    const rotated = { MASTER_KEYS: `rot:${Buffer.alloc(32, 5).toString('base64')},${developmentMasterKeys}` };
+    const during = await open(path, rotated);
+    expect(during.startFigures.fromSnapshot).toBe(true);
+    await during.close();
+    expect(await sealedUnder()).toBe('rot');
+    // A server without that key cannot open it: it says why and rebuilds, with the same state.
+    logLines.length = 0;
+    const without = await open(path);
+    expect(without.startFigures.fromSnapshot).toBe(false);
+    expect(logLines.join('')).toContain('sealed under master key \\"rot\\", which MASTER_KEYS does not hold');
+    expect(without.featureState.sizes().orders).toBe(72);
+    await without.close();
   });
 });

@@ -2,6 +2,7 @@
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { BackgroundOpener } from '../../privacy/background-opener.ts';
+import type { MasterKey } from '../../privacy/envelope.ts';
 import type { Database } from '../../storage/database.ts';
 import { historyMark, readHistoryBatches, type HistoryRange } from '../../storage/history.reader.ts';
 import type { HistoryEvent } from '../engine.ts';
@@ -27,6 +28,8 @@ export interface OnlineStateDependencies {
   readonly recordsIntoState?: boolean;
   /** The snapshot file; null: always rebuild from the database, never write one. */
   readonly snapshotPath: string | null;
+  /** MASTER_KEYS: the first seals the snapshot, any of them opens one (one sealed before a rotation); none: no snapshot. */
+  readonly masterKeys: readonly MasterKey[];
   readonly log: (details: object, message: string) => void;
 }
 
@@ -59,6 +62,8 @@ export interface SnapshotFigures {
 
 export function makeOnlineStateService(dependencies: OnlineStateDependencies) {
   const { database, state, record, snapshotPath, log } = dependencies;
+  if (snapshotPath !== null && dependencies.masterKeys.length === 0)
+    throw new Error('a state snapshot needs a master key to seal it');
   let databaseId = '';
   /** The state holds every fact numbered at most this (and possibly some later ones, applied live). */
   let completeUpTo = 0;
@@ -117,7 +122,7 @@ export function makeOnlineStateService(dependencies: OnlineStateDependencies) {
     let after: number | undefined;
     let snapshotWrittenAt: number | null = null;
     if (snapshotPath !== null) {
-      const reading = await readStateSnapshot(snapshotPath, { databaseId, mark });
+      const reading = await readStateSnapshot(snapshotPath, { databaseId, mark }, dependencies.masterKeys);
       if (reading.ok) {
         state.importData(reading.data);
         after = reading.header.mark;
@@ -161,7 +166,7 @@ export function makeOnlineStateService(dependencies: OnlineStateDependencies) {
     const cutMilliseconds = performance.now() - started;
     let header: Awaited<ReturnType<typeof writeStateSnapshot>>;
     try {
-      header = await writeStateSnapshot(snapshotPath, cut, { databaseId, mark: stamp });
+      header = await writeStateSnapshot(snapshotPath, cut, { databaseId, mark: stamp }, dependencies.masterKeys[0]!);
     } finally {
       cut.release();
     }

@@ -8,6 +8,8 @@ import { entityKinds, type SnapshotQuery } from './feature-state.ts';
 import { makeMemoryFeatureState, type MemoryFeatureState, type StateFrame } from './memory.feature-state.ts';
 import { readStateSnapshot, writeStateSnapshot } from './state-snapshot.file.ts';
 
+const masterKey = { id: 'test', key: Buffer.alloc(32, 7) };
+
 const day = 86_400_000;
 const start = Date.UTC(2026, 5, 1);
 
@@ -74,13 +76,13 @@ describe('state snapshot cut', () => {
     const live = stateOf(before);
     const path = join(directory, 'cut.snapshot');
     const cut = live.cut();
-    const writing = writeStateSnapshot(path, cut, { databaseId: 'test', mark: 1 });
+    const writing = writeStateSnapshot(path, cut, { databaseId: 'test', mark: 1 }, masterKey);
     // Applied while the frames are still being serialised (the writer lets the event loop go between them).
     for (const event of events(600, 300)) live.applySync(event);
     const written = await writing;
     expect(written.longestFrameMilliseconds).toBeGreaterThan(0);
 
-    const reading = await readStateSnapshot(path, { databaseId: 'test', mark: 1 });
+    const reading = await readStateSnapshot(path, { databaseId: 'test', mark: 1 }, [masterKey]);
     if (!reading.ok) throw new Error(reading.reason);
     const loaded = makeMemoryFeatureState();
     loaded.importData(reading.data);
@@ -95,7 +97,12 @@ describe('state snapshot cut', () => {
     const live = stateOf(events(0, 600));
     const cut = live.cut();
     await expect(
-      writeStateSnapshot(join(directory, 'missing', 'dir', 'cut.snapshot'), cut, { databaseId: 'test', mark: 1 }),
+      writeStateSnapshot(
+        join(directory, 'missing', 'dir', 'cut.snapshot'),
+        cut,
+        { databaseId: 'test', mark: 1 },
+        masterKey,
+      ),
     ).rejects.toThrow(/ENOENT/);
     cut.release();
     expect(live.exportData()).toEqual(stateOf(events(0, 600)).exportData());
@@ -104,15 +111,15 @@ describe('state snapshot cut', () => {
   it('turns down a whole file whose frames are not what this build writes, without throwing', async () => {
     const path = join(directory, 'foreign-frames.snapshot');
     const meta = { version: 3, applied: 1, latestAt: start, accountSweepCursor: 0 } as const;
-    // Checksummed and complete as a file, but a frame of another shape (no keys, no columns).
+    // Sealed and complete as a file, but a frame of another shape (no keys, no columns).
     const frames = [
       ['meta', meta],
       ...entityKinds.map((kind) => ['table', kind, { size: 1, sweepCursor: 0 }]),
       ['orders', { count: 0 }],
       ['tableRows', 'device', { from: 0 }],
     ] as unknown as StateFrame[];
-    await writeStateSnapshot(path, { frames }, { databaseId: 'test', mark: 1 });
-    const reading = await readStateSnapshot(path, { databaseId: 'test', mark: 1 });
+    await writeStateSnapshot(path, { frames }, { databaseId: 'test', mark: 1 }, masterKey);
+    const reading = await readStateSnapshot(path, { databaseId: 'test', mark: 1 }, [masterKey]);
     expect(reading.ok).toBe(false);
     if (!reading.ok) expect(reading.reason).toMatch(/^unreadable frames: TypeError/);
   });

@@ -1,9 +1,11 @@
-// The online-state snapshot file: a JSON header line, then the state in v8-serialised frames, then a checksum.
-import { createHash } from 'node:crypto';
+// The online-state snapshot file: a JSON header line, then the state in v8-serialised frames, each sealed (AES-256-GCM
+// under a key derived from a master key), then a sealed end record.
+import { createDecipheriv, createHash, hkdfSync } from 'node:crypto';
 import { open, unlink } from 'node:fs/promises';
 import { deserialize } from 'node:v8';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { Worker } from 'node:worker_threads';
+import type { MasterKey } from '../../privacy/envelope.ts';
 import { featureCatalogue } from '../features/feature.catalogue.ts';
 import { engineVersion } from '../risk.engine.ts';
 import {
@@ -16,10 +18,35 @@ import {
 
 const magic = 'rearguard-online-state';
 /**
- * The file's own layout: framed (length-prefixed parts, checksum at the end); 4 has a cut's frames (entity tables'
- * rows, the order index and the account indexes each in parts).
+ * The file's own layout: framed (length-prefixed parts); 4 has a cut's frames (entity tables' rows, the order index
+ * and the account indexes each in parts); 5 seals each frame and ends with a sealed end record instead of a checksum.
  */
-const fileLayout = 4;
+const fileLayout = 5;
+const nonceLength = 12;
+const tagLength = 16;
+
+/**
+ * The state holds personal values as its keys (normalised e-mail addresses, phone numbers, addresses, device ids and
+ * IPs, names of accounts): the file is sealed so that a copy of the data directory (a backup, a volume moved between
+ * hosts) holds none of them readable, and so that nobody who can write the file but does not hold a master key can
+ * make a server start from a state of their making (a device made to look long known to a victim's account). The key
+ * is derived from a master key (MASTER_KEYS: the first seals, any listed opens) and the database's identity.
+ */
+function snapshotKey(masterKey: MasterKey, databaseId: string): Buffer {
+  return Buffer.from(hkdfSync('sha256', masterKey.key, databaseId, 'rearguard-online-state-snapshot', 32));
+}
+
+/**
+ * What each sealed record is bound to: the header line (its mark, database, catalogue), the record's place in the
+ * file and whether it is the end, so no record can be changed, moved, dropped or taken from another file unnoticed.
+ */
+function recordContext(headerDigest: Buffer, index: number, end: boolean): Buffer {
+  const context = Buffer.alloc(headerDigest.length + 5);
+  headerDigest.copy(context);
+  context.writeUInt32LE(index, headerDigest.length);
+  context[headerDigest.length + 4] = end ? 1 : 0;
+  return context;
+}
 
 /**
  * What the state means: a new engine, feature catalogue or state layout makes older snapshots unusable (rebuilt),
@@ -36,6 +63,8 @@ export interface SnapshotHeader {
   readonly catalogue: string;
   /** The database it was taken from (database_identity.id). */
   readonly databaseId: string;
+  /** The master key (its id in MASTER_KEYS) the file's key is derived from. */
+  readonly masterKeyId: string;
   /** Every fact numbered at most this (history_seq) is in the state; later ones are replayed on start. */
   readonly mark: number;
   readonly writtenAt: string;
@@ -43,7 +72,6 @@ export interface SnapshotHeader {
 
 export interface SnapshotWritten extends SnapshotHeader {
   readonly bytes: number;
-  readonly sha256: string;
   /** The longest the event loop was held serialising one frame. */
   readonly longestFrameMilliseconds: number;
 }
@@ -53,21 +81,42 @@ export type SnapshotReading =
   | { readonly ok: false; readonly reason: string };
 
 /**
- * The writing thread: serialises each frame (v8.serialize), hashes it, appends it to the temporary file and says so,
- * and at the end writes the checksum, flushes the file to disk and renames it over the old one (a crash leaves one
+ * The writing thread: serialises each frame (v8.serialize), seals it, appends it to the temporary file and says so,
+ * and at the end writes the end record, flushes the file to disk and renames it over the old one (a crash leaves one
  * whole file). Plain JavaScript so it needs no loader. Frames arrive as structured clones, their typed arrays
  * transferred: serialising them here, not on the event loop, cut the event loop's time per snapshot by a third and
- * left it fewer long-lived buffers to scavenge.
+ * left it fewer long-lived buffers to scavenge. A record is its length (4 bytes), then nonce, tag and ciphertext.
  */
 const writerSource = `
 const { parentPort, workerData } = require('node:worker_threads');
 const { openSync, writeSync, fsyncSync, closeSync, renameSync, unlinkSync } = require('node:fs');
-const { createHash } = require('node:crypto');
+const { createCipheriv, randomBytes } = require('node:crypto');
 const { serialize } = require('node:v8');
-const hash = createHash('sha256');
-const file = openSync(workerData.temporary, 'w');
+const key = Buffer.from(workerData.key);
+const headerDigest = Buffer.from(workerData.headerDigest);
+// Only its owner reads it: it is sealed, but a copy still is one more copy of the state.
+const file = openSync(workerData.temporary, 'w', 0o600);
 let bytes = 0;
+let index = 0;
 writeSync(file, workerData.headerLine);
+const seal = (plain, end) => {
+  const context = Buffer.alloc(headerDigest.length + 5);
+  headerDigest.copy(context);
+  context.writeUInt32LE(index, headerDigest.length);
+  context[headerDigest.length + 4] = end ? 1 : 0;
+  const nonce = randomBytes(${nonceLength});
+  const cipher = createCipheriv('aes-256-gcm', key, nonce);
+  cipher.setAAD(context);
+  const body = Buffer.concat([cipher.update(plain), cipher.final()]);
+  const length = Buffer.alloc(4);
+  length.writeUInt32LE(${nonceLength} + ${tagLength} + body.length);
+  writeSync(file, length);
+  writeSync(file, nonce);
+  writeSync(file, cipher.getAuthTag());
+  writeSync(file, body);
+  bytes += 4 + ${nonceLength} + ${tagLength} + body.length;
+  index += 1;
+};
 // A cloned array arrives holey, which v8.serialize writes in its sparse form (index and value per item: a larger
 // file, and arrays read back with room to grow); copied item by item it is packed again, written dense.
 const packed = (value) => {
@@ -80,24 +129,15 @@ const packed = (value) => {
 parentPort.on('message', (message) => {
   try {
     if (message.frame) {
-      const body = serialize(packed(message.frame));
-      const length = Buffer.alloc(4);
-      length.writeUInt32LE(body.length);
-      hash.update(length);
-      hash.update(body);
-      writeSync(file, length);
-      writeSync(file, body);
-      bytes += 4 + body.length;
+      seal(serialize(packed(message.frame)), false);
       parentPort.postMessage({ written: true });
       return;
     }
-    const digest = hash.digest();
-    writeSync(file, Buffer.alloc(4));
-    writeSync(file, digest);
+    seal(Buffer.alloc(0), true);
     fsyncSync(file);
     closeSync(file);
     renameSync(workerData.temporary, workerData.path);
-    parentPort.postMessage({ ok: true, bytes, sha256: digest.toString('hex') });
+    parentPort.postMessage({ ok: true, bytes });
   } catch (error) {
     try { closeSync(file); unlinkSync(workerData.temporary); } catch {}
     parentPort.postMessage({ ok: false, error: String(error) });
@@ -129,41 +169,49 @@ function ownBuffers(frame: StateFrame): ArrayBuffer[] {
 
 /**
  * Writes a state cut a frame at a time: each frame is made here, in a turn of the event loop of its own, and handed
- * to the writer thread, which serialises, hashes, writes and flushes it, so serving stalls for one frame's making at
- * most, not for the whole state. The cut is the caller's to release.
+ * to the writer thread, which serialises, seals, writes and flushes it, so serving stalls for one frame's making at
+ * most, not for the whole state. The file is sealed under a key derived from `masterKey`. The cut is the caller's to
+ * release.
  */
 export async function writeStateSnapshot(
   path: string,
   cut: Pick<StateCut, 'frames'>,
   stamp: { readonly databaseId: string; readonly mark: number },
+  masterKey: MasterKey,
 ): Promise<SnapshotWritten> {
   const header: SnapshotHeader = {
     format: magic,
     layout: fileLayout,
     catalogue: stateCatalogueVersion,
     databaseId: stamp.databaseId,
+    masterKeyId: masterKey.id,
     mark: stamp.mark,
     writtenAt: new Date().toISOString(),
   };
+  const headerLine = `${JSON.stringify(header)}\n`;
   const writer = new Worker(writerSource, {
     eval: true,
-    workerData: { path, temporary: `${path}.${process.pid}.tmp`, headerLine: `${JSON.stringify(header)}\n` },
+    workerData: {
+      path,
+      temporary: `${path}.${process.pid}.tmp`,
+      headerLine,
+      headerDigest: createHash('sha256').update(headerLine).digest(),
+      key: snapshotKey(masterKey, stamp.databaseId),
+    },
   });
   try {
     let inFlight = 0;
     let written: (() => void) | null = null;
-    const finished = new Promise<{ ok: boolean; bytes?: number; sha256?: string; error?: string }>(
-      (resolve, reject) => {
-        writer.on('message', (message: { written?: true; ok?: boolean }) => {
-          if (message.written !== true) return resolve(message as { ok: boolean });
-          inFlight -= 1;
-          written?.();
-          written = null;
-        });
-        writer.once('error', reject);
-        writer.once('exit', (code) => reject(new Error(`the snapshot writer stopped (exit code ${code})`)));
-      },
-    );
+    const finished = new Promise<{ ok: boolean; bytes?: number; error?: string }>((resolve, reject) => {
+      writer.on('message', (message: { written?: true; ok?: boolean }) => {
+        if (message.written !== true) return resolve(message as { ok: boolean });
+        inFlight -= 1;
+        written?.();
+        written = null;
+      });
+      writer.once('error', reject);
+      writer.once('exit', (code) => reject(new Error(`the snapshot writer stopped (exit code ${code})`)));
+    });
     // The writer may end early (a failed write): frames stop, and its answer is awaited below, so a failure meanwhile
     // is not an unhandled rejection.
     let over = false;
@@ -190,7 +238,7 @@ export async function writeStateSnapshot(
     writer.postMessage({ finish: true });
     const result = await finished;
     if (!result.ok) throw new Error(`snapshot not written: ${result.error}`);
-    return { ...header, bytes: result.bytes!, sha256: result.sha256!, longestFrameMilliseconds };
+    return { ...header, bytes: result.bytes!, longestFrameMilliseconds };
   } finally {
     await writer.terminate();
   }
@@ -208,13 +256,29 @@ async function readAt(file: Awaited<ReturnType<typeof open>>, position: number, 
   return buffer.subarray(0, filled);
 }
 
+/** A record's plaintext, or null when it does not open under `key` in this place (changed, moved, foreign). */
+function openRecord(key: Buffer, record: Buffer, context: Buffer): Buffer | null {
+  if (record.length < nonceLength + tagLength) return null;
+  try {
+    const decipher = createDecipheriv('aes-256-gcm', key, record.subarray(0, nonceLength));
+    decipher.setAAD(context);
+    decipher.setAuthTag(record.subarray(nonceLength, nonceLength + tagLength));
+    return Buffer.concat([decipher.update(record.subarray(nonceLength + tagLength)), decipher.final()]);
+  } catch {
+    return null;
+  }
+}
+
 /**
  * Reads and checks a snapshot a frame at a time (no single read or deserialise of the whole file); any doubt
- * (missing, torn, another catalogue or database, a checksum that does not match) is a reason, not an error.
+ * (missing, torn, another catalogue or database, sealed under a master key not configured, a record that does not
+ * open) is a reason, not an error. Nothing is deserialised that did not open: only a holder of a master key can
+ * have written it.
  */
 export async function readStateSnapshot(
   path: string,
   expected: { readonly databaseId: string; readonly mark: number },
+  masterKeys: readonly MasterKey[],
 ): Promise<SnapshotReading> {
   let file: Awaited<ReturnType<typeof open>>;
   try {
@@ -239,33 +303,43 @@ export async function readStateSnapshot(
     if (header.databaseId !== expected.databaseId) return { ok: false, reason: 'taken from another database' };
     if (header.mark > expected.mark)
       return { ok: false, reason: `ahead of the database (mark ${header.mark} > ${expected.mark}): restored backup?` };
-    const hash = createHash('sha256');
+    const masterKey = masterKeys.find((candidate) => candidate.id === header.masterKeyId);
+    if (masterKey === undefined)
+      return {
+        ok: false,
+        reason: `sealed under master key "${String(header.masterKeyId)}", which MASTER_KEYS does not hold`,
+      };
+    const key = snapshotKey(masterKey, header.databaseId);
+    const headerDigest = createHash('sha256')
+      .update(start.subarray(0, newline + 1))
+      .digest();
     const frames: StateFrame[] = [];
     let position = newline + 1;
-    for (;;) {
+    for (let index = 0; ; index += 1) {
       const length = await readAt(file, position, 4);
       if (length.length < 4) return { ok: false, reason: 'corrupt body (torn)' };
       position += 4;
       const size = length.readUInt32LE(0);
-      if (size === 0) break;
-      const body = await readAt(file, position, size);
-      if (body.length < size) return { ok: false, reason: 'corrupt body (torn)' };
+      const record = await readAt(file, position, size);
+      if (record.length < size) return { ok: false, reason: 'corrupt body (torn)' };
       position += size;
-      hash.update(length);
-      hash.update(body);
+      // The end record seals nothing: its length says which context to try.
+      const end = size === nonceLength + tagLength;
+      const plain = openRecord(key, record, recordContext(headerDigest, index, end));
+      if (plain === null) return { ok: false, reason: 'corrupt body (does not open)' };
+      if (end) break;
       try {
-        frames.push(deserialize(body) as StateFrame);
+        frames.push(deserialize(plain) as StateFrame);
       } catch {
-        return { ok: false, reason: 'corrupt body (checksum)' };
+        // Sealed by a holder of the key, yet not what this build reads (a build from between two layouts).
+        return { ok: false, reason: 'unreadable frames' };
       }
     }
-    const digest = await readAt(file, position, 32);
-    if (!hash.digest().equals(digest)) return { ok: false, reason: 'corrupt body (checksum)' };
     let data: StateData | string;
     try {
       data = assembleState(frames);
     } catch (error) {
-      // Frames that pass the checksum but are not what this build writes (a build from between two layouts).
+      // Frames that open but are not what this build writes (a build from between two layouts).
       return { ok: false, reason: `unreadable frames: ${String(error)}` };
     }
     return typeof data === 'string' ? { ok: false, reason: data } : { ok: true, header, data };
