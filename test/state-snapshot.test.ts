@@ -170,7 +170,7 @@ describe.each(databaseKinds)('online state snapshot on %s', (kind) => {
     logLines.length = 0;
     const torn = await open(path);
     expect(torn.startFigures.fromSnapshot).toBe(false);
-    expect(logLines.join('')).toContain('corrupt body (torn)');
+    expect(logLines.join('')).toContain('corrupt body (torn');
     expect(torn.featureState.sizes().orders).toBe(72);
     await torn.close();
 

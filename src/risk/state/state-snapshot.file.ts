@@ -288,6 +288,7 @@ export async function readStateSnapshot(
     return { ok: false, reason: code === 'ENOENT' ? 'no snapshot' : `unreadable: ${String(error)}` };
   }
   try {
+    const fileSize = (await file.stat()).size;
     const start = await readAt(file, 0, 4096);
     const newline = start.indexOf(10);
     let header: SnapshotHeader;
@@ -320,6 +321,9 @@ export async function readStateSnapshot(
       if (length.length < 4) return { ok: false, reason: 'corrupt body (torn)' };
       position += 4;
       const size = length.readUInt32LE(0);
+      // A length past the end of the file (cut short, or changed) is not allocated: it could ask for 4 GB.
+      if (position + size > fileSize)
+        return { ok: false, reason: 'corrupt body (torn: a record runs past the end of the file)' };
       const record = await readAt(file, position, size);
       if (record.length < size) return { ok: false, reason: 'corrupt body (torn)' };
       position += size;

@@ -144,6 +144,14 @@ describe('sealed state snapshot', () => {
     const withoutEnd = Buffer.concat([header, ...records.slice(0, last)]);
     expect(await readAs(withoutEnd)).toEqual({ ok: false, reason: 'corrupt body (torn)' });
 
+    // A record's length changed to 4 GB: turned down before anything is allocated for it.
+    const huge = Buffer.from(written);
+    huge.writeUInt32LE(0xffff_ffff, header.length);
+    expect(await readAs(huge)).toEqual({
+      ok: false,
+      reason: 'corrupt body (torn: a record runs past the end of the file)',
+    });
+
     // An older mark in the header would replay more, harmlessly, but the header is bound to every record all the same.
     const restamped = Buffer.concat([Buffer.from(header.toString().replace('"mark":40', '"mark":39')), ...records]);
     expect(await readAs(restamped)).toEqual({ ok: false, reason: 'corrupt body (does not open)' });
