@@ -10,6 +10,9 @@ export const rotateMasterKeyUsage = [
   '',
   'Re-wraps every data key under the first key of MASTER_KEYS (the personal data itself is not re-encrypted).',
   'Put the new key first and keep the old ones listed until this has run; then the old ones can be removed.',
+  'Each server seals its online-state snapshot under the first key when it next writes one (every',
+  'STATE_SNAPSHOT_INTERVAL_S, and on shutdown); a snapshot still sealed under a removed key is not used: that server',
+  'rebuilds its state from the database on its next start (correct, only slower).',
 ].join('\n');
 
 export async function runRotateMasterKey(
