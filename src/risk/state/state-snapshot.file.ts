@@ -107,7 +107,9 @@ const seal = (plain, end) => {
   const nonce = randomBytes(${nonceLength});
   const cipher = createCipheriv('aes-256-gcm', key, nonce);
   cipher.setAAD(context);
-  const body = Buffer.concat([cipher.update(plain), cipher.final()]);
+  // GCM's final adds no bytes: update's output is the whole ciphertext.
+  const body = cipher.update(plain);
+  cipher.final();
   const length = Buffer.alloc(4);
   length.writeUInt32LE(${nonceLength} + ${tagLength} + body.length);
   writeSync(file, length);
@@ -263,7 +265,11 @@ function openRecord(key: Buffer, record: Buffer, context: Buffer): Buffer | null
     const decipher = createDecipheriv('aes-256-gcm', key, record.subarray(0, nonceLength));
     decipher.setAAD(context);
     decipher.setAuthTag(record.subarray(nonceLength, nonceLength + tagLength));
-    return Buffer.concat([decipher.update(record.subarray(nonceLength + tagLength)), decipher.final()]);
+    const plain = decipher.update(record.subarray(nonceLength + tagLength));
+    // GCM's final adds no bytes, it checks the tag (and throws): the plain text is update's, not copied into a third
+    // buffer (a start reads 231 MB of frames at a million orders).
+    decipher.final();
+    return plain;
   } catch {
     return null;
   }
