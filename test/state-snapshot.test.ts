@@ -1,4 +1,6 @@
 // A fast start: the online state loaded from its snapshot plus the facts written after it equals a full rebuild.
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { Writable } from 'node:stream';
 import { tmpdir } from 'node:os';
@@ -208,5 +210,32 @@ describe.each(databaseKinds)('online state snapshot on %s', (kind) => {
     expect(logLines.join('')).toContain('sealed under master key \\"rot\\", which MASTER_KEYS does not hold');
     expect(without.featureState.sizes().orders).toBe(72);
     await without.close();
+  });
+
+  it('removes the temporary files of snapshot writes that never finished, and only those', async () => {
+    const path = join(directory, 'abandoned.snapshot');
+    // A process that has ended, one that runs (this test's parent), this process's own id (a container restarted
+    // with the same id), and names that are not a write's.
+    const ended = spawnSync(process.execPath, ['-e', '']).pid!;
+    const files = {
+      ended: `${path}.${ended}.tmp`,
+      sameId: `${path}.${process.pid}.tmp`,
+      running: `${path}.${process.ppid}.tmp`,
+      notAWrite: `${path}.notes.tmp`,
+      otherSnapshot: join(directory, `other.snapshot.${ended}.tmp`),
+    };
+    for (const file of Object.values(files)) await writeFile(file, Buffer.alloc(64, 1));
+    logLines.length = 0;
+    const app = await open(path);
+    expect(logLines.join('')).toContain('removed unfinished state snapshot writes');
+    expect(existsSync(files.ended)).toBe(false);
+    expect(existsSync(files.sameId)).toBe(false);
+    expect(existsSync(files.running)).toBe(true);
+    expect(existsSync(files.notAWrite)).toBe(true);
+    expect(existsSync(files.otherSnapshot)).toBe(true);
+    await app.close();
+    // The write on close went through its own temporary file and left none.
+    expect(existsSync(path)).toBe(true);
+    expect(existsSync(files.sameId)).toBe(false);
   });
 });

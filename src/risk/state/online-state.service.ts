@@ -7,7 +7,7 @@ import type { Database } from '../../storage/database.ts';
 import { historyMark, readHistoryBatches, type HistoryRange } from '../../storage/history.reader.ts';
 import type { HistoryEvent } from '../engine.ts';
 import { makeMemoryFeatureState, type MemoryFeatureState } from './memory.feature-state.ts';
-import { readStateSnapshot, writeStateSnapshot } from './state-snapshot.file.ts';
+import { readStateSnapshot, removeAbandonedSnapshotWrites, writeStateSnapshot } from './state-snapshot.file.ts';
 
 export interface OnlineStateDependencies {
   readonly database: Database;
@@ -122,6 +122,8 @@ export function makeOnlineStateService(dependencies: OnlineStateDependencies) {
     let after: number | undefined;
     let snapshotWrittenAt: number | null = null;
     if (snapshotPath !== null) {
+      const abandoned = await removeAbandonedSnapshotWrites(snapshotPath);
+      if (abandoned.length > 0) log({ removed: abandoned }, 'removed unfinished state snapshot writes');
       const reading = await readStateSnapshot(snapshotPath, { databaseId, mark }, dependencies.masterKeys);
       if (reading.ok) {
         state.importData(reading.data);

@@ -1,7 +1,8 @@
 // The online-state snapshot file: a JSON header line, then the state in v8-serialised frames, each sealed (AES-256-GCM
 // under a key derived from a master key), then a sealed end record.
 import { createDecipheriv, createHash, hkdfSync } from 'node:crypto';
-import { open, unlink } from 'node:fs/promises';
+import { open, readdir, unlink } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import { deserialize } from 'node:v8';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { Worker } from 'node:worker_threads';
@@ -356,6 +357,46 @@ export async function readStateSnapshot(
   } finally {
     await file.close();
   }
+}
+
+/** Whether a process with this id runs on this host (one that exists but is not ours to signal runs too). */
+function running(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as { code?: string }).code === 'EPERM';
+  }
+}
+
+/**
+ * Removes the temporary files of snapshot writes that never finished: a process killed while writing (kill -9, out
+ * of memory, power lost) leaves `<path>.<pid>.tmp`, as large as the snapshot (231 MB at a million orders), which
+ * nothing else would ever remove. Called on start, before this process writes any: a file named with this process's
+ * id is a previous process's that had the same id (a container's), and one of a process that no longer runs is
+ * abandoned; one of another running process (two servers given the same path) is left to it. The names removed.
+ */
+export async function removeAbandonedSnapshotWrites(path: string): Promise<string[]> {
+  const directory = dirname(path);
+  const prefix = `${basename(path)}.`;
+  let names: string[];
+  try {
+    names = await readdir(directory);
+  } catch {
+    return [];
+  }
+  const removed: string[] = [];
+  for (const name of names) {
+    if (!name.startsWith(prefix) || !name.endsWith('.tmp')) continue;
+    const pid = Number(name.slice(prefix.length, -'.tmp'.length));
+    if (!Number.isInteger(pid) || pid <= 0) continue;
+    if (pid !== process.pid && running(pid)) continue;
+    await unlink(join(directory, name)).then(
+      () => removed.push(name),
+      () => undefined,
+    );
+  }
+  return removed;
 }
 
 export async function removeStateSnapshot(path: string): Promise<void> {
