@@ -93,21 +93,16 @@ const { parentPort, workerData } = require('node:worker_threads');
 const { openSync, writeSync, fsyncSync, closeSync, renameSync, unlinkSync } = require('node:fs');
 const { createCipheriv, randomBytes } = require('node:crypto');
 const { serialize } = require('node:v8');
-const key = Buffer.from(workerData.key);
-const headerDigest = Buffer.from(workerData.headerDigest);
+const sealingKey = Buffer.from(workerData.key);
 // Only its owner reads it: it is sealed, but a copy still is one more copy of the state.
 const file = openSync(workerData.temporary, 'w', 0o600);
 let bytes = 0;
-let index = 0;
 writeSync(file, workerData.headerLine);
-const seal = (plain, end) => {
-  const context = Buffer.alloc(headerDigest.length + 5);
-  headerDigest.copy(context);
-  context.writeUInt32LE(index, headerDigest.length);
-  context[headerDigest.length + 4] = end ? 1 : 0;
+// Each record's context (recordContext) comes with it from the event loop, which counts the records.
+const seal = (plain, context) => {
   const nonce = randomBytes(${nonceLength});
-  const cipher = createCipheriv('aes-256-gcm', key, nonce);
-  cipher.setAAD(context);
+  const cipher = createCipheriv('aes-256-gcm', sealingKey, nonce);
+  cipher.setAAD(Buffer.from(context));
   // GCM's final adds no bytes: update's output is the whole ciphertext.
   const body = cipher.update(plain);
   cipher.final();
@@ -118,7 +113,6 @@ const seal = (plain, end) => {
   writeSync(file, cipher.getAuthTag());
   writeSync(file, body);
   bytes += 4 + ${nonceLength} + ${tagLength} + body.length;
-  index += 1;
 };
 // A cloned array arrives holey, which v8.serialize writes in its sparse form (index and value per item: a larger
 // file, and arrays read back with room to grow); copied item by item it is packed again, written dense.
@@ -132,11 +126,11 @@ const packed = (value) => {
 parentPort.on('message', (message) => {
   try {
     if (message.frame) {
-      seal(serialize(packed(message.frame)), false);
+      seal(serialize(packed(message.frame)), message.context);
       parentPort.postMessage({ written: true });
       return;
     }
-    seal(Buffer.alloc(0), true);
+    seal(Buffer.alloc(0), message.context);
     fsyncSync(file);
     closeSync(file);
     renameSync(workerData.temporary, workerData.path);
@@ -192,18 +186,20 @@ export async function writeStateSnapshot(
     writtenAt: new Date().toISOString(),
   };
   const headerLine = `${JSON.stringify(header)}\n`;
+  const headerDigest = createHash('sha256').update(headerLine).digest();
   const writer = new Worker(writerSource, {
     eval: true,
     workerData: {
       path,
       temporary: `${path}.${process.pid}.tmp`,
       headerLine,
-      headerDigest: createHash('sha256').update(headerLine).digest(),
       key: snapshotKey(masterKey, stamp.databaseId),
     },
   });
   try {
     let inFlight = 0;
+    /** Records handed to the writer so far: the next one's place in the file. */
+    let records = 0;
     let written: (() => void) | null = null;
     const finished = new Promise<{ ok: boolean; bytes?: number; error?: string }>((resolve, reject) => {
       writer.on('message', (message: { written?: true; ok?: boolean }) => {
@@ -229,7 +225,8 @@ export async function writeStateSnapshot(
       const next = frames.next();
       if (next.done === true) break;
       const frame = next.value;
-      writer.postMessage({ frame }, ownBuffers(frame));
+      writer.postMessage({ frame, context: recordContext(headerDigest, records, false) }, ownBuffers(frame));
+      records += 1;
       inFlight += 1;
       longestFrameMilliseconds = Math.max(longestFrameMilliseconds, performance.now() - started);
       // A few frames ahead of the writer at most (their copies wait in its queue).
@@ -238,7 +235,7 @@ export async function writeStateSnapshot(
       // otherwise make the next frame inside the same message callback, the loop held for the whole burst.
       await nextTurn();
     }
-    writer.postMessage({ finish: true });
+    writer.postMessage({ finish: true, context: recordContext(headerDigest, records, true) });
     const result = await finished;
     if (!result.ok) throw new Error(`snapshot not written: ${result.error}`);
     return { ...header, bytes: result.bytes!, longestFrameMilliseconds };
