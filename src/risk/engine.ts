@@ -166,7 +166,6 @@ export type HistoryEvent =
       readonly label: 'fraud_third_party' | 'fraud_first_party' | 'legit';
     };
 
-/** The risk engine as the pipeline sees it. `decide` may await providers and state; the scoring core inside is pure. */
 /** What a caller may learn while a decision is made, before it is made. */
 export interface DecideHooks {
   /**
@@ -177,6 +176,7 @@ export interface DecideHooks {
   readonly onAccountResolved?: (accountId: string) => void | Promise<void>;
 }
 
+/** The risk engine as the pipeline sees it. `decide` may await providers and state; the scoring core inside is pure. */
 export interface RiskEngine {
   decide(input: DecisionInput, hooks?: DecideHooks): Promise<Decision>;
   /** Apply a durably stored fact to the online state. */
