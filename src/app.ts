@@ -227,6 +227,11 @@ export async function makeApplication(config: Config, overrides: Overrides = {})
     recordsIntoState: overrides.engine === undefined,
     snapshotPath: stateSnapshotPath(config, overrides),
     masterKeys: config.privacy.masterKeys,
+    // Several processes on one PostgreSQL: one without a snapshot of its own (a new replica, a container without its
+    // disk) starts from the one another published. PGlite's data directory has one process, whose file is its own.
+    ...(database.kind === 'postgres' && config.stateSnapshot.shared
+      ? { sharing: { minimumIntervalMilliseconds: config.stateSnapshot.intervalMilliseconds } }
+      : {}),
     openInput: personalData.open,
     // On PostgreSQL only: there the event loop is what a rebuild waits for (1M cold start 63 s -> 48.5-56.6 s). PGlite's
     // own worker is what a PGlite rebuild waits for, and a third thread on two cores gained nothing at 100k (state

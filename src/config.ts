@@ -80,6 +80,7 @@ export const environmentSchema = z.object({
   SCHEDULER_INTERVAL_MS: z.coerce.number().int().min(100).default(60_000),
   STATE_SNAPSHOT_PATH: z.string().default(''),
   STATE_SNAPSHOT_INTERVAL_S: z.coerce.number().int().min(0).default(900),
+  STATE_SNAPSHOT_SHARED: z.enum(['on', 'off']).default('on'),
   // Unset: http://localhost:$PORT (development only; production refuses a localhost PUBLIC_URL).
   PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
   NODE_ENV: z.string().optional(),
@@ -198,8 +199,11 @@ export type Config = {
   readonly webhookTimeoutMilliseconds: number;
   readonly webhookAllowPrivateUrls: boolean;
   readonly schedulerIntervalMilliseconds: number;
-  /** The online-state snapshot file: '' means DATA_DIR/online-state.snapshot, 'off' none; and how often it is written. */
-  readonly stateSnapshot: { readonly path: string; readonly intervalMilliseconds: number };
+  /**
+   * The online-state snapshot file: '' means DATA_DIR/online-state.snapshot, 'off' none; how often it is written; and
+   * whether it is shared through PostgreSQL with processes that have none of their own.
+   */
+  readonly stateSnapshot: { readonly path: string; readonly intervalMilliseconds: number; readonly shared: boolean };
   /** Where shoppers and consumers reach this server (links in messages, WebAuthn origin). */
   readonly publicUrl: string;
   readonly secret: string;
@@ -335,7 +339,11 @@ export function loadConfig(environment: Record<string, string | undefined>): Con
       webhookTimeoutMilliseconds: value.WEBHOOK_TIMEOUT_MS,
       webhookAllowPrivateUrls: value.WEBHOOK_ALLOW_PRIVATE_URLS === 'true',
       schedulerIntervalMilliseconds: value.SCHEDULER_INTERVAL_MS,
-      stateSnapshot: { path: value.STATE_SNAPSHOT_PATH, intervalMilliseconds: value.STATE_SNAPSHOT_INTERVAL_S * 1000 },
+      stateSnapshot: {
+        path: value.STATE_SNAPSHOT_PATH,
+        intervalMilliseconds: value.STATE_SNAPSHOT_INTERVAL_S * 1000,
+        shared: value.STATE_SNAPSHOT_SHARED === 'on',
+      },
       publicUrl,
       secret: value.REARGUARD_SECRET,
       webauthnRpId: value.WEBAUTHN_RP_ID ?? new URL(publicUrl).hostname,
@@ -493,6 +501,11 @@ export const configDocumentation: ReadonlyArray<readonly [string, string, string
     'Online risk state snapshot for a fast start; off: rebuild from the database on every start',
   ],
   ['STATE_SNAPSHOT_INTERVAL_S', '900', 'How often the state snapshot is written while running (0: only on shutdown)'],
+  [
+    'STATE_SNAPSHOT_SHARED',
+    'on',
+    'PostgreSQL: publish each snapshot in the database (one per interval across processes); a start without its own file fetches it',
+  ],
   ['PUBLIC_URL', 'http://localhost:$PORT', 'Where shoppers reach this server: links in messages, WebAuthn origin'],
   [
     'REARGUARD_SECRET',

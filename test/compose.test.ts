@@ -53,6 +53,14 @@ describe('compose.yaml', () => {
     expect(rearguard?.command).toEqual(expect.arrayContaining(['start', '--workers']));
     expect(rearguard?.environment?.DATABASE_URL).toMatch(/@postgres:5432\//);
     expect(rearguard?.environment?.HOST).toBe('0.0.0.0');
+    // The code is mounted read-only: the state snapshot is written outside it (or every write failed and every
+    // start rebuilt), and shared through PostgreSQL for replicas started anew.
+    const codeMount = rearguard?.volumes?.find((volume) => volume.split(':')[1] === '/app');
+    expect(codeMount).toMatch(/:ro$/);
+    const snapshotPath = rearguard?.environment?.STATE_SNAPSHOT_PATH ?? '';
+    expect(snapshotPath).toMatch(/^\//);
+    expect(snapshotPath.startsWith('/app/')).toBe(false);
+    expect(rearguard?.environment?.STATE_SNAPSHOT_SHARED ?? 'on').toBe('on');
     expect(migrate?.command).toContain('migrate');
     expect(rearguard?.depends_on).toMatchObject({ migrate: { condition: 'service_completed_successfully' } });
     // The balancer's configuration file exists and sends traffic to the replicas, checking readiness.

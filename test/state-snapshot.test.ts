@@ -8,12 +8,13 @@ import { serialize } from 'node:v8';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { databaseKinds, makeTestDatabase } from './databases.ts';
-import { sessionBody, testConfig, postImport } from './application.ts';
+import { adminKey, sessionBody, testConfig, postImport } from './application.ts';
 import { makeApplication, type Application } from '../src/app.ts';
 import { makeManualClock } from '../src/shared/clock.ts';
 import type { Database } from '../src/storage/database.ts';
 import type { DecisionInput } from '../src/risk/engine.ts';
 import { developmentMasterKeys } from '../src/config.ts';
+import { publishStateSnapshot } from '../src/risk/state/state-snapshot.shared.ts';
 
 const address = { street: 'Damrak', house_number: '1', postal_code: '1012LG', city: 'Amsterdam', country: 'NL' };
 
@@ -74,7 +75,8 @@ describe.each(databaseKinds)('online state snapshot on %s', (kind) => {
   async function open(snapshot: string, environment: Record<string, string> = {}): Promise<Application> {
     const shared: Database = { ...database, close: async () => undefined };
     const app = await makeApplication(
-      testConfig({ STATE_SNAPSHOT_PATH: snapshot, LOG_LEVEL: 'info', ...environment }),
+      // The file alone unless a test shares it through the database (PostgreSQL's default): see the sharing tests.
+      testConfig({ STATE_SNAPSHOT_PATH: snapshot, LOG_LEVEL: 'info', STATE_SNAPSHOT_SHARED: 'off', ...environment }),
       {
         database: shared,
         clock,
@@ -238,4 +240,134 @@ describe.each(databaseKinds)('online state snapshot on %s', (kind) => {
     expect(existsSync(path)).toBe(true);
     expect(existsSync(files.sameId)).toBe(false);
   });
+
+  // Several processes on one PostgreSQL: a process without a snapshot of its own (a new replica, a container started
+  // without its disk) starts from the one another published. PGlite's directory has one process: nothing to share.
+  if (kind === 'postgres') {
+    const shared = { STATE_SNAPSHOT_SHARED: 'on', STATE_SNAPSHOT_INTERVAL_S: '0' };
+    const published = () =>
+      database.query<{ id: string; mark: string; chunks: number; bytes: string }>(
+        'SELECT id, mark::text AS mark, chunks, bytes::text AS bytes FROM state_snapshots ORDER BY published_at',
+      );
+    const fresh = (name: string) => join(directory, name, 'state.snapshot');
+
+    it('publishes the snapshot in the database, and a process without one of its own starts from it', async () => {
+      await database.query('DELETE FROM state_snapshots');
+      const first = await open(fresh('a'), shared);
+      await importLines(first, historyLines(100, 10));
+      await first.close();
+      const [row, ...more] = await published();
+      expect(more).toHaveLength(0);
+      expect(first.onlineState.lastSnapshot()?.publishing).toMatchObject({ published: true, id: row!.id });
+      // The file's bytes as written: sealed (the chunks hold none of the keys the state is built on).
+      const chunks = await database.query<{ bytes: Buffer }>(
+        'SELECT bytes FROM state_snapshot_chunks WHERE snapshot_id = $1 ORDER BY chunk',
+        [row!.id],
+      );
+      const stored = Buffer.concat(chunks.map((chunk) => chunk.bytes));
+      expect(stored.length).toBe(Number(row!.bytes));
+      expect(stored.equals(await readFile(fresh('a')))).toBe(true);
+      expect(stored.includes(Buffer.from('buyer3@example.nl', 'latin1'))).toBe(false);
+
+      // Another process, its directory empty: it fetches that snapshot, replays nothing, and decides as a rebuild does.
+      logLines.length = 0;
+      const second = await open(fresh('b'), shared);
+      expect(second.startFigures).toMatchObject({ fromSnapshot: true, snapshotSource: 'database', replayedEvents: 0 });
+      expect(logLines.join('')).toContain('online state snapshot fetched from the database');
+      expect(existsSync(fresh('b'))).toBe(true);
+      const cold = await open('off');
+      expect(cold.startFigures.fromSnapshot).toBe(false);
+      expect(await featuresOf(second)).toEqual(await featuresOf(cold));
+      expect(second.featureState.sizes()).toEqual(cold.featureState.sizes());
+      await cold.close();
+      // Nothing newer: closing writes its file and publishes nothing.
+      await second.close();
+      expect(second.onlineState.lastSnapshot()?.publishing).toMatchObject({
+        published: false,
+        reason: expect.stringContaining('as new is published'),
+      });
+
+      // A newer state replaces the one published; within the interval, another process's newer one is not published.
+      const third = await open(fresh('c'), shared);
+      expect(third.startFigures.snapshotSource).toBe('database');
+      await importLines(third, historyLines(110, 5));
+      await third.close();
+      const [newer, ...older] = await published();
+      expect(older).toHaveLength(0);
+      expect(Number(newer!.mark)).toBeGreaterThan(Number(row!.mark));
+      const fourth = await open(fresh('d'), { STATE_SNAPSHOT_SHARED: 'on', STATE_SNAPSHOT_INTERVAL_S: '3600' });
+      await importLines(fourth, historyLines(115, 3));
+      await fourth.close();
+      expect(fourth.onlineState.lastSnapshot()?.publishing).toMatchObject({
+        published: false,
+        reason: expect.stringMatching(/^one was published \d+ s ago$/),
+      });
+      expect((await published()).map((snapshot) => snapshot.id)).toEqual([newer!.id]);
+      // A process that did not ask to share neither fetches nor publishes.
+      const alone = await open(fresh('g'));
+      expect(alone.startFigures.fromSnapshot).toBe(false);
+      await alone.close();
+      expect(alone.onlineState.lastSnapshot()?.publishing).toBeUndefined();
+    });
+
+    it('does not use a published snapshot that was changed: the process rebuilds', async () => {
+      expect(await published()).toHaveLength(1);
+      // One bit of the middle of the first chunk, as whoever can write the table but holds no master key could.
+      await database.query(
+        `UPDATE state_snapshot_chunks
+            SET bytes = set_byte(bytes, length(bytes) / 2, get_byte(bytes, length(bytes) / 2) # 1) WHERE chunk = 0`,
+      );
+      logLines.length = 0;
+      const tampered = await open(fresh('e'), shared);
+      expect(tampered.startFigures).toMatchObject({ fromSnapshot: false, snapshotSource: null });
+      expect(logLines.join('')).toContain('corrupt body (does not open)');
+      const cold = await open('off');
+      expect(tampered.featureState.sizes()).toEqual(cold.featureState.sizes());
+      await cold.close();
+      await tampered.close();
+    });
+
+    it('an erasure deletes every published snapshot, and a state written before it is not published after', async () => {
+      const before = await open(fresh('h'), shared);
+      await before.close();
+      const written = fresh('h');
+      const earlier = (await published()).map((snapshot) => snapshot.id);
+      expect(earlier).toHaveLength(1);
+      const app = await open(fresh('i'), shared);
+      // The erasure's time is the server's clock: after that snapshot was written.
+      clock.set(Date.now());
+      const request = await app.server.inject({
+        method: 'POST',
+        url: '/v1/admin/erasure-requests',
+        headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' },
+        payload: JSON.stringify({ reference: 'letter-snapshot', email: 'buyer3@example.nl' }),
+      });
+      expect(request.statusCode, request.body).toBe(201);
+      await app.erasure.service.workPending();
+      const done = await app.server.inject({
+        method: 'GET',
+        url: `/v1/admin/erasure-requests/${(request.json() as { id: string }).id}`,
+        headers: { authorization: `Bearer ${adminKey}` },
+      });
+      expect(done.json()).toMatchObject({ status: 'done' });
+      // Gone with the erasure; the one published since is this process's state rebuilt without the person.
+      expect(app.onlineState.lastSnapshot()?.publishing).toMatchObject({ published: true });
+      const after = await database.query<{ id: string; written_at: Date }>(
+        'SELECT id, written_at FROM state_snapshots',
+      );
+      expect(after).toHaveLength(1);
+      expect(earlier).not.toContain(after[0]!.id);
+      expect(after[0]!.written_at.getTime()).toBeGreaterThanOrEqual(
+        Date.parse((done.json() as { finished_at: string }).finished_at),
+      );
+      // The state written before the erasure is not published again (by a process that wrote it before it heard).
+      await database.query('DELETE FROM state_snapshots');
+      expect(await publishStateSnapshot(database, written, 0)).toEqual({
+        published: false,
+        reason: 'an erasure finished after it was written',
+      });
+      expect(await published()).toHaveLength(0);
+      await app.close();
+    });
+  }
 });

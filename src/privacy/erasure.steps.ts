@@ -87,6 +87,21 @@ const shredSubjectKeys: ErasureStep = {
   },
 };
 
+/**
+ * The online state's snapshots shared through the database (migration 199) hold the state's keys of everyone in them,
+ * this person's too: all go with the erasure. Each process rebuilds its state without the person, and the next
+ * snapshot published is written from such a state.
+ */
+const deleteSharedStateSnapshots: ErasureStep = {
+  name: 'delete_shared_state_snapshots',
+  async run(tx) {
+    // The lock a publish holds: one publishing now commits first and goes here, or sees this erasure and gives up.
+    await tx.query(`SELECT pg_advisory_xact_lock(hashtext(current_schema() || '.state_snapshot_publish'))`);
+    const rows = await tx.query('DELETE FROM state_snapshots RETURNING 1');
+    return { erased: rows.length };
+  },
+};
+
 export const erasureSteps: readonly ErasureStep[] = [
   restrictInvoices,
   restrictFraudIncidents,
@@ -159,4 +174,5 @@ export const erasureSteps: readonly ErasureStep[] = [
   deleteRows('channels', 'account_id = ANY($1)', accounts),
   deleteRows('accounts', 'id = ANY($1)', accounts),
   shredSubjectKeys,
+  deleteSharedStateSnapshots,
 ];

@@ -8,6 +8,7 @@ import { historyMark, readHistoryBatches, type HistoryRange } from '../../storag
 import type { HistoryEvent } from '../engine.ts';
 import { makeMemoryFeatureState, type MemoryFeatureState } from './memory.feature-state.ts';
 import { readStateSnapshot, removeAbandonedSnapshotWrites, writeStateSnapshot } from './state-snapshot.file.ts';
+import { fetchStateSnapshot, publishStateSnapshot, type Publishing } from './state-snapshot.shared.ts';
 
 export interface OnlineStateDependencies {
   readonly database: Database;
@@ -30,11 +31,21 @@ export interface OnlineStateDependencies {
   readonly snapshotPath: string | null;
   /** MASTER_KEYS: the first seals the snapshot, any of them opens one (one sealed before a rotation); none: no snapshot. */
   readonly masterKeys: readonly MasterKey[];
+  /**
+   * Shares the snapshot through the database (PostgreSQL, several processes): written snapshots are published there,
+   * at most one every `minimumIntervalMilliseconds` across all processes, and a start without a usable file of its
+   * own fetches the newest one. Absent: the file only.
+   */
+  readonly sharing?: { readonly minimumIntervalMilliseconds: number };
   readonly log: (details: object, message: string) => void;
 }
 
 export interface StartFigures {
   readonly fromSnapshot: boolean;
+  /** Where the snapshot used came from: this process's file, or the database (published by a process before). */
+  readonly snapshotSource: 'file' | 'database' | null;
+  /** How long fetching it from the database took (null: not fetched). */
+  readonly snapshotFetchMilliseconds: number | null;
   /** When the snapshot used was written (null: rebuilt): erasures finished later are still in it until a rebuild. */
   readonly snapshotWrittenAt: number | null;
   /** Facts read from the database and applied: all of them on a rebuild, only the newer ones after a snapshot. */
@@ -58,6 +69,8 @@ export interface SnapshotFigures {
   readonly longestFrameMilliseconds: number;
   /** The longest stall of the event loop, at most: the cut and the longest frame (the rest ran between requests). */
   readonly blockedMilliseconds: number;
+  /** Whether it was shared through the database (and if not, why); absent when not sharing. */
+  readonly publishing?: Publishing;
 }
 
 export function makeOnlineStateService(dependencies: OnlineStateDependencies) {
@@ -121,10 +134,32 @@ export function makeOnlineStateService(dependencies: OnlineStateDependencies) {
     const mark = await historyMark(database);
     let after: number | undefined;
     let snapshotWrittenAt: number | null = null;
+    let snapshotSource: StartFigures['snapshotSource'] = null;
+    let snapshotFetchMilliseconds: number | null = null;
     if (snapshotPath !== null) {
       const abandoned = await removeAbandonedSnapshotWrites(snapshotPath);
       if (abandoned.length > 0) log({ removed: abandoned }, 'removed unfinished state snapshot writes');
-      const reading = await readStateSnapshot(snapshotPath, { databaseId, mark }, dependencies.masterKeys);
+      const read = () => readStateSnapshot(snapshotPath, { databaseId, mark }, dependencies.masterKeys);
+      let reading = await read();
+      if (reading.ok) snapshotSource = 'file';
+      else if (dependencies.sharing !== undefined) {
+        const fetching = await fetchStateSnapshot(database, snapshotPath).catch((error: unknown) => ({
+          fetched: false as const,
+          reason: `fetch failed: ${String(error)}`,
+        }));
+        if (fetching.fetched) {
+          snapshotFetchMilliseconds = fetching.milliseconds;
+          const own = reading;
+          reading = await read();
+          if (reading.ok) snapshotSource = 'database';
+          log(
+            { ...fetching, ...(own.ok ? {} : { file: own.reason }), ...(reading.ok ? {} : { reason: reading.reason }) },
+            'online state snapshot fetched from the database',
+          );
+        } else if (fetching.reason !== 'none published by this release' || reading.reason !== 'no snapshot') {
+          log({ reason: fetching.reason }, 'no online state snapshot fetched from the database');
+        }
+      }
       if (reading.ok) {
         state.importData(reading.data);
         after = reading.header.mark;
@@ -140,6 +175,8 @@ export function makeOnlineStateService(dependencies: OnlineStateDependencies) {
     completeUpTo = mark;
     const figures = {
       fromSnapshot: after !== undefined,
+      snapshotSource,
+      snapshotFetchMilliseconds,
       snapshotWrittenAt,
       replayedEvents,
       mark,
@@ -181,6 +218,14 @@ export function makeOnlineStateService(dependencies: OnlineStateDependencies) {
       // The first frame is serialised in the same turn as the cut: the longest stall is at most the two together.
       blockedMilliseconds: Math.round(cutMilliseconds + header.longestFrameMilliseconds),
     };
+    if (dependencies.sharing !== undefined) {
+      const publishing = await publishStateSnapshot(
+        database,
+        snapshotPath,
+        dependencies.sharing.minimumIntervalMilliseconds,
+      ).catch((error: unknown) => ({ published: false as const, reason: `failed: ${String(error)}` }));
+      lastWritten = { ...lastWritten, publishing };
+    }
     log({ path: snapshotPath, mark: stamp, ...lastWritten }, 'online state snapshot written');
   }
 

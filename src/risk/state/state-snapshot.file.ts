@@ -58,6 +58,9 @@ export const stateCatalogueVersion = createHash('sha256')
   .digest('hex')
   .slice(0, 16);
 
+/** Which snapshots this build can read: its file layout and state catalogue (a snapshot shared through the database is kept per kind). */
+export const snapshotKind = `${fileLayout}:${stateCatalogueVersion}`;
+
 export interface SnapshotHeader {
   readonly format: typeof magic;
   readonly layout: number;
