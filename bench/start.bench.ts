@@ -1,7 +1,10 @@
 // Start benchmark: time to ready with N orders of history, cold (rebuild) and warm (snapshot), on PostgreSQL and
 // PGlite, and the online state's memory per order. The history is generated once (bulk SQL, sealed in JS) and cached.
+import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, rm, stat } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { promisify } from 'node:util';
 import { join, resolve } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import pg from 'pg';
@@ -12,6 +15,9 @@ import { makePgliteDatabase } from '../src/storage/pglite.database.ts';
 import { makePostgresDatabase } from '../src/storage/postgres.database.ts';
 import { migrate } from '../src/storage/migrate.ts';
 import { makeBenchSealer } from './start.sealing.ts';
+import type { StartFigures } from '../src/risk/state/online-state.service.ts';
+
+const run = promisify(execFile);
 
 const chunk = 100_000;
 /**
@@ -199,7 +205,71 @@ async function timeStart(environment: Record<string, string>, log: (line: string
     bufferBytes,
     closeSeconds: (performance.now() - closing) / 1000,
     written,
+    startFigures: app.startFigures,
   };
+}
+
+/** A start in a node process of its own (bench/start.child.ts), as a new replica starts. */
+async function startInChildProcess(environment: Record<string, string>): Promise<{
+  seconds: number;
+  processSeconds: number;
+  startFigures: StartFigures;
+}> {
+  const { stdout } = await run(
+    process.execPath,
+    ['--import', 'tsx', 'bench/start.child.ts', JSON.stringify(environment)],
+    {
+      maxBuffer: 64 * 1024 * 1024,
+    },
+  );
+  const line = stdout.split('\n').find((candidate) => candidate.startsWith('{"startChild":'));
+  if (line === undefined) throw new Error(`the child start printed no figures: ${stdout.slice(-2000)}`);
+  return (JSON.parse(line) as { startChild: { seconds: number; processSeconds: number; startFigures: StartFigures } })
+    .startChild;
+}
+
+/**
+ * PostgreSQL: a process with no file of its own (a new replica, a container without its disk) starting from the
+ * snapshot another published in the database. One start publishes its file on close (none published before it),
+ * then the file goes and the next start fetches it.
+ */
+async function sharedStart(
+  environment: Record<string, string>,
+  figures: Record<string, number>,
+  orders: number,
+  log: (line: string) => void,
+): Promise<void> {
+  const database = await makePostgresDatabase({ url: environment.DATABASE_URL!, poolSize: 1 });
+  await database.query('DELETE FROM state_snapshots');
+  await database.close();
+  const shared = { ...environment, STATE_SNAPSHOT_SHARED: 'on' };
+  log('postgres: warm start that publishes its snapshot in the database on close');
+  const publishing = await timeStart(shared, log);
+  const publish = publishing.written?.publishing;
+  if (publish?.published !== true) throw new Error(`the snapshot was not published: ${JSON.stringify(publish)}`);
+  log('postgres: a new process (no snapshot file, a process of its own) starting from the published snapshot');
+  // Its own directory, empty: the file the publishing start left is not there for it.
+  const directory = await mkdtemp(join(tmpdir(), 'rearguard-new-process-'));
+  const fetched = await startInChildProcess({
+    ...shared,
+    STATE_SNAPSHOT_PATH: join(directory, 'online-state.snapshot'),
+  }).finally(() => rm(directory, { recursive: true, force: true }));
+  log(
+    `  start: ${fetched.seconds.toFixed(1)} s (process ${fetched.processSeconds.toFixed(1)} s), ${JSON.stringify(fetched.startFigures)}`,
+  );
+  if (fetched.startFigures.snapshotSource !== 'database') throw new Error('the new process did not fetch the snapshot');
+  const fetchSeconds = (fetched.startFigures.snapshotFetchMilliseconds ?? 0) / 1000;
+  figures.start_postgres_publish_seconds = Math.round(publish.milliseconds / 100) / 10;
+  figures.start_postgres_new_process_seconds = Math.round(fetched.processSeconds * 10) / 10;
+  figures.start_postgres_new_process_fetch_seconds = Math.round(fetchSeconds * 10) / 10;
+  log(
+    `  postgres publishing the snapshot: ${(publish.milliseconds / 1000).toFixed(1)} s (${(publish.bytes / 1_048_576).toFixed(0)} MB, on close)`,
+  );
+  log(
+    `  postgres new process start: ${fetched.processSeconds.toFixed(1)} s from the process's beginning for ${orders} orders` +
+      ` (fetching ${fetchSeconds.toFixed(1)} s, state ${(fetched.startFigures.milliseconds / 1000).toFixed(1)} s)` +
+      (orders === 1_000_000 ? ` (target <= 20 s: ${fetched.processSeconds <= 20 ? 'met' : 'not met'})` : ''),
+  );
 }
 
 export async function runStartBench(options: {
@@ -219,11 +289,15 @@ export async function runStartBench(options: {
     const snapshot = join(environment.DATA_DIR!, 'online-state.snapshot');
     await rm(snapshot, { force: true });
     await mkdir(environment.DATA_DIR!, { recursive: true });
+    // Cold and warm: this process's own file only (a snapshot published in the database by an earlier run would
+    // otherwise make the cold start a fetch).
+    const fileOnly = { ...environment, STATE_SNAPSHOT_SHARED: 'off' };
     options.log(`${kind}: cold start (no snapshot)`);
-    const cold = await timeStart(environment, options.log);
+    const cold = await timeStart(fileOnly, options.log);
     const snapshotBytes = existsSync(snapshot) ? (await stat(snapshot)).size : 0;
     options.log(`${kind}: warm start (snapshot of ${(snapshotBytes / 1_048_576).toFixed(0)} MB)`);
-    const warm = await timeStart(environment, options.log);
+    const warm = await timeStart(fileOnly, options.log);
+    if (kind === 'postgres') await sharedStart(environment, figures, options.orders, options.log);
     figures[`start_${kind}_cold_seconds`] = Math.round(cold.seconds * 10) / 10;
     figures[`start_${kind}_warm_seconds`] = Math.round(warm.seconds * 10) / 10;
     figures[`start_${kind}_snapshot_write_seconds`] = Math.round((cold.written?.milliseconds ?? 0) / 100) / 10;
