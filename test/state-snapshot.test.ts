@@ -310,6 +310,27 @@ describe.each(databaseKinds)('online state snapshot on %s', (kind) => {
       expect(alone.onlineState.lastSnapshot()?.publishing).toBeUndefined();
     });
 
+    it('writes and publishes a state rebuilt on start at once when the schedulers start, not an interval later', async () => {
+      // A new release (another catalogue) finds nothing it can use: as if nothing were published.
+      await database.query('DELETE FROM state_snapshots');
+      const interval = { STATE_SNAPSHOT_SHARED: 'on', STATE_SNAPSHOT_INTERVAL_S: '3600' };
+      const first = await open(fresh('j'), interval);
+      expect(first.startFigures.fromSnapshot).toBe(false);
+      expect(first.onlineState.lastSnapshot()).toBeNull();
+      first.startSchedulers();
+      await expect.poll(() => first.onlineState.lastSnapshot(), { timeout: 30_000 }).not.toBeNull();
+      expect(first.onlineState.lastSnapshot()?.publishing).toMatchObject({ published: true });
+      expect(existsSync(fresh('j'))).toBe(true);
+      // The next process of the new release starts from it, and writes nothing before its interval: only its close.
+      const second = await open(fresh('k'), interval);
+      expect(second.startFigures.snapshotSource).toBe('database');
+      logLines.length = 0;
+      second.startSchedulers();
+      await second.close();
+      expect(logLines.join('').match(/online state snapshot written/g)).toHaveLength(1);
+      await first.close();
+    });
+
     it('does not use a published snapshot that was changed: the process rebuilds', async () => {
       expect(await published()).toHaveLength(1);
       // One bit of the middle of the first chunk, as whoever can write the table but holds no master key could.

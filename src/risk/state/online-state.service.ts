@@ -83,6 +83,8 @@ export function makeOnlineStateService(dependencies: OnlineStateDependencies) {
   let timer: NodeJS.Timeout | null = null;
   let writing: Promise<unknown> = Promise.resolve();
   let lastWritten: SnapshotFigures | null = null;
+  /** The start rebuilt the state from the whole history: the schedule writes it at once. */
+  let rebuiltOnStart = false;
 
   /** A full read (no sequence: a rebuild) opens on the background thread, if there is one; a catch-up is short. */
   async function rangeFor(afterSequence: number | undefined): Promise<HistoryRange> {
@@ -173,6 +175,7 @@ export function makeOnlineStateService(dependencies: OnlineStateDependencies) {
     }
     const replayedEvents = await replay(after);
     completeUpTo = mark;
+    rebuiltOnStart = after === undefined && snapshotPath !== null;
     const figures = {
       fromSnapshot: after !== undefined,
       snapshotSource,
@@ -210,7 +213,7 @@ export function makeOnlineStateService(dependencies: OnlineStateDependencies) {
       cut.release();
     }
     completeUpTo = next;
-    lastWritten = {
+    let written: SnapshotFigures = {
       bytes: header.bytes,
       milliseconds: Math.round(performance.now() - started),
       cutMilliseconds: Math.round(cutMilliseconds),
@@ -224,9 +227,11 @@ export function makeOnlineStateService(dependencies: OnlineStateDependencies) {
         snapshotPath,
         dependencies.sharing.minimumIntervalMilliseconds,
       ).catch((error: unknown) => ({ published: false as const, reason: `failed: ${String(error)}` }));
-      lastWritten = { ...lastWritten, publishing };
+      written = { ...written, publishing };
     }
-    log({ path: snapshotPath, mark: stamp, ...lastWritten }, 'online state snapshot written');
+    // Reported once whole (published or not): the file is on disk already.
+    lastWritten = written;
+    log({ path: snapshotPath, mark: stamp, ...written }, 'online state snapshot written');
   }
 
   /** One write at a time; a failed write is logged and the previous snapshot stays. */
@@ -262,11 +267,15 @@ export function makeOnlineStateService(dependencies: OnlineStateDependencies) {
     snapshot: () => snapshotSafely(false),
     /** The latest snapshot written by this process (null: none yet). */
     lastSnapshot: (): SnapshotFigures | null => lastWritten,
-    /** Snapshots every `intervalMilliseconds` (0: only on clean shutdown). */
+    /** Snapshots every `intervalMilliseconds` (0: only on clean shutdown), and at once if the start rebuilt the state. */
     schedule(intervalMilliseconds: number): void {
       if (snapshotPath === null || intervalMilliseconds <= 0 || timer !== null) return;
       timer = setInterval(() => void snapshotSafely(), intervalMilliseconds);
       timer.unref();
+      // A state the start rebuilt is written (and published) now, not an interval later: a crash meanwhile rebuilt it
+      // again, and during a rolling upgrade (a new catalogue) every other new process would rebuild it too.
+      if (rebuiltOnStart) void snapshotSafely();
+      rebuiltOnStart = false;
     },
     /** Clean shutdown: stop the schedule and write a last snapshot (after requests have stopped, before the database closes). */
     async stop(): Promise<void> {
