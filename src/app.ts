@@ -565,7 +565,7 @@ export async function makeApplication(config: Config, overrides: Overrides = {})
       monitoringScheduler.start(config.schedulerIntervalMilliseconds);
       onlineState.schedule(config.stateSnapshot.intervalMilliseconds);
       erasure
-        .start(config.schedulerIntervalMilliseconds, startFigures.snapshotWrittenAt)
+        .start(config.schedulerIntervalMilliseconds, startFigures.erasuresPurged)
         .catch((error: unknown) => logError({ error: String(error) }, 'erasure scheduler did not start'));
     },
     async close() {

@@ -70,13 +70,13 @@ export function makeErasureContext(dependencies: {
     scheduler,
     routes: erasureRoutes(service),
     /**
-     * What was erased before the state was rebuilt from the database is absent from it; a state loaded from a snapshot
-     * still holds whoever was erased after that snapshot was written, until the first round rebuilds it.
+     * `erasuresPurged`: the state started with holds nobody erased up to this finished_seq (a rebuild's read came after
+     * them, or the snapshot's state had been purged of them when it was cut); whoever was erased after is still in it
+     * until the first round rebuilds it. Not the snapshot's time: a process purges another's erasure a round after it
+     * finished, and a snapshot written in between, dated after the erasure, still held the person.
      */
-    async start(intervalMilliseconds: number, loadedSnapshotWrittenAt: number | null) {
-      purgedUpTo = await service.latestFinished(
-        loadedSnapshotWrittenAt === null ? undefined : new Date(loadedSnapshotWrittenAt),
-      );
+    async start(intervalMilliseconds: number, erasuresPurged: number) {
+      purgedUpTo = erasuresPurged;
       scheduler.start(intervalMilliseconds);
     },
     stop: () => scheduler.stop(),

@@ -46,12 +46,25 @@ export interface StartFigures {
   readonly snapshotSource: 'file' | 'database' | null;
   /** How long fetching it from the database took (null: not fetched). */
   readonly snapshotFetchMilliseconds: number | null;
-  /** When the snapshot used was written (null: rebuilt): erasures finished later are still in it until a rebuild. */
+  /** When the snapshot used was written (null: rebuilt). */
   readonly snapshotWrittenAt: number | null;
+  /**
+   * Every erasure finished up to this number had been purged from the state started with (the snapshot's, or taken
+   * before the rebuild read the history): erasures finished after it may still be in it until the next rebuild.
+   */
+  readonly erasuresPurged: number;
   /** Facts read from the database and applied: all of them on a rebuild, only the newer ones after a snapshot. */
   readonly replayedEvents: number;
   readonly mark: number;
   readonly milliseconds: number;
+}
+
+/** The latest erasure finished (erasure_requests.finished_seq; 0: none): a read of the history after it holds nobody it erased. */
+async function latestErasure(database: Database): Promise<number> {
+  const [row] = await database.query<{ latest: string | number | null }>(
+    'SELECT max(finished_seq) AS latest FROM erasure_requests',
+  );
+  return Number(row?.latest ?? 0);
 }
 
 async function databaseIdentity(database: Database): Promise<string> {
@@ -85,6 +98,8 @@ export function makeOnlineStateService(dependencies: OnlineStateDependencies) {
   let lastWritten: SnapshotFigures | null = null;
   /** The start rebuilt the state from the whole history: the schedule writes it at once. */
   let rebuiltOnStart = false;
+  /** Erasures purged from the state up to this finished_seq (see StartFigures), written into each snapshot. */
+  let erasuresPurged = 0;
 
   /** A full read (no sequence: a rebuild) opens on the background thread, if there is one; a catch-up is short. */
   async function rangeFor(afterSequence: number | undefined): Promise<HistoryRange> {
@@ -134,6 +149,8 @@ export function makeOnlineStateService(dependencies: OnlineStateDependencies) {
     databaseId = await databaseIdentity(database);
     // Taken before reading: every fact committed with a number up to here is read below.
     const mark = await historyMark(database);
+    // Before reading: an erasure finishing during the read may have left part of its person in the state.
+    const erasuresBefore = await latestErasure(database);
     let after: number | undefined;
     let snapshotWrittenAt: number | null = null;
     let snapshotSource: StartFigures['snapshotSource'] = null;
@@ -166,6 +183,7 @@ export function makeOnlineStateService(dependencies: OnlineStateDependencies) {
         state.importData(reading.data);
         after = reading.header.mark;
         snapshotWrittenAt = Date.parse(reading.header.writtenAt);
+        erasuresPurged = reading.header.erasuresPurged ?? 0;
       } else if (reading.reason !== 'no snapshot') {
         log(
           { path: snapshotPath, reason: reading.reason },
@@ -176,11 +194,13 @@ export function makeOnlineStateService(dependencies: OnlineStateDependencies) {
     const replayedEvents = await replay(after);
     completeUpTo = mark;
     rebuiltOnStart = after === undefined && snapshotPath !== null;
+    if (after === undefined) erasuresPurged = erasuresBefore;
     const figures = {
       fromSnapshot: after !== undefined,
       snapshotSource,
       snapshotFetchMilliseconds,
       snapshotWrittenAt,
+      erasuresPurged,
       replayedEvents,
       mark,
       milliseconds: Math.round(performance.now() - started),
@@ -205,10 +225,16 @@ export function makeOnlineStateService(dependencies: OnlineStateDependencies) {
     // Taking the cut copies nothing; each frame is then made in a turn of the event loop of its own (the writer thread
     // serialises it), rows that change meanwhile copied as they were first.
     const cut = state.cut();
+    const purged = erasuresPurged;
     const cutMilliseconds = performance.now() - started;
     let header: Awaited<ReturnType<typeof writeStateSnapshot>>;
     try {
-      header = await writeStateSnapshot(snapshotPath, cut, { databaseId, mark: stamp }, dependencies.masterKeys[0]!);
+      header = await writeStateSnapshot(
+        snapshotPath,
+        cut,
+        { databaseId, mark: stamp, erasuresPurged: purged },
+        dependencies.masterKeys[0]!,
+      );
     } finally {
       cut.release();
     }
@@ -249,11 +275,13 @@ export function makeOnlineStateService(dependencies: OnlineStateDependencies) {
    */
   async function rebuild(): Promise<number> {
     const mark = await historyMark(database);
+    const erasures = await latestErasure(database);
     const rebuilt = makeMemoryFeatureState();
     let events = await readFacts(undefined, (batch) => {
       for (const event of batch) rebuilt.applySync(event);
     });
     state.replaceWith(rebuilt);
+    erasuresPurged = Math.max(erasuresPurged, erasures);
     events += await replay(mark);
     completeUpTo = Math.max(completeUpTo, mark);
     if (snapshotPath !== null) await snapshotSafely(false);

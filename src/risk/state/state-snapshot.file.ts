@@ -72,6 +72,11 @@ export interface SnapshotHeader {
   /** Every fact numbered at most this (history_seq) is in the state; later ones are replayed on start. */
   readonly mark: number;
   readonly writtenAt: string;
+  /**
+   * Every erasure finished up to this number (erasure_requests.finished_seq) had been purged from the state when it
+   * was cut. Absent in files from before: taken as 0, so every erasure is purged again after loading one.
+   */
+  readonly erasuresPurged?: number;
 }
 
 export interface SnapshotWritten extends SnapshotHeader {
@@ -176,7 +181,7 @@ function ownBuffers(frame: StateFrame): ArrayBuffer[] {
 export async function writeStateSnapshot(
   path: string,
   cut: Pick<StateCut, 'frames'>,
-  stamp: { readonly databaseId: string; readonly mark: number },
+  stamp: { readonly databaseId: string; readonly mark: number; readonly erasuresPurged?: number },
   masterKey: MasterKey,
 ): Promise<SnapshotWritten> {
   const header: SnapshotHeader = {
@@ -187,6 +192,7 @@ export async function writeStateSnapshot(
     masterKeyId: masterKey.id,
     mark: stamp.mark,
     writtenAt: new Date().toISOString(),
+    erasuresPurged: stamp.erasuresPurged ?? 0,
   };
   const headerLine = `${JSON.stringify(header)}\n`;
   const headerDigest = createHash('sha256').update(headerLine).digest();

@@ -155,13 +155,20 @@ describe('sealed state snapshot', () => {
     // An older mark in the header would replay more, harmlessly, but the header is bound to every record all the same.
     const restamped = Buffer.concat([Buffer.from(header.toString().replace('"mark":40', '"mark":39')), ...records]);
     expect(await readAs(restamped)).toEqual({ ok: false, reason: 'corrupt body (does not open)' });
-    // Nor can it be dated later: a start from a snapshot rebuilds when an erasure finished after it was written.
+    // Nor can it be dated later, nor claim erasures purged that were not: a start from a snapshot purges the erasures
+    // finished after the ones its state was purged of.
     const redated = Buffer.concat([
       Buffer.from(header.toString().replace(/"writtenAt":"[^"]+"/, '"writtenAt":"2099-01-01T00:00:00.000Z"')),
       ...records,
     ]);
     expect(redated.includes(Buffer.from('"writtenAt":"2099-01-01'))).toBe(true);
     expect(await readAs(redated)).toEqual({ ok: false, reason: 'corrupt body (does not open)' });
+    const purged = Buffer.concat([
+      Buffer.from(header.toString().replace('"erasuresPurged":0', '"erasuresPurged":99')),
+      ...records,
+    ]);
+    expect(purged.includes(Buffer.from('"erasuresPurged":99'))).toBe(true);
+    expect(await readAs(purged)).toEqual({ ok: false, reason: 'corrupt body (does not open)' });
 
     // Records taken from another snapshot sealed under the same key: bound to that file's header, not this one's.
     const otherPath = join(directory, 'other.snapshot');

@@ -34,6 +34,7 @@ interface HeaderFields {
   readonly catalogue: string;
   readonly mark: number;
   readonly writtenAt: string;
+  readonly erasuresPurged?: number;
 }
 
 /** The header line of a snapshot file (its first line), as far as publishing needs it; null: not one. */
@@ -79,13 +80,14 @@ export async function publishStateSnapshot(
         `SELECT pg_try_advisory_xact_lock(hashtext(current_schema() || '.state_snapshot_publish')) AS got`,
       );
       if (lock?.got !== true) return { published: false, reason: 'another process is publishing' };
-      // An erasure takes the same lock: one that committed before it was taken is seen here (its person may be in
-      // this state, if the state was written before it); one that commits later deletes what this publishes.
-      const [erasure] = await tx.query<{ after: boolean }>(
-        `SELECT coalesce(max(finished_at) >= $1::timestamptz, false) AS after FROM erasure_requests WHERE status = 'done'`,
-        [header.writtenAt],
+      // An erasure takes the same lock: one that committed before it was taken is seen here, and the state must have
+      // been purged of it when cut (a process purges another's erasures a scheduler round later); one that commits
+      // later deletes what this publishes.
+      const [erasure] = await tx.query<{ latest: string | number | null }>(
+        'SELECT max(finished_seq) AS latest FROM erasure_requests',
       );
-      if (erasure?.after === true) return { published: false, reason: 'an erasure finished after it was written' };
+      if (Number(erasure?.latest ?? 0) > (header.erasuresPurged ?? 0))
+        return { published: false, reason: 'it may hold a person erased since' };
       const [latest] = await tx.query<{ mark: string; age: number }>(
         `SELECT mark::text AS mark, (extract(epoch FROM now() - published_at) * 1000)::float8 AS age
            FROM state_snapshots WHERE catalogue = $1 ORDER BY mark DESC LIMIT 1`,
