@@ -250,6 +250,22 @@ describe.each(databaseKinds)('online state snapshot on %s', (kind) => {
         'SELECT id, mark::text AS mark, chunks, bytes::text AS bytes FROM state_snapshots ORDER BY published_at',
       );
     const fresh = (name: string) => join(directory, name, 'state.snapshot');
+    /** Asks for the person with this e-mail to be erased, as the desk does, and works the request; its outcome. */
+    async function erase(app: Application, reference: string, email: string): Promise<unknown> {
+      const admin = { authorization: `Bearer ${adminKey}` };
+      const request = await app.server.inject({
+        method: 'POST',
+        url: '/v1/admin/erasure-requests',
+        headers: { ...admin, 'content-type': 'application/json' },
+        payload: JSON.stringify({ reference, email }),
+      });
+      expect(request.statusCode, request.body).toBe(201);
+      await app.erasure.service.workPending();
+      const id = (request.json() as { id: string }).id;
+      return (
+        await app.server.inject({ method: 'GET', url: `/v1/admin/erasure-requests/${id}`, headers: admin })
+      ).json();
+    }
 
     it('publishes the snapshot in the database, and a process without one of its own starts from it', async () => {
       await database.query('DELETE FROM state_snapshots');
@@ -355,20 +371,7 @@ describe.each(databaseKinds)('online state snapshot on %s', (kind) => {
       const earlier = (await published()).map((snapshot) => snapshot.id);
       expect(earlier).toHaveLength(1);
       const app = await open(fresh('i'), shared);
-      const request = await app.server.inject({
-        method: 'POST',
-        url: '/v1/admin/erasure-requests',
-        headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' },
-        payload: JSON.stringify({ reference: 'letter-snapshot', email: 'buyer3@example.nl' }),
-      });
-      expect(request.statusCode, request.body).toBe(201);
-      await app.erasure.service.workPending();
-      const done = await app.server.inject({
-        method: 'GET',
-        url: `/v1/admin/erasure-requests/${(request.json() as { id: string }).id}`,
-        headers: { authorization: `Bearer ${adminKey}` },
-      });
-      expect(done.json()).toMatchObject({ status: 'done' });
+      expect(await erase(app, 'letter-snapshot', 'buyer3@example.nl')).toMatchObject({ status: 'done' });
       // Gone with the erasure; the one published since is this process's state rebuilt without the person.
       expect(app.onlineState.lastSnapshot()?.publishing).toMatchObject({ published: true });
       const after = await published();
@@ -387,14 +390,7 @@ describe.each(databaseKinds)('online state snapshot on %s', (kind) => {
     it("a process that has not yet purged another's erasure neither publishes its state nor takes it for purged on restart", async () => {
       const lagging = await open(fresh('l'), shared);
       const eraser = await open(fresh('m'), shared);
-      const request = await eraser.server.inject({
-        method: 'POST',
-        url: '/v1/admin/erasure-requests',
-        headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' },
-        payload: JSON.stringify({ reference: 'letter-lagging', email: 'buyer5@example.nl' }),
-      });
-      expect(request.statusCode, request.body).toBe(201);
-      await eraser.erasure.service.workPending();
+      expect(await erase(eraser, 'letter-lagging', 'buyer5@example.nl')).toMatchObject({ status: 'done' });
       await eraser.close();
       // The lagging process purges it on its next scheduler round; a snapshot written before that, though dated
       // after the erasure, still holds the person: not published, and marked as not purged of it.
