@@ -4,7 +4,7 @@ import type { Clock } from '../shared/clock.ts';
 import { ApiError, notFound } from '../shared/errors.ts';
 import type { Ids } from '../shared/ids.ts';
 import type { Database } from '../storage/database.ts';
-import { legalBases, type ErasureStep, type KeptRecords } from './erasure.step.ts';
+import { latestFinishedErasure, legalBases, type ErasureStep, type KeptRecords } from './erasure.step.ts';
 import { resolveSubject, type ErasureIdentifiers, type SealedReader } from './erasure.subject.ts';
 import type { Pseudonyms } from './pseudonyms.ts';
 import { alertOverdueErasures, overdueMessage, raiseErasureAlert } from './erasure.alerts.ts';
@@ -267,18 +267,8 @@ export function makeErasureService(dependencies: ErasureServiceDependencies) {
     },
     /** The scheduler's check: requests still pending past their 24-hour limit alert the desk, once each. */
     alertOverdue: () => database.transaction((tx) => alertOverdueErasures(tx, ids, new Date(clock.now()))),
-    /**
-     * The number of the latest finished erasure (any node), or of the latest finished by `finishedBy` (a snapshot's
-     * time): other nodes purge their in-memory state once they see a higher one. Numbers, not clocks, so that nodes
-     * whose clocks differ, or two erasures within one millisecond, are still told apart.
-     */
-    async latestFinished(finishedBy?: Date): Promise<number> {
-      const [row] = await database.query<{ latest: string | number | null }>(
-        `SELECT max(finished_seq) AS latest FROM erasure_requests WHERE ($1::timestamptz IS NULL OR finished_at <= $1)`,
-        [finishedBy ?? null],
-      );
-      return Number(row?.latest ?? 0);
-    },
+    /** The number of the latest finished erasure, any node's (latestFinishedErasure). */
+    latestFinished: (): Promise<number> => latestFinishedErasure(database),
   };
 }
 

@@ -5,6 +5,18 @@ import type { SqlExecutor } from '../storage/database.ts';
 import type { ErasureSubject } from './erasure.subject.ts';
 import type { Pseudonyms } from './pseudonyms.ts';
 
+/**
+ * The number of the latest finished erasure (any node; 0: none). Other nodes purge their in-memory state once they
+ * see a higher one, and a state snapshot names the last one it was purged of. Numbers, not clocks, so that nodes whose
+ * clocks differ, or two erasures within one millisecond, are still told apart.
+ */
+export async function latestFinishedErasure(executor: SqlExecutor): Promise<number> {
+  const [row] = await executor.query<{ latest: string | number | null }>(
+    'SELECT max(finished_seq) AS latest FROM erasure_requests',
+  );
+  return Number(row?.latest ?? 0);
+}
+
 export const restrictedKinds = ['invoice', 'open_debt', 'fraud_incident'] as const;
 export type RestrictedKind = (typeof restrictedKinds)[number];
 

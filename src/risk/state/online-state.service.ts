@@ -3,6 +3,7 @@ import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { BackgroundOpener } from '../../privacy/background-opener.ts';
 import type { MasterKey } from '../../privacy/envelope.ts';
+import { latestFinishedErasure } from '../../privacy/erasure.step.ts';
 import type { Database } from '../../storage/database.ts';
 import { historyMark, readHistoryBatches, type HistoryRange } from '../../storage/history.reader.ts';
 import type { HistoryEvent } from '../engine.ts';
@@ -57,14 +58,6 @@ export interface StartFigures {
   readonly replayedEvents: number;
   readonly mark: number;
   readonly milliseconds: number;
-}
-
-/** The latest erasure finished (erasure_requests.finished_seq; 0: none): a read of the history after it holds nobody it erased. */
-async function latestErasure(database: Database): Promise<number> {
-  const [row] = await database.query<{ latest: string | number | null }>(
-    'SELECT max(finished_seq) AS latest FROM erasure_requests',
-  );
-  return Number(row?.latest ?? 0);
 }
 
 async function databaseIdentity(database: Database): Promise<string> {
@@ -150,7 +143,7 @@ export function makeOnlineStateService(dependencies: OnlineStateDependencies) {
     // Taken before reading: every fact committed with a number up to here is read below.
     const mark = await historyMark(database);
     // Before reading: an erasure finishing during the read may have left part of its person in the state.
-    const erasuresBefore = await latestErasure(database);
+    const erasuresBefore = await latestFinishedErasure(database);
     let after: number | undefined;
     let snapshotWrittenAt: number | null = null;
     let snapshotSource: StartFigures['snapshotSource'] = null;
@@ -275,7 +268,8 @@ export function makeOnlineStateService(dependencies: OnlineStateDependencies) {
    */
   async function rebuild(): Promise<number> {
     const mark = await historyMark(database);
-    const erasures = await latestErasure(database);
+    // A read of the history after it holds nobody it erased.
+    const erasures = await latestFinishedErasure(database);
     const rebuilt = makeMemoryFeatureState();
     let events = await readFacts(undefined, (batch) => {
       for (const event of batch) rebuilt.applySync(event);

@@ -4,6 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir, open, rename, unlink } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { latestFinishedErasure } from '../../privacy/erasure.step.ts';
 import type { Database } from '../../storage/database.ts';
 import { snapshotKind } from './state-snapshot.file.ts';
 
@@ -83,10 +84,7 @@ export async function publishStateSnapshot(
       // An erasure takes the same lock: one that committed before it was taken is seen here, and the state must have
       // been purged of it when cut (a process purges another's erasures a scheduler round later); one that commits
       // later deletes what this publishes.
-      const [erasure] = await tx.query<{ latest: string | number | null }>(
-        'SELECT max(finished_seq) AS latest FROM erasure_requests',
-      );
-      if (Number(erasure?.latest ?? 0) > (header.erasuresPurged ?? 0))
+      if ((await latestFinishedErasure(tx)) > (header.erasuresPurged ?? 0))
         return { published: false, reason: 'it may hold a person erased since' };
       const [latest] = await tx.query<{ mark: string; age: number }>(
         `SELECT mark::text AS mark, (extract(epoch FROM now() - published_at) * 1000)::float8 AS age
