@@ -5,6 +5,7 @@ import type { SqlValue } from '../storage/database.ts';
 import type { ErasureStep } from './erasure.step.ts';
 import type { ErasureSubject } from './erasure.subject.ts';
 import { sweepFreeFormCopies } from './erasure.sweep.ts';
+import { publishingLock } from '../risk/state/state-snapshot.shared.ts';
 import type { PseudonymKind } from './pseudonyms.ts';
 import { restrictFraudIncidents, restrictInvoices } from './restricted.storage.ts';
 import { makeSubjectKeys } from './subject-keys.ts';
@@ -96,7 +97,7 @@ const deleteSharedStateSnapshots: ErasureStep = {
   name: 'delete_shared_state_snapshots',
   async run(tx) {
     // The lock a publish holds: one publishing now commits first and goes here, or sees this erasure and gives up.
-    await tx.query(`SELECT pg_advisory_xact_lock(hashtext(current_schema() || '.state_snapshot_publish'))`);
+    await tx.query(`SELECT pg_advisory_xact_lock(${publishingLock})`);
     const rows = await tx.query('DELETE FROM state_snapshots RETURNING 1');
     return { erased: rows.length };
   },

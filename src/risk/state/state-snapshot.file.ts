@@ -79,6 +79,23 @@ export interface SnapshotHeader {
   readonly erasuresPurged?: number;
 }
 
+/**
+ * The header line a snapshot file starts with (`start`: its first bytes, 4096 at most): the header as parsed and the
+ * line's length with its newline. Null: no JSON line there. Nothing in it is checked yet.
+ */
+export function headerLineOf(start: Buffer): { readonly header: SnapshotHeader; readonly length: number } | null {
+  const newline = start.indexOf(10);
+  if (newline < 0) return null;
+  try {
+    return { header: JSON.parse(start.subarray(0, newline).toString('utf8')) as SnapshotHeader, length: newline + 1 };
+  } catch {
+    return null;
+  }
+}
+
+/** Where this process writes a snapshot (its own or a fetched one) before renaming it over `path`. */
+export const temporaryPathOf = (path: string): string => `${path}.${process.pid}.tmp`;
+
 export interface SnapshotWritten extends SnapshotHeader {
   readonly bytes: number;
   /** The longest the event loop was held serialising one frame. */
@@ -200,7 +217,7 @@ export async function writeStateSnapshot(
     eval: true,
     workerData: {
       path,
-      temporary: `${path}.${process.pid}.tmp`,
+      temporary: temporaryPathOf(path),
       headerLine,
       key: snapshotKey(masterKey, stamp.databaseId),
     },
@@ -303,13 +320,9 @@ export async function readStateSnapshot(
   try {
     const fileSize = (await file.stat()).size;
     const start = await readAt(file, 0, 4096);
-    const newline = start.indexOf(10);
-    let header: SnapshotHeader;
-    try {
-      header = JSON.parse(start.subarray(0, newline < 0 ? 0 : newline).toString('utf8')) as SnapshotHeader;
-    } catch {
-      return { ok: false, reason: 'corrupt header' };
-    }
+    const line = headerLineOf(start);
+    if (line === null) return { ok: false, reason: 'corrupt header' };
+    const header = line.header;
     if (header.format !== magic) return { ok: false, reason: 'not a state snapshot' };
     if (header.layout !== fileLayout) return { ok: false, reason: `file layout ${String(header.layout)}` };
     if (header.catalogue !== stateCatalogueVersion)
@@ -324,11 +337,9 @@ export async function readStateSnapshot(
         reason: `sealed under master key "${String(header.masterKeyId)}", which MASTER_KEYS does not hold`,
       };
     const key = snapshotKey(masterKey, header.databaseId);
-    const headerDigest = createHash('sha256')
-      .update(start.subarray(0, newline + 1))
-      .digest();
+    const headerDigest = createHash('sha256').update(start.subarray(0, line.length)).digest();
     const frames: StateFrame[] = [];
-    let position = newline + 1;
+    let position = line.length;
     for (let index = 0; ; index += 1) {
       const length = await readAt(file, position, 4);
       if (length.length < 4) return { ok: false, reason: 'corrupt body (torn)' };
@@ -393,6 +404,7 @@ export async function removeAbandonedSnapshotWrites(path: string): Promise<strin
   }
   const removed: string[] = [];
   for (const name of names) {
+    // Names as temporaryPathOf gives them, for any process id.
     if (!name.startsWith(prefix) || !name.endsWith('.tmp')) continue;
     const pid = Number(name.slice(prefix.length, -'.tmp'.length));
     if (!Number.isInteger(pid) || pid <= 0) continue;

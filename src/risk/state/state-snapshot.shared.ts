@@ -6,7 +6,7 @@ import { mkdir, open, rename, unlink } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { latestFinishedErasure } from '../../privacy/erasure.step.ts';
 import type { Database } from '../../storage/database.ts';
-import { snapshotKind } from './state-snapshot.file.ts';
+import { headerLineOf, snapshotKind, temporaryPathOf } from './state-snapshot.file.ts';
 
 /**
  * Bytes per row, a statement each. Fetching 231 MB took 4.5-5.1 s in rows of 16 MB (each arrives as 32 MB of hex
@@ -30,27 +30,8 @@ export type Fetching =
     }
   | { readonly fetched: false; readonly reason: string };
 
-interface HeaderFields {
-  readonly layout: number;
-  readonly catalogue: string;
-  readonly mark: number;
-  readonly writtenAt: string;
-  readonly erasuresPurged?: number;
-}
-
-/** The header line of a snapshot file (its first line), as far as publishing needs it; null: not one. */
-function headerOf(start: Buffer): HeaderFields | null {
-  const newline = start.indexOf(10);
-  if (newline < 0) return null;
-  try {
-    const header = JSON.parse(start.subarray(0, newline).toString('utf8')) as Partial<HeaderFields>;
-    if (typeof header.layout !== 'number' || typeof header.catalogue !== 'string') return null;
-    if (typeof header.mark !== 'number' || typeof header.writtenAt !== 'string') return null;
-    return header as HeaderFields;
-  } catch {
-    return null;
-  }
-}
+/** The advisory lock a publish holds while it runs; an erasure waits for it (see erasure.steps.ts). */
+export const publishingLock = `hashtext(current_schema() || '.state_snapshot_publish')`;
 
 /**
  * Publishes the snapshot file at `path` (as written: sealed) for other processes, unless one of this build's kind as
@@ -71,15 +52,14 @@ export async function publishStateSnapshot(
     const size = (await file.stat()).size;
     const start = Buffer.alloc(Math.min(size, 4096));
     await file.read(start, 0, start.length, 0);
-    const header = headerOf(start);
-    if (header === null) return { published: false, reason: 'not a state snapshot' };
+    const header = headerLineOf(start)?.header;
+    if (typeof header?.layout !== 'number' || typeof header.catalogue !== 'string' || typeof header.mark !== 'number')
+      return { published: false, reason: 'not a state snapshot' };
     const kind = `${header.layout}:${header.catalogue}`;
     const chunks = Math.ceil(size / chunkBytes);
     const id = randomUUID();
     return await database.transaction(async (tx): Promise<Publishing> => {
-      const [lock] = await tx.query<{ got: boolean }>(
-        `SELECT pg_try_advisory_xact_lock(hashtext(current_schema() || '.state_snapshot_publish')) AS got`,
-      );
+      const [lock] = await tx.query<{ got: boolean }>(`SELECT pg_try_advisory_xact_lock(${publishingLock}) AS got`);
       if (lock?.got !== true) return { published: false, reason: 'another process is publishing' };
       // An erasure takes the same lock: one that committed before it was taken is seen here, and the state must have
       // been purged of it when cut (a process purges another's erasures a scheduler round later); one that commits
@@ -137,7 +117,7 @@ export async function fetchStateSnapshot(database: Database, path: string): Prom
     );
     if (latest === undefined) return { fetched: false, reason: 'none published by this release' };
     await mkdir(dirname(path), { recursive: true });
-    const temporary = `${path}.${process.pid}.tmp`;
+    const temporary = temporaryPathOf(path);
     const file = await open(temporary, 'w', 0o600);
     let written = 0;
     try {
