@@ -81,16 +81,20 @@ export interface SnapshotHeader {
 
 /**
  * The header line a snapshot file starts with (`start`: its first bytes, 4096 at most): the header as parsed and the
- * line's length with its newline. Null: no JSON line there. Nothing in it is checked yet.
+ * line's length with its newline. Null: no JSON object on that line. Nothing in it is checked yet.
  */
 export function headerLineOf(start: Buffer): { readonly header: SnapshotHeader; readonly length: number } | null {
   const newline = start.indexOf(10);
   if (newline < 0) return null;
+  let parsed: unknown;
   try {
-    return { header: JSON.parse(start.subarray(0, newline).toString('utf8')) as SnapshotHeader, length: newline + 1 };
+    parsed = JSON.parse(start.subarray(0, newline).toString('utf8'));
   } catch {
     return null;
   }
+  // `null`, a number or an array is JSON too: read as a header, its fields threw and failed the start.
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return null;
+  return { header: parsed as SnapshotHeader, length: newline + 1 };
 }
 
 /** Where this process writes a snapshot (its own or a fetched one) before renaming it over `path`. */

@@ -124,6 +124,15 @@ describe('sealed state snapshot', () => {
     });
   });
 
+  it('turns down a header line that is not a JSON object, rather than failing the start', async () => {
+    // A file (or a snapshot fetched from the database) whose first line is JSON but no header at all.
+    for (const line of ['null', '42', '"text"', '[]', 'true', '{"format":']) {
+      expect(await readAs(Buffer.from(`${line}\n`)), line).toMatchObject({ ok: false });
+    }
+    expect(await readAs(Buffer.from('null\n'))).toEqual({ ok: false, reason: 'corrupt header' });
+    expect(await readAs(Buffer.from('[]\n'))).toEqual({ ok: false, reason: 'corrupt header' });
+  });
+
   it('turns down a changed, reordered, shortened or re-stamped file before deserialising any of it', async () => {
     const { header, records } = parts(written);
     expect(records.length).toBeGreaterThan(3);
